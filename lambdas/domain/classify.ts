@@ -1,0 +1,262 @@
+/**
+ * Classification of a set of people (one partition, or a whole small file): rows go in with their input
+ * position, people are assembled, every evaluated conviction is decided, and rows come out in input order
+ * with the 18 eligibility columns, together with the partition's mergeable statistics.
+ * Memory is bounded by the rows given (a partition), never by the file.
+ */
+import { COL, CONDENSED_INDICES } from './columns';
+import { csvField, csvLineOf } from './csv/writer';
+import { addYears, formatUsDate, formatYearsBetween, isMalformed, PROP64_EFFECTIVE_DAY } from './dates';
+import { Conviction, Person, PersonFacts, personFacts } from './person';
+import { Policy } from './policy';
+import { decide, DETERMINATION, EvaluationContext, isRelief } from './rules';
+import { isRelatedCharge, possibleOtherProp64Charge, PROP64_SECTIONS } from './sections';
+import { countInto, emptyScenario, emptyStatistics, ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
+
+export interface ClassifyOptions extends EvaluationContext {
+  policy: Policy;
+  /** Extra policies evaluated side by side as what-if scenarios (name → policy). */
+  scenarioPolicies?: Record<string, Policy>;
+}
+
+/** One output row: the All_Results line, the All_Results_Condensed line, and whether it is in Prop64_Results. */
+export interface ClassifiedRow {
+  position: number;
+  full: string;
+  condensed: string;
+  evaluated: boolean;
+}
+
+export const SCENARIO_DISMISS_ALL = 'dismissAllProp64';
+export const SCENARIO_DISMISS_ALL_AND_RELATED = 'dismissAllProp64AndRelated';
+
+/** Relief a scenario grants one conviction. */
+type Outcome = 0 | 1 | 2; // none, reduction, dismissal
+const NONE: Outcome = 0;
+const REDUCED: Outcome = 1;
+const DISMISSED: Outcome = 2;
+
+/**
+ * The 18 columns of a row that is not an evaluated conviction: all empty but
+ * `Possible Other P64 Charges` (the third).
+ */
+function plainAnnotation(possibleOther: string): string {
+  return `,,${csvField(possibleOther)},,,,,,,,,,,,,,,`;
+}
+
+export class PartitionClassifier {
+  private readonly people = new Map<string, Person>();
+  private readonly positions: number[] = [];
+  private readonly fullPrefixes: string[] = [];
+  private readonly condensedPrefixes: string[] = [];
+  private readonly possibleOthers: string[] = [];
+  private readonly rowConvictions: Array<Conviction | null> = [];
+  private readonly rowPeople: Person[] = [];
+  private inOrder = true;
+  private readonly statistics = emptyStatistics();
+
+  constructor(private readonly options: ClassifyOptions) {}
+
+  /**
+   * Adds a data row. `rawLine` is the row's 95 fields as CSV text (the input record as read, when it
+   * holds no CR; otherwise re-serialised by the caller).
+   */
+  addRow(fields: readonly string[], position: number, rawLine: string): void {
+    const subjectId = fields[COL.SUBJECT_ID];
+    let person = this.people.get(subjectId);
+    if (person === undefined) {
+      person = new Person(subjectId);
+      this.people.set(subjectId, person);
+    }
+    const rowCount = this.positions.length;
+    if (rowCount > 0 && position < this.positions[rowCount - 1]) this.inOrder = false;
+    this.positions.push(position);
+    this.fullPrefixes.push(rawLine);
+    this.condensedPrefixes.push(csvLineOf(fields, CONDENSED_INDICES));
+    this.possibleOthers.push(possibleOtherProp64Charge(fields[COL.OFFENSE_DESCR], fields[COL.COMMENT_TEXT]));
+    this.rowConvictions.push(person.pushRow(fields, position));
+    this.rowPeople.push(person);
+  }
+
+  /** Records that a row of this person was rejected by the reader: the person's record is incomplete. */
+  addRejectedRow(subjectId: string): void {
+    let person = this.people.get(subjectId);
+    if (person === undefined) {
+      person = new Person(subjectId);
+      this.people.set(subjectId, person);
+    }
+    person.rejectedRows++;
+  }
+
+  get rowCount(): number {
+    return this.positions.length;
+  }
+
+  /** Decides every person, then returns the rows in input order and the statistics. */
+  finish(): { rows: Iterable<ClassifiedRow>; statistics: RunStatistics } {
+    const annotations = new Map<Conviction, EvaluatedColumns>();
+    for (const person of this.people.values()) this.classifyPerson(person, annotations);
+    this.statistics.rowsWritten = this.positions.length;
+    return { rows: this.outputRows(annotations), statistics: this.statistics };
+  }
+
+  private *outputRows(annotations: Map<Conviction, EvaluatedColumns>): Iterable<ClassifiedRow> {
+    const order = this.positions.map((_, index) => index);
+    if (!this.inOrder) order.sort((a, b) => this.positions[a] - this.positions[b]);
+    for (const index of order) {
+      const conviction = this.rowConvictions[index];
+      const evaluated = conviction === null ? undefined : annotations.get(conviction);
+      const possibleOther = this.possibleOthers[index];
+      const annotation =
+        evaluated === undefined ? plainAnnotation(possibleOther) : `${evaluated.head},${csvField(possibleOther)},${evaluated.tail}`;
+      yield {
+        position: this.positions[index],
+        full: `${this.fullPrefixes[index]},${annotation}`,
+        condensed: `${this.condensedPrefixes[index]},${annotation}`,
+        evaluated: evaluated !== undefined,
+      };
+    }
+  }
+
+  private classifyPerson(person: Person, annotations: Map<Conviction, EvaluatedColumns>): void {
+    const { county, computeAtDay, policy } = this.options;
+    const stats = this.statistics;
+    stats.people++;
+    if (person.rejectedRows > 0) stats.peopleWithRejectedRows++;
+    stats.convictions += person.convictions.length;
+    if (isMalformed(person.dob) && person.convictions.length > 0) countInto(stats.malformedDates, 'PRI_DOB');
+    const facts = personFacts(person);
+    const evaluated: Conviction[] = [];
+    for (const conviction of person.convictions) {
+      if (isMalformed(conviction.day)) countInto(stats.malformedDates, 'STP_EVENT_DATE');
+      if (conviction.county !== county || conviction.prop64 < 0) continue;
+      conviction.decision = decide(conviction, person, facts, policy, this.options);
+      evaluated.push(conviction);
+      annotations.set(conviction, this.annotation(conviction, person, facts));
+    }
+    if (evaluated.length > 0) {
+      stats.subjectsWithProp64Conviction++;
+      let someRelief = false;
+      for (const conviction of evaluated) {
+        const decision = conviction.decision!;
+        countInto(stats.prop64ConvictionsBySection, PROP64_SECTIONS[conviction.prop64]);
+        if (conviction.isFelony) stats.prop64FelonyConvictions++;
+        else stats.prop64NonFelonyConvictions++;
+        const byReason = (stats.convictionsByDeterminationAndReason[decision.determination || '(none)'] ??= {});
+        countInto(byReason, decision.reasonKey || '(none)');
+        if (isRelief(decision.determination)) someRelief = true;
+        if (!isMalformed(conviction.day) && !(conviction.day >= (stats.earliestConvictionDay ?? Infinity))) {
+          stats.earliestConvictionDay = conviction.day;
+        }
+      }
+      if (someRelief) stats.subjectsWithSomeRelief++;
+    }
+    const sevenYearsAgo = addYears(computeAtDay, -7);
+    addRelief(stats.reliefWithCurrentEligibilityChoices, person, sevenYearsAgo, currentOutcome);
+    addRelief(stats.reliefWithDismissAllProp64, person, sevenYearsAgo, (c) => (c.decision ? DISMISSED : NONE));
+    this.addScenarios(person, sevenYearsAgo, facts);
+  }
+
+  private addScenarios(person: Person, sevenYearsAgo: number, facts: PersonFacts): void {
+    const { county } = this.options;
+    const scenarios = this.statistics.scenarios;
+    addScenario((scenarios[SCENARIO_DISMISS_ALL] ??= emptyScenario()), person, sevenYearsAgo, (c) => (c.decision ? DISMISSED : NONE));
+    addScenario((scenarios[SCENARIO_DISMISS_ALL_AND_RELATED] ??= emptyScenario()), person, sevenYearsAgo, (c) =>
+      c.decision || (c.county === county && isRelatedCharge(c.codeSection)) ? DISMISSED : NONE,
+    );
+    const extra = this.options.scenarioPolicies;
+    if (extra === undefined) return;
+    for (const name of Object.keys(extra)) {
+      const policy = extra[name];
+      const outcomes = new Map<Conviction, Outcome>();
+      for (const conviction of person.convictions) {
+        if (!conviction.decision) continue;
+        const determination = decide(conviction, person, facts, policy, this.options).determination;
+        outcomes.set(conviction, determination === DETERMINATION.dismissal ? DISMISSED : determination === DETERMINATION.reduction ? REDUCED : NONE);
+      }
+      addScenario((scenarios[name] ??= emptyScenario()), person, sevenYearsAgo, (c) => outcomes.get(c) ?? NONE);
+    }
+  }
+
+  /**
+   * The 18 columns of an evaluated conviction, around the row's own `Possible Other P64 Charges`
+   * (the third column): `head` holds the first two, `tail` the last fifteen.
+   */
+  private annotation(conviction: Conviction, person: Person, facts: PersonFacts): EvaluatedColumns {
+    const decision = conviction.decision!;
+    const day = conviction.day;
+    const caseNumbers = person.caseNumbers.get(conviction.cycleStepKey);
+    const counts = facts.countsBySection;
+    const computeAt = this.options.computeAtDay;
+    const head = `${csvField(caseNumbers === undefined ? '' : caseNumbers.join('; '))},${person.convictions.length}`;
+    const tail = [
+      isMalformed(day) ? '' : day > PROP64_EFFECTIVE_DAY ? 'Y' : 'N',
+      csvField(facts.superstrikeSections),
+      csvField(facts.pc290Sections),
+      person.pc290Registration ? 'Yes' : '-',
+      formatUsDate(day),
+      formatYearsBetween(day, computeAt),
+      formatYearsBetween(facts.latestDay, computeAt),
+      String(facts.prop64Count),
+      String(counts[0]),
+      String(counts[1]),
+      String(counts[2]),
+      String(counts[3]),
+      person.deceased ? 'Deceased' : '-',
+      csvField(decision.determination),
+      csvField(decision.reason),
+    ].join(',');
+    return { head, tail };
+  }
+}
+
+interface EvaluatedColumns {
+  head: string;
+  tail: string;
+}
+
+function currentOutcome(conviction: Conviction): Outcome {
+  const determination = conviction.decision?.determination;
+  return determination === DETERMINATION.dismissal ? DISMISSED : determination === DETERMINATION.reduction ? REDUCED : NONE;
+}
+
+/**
+ * Person-level relief (reference semantics): "no felony" = has felonies and every one is reduced or dismissed;
+ * "no conviction" = every conviction dismissed; "no conviction in the last 7 years" = has convictions dated
+ * after compute-at minus 7 years (malformed dates counted as possibly recent) and all of those dismissed.
+ */
+function addRelief(counts: ReliefCounts, person: Person, sevenYearsAgo: number, outcome: (c: Conviction) => Outcome): void {
+  let felonies = 0;
+  let feloniesRelieved = 0;
+  let dismissed = 0;
+  let recent = 0;
+  let recentDismissed = 0;
+  for (const conviction of person.convictions) {
+    const result = outcome(conviction);
+    if (conviction.isFelony) {
+      felonies++;
+      if (result !== NONE) feloniesRelieved++;
+    }
+    if (result === DISMISSED) dismissed++;
+    if (isMalformed(conviction.day) || conviction.day > sevenYearsAgo) {
+      recent++;
+      if (result === DISMISSED) recentDismissed++;
+    }
+  }
+  const total = person.convictions.length;
+  if (felonies > 0 && felonies === feloniesRelieved) counts.CountSubjectsNoFelony++;
+  if (total > 0 && dismissed === total) counts.CountSubjectsNoConviction++;
+  if (recent > 0 && recent === recentDismissed) counts.CountSubjectsNoConvictionLast7Years++;
+}
+
+function addScenario(counts: ScenarioCounts, person: Person, sevenYearsAgo: number, outcome: (c: Conviction) => Outcome): void {
+  addRelief(counts, person, sevenYearsAgo, outcome);
+  let someRelief = false;
+  for (const conviction of person.convictions) {
+    const result = outcome(conviction);
+    if (result === DISMISSED) counts.convictionsDismissed++;
+    else if (result === REDUCED) counts.convictionsReduced++;
+    if (result !== NONE) someRelief = true;
+  }
+  if (someRelief) counts.subjectsWithSomeRelief++;
+}

@@ -1,0 +1,247 @@
+/**
+ * County policy ("eligibility options"): the reference JSON format plus our extensions, validated with zod
+ * before any row is read. Every error names the field and the bad value; unknown keys are errors, because a
+ * misspelt option must never be silently ignored in a legal decision.
+ */
+import { z } from 'zod';
+import { PROP64_SECTIONS, Prop64Section } from './sections';
+
+export const DISQUALIFIER_HANDLING = ['ignore', 'notEligible', 'handReview'] as const;
+export type DisqualifierHandling = (typeof DISQUALIFIER_HANDLING)[number];
+
+/** A baseline entry: one of the four sections, or (our extension) one with an 11357 subdivision, e.g. `11357(A)`. */
+const BASELINE_ENTRY = /^(?:1135[789]|11360)(?:\([A-D]\))?$/;
+
+const baselineEntry = z.string().regex(BASELINE_ENTRY, {
+  message: 'must be 11357, 11358, 11359 or 11360 (optionally with a subdivision such as 11357(A))',
+});
+
+const yearThreshold = z
+  .number()
+  .int({ message: 'must be a whole number' })
+  .refine((n) => n === 0 || (n >= 1 && n <= 15), { message: 'must be 0 (off) or 1-15' });
+
+const handling = z.enum(DISQUALIFIER_HANDLING, { message: 'must be one of ignore, notEligible, handReview' });
+
+export const policySchema = z.strictObject({
+  baselineEligibility: z
+    .strictObject({
+      dismiss: z.array(baselineEntry).optional(),
+      reduce: z.array(baselineEntry).optional(),
+      /** Extension: sections sent to Hand Review when no dismissal rule applies first. */
+      handReview: z.array(baselineEntry).optional(),
+    })
+    .optional(),
+  additionalRelief: z
+    .strictObject({
+      subjectUnder21AtConviction: z.boolean().optional(),
+      subjectAgeThreshold: z
+        .number()
+        .int({ message: 'must be a whole number' })
+        .refine((n) => n === 0 || (n >= 40 && n <= 65), { message: 'must be 0 (off) or 40-65' })
+        .optional(),
+      yearsSinceConvictionThreshold: yearThreshold.optional(),
+      yearsCrimeFreeThreshold: yearThreshold.optional(),
+      subjectHasOnlyProp64Charges: z.boolean().optional(),
+      subjectIsDeceased: z.boolean().optional(),
+    })
+    .optional(),
+  /** Extension: what a disqualifying conviction that precedes the Prop 64 one does to a felony. */
+  disqualifiers: z
+    .strictObject({
+      superstrike: handling.optional(),
+      pc290: handling.optional(),
+      twoPriors: handling.optional(),
+      afterEffectiveDate: handling.optional(),
+    })
+    .optional(),
+  /** Extension: misdemeanors are dismissed (reference) or routed to the city attorney (Los Angeles). */
+  misdemeanors: z.enum(['dismiss', 'cityAttorney'], { message: 'must be dismiss or cityAttorney' }).optional(),
+  /** Extension: what happens when no rule applies: nothing (reference) or Hand Review. */
+  otherwise: z.enum(['none', 'handReview'], { message: 'must be none or handReview' }).optional(),
+});
+
+export type PolicyInput = z.infer<typeof policySchema>;
+
+/** A baseline list entry, parsed. */
+export interface SectionEntry {
+  /** The entry as written, e.g. `11358` or `11357(A)`. */
+  text: string;
+  /** Index in PROP64_SECTIONS. */
+  sectionIndex: number;
+  /** Subdivision letter, or '' for the whole section. */
+  subdivision: string;
+}
+
+/** A validated policy with every default filled in: what the rules read. */
+export interface Policy {
+  dismiss: SectionEntry[];
+  reduce: SectionEntry[];
+  handReview: SectionEntry[];
+  subjectUnder21AtConviction: boolean;
+  subjectAgeThreshold: number;
+  yearsSinceConvictionThreshold: number;
+  yearsCrimeFreeThreshold: number;
+  subjectHasOnlyProp64Charges: boolean;
+  subjectIsDeceased: boolean;
+  disqualifiers: {
+    afterEffectiveDate: DisqualifierHandling;
+    superstrike: DisqualifierHandling;
+    pc290: DisqualifierHandling;
+    twoPriors: DisqualifierHandling;
+  };
+  misdemeanors: 'dismiss' | 'cityAttorney';
+  otherwise: 'none' | 'handReview';
+}
+
+/** A policy that fails validation. `problems` lists every `field: value message`. */
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+  constructor(readonly problems: string[]) {
+    super(`invalid policy: ${problems.join('; ')}`);
+  }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  let name = '';
+  for (const key of path) name += typeof key === 'number' ? `[${key}]` : `${name ? '.' : ''}${String(key)}`;
+  return name || '(policy)';
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'missing' : JSON.stringify(value);
+}
+
+function parseEntry(text: string): SectionEntry {
+  const sectionIndex = PROP64_SECTIONS.indexOf(text.slice(0, 5) as Prop64Section);
+  return { text, sectionIndex, subdivision: text.length > 5 ? text.charAt(6) : '' };
+}
+
+/** Validates a policy object (already parsed from JSON). Throws PolicyError naming each bad field and value. */
+export function parsePolicy(input: unknown): Policy {
+  const result = policySchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys
+          .map((key) => `${fieldName([...issue.path, key])}: unknown option (value ${describe(valueAt(input, [...issue.path, key]))})`)
+          .join('; ');
+      }
+      const value = valueAt(input, issue.path);
+      const message = issue.code === 'invalid_type' ? `must be ${issue.expected}` : issue.message;
+      return `${fieldName(issue.path)}: ${describe(value)} ${message}`;
+    });
+    throw new PolicyError(problems);
+  }
+  const data = result.data;
+  const dismiss = data.baselineEligibility?.dismiss ?? [];
+  const reduce = data.baselineEligibility?.reduce ?? [];
+  const handReview = data.baselineEligibility?.handReview ?? [];
+  const problems: string[] = [];
+  const lists: Array<[string, string[]]> = [['dismiss', dismiss], ['reduce', reduce], ['handReview', handReview]];
+  for (let i = 0; i < lists.length; i++) {
+    const [name, entries] = lists[i];
+    entries.forEach((entry, index) => {
+      if (entries.indexOf(entry) !== index) problems.push(`baselineEligibility.${name}: ${JSON.stringify(entry)} is listed twice`);
+      for (let j = i + 1; j < lists.length; j++) {
+        if (lists[j][1].includes(entry)) {
+          problems.push(`baselineEligibility: ${JSON.stringify(entry)} is in both ${name} and ${lists[j][0]}`);
+        }
+      }
+    });
+  }
+  if (problems.length > 0) throw new PolicyError(problems);
+  const relief = data.additionalRelief ?? {};
+  const disqualifiers = data.disqualifiers ?? {};
+  return {
+    dismiss: dismiss.map(parseEntry),
+    reduce: reduce.map(parseEntry),
+    handReview: handReview.map(parseEntry),
+    subjectUnder21AtConviction: relief.subjectUnder21AtConviction ?? false,
+    subjectAgeThreshold: relief.subjectAgeThreshold ?? 0,
+    yearsSinceConvictionThreshold: relief.yearsSinceConvictionThreshold ?? 0,
+    yearsCrimeFreeThreshold: relief.yearsCrimeFreeThreshold ?? 0,
+    subjectHasOnlyProp64Charges: relief.subjectHasOnlyProp64Charges ?? false,
+    subjectIsDeceased: relief.subjectIsDeceased ?? false,
+    disqualifiers: {
+      afterEffectiveDate: disqualifiers.afterEffectiveDate ?? 'ignore',
+      superstrike: disqualifiers.superstrike ?? 'ignore',
+      pc290: disqualifiers.pc290 ?? 'ignore',
+      twoPriors: disqualifiers.twoPriors ?? 'ignore',
+    },
+    misdemeanors: data.misdemeanors ?? 'dismiss',
+    otherwise: data.otherwise ?? 'none',
+  };
+}
+
+/** Parses policy JSON text; a syntax error is a PolicyError too. */
+export function parsePolicyJson(text: string): Policy {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError([`not valid JSON (${(error as Error).message})`]);
+  }
+  return parsePolicy(input);
+}
+
+/**
+ * Named presets (eligibility.md, "Beyond the reference"). Each is a policy in the same JSON format, so it is
+ * validated by the same schema and can be copied into a county's policies/<COUNTY>.json.
+ */
+export const PRESETS: Readonly<Record<string, PolicyInput>> = Object.freeze({
+  /** The defaults of the reference tool's desktop app (BEAR): dismiss all four, 5 years, 5 crime-free years, only Prop 64. */
+  'reference-default': {
+    baselineEligibility: { dismiss: ['11357', '11358', '11359', '11360'], reduce: [] },
+    additionalRelief: {
+      subjectUnder21AtConviction: false,
+      subjectAgeThreshold: 0,
+      yearsSinceConvictionThreshold: 5,
+      yearsCrimeFreeThreshold: 5,
+      subjectHasOnlyProp64Charges: true,
+      subjectIsDeceased: false,
+    },
+  },
+  /** Dismiss every Prop 64 conviction. */
+  'dismiss-all': {
+    baselineEligibility: { dismiss: ['11357', '11358', '11359', '11360'], reduce: [] },
+  },
+  /**
+   * Los Angeles, 2020: misdemeanors to the city attorneys; felonies after 2016-11-09 and felonies preceded by a
+   * superstrike, a PC 290 offense or two same-section priors not eligible; 11357(A)/(B) dismissed, other 11357
+   * to hand review; dismissal at 50 or older, under 21, only Prop 64 convictions, 10 crime-free years, deceased;
+   * otherwise hand review.
+   */
+  'los-angeles-2020': {
+    baselineEligibility: { dismiss: ['11357(A)', '11357(B)'], reduce: [], handReview: ['11357'] },
+    additionalRelief: {
+      subjectUnder21AtConviction: true,
+      subjectAgeThreshold: 50,
+      yearsSinceConvictionThreshold: 0,
+      yearsCrimeFreeThreshold: 10,
+      subjectHasOnlyProp64Charges: true,
+      subjectIsDeceased: true,
+    },
+    disqualifiers: { superstrike: 'notEligible', pc290: 'notEligible', twoPriors: 'notEligible', afterEffectiveDate: 'notEligible' },
+    misdemeanors: 'cityAttorney',
+    otherwise: 'handReview',
+  },
+});
+
+/** Resolves a preset name to a policy; throws PolicyError listing the known presets. */
+export function presetPolicy(name: string): Policy {
+  const preset = Object.prototype.hasOwnProperty.call(PRESETS, name) ? PRESETS[name] : undefined;
+  if (preset === undefined) {
+    throw new PolicyError([`preset: ${JSON.stringify(name)} is not a known preset (${Object.keys(PRESETS).join(', ')})`]);
+  }
+  return parsePolicy(preset);
+}
