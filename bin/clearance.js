@@ -8,4 +8,8 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('clearance: the CLI is not built; run `npm ci` or `npm run build` in the project root first\n');
   process.exit(2);
 }
-require(entry);
+require(entry)
+  .main(process.argv)
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -1,0 +1,293 @@
+/**
+ * Assemble: merge the partitions back into input order (a k-way merge of position-sorted streams) into the
+ * three result CSVs, write rejects.csv with absolute line numbers, check the run's invariants, and publish
+ * summary.json last (it is the run's completion marker). Fails, with the summary and rejects still written,
+ * when the county is not in the extract or too many rows were rejected.
+ */
+import { CONDENSED_COLUMNS, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../columns';
+import { csvLine } from '../csv/writer';
+import { parsePolicy } from '../policy';
+import { mergeAll, RunStatistics } from '../statistics';
+import { buildSummary, FileSummary, Summary } from '../summary';
+import { ChunkChannel, PieceWriter } from './channel';
+import { FLAG_EVALUATED, Frame, FrameReader, newFrame } from './frames';
+import { ObjectStore, readJson, readText, writeJson } from './object-store';
+import { fileIndexOf, RunPlan, workKeys } from './plan';
+import { SplitReject, SplitResult } from './split';
+
+export const OUTPUT_FILES = {
+  allResults: 'All_Results.csv',
+  prop64Results: 'Prop64_Results.csv',
+  condensed: 'All_Results_Condensed.csv',
+  rejects: 'rejects.csv',
+  summary: 'summary.json',
+} as const;
+
+/** A run-level failure with a message for the county's operators (no personal data in it). */
+export class RunError extends Error {
+  constructor(override readonly name: 'UnknownCountyError' | 'RejectRatioExceeded' | 'InputError' | 'InvariantError', message: string) {
+    super(message);
+  }
+}
+
+export interface AssembleResult {
+  summary: Summary;
+  outputs: Record<string, string>;
+}
+
+const FULL_HEADER = csvLine([...DOJ_COLUMNS, ...ELIGIBILITY_COLUMNS]);
+const CONDENSED_HEADER = csvLine([...CONDENSED_COLUMNS, ...ELIGIBILITY_COLUMNS]);
+const REJECTS_HEADER = csvLine(['file', 'line', 'code', 'reason', 'text']);
+
+/** Loads the split results and checks that each file's ranges tile it exactly. */
+async function loadSplitResults(store: ObjectStore, plan: RunPlan): Promise<SplitResult[]> {
+  const results = await Promise.all(plan.ranges.map((range) => readJson<SplitResult>(store, workKeys.splitResult(plan, range.index))));
+  for (let i = 0; i < results.length; i++) {
+    const result = results[i];
+    const next = results[i + 1];
+    const file = plan.files[result.fileIndex];
+    const expectedNext = next !== undefined && next.fileIndex === result.fileIndex ? next.startOffset : file.size;
+    if (result.nextOffset !== expectedNext) {
+      throw new RunError(
+        'InputError',
+        `${file.name}: a quoted field runs across the byte range boundary at offset ${expectedNext} ` +
+          `(range ${result.rangeIndex} ended at ${result.nextOffset}); rerun with larger ranges`,
+      );
+    }
+  }
+  return results;
+}
+
+export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}): Promise<AssembleResult> {
+  const assembleStarted = Date.now();
+  const policy = parsePolicy(plan.policy);
+  const splits = await loadSplitResults(store, plan);
+  const classified = await Promise.all(
+    Array.from({ length: plan.partitionCount }, (_, p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p))),
+  );
+  const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
+  const outputs = {
+    allResults: `${plan.resultsPrefix}${OUTPUT_FILES.allResults}`,
+    prop64Results: `${plan.resultsPrefix}${OUTPUT_FILES.prop64Results}`,
+    condensed: `${plan.resultsPrefix}${OUTPUT_FILES.condensed}`,
+    rejects: `${plan.resultsPrefix}${OUTPUT_FILES.rejects}`,
+    summary: `${plan.reportsPrefix}${OUTPUT_FILES.summary}`,
+  };
+
+  const files = await writeRejects(store, plan, splits, outputs.rejects);
+  const finish = async (status: 'SUCCEEDED' | 'FAILED', error?: RunError): Promise<AssembleResult> => {
+    const total = Object.values(timings).reduce((sum, t) => sum + t, 0) + (Date.now() - assembleStarted) / 1000;
+    const summary = buildSummary(statistics, {
+      runId: plan.runId,
+      county: plan.county,
+      computeAt: plan.computeAt,
+      policy,
+      policyName: plan.policyName,
+      files,
+      timings: { ...timings, assemble: (Date.now() - assembleStarted) / 1000, total },
+      status,
+      ...(error ? { error: error.message } : {}),
+    });
+    await writeJson(store, outputs.summary, summary);
+    if (error) throw error;
+    return { summary, outputs };
+  };
+
+  const rejectRatio = statistics.rowsRead === 0 ? 0 : statistics.rowsRejected / statistics.rowsRead;
+  if (statistics.rowsRead === 0) {
+    return finish('FAILED', new RunError('InputError', 'the extract holds no data rows'));
+  }
+  if (rejectRatio > plan.maxRejectRatio) {
+    return finish(
+      'FAILED',
+      new RunError(
+        'RejectRatioExceeded',
+        `${statistics.rowsRejected} of ${statistics.rowsRead} rows rejected (${(rejectRatio * 100).toFixed(1)}%), ` +
+          `above the allowed ${(plan.maxRejectRatio * 100).toFixed(1)}%; see ${OUTPUT_FILES.rejects}`,
+      ),
+    );
+  }
+  if (!statistics.rowsByCounty[plan.county]) {
+    const present = Object.entries(statistics.rowsByCounty)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, rows]) => `${JSON.stringify(name)} (${rows} rows)`);
+    return finish(
+      'FAILED',
+      new RunError('UnknownCountyError', `county ${JSON.stringify(plan.county)} does not appear in the extract; counties present: ${present.join(', ') || 'none'}`),
+    );
+  }
+
+  const written = await mergeOutputs(store, plan, outputs);
+  for (const file of files) {
+    const index = plan.files.findIndex((f) => f.name === file.name);
+    file.rowsWritten = written[index] ?? 0;
+    if (file.rowsRead !== file.rowsWritten + file.rowsRejected) {
+      return finish(
+        'FAILED',
+        new RunError('InvariantError', `${file.name}: ${file.rowsRead} rows read but ${file.rowsWritten} written and ${file.rowsRejected} rejected`),
+      );
+    }
+  }
+  return finish('SUCCEEDED');
+}
+
+/** rejects.csv with absolute physical lines, and the per-file counts. */
+async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResult[], key: string): Promise<FileSummary[]> {
+  const files: FileSummary[] = plan.files.map((file) => ({
+    name: file.name,
+    rowsRead: 0,
+    rowsRejected: 0,
+    rowsWritten: 0,
+    blankLines: 0,
+    header: 'absent',
+    notes: [],
+  }));
+  const lineBase = new Map<number, number>();
+  const fileLines = new Map<number, number>();
+  for (const split of splits) {
+    lineBase.set(split.rangeIndex, fileLines.get(split.fileIndex) ?? 0);
+    fileLines.set(split.fileIndex, (fileLines.get(split.fileIndex) ?? 0) + split.lines);
+    const file = files[split.fileIndex];
+    file.rowsRead += split.statistics.rowsRead;
+    file.rowsRejected += split.statistics.rowsRejected;
+    file.blankLines += split.statistics.blankLines;
+    if (split.hadHeader) file.header = 'present';
+    file.notes.push(...split.notes);
+  }
+  const channel = new ChunkChannel();
+  const writing = store.write(key, channel);
+  try {
+    const writer = new PieceWriter(channel);
+    await writer.write(`${REJECTS_HEADER}\n`);
+    // Ranges are in file and offset order, and each range's rejects in line order.
+    for (const split of splits) {
+      const text = await readText(store, workKeys.splitRejects(plan, split.rangeIndex));
+      if (text === '') continue;
+      const base = lineBase.get(split.rangeIndex)!;
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        const reject = JSON.parse(line) as SplitReject;
+        const row = [plan.files[reject.fileIndex].name, String(base + reject.rangeLine), reject.code, reject.message, reject.text];
+        await writer.write(`${csvLine(row)}\n`);
+      }
+    }
+    await writer.flush();
+    channel.close();
+  } catch (error) {
+    channel.close(error);
+    throw error;
+  } finally {
+    await writing.catch(() => undefined);
+  }
+  await writing;
+  return files;
+}
+
+interface MergeSource {
+  reader: FrameReader;
+  chunks: AsyncIterator<Buffer>;
+  frame: Frame;
+  done: boolean;
+}
+
+async function advance(source: MergeSource): Promise<boolean> {
+  for (;;) {
+    if (source.reader.next(source.frame) !== undefined) return true;
+    const next = await source.chunks.next();
+    if (next.done) {
+      source.reader.end();
+      source.done = true;
+      return false;
+    }
+    source.reader.push(next.value.toString('latin1'));
+  }
+}
+
+/** k-way merge of the position-sorted partition outputs into the three result files. Returns rows per file. */
+async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allResults: string; prop64Results: string; condensed: string }): Promise<number[]> {
+  const channels = [new ChunkChannel(), new ChunkChannel(), new ChunkChannel()];
+  const writes = [
+    store.write(outputs.allResults, channels[0]),
+    store.write(outputs.prop64Results, channels[1]),
+    store.write(outputs.condensed, channels[2]),
+  ];
+  const rowsPerFile: number[] = plan.files.map(() => 0);
+  const merging = (async () => {
+    const [full, prop64, condensed] = channels.map((channel) => new PieceWriter(channel));
+    await full.write(`${FULL_HEADER}\n`);
+    await prop64.write(`${FULL_HEADER}\n`);
+    await condensed.write(`${CONDENSED_HEADER}\n`);
+    const heap: MergeSource[] = [];
+    for (let p = 0; p < plan.partitionCount; p++) {
+      const source: MergeSource = {
+        reader: new FrameReader(),
+        chunks: store.read(workKeys.classified(plan, p))[Symbol.asyncIterator](),
+        frame: newFrame(),
+        done: false,
+      };
+      if (await advance(source)) heapPush(heap, source);
+    }
+    while (heap.length > 0) {
+      const source = heap[0];
+      const frame = source.frame;
+      rowsPerFile[fileIndexOf(frame.position)]++;
+      await full.write(`${frame.text}\n`);
+      await condensed.write(`${frame.second}\n`);
+      if (frame.flags & FLAG_EVALUATED) await prop64.write(`${frame.text}\n`);
+      if (await advance(source)) heapReplaceTop(heap);
+      else heapPop(heap);
+    }
+    await Promise.all([full.flush(), prop64.flush(), condensed.flush()]);
+  })();
+  try {
+    await merging;
+    channels.forEach((channel) => channel.close());
+  } catch (error) {
+    channels.forEach((channel) => channel.close(error));
+    await Promise.allSettled(writes);
+    throw error;
+  }
+  await Promise.all(writes);
+  return rowsPerFile;
+}
+
+// A binary min-heap on the current frame's position.
+function less(a: MergeSource, b: MergeSource): boolean {
+  return a.frame.position < b.frame.position;
+}
+
+function siftDown(heap: MergeSource[], index: number): void {
+  for (;;) {
+    const left = 2 * index + 1;
+    const right = left + 1;
+    let smallest = index;
+    if (left < heap.length && less(heap[left], heap[smallest])) smallest = left;
+    if (right < heap.length && less(heap[right], heap[smallest])) smallest = right;
+    if (smallest === index) return;
+    [heap[index], heap[smallest]] = [heap[smallest], heap[index]];
+    index = smallest;
+  }
+}
+
+function heapPush(heap: MergeSource[], source: MergeSource): void {
+  heap.push(source);
+  let index = heap.length - 1;
+  while (index > 0) {
+    const parent = (index - 1) >> 1;
+    if (!less(heap[index], heap[parent])) return;
+    [heap[index], heap[parent]] = [heap[parent], heap[index]];
+    index = parent;
+  }
+}
+
+function heapReplaceTop(heap: MergeSource[]): void {
+  siftDown(heap, 0);
+}
+
+function heapPop(heap: MergeSource[]): void {
+  const last = heap.pop()!;
+  if (heap.length > 0) {
+    heap[0] = last;
+    siftDown(heap, 0);
+  }
+}

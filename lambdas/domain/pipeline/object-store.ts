@@ -1,0 +1,42 @@
+/**
+ * The storage the pipeline phases read and write: S3 in the cloud (lambdas/adapters), the file system on
+ * one machine (local/fs-object-store). Keys are S3-style paths. Everything large is streamed.
+ */
+export interface ObjectStore {
+  /** Size in bytes; throws NotFoundError when missing. */
+  size(key: string): Promise<number>;
+  /** Streams bytes [start, end) (end exclusive; omitted = to the end of the object). */
+  readRange(key: string, start: number, end?: number): AsyncIterable<Buffer>;
+  /** Streams the whole object. */
+  read(key: string): AsyncIterable<Buffer>;
+  /** Writes an object from a stream of chunks (multipart for large objects), replacing any previous one. */
+  write(key: string, body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): Promise<void>;
+  /** Keys under a prefix, in lexicographic order. */
+  list(prefix: string): Promise<string[]>;
+  exists(key: string): Promise<boolean>;
+  /** Copies an object (publishing a finished output under its final key). */
+  copy(fromKey: string, toKey: string): Promise<void>;
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+  constructor(readonly key: string) {
+    super(`no object at ${key}`);
+  }
+}
+
+/** Reads a whole (small) object as text. Latin-1 keeps every byte: one char per byte. */
+export async function readText(store: ObjectStore, key: string, encoding: BufferEncoding = 'utf8'): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of store.read(key)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString(encoding);
+}
+
+export async function readJson<T = unknown>(store: ObjectStore, key: string): Promise<T> {
+  return JSON.parse(await readText(store, key)) as T;
+}
+
+export async function writeJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
+  await store.write(key, [Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8')]);
+}

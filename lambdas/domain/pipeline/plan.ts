@@ -1,0 +1,131 @@
+/**
+ * Planning: what a run reads and how the work is cut. Pure functions over the ObjectStore.
+ * Byte ranges are line-aligned (each starts just after a LF, or at 0) and found with small ranged reads:
+ * the plan never scans a whole file.
+ */
+import { PolicyInput } from '../policy';
+import { ObjectStore } from './object-store';
+
+/** Positions order rows across files: file index in the high bits, byte offset in the low 40 (1 TiB per file). */
+export const POSITION_FILE_FACTOR = 2 ** 40;
+
+export function positionOf(fileIndex: number, offset: number): number {
+  return fileIndex * POSITION_FILE_FACTOR + offset;
+}
+
+export function fileIndexOf(position: number): number {
+  return Math.floor(position / POSITION_FILE_FACTOR);
+}
+
+export interface InputFile {
+  /** Object key in the store. */
+  key: string;
+  /** What people call it in messages and rejects.csv (the upload's file name). */
+  name: string;
+  size: number;
+}
+
+export interface ByteRange {
+  index: number;
+  fileIndex: number;
+  start: number;
+  /** Records starting before `end` belong to this range; the last one may run past it. */
+  end: number;
+}
+
+/** Everything the phases need, written by Plan to `<workPrefix>plan.json`. No personal data. */
+export interface RunPlan {
+  runId: string;
+  county: string;
+  /** YYYY-MM-DD. */
+  computeAt: string;
+  /** The policy as given (validated), and what it was called (a preset name or the policy's key). */
+  policy: PolicyInput;
+  policyName: string;
+  /** Extra policies (preset names) reported side by side as what-if scenarios. */
+  scenarioPresets: string[];
+  files: InputFile[];
+  ranges: ByteRange[];
+  partitionCount: number;
+  /** The run fails when rejected rows / rows read exceeds this (0-1). */
+  maxRejectRatio: number;
+  /** Work area for intermediates, ends with '/'. */
+  workPrefix: string;
+  /** Where results (personal data) and reports (none) are published, each ending with '/' or empty. */
+  resultsPrefix: string;
+  reportsPrefix: string;
+  /** ISO timestamp when planning started. */
+  startedAt: string;
+}
+
+export interface SizingOptions {
+  /** Nominal bytes per split range (default 64 MiB). */
+  targetRangeBytes?: number;
+  /** Nominal input bytes per classify partition (default 64 MiB). */
+  targetPartitionBytes?: number;
+  /** Upper bound on partitions (default 1000). */
+  maxPartitions?: number;
+}
+
+export const DEFAULT_RANGE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_PARTITIONS = 1000;
+
+const ALIGN_WINDOW = 64 * 1024;
+
+/** Offset just after the first LF at or after `from` (scanning from `from - 1`), or `size` when none. */
+async function alignToLineStart(store: ObjectStore, key: string, from: number, size: number): Promise<number> {
+  let offset = from - 1;
+  while (offset < size) {
+    const end = Math.min(size, offset + ALIGN_WINDOW);
+    let position = offset;
+    for await (const chunk of store.readRange(key, offset, end)) {
+      const newline = chunk.indexOf(10);
+      if (newline >= 0) return position + newline + 1;
+      position += chunk.length;
+    }
+    offset = end;
+  }
+  return size;
+}
+
+/** Cuts every file into line-aligned ranges of about `targetRangeBytes`. Empty files get no range. */
+export async function planRanges(store: ObjectStore, files: readonly InputFile[], targetRangeBytes = DEFAULT_RANGE_BYTES): Promise<ByteRange[]> {
+  if (!(targetRangeBytes >= 1)) throw new RangeError(`target range bytes must be at least 1, got ${targetRangeBytes}`);
+  const ranges: ByteRange[] = [];
+  for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
+    const { key, size } = files[fileIndex];
+    let start = 0;
+    while (start < size) {
+      const nominal = start + targetRangeBytes;
+      const end = nominal >= size ? size : await alignToLineStart(store, key, nominal, size);
+      ranges.push({ index: ranges.length, fileIndex, start, end });
+      start = end;
+    }
+  }
+  return ranges;
+}
+
+/** Partitions for a run: enough that one holds about `targetPartitionBytes` of input. */
+export function partitionCountFor(totalBytes: number, options: SizingOptions = {}): number {
+  const target = options.targetPartitionBytes ?? DEFAULT_PARTITION_BYTES;
+  const max = options.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
+  return Math.max(1, Math.min(max, Math.ceil(totalBytes / target)));
+}
+
+/** Work-area keys, in one place. Numbers are zero-padded so listings sort numerically. */
+export const workKeys = {
+  plan: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}plan.json`,
+  ranges: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}ranges.json`,
+  partitions: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}partitions.json`,
+  splitPartition: (plan: Pick<RunPlan, 'workPrefix'>, range: number, partition: number) =>
+    `${plan.workPrefix}split/${pad(range)}/p${pad(partition)}`,
+  splitRejects: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${pad(range)}/rejects.jsonl`,
+  splitResult: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${pad(range)}/result.json`,
+  classified: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/p${pad(partition)}`,
+  classifyStats: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/p${pad(partition)}.stats.json`,
+};
+
+function pad(n: number): string {
+  return String(n).padStart(6, '0');
+}

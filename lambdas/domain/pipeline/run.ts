@@ -1,0 +1,174 @@
+/**
+ * A run from request to outputs: Plan validates everything before any heavy work and writes the plan;
+ * the phases then run over the ObjectStore. `runInProcess` drives all of them in one process (the CLI's
+ * `classify`); the cloud runs the same phase functions from the Lambda handlers.
+ */
+import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../dates';
+import { parsePolicy, PolicyError, PolicyInput, presetPolicy, PRESETS } from '../policy';
+import { assembleRun, AssembleResult, RunError } from './assemble';
+import { classifyPartition } from './classify-partition';
+import { ObjectStore, writeJson } from './object-store';
+import { InputFile, partitionCountFor, planRanges, RunPlan, SizingOptions, workKeys } from './plan';
+import { splitRange } from './split';
+
+export interface RunRequest {
+  runId: string;
+  county: string;
+  /** A policy object (validated here) or the name of a preset. */
+  policy: unknown;
+  policyName?: string;
+  /** YYYY-MM-DD; default today (UTC). */
+  computeAt?: string;
+  files: Array<Pick<InputFile, 'key' | 'name'>>;
+  scenarioPresets?: string[];
+  /** Default 0.05: more than 5% rejected rows fails the run. */
+  maxRejectRatio?: number;
+  sizing?: SizingOptions;
+  workPrefix: string;
+  resultsPrefix: string;
+  reportsPrefix: string;
+}
+
+export const DEFAULT_MAX_REJECT_RATIO = 0.05;
+
+/** Leading bytes of formats that are certainly not a CSV extract. */
+const BINARY_SIGNATURES: Array<[string, number[]]> = [
+  ['gzip', [0x1f, 0x8b]],
+  ['zip (or xlsx)', [0x50, 0x4b, 0x03, 0x04]],
+  ['PDF', [0x25, 0x50, 0x44, 0x46]],
+  ['bzip2', [0x42, 0x5a, 0x68]],
+  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a]],
+  ['7z', [0x37, 0x7a, 0xbc, 0xaf]],
+  ['legacy Excel (xls)', [0xd0, 0xcf, 0x11, 0xe0]],
+];
+
+async function checkLooksLikeText(store: ObjectStore, file: InputFile): Promise<void> {
+  if (file.size === 0) return;
+  const head: Buffer[] = [];
+  for await (const chunk of store.readRange(file.key, 0, Math.min(file.size, 4096))) head.push(chunk);
+  const bytes = Buffer.concat(head);
+  for (const [format, signature] of BINARY_SIGNATURES) {
+    if (signature.every((byte, i) => bytes[i] === byte)) {
+      throw new RunError('InputError', `${file.name} is not a CSV text file (it looks like ${format}); upload the uncompressed extract`);
+    }
+  }
+}
+
+/** Resolves a policy given as a preset name or an object; errors name the field and value. */
+export function resolvePolicy(policy: unknown): { input: PolicyInput; name: string } {
+  if (typeof policy === 'string') {
+    presetPolicy(policy); // throws PolicyError with the known presets
+    return { input: PRESETS[policy], name: policy };
+  }
+  parsePolicy(policy);
+  return { input: policy as PolicyInput, name: 'custom' };
+}
+
+/** Validates the request (policy, county, date, files) and writes the plan. Nothing heavy happens before. */
+export async function createPlan(store: ObjectStore, request: RunRequest): Promise<RunPlan> {
+  const startedAt = new Date().toISOString();
+  const { input: policy, name } = resolvePolicy(request.policy);
+  for (const preset of request.scenarioPresets ?? []) presetPolicy(preset);
+  const county = request.county.trim();
+  if (county === '') throw new RunError('InputError', 'county: "" is empty; give the county name as it appears in STP_ORI_CNTY_NAME, e.g. "LOS ANGELES"');
+  let computeAt = request.computeAt;
+  if (computeAt === undefined) computeAt = formatIsoDate(todayUtc());
+  else if (isMalformed(parseIsoDate(computeAt))) {
+    throw new RunError('InputError', `computeAt: ${JSON.stringify(computeAt)} is not a date in YYYY-MM-DD form`);
+  }
+  const maxRejectRatio = request.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO;
+  if (!(maxRejectRatio >= 0 && maxRejectRatio <= 1)) {
+    throw new RunError('InputError', `maxRejectRatio: ${maxRejectRatio} must be between 0 and 1`);
+  }
+  if (request.files.length === 0) throw new RunError('InputError', 'files: the request names no input file');
+  const files: InputFile[] = [];
+  for (const file of request.files) {
+    let size: number;
+    try {
+      size = await store.size(file.key);
+    } catch (error) {
+      if ((error as Error).name === 'NotFoundError') throw new RunError('InputError', `${file.name}: no such input file`);
+      throw error;
+    }
+    const input = { ...file, size };
+    await checkLooksLikeText(store, input);
+    files.push(input);
+  }
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  const plan: RunPlan = {
+    runId: request.runId,
+    county,
+    computeAt,
+    policy,
+    policyName: request.policyName ?? name,
+    scenarioPresets: request.scenarioPresets ?? [],
+    files,
+    ranges: await planRanges(store, files, request.sizing?.targetRangeBytes),
+    partitionCount: partitionCountFor(totalBytes, request.sizing),
+    maxRejectRatio,
+    workPrefix: request.workPrefix,
+    resultsPrefix: request.resultsPrefix,
+    reportsPrefix: request.reportsPrefix,
+    startedAt,
+  };
+  await writeJson(store, workKeys.plan(plan), plan);
+  await writeJson(store, workKeys.ranges(plan), plan.ranges);
+  await writeJson(store, workKeys.partitions(plan), Array.from({ length: plan.partitionCount }, (_, partition) => ({ partition })));
+  return plan;
+}
+
+export interface Progress {
+  phase: 'plan' | 'split' | 'classify' | 'assemble';
+  done: number;
+  total: number;
+}
+
+export interface InProcessOptions {
+  onProgress?: (progress: Progress) => void;
+  /** Phase tasks run at once (default 2). */
+  concurrency?: number;
+}
+
+async function runAll(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+/** Runs every phase in this process. Throws PolicyError / RunError with a message for the operator. */
+export async function runInProcess(store: ObjectStore, request: RunRequest, options: InProcessOptions = {}): Promise<AssembleResult> {
+  const report = options.onProgress ?? (() => undefined);
+  const concurrency = options.concurrency ?? 2;
+  const timings: Record<string, number> = {};
+  let started = Date.now();
+  report({ phase: 'plan', done: 0, total: 1 });
+  const plan = await createPlan(store, request);
+  timings.plan = (Date.now() - started) / 1000;
+
+  started = Date.now();
+  let done = 0;
+  report({ phase: 'split', done, total: plan.ranges.length });
+  await runAll(plan.ranges.length, concurrency, async (index) => {
+    await splitRange(store, plan, plan.ranges[index]);
+    report({ phase: 'split', done: ++done, total: plan.ranges.length });
+  });
+  timings.split = (Date.now() - started) / 1000;
+
+  started = Date.now();
+  done = 0;
+  report({ phase: 'classify', done, total: plan.partitionCount });
+  await runAll(plan.partitionCount, concurrency, async (partition) => {
+    await classifyPartition(store, plan, partition);
+    report({ phase: 'classify', done: ++done, total: plan.partitionCount });
+  });
+  timings.classify = (Date.now() - started) / 1000;
+
+  report({ phase: 'assemble', done: 0, total: 1 });
+  const result = await assembleRun(store, plan, timings);
+  report({ phase: 'assemble', done: 1, total: 1 });
+  return result;
+}
+
+export { PolicyError, RunError };

@@ -1,0 +1,173 @@
+/**
+ * Split: one byte range of one input file → rows routed to partitions by hash(SUBJECT_ID), each row keeping
+ * its input position, and bad rows rejected with their line and reason. Memory is bounded by the range.
+ */
+import { COL, FIELD_COUNT } from '../columns';
+import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
+import { countInto, emptyStatistics, RunStatistics } from '../statistics';
+import { dataFrame, rejectedFrame } from './frames';
+import { ObjectStore } from './object-store';
+import { ByteRange, positionOf, RunPlan, workKeys } from './plan';
+
+/** A rejected row, as Split records it (line relative to the range; Assemble makes it absolute). */
+export interface SplitReject {
+  fileIndex: number;
+  /** Physical line within the range (1-based). */
+  rangeLine: number;
+  offset: number;
+  code: string;
+  message: string;
+  /** The rejected line (truncated), for the prosecutors' rejects.csv: personal data, results/ only. */
+  text: string;
+}
+
+export interface SplitResult {
+  rangeIndex: number;
+  fileIndex: number;
+  startOffset: number;
+  /** Where the next range must start for the ranges to tile the file. */
+  nextOffset: number;
+  /** Physical lines from startOffset to nextOffset. */
+  lines: number;
+  hadHeader: boolean;
+  notes: string[];
+  statistics: RunStatistics;
+}
+
+/** Longest excerpt of a rejected line kept in rejects.csv. */
+export const REJECT_TEXT_LIMIT = 4096;
+
+/** FNV-1a: a stable, fast hash, so a person's rows meet in one partition whatever file they come from. */
+export function partitionOf(subjectId: string, partitionCount: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < subjectId.length; i++) {
+    hash ^= subjectId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % partitionCount;
+}
+
+const HEADER_START = 'RECORD_ID';
+/** Strings pushed to a partition buffer before they are joined (bounds the number of small strings). */
+const JOIN_EVERY = 4096;
+
+class PartitionBuffers {
+  private readonly parts: string[][];
+  private readonly joined: string[][];
+
+  constructor(count: number) {
+    this.parts = Array.from({ length: count }, () => []);
+    this.joined = Array.from({ length: count }, () => []);
+  }
+
+  add(partition: number, text: string): void {
+    const parts = this.parts[partition];
+    parts.push(text);
+    if (parts.length >= JOIN_EVERY) {
+      this.joined[partition].push(parts.join(''));
+      parts.length = 0;
+    }
+  }
+
+  take(partition: number): Buffer[] {
+    const pieces = this.joined[partition];
+    if (this.parts[partition].length > 0) pieces.push(this.parts[partition].join(''));
+    return pieces.map((piece) => Buffer.from(piece, 'latin1'));
+  }
+}
+
+export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteRange): Promise<SplitResult> {
+  const file = plan.files[range.fileIndex];
+  const partitions = plan.partitionCount;
+  const buffers = new PartitionBuffers(partitions);
+  const statistics = emptyStatistics();
+  const rejects: SplitReject[] = [];
+  const notes: string[] = [];
+  const isFileStart = range.start === 0;
+  let hadHeader = false;
+  let firstItem = true;
+
+  const reject = (code: string, message: string, line: number, offset: number, text: string, subjectId: string | undefined) => {
+    statistics.rowsRead++;
+    statistics.rowsRejected++;
+    countInto(statistics.rejectsByCode, code);
+    rejects.push({ fileIndex: range.fileIndex, rangeLine: line, offset, code, message, text: text.slice(0, REJECT_TEXT_LIMIT) });
+    if (subjectId !== undefined && subjectId !== '') buffers.add(partitionOf(subjectId, partitions), rejectedFrame(subjectId));
+  };
+
+  const tokenizer = new DojTokenizer(
+    {
+      record(fields: string[], info: RecordInfo) {
+        const first = firstItem;
+        firstItem = false;
+        if (first && isFileStart && info.source.startsWith(HEADER_START, info.sourceStart)) {
+          hadHeader = true;
+          const trailingEmpty = info.fieldCount === FIELD_COUNT + 1 && info.rawText().endsWith(',');
+          if (info.fieldCount !== FIELD_COUNT && !trailingEmpty) {
+            notes.push(`header row has ${info.fieldCount} fields, expected ${FIELD_COUNT}`);
+          }
+          return;
+        }
+        if (info.fieldCount !== FIELD_COUNT) {
+          // Only the lenient first record can get here with another count.
+          reject('FIELD_COUNT', `row has ${info.fieldCount} fields, expected ${FIELD_COUNT}`, info.line, info.offset, info.rawText(), fields[COL.SUBJECT_ID]);
+          return;
+        }
+        statistics.rowsRead++;
+        countInto(statistics.rowsByCounty, fields[COL.STP_ORI_CNTY_NAME]);
+        const subjectId = fields[COL.SUBJECT_ID];
+        buffers.add(partitionOf(subjectId, partitions), dataFrame(positionOf(range.fileIndex, info.offset), info.rawText()));
+      },
+      reject(item: RejectInfo) {
+        const first = firstItem;
+        firstItem = false;
+        const text = item.text ?? '';
+        if (first && isFileStart && text.startsWith(HEADER_START)) {
+          hadHeader = true;
+          notes.push(`header row is malformed (${item.message})`);
+          return;
+        }
+        reject(item.code, item.message, item.line, item.offset, text, item.subjectId);
+      },
+      blankLine() {
+        firstItem = false;
+        statistics.blankLines++;
+      },
+    },
+    {
+      expectedFields: FIELD_COUNT,
+      lenientFirstRecord: isFileStart,
+      wantedFields: [COL.SUBJECT_ID, COL.STP_ORI_CNTY_NAME],
+      baseOffset: range.start,
+      stripBom: isFileStart,
+      stopAfterOffset: range.end,
+    },
+  );
+  // Read a little past the range end: the last record may run over it (bounded by the record size cap).
+  const readEnd = Math.min(file.size, range.end + DEFAULT_MAX_RECORD_BYTES + 2);
+  for await (const chunk of store.readRange(file.key, range.start, readEnd)) {
+    tokenizer.push(chunk.toString('latin1'));
+    if (tokenizer.stopped) break;
+  }
+  const summary = tokenizer.end();
+  if (summary.hadBom) notes.push('file starts with a UTF-8 byte-order mark');
+
+  const writes: Promise<void>[] = [];
+  for (let partition = 0; partition < partitions; partition++) {
+    writes.push(store.write(workKeys.splitPartition(plan, range.index, partition), buffers.take(partition)));
+  }
+  writes.push(store.write(workKeys.splitRejects(plan, range.index), rejects.map((r) => `${JSON.stringify(r)}\n`)));
+  await Promise.all(writes);
+  const result: SplitResult = {
+    rangeIndex: range.index,
+    fileIndex: range.fileIndex,
+    startOffset: range.start,
+    nextOffset: summary.nextOffset,
+    lines: summary.nextLine - 1,
+    hadHeader,
+    notes,
+    statistics,
+  };
+  await store.write(workKeys.splitResult(plan, range.index), [JSON.stringify(result)]);
+  return result;
+}

@@ -1,0 +1,143 @@
+/**
+ * summary.json: every field of the reference tool's summary (eligibility.md, "Output files of a run"),
+ * then ours. Computed from merged statistics; holds no personal data.
+ */
+import { formatRfc3339 } from './dates';
+import { Policy } from './policy';
+import { DETERMINATION } from './rules';
+import { PROP64_SECTIONS } from './sections';
+import { ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
+
+export interface FileSummary {
+  name: string;
+  rowsRead: number;
+  rowsRejected: number;
+  rowsWritten: number;
+  blankLines: number;
+  header: 'present' | 'absent';
+  /** Data-quality notes about the file (e.g. a header with the wrong field count). */
+  notes: string[];
+}
+
+export interface Summary {
+  county: string;
+  earliestConviction: string | null;
+  lineCount: number;
+  processingTimeInSeconds: number;
+  reliefWithCurrentEligibilityChoices: ReliefCounts;
+  reliefWithDismissAllProp64: ReliefCounts;
+  prop64ConvictionsCountInCountyByCodeSection: Record<string, number>;
+  subjectsWithProp64ConvictionCountInCounty: number;
+  prop64FelonyConvictionsCountInCounty: number;
+  prop64NonFelonyConvictionsCountInCounty: number;
+  subjectsWithSomeReliefCount: number;
+  convictionDismissalCountByCodeSection: Record<string, number>;
+  convictionReductionCountByCodeSection: Record<string, number>;
+  convictionDismissalCountByAdditionalRelief: Record<string, number>;
+  // ---- ours ----
+  status: 'SUCCEEDED' | 'FAILED';
+  error?: string;
+  runId: string;
+  computeAt: string;
+  policyName: string;
+  rowsRead: number;
+  rowsRejected: number;
+  rowsWritten: number;
+  blankLines: number;
+  people: number;
+  convictions: number;
+  peopleWithRejectedRows: number;
+  rejectsByCode: Record<string, number>;
+  malformedDates: Record<string, number>;
+  convictionsByDetermination: Record<string, number>;
+  convictionsByDeterminationAndReason: Record<string, Record<string, number>>;
+  scenarios: Record<string, ScenarioCounts>;
+  files: FileSummary[];
+  timings: Record<string, number>;
+}
+
+export interface SummaryContext {
+  runId: string;
+  county: string;
+  computeAt: string;
+  policy: Policy;
+  policyName: string;
+  files: FileSummary[];
+  /** Seconds per phase, and `total`. */
+  timings: Record<string, number>;
+  status: 'SUCCEEDED' | 'FAILED';
+  error?: string;
+}
+
+/** Go's json encoder writes map keys sorted; so do we. */
+function sorted(record: Record<string, number>): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const key of Object.keys(record).sort()) result[key] = record[key];
+  return result;
+}
+
+function relief(counts: ReliefCounts): ReliefCounts {
+  return {
+    CountSubjectsNoConviction: counts.CountSubjectsNoConviction,
+    CountSubjectsNoConvictionLast7Years: counts.CountSubjectsNoConvictionLast7Years,
+    CountSubjectsNoFelony: counts.CountSubjectsNoFelony,
+  };
+}
+
+export function buildSummary(stats: RunStatistics, context: SummaryContext): Summary {
+  const byReason = stats.convictionsByDeterminationAndReason;
+  const dismissals = byReason[DETERMINATION.dismissal] ?? {};
+  const reductions = byReason[DETERMINATION.reduction] ?? {};
+  const dismissalBySection: Record<string, number> = {};
+  for (const entry of context.policy.dismiss) dismissalBySection[entry.text] = dismissals[`Dismiss all HS ${entry.text} convictions`] ?? 0;
+  const reductionBySection: Record<string, number> = {};
+  for (const entry of context.policy.reduce) reductionBySection[entry.text] = reductions[`Reduce all HS ${entry.text} convictions`] ?? 0;
+  const additionalRelief: Record<string, number> = {};
+  for (const [reason, count] of Object.entries(dismissals)) {
+    if (!reason.startsWith('Dismiss all HS') && !reason.startsWith('Misdemeanor or Infraction')) additionalRelief[reason] = count;
+  }
+  const bySection: Record<string, number> = {};
+  for (const section of PROP64_SECTIONS) {
+    const count = stats.prop64ConvictionsBySection[section] ?? 0;
+    if (count > 0) bySection[section] = count;
+  }
+  const byDetermination: Record<string, number> = {};
+  for (const [determination, reasons] of Object.entries(byReason)) {
+    byDetermination[determination] = Object.values(reasons).reduce((sum, n) => sum + n, 0);
+  }
+  return {
+    county: context.county,
+    earliestConviction: stats.earliestConvictionDay === null ? null : formatRfc3339(stats.earliestConvictionDay),
+    lineCount: stats.rowsRead,
+    processingTimeInSeconds: context.timings.total ?? 0,
+    reliefWithCurrentEligibilityChoices: relief(stats.reliefWithCurrentEligibilityChoices),
+    reliefWithDismissAllProp64: relief(stats.reliefWithDismissAllProp64),
+    prop64ConvictionsCountInCountyByCodeSection: bySection,
+    subjectsWithProp64ConvictionCountInCounty: stats.subjectsWithProp64Conviction,
+    prop64FelonyConvictionsCountInCounty: stats.prop64FelonyConvictions,
+    prop64NonFelonyConvictionsCountInCounty: stats.prop64NonFelonyConvictions,
+    subjectsWithSomeReliefCount: stats.subjectsWithSomeRelief,
+    convictionDismissalCountByCodeSection: sorted(dismissalBySection),
+    convictionReductionCountByCodeSection: sorted(reductionBySection),
+    convictionDismissalCountByAdditionalRelief: sorted(additionalRelief),
+    status: context.status,
+    ...(context.error === undefined ? {} : { error: context.error }),
+    runId: context.runId,
+    computeAt: context.computeAt,
+    policyName: context.policyName,
+    rowsRead: stats.rowsRead,
+    rowsRejected: stats.rowsRejected,
+    rowsWritten: stats.rowsWritten,
+    blankLines: stats.blankLines,
+    people: stats.people,
+    convictions: stats.convictions,
+    peopleWithRejectedRows: stats.peopleWithRejectedRows,
+    rejectsByCode: sorted(stats.rejectsByCode),
+    malformedDates: sorted(stats.malformedDates),
+    convictionsByDetermination: sorted(byDetermination),
+    convictionsByDeterminationAndReason: stats.convictionsByDeterminationAndReason,
+    scenarios: stats.scenarios,
+    files: context.files,
+    timings: context.timings,
+  };
+}

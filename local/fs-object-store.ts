@@ -1,0 +1,112 @@
+/**
+ * The ObjectStore on the local file system: keys are paths under a root directory (absolute keys are
+ * used as they are, so local input files need no copy). Writes go to a temporary file renamed into place,
+ * so a reader never sees a half-written object, as with S3.
+ */
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { NotFoundError, ObjectStore } from '../lambdas/domain/pipeline/object-store';
+
+const READ_CHUNK = 1 << 20;
+
+export class FsObjectStore implements ObjectStore {
+  constructor(readonly root: string) {}
+
+  pathOf(key: string): string {
+    if (path.isAbsolute(key)) return key;
+    const resolved = path.resolve(this.root, key);
+    if (resolved !== this.root && !resolved.startsWith(this.root + path.sep) && !resolved.startsWith(path.resolve(this.root) + path.sep)) {
+      throw new Error(`key ${JSON.stringify(key)} leaves the store root`);
+    }
+    return resolved;
+  }
+
+  async size(key: string): Promise<number> {
+    try {
+      const stat = await fs.stat(this.pathOf(key));
+      if (!stat.isFile()) throw new NotFoundError(key);
+      return stat.size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key);
+      throw error;
+    }
+  }
+
+  async *readRange(key: string, start: number, end?: number): AsyncIterable<Buffer> {
+    if (end !== undefined && end <= start) return;
+    const stream = createReadStream(this.pathOf(key), {
+      start,
+      ...(end === undefined ? {} : { end: end - 1 }),
+      highWaterMark: READ_CHUNK,
+    });
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key);
+      throw error;
+    }
+  }
+
+  read(key: string): AsyncIterable<Buffer> {
+    return this.readRange(key, 0);
+  }
+
+  async write(key: string, body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): Promise<void> {
+    const target = this.pathOf(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
+    try {
+      const source = Readable.from(toBuffers(body), { objectMode: false });
+      await pipeline(source, createWriteStream(temporary));
+      await fs.rename(temporary, target);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    const walk = async (directory: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await fs.readdir(directory, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        const full = path.join(directory, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (!entry.name.endsWith('.partial')) keys.push(path.relative(this.root, full).split(path.sep).join('/'));
+      }
+    };
+    const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    await walk(this.pathOf(base || '.'));
+    return keys.filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.size(key);
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    await this.write(toKey, this.read(fromKey));
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => fs.rm(this.pathOf(key), { force: true })));
+  }
+}
+
+async function* toBuffers(body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncIterable<Buffer> {
+  for await (const chunk of body) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
