@@ -1,11 +1,10 @@
 /**
- * Classification of a set of people (one partition, or a whole small file): rows go in with their input
- * position, people are assembled, every evaluated conviction is decided, and rows come out in input order
- * with the 18 eligibility columns, together with the partition's mergeable statistics.
- * Memory is bounded by the rows given (a partition), never by the file.
+ * Classification of a set of people (one partition, or a whole small file): people are assembled from their
+ * rows, every evaluated conviction is decided, and each row gets the 18 eligibility columns; the partition's
+ * mergeable statistics come with them. Memory is bounded by the people given (a partition), never by the file.
  */
 import { COL, CONDENSED_INDICES } from './columns';
-import { csvField, csvLineOf } from './csv/writer';
+import { csvField, csvLine, csvLineOf } from './csv/writer';
 import { addYears, formatUsDate, formatYearsBetween, isMalformed, PROP64_EFFECTIVE_DAY } from './dates';
 import { Conviction, Person, PersonFacts, personFacts } from './person';
 import { Policy } from './policy';
@@ -44,38 +43,32 @@ function plainAnnotation(possibleOther: string): string {
   return `,,${csvField(possibleOther)},,,,,,,,,,,,,,,`;
 }
 
+/**
+ * Two passes over a partition's rows, so that nothing per row is kept between them but its conviction:
+ * pass 1 (`addRow`) assembles people; `decide()` decides every evaluated conviction and returns the
+ * statistics; pass 2 (`annotate`) takes the same rows again, in the same order, and returns their 18 columns.
+ */
 export class PartitionClassifier {
   private readonly people = new Map<string, Person>();
-  private readonly positions: number[] = [];
-  private readonly fullPrefixes: string[] = [];
-  private readonly condensedPrefixes: string[] = [];
-  private readonly possibleOthers: string[] = [];
-  private readonly rowConvictions: Array<Conviction | null> = [];
-  private readonly rowPeople: Person[] = [];
-  private inOrder = true;
+  /** The conviction each row starts (pass 1), by row index; rows that start none are absent. */
+  private readonly rowConvictions = new Map<number, Conviction>();
+  private rows = 0;
+  private readonly annotations = new Map<Conviction, EvaluatedColumns>();
   private readonly statistics = emptyStatistics();
 
   constructor(private readonly options: ClassifyOptions) {}
 
-  /**
-   * Adds a data row. `rawLine` is the row's 95 fields as CSV text (the input record as read, when it
-   * holds no CR; otherwise re-serialised by the caller).
-   */
-  addRow(fields: readonly string[], position: number, rawLine: string): void {
+  /** Pass 1: a data row with its input position. Rows must come in input order. */
+  addRow(fields: readonly string[], position: number): void {
     const subjectId = fields[COL.SUBJECT_ID];
     let person = this.people.get(subjectId);
     if (person === undefined) {
       person = new Person(subjectId);
       this.people.set(subjectId, person);
     }
-    const rowCount = this.positions.length;
-    if (rowCount > 0 && position < this.positions[rowCount - 1]) this.inOrder = false;
-    this.positions.push(position);
-    this.fullPrefixes.push(rawLine);
-    this.condensedPrefixes.push(csvLineOf(fields, CONDENSED_INDICES));
-    this.possibleOthers.push(possibleOtherProp64Charge(fields[COL.OFFENSE_DESCR], fields[COL.COMMENT_TEXT]));
-    this.rowConvictions.push(person.pushRow(fields, position));
-    this.rowPeople.push(person);
+    const conviction = person.pushRow(fields, position);
+    if (conviction !== null) this.rowConvictions.set(this.rows, conviction);
+    this.rows++;
   }
 
   /** Records that a row of this person was rejected by the reader: the person's record is incomplete. */
@@ -89,36 +82,30 @@ export class PartitionClassifier {
   }
 
   get rowCount(): number {
-    return this.positions.length;
+    return this.rows;
   }
 
-  /** Decides every person, then returns the rows in input order and the statistics. */
-  finish(): { rows: Iterable<ClassifiedRow>; statistics: RunStatistics } {
-    const annotations = new Map<Conviction, EvaluatedColumns>();
-    for (const person of this.people.values()) this.classifyPerson(person, annotations);
-    this.statistics.rowsWritten = this.positions.length;
-    return { rows: this.outputRows(annotations), statistics: this.statistics };
+  /** Decides every person's evaluated convictions; returns the partition's statistics. */
+  decide(): RunStatistics {
+    for (const person of this.people.values()) this.classifyPerson(person);
+    this.statistics.rowsWritten = this.rows;
+    return this.statistics;
   }
 
-  private *outputRows(annotations: Map<Conviction, EvaluatedColumns>): Iterable<ClassifiedRow> {
-    const order = this.positions.map((_, index) => index);
-    if (!this.inOrder) order.sort((a, b) => this.positions[a] - this.positions[b]);
-    for (const index of order) {
-      const conviction = this.rowConvictions[index];
-      const evaluated = conviction === null ? undefined : annotations.get(conviction);
-      const possibleOther = this.possibleOthers[index];
-      const annotation =
-        evaluated === undefined ? plainAnnotation(possibleOther) : `${evaluated.head},${csvField(possibleOther)},${evaluated.tail}`;
-      yield {
-        position: this.positions[index],
-        full: `${this.fullPrefixes[index]},${annotation}`,
-        condensed: `${this.condensedPrefixes[index]},${annotation}`,
-        evaluated: evaluated !== undefined,
-      };
-    }
+  /**
+   * Pass 2: the 18 eligibility columns (CSV text, no leading comma) of row `rowIndex`, given its fields again
+   * (OFFENSE_DESCR and COMMENT_TEXT are read), and whether it is an evaluated conviction.
+   */
+  annotate(fields: readonly string[], rowIndex: number): { columns: string; evaluated: boolean } {
+    const possibleOther = possibleOtherProp64Charge(fields[COL.OFFENSE_DESCR], fields[COL.COMMENT_TEXT]);
+    const conviction = this.rowConvictions.get(rowIndex);
+    const evaluated = conviction === undefined ? undefined : this.annotations.get(conviction);
+    if (evaluated === undefined) return { columns: plainAnnotation(possibleOther), evaluated: false };
+    return { columns: `${evaluated.head},${csvField(possibleOther)},${evaluated.tail}`, evaluated: true };
   }
 
-  private classifyPerson(person: Person, annotations: Map<Conviction, EvaluatedColumns>): void {
+  private classifyPerson(person: Person): void {
+    const annotations = this.annotations;
     const { county, computeAtDay, policy } = this.options;
     const stats = this.statistics;
     stats.people++;
@@ -259,4 +246,19 @@ function addScenario(counts: ScenarioCounts, person: Person, sevenYearsAgo: numb
     if (result !== NONE) someRelief = true;
   }
   if (someRelief) counts.subjectsWithSomeRelief++;
+}
+
+/**
+ * Classifies rows held in memory (tests, small inputs): both passes over `rows` in the order given,
+ * positions being the row indices. Returns each row's All_Results and condensed lines.
+ */
+export function classifyRows(rows: readonly (readonly string[])[], options: ClassifyOptions): { rows: ClassifiedRow[]; statistics: RunStatistics } {
+  const classifier = new PartitionClassifier(options);
+  rows.forEach((fields, index) => classifier.addRow(fields, index));
+  const statistics = classifier.decide();
+  const output = rows.map((fields, index) => {
+    const { columns, evaluated } = classifier.annotate(fields, index);
+    return { position: index, full: `${csvLine(fields)},${columns}`, condensed: `${csvLineOf(fields, CONDENSED_INDICES)},${columns}`, evaluated };
+  });
+  return { rows: output, statistics };
 }

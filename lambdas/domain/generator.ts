@@ -903,10 +903,14 @@ function validate(options: GenerateOptions): Required<GenerateOptions> {
 
 /**
  * A fabricated DOJ extract for `county` as CSV text (LF line ends), in chunks of at least `chunkBytes`
- * (the last may be smaller) that always end at a row end. Options are validated on the first `next()`.
+ * (the last may be smaller) that always end at a row end. Bad options throw here, before any text.
  */
-export function* generateExtract(options: GenerateOptions): Generator<string, void, undefined> {
-  const { county, people, seed, header, malformedDateRate, startSubjectId, chunkBytes } = validate(options);
+export function generateExtract(options: GenerateOptions): Generator<string, void, undefined> {
+  return extractChunks(validate(options));
+}
+
+function* extractChunks(options: Required<GenerateOptions>): Generator<string, void, undefined> {
+  const { county, people, seed, header, malformedDateRate, startSubjectId, chunkBytes } = options;
   ensureDateTable();
   const context: RunContext = {
     county,

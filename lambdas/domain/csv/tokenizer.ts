@@ -161,6 +161,9 @@ const SKIPPING = -2;
 
 const BOM = '\u00EF\u00BB\u00BF';
 
+/** Input is scanned in windows of at most this many chars (see push). */
+const WINDOW_CHARS = 64 * 1024;
+
 class ReusedRecordInfo implements RecordInfo {
   offset = 0;
   end = 0;
@@ -296,6 +299,13 @@ export class DojTokenizer {
     if (chunk.length === 0) return;
     this.bytes += chunk.length;
     this.lastChar = chunk.charCodeAt(chunk.length - 1);
+    // Scanning cache-sized windows measured 5-15% faster than scanning MiB-sized strings.
+    for (let from = 0; from < chunk.length && !this.isStopped; from += WINDOW_CHARS) {
+      this.pushWindow(chunk.length <= WINDOW_CHARS ? chunk : chunk.slice(from, from + WINDOW_CHARS));
+    }
+  }
+
+  private pushWindow(chunk: string): void {
     if (this.isStopped) return;
     if (this.skipped !== undefined) {
       const lineEnd = chunk.indexOf('\n');
@@ -442,11 +452,16 @@ export class DojTokenizer {
 
     scan: for (;;) {
       // `pos` is at the start of field `fieldIndex`.
-      if (nextQuote < pos) {
-        nextQuote = s.indexOf('"', pos);
-        if (nextQuote < 0) nextQuote = n;
+      const first = pos < n ? s.charCodeAt(pos) : -1;
+      if (first === Char.COMMA) {
+        // Empty field (frequent in DOJ rows): no search needed.
+        if (allFields || (fieldIndex < wantedLength && wanted[fieldIndex] !== 0)) fields[fieldIndex] = '';
+        if (fieldIndex === subjectIdField) subjectStart = subjectEnd = pos;
+        fieldIndex++;
+        pos++;
+        continue;
       }
-      if (nextQuote === pos && pos < n) {
+      if (first === Char.QUOTE) {
         if (pos >= limit) {
           error = 'RECORD_TOO_LONG';
           break;
@@ -535,6 +550,10 @@ export class DojTokenizer {
       if (nextComma < pos) {
         nextComma = s.indexOf(',', pos);
         if (nextComma < 0) nextComma = n;
+      }
+      if (nextQuote < pos) {
+        nextQuote = s.indexOf('"', pos);
+        if (nextQuote < 0) nextQuote = n;
       }
       const fieldStart = pos;
       pos = nextComma < lf ? nextComma : lf;
@@ -729,13 +748,17 @@ export async function tokenizeChunks(
 ): Promise<TokenizeSummary> {
   const tokenizer = new DojTokenizer(sink, options);
   for await (const chunk of chunks) {
-    tokenizer.push(typeof chunk === 'string' ? chunk : latin1(chunk));
+    if (typeof chunk === 'string') {
+      tokenizer.push(chunk);
+    } else {
+      // Decoded window by window: Buffer#toString makes strings of ~1 MB and more "external", which
+      // V8 scans markedly slower.
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      for (let from = 0; from < bytes.length && !tokenizer.stopped; from += WINDOW_CHARS) {
+        tokenizer.push(bytes.toString('latin1', from, Math.min(from + WINDOW_CHARS, bytes.length)));
+      }
+    }
     if (tokenizer.stopped) break;
   }
   return tokenizer.end();
-}
-
-function latin1(bytes: Uint8Array): string {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return buffer.toString('latin1');
 }

@@ -10,7 +10,7 @@ import { parsePolicy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
 import { buildSummary, FileSummary, Summary } from '../summary';
 import { ChunkChannel, PieceWriter } from './channel';
-import { FLAG_EVALUATED, Frame, FrameReader, newFrame } from './frames';
+import { ClassifiedRowReader, FLAG_EVALUATED } from './frames';
 import { ObjectStore, readJson, readText, writeJson } from './object-store';
 import { fileIndexOf, RunPlan, workKeys } from './plan';
 import { SplitReject, SplitResult } from './split';
@@ -183,23 +183,25 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
   return files;
 }
 
-interface MergeSource {
-  reader: FrameReader;
-  chunks: AsyncIterator<Buffer>;
-  frame: Frame;
-  done: boolean;
-}
+/** Collects byte views into ~1 MiB chunks for a channel (one copy per chunk, none per row). */
+class BufferPieceWriter {
+  private parts: Buffer[] = [];
+  private length = 0;
 
-async function advance(source: MergeSource): Promise<boolean> {
-  for (;;) {
-    if (source.reader.next(source.frame) !== undefined) return true;
-    const next = await source.chunks.next();
-    if (next.done) {
-      source.reader.end();
-      source.done = true;
-      return false;
-    }
-    source.reader.push(next.value.toString('latin1'));
+  constructor(private readonly channel: ChunkChannel, private readonly pieceSize = 1 << 20) {}
+
+  async write(bytes: Buffer): Promise<void> {
+    this.parts.push(bytes);
+    this.length += bytes.length;
+    if (this.length >= this.pieceSize) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const piece = Buffer.concat(this.parts, this.length);
+    this.parts = [];
+    this.length = 0;
+    await this.channel.push(piece);
   }
 }
 
@@ -213,28 +215,22 @@ async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allRes
   ];
   const rowsPerFile: number[] = plan.files.map(() => 0);
   const merging = (async () => {
-    const [full, prop64, condensed] = channels.map((channel) => new PieceWriter(channel));
-    await full.write(`${FULL_HEADER}\n`);
-    await prop64.write(`${FULL_HEADER}\n`);
-    await condensed.write(`${CONDENSED_HEADER}\n`);
-    const heap: MergeSource[] = [];
+    const [full, prop64, condensed] = channels.map((channel) => new BufferPieceWriter(channel));
+    await full.write(Buffer.from(`${FULL_HEADER}\n`, 'latin1'));
+    await prop64.write(Buffer.from(`${FULL_HEADER}\n`, 'latin1'));
+    await condensed.write(Buffer.from(`${CONDENSED_HEADER}\n`, 'latin1'));
+    const heap: ClassifiedRowReader[] = [];
     for (let p = 0; p < plan.partitionCount; p++) {
-      const source: MergeSource = {
-        reader: new FrameReader(),
-        chunks: store.read(workKeys.classified(plan, p))[Symbol.asyncIterator](),
-        frame: newFrame(),
-        done: false,
-      };
-      if (await advance(source)) heapPush(heap, source);
+      const reader = new ClassifiedRowReader(store.read(workKeys.classified(plan, p))[Symbol.asyncIterator]());
+      if (await reader.next()) heapPush(heap, reader);
     }
     while (heap.length > 0) {
-      const source = heap[0];
-      const frame = source.frame;
-      rowsPerFile[fileIndexOf(frame.position)]++;
-      await full.write(`${frame.text}\n`);
-      await condensed.write(`${frame.second}\n`);
-      if (frame.flags & FLAG_EVALUATED) await prop64.write(`${frame.text}\n`);
-      if (await advance(source)) heapReplaceTop(heap);
+      const reader = heap[0];
+      rowsPerFile[fileIndexOf(reader.position)]++;
+      await full.write(reader.full);
+      await condensed.write(reader.condensed);
+      if (reader.flags & FLAG_EVALUATED) await prop64.write(reader.full);
+      if (await reader.next()) siftDown(heap, 0);
       else heapPop(heap);
     }
     await Promise.all([full.flush(), prop64.flush(), condensed.flush()]);
@@ -251,40 +247,32 @@ async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allRes
   return rowsPerFile;
 }
 
-// A binary min-heap on the current frame's position.
-function less(a: MergeSource, b: MergeSource): boolean {
-  return a.frame.position < b.frame.position;
-}
-
-function siftDown(heap: MergeSource[], index: number): void {
+// A binary min-heap of readers on their current row's position.
+function siftDown(heap: ClassifiedRowReader[], index: number): void {
   for (;;) {
     const left = 2 * index + 1;
     const right = left + 1;
     let smallest = index;
-    if (left < heap.length && less(heap[left], heap[smallest])) smallest = left;
-    if (right < heap.length && less(heap[right], heap[smallest])) smallest = right;
+    if (left < heap.length && heap[left].position < heap[smallest].position) smallest = left;
+    if (right < heap.length && heap[right].position < heap[smallest].position) smallest = right;
     if (smallest === index) return;
     [heap[index], heap[smallest]] = [heap[smallest], heap[index]];
     index = smallest;
   }
 }
 
-function heapPush(heap: MergeSource[], source: MergeSource): void {
-  heap.push(source);
+function heapPush(heap: ClassifiedRowReader[], reader: ClassifiedRowReader): void {
+  heap.push(reader);
   let index = heap.length - 1;
   while (index > 0) {
     const parent = (index - 1) >> 1;
-    if (!less(heap[index], heap[parent])) return;
+    if (heap[index].position >= heap[parent].position) return;
     [heap[index], heap[parent]] = [heap[parent], heap[index]];
     index = parent;
   }
 }
 
-function heapReplaceTop(heap: MergeSource[]): void {
-  siftDown(heap, 0);
-}
-
-function heapPop(heap: MergeSource[]): void {
+function heapPop(heap: ClassifiedRowReader[]): void {
   const last = heap.pop()!;
   if (heap.length > 0) {
     heap[0] = last;

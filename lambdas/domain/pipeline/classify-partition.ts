@@ -1,29 +1,77 @@
 /**
  * Classify: one partition (every row of the people whose SUBJECT_ID hashes to it, from every range of every
- * file) → annotated rows in input order, and the partition's statistics.
+ * file) → classified rows in input order, and the partition's statistics.
  */
-import { FIELD_COUNT } from '../columns';
+import { COL, CONDENSED_INDICES, FIELD_COUNT } from '../columns';
 import { PartitionClassifier } from '../classify';
-import { csvLine } from '../csv/writer';
+import { csvLine, csvLineOf } from '../csv/writer';
 import { parseIsoDate } from '../dates';
 import { parsePolicy, presetPolicy, Policy } from '../policy';
 import { RunStatistics } from '../statistics';
 import { DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
-import { FLAG_EVALUATED, FRAME_DATA, FRAME_REJECTED, outputFrame, readFrames } from './frames';
-import { ObjectStore, writeJson } from './object-store';
+import { classifiedHeader, FLAG_EVALUATED, parseRoutedRows } from './frames';
+import { ObjectStore, readText, writeJson } from './object-store';
 import { RunPlan, workKeys } from './plan';
 
 export class InvariantError extends Error {
   override readonly name = 'InvariantError';
 }
 
-/** Output frames are joined into pieces of about this many characters before they are written. */
+/** Output is joined into pieces of about this many characters before it is written. */
 const WRITE_PIECE = 1 << 20;
+
+/** Pass 1 reads only what people and rules need; the rest of a row is never materialised. */
+const PERSON_FIELDS = [
+  COL.SUBJECT_ID, COL.PRI_DOB, COL.RACE_DESCR, COL.GENDER, COL.STP_TYPE_DESCR, COL.STP_EVENT_DATE,
+  COL.STP_ORI_CNTY_NAME, COL.CNT_ORDER, COL.OFN, COL.OFFENSE_DESCR, COL.OFFENSE_TOC, COL.DISP_DESCR,
+  COL.CONV_STAT_DESCR, COL.COMMENT_TEXT,
+];
+/** Pass 2 reads what the output lines need. */
+const OUTPUT_FIELDS = [...new Set([COL.OFFENSE_DESCR, COL.COMMENT_TEXT, ...CONDENSED_INDICES])];
 
 export function scenarioPoliciesOf(plan: RunPlan): Record<string, Policy> {
   const policies: Record<string, Policy> = {};
   for (const name of plan.scenarioPresets) policies[name] = presetPolicy(name);
   return policies;
+}
+
+/**
+ * A record whose raw text holds a CR (a CRLF inside a quoted field, read as LF) is written re-serialised,
+ * so the outputs use LF only. Rare: parsed again with every field.
+ */
+function reserialise(raw: string): string {
+  let line = '';
+  const tokenizer = new DojTokenizer(
+    {
+      record: (fields) => (line = csvLine(fields)),
+      reject: (reject) => {
+        throw new InvariantError(`a row accepted by split no longer parses (${reject.code})`);
+      },
+      blankLine: () => undefined,
+    },
+    { expectedFields: FIELD_COUNT, stripBom: false },
+  );
+  tokenizer.push(`${raw}\n`);
+  tokenizer.end();
+  return line;
+}
+
+function failOnReject(partition: number) {
+  return {
+    reject(reject: RejectInfo) {
+      throw new InvariantError(`a row accepted by split was rejected by classify (${reject.code}) in partition ${partition}`);
+    },
+    blankLine() {
+      throw new InvariantError(`a blank record reached classify in partition ${partition}`);
+    },
+  };
+}
+
+export interface ClassifiedRow {
+  position: number;
+  full: string;
+  condensed: string;
+  evaluated: boolean;
 }
 
 export async function classifyPartition(store: ObjectStore, plan: RunPlan, partition: number): Promise<RunStatistics> {
@@ -33,56 +81,78 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
     policy: parsePolicy(plan.policy),
     scenarioPolicies: scenarioPoliciesOf(plan),
   });
-  // Records come out of the tokenizer in the order their frames went in; positions wait in a queue.
-  const positions: number[] = [];
+  // Pass 1: people. The routed objects are read in range order, so rows come in input order.
+  const texts: string[] = [];
+  const positionLists: number[][] = [];
+  let positions: number[] = [];
   let delivered = 0;
-  const tokenizer = new DojTokenizer(
+  const people = new DojTokenizer(
     {
-      record(fields: string[], info: RecordInfo) {
-        const raw = info.hasCarriageReturn ? csvLine(fields) : info.rawText();
-        classifier.addRow(fields, positions[delivered++], raw);
+      record(fields: string[]) {
+        classifier.addRow(fields, positions[delivered++]);
       },
-      reject(reject: RejectInfo) {
-        throw new InvariantError(`a row accepted by split was rejected by classify (${reject.code}) in partition ${partition}`);
-      },
-      blankLine() {
-        throw new InvariantError(`a blank record reached classify in partition ${partition}`);
-      },
+      ...failOnReject(partition),
     },
-    { expectedFields: FIELD_COUNT, stripBom: false },
+    { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: PERSON_FIELDS },
   );
   for (let range = 0; range < plan.ranges.length; range++) {
-    for await (const frame of readFrames(store.read(workKeys.splitPartition(plan, range, partition)))) {
-      if (frame.kind === FRAME_DATA) {
-        positions.push(frame.position);
-        tokenizer.push(`${frame.text}\n`);
-      } else if (frame.kind === FRAME_REJECTED) {
-        classifier.addRejectedRow(frame.text);
-      }
+    const routed = parseRoutedRows(await readText(store, workKeys.splitPartition(plan, range, partition), 'latin1'));
+    for (const subjectId of routed.rejectedSubjects) classifier.addRejectedRow(subjectId);
+    if (routed.positions.length === 0) continue;
+    positions = routed.positions;
+    delivered = 0;
+    people.push(routed.csvText);
+    // Every record of this object must be delivered before the next object's positions replace these.
+    if (delivered !== positions.length) {
+      throw new InvariantError(`partition ${partition}, range ${range}: ${positions.length} rows routed but ${delivered} parsed`);
     }
+    texts.push(routed.csvText);
+    positionLists.push(positions);
   }
-  tokenizer.end();
-  if (delivered !== positions.length) {
-    throw new InvariantError(`partition ${partition}: ${positions.length} rows read but ${delivered} parsed`);
-  }
-  const { rows, statistics } = classifier.finish();
-  await store.write(workKeys.classified(plan, partition), outputPieces(rows));
+  people.end();
+  const statistics = classifier.decide();
+  await store.write(workKeys.classified(plan, partition), outputPieces(classifier, texts, positionLists, partition));
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
   return statistics;
 }
 
-function* outputPieces(rows: Iterable<{ position: number; full: string; condensed: string; evaluated: boolean }>): Iterable<Buffer> {
+/** Pass 2: the same rows again, in the same order, out as classified rows in ~1 MiB pieces. */
+function* outputPieces(classifier: PartitionClassifier, texts: string[], positionLists: number[][], partition: number): Iterable<Buffer> {
   let parts: string[] = [];
   let length = 0;
-  for (const row of rows) {
-    const frame = outputFrame(row.position, row.evaluated ? FLAG_EVALUATED : 0, row.full, row.condensed);
-    parts.push(frame);
-    length += frame.length;
-    if (length >= WRITE_PIECE) {
-      yield Buffer.from(parts.join(''), 'latin1');
-      parts = [];
-      length = 0;
+  let rowIndex = 0;
+  let positions: number[] = [];
+  let delivered = 0;
+  const output = new DojTokenizer(
+    {
+      record(fields: string[], info: RecordInfo) {
+        const raw = info.hasCarriageReturn ? reserialise(info.rawText()) : info.rawText();
+        const { columns, evaluated } = classifier.annotate(fields, rowIndex++);
+        const full = `${raw},${columns}`;
+        const condensed = `${csvLineOf(fields, CONDENSED_INDICES)},${columns}`;
+        parts.push(classifiedHeader(positions[delivered++], evaluated ? FLAG_EVALUATED : 0, full.length, condensed.length), full, '\n', condensed, '\n');
+        length += full.length + condensed.length + 41;
+      },
+      ...failOnReject(partition),
+    },
+    { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: OUTPUT_FIELDS },
+  );
+  for (let i = 0; i < texts.length; i++) {
+    positions = positionLists[i];
+    delivered = 0;
+    const text = texts[i];
+    texts[i] = ''; // let the text go once it is written
+    // In slices, so that output pieces stay small whatever the size of one routed object.
+    for (let start = 0; start < text.length; start += WRITE_PIECE) {
+      output.push(text.slice(start, start + WRITE_PIECE));
+      if (length >= WRITE_PIECE) {
+        yield Buffer.from(parts.join(''), 'latin1');
+        parts = [];
+        length = 0;
+      }
     }
+    if (delivered !== positions.length) throw new InvariantError(`partition ${partition}: pass 2 parsed ${delivered} of ${positions.length} rows`);
   }
+  output.end();
   if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
 }

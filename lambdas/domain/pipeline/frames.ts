@@ -1,128 +1,162 @@
 /**
- * The framing of the work area's intermediate files. Records can hold line breaks inside quoted fields, so
- * intermediates are length-prefixed instead of line-based: a header line, then exactly `length` characters,
- * then LF. Text is latin-1 (one char per byte), so lengths are byte counts and any input byte survives.
+ * The work area's intermediate formats, chosen for speed: no per-row parsing beyond what is needed.
+ * Text is latin-1 (one char per byte), so string lengths are byte counts and any input byte survives.
  *
- *   D<position>,<length>\n<raw record>\n                       a data row routed to a partition (split output)
- *   R<length>\n<SUBJECT_ID>\n                                   a rejected row of that person (split output)
- *   O<position>,<flags>,<fullLength>,<condensedLength>\n<full>\n<condensed>\n   a classified row (classify output)
+ * Split output, one object per (range, partition) — "routed rows":
+ *   `<rows>,<rejected>\n`, then `rows` positions as 16-digit decimals, then `rejected` SUBJECT_IDs each as
+ *   6-digit length + text, then the rows' raw CSV records, each followed by LF. Classify hands that CSV text
+ *   to the tokenizer in one piece and takes the k-th position for the k-th record.
+ *
+ * Classify output, one object per partition — "classified rows", sorted by position:
+ *   per row a 39-byte header `O<position:16><flags:1><full length:10><condensed length:10>\n`, then the
+ *   All_Results line + LF, then the All_Results_Condensed line + LF. Assemble merges these as bytes.
  */
 
-export const FRAME_DATA = 68; // 'D'
-export const FRAME_REJECTED = 82; // 'R'
-export const FRAME_OUTPUT = 79; // 'O'
+const POSITION_DIGITS = 16;
+const LENGTH_DIGITS = 10;
+const SUBJECT_LENGTH_DIGITS = 6;
 
 /** Output flag: the row is an evaluated conviction (it goes to Prop64_Results.csv). */
 export const FLAG_EVALUATED = 1;
-
-export function dataFrame(position: number, raw: string): string {
-  return `D${position},${raw.length}\n${raw}\n`;
-}
-
-export function rejectedFrame(subjectId: string): string {
-  return `R${subjectId.length}\n${subjectId}\n`;
-}
-
-export function outputFrame(position: number, flags: number, full: string, condensed: string): string {
-  return `O${position},${flags},${full.length},${condensed.length}\n${full}\n${condensed}\n`;
-}
-
-export interface Frame {
-  kind: number;
-  position: number;
-  flags: number;
-  /** Data: the raw record. Rejected: the SUBJECT_ID. Output: the All_Results line. */
-  text: string;
-  /** Output: the All_Results_Condensed line. */
-  second: string;
-}
 
 export class FrameFormatError extends Error {
   override readonly name = 'FrameFormatError';
 }
 
+function digits(value: number, width: number): string {
+  const text = String(value);
+  if (text.length > width) throw new FrameFormatError(`${value} does not fit in ${width} digits`);
+  return text.padStart(width, '0');
+}
+
+function parseDigits(text: string, start: number, width: number): number {
+  let value = 0;
+  for (let i = start; i < start + width; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) throw new FrameFormatError(`corrupt number at ${i}`);
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Builds one routed-rows object. */
+export class RoutedRowsBuilder {
+  private readonly positions: string[] = [];
+  private readonly records: string[] = [];
+  private readonly rejected: string[] = [];
+
+  addRow(position: number, rawRecord: string): void {
+    this.positions.push(digits(position, POSITION_DIGITS));
+    this.records.push(rawRecord);
+  }
+
+  addRejectedSubject(subjectId: string): void {
+    this.rejected.push(digits(subjectId.length, SUBJECT_LENGTH_DIGITS) + subjectId);
+  }
+
+  toBuffer(): Buffer {
+    const header = `${this.positions.length},${this.rejected.length}\n`;
+    const body = this.records.length > 0 ? `${this.records.join('\n')}\n` : '';
+    return Buffer.from(header + this.positions.join('') + this.rejected.join('') + body, 'latin1');
+  }
+}
+
+export interface RoutedRows {
+  positions: number[];
+  rejectedSubjects: string[];
+  /** The rows' CSV records, each followed by LF. */
+  csvText: string;
+}
+
+export function parseRoutedRows(text: string): RoutedRows {
+  if (text.length === 0) return { positions: [], rejectedSubjects: [], csvText: '' };
+  const newline = text.indexOf('\n');
+  const [rowsText, rejectedText] = text.slice(0, newline).split(',');
+  const rows = Number(rowsText);
+  const rejected = Number(rejectedText);
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(rejected)) throw new FrameFormatError('corrupt routed-rows header');
+  let cursor = newline + 1;
+  const positions = new Array<number>(rows);
+  for (let i = 0; i < rows; i++) {
+    positions[i] = parseDigits(text, cursor, POSITION_DIGITS);
+    cursor += POSITION_DIGITS;
+  }
+  const rejectedSubjects: string[] = [];
+  for (let i = 0; i < rejected; i++) {
+    const length = parseDigits(text, cursor, SUBJECT_LENGTH_DIGITS);
+    cursor += SUBJECT_LENGTH_DIGITS;
+    rejectedSubjects.push(text.slice(cursor, cursor + length));
+    cursor += length;
+  }
+  if (cursor > text.length) throw new FrameFormatError('routed-rows object is truncated');
+  return { positions, rejectedSubjects, csvText: text.slice(cursor) };
+}
+
+/** The header of one classified row (a latin-1 string of 39 chars). */
+export function classifiedHeader(position: number, flags: number, fullLength: number, condensedLength: number): string {
+  return `O${digits(position, POSITION_DIGITS)}${flags}${digits(fullLength, LENGTH_DIGITS)}${digits(condensedLength, LENGTH_DIGITS)}\n`;
+}
+
+const HEADER_BYTES = 1 + POSITION_DIGITS + 1 + LENGTH_DIGITS + LENGTH_DIGITS + 1;
+const LETTER_O = 79;
+
+function parseBufferDigits(buffer: Buffer, start: number, width: number): number {
+  let value = 0;
+  for (let i = start; i < start + width; i++) {
+    const digit = buffer[i] - 48;
+    if (digit < 0 || digit > 9) throw new FrameFormatError(`corrupt number at byte ${i}`);
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
 /**
- * Incremental frame parser: push latin-1 chunks, take frames. Holds at most one partial frame plus a chunk.
+ * Reads classified rows from a stream of Buffers without decoding them: `full` and `condensed` are views
+ * (subarrays, LF included) into the current chunk, valid until the next call.
  */
-export class FrameReader {
-  private buffer = '';
-  private cursor = 0;
+export class ClassifiedRowReader {
+  position = 0;
+  flags = 0;
+  full: Buffer = Buffer.alloc(0);
+  condensed: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
+  private offset = 0;
+  private finished = false;
 
-  push(chunk: string): void {
-    this.buffer = this.cursor < this.buffer.length ? this.buffer.slice(this.cursor) + chunk : chunk;
-    this.cursor = 0;
-  }
+  constructor(private readonly chunks: AsyncIterator<Buffer>) {}
 
-  /** The next complete frame, or undefined when more input is needed. The returned object is reused. */
-  next(frame: Frame): Frame | undefined {
-    const buffer = this.buffer;
-    const start = this.cursor;
-    if (start >= buffer.length) return undefined;
-    const headerEnd = buffer.indexOf('\n', start);
-    if (headerEnd < 0) return undefined;
-    const kind = buffer.charCodeAt(start);
-    const numbers = buffer.slice(start + 1, headerEnd).split(',');
-    if (kind === FRAME_DATA) {
-      const length = Number(numbers[1]);
-      const end = headerEnd + 1 + length;
-      if (end + 1 > buffer.length) return undefined;
-      frame.kind = kind;
-      frame.position = Number(numbers[0]);
-      frame.flags = 0;
-      frame.text = buffer.slice(headerEnd + 1, end);
-      frame.second = '';
-      this.cursor = end + 1;
-      return frame;
-    }
-    if (kind === FRAME_REJECTED) {
-      const length = Number(numbers[0]);
-      const end = headerEnd + 1 + length;
-      if (end + 1 > buffer.length) return undefined;
-      frame.kind = kind;
-      frame.position = -1;
-      frame.flags = 0;
-      frame.text = buffer.slice(headerEnd + 1, end);
-      frame.second = '';
-      this.cursor = end + 1;
-      return frame;
-    }
-    if (kind === FRAME_OUTPUT) {
-      const fullLength = Number(numbers[2]);
-      const condensedLength = Number(numbers[3]);
-      const fullEnd = headerEnd + 1 + fullLength;
-      const condensedEnd = fullEnd + 1 + condensedLength;
-      if (condensedEnd + 1 > buffer.length) return undefined;
-      frame.kind = kind;
-      frame.position = Number(numbers[0]);
-      frame.flags = Number(numbers[1]);
-      frame.text = buffer.slice(headerEnd + 1, fullEnd);
-      frame.second = buffer.slice(fullEnd + 1, condensedEnd);
-      this.cursor = condensedEnd + 1;
-      return frame;
-    }
-    throw new FrameFormatError(`unknown frame kind ${JSON.stringify(buffer.charAt(start))} at ${start}`);
-  }
-
-  /** Throws when input ended inside a frame (a truncated intermediate file). */
-  end(): void {
-    if (this.cursor < this.buffer.length) throw new FrameFormatError('intermediate file ends inside a frame');
-  }
-}
-
-export function newFrame(): Frame {
-  return { kind: 0, position: 0, flags: 0, text: '', second: '' };
-}
-
-/** Every frame of a stream of latin-1 chunks. */
-export async function* readFrames(chunks: AsyncIterable<Buffer>): AsyncGenerator<Frame> {
-  const reader = new FrameReader();
-  for await (const chunk of chunks) {
-    reader.push(chunk.toString('latin1'));
+  /** Advances to the next row; false at the end of the stream. */
+  async next(): Promise<boolean> {
     for (;;) {
-      const frame = reader.next(newFrame());
-      if (frame === undefined) break;
-      yield frame;
+      const available = this.buffer.length - this.offset;
+      if (available >= HEADER_BYTES) {
+        const start = this.offset;
+        if (this.buffer[start] !== LETTER_O) throw new FrameFormatError(`corrupt classified row at byte ${start}`);
+        const fullLength = parseBufferDigits(this.buffer, start + 18, LENGTH_DIGITS);
+        const condensedLength = parseBufferDigits(this.buffer, start + 28, LENGTH_DIGITS);
+        const fullStart = start + HEADER_BYTES;
+        const condensedStart = fullStart + fullLength + 1;
+        const end = condensedStart + condensedLength + 1;
+        if (end <= this.buffer.length) {
+          this.position = parseBufferDigits(this.buffer, start + 1, POSITION_DIGITS);
+          this.flags = this.buffer[start + 17] - 48;
+          this.full = this.buffer.subarray(fullStart, condensedStart);
+          this.condensed = this.buffer.subarray(condensedStart, end);
+          this.offset = end;
+          return true;
+        }
+      }
+      if (this.finished) {
+        if (available > 0) throw new FrameFormatError('classified rows end inside a row');
+        return false;
+      }
+      const next = await this.chunks.next();
+      if (next.done) {
+        this.finished = true;
+        continue;
+      }
+      this.buffer = available > 0 ? Buffer.concat([this.buffer.subarray(this.offset), next.value]) : next.value;
+      this.offset = 0;
     }
   }
-  reader.end();
 }

@@ -5,7 +5,7 @@
 import { COL, FIELD_COUNT } from '../columns';
 import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
 import { countInto, emptyStatistics, RunStatistics } from '../statistics';
-import { dataFrame, rejectedFrame } from './frames';
+import { RoutedRowsBuilder } from './frames';
 import { ObjectStore } from './object-store';
 import { ByteRange, positionOf, RunPlan, workKeys } from './plan';
 
@@ -48,38 +48,10 @@ export function partitionOf(subjectId: string, partitionCount: number): number {
 }
 
 const HEADER_START = 'RECORD_ID';
-/** Strings pushed to a partition buffer before they are joined (bounds the number of small strings). */
-const JOIN_EVERY = 4096;
-
-class PartitionBuffers {
-  private readonly parts: string[][];
-  private readonly joined: string[][];
-
-  constructor(count: number) {
-    this.parts = Array.from({ length: count }, () => []);
-    this.joined = Array.from({ length: count }, () => []);
-  }
-
-  add(partition: number, text: string): void {
-    const parts = this.parts[partition];
-    parts.push(text);
-    if (parts.length >= JOIN_EVERY) {
-      this.joined[partition].push(parts.join(''));
-      parts.length = 0;
-    }
-  }
-
-  take(partition: number): Buffer[] {
-    const pieces = this.joined[partition];
-    if (this.parts[partition].length > 0) pieces.push(this.parts[partition].join(''));
-    return pieces.map((piece) => Buffer.from(piece, 'latin1'));
-  }
-}
-
 export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteRange): Promise<SplitResult> {
   const file = plan.files[range.fileIndex];
   const partitions = plan.partitionCount;
-  const buffers = new PartitionBuffers(partitions);
+  const routed = Array.from({ length: partitions }, () => new RoutedRowsBuilder());
   const statistics = emptyStatistics();
   const rejects: SplitReject[] = [];
   const notes: string[] = [];
@@ -92,7 +64,7 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
     statistics.rowsRejected++;
     countInto(statistics.rejectsByCode, code);
     rejects.push({ fileIndex: range.fileIndex, rangeLine: line, offset, code, message, text: text.slice(0, REJECT_TEXT_LIMIT) });
-    if (subjectId !== undefined && subjectId !== '') buffers.add(partitionOf(subjectId, partitions), rejectedFrame(subjectId));
+    if (subjectId !== undefined && subjectId !== '') routed[partitionOf(subjectId, partitions)].addRejectedSubject(subjectId);
   };
 
   const tokenizer = new DojTokenizer(
@@ -116,7 +88,7 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
         statistics.rowsRead++;
         countInto(statistics.rowsByCounty, fields[COL.STP_ORI_CNTY_NAME]);
         const subjectId = fields[COL.SUBJECT_ID];
-        buffers.add(partitionOf(subjectId, partitions), dataFrame(positionOf(range.fileIndex, info.offset), info.rawText()));
+        routed[partitionOf(subjectId, partitions)].addRow(positionOf(range.fileIndex, info.offset), info.rawText());
       },
       reject(item: RejectInfo) {
         const first = firstItem;
@@ -154,7 +126,7 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
 
   const writes: Promise<void>[] = [];
   for (let partition = 0; partition < partitions; partition++) {
-    writes.push(store.write(workKeys.splitPartition(plan, range.index, partition), buffers.take(partition)));
+    writes.push(store.write(workKeys.splitPartition(plan, range.index, partition), [routed[partition].toBuffer()]));
   }
   writes.push(store.write(workKeys.splitRejects(plan, range.index), rejects.map((r) => `${JSON.stringify(r)}\n`)));
   await Promise.all(writes);
