@@ -6,6 +6,7 @@ import { FsObjectStore } from '../../local/fs-object-store';
 import { PRESETS, PolicyError } from '../../lambdas/domain/policy';
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { RunError } from '../../lambdas/domain/pipeline/assemble';
+import { PhaseWorkerPool } from './phase-workers';
 
 export interface ClassifyOptions {
   input: string;
@@ -88,7 +89,15 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
         resultsPrefix: '',
         reportsPrefix: '',
       },
-      { onProgress: (p) => progress.update(p), concurrency: options.concurrency },
+      {
+        onProgress: (p) => progress.update(p),
+        concurrency: options.concurrency,
+        // Worker threads only when there is more than one task to share.
+        executor: (plan) =>
+          options.concurrency > 1 && plan.ranges.length + plan.partitionCount > 2
+            ? new PhaseWorkerPool(outDir, plan, options.concurrency)
+            : undefined,
+      },
     );
     progress.stop();
     const s = result.summary;

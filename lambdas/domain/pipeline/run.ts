@@ -123,10 +123,29 @@ export interface Progress {
   total: number;
 }
 
+/** Where split and classify tasks run: in this thread by default, or e.g. in worker threads. */
+export interface PhaseExecutor {
+  split(plan: RunPlan, rangeIndex: number): Promise<void>;
+  classify(plan: RunPlan, partition: number): Promise<void>;
+}
+
 export interface InProcessOptions {
   onProgress?: (progress: Progress) => void;
   /** Phase tasks run at once (default 2). */
   concurrency?: number;
+  /** Creates the executor once the plan exists (default: this thread); closed at the end. */
+  executor?: (plan: RunPlan) => (PhaseExecutor & { close?(): Promise<void> }) | undefined;
+}
+
+function inThreadExecutor(store: ObjectStore): PhaseExecutor {
+  return {
+    split: async (plan, rangeIndex) => {
+      await splitRange(store, plan, plan.ranges[rangeIndex]);
+    },
+    classify: async (plan, partition) => {
+      await classifyPartition(store, plan, partition);
+    },
+  };
 }
 
 async function runAll(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
@@ -147,23 +166,28 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
   const plan = await createPlan(store, request);
   timings.plan = (Date.now() - started) / 1000;
 
-  started = Date.now();
-  let done = 0;
-  report({ phase: 'split', done, total: plan.ranges.length });
-  await runAll(plan.ranges.length, concurrency, async (index) => {
-    await splitRange(store, plan, plan.ranges[index]);
-    report({ phase: 'split', done: ++done, total: plan.ranges.length });
-  });
-  timings.split = (Date.now() - started) / 1000;
+  const executor = options.executor?.(plan) ?? inThreadExecutor(store);
+  try {
+    started = Date.now();
+    let done = 0;
+    report({ phase: 'split', done, total: plan.ranges.length });
+    await runAll(plan.ranges.length, concurrency, async (index) => {
+      await executor.split(plan, index);
+      report({ phase: 'split', done: ++done, total: plan.ranges.length });
+    });
+    timings.split = (Date.now() - started) / 1000;
 
-  started = Date.now();
-  done = 0;
-  report({ phase: 'classify', done, total: plan.partitionCount });
-  await runAll(plan.partitionCount, concurrency, async (partition) => {
-    await classifyPartition(store, plan, partition);
-    report({ phase: 'classify', done: ++done, total: plan.partitionCount });
-  });
-  timings.classify = (Date.now() - started) / 1000;
+    started = Date.now();
+    done = 0;
+    report({ phase: 'classify', done, total: plan.partitionCount });
+    await runAll(plan.partitionCount, concurrency, async (partition) => {
+      await executor.classify(plan, partition);
+      report({ phase: 'classify', done: ++done, total: plan.partitionCount });
+    });
+    timings.classify = (Date.now() - started) / 1000;
+  } finally {
+    await (executor as { close?(): Promise<void> }).close?.();
+  }
 
   report({ phase: 'assemble', done: 0, total: 1 });
   const result = await assembleRun(store, plan, timings);

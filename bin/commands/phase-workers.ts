@@ -1,0 +1,103 @@
+/**
+ * Runs the split and classify phases of `clearance classify` in worker threads, so both cores work.
+ * Each worker opens its own FsObjectStore on the same directory and reads the plan from the work area.
+ */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { FsObjectStore } from '../../local/fs-object-store';
+import { classifyPartition } from '../../lambdas/domain/pipeline/classify-partition';
+import { readJson } from '../../lambdas/domain/pipeline/object-store';
+import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/plan';
+import { PhaseExecutor } from '../../lambdas/domain/pipeline/run';
+import { splitRange } from '../../lambdas/domain/pipeline/split';
+
+interface Task {
+  id: number;
+  kind: 'split' | 'classify';
+  index: number;
+}
+
+interface TaskResult {
+  id: number;
+  error?: { name: string; message: string };
+}
+
+interface WorkerSetup {
+  root: string;
+  planKey: string;
+}
+
+/** A larger young generation: the phases allocate many short-lived strings (measured: less GC time). */
+const YOUNG_GENERATION_MB = 192;
+
+export class PhaseWorkerPool implements PhaseExecutor {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly waiting: Array<() => void> = [];
+  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+
+  constructor(root: string, plan: RunPlan, size: number) {
+    const setup: WorkerSetup = { root, planKey: workKeys.plan(plan) };
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(__filename, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+      worker.on('message', (result: TaskResult) => {
+        const task = this.pending.get(result.id)!;
+        this.pending.delete(result.id);
+        this.release(worker);
+        if (result.error) task.reject(Object.assign(new Error(result.error.message), { name: result.error.name }));
+        else task.resolve();
+      });
+      worker.on('error', (error) => {
+        for (const task of this.pending.values()) task.reject(error);
+        this.pending.clear();
+      });
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  private release(worker: Worker): void {
+    this.idle.push(worker);
+    this.waiting.shift()?.();
+  }
+
+  private async run(kind: Task['kind'], index: number): Promise<void> {
+    while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const worker = this.idle.pop()!;
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, kind, index } satisfies Task);
+    });
+  }
+
+  split(_plan: RunPlan, rangeIndex: number): Promise<void> {
+    return this.run('split', rangeIndex);
+  }
+
+  classify(_plan: RunPlan, partition: number): Promise<void> {
+    return this.run('classify', partition);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  const setup = workerData as WorkerSetup;
+  const store = new FsObjectStore(setup.root);
+  const planPromise = readJson<RunPlan>(store, setup.planKey);
+  port.on('message', async (task: Task) => {
+    try {
+      const plan = await planPromise;
+      if (task.kind === 'split') await splitRange(store, plan, plan.ranges[task.index]);
+      else await classifyPartition(store, plan, task.index);
+      port.postMessage({ id: task.id } satisfies TaskResult);
+    } catch (error) {
+      const err = error as Error;
+      port.postMessage({ id: task.id, error: { name: err.name, message: err.message } } satisfies TaskResult);
+    }
+  });
+}

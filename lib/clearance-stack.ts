@@ -1,0 +1,83 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ClearanceMonitoring, ClearanceMonitoringProps } from './monitoring';
+import { ClearanceStorage, ClearanceStorageProps } from './storage';
+import { ClearanceWorkflow, ClearanceWorkflowProps } from './workflow';
+
+/**
+ * Feature flags the stack depends on, turned on for its own subtree so that every synth (CLI,
+ * tests, the local runtime) renders the same template, whatever cdk.json says:
+ * - without ResultWriterV2 the Distributed Map result writers are silently dropped;
+ * - without the bucket-policy flag, server access logging falls back to ACLs, which the
+ *   BucketOwnerEnforced buckets refuse.
+ */
+export const REQUIRED_FEATURE_FLAGS = {
+  '@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2': true,
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+} as const;
+
+export interface ClearanceStackProps extends StackProps {
+  /**
+   * Bucket, key and ledger settings.
+   *
+   * @default - ClearanceStorage defaults (new rotating key, 30-day raw and 7-day work retention, RETAIN)
+   */
+  readonly storage?: ClearanceStorageProps;
+
+  /**
+   * Workflow settings; the bucket, ledger and key come from the storage.
+   *
+   * @default - ClearanceWorkflow defaults (concurrency 100/100, 0% tolerated failures, 24 h executions)
+   */
+  readonly workflow?: Omit<ClearanceWorkflowProps, 'dataBucket' | 'ledger' | 'encryptionKey'>;
+
+  /**
+   * Alarm and dashboard settings; the state machine, key and dead-letter queue come from the stack.
+   *
+   * @default - ClearanceMonitoring defaults (reject-ratio alarm above 0.01, no e-mail subscriptions)
+   */
+  readonly monitoring?: Omit<ClearanceMonitoringProps, 'stateMachine' | 'encryptionKey' | 'uploadDeadLetterQueue'>;
+}
+
+/** record-clearance: storage, the Step Functions workflow and its monitoring, in one stack. */
+export class ClearanceStack extends Stack {
+  public readonly storage: ClearanceStorage;
+  public readonly workflow: ClearanceWorkflow;
+  public readonly monitoring: ClearanceMonitoring;
+
+  constructor(scope: Construct, id: string, props: ClearanceStackProps = {}) {
+    super(scope, id, props);
+    for (const [flag, value] of Object.entries(REQUIRED_FEATURE_FLAGS)) this.node.setContext(flag, value);
+
+    this.storage = new ClearanceStorage(this, 'Storage', props.storage);
+    this.workflow = new ClearanceWorkflow(this, 'Workflow', {
+      ...props.workflow,
+      dataBucket: this.storage.dataBucket,
+      ledger: this.storage.ledger,
+      encryptionKey: this.storage.key,
+    });
+    this.monitoring = new ClearanceMonitoring(this, 'Monitoring', {
+      ...props.monitoring,
+      stateMachine: this.workflow.stateMachine,
+      encryptionKey: this.storage.key,
+      uploadDeadLetterQueue: this.workflow.uploadDeadLetterQueue,
+    });
+
+    new CfnOutput(this, 'DataBucketName', {
+      description: 'Upload extracts to incoming/<COUNTY>/; results/ and reports/ hold the outputs',
+      value: this.storage.dataBucket.bucketName,
+    });
+    new CfnOutput(this, 'LedgerTableName', {
+      description: 'DynamoDB run ledger (pk RUN#<runId>; GSI byCounty)',
+      value: this.storage.ledger.tableName,
+    });
+    new CfnOutput(this, 'StateMachineArn', {
+      description: 'Standard state machine started by each upload',
+      value: this.workflow.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic of the workflow alarms',
+      value: this.monitoring.alarmTopic.topicArn,
+    });
+  }
+}

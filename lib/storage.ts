@@ -1,0 +1,260 @@
+import { ArnFormat, Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/**
+ * Key prefixes of the data bucket (see the workflow contract). Each Lambda role is granted
+ * access per prefix, so these strings are part of the security boundary.
+ */
+export const DataPrefix = {
+  /** Uploads: `incoming/<COUNTY>/<file>` or `incoming/<COUNTY>/<batch>/manifest.json` start a run. */
+  incoming: 'incoming/',
+  /** County policies: `policies/<COUNTY>.json`. */
+  policies: 'policies/',
+  /** Work area: `runs/<runId>/...` (short lifecycle). */
+  runs: 'runs/',
+  /** Where the Distributed Map result writers put their files (inside the work area). */
+  mapResults: 'runs/map-results/',
+  /** Personal-data outputs: `results/<COUNTY>/<runId>/...`. */
+  results: 'results/',
+  /** Outputs without personal data: `reports/<COUNTY>/<runId>/...`. */
+  reports: 'reports/',
+} as const;
+
+/** Server access logging without ACLs (the buckets enforce bucket-owner object ownership) needs this flag. */
+export const SERVER_ACCESS_LOGS_BUCKET_POLICY_FLAG = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+
+/** Name of the ledger's county + time index (the contract's GSI). */
+export const LEDGER_COUNTY_INDEX = 'byCounty';
+
+export interface ClearanceStorageProps {
+  /**
+   * An existing customer managed key for the bucket, table, log groups and topic.
+   * Its key policy must already allow CloudWatch Logs (`logs.<region>.amazonaws.com`) and
+   * CloudWatch alarms (`cloudwatch.amazonaws.com`) to use it: an imported key's policy
+   * cannot be changed from here. Mutually exclusive with `keyProps`.
+   *
+   * @default - a new key is created from `keyProps`
+   */
+  readonly existingKey?: kms.IKey;
+
+  /**
+   * Properties of the key created when `existingKey` is not given. Rotation is always on;
+   * `enableKeyRotation: false` is rejected. Mutually exclusive with `existingKey`.
+   *
+   * @default - `{ enableKeyRotation: true }` with the construct's `removalPolicy`
+   */
+  readonly keyProps?: kms.KeyProps;
+
+  /**
+   * How long raw uploads (`incoming/`) are kept, current and noncurrent versions alike.
+   * Whole days, at least 1.
+   *
+   * @default Duration.days(30)
+   */
+  readonly rawRetention?: Duration;
+
+  /**
+   * How long the work area (`runs/`) is kept, current and noncurrent versions alike.
+   * Whole days, at least 1; keep it longer than the longest run.
+   *
+   * @default Duration.days(7)
+   */
+  readonly workRetention?: Duration;
+
+  /**
+   * How long noncurrent (overwritten or deleted) versions are kept anywhere in the data bucket
+   * (`results/`, `reports/`, `policies/`; shorter rules above win for their prefixes).
+   *
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionRetention?: Duration;
+
+  /**
+   * After how long an unfinished multipart upload is aborted (its parts are billed until then).
+   *
+   * @default Duration.days(1)
+   */
+  readonly abortIncompleteUploadsAfter?: Duration;
+
+  /**
+   * How long S3 server access logs are kept in the access-log bucket.
+   *
+   * @default Duration.days(365)
+   */
+  readonly accessLogRetention?: Duration;
+
+  /**
+   * What happens to the key, buckets and ledger when they leave the stack. They hold personal
+   * data and the audit trail, so they are kept by default; a non-empty bucket cannot be
+   * destroyed by CloudFormation anyway.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The data bucket (every area of the contract, one prefix each), its access-log bucket,
+ * the customer managed key and the DynamoDB run ledger.
+ */
+export class ClearanceStorage extends Construct {
+  /** The customer managed key that encrypts the bucket, the ledger, log groups and the alarm topic. */
+  public readonly key: kms.IKey;
+  /** The data bucket: `incoming/`, `policies/`, `runs/`, `results/`, `reports/`. */
+  public readonly dataBucket: s3.Bucket;
+  /** Receives the data bucket's S3 server access logs (SSE-S3: log delivery cannot use SSE-KMS). */
+  public readonly accessLogBucket: s3.Bucket;
+  /** The run ledger: `pk` (S), GSI `byCounty` (`county`, `startedAt`). */
+  public readonly ledger: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: ClearanceStorageProps = {}) {
+    super(scope, id);
+
+    if (props.existingKey && props.keyProps) {
+      throw new Error('existingKey and keyProps are mutually exclusive: pass one or the other');
+    }
+    if (props.keyProps?.enableKeyRotation === false) {
+      throw new Error('keyProps.enableKeyRotation must not be false: the customer key always rotates');
+    }
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const rawRetentionDays = wholeDays('rawRetention', props.rawRetention ?? Duration.days(30));
+    const workRetentionDays = wholeDays('workRetention', props.workRetention ?? Duration.days(7));
+    const noncurrentDays = wholeDays('noncurrentVersionRetention', props.noncurrentVersionRetention ?? Duration.days(30));
+    const abortDays = wholeDays('abortIncompleteUploadsAfter', props.abortIncompleteUploadsAfter ?? Duration.days(1));
+    const accessLogDays = wholeDays('accessLogRetention', props.accessLogRetention ?? Duration.days(365));
+
+    if (!FeatureFlags.of(this).isEnabled(SERVER_ACCESS_LOGS_BUCKET_POLICY_FLAG)) {
+      throw new Error(
+        `feature flag ${SERVER_ACCESS_LOGS_BUCKET_POLICY_FLAG} must be true: access logs are delivered through a bucket policy, as ACLs are disabled`,
+      );
+    }
+
+    this.key = props.existingKey ?? this.createKey(props.keyProps, removalPolicy);
+
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        {
+          id: 'ExpireAccessLogs',
+          expiration: Duration.days(accessLogDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(abortDays),
+        },
+      ],
+      removalPolicy,
+    });
+    Validations.of(this.accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it into itself would loop and a third bucket adds nothing.',
+    });
+
+    this.dataBucket = new s3.Bucket(this, 'DataBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      // One data key per bucket instead of per object: far fewer KMS calls for the many small run files.
+      bucketKeyEnabled: true,
+      versioned: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'data-bucket/',
+      lifecycleRules: [
+        {
+          id: 'ExpireRawUploads',
+          prefix: DataPrefix.incoming,
+          expiration: Duration.days(rawRetentionDays),
+          noncurrentVersionExpiration: Duration.days(rawRetentionDays),
+        },
+        {
+          id: 'ExpireWorkArea',
+          prefix: DataPrefix.runs,
+          expiration: Duration.days(workRetentionDays),
+          noncurrentVersionExpiration: Duration.days(workRetentionDays),
+        },
+        {
+          id: 'CleanUpVersionsAndUploads',
+          noncurrentVersionExpiration: Duration.days(noncurrentDays),
+          expiredObjectDeleteMarker: true,
+          abortIncompleteMultipartUploadAfter: Duration.days(abortDays),
+        },
+      ],
+      removalPolicy,
+    });
+    // EventBridge delivery set on the CloudFormation resource itself: the L2 `eventBridgeEnabled`
+    // flag goes through a custom-resource Lambda (its own runtime and role) to do the same thing.
+    const cfnDataBucket = this.dataBucket.node.defaultChild as s3.CfnBucket;
+    cfnDataBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+
+    this.ledger = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      removalPolicy,
+    });
+    this.ledger.addGlobalSecondaryIndex({
+      indexName: LEDGER_COUNTY_INDEX,
+      partitionKey: { name: 'county', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'startedAt', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+  }
+
+  private createKey(keyProps: kms.KeyProps | undefined, removalPolicy: RemovalPolicy): kms.Key {
+    const key = new kms.Key(this, 'Key', {
+      description: 'record-clearance: data bucket, run ledger, log groups and alarm topic',
+      removalPolicy,
+      ...keyProps,
+      enableKeyRotation: true,
+    });
+    const stack = Stack.of(this);
+    // Encrypted log groups: CloudWatch Logs uses the key on behalf of this account's log groups only.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    // Alarm actions publish to the KMS-encrypted topic with CloudWatch's identity.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    return key;
+  }
+}
+
+/** A lifecycle duration as whole days (S3 counts lifecycle in days), rejecting anything below one. */
+function wholeDays(name: string, duration: Duration): number {
+  const days = duration.toSeconds() / 86_400;
+  if (!Number.isInteger(days) || days < 1) {
+    throw new Error(`${name} must be a whole number of days, at least 1, got ${duration.toHumanString()}`);
+  }
+  return days;
+}

@@ -1,0 +1,521 @@
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { CLEARANCE_PHASES, ClearanceFunction, ClearancePhase, PhaseSizing } from './clearance-function';
+import { acknowledgeWildcardResources } from './nag';
+import { DataPrefix, LEDGER_COUNTY_INDEX } from './storage';
+
+/** What one phase may do: object reads and writes per data-bucket prefix, and ledger access. */
+export interface PhaseAccess {
+  /** Prefixes it may read (s3:GetObject/GetObjectVersion on `<prefix>*`, s3:ListBucket limited to them). */
+  readonly read: readonly string[];
+  /** Prefixes it may write (s3:PutObject and s3:AbortMultipartUpload on `<prefix>*`), read or not. */
+  readonly write: readonly string[];
+  /** Ledger access: `write` = PutItem/UpdateItem; `read-write` adds GetItem/Query (table and byCounty). */
+  readonly ledger: 'write' | 'read-write';
+}
+
+/** Least privilege per phase, exactly as the workflow contract distributes the prefixes. */
+export const PHASE_ACCESS: Readonly<Record<ClearancePhase, PhaseAccess>> = {
+  plan: { read: [DataPrefix.incoming, DataPrefix.policies], write: [DataPrefix.runs], ledger: 'read-write' },
+  split: { read: [DataPrefix.incoming, DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
+  classify: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
+  // Assemble writes personal data to results/ but never reads it back.
+  assemble: { read: [DataPrefix.runs], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports], ledger: 'read-write' },
+  'mark-failed': { read: [DataPrefix.runs], write: [DataPrefix.reports], ledger: 'read-write' },
+};
+
+/** Errors of the Lambda service itself (not of our handlers), retried with backoff and full jitter. */
+export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+/** Errors worth a short retry: a handler's transient failure and a task timeout. */
+export const TRANSIENT_ERRORS = ['RetryableError', 'States.Timeout'];
+
+/** Step Functions' ceiling on TimeoutSeconds that the local executor can also honour (setTimeout's limit). */
+const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
+/** Distributed Map runs at most 10,000 child executions at a time. */
+const MAX_MAP_CONCURRENCY = 10_000;
+
+export interface ClearanceWorkflowProps {
+  /** The data bucket of the contract (`incoming/`, `policies/`, `runs/`, `results/`, `reports/`). */
+  readonly dataBucket: s3.IBucket;
+  /** The run ledger (partition key `pk`, GSI `byCounty`). */
+  readonly ledger: dynamodb.ITable;
+  /** The customer managed key of the bucket and ledger; also encrypts every log group here. */
+  readonly encryptionKey: kms.IKey;
+
+  /**
+   * Most Split children (one byte range each) running at once, 1-10000.
+   *
+   * @default 100
+   */
+  readonly splitConcurrency?: number;
+
+  /**
+   * Most Classify children (one partition each) running at once, 1-10000.
+   *
+   * @default 100
+   */
+  readonly classifyConcurrency?: number;
+
+  /**
+   * Percentage of failed map items tolerated by Split and Classify, 0-100. Any failed item
+   * loses rows, so the default fails the run instead.
+   *
+   * @default 0
+   */
+  readonly failureTolerancePercent?: number;
+
+  /**
+   * Upper bound on the partition count Plan may choose (`MAX_PARTITIONS`), a positive integer.
+   *
+   * @default 1000
+   */
+  readonly maxPartitions?: number;
+
+  /**
+   * Size Plan aims for when cutting inputs into byte ranges (`TARGET_RANGE_BYTES`), at least 1 MiB.
+   *
+   * @default 67108864 (64 MiB)
+   */
+  readonly targetRangeBytes?: number;
+
+  /**
+   * Rejected / read rows above which a run fails with `RejectRatioExceeded` (`MAX_REJECT_RATIO`), 0-1.
+   *
+   * @default 0.05
+   */
+  readonly maxRejectRatio?: number;
+
+  /**
+   * Memory and timeout overrides per phase.
+   *
+   * @default - PHASE_SIZING (plan 1024 MB/5 min, split 2048 MB/15 min, classify and assemble
+   * 3008 MB/15 min, mark-failed 512 MB/2 min)
+   */
+  readonly functionSizing?: Partial<Record<ClearancePhase, Partial<PhaseSizing>>>;
+
+  /**
+   * How much longer than its function's timeout a task waits (TimeoutSeconds) before it gives up.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly taskTimeoutMargin?: Duration;
+
+  /**
+   * Timeout of a whole execution.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly executionTimeout?: Duration;
+
+  /**
+   * Retention of the state machine's and functions' log groups.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log groups when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The five phase functions, the Standard state machine of the contract and the EventBridge rule
+ * that starts it for every object created under `incoming/`.
+ */
+export class ClearanceWorkflow extends Construct {
+  public readonly functions: Readonly<Record<ClearancePhase, ClearanceFunction>>;
+  public readonly stateMachine: sfn.StateMachine;
+  public readonly stateMachineLogGroup: logs.LogGroup;
+  public readonly uploadRule: events.Rule;
+  /** Upload events EventBridge could not deliver to the state machine (after its retries). */
+  public readonly uploadDeadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ClearanceWorkflowProps) {
+    super(scope, id);
+    const splitConcurrency = mapConcurrency('splitConcurrency', props.splitConcurrency ?? 100);
+    const classifyConcurrency = mapConcurrency('classifyConcurrency', props.classifyConcurrency ?? 100);
+    const failureTolerancePercent = props.failureTolerancePercent ?? 0;
+    if (!Number.isFinite(failureTolerancePercent) || failureTolerancePercent < 0 || failureTolerancePercent > 100) {
+      throw new Error(`failureTolerancePercent must be from 0 to 100, got ${failureTolerancePercent}`);
+    }
+    const maxPartitions = props.maxPartitions ?? 1000;
+    if (!Number.isInteger(maxPartitions) || maxPartitions < 1) {
+      throw new Error(`maxPartitions must be a positive integer, got ${maxPartitions}`);
+    }
+    const targetRangeBytes = props.targetRangeBytes ?? 64 * 1024 * 1024;
+    if (!Number.isInteger(targetRangeBytes) || targetRangeBytes < 1024 * 1024) {
+      throw new Error(`targetRangeBytes must be an integer of at least 1048576 (1 MiB), got ${targetRangeBytes}`);
+    }
+    const maxRejectRatio = props.maxRejectRatio ?? 0.05;
+    if (!Number.isFinite(maxRejectRatio) || maxRejectRatio < 0 || maxRejectRatio > 1) {
+      throw new Error(`maxRejectRatio must be from 0 to 1, got ${maxRejectRatio}`);
+    }
+    for (const phase of Object.keys(props.functionSizing ?? {})) {
+      if (!(CLEARANCE_PHASES as readonly string[]).includes(phase)) {
+        throw new Error(`functionSizing has an unknown phase ${JSON.stringify(phase)}: expected ${CLEARANCE_PHASES.join(', ')}`);
+      }
+    }
+    const taskTimeoutMargin = props.taskTimeoutMargin ?? Duration.minutes(1);
+    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const { dataBucket, ledger, encryptionKey } = props;
+
+    const commonEnvironment = { DATA_BUCKET: dataBucket.bucketName, LEDGER_TABLE: ledger.tableName };
+    const phaseEnvironment: Partial<Record<ClearancePhase, Record<string, string>>> = {
+      plan: {
+        MAX_PARTITIONS: String(maxPartitions),
+        TARGET_RANGE_BYTES: String(targetRangeBytes),
+        MAX_REJECT_RATIO: String(maxRejectRatio),
+      },
+    };
+    const makeFunction = (phase: ClearancePhase, id: string): ClearanceFunction => {
+      const fn = new ClearanceFunction(this, id, {
+        phase,
+        encryptionKey,
+        environment: { ...commonEnvironment, ...phaseEnvironment[phase] },
+        memorySize: props.functionSizing?.[phase]?.memorySize,
+        timeout: props.functionSizing?.[phase]?.timeout,
+        logRetention,
+        logRemovalPolicy,
+      });
+      this.grantPhaseAccess(fn, PHASE_ACCESS[phase], props);
+      return fn;
+    };
+    this.functions = {
+      plan: makeFunction('plan', 'PlanFunction'),
+      split: makeFunction('split', 'SplitFunction'),
+      classify: makeFunction('classify', 'ClassifyFunction'),
+      assemble: makeFunction('assemble', 'AssembleFunction'),
+      'mark-failed': makeFunction('mark-failed', 'MarkFailedFunction'),
+    };
+
+    const invoke = (id: string, stateName: string, fn: ClearanceFunction, options: InvokeOptions = {}): tasks.LambdaInvoke => {
+      const timeoutSeconds = fn.timeout.plus(taskTimeoutMargin).toSeconds();
+      if (timeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
+        throw new Error(`taskTimeoutMargin makes the ${stateName} timeout ${timeoutSeconds} s, above ${MAX_TASK_TIMEOUT_SECONDS} s`);
+      }
+      const task = new tasks.LambdaInvoke(this, id, {
+        stateName,
+        lambdaFunction: fn.function,
+        payload: options.payload, // none = the whole state input
+        payloadResponseOnly: true,
+        // Replaced by the contract's own retry on Lambda service errors below (with jitter and TooManyRequests).
+        retryOnServiceExceptions: false,
+        resultPath: options.resultPath,
+        taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
+      });
+      task.addRetry({
+        errors: LAMBDA_SERVICE_ERRORS,
+        interval: Duration.seconds(2),
+        maxAttempts: 6,
+        backoffRate: 2,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
+      task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
+      return task;
+    };
+
+    const plan = invoke('Plan', 'Plan', this.functions.plan, { resultPath: '$.plan' });
+
+    const split = new sfn.DistributedMap(this, 'Split', {
+      stateName: 'Split',
+      itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, {
+        bucket: dataBucket,
+        key: sfn.JsonPath.stringAt('$.plan.rangesKey'),
+      }),
+      itemSelector: {
+        runId: sfn.JsonPath.stringAt('$.plan.runId'),
+        range: sfn.JsonPath.objectAt('$$.Map.Item.Value'),
+      },
+      maxConcurrency: splitConcurrency,
+      toleratedFailurePercentage: failureTolerancePercent,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, {
+        bucket: dataBucket,
+        prefix: `${DataPrefix.mapResults}split`,
+      }),
+      resultPath: '$.splitMap',
+    });
+    split.itemProcessor(invoke('SplitRange', 'Split range', this.functions.split));
+
+    const classify = new sfn.DistributedMap(this, 'Classify', {
+      stateName: 'Classify',
+      itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, {
+        bucket: dataBucket,
+        key: sfn.JsonPath.stringAt('$.plan.partitionsKey'),
+      }),
+      itemSelector: {
+        runId: sfn.JsonPath.stringAt('$.plan.runId'),
+        partition: sfn.JsonPath.numberAt('$$.Map.Item.Value.partition'),
+      },
+      maxConcurrency: classifyConcurrency,
+      toleratedFailurePercentage: failureTolerancePercent,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, {
+        bucket: dataBucket,
+        prefix: `${DataPrefix.mapResults}classify`,
+      }),
+      resultPath: '$.classifyMap',
+    });
+    classify.itemProcessor(invoke('ClassifyPartition', 'Classify partition', this.functions.classify));
+
+    const assemble = invoke('Assemble', 'Assemble', this.functions.assemble, {
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId') }),
+      resultPath: '$.assemble',
+    });
+
+    // The whole state ($: the event, `plan` if Plan got that far, `error`) goes to Mark failed.
+    const runFailed = new sfn.Fail(this, 'RunFailed', {
+      stateName: 'Run failed',
+      error: 'RunFailed',
+      cause: 'The run failed; Mark failed recorded the error in the ledger and in the error report.',
+    });
+    const markFailed = invoke('MarkFailed', 'Mark failed', this.functions['mark-failed'], { resultPath: '$.markFailed' });
+    // Even when recording the failure fails, the execution must still end in `Run failed`.
+    markFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.markFailedError' });
+    markFailed.next(runFailed);
+    for (const state of [plan, split, classify, assemble]) {
+      state.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    }
+
+    const nothingToDo = new sfn.Succeed(this, 'NothingToDo', { stateName: 'Nothing to do' });
+    const runSucceeded = new sfn.Succeed(this, 'RunSucceeded', { stateName: 'Run succeeded' });
+    const definition = plan.next(
+      new sfn.Choice(this, 'DuplicateOrIgnored', { stateName: 'Duplicate or ignored?' })
+        .when(
+          sfn.Condition.or(
+            sfn.Condition.booleanEquals('$.plan.duplicate', true),
+            sfn.Condition.booleanEquals('$.plan.ignored', true),
+          ),
+          nothingToDo,
+        )
+        .otherwise(split.next(classify).next(assemble).next(runSucceeded)),
+    );
+
+    this.stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {
+      encryptionKey,
+      retention: logRetention,
+      removalPolicy: logRemovalPolicy,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: props.executionTimeout ?? Duration.hours(24),
+      tracingEnabled: true,
+      // Every event is logged, but without state input/output: those would carry file names and counts today
+      // and could carry personal data tomorrow.
+      logs: { destination: this.stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    this.grantStateMachineAccess(props);
+
+    this.uploadDeadLetterQueue = new sqs.Queue(this, 'UploadDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.uploadDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the upload rule target; it has no consumer to fail.',
+    });
+    this.uploadRule = new events.Rule(this, 'UploadRule', {
+      description: 'Starts a record-clearance run for each object created under incoming/ in the data bucket',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [dataBucket.bucketName] },
+          object: { key: events.Match.prefix(DataPrefix.incoming) },
+        },
+      },
+    });
+    this.uploadRule.addTarget(
+      new targets.SfnStateMachine(this.stateMachine, {
+        deadLetterQueue: this.uploadDeadLetterQueue,
+        maxEventAge: Duration.hours(24),
+        retryAttempts: 185,
+      }),
+    );
+  }
+
+  /** Per-prefix S3, ledger and KMS permissions of one phase function. */
+  private grantPhaseAccess(fn: ClearanceFunction, access: PhaseAccess, props: ClearanceWorkflowProps): void {
+    const { dataBucket, ledger, encryptionKey } = props;
+    const region = Stack.of(this).region;
+    const wildcardResources: string[] = [];
+    if (access.read.length > 0) {
+      const objects = access.read.map((prefix) => dataBucket.arnForObjects(`${prefix}*`));
+      wildcardResources.push(...objects);
+      // GetObjectVersion: Plan reads the exact uploaded version named in the event.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: objects }),
+      );
+      // Listing, limited to the readable prefixes, makes a missing object a 404 instead of a 403.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [dataBucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': access.read.map((prefix) => `${prefix}*`) } },
+        }),
+      );
+    }
+    if (access.write.length > 0) {
+      const objects = access.write.map((prefix) => dataBucket.arnForObjects(`${prefix}*`));
+      wildcardResources.push(...objects);
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: objects }),
+      );
+    }
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [ledger.tableArn] }),
+    );
+    if (access.ledger === 'read-write') {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+          resources: [ledger.tableArn, `${ledger.tableArn}/index/${LEDGER_COUNTY_INDEX}`],
+        }),
+      );
+    }
+    // S3 (SSE-KMS with a bucket key) and DynamoDB use the key on the function's behalf only.
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [encryptionKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': [`s3.${region}.amazonaws.com`, `dynamodb.${region}.amazonaws.com`] },
+        },
+      }),
+    );
+    acknowledgeWildcardResources(
+      fn.role,
+      wildcardResources,
+      `Objects are addressed per run and county under fixed prefixes; the ${fn.phase} role reaches only the prefixes the workflow contract gives it.`,
+    );
+  }
+
+  /** KMS for the map item readers and result writers, and the nag acknowledgements of what CDK grants. */
+  private grantStateMachineAccess(props: ClearanceWorkflowProps): void {
+    const region = Stack.of(this).region;
+    const role = this.stateMachine.role;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+      }),
+    );
+    acknowledgeWildcardResources(
+      role,
+      Object.values(this.functions).map((fn) => `${fn.functionArn}:*`),
+      'LambdaInvoke grants each phase function and its versions/aliases (<arn>:*); the functions are this workflow\'s own.',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [props.dataBucket.arnForObjects(`${DataPrefix.runs}*`)],
+      'The Distributed Map item readers read the range and partition manifests that Plan writes under runs/<runId>/.',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [props.dataBucket.arnForObjects(`${DataPrefix.mapResults}*`)],
+      'The Distributed Map result writers write one folder per map run under runs/map-results/.',
+    );
+    // CDK's policy for the Distributed Map child executions: StartExecution on this state machine, and
+    // Describe/Stop/RedriveExecution on its executions (<execution arn prefix>:* and .../*:* for map runs).
+    const executionArnPrefix = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: Arn.split(this.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    acknowledgeWildcardResources(
+      this.stateMachine.node.findChild('DistributedMapPolicy'),
+      [`${executionArnPrefix}:*`, `${executionArnPrefix}/*:*`],
+      'The Distributed Map runs each item as a child execution of this same state machine; the wildcard is the execution id, under this state machine only.',
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Added by CDK for log delivery (logs:*LogDelivery, Put/DescribeResourcePolicies, DescribeLogGroups) and X-Ray; these actions support no resource-level permissions.',
+    });
+  }
+}
+
+interface InvokeOptions {
+  /** The Lambda payload. @default - the whole state input */
+  readonly payload?: sfn.TaskInput;
+  /** Where the result goes. @default '$' */
+  readonly resultPath?: string;
+}
+
+function mapConcurrency(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_MAP_CONCURRENCY) {
+    throw new Error(`${name} must be an integer from 1 to ${MAX_MAP_CONCURRENCY}, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * An S3 JSON item reader whose IAM grant is the manifests' prefix only: the stock reader grants
+ * s3:GetObject on the whole bucket, which would include personal data under results/.
+ */
+class PrefixScopedJsonItemReader extends sfn.S3JsonItemReader {
+  constructor(
+    private readonly readablePrefix: string,
+    props: sfn.S3FileItemReaderProps,
+  ) {
+    super(props);
+  }
+
+  public providePolicyStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${this.readablePrefix}*`)] }),
+    ];
+  }
+}
+
+/**
+ * A result writer whose IAM grant is one prefix of the work area only: the stock writer grants
+ * s3:PutObject and s3:GetObject on the whole bucket, which would include personal data under results/.
+ */
+class PrefixScopedResultWriterV2 extends sfn.ResultWriterV2 {
+  private readonly scopedBucket: s3.IBucket;
+
+  constructor(
+    private readonly writablePrefix: string,
+    props: { readonly bucket: s3.IBucket; readonly prefix: string },
+  ) {
+    super(props);
+    if (!props.prefix.startsWith(writablePrefix)) {
+      throw new Error(`result writer prefix ${props.prefix} must lie under ${writablePrefix}`);
+    }
+    this.scopedBucket = props.bucket;
+  }
+
+  public providePolicyStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [this.scopedBucket.arnForObjects(`${this.writablePrefix}*`)],
+      }),
+    ];
+  }
+}

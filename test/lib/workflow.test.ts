@@ -1,0 +1,370 @@
+import { Duration } from 'aws-cdk-lib';
+import { CLEARANCE_PHASES, ClearancePhase } from '../../lib/clearance-function';
+import { ClearanceStackProps } from '../../lib/clearance-stack';
+import {
+  AslGraph,
+  AslState,
+  CfnTemplate,
+  allKeys,
+  allStates,
+  allows,
+  arnOf,
+  canonicalArnOf,
+  logicalId,
+  mainChain,
+  resolve,
+  roleLogicalIds,
+  roleStatements,
+  stateMachineDefinition,
+  synthStack,
+} from './template-helpers';
+
+const LAMBDA_SERVICE_RETRY = {
+  ErrorEquals: [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ],
+  IntervalSeconds: 2,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+  JitterStrategy: 'FULL',
+};
+const TRANSIENT_RETRY = { ErrorEquals: ['RetryableError', 'States.Timeout'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
+const CATCH_TO_MARK_FAILED = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Mark failed' }];
+
+const { stack, json } = synthStack();
+const graph = stateMachineDefinition(json);
+const states = allStates(graph);
+const bucketRef = `\${${logicalId(stack.storage.dataBucket)}}`;
+// Policies are matched against canonical ARNs (GetAtt and formatted spellings made equal).
+const bucketArn = canonicalArnOf(json, stack.storage.dataBucket);
+const functionArn = (phase: ClearancePhase): string => arnOf(stack.workflow.functions[phase].function);
+const functionTimeoutSeconds = (template: CfnTemplate, functionArnString: string): number => {
+  const id = /^\$\{(.+)\.Arn\}$/.exec(functionArnString)?.[1];
+  if (!id) throw new Error(`not a function ARN: ${functionArnString}`);
+  return template.Resources[id].Properties!.Timeout as number;
+};
+const state = (name: string): AslState => {
+  const found = states.get(name);
+  if (!found) throw new Error(`no state named ${name}`);
+  return found;
+};
+
+describe('state graph', () => {
+  test('the happy path is Plan, the duplicate check, Split, Classify, Assemble, Run succeeded', () => {
+    expect(mainChain(graph, (_name, choice) => choice.Default as string)).toEqual([
+      'Plan',
+      'Duplicate or ignored?',
+      'Split',
+      'Classify',
+      'Assemble',
+      'Run succeeded',
+    ]);
+    expect(state('Run succeeded').Type).toBe('Succeed');
+  });
+
+  test('a duplicate or ignored upload ends in Nothing to do', () => {
+    const choice = state('Duplicate or ignored?');
+    expect(choice.Type).toBe('Choice');
+    expect(choice.Choices).toEqual([
+      {
+        Or: [
+          { Variable: '$.plan.duplicate', BooleanEquals: true },
+          { Variable: '$.plan.ignored', BooleanEquals: true },
+        ],
+        Next: 'Nothing to do',
+      },
+    ]);
+    expect(state('Nothing to do').Type).toBe('Succeed');
+  });
+
+  test('Plan gets the whole event and stores its answer at $.plan', () => {
+    expect(state('Plan')).toMatchObject({ Type: 'Task', Resource: functionArn('plan'), ResultPath: '$.plan' });
+    expect(state('Plan').Parameters).toBeUndefined();
+  });
+
+  test.each([
+    ['Split', '$.plan.rangesKey', { 'runId.$': '$.plan.runId', 'range.$': '$$.Map.Item.Value' }, 'Split range', 'split', '$.splitMap'],
+    [
+      'Classify',
+      '$.plan.partitionsKey',
+      { 'runId.$': '$.plan.runId', 'partition.$': '$$.Map.Item.Value.partition' },
+      'Classify partition',
+      'classify',
+      '$.classifyMap',
+    ],
+  ] as const)('%s is a distributed map over the S3 JSON manifest at %s', (name, keyPath, itemSelector, child, phase, resultPath) => {
+    const map = state(name);
+    expect(map.Type).toBe('Map');
+    const processor = map.ItemProcessor as AslGraph & { ProcessorConfig: unknown };
+    expect(processor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { Bucket: bucketRef, 'Key.$': keyPath },
+    });
+    expect(map.ItemSelector).toEqual(itemSelector);
+    expect(map.MaxConcurrency).toBe(100);
+    // 0 % is the default: CDK leaves the field out, which Step Functions reads as 0.
+    expect(map.ToleratedFailurePercentage ?? 0).toBe(0);
+    expect(map.ResultWriter).toEqual({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { Bucket: bucketRef, Prefix: `runs/map-results/${phase}` },
+    });
+    expect(map.ResultPath).toBe(resultPath);
+    expect(processor.StartAt).toBe(child);
+    expect(Object.keys(processor.States)).toEqual([child]);
+    expect(processor.States[child]).toMatchObject({ Type: 'Task', Resource: functionArn(phase), End: true });
+  });
+
+  test('Assemble gets only the run id and ends the run', () => {
+    expect(state('Assemble')).toMatchObject({
+      Type: 'Task',
+      Resource: functionArn('assemble'),
+      Parameters: { 'runId.$': '$.plan.runId' },
+      ResultPath: '$.assemble',
+      Next: 'Run succeeded',
+    });
+  });
+
+  test('every top-level step catches everything into $.error and goes to Mark failed', () => {
+    for (const name of ['Plan', 'Split', 'Classify', 'Assemble']) {
+      expect([name, state(name).Catch]).toEqual([name, CATCH_TO_MARK_FAILED]);
+    }
+  });
+
+  test('Mark failed gets the whole state and always ends in Run failed', () => {
+    const markFailed = state('Mark failed');
+    expect(markFailed).toMatchObject({ Type: 'Task', Resource: functionArn('mark-failed'), Next: 'Run failed' });
+    expect(markFailed.Parameters).toBeUndefined();
+    expect(markFailed.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.markFailedError', Next: 'Run failed' }]);
+    expect(state('Run failed')).toMatchObject({ Type: 'Fail', Error: 'RunFailed' });
+  });
+
+  test('the children of the maps do not catch: a failed item must count against the tolerance', () => {
+    expect(state('Split range').Catch).toBeUndefined();
+    expect(state('Classify partition').Catch).toBeUndefined();
+  });
+
+  test('every task retries Lambda service errors with jitter, then transient errors, and has an explicit timeout', () => {
+    const tasks = [...states.entries()].filter(([, s]) => s.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual(
+      ['Assemble', 'Classify partition', 'Mark failed', 'Plan', 'Split range'].sort(),
+    );
+    for (const [name, task] of tasks) {
+      expect([name, task.Retry]).toEqual([name, [LAMBDA_SERVICE_RETRY, TRANSIENT_RETRY]]);
+      const timeout = task.TimeoutSeconds as number;
+      const lambdaTimeout = functionTimeoutSeconds(json, task.Resource as string);
+      expect([name, timeout]).toEqual([name, lambdaTimeout + 60]);
+      expect(timeout).toBeLessThanOrEqual(2_147_483);
+    }
+  });
+
+  test('JSONPath only: no QueryLanguage, Assign, Arguments or Output anywhere', () => {
+    const keys = allKeys(graph);
+    for (const forbidden of ['QueryLanguage', 'Assign', 'Arguments', 'Output']) expect(keys).not.toContain(forbidden);
+  });
+
+  test('the execution times out after 24 hours by default', () => {
+    expect(graph.TimeoutSeconds).toBe(86_400);
+  });
+});
+
+describe('state machine', () => {
+  const machineId = logicalId(stack.workflow.stateMachine);
+  const machine = json.Resources[machineId].Properties!;
+
+  test('Standard, X-Ray tracing, logs ALL without execution data to the encrypted log group', () => {
+    expect(machine.StateMachineType).toBe('STANDARD');
+    expect(machine.TracingConfiguration).toEqual({ Enabled: true });
+    expect(resolve(machine.LoggingConfiguration)).toEqual({
+      Level: 'ALL',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: arnOf(stack.workflow.stateMachineLogGroup) } }],
+    });
+    expect(resolve(json.Resources[logicalId(stack.workflow.stateMachineLogGroup)].Properties!.KmsKeyId)).toBe(
+      arnOf(stack.storage.key),
+    );
+  });
+});
+
+describe('functions', () => {
+  test.each(CLEARANCE_PHASES)('%s: Node.js 24 on arm64, contract environment', (phase) => {
+    const props = json.Resources[logicalId(stack.workflow.functions[phase].function)].Properties!;
+    expect(props.Runtime).toBe('nodejs24.x');
+    expect(props.Architectures).toEqual(['arm64']);
+    const variables = resolve((props.Environment as { Variables: unknown }).Variables) as Record<string, string>;
+    expect(variables).toMatchObject({
+      CLEARANCE_PHASE: phase,
+      DATA_BUCKET: bucketRef,
+      LEDGER_TABLE: `\${${logicalId(stack.storage.ledger)}}`,
+      POWERTOOLS_SERVICE_NAME: 'record-clearance',
+      POWERTOOLS_METRICS_NAMESPACE: 'RecordClearance',
+    });
+    const planOnly = ['MAX_PARTITIONS', 'TARGET_RANGE_BYTES', 'MAX_REJECT_RATIO'];
+    for (const name of planOnly) expect([name, name in variables]).toEqual([name, phase === 'plan']);
+  });
+
+  test('Plan gets the partitioning and reject settings', () => {
+    const props = json.Resources[logicalId(stack.workflow.functions.plan.function)].Properties!;
+    expect((props.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+      MAX_PARTITIONS: '1000',
+      TARGET_RANGE_BYTES: String(64 * 1024 * 1024),
+      MAX_REJECT_RATIO: '0.05',
+    });
+  });
+});
+
+describe('EventBridge rule', () => {
+  const ruleProps = json.Resources[logicalId(stack.workflow.uploadRule)].Properties!;
+
+  test('matches Object Created events of the data bucket under incoming/ only', () => {
+    expect(resolve(ruleProps.EventPattern)).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: [bucketRef] }, object: { key: [{ prefix: 'incoming/' }] } },
+    });
+  });
+
+  test('starts the state machine with a role that can only start it, and dead-letters what it cannot deliver', () => {
+    const targets = ruleProps.Targets as Record<string, unknown>[];
+    expect(targets).toHaveLength(1);
+    const target = resolve(targets[0]) as Record<string, unknown>;
+    expect(target.Arn).toBe(`\${${logicalId(stack.workflow.stateMachine)}}`);
+    expect(target.DeadLetterConfig).toEqual({ Arn: arnOf(stack.workflow.uploadDeadLetterQueue) });
+    expect(target.Input).toBeUndefined(); // the whole event is the execution input
+    const roleId = /^\$\{(.+)\.Arn\}$/.exec(target.RoleArn as string)![1];
+    expect(roleStatements(json, roleId)).toEqual([
+      { effect: 'Allow', actions: ['states:StartExecution'], resources: [`\${${logicalId(stack.workflow.stateMachine)}}`], condition: undefined },
+    ]);
+  });
+});
+
+describe('least privilege', () => {
+  const PREFIXES = ['incoming/', 'policies/', 'runs/', 'results/', 'reports/'] as const;
+  // Written out from the workflow contract, not derived from lib/: this is what the test guards.
+  const EXPECTED: Record<ClearancePhase, { read: string[]; write: string[]; ledgerRead: boolean }> = {
+    plan: { read: ['incoming/', 'policies/'], write: ['runs/'], ledgerRead: true },
+    split: { read: ['incoming/', 'runs/'], write: ['runs/'], ledgerRead: false },
+    classify: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
+    assemble: { read: ['runs/'], write: ['runs/', 'results/', 'reports/'], ledgerRead: true },
+    'mark-failed': { read: ['runs/'], write: ['reports/'], ledgerRead: true },
+  };
+  const object = (prefix: string): string => `${bucketArn}/${prefix}LA/run-1/file.csv`;
+  const roleOf = (phase: ClearancePhase): string => logicalId(stack.workflow.functions[phase].role);
+  const tableArn = canonicalArnOf(json, stack.storage.ledger);
+
+  test.each(CLEARANCE_PHASES)('%s reads and writes exactly its prefixes', (phase) => {
+    const statements = roleStatements(json, roleOf(phase));
+    for (const prefix of PREFIXES) {
+      expect([phase, 'read', prefix, allows(statements, 's3:GetObject', object(prefix))]).toEqual([
+        phase,
+        'read',
+        prefix,
+        EXPECTED[phase].read.includes(prefix),
+      ]);
+      expect([phase, 'write', prefix, allows(statements, 's3:PutObject', object(prefix))]).toEqual([
+        phase,
+        'write',
+        prefix,
+        EXPECTED[phase].write.includes(prefix),
+      ]);
+    }
+  });
+
+  test.each(CLEARANCE_PHASES)('%s uses the ledger as the contract says, and never deletes or scans', (phase) => {
+    const statements = roleStatements(json, roleOf(phase));
+    expect(allows(statements, 'dynamodb:UpdateItem', tableArn)).toBe(true);
+    expect(allows(statements, 'dynamodb:PutItem', tableArn)).toBe(true);
+    expect(allows(statements, 'dynamodb:GetItem', tableArn)).toBe(EXPECTED[phase].ledgerRead);
+    expect(allows(statements, 'dynamodb:Query', `${tableArn}/index/byCounty`)).toBe(EXPECTED[phase].ledgerRead);
+    expect(allows(statements, 'dynamodb:DeleteItem', tableArn)).toBe(false);
+    expect(allows(statements, 'dynamodb:Scan', tableArn)).toBe(false);
+  });
+
+  test('no role in the stack can read results/ (personal data), and only Assemble can write there', () => {
+    const roles = roleLogicalIds(json);
+    expect(roles.length).toBeGreaterThanOrEqual(7);
+    for (const roleId of roles) {
+      const statements = roleStatements(json, roleId);
+      expect([roleId, allows(statements, 's3:GetObject', object('results/'))]).toEqual([roleId, false]);
+      expect([roleId, allows(statements, 's3:PutObject', object('results/'))]).toEqual([roleId, roleId === roleOf('assemble')]);
+    }
+  });
+
+  test('no role can delete objects or use s3:* (lifecycle rules do the cleaning)', () => {
+    for (const roleId of roleLogicalIds(json)) {
+      const statements = roleStatements(json, roleId);
+      for (const prefix of PREFIXES) {
+        expect([roleId, allows(statements, 's3:DeleteObject', object(prefix))]).toEqual([roleId, false]);
+      }
+      expect(statements.filter((s) => s.actions.includes('s3:*'))).toEqual([]);
+    }
+  });
+
+  test('the state machine reads map manifests under runs/ and writes only map results', () => {
+    const statements = roleStatements(json, logicalId(stack.workflow.stateMachine.role));
+    expect(allows(statements, 's3:GetObject', `${bucketArn}/runs/abc/ranges.json`)).toBe(true);
+    expect(allows(statements, 's3:PutObject', `${bucketArn}/runs/map-results/split/x/manifest.json`)).toBe(true);
+    expect(allows(statements, 's3:PutObject', `${bucketArn}/runs/abc/ranges.json`)).toBe(false);
+    for (const prefix of ['incoming/', 'policies/', 'results/', 'reports/']) {
+      expect([prefix, allows(statements, 's3:GetObject', object(prefix))]).toEqual([prefix, false]);
+      expect([prefix, allows(statements, 's3:PutObject', object(prefix))]).toEqual([prefix, false]);
+    }
+    for (const phase of CLEARANCE_PHASES) {
+      const arn = canonicalArnOf(json, stack.workflow.functions[phase].function);
+      expect([phase, allows(statements, 'lambda:InvokeFunction', arn)]).toEqual([phase, true]);
+    }
+    expect(allows(statements, 'lambda:InvokeFunction', 'arn:aws:lambda:us-west-2:123456789012:function:other')).toBe(false);
+    expect(allows(statements, 'states:StartExecution', `\${${logicalId(stack.workflow.stateMachine)}}`)).toBe(true);
+  });
+
+  test('KMS use is limited to the data key and to S3/DynamoDB calls', () => {
+    const keyArn = canonicalArnOf(json, stack.storage.key);
+    for (const roleId of [...CLEARANCE_PHASES.map(roleOf), logicalId(stack.workflow.stateMachine.role)]) {
+      const kmsStatements = roleStatements(json, roleId).filter((s) => s.actions.some((a) => a.startsWith('kms:')));
+      expect(kmsStatements.length).toBe(1);
+      expect(kmsStatements[0].resources).toEqual([keyArn]);
+      expect(JSON.stringify(kmsStatements[0].condition)).toContain('kms:ViaService');
+    }
+  });
+});
+
+describe('workflow props', () => {
+  test('concurrency, failure tolerance and function timeouts are configurable', () => {
+    const { json: custom } = synthStack({
+      workflow: {
+        splitConcurrency: 7,
+        classifyConcurrency: 9,
+        failureTolerancePercent: 5,
+        functionSizing: { classify: { timeout: Duration.minutes(10) } },
+        taskTimeoutMargin: Duration.seconds(30),
+      },
+    });
+    const customStates = allStates(stateMachineDefinition(custom));
+    expect(customStates.get('Split')).toMatchObject({ MaxConcurrency: 7, ToleratedFailurePercentage: 5 });
+    expect(customStates.get('Classify')).toMatchObject({ MaxConcurrency: 9, ToleratedFailurePercentage: 5 });
+    expect(customStates.get('Classify partition')!.TimeoutSeconds).toBe(630);
+    expect(customStates.get('Split range')!.TimeoutSeconds).toBe(930);
+  });
+
+  test.each<[string, ClearanceStackProps['workflow'], RegExp]>([
+    ['a tolerance above 100', { failureTolerancePercent: 101 }, /failureTolerancePercent must be from 0 to 100, got 101/],
+    ['a negative tolerance', { failureTolerancePercent: -1 }, /failureTolerancePercent must be from 0 to 100, got -1/],
+    ['zero concurrency', { splitConcurrency: 0 }, /splitConcurrency must be an integer from 1 to 10000, got 0/],
+    ['fractional concurrency', { classifyConcurrency: 2.5 }, /classifyConcurrency must be an integer from 1 to 10000, got 2.5/],
+    ['concurrency above the map limit', { splitConcurrency: 10_001 }, /got 10001/],
+    ['a reject ratio above 1', { maxRejectRatio: 1.5 }, /maxRejectRatio must be from 0 to 1, got 1.5/],
+    ['tiny ranges', { targetRangeBytes: 1000 }, /targetRangeBytes must be an integer of at least 1048576 \(1 MiB\), got 1000/],
+    ['no partitions', { maxPartitions: 0 }, /maxPartitions must be a positive integer, got 0/],
+    [
+      'an unknown phase in functionSizing',
+      { functionSizing: { merge: { memorySize: 512 } } as never },
+      /functionSizing has an unknown phase "merge"/,
+    ],
+  ])('rejects %s at synth time', (_case, workflow, message) => {
+    expect(() => synthStack({ workflow })).toThrow(message);
+  });
+});
