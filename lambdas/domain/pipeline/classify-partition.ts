@@ -86,22 +86,22 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   const positionLists: number[][] = [];
   let positions: number[] = [];
   let delivered = 0;
-  const people = new DojTokenizer(
-    {
-      record(fields: string[]) {
-        classifier.addRow(fields, positions[delivered++]);
-      },
-      ...failOnReject(partition),
+  const peopleSink = {
+    record(fields: string[]) {
+      classifier.addRow(fields, positions[delivered++]);
     },
-    { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: PERSON_FIELDS },
-  );
+    ...failOnReject(partition),
+  };
   for (let range = 0; range < plan.ranges.length; range++) {
     const routed = parseRoutedRows(await readText(store, workKeys.splitPartition(plan, range, partition), 'latin1'));
     for (const subjectId of routed.rejectedSubjects) classifier.addRejectedRow(subjectId);
     if (routed.positions.length === 0) continue;
     positions = routed.positions;
     delivered = 0;
+    // One tokenizer per routed object: end() delivers its last record.
+    const people = new DojTokenizer(peopleSink, { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: PERSON_FIELDS });
     people.push(routed.csvText);
+    people.end();
     // Every record of this object must be delivered before the next object's positions replace these.
     if (delivered !== positions.length) {
       throw new InvariantError(`partition ${partition}, range ${range}: ${positions.length} rows routed but ${delivered} parsed`);
@@ -109,7 +109,6 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
     texts.push(routed.csvText);
     positionLists.push(positions);
   }
-  people.end();
   const statistics = classifier.decide();
   await store.write(workKeys.classified(plan, partition), outputPieces(classifier, texts, positionLists, partition));
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
@@ -123,25 +122,23 @@ function* outputPieces(classifier: PartitionClassifier, texts: string[], positio
   let rowIndex = 0;
   let positions: number[] = [];
   let delivered = 0;
-  const output = new DojTokenizer(
-    {
-      record(fields: string[], info: RecordInfo) {
-        const raw = info.hasCarriageReturn ? reserialise(info.rawText()) : info.rawText();
-        const { columns, evaluated } = classifier.annotate(fields, rowIndex++);
-        const full = `${raw},${columns}`;
-        const condensed = `${csvLineOf(fields, CONDENSED_INDICES)},${columns}`;
-        parts.push(classifiedHeader(positions[delivered++], evaluated ? FLAG_EVALUATED : 0, full.length, condensed.length), full, '\n', condensed, '\n');
-        length += full.length + condensed.length + 41;
-      },
-      ...failOnReject(partition),
+  const outputSink = {
+    record(fields: string[], info: RecordInfo) {
+      const raw = info.hasCarriageReturn ? reserialise(info.rawText()) : info.rawText();
+      const { columns, evaluated } = classifier.annotate(fields, rowIndex++);
+      const full = `${raw},${columns}`;
+      const condensed = `${csvLineOf(fields, CONDENSED_INDICES)},${columns}`;
+      parts.push(classifiedHeader(positions[delivered++], evaluated ? FLAG_EVALUATED : 0, full.length, condensed.length), full, '\n', condensed, '\n');
+      length += full.length + condensed.length + 41;
     },
-    { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: OUTPUT_FIELDS },
-  );
+    ...failOnReject(partition),
+  };
   for (let i = 0; i < texts.length; i++) {
     positions = positionLists[i];
     delivered = 0;
     const text = texts[i];
     texts[i] = ''; // let the text go once it is written
+    const output = new DojTokenizer(outputSink, { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: OUTPUT_FIELDS });
     // In slices, so that output pieces stay small whatever the size of one routed object.
     for (let start = 0; start < text.length; start += WRITE_PIECE) {
       output.push(text.slice(start, start + WRITE_PIECE));
@@ -151,8 +148,8 @@ function* outputPieces(classifier: PartitionClassifier, texts: string[], positio
         length = 0;
       }
     }
+    output.end();
     if (delivered !== positions.length) throw new InvariantError(`partition ${partition}: pass 2 parsed ${delivered} of ${positions.length} rows`);
   }
-  output.end();
   if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
 }

@@ -1,0 +1,170 @@
+/**
+ * `npm run bench`: generates extracts, runs `clearance classify` on them in child processes, and prints
+ * wall time, rows/s, MB/s, peak RSS and the single tokenize pass floor. Not a test: it prints figures.
+ *
+ *   npm run bench                      500k and 5M generated rows, plus the reference-shaped 500k extract
+ *   npm run bench -- --rows 500000     only these sizes (comma-separated)
+ *   npm run bench -- --huge            also 20M rows
+ *
+ * Results: a Markdown table on stdout, JSON + Markdown under bench/results/ (latest.md is committed).
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, promises as fs, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import * as path from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { Command } from 'commander';
+import { generateExtract, peopleForRows } from '../lambdas/domain/generator';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'bin', 'clearance.js');
+const PRELOAD = path.join(__dirname, 'rusage-preload.js');
+const FLOOR = path.join(__dirname, 'tokenize-floor.js');
+const CACHE = path.join(tmpdir(), 'record-clearance-bench');
+const LA50K = path.resolve(ROOT, '..', 'shared', 'fixtures', 'doj', 'reference-run-la50k', 'input.csv.gz');
+const MB = 1024 * 1024;
+
+interface Measurement {
+  input: string;
+  rows: number;
+  megabytes: number;
+  command: string;
+  seconds: number;
+  rowsPerSecond: number;
+  megabytesPerSecond: number;
+  peakRssMb: number;
+  floorSeconds: number;
+  timesFloor: number;
+  phases: Record<string, number>;
+}
+
+async function writeChunks(file: string, chunks: Iterable<string>): Promise<void> {
+  const out = createWriteStream(file);
+  for (const chunk of chunks) if (!out.write(chunk)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+}
+
+async function generated(rows: number): Promise<string> {
+  const file = path.join(CACHE, `generated-${rows}.csv`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating ${rows} rows...\n`);
+    await writeChunks(`${file}.tmp`, generateExtract({ county: 'LOS ANGELES', people: peopleForRows(rows), seed: 2026, chunkBytes: 1 << 20 }));
+    await fs.rename(`${file}.tmp`, file);
+  }
+  return file;
+}
+
+/** The reference tool's own 50k fixture tiled 10 times with fresh SUBJECT_IDs: ~800-byte rows, as real extracts. */
+async function referenceShaped(): Promise<string | undefined> {
+  const file = path.join(CACHE, 'reference-shaped-500k.csv');
+  if (existsSync(file)) return file;
+  if (!existsSync(LA50K)) return undefined;
+  process.stderr.write('tiling the la50k fixture to 500k rows...\n');
+  const chunks: Buffer[] = [];
+  for await (const chunk of createReadStream(LA50K).pipe(createGunzip())) chunks.push(chunk as Buffer);
+  const lines = Buffer.concat(chunks).toString('latin1').split('\n');
+  const header = lines[0];
+  const body = lines.slice(1).filter((line) => line !== '');
+  const copies: string[] = [`${header}\n`];
+  for (let copy = 0; copy < 10; copy++) {
+    // SUBJECT_ID is the third field and unquoted in this fixture: prefix it so each copy holds other people.
+    copies.push(body.map((line) => line.replace(/^((?:"[^"]*"|[^,]*),(?:"[^"]*"|[^,]*),)/, `$1${copy}`)).join('\n') + '\n');
+  }
+  await writeChunks(`${file}.tmp`, copies);
+  await fs.rename(`${file}.tmp`, file);
+  return file;
+}
+
+function countRows(file: string): number {
+  const result = spawnSync('wc', ['-l', file], { encoding: 'utf8' });
+  return Number(result.stdout.trim().split(/\s+/)[0]) - 1;
+}
+
+function floor(file: string): number {
+  const result = spawnSync(process.execPath, [FLOOR, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (result.status !== 0) throw new Error(`tokenize floor failed: ${result.stderr}`);
+  return (JSON.parse(result.stdout.trim()) as { seconds: number }).seconds;
+}
+
+function classify(file: string, rows: number, floorSeconds: number, label: string): Measurement {
+  const out = path.join(CACHE, 'out');
+  const args = ['--max-semi-space-size=64', '-r', PRELOAD, CLI, 'classify', '--input', file, '--county', 'LOS ANGELES',
+    '--policy', 'reference-default', '--compute-at', '2020-07-01', '--out', out];
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`classify failed on ${file}: ${result.stderr}`);
+  const usage = JSON.parse(/BENCH_RUSAGE (.*)/.exec(result.stderr)![1]) as { maxRssKb: number };
+  const summary = JSON.parse(spawnSync('cat', [path.join(out, 'summary.json')], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout) as {
+    timings: Record<string, number>;
+  };
+  const megabytes = statSync(file).size / MB;
+  return {
+    input: label,
+    rows,
+    megabytes,
+    command: 'clearance classify',
+    seconds,
+    rowsPerSecond: rows / seconds,
+    megabytesPerSecond: megabytes / seconds,
+    peakRssMb: usage.maxRssKb / 1024,
+    floorSeconds,
+    timesFloor: seconds / floorSeconds,
+    phases: summary.timings,
+  };
+}
+
+function table(measurements: Measurement[]): string {
+  const lines = [
+    '| input | rows | MB | command | wall s | rows/s | MB/s | peak RSS MB | tokenize floor s | × floor | split / classify / assemble s |',
+    '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const m of measurements) {
+    const phases = ['split', 'classify', 'assemble'].map((p) => (m.phases[p] ?? 0).toFixed(2)).join(' / ');
+    lines.push(
+      `| ${m.input} | ${m.rows} | ${m.megabytes.toFixed(0)} | ${m.command} | ${m.seconds.toFixed(2)} | ${Math.round(m.rowsPerSecond)} | ` +
+        `${m.megabytesPerSecond.toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.floorSeconds.toFixed(2)} | ${m.timesFloor.toFixed(1)} | ${phases} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = new Command()
+    .option('--rows <list>', 'generated extract sizes, comma-separated', '500000,5000000')
+    .option('--huge', 'also 20,000,000 rows')
+    .option('--no-reference-shaped', 'skip the tiled reference fixture')
+    .parse(process.argv)
+    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean }>();
+  mkdirSync(CACHE, { recursive: true });
+  const sizes = options.rows.split(',').map(Number).filter((n) => n > 0);
+  if (options.huge) sizes.push(20_000_000);
+  const inputs: Array<{ file: string; label: string }> = [];
+  for (const rows of sizes) inputs.push({ file: await generated(rows), label: `generated ${rows / 1e6}M` });
+  if (options.referenceShaped) {
+    const file = await referenceShaped();
+    if (file) inputs.push({ file, label: 'reference-shaped 500k' });
+  }
+  const measurements: Measurement[] = [];
+  for (const { file, label } of inputs) {
+    const rows = countRows(file);
+    const floorSeconds = floor(file);
+    const measurement = classify(file, rows, floorSeconds, label);
+    measurements.push(measurement);
+    process.stderr.write(`${label}: ${measurement.seconds.toFixed(2)} s, ${measurement.peakRssMb.toFixed(0)} MB\n`);
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
+  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n`;
+  process.stdout.write(`${markdown}\n`);
+  const results = path.join(ROOT, 'bench', 'results');
+  mkdirSync(results, { recursive: true });
+  await fs.writeFile(path.join(results, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, measurements }, null, 2));
+  await fs.writeFile(path.join(results, 'latest.md'), markdown);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench: ${error.message}\n`);
+  process.exitCode = 1;
+});
