@@ -22,6 +22,8 @@ export interface ClassifyOptions {
 }
 
 const MIB = 1024 * 1024;
+/** Range and partition size on one machine: small tasks keep memory low and both workers busy. */
+const LOCAL_TASK_MB = 16;
 
 /** A policy argument: a preset name, or a JSON file. */
 export async function loadPolicyArgument(value: string): Promise<{ policy: unknown; name: string }> {
@@ -82,8 +84,8 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
         scenarioPresets: options.scenario ? options.scenario.split(',').map((s) => s.trim()).filter(Boolean) : [],
         maxRejectRatio: options.maxRejectRatio,
         sizing: {
-          ...(options.rangeMb === undefined ? {} : { targetRangeBytes: options.rangeMb * MIB }),
-          ...(options.partitionMb === undefined ? {} : { targetPartitionBytes: options.partitionMb * MIB }),
+          targetRangeBytes: (options.rangeMb ?? LOCAL_TASK_MB) * MIB,
+          targetPartitionBytes: (options.partitionMb ?? LOCAL_TASK_MB) * MIB,
         },
         workPrefix,
         resultsPrefix: '',
@@ -92,11 +94,8 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
       {
         onProgress: (p) => progress.update(p),
         concurrency: options.concurrency,
-        // Worker threads only when there is more than one task to share.
-        executor: (plan) =>
-          options.concurrency > 1 && plan.ranges.length + plan.partitionCount > 2
-            ? new PhaseWorkerPool(outDir, plan, options.concurrency)
-            : undefined,
+        // The heavy phases run in worker threads (both cores, and heap limits of their own).
+        executor: (plan) => new PhaseWorkerPool(outDir, plan, options.concurrency),
       },
     );
     progress.stop();
