@@ -8,6 +8,8 @@ import { createWriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { classifyCommand } from './commands/classify';
+import { runCommand, SAMPLE } from './commands/run';
+import { statusCommand } from './commands/status';
 import { generateExtract } from '../lambdas/domain/generator';
 
 export class UsageError extends Error {
@@ -56,6 +58,35 @@ export function buildProgram(): Command {
     .action(classifyCommand);
 
   program
+    .command('run')
+    .description('run the real workflow: on this machine (embedded S3, DynamoDB and state machine) or, with --aws, on a deployed stack')
+    .option('--input <files...>', 'extract file(s); default: a generated sample')
+    .option('--county <name>', 'county as in STP_ORI_CNTY_NAME', 'LOS ANGELES')
+    .option('--policy <file|preset>', 'county policy JSON file, or a preset', 'reference-default')
+    .option('--compute-at <YYYY-MM-DD>', 'the date eligibility is computed at (default: today, UTC)')
+    .option('--out <dir>', 'results and reports are copied to <dir>/<runId>/', 'out')
+    .option('--scenario <presets>', 'extra presets to report as what-if scenarios, comma-separated')
+    .option('--keep-state <dir>', 'persist the embedded S3 and DynamoDB in <dir> between runs')
+    .addOption(new Option('--sample-people <n>', 'people in the generated sample').argParser(positiveInteger).default(SAMPLE.people))
+    .addOption(new Option('--workers <n>', 'worker threads running Lambda invocations (default: CPU count)').argParser(positiveInteger))
+    .option('--aws', 'use a deployed stack with the default AWS credentials')
+    .option('--bucket <name>', 'with --aws: the stack output DataBucketName')
+    .option('--table <name>', 'with --aws: the stack output LedgerTableName')
+    .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn')
+    .action(runCommand);
+
+  program
+    .command('status')
+    .description('list runs from the ledger (with --keep-state DIR of earlier runs, or --aws)')
+    .argument('[runId]', 'one run in full')
+    .option('--keep-state <dir>', 'the embedded state directory of earlier `clearance run --keep-state` runs', '.local-state')
+    .option('--county <name>', 'runs of this county only')
+    .addOption(new Option('--limit <n>', 'most recent runs shown').argParser(positiveInteger).default(20))
+    .option('--aws', 'read the ledger of a deployed stack')
+    .option('--table <name>', 'with --aws: the stack output LedgerTableName')
+    .action(statusCommand);
+
+  program
     .command('generate')
     .description('write a fabricated, deterministic extract (for tests, demos and benchmarks)')
     .requiredOption('--county <name>', 'the county every person has a Prop 64 conviction in')
@@ -85,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const err = error as Error & { exitCode?: number; code?: string };
     if (typeof err.code === 'string' && err.code.startsWith('commander.')) return err.exitCode ?? 2;
-    const runFailure = err.name === 'RejectRatioExceeded' || err.name === 'UnknownCountyError' || err.name === 'InvariantError';
+    const runFailure = ['RejectRatioExceeded', 'UnknownCountyError', 'InvariantError', 'RunFailed'].includes(err.name);
     process.stderr.write(`clearance: ${err.message.split('\n')[0]}\n`);
     return runFailure ? 1 : 2;
   }

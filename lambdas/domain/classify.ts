@@ -10,12 +10,16 @@ import { Conviction, Person, PersonFacts, personFacts } from './person';
 import { Policy } from './policy';
 import { decide, DETERMINATION, EvaluationContext, isRelief } from './rules';
 import { isRelatedCharge, possibleOtherProp64Charge, PROP64_SECTIONS } from './sections';
-import { countInto, emptyScenario, emptyStatistics, ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
+import { countInto, emptyDemographics, emptyScenario, emptyStatistics, ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
+import { CourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';
+import { ageInYears, decadeOf, genderCategory, RaceMapper, UNKNOWN } from './report/demographics';
 
 export interface ClassifyOptions extends EvaluationContext {
   policy: Policy;
   /** Extra policies evaluated side by side as what-if scenarios (name → policy). */
   scenarioPolicies?: Record<string, Policy>;
+  /** RACE_DESCR → race/ethnicity category for the demographics of people relieved (default: report/demographics.ts). */
+  raceCategories?: Readonly<Record<string, string>>;
 }
 
 /** One output row: the All_Results line, the All_Results_Condensed line, and whether it is in Prop64_Results. */
@@ -54,9 +58,21 @@ export class PartitionClassifier {
   private readonly rowConvictions = new Map<number, Conviction>();
   private rows = 0;
   private readonly annotations = new Map<Conviction, EvaluatedColumns>();
-  private readonly statistics = emptyStatistics();
+  private readonly statistics: RunStatistics = {
+    ...emptyStatistics(),
+    convictionsBySectionAndDetermination: {},
+    convictionsByDecadeAndDetermination: {},
+    convictionsByRuleAndReason: {},
+    relievedDemographics: emptyDemographics(),
+  };
+  /** What the court lists need of each person (their first row), never put in statistics. */
+  private readonly identities = new Map<Person, PersonIdentity>();
+  private readonly lists: CourtLists = { motions: [], notices: [] };
+  private readonly raceMapper: RaceMapper;
 
-  constructor(private readonly options: ClassifyOptions) {}
+  constructor(private readonly options: ClassifyOptions) {
+    this.raceMapper = new RaceMapper(options.raceCategories);
+  }
 
   /** Pass 1: a data row with its input position. Rows must come in input order. */
   addRow(fields: readonly string[], position: number): void {
@@ -65,6 +81,9 @@ export class PartitionClassifier {
     if (person === undefined) {
       person = new Person(subjectId);
       this.people.set(subjectId, person);
+    }
+    if (!this.identities.has(person)) {
+      this.identities.set(person, { cii: fields[COL.CII_NUMBER], name: fields[COL.PRI_NAME], dob: fields[COL.PRI_DOB] });
     }
     const conviction = person.pushRow(fields, position);
     if (conviction !== null) this.rowConvictions.set(this.rows, conviction);
@@ -89,7 +108,18 @@ export class PartitionClassifier {
   decide(): RunStatistics {
     for (const person of this.people.values()) this.classifyPerson(person);
     this.statistics.rowsWritten = this.rows;
+    this.identities.clear();
+    sortEntries(this.lists.motions);
+    sortEntries(this.lists.notices);
     return this.statistics;
+  }
+
+  /**
+   * After `decide()`: the partition's lines of court_motion_list.csv and defender_notice_list.csv, each sorted
+   * by the input position of its first conviction. Personal data: for results/ only.
+   */
+  courtLists(): CourtLists {
+    return this.lists;
   }
 
   /**
@@ -129,19 +159,39 @@ export class PartitionClassifier {
         countInto(stats.prop64ConvictionsBySection, PROP64_SECTIONS[conviction.prop64]);
         if (conviction.isFelony) stats.prop64FelonyConvictions++;
         else stats.prop64NonFelonyConvictions++;
-        const byReason = (stats.convictionsByDeterminationAndReason[decision.determination || '(none)'] ??= {});
+        const determination = decision.determination || '(none)';
+        const byReason = (stats.convictionsByDeterminationAndReason[determination] ??= {});
         countInto(byReason, decision.reasonKey || '(none)');
+        countInto((stats.convictionsBySectionAndDetermination![PROP64_SECTIONS[conviction.prop64]] ??= {}), determination);
+        countInto((stats.convictionsByDecadeAndDetermination![decadeOf(conviction.day)] ??= {}), determination);
+        countInto((stats.convictionsByRuleAndReason![decision.rule] ??= {}), decision.reasonKey || '(none)');
         if (isRelief(decision.determination)) someRelief = true;
         if (!isMalformed(conviction.day) && !(conviction.day >= (stats.earliestConvictionDay ?? Infinity))) {
           stats.earliestConvictionDay = conviction.day;
         }
       }
-      if (someRelief) stats.subjectsWithSomeRelief++;
+      if (someRelief) {
+        stats.subjectsWithSomeRelief++;
+        this.countRelievedPerson(person);
+      }
+      const identity = this.identities.get(person);
+      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, this.lists);
     }
     const sevenYearsAgo = addYears(computeAtDay, -7);
     addRelief(stats.reliefWithCurrentEligibilityChoices, person, sevenYearsAgo, currentOutcome);
     addRelief(stats.reliefWithDismissAllProp64, person, sevenYearsAgo, (c) => (c.decision ? DISMISSED : NONE));
     this.addScenarios(person, sevenYearsAgo, facts);
+  }
+
+  /** Demographics of a person with some relief: categories only, counted, never kept per person. */
+  private countRelievedPerson(person: Person): void {
+    const demographics = this.statistics.relievedDemographics!;
+    const { category, unmapped } = this.raceMapper.categoryOf(person.race);
+    countInto(demographics.race, category);
+    if (unmapped) demographics.unmappedRace++;
+    countInto(demographics.gender, genderCategory(person.gender));
+    const age = ageInYears(person.dob, this.options.computeAtDay);
+    countInto(demographics.age, age === null ? UNKNOWN : String(age));
   }
 
   private addScenarios(person: Person, sevenYearsAgo: number, facts: PersonFacts): void {

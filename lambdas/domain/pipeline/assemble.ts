@@ -14,6 +14,13 @@ import { ClassifiedRowReader, FLAG_EVALUATED } from './frames';
 import { ObjectStore, readJson, readText, writeJson } from './object-store';
 import { fileIndexOf, RunPlan, workKeys } from './plan';
 import { SplitReject, SplitResult } from './split';
+import {
+  COURT_LIST_FILES, COURT_MOTION_HEADER, courtListWorkKeys, DEFENDER_NOTICE_HEADER, mergeByPosition, readEntries,
+} from '../report/court-lists';
+import { renderReportHtml } from '../report/html';
+import { buildReportModel } from '../report/model';
+import { reportSettingsOf } from '../report/settings';
+import { statisticsCsv } from '../report/statistics-csv';
 
 export const OUTPUT_FILES = {
   allResults: 'All_Results.csv',
@@ -21,6 +28,12 @@ export const OUTPUT_FILES = {
   condensed: 'All_Results_Condensed.csv',
   rejects: 'rejects.csv',
   summary: 'summary.json',
+  /** results/: personal data, for the court and the public defender. */
+  courtMotions: COURT_LIST_FILES.courtMotions,
+  defenderNotices: COURT_LIST_FILES.defenderNotices,
+  /** reports/: aggregates only. */
+  statistics: 'statistics.csv',
+  report: 'report.html',
 } as const;
 
 /** A run-level failure with a message for the county's operators (no personal data in it). */
@@ -61,6 +74,7 @@ async function loadSplitResults(store: ObjectStore, plan: RunPlan): Promise<Spli
 export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}): Promise<AssembleResult> {
   const assembleStarted = Date.now();
   const policy = parsePolicy(plan.policy);
+  const reportSettings = reportSettingsOf(plan);
   const splits = await loadSplitResults(store, plan);
   const classified = await Promise.all(
     Array.from({ length: plan.partitionCount }, (_, p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p))),
@@ -72,6 +86,10 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     condensed: `${plan.resultsPrefix}${OUTPUT_FILES.condensed}`,
     rejects: `${plan.resultsPrefix}${OUTPUT_FILES.rejects}`,
     summary: `${plan.reportsPrefix}${OUTPUT_FILES.summary}`,
+    courtMotions: `${plan.resultsPrefix}${OUTPUT_FILES.courtMotions}`,
+    defenderNotices: `${plan.resultsPrefix}${OUTPUT_FILES.defenderNotices}`,
+    statistics: `${plan.reportsPrefix}${OUTPUT_FILES.statistics}`,
+    report: `${plan.reportsPrefix}${OUTPUT_FILES.report}`,
   };
 
   const files = await writeRejects(store, plan, splits, outputs.rejects);
@@ -87,7 +105,14 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       timings: { ...timings, assemble: (Date.now() - assembleStarted) / 1000, total },
       status,
       ...(error ? { error: error.message } : {}),
+      reportSettings,
     });
+    if (status === 'SUCCEEDED') {
+      // The reports of a finished run, before summary.json (the completion marker).
+      const model = buildReportModel(statistics, summary, policy, reportSettings);
+      await store.write(outputs.statistics, [Buffer.from(statisticsCsv(model), 'utf8')]);
+      await store.write(outputs.report, [Buffer.from(await renderReportHtml(model), 'utf8')]);
+    }
     await writeJson(store, outputs.summary, summary);
     if (error) throw error;
     return { summary, outputs };
@@ -128,7 +153,36 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
+  await writeCourtLists(store, plan, outputs);
   return finish('SUCCEEDED');
+}
+
+/**
+ * court_motion_list.csv and defender_notice_list.csv: each partition's lines, merged by the input position of
+ * their first conviction (a person's cases all live in one partition, so no line spans two).
+ */
+async function writeCourtLists(store: ObjectStore, plan: RunPlan, outputs: { courtMotions: string; defenderNotices: string }): Promise<void> {
+  const lists: Array<[string, string, (classifiedKey: string) => string]> = [
+    [outputs.courtMotions, COURT_MOTION_HEADER, courtListWorkKeys.motions],
+    [outputs.defenderNotices, DEFENDER_NOTICE_HEADER, courtListWorkKeys.notices],
+  ];
+  for (const [key, header, workKey] of lists) {
+    const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(store.read(workKey(workKeys.classified(plan, p)))));
+    const channel = new ChunkChannel();
+    const writing = store.write(key, channel);
+    try {
+      const writer = new PieceWriter(channel);
+      await writer.write(`${header}\n`);
+      for await (const entry of mergeByPosition(sources)) await writer.write(`${entry.line}\n`);
+      await writer.flush();
+      channel.close();
+    } catch (error) {
+      channel.close(error);
+      await writing.catch(() => undefined);
+      throw error;
+    }
+    await writing;
+  }
 }
 
 /** rejects.csv with absolute physical lines, and the per-file counts. */

@@ -9,9 +9,11 @@ import { parseIsoDate } from '../dates';
 import { parsePolicy, presetPolicy, Policy } from '../policy';
 import { RunStatistics } from '../statistics';
 import { DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
-import { classifiedHeader, FLAG_EVALUATED, parseRoutedRows } from './frames';
-import { ObjectStore, readText, writeJson } from './object-store';
+import { classifiedHeader, FLAG_EVALUATED, latin1Windows, parseRoutedRows } from './frames';
+import { ObjectStore, writeJson } from './object-store';
 import { RunPlan, workKeys } from './plan';
+import { courtListWorkKeys, entryPieces } from '../report/court-lists';
+import { reportSettingsOf } from '../report/settings';
 
 export class InvariantError extends Error {
   override readonly name = 'InvariantError';
@@ -25,6 +27,8 @@ const PERSON_FIELDS = [
   COL.SUBJECT_ID, COL.PRI_DOB, COL.RACE_DESCR, COL.GENDER, COL.STP_TYPE_DESCR, COL.STP_EVENT_DATE,
   COL.STP_ORI_CNTY_NAME, COL.CNT_ORDER, COL.OFN, COL.OFFENSE_DESCR, COL.OFFENSE_TOC, COL.DISP_DESCR,
   COL.CONV_STAT_DESCR, COL.COMMENT_TEXT,
+  // for the court lists (results/ only)
+  COL.CII_NUMBER, COL.PRI_NAME,
 ];
 /** Pass 2 reads what the output lines need. */
 const OUTPUT_FIELDS = [...new Set([COL.OFFENSE_DESCR, COL.COMMENT_TEXT, ...CONDENSED_INDICES])];
@@ -74,15 +78,24 @@ export interface ClassifiedRow {
   evaluated: boolean;
 }
 
+const EMPTY = Buffer.alloc(0);
+
+async function readBytes(store: ObjectStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of store.read(key)) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
 export async function classifyPartition(store: ObjectStore, plan: RunPlan, partition: number): Promise<RunStatistics> {
   const classifier = new PartitionClassifier({
     county: plan.county,
     computeAtDay: parseIsoDate(plan.computeAt),
     policy: parsePolicy(plan.policy),
     scenarioPolicies: scenarioPoliciesOf(plan),
+    raceCategories: reportSettingsOf(plan).raceCategories,
   });
   // Pass 1: people. The routed objects are read in range order, so rows come in input order.
-  const texts: string[] = [];
+  const texts: Buffer[] = [];
   const positionLists: number[][] = [];
   let positions: number[] = [];
   let delivered = 0;
@@ -93,30 +106,34 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
     ...failOnReject(partition),
   };
   for (let range = 0; range < plan.ranges.length; range++) {
-    const routed = parseRoutedRows(await readText(store, workKeys.splitPartition(plan, range, partition), 'latin1'));
+    const routed = parseRoutedRows(await readBytes(store, workKeys.splitPartition(plan, range, partition)));
     for (const subjectId of routed.rejectedSubjects) classifier.addRejectedRow(subjectId);
     if (routed.positions.length === 0) continue;
     positions = routed.positions;
     delivered = 0;
     // One tokenizer per routed object: end() delivers its last record.
     const people = new DojTokenizer(peopleSink, { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: PERSON_FIELDS });
-    people.push(routed.csvText);
+    for (const window of latin1Windows(routed.csv)) people.push(window);
     people.end();
     // Every record of this object must be delivered before the next object's positions replace these.
     if (delivered !== positions.length) {
       throw new InvariantError(`partition ${partition}, range ${range}: ${positions.length} rows routed but ${delivered} parsed`);
     }
-    texts.push(routed.csvText);
+    texts.push(routed.csv);
     positionLists.push(positions);
   }
   const statistics = classifier.decide();
-  await store.write(workKeys.classified(plan, partition), outputPieces(classifier, texts, positionLists, partition));
+  const lists = classifier.courtLists();
+  const classifiedKey = workKeys.classified(plan, partition);
+  await store.write(courtListWorkKeys.motions(classifiedKey), entryPieces(lists.motions));
+  await store.write(courtListWorkKeys.notices(classifiedKey), entryPieces(lists.notices));
+  await store.write(classifiedKey, outputPieces(classifier, texts, positionLists, partition));
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
   return statistics;
 }
 
 /** Pass 2: the same rows again, in the same order, out as classified rows in ~1 MiB pieces. */
-function* outputPieces(classifier: PartitionClassifier, texts: string[], positionLists: number[][], partition: number): Iterable<Buffer> {
+function* outputPieces(classifier: PartitionClassifier, texts: Buffer[], positionLists: number[][], partition: number): Iterable<Buffer> {
   let parts: string[] = [];
   let length = 0;
   let rowIndex = 0;
@@ -137,11 +154,10 @@ function* outputPieces(classifier: PartitionClassifier, texts: string[], positio
     positions = positionLists[i];
     delivered = 0;
     const text = texts[i];
-    texts[i] = ''; // let the text go once it is written
+    texts[i] = EMPTY; // let the bytes go once they are written
     const output = new DojTokenizer(outputSink, { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: OUTPUT_FIELDS });
-    // In slices, so that output pieces stay small whatever the size of one routed object.
-    for (let start = 0; start < text.length; start += WRITE_PIECE) {
-      output.push(text.slice(start, start + WRITE_PIECE));
+    for (const window of latin1Windows(text)) {
+      output.push(window);
       if (length >= WRITE_PIECE) {
         yield Buffer.from(parts.join(''), 'latin1');
         parts = [];

@@ -29,16 +29,6 @@ function digits(value: number, width: number): string {
   return text.padStart(width, '0');
 }
 
-function parseDigits(text: string, start: number, width: number): number {
-  let value = 0;
-  for (let i = start; i < start + width; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) throw new FrameFormatError(`corrupt number at ${i}`);
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
 /** Builds one routed-rows object. */
 export class RoutedRowsBuilder {
   private readonly positions: string[] = [];
@@ -64,32 +54,40 @@ export class RoutedRowsBuilder {
 export interface RoutedRows {
   positions: number[];
   rejectedSubjects: string[];
-  /** The rows' CSV records, each followed by LF. */
-  csvText: string;
+  /** The rows' CSV records, each followed by LF (latin-1 bytes). */
+  csv: Buffer;
 }
 
-export function parseRoutedRows(text: string): RoutedRows {
-  if (text.length === 0) return { positions: [], rejectedSubjects: [], csvText: '' };
-  const newline = text.indexOf('\n');
-  const [rowsText, rejectedText] = text.slice(0, newline).split(',');
+export function parseRoutedRows(bytes: Buffer): RoutedRows {
+  if (bytes.length === 0) return { positions: [], rejectedSubjects: [], csv: bytes };
+  const newline = bytes.indexOf(10);
+  const [rowsText, rejectedText] = bytes.toString('latin1', 0, newline).split(',');
   const rows = Number(rowsText);
   const rejected = Number(rejectedText);
   if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(rejected)) throw new FrameFormatError('corrupt routed-rows header');
   let cursor = newline + 1;
   const positions = new Array<number>(rows);
   for (let i = 0; i < rows; i++) {
-    positions[i] = parseDigits(text, cursor, POSITION_DIGITS);
+    positions[i] = parseBufferDigits(bytes, cursor, POSITION_DIGITS);
     cursor += POSITION_DIGITS;
   }
   const rejectedSubjects: string[] = [];
   for (let i = 0; i < rejected; i++) {
-    const length = parseDigits(text, cursor, SUBJECT_LENGTH_DIGITS);
+    const length = parseBufferDigits(bytes, cursor, SUBJECT_LENGTH_DIGITS);
     cursor += SUBJECT_LENGTH_DIGITS;
-    rejectedSubjects.push(text.slice(cursor, cursor + length));
+    rejectedSubjects.push(bytes.toString('latin1', cursor, cursor + length));
     cursor += length;
   }
-  if (cursor > text.length) throw new FrameFormatError('routed-rows object is truncated');
-  return { positions, rejectedSubjects, csvText: text.slice(cursor) };
+  if (cursor > bytes.length) throw new FrameFormatError('routed-rows object is truncated');
+  return { positions, rejectedSubjects, csv: bytes.subarray(cursor) };
+}
+
+/**
+ * Latin-1 text of `bytes` in windows of 64 KiB: V8 scans such small strings faster than one large (external)
+ * string, and the tokenizer takes text in any chunking.
+ */
+export function* latin1Windows(bytes: Buffer, window = 64 * 1024): Generator<string> {
+  for (let start = 0; start < bytes.length; start += window) yield bytes.toString('latin1', start, Math.min(bytes.length, start + window));
 }
 
 /** The header of one classified row (a latin-1 string of 39 chars). */

@@ -5,7 +5,7 @@
 import { COL, FIELD_COUNT } from '../columns';
 import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
 import { countInto, emptyStatistics, RunStatistics } from '../statistics';
-import { RoutedRowsBuilder } from './frames';
+import { latin1Windows, RoutedRowsBuilder } from './frames';
 import { ObjectStore } from './object-store';
 import { ByteRange, positionOf, RunPlan, workKeys } from './plan';
 
@@ -117,9 +117,11 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
   );
   // Read a little past the range end: the last record may run over it (bounded by the record size cap).
   const readEnd = Math.min(file.size, range.end + DEFAULT_MAX_RECORD_BYTES + 2);
-  for await (const chunk of store.readRange(file.key, range.start, readEnd)) {
-    tokenizer.push(chunk.toString('latin1'));
-    if (tokenizer.stopped) break;
+  reading: for await (const chunk of store.readRange(file.key, range.start, readEnd)) {
+    for (const window of latin1Windows(chunk)) {
+      tokenizer.push(window);
+      if (tokenizer.stopped) break reading;
+    }
   }
   const summary = tokenizer.end();
   if (summary.hadBom) notes.push('file starts with a UTF-8 byte-order mark');

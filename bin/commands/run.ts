@@ -1,0 +1,279 @@
+/**
+ * `clearance run`: the real workflow on one machine (the embedded default), or against a deployed stack (--aws).
+ * Uploads the extract the way a county does (a batch folder and its manifest under incoming/<COUNTY>/), follows the
+ * run through the ledger's progress counters, prints the summary and copies results and reports to <out>/<runId>/.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, ListExecutionsCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SingleBar, Presets } from 'cli-progress';
+import { once } from 'node:events';
+import { createWriteStream, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
+import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
+import { generateExtract } from '../../lambdas/domain/generator';
+import { ObjectStore } from '../../lambdas/domain/pipeline/object-store';
+import { PRESETS } from '../../lambdas/domain/policy';
+import { loadPolicyArgument } from './classify';
+import { synthTemplate } from './synth-template';
+
+export interface RunOptions {
+  input?: string[];
+  county: string;
+  policy: string;
+  computeAt?: string;
+  out: string;
+  keepState?: string;
+  aws?: boolean;
+  bucket?: string;
+  table?: string;
+  stateMachineArn?: string;
+  samplePeople: number;
+  scenario?: string;
+  workers?: number;
+}
+
+/** The sample `npm start` classifies when no input is given. */
+export const SAMPLE = { people: 10_000, seed: 2020 };
+const MIB = 1024 * 1024;
+const POLL_MS = 250;
+
+interface Target {
+  s3: S3Client;
+  bucket: string;
+  ledger: RunLedger;
+  /** Resolves with the run's final ledger record once the workflow has ended. */
+  waitForEnd(manifestKey: string, runId: () => string | undefined): Promise<void>;
+  stop(): Promise<void>;
+  describe: string;
+}
+
+async function embeddedTarget(options: RunOptions): Promise<Target> {
+  // Loaded here: the embedded runtime is not needed by --aws runs.
+  const { startEmbeddedStack } = await import('../../local/embedded-stack');
+  const template = synthTemplate({ workflow: { targetRangeBytes: 16 * MIB } });
+  const stack = await startEmbeddedStack({
+    template,
+    ...(options.keepState ? { keepStateDir: path.resolve(options.keepState) } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
+    functionLogs: 'discard',
+  });
+  const s3 = new S3Client(stack.s3Config);
+  const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
+  return {
+    s3,
+    bucket: stack.bucketName(),
+    ledger,
+    describe: 'the embedded stack (S3 and DynamoDB stand-ins on 127.0.0.1)',
+    async waitForEnd(manifestKey) {
+      const execution = await stack.executionStartedBy(manifestKey, { timeoutMs: 60_000 });
+      const ended = await stack.waitForExecution(execution.executionArn);
+      if (ended.status !== 'SUCCEEDED') {
+        const cause = describeCause(ended.cause);
+        throw Object.assign(new Error(`the workflow ended ${ended.status}${cause ? `: ${cause}` : ''}`), { name: 'RunFailed' });
+      }
+    },
+    stop: () => stack.stop(),
+  };
+}
+
+function describeCause(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string; errorType?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}
+
+async function awsTarget(options: RunOptions): Promise<Target> {
+  if (!options.bucket || !options.table || !options.stateMachineArn) {
+    throw Object.assign(new Error('--aws needs --bucket, --table and --state-machine-arn (the stack outputs DataBucketName, LedgerTableName, StateMachineArn)'), { name: 'UsageError' });
+  }
+  const s3 = new S3Client({});
+  const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table);
+  const sfn = new SFNClient({});
+  const stateMachineArn = options.stateMachineArn;
+  return {
+    s3,
+    bucket: options.bucket,
+    ledger,
+    describe: `the deployed stack (bucket ${options.bucket})`,
+    async waitForEnd(manifestKey) {
+      // The execution started by our manifest: the newest one whose input names its key.
+      let executionArn: string | undefined;
+      for (let attempt = 0; executionArn === undefined; attempt++) {
+        if (attempt > 240) throw new Error(`no execution started for ${manifestKey} within 60 s: is the EventBridge rule enabled?`);
+        const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 20 }));
+        for (const execution of page.executions ?? []) {
+          const described = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
+          if (described.input?.includes(JSON.stringify(manifestKey).slice(1, -1))) executionArn = execution.executionArn;
+          if (executionArn) break;
+        }
+        if (!executionArn) await sleep(POLL_MS);
+      }
+      for (;;) {
+        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        if (described.status === 'SUCCEEDED') return;
+        if (described.status !== 'RUNNING') {
+          throw Object.assign(new Error(`the workflow ended ${described.status}${described.cause ? `: ${describeCause(described.cause)}` : ''}`), { name: 'RunFailed' });
+        }
+        await sleep(1000);
+      }
+    },
+    stop: async () => undefined,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function writeSample(county: string, people: number): Promise<string> {
+  const file = path.join(os.tmpdir(), `clearance-sample-${people}-${SAMPLE.seed}-${county.replace(/[^A-Za-z0-9]+/g, '_')}.csv`);
+  const out = createWriteStream(file);
+  for (const chunk of generateExtract({ county, people, seed: SAMPLE.seed, chunkBytes: MIB })) {
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return file;
+}
+
+async function upload(store: ObjectStore, key: string, file: string): Promise<void> {
+  const { createReadStream } = await import('node:fs');
+  await store.write(key, createReadStream(file, { highWaterMark: 8 * MIB }) as AsyncIterable<Buffer>);
+}
+
+/** A progress bar fed by the ledger's counters (on a terminal only). */
+function follow(ledger: RunLedger, runIdOf: () => Promise<string | undefined>): { stop(): Promise<RunRecord | undefined> } {
+  const tty = process.stderr.isTTY;
+  const bar = tty
+    ? new SingleBar({ format: '{phase} [{bar}] {value}/{total} {unit} | {rows} rows read, {rejected} rejected', stream: process.stderr, hideCursor: true }, Presets.shades_classic)
+    : undefined;
+  let stopped = false;
+  let started = false;
+  let last: RunRecord | undefined;
+  const loop = (async () => {
+    while (!stopped) {
+      const runId = await runIdOf();
+      if (runId) {
+        const run = await ledger.getRun(runId).catch(() => undefined);
+        if (run) {
+          last = run;
+          const splitting = run.rangesDone < run.rangeCount || run.status === 'SPLITTING' || run.status === 'PLANNING';
+          const [value, total, unit, phase] = splitting
+            ? [run.rangesDone, run.rangeCount, 'ranges', 'split   ']
+            : run.status === 'CLASSIFYING' || run.partitionsDone < run.partitionCount
+              ? [run.partitionsDone, run.partitionCount, 'partitions', 'classify']
+              : [1, 1, 'steps', run.status === 'ASSEMBLING' ? 'assemble' : 'done    '];
+          const payload = { phase, unit, rows: run.rowsRead, rejected: run.rowsRejected };
+          if (bar && !started) {
+            bar.start(Math.max(total, 1), value, payload);
+            started = true;
+          } else if (bar) {
+            bar.setTotal(Math.max(total, 1));
+            bar.update(value, payload);
+          }
+        }
+      }
+      await sleep(POLL_MS);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      if (bar && started) bar.stop();
+      return last;
+    },
+  };
+}
+
+async function download(store: ObjectStore, prefix: string, targetDir: string): Promise<string[]> {
+  const keys = await store.list(prefix);
+  await fs.mkdir(targetDir, { recursive: true });
+  for (const key of keys) {
+    const target = path.join(targetDir, key.slice(prefix.length));
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const out = createWriteStream(target);
+    for await (const chunk of store.read(key)) if (!out.write(chunk)) await once(out, 'drain');
+    out.end();
+    await once(out, 'finish');
+  }
+  return keys;
+}
+
+export async function runCommand(options: RunOptions): Promise<void> {
+  const county = options.county;
+  const { policy, name } = await loadPolicyArgument(options.policy);
+  const inputs = options.input && options.input.length > 0 ? options.input.map((file) => path.resolve(file)) : [await writeSample(county, options.samplePeople)];
+  for (const file of inputs) await fs.access(file).catch(() => {
+    throw Object.assign(new Error(`${file}: no such input file`), { name: 'InputError' });
+  });
+  const target = options.aws ? await awsTarget(options) : await embeddedTarget(options);
+  const store = new S3ObjectStore(target.s3, target.bucket);
+  try {
+    const batch = `batch-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}`;
+    const batchPrefix = `incoming/${county}/${batch}/`;
+    const usesPreset = typeof policy === 'string' && Object.prototype.hasOwnProperty.call(PRESETS, policy);
+    if (!usesPreset) await store.write(`policies/${county}.json`, [JSON.stringify(policy, null, 2)]);
+    const names = inputs.map((file, index) => `${String(index + 1).padStart(2, '0')}-${path.basename(file)}`);
+    for (let i = 0; i < inputs.length; i++) await upload(store, `${batchPrefix}${names[i]}`, inputs[i]);
+    const manifest = {
+      files: names,
+      ...(usesPreset ? { policy } : {}),
+      ...(options.computeAt ? { computeAt: options.computeAt } : {}),
+      ...(options.scenario ? { scenarios: options.scenario.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    };
+    const manifestKey = `${batchPrefix}manifest.json`;
+    process.stderr.write(`uploading ${inputs.length} file(s) to ${target.describe}, policy ${name}\n`);
+    await store.write(manifestKey, [JSON.stringify(manifest, null, 2)]);
+
+    let runId: string | undefined;
+    const findRunId = async () => {
+      if (runId) return runId;
+      const runs = await target.ledger.listRuns({ county, limit: 10 }).catch(() => []);
+      runId = runs.find((run) => run.triggerKey === manifestKey)?.runId;
+      return runId;
+    };
+    const progress = follow(target.ledger, findRunId);
+    let failure: Error | undefined;
+    try {
+      await target.waitForEnd(manifestKey, () => runId);
+    } catch (error) {
+      failure = error as Error;
+    }
+    const final = await progress.stop();
+    const id = runId ?? (await findRunId());
+    if (!id) throw failure ?? new Error('the run finished but left no ledger record');
+    const outDir = path.resolve(options.out, id);
+    await download(store, `reports/${county}/${id}/`, outDir);
+    if (failure) {
+      const run = await target.ledger.getRun(id);
+      const reason = run?.errorMessage ?? failure.message;
+      throw Object.assign(new Error(`run ${id} failed: ${reason} (reports in ${outDir})`), { name: 'RunFailed' });
+    }
+    await download(store, `results/${county}/${id}/`, outDir);
+    const run = final?.status === 'SUCCEEDED' ? final : await target.ledger.getRun(id);
+    printSummary(id, run, outDir);
+  } finally {
+    await target.stop();
+  }
+}
+
+function printSummary(runId: string, run: RunRecord | undefined, outDir: string): void {
+  const lines = [`run ${runId} ${run?.status ?? 'SUCCEEDED'}`];
+  if (run) {
+    lines.push(
+      `  rows read ${run.rowsRead}, rejected ${run.rowsRejected}, written ${run.rowsWritten}; people ${run.people}`,
+      `  convictions eligible for dismissal ${run.dismissals}, for reduction ${run.reductions}`,
+    );
+  }
+  lines.push(`  results and reports: ${outDir}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

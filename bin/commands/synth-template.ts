@@ -1,0 +1,15 @@
+/**
+ * The stack's CloudFormation template, synthesized in this process without bundling (the local runtime runs the
+ * compiled handlers from dist/, not the bundles). The same construct the deployment uses, so the local run executes
+ * the real state machine, the real EventBridge pattern and the functions' real environment.
+ */
+import { App } from 'aws-cdk-lib';
+import { ClearanceStack, ClearanceStackProps } from '../../lib/clearance-stack';
+
+export const LOCAL_STACK_NAME = 'RecordClearance';
+
+export function synthTemplate(props: ClearanceStackProps = {}): Record<string, unknown> {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  new ClearanceStack(app, LOCAL_STACK_NAME, { env: { account: '000000000000', region: 'us-east-1' }, ...props });
+  return app.synth().getStackByName(LOCAL_STACK_NAME).template as Record<string, unknown>;
+}
