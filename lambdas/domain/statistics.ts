@@ -38,6 +38,32 @@ export interface RunStatistics {
   scenarios: Record<string, ScenarioCounts>;
   /** Earliest Prop 64 conviction in the county, as a day number; null when none. */
   earliestConvictionDay: number | null;
+  // Report extensions (docs/reports.md). Optional: a partial value without them is valid, merges unchanged,
+  // and `emptyStatistics()` stays the identity; classification always fills them.
+  /** Prop 64 section → determination (`(none)` when no rule applies) → evaluated convictions. */
+  convictionsBySectionAndDetermination?: Record<string, Record<string, number>>;
+  /** Decade of the conviction date (`1990s`, `Unknown` when malformed) → determination → evaluated convictions. */
+  convictionsByDecadeAndDetermination?: Record<string, Record<string, number>>;
+  /** Rule id (rules.ts RuleId) → reason without evidence → evaluated convictions: the reasons funnel. */
+  convictionsByRuleAndReason?: Record<string, Record<string, number>>;
+  /** People with some relief under the chosen policy, by category (never by person). */
+  relievedDemographics?: DemographicCounts;
+}
+
+/** People counted by demographic category. Categories only: no value here identifies anyone. */
+export interface DemographicCounts {
+  /** Race/ethnicity category after the run's RACE_DESCR mapping (`Unknown` for blank or unmapped). */
+  race: Record<string, number>;
+  /** `M`, `F` or `Unknown`. */
+  gender: Record<string, number>;
+  /** Whole years of age at compute-at, or `Unknown` (malformed birth date); banded by the report. */
+  age: Record<string, number>;
+  /** People whose non-blank RACE_DESCR is not in the mapping (they count as Unknown): a data-quality note. */
+  unmappedRace: number;
+}
+
+export function emptyDemographics(): DemographicCounts {
+  return { race: {}, gender: {}, age: {}, unmappedRace: 0 };
 }
 
 export interface ScenarioCounts extends ReliefCounts {
@@ -118,6 +144,40 @@ function minDay(a: number | null, b: number | null): number | null {
   return Math.min(a, b);
 }
 
+function mergeOptionalNested(
+  a: Record<string, Record<string, number>> | undefined,
+  b: Record<string, Record<string, number>> | undefined,
+): Record<string, Record<string, number>> | undefined {
+  if (a === undefined && b === undefined) return undefined;
+  return mergeNested(a ?? {}, b ?? {});
+}
+
+function mergeDemographics(a: DemographicCounts | undefined, b: DemographicCounts | undefined): DemographicCounts | undefined {
+  if (a === undefined && b === undefined) return undefined;
+  const x = a ?? emptyDemographics();
+  const y = b ?? emptyDemographics();
+  return {
+    race: mergeCounts(x.race, y.race),
+    gender: mergeCounts(x.gender, y.gender),
+    age: mergeCounts(x.age, y.age),
+    unmappedRace: x.unmappedRace + y.unmappedRace,
+  };
+}
+
+/** The report extensions of a merge, present only when some side has them (so merged JSON stays stable). */
+function mergeExtensions(a: RunStatistics, b: RunStatistics): Partial<RunStatistics> {
+  const merged: Partial<RunStatistics> = {};
+  const bySection = mergeOptionalNested(a.convictionsBySectionAndDetermination, b.convictionsBySectionAndDetermination);
+  if (bySection !== undefined) merged.convictionsBySectionAndDetermination = bySection;
+  const byDecade = mergeOptionalNested(a.convictionsByDecadeAndDetermination, b.convictionsByDecadeAndDetermination);
+  if (byDecade !== undefined) merged.convictionsByDecadeAndDetermination = byDecade;
+  const byRule = mergeOptionalNested(a.convictionsByRuleAndReason, b.convictionsByRuleAndReason);
+  if (byRule !== undefined) merged.convictionsByRuleAndReason = byRule;
+  const demographics = mergeDemographics(a.relievedDemographics, b.relievedDemographics);
+  if (demographics !== undefined) merged.relievedDemographics = demographics;
+  return merged;
+}
+
 /** The monoid operation: associative and commutative; `emptyStatistics()` is its identity. */
 export function mergeStatistics(a: RunStatistics, b: RunStatistics): RunStatistics {
   const scenarios: Record<string, ScenarioCounts> = {};
@@ -145,6 +205,7 @@ export function mergeStatistics(a: RunStatistics, b: RunStatistics): RunStatisti
     reliefWithDismissAllProp64: addNumbers(a.reliefWithDismissAllProp64, b.reliefWithDismissAllProp64),
     scenarios,
     earliestConvictionDay: minDay(a.earliestConvictionDay, b.earliestConvictionDay),
+    ...mergeExtensions(a, b),
   };
 }
 

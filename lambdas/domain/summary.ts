@@ -7,6 +7,8 @@ import { Policy } from './policy';
 import { DETERMINATION } from './rules';
 import { PROP64_SECTIONS } from './sections';
 import { ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
+import { DemographicsReport, demographicsReport, whatIfRows, WhatIfRow } from './report/model';
+import { parseReportSettings, ReportSettings } from './report/settings';
 
 export interface FileSummary {
   name: string;
@@ -54,6 +56,15 @@ export interface Summary {
   scenarios: Record<string, ScenarioCounts>;
   files: FileSummary[];
   timings: Record<string, number>;
+  // ---- report extensions (docs/reports.md); optional so that summaries of older runs stay valid ----
+  /** The chosen policy, then every what-if scenario of the run, side by side. */
+  whatIf?: WhatIfRow[];
+  /** Prop 64 section → determination → evaluated convictions. */
+  convictionsBySectionAndDetermination?: Record<string, Record<string, number>>;
+  /** Decade of conviction → determination → evaluated convictions. */
+  convictionsByDecadeAndDetermination?: Record<string, Record<string, number>>;
+  /** People relieved by race/ethnicity, gender and age band: small cells suppressed, shares summing to 100. */
+  demographics?: DemographicsReport;
 }
 
 export interface SummaryContext {
@@ -67,6 +78,8 @@ export interface SummaryContext {
   timings: Record<string, number>;
   status: 'SUCCEEDED' | 'FAILED';
   error?: string;
+  /** Race/ethnicity mapping, age bands, suppression threshold (default: report/settings.ts). */
+  reportSettings?: ReportSettings;
 }
 
 /** Go's json encoder writes map keys sorted; so do we. */
@@ -139,5 +152,9 @@ export function buildSummary(stats: RunStatistics, context: SummaryContext): Sum
     scenarios: stats.scenarios,
     files: context.files,
     timings: context.timings,
+    whatIf: whatIfRows(stats, context.policyName),
+    ...(stats.convictionsBySectionAndDetermination === undefined ? {} : { convictionsBySectionAndDetermination: stats.convictionsBySectionAndDetermination }),
+    ...(stats.convictionsByDecadeAndDetermination === undefined ? {} : { convictionsByDecadeAndDetermination: stats.convictionsByDecadeAndDetermination }),
+    ...(stats.relievedDemographics === undefined ? {} : { demographics: demographicsReport(stats, context.reportSettings ?? parseReportSettings()) }),
   };
 }

@@ -1,0 +1,54 @@
+/**
+ * The SDK clients, created once per container (on first use) and wrapped once by the Tracer.
+ *
+ * Configuration comes from the environment. The SDK itself reads AWS_REGION, the credentials,
+ * AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_DYNAMODB (service endpoints, used by the local runtime) and
+ * AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION; we add CLEARANCE_S3_FORCE_PATH_STYLE=true →
+ * path-style S3 addressing (the local S3 stand-in has no virtual hosts).
+ */
+import { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConfigError, HandlerConfig } from './config';
+import { RunLedger } from './ledger';
+import { tracer } from './observability';
+import { S3ObjectStore } from './s3-object-store';
+
+export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
+
+function regionOf(env: NodeJS.ProcessEnv): { region?: string } {
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  return region ? { region } : {};
+}
+
+export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
+  const flag = env[FORCE_PATH_STYLE_ENV]?.trim().toLowerCase();
+  if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false') {
+    throw new ConfigError(`configuration: ${FORCE_PATH_STYLE_ENV}: ${JSON.stringify(env[FORCE_PATH_STYLE_ENV])} must be true or false`);
+  }
+  return { ...regionOf(env), forcePathStyle: flag === 'true' };
+}
+
+export function dynamoDbClientConfig(env: NodeJS.ProcessEnv = process.env): DynamoDBClientConfig {
+  return regionOf(env);
+}
+
+let s3: S3Client | undefined;
+let documents: DynamoDBDocumentClient | undefined;
+
+export function s3Client(): S3Client {
+  s3 ??= tracer.captureAWSv3Client(new S3Client(s3ClientConfig()));
+  return s3;
+}
+
+export function documentClient(): DynamoDBDocumentClient {
+  documents ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient(dynamoDbClientConfig())), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documents;
+}
+
+/** The data bucket as the pipeline's ObjectStore, and the run ledger, for a handler's configuration. */
+export function handlerResources(config: HandlerConfig): { store: S3ObjectStore; ledger: RunLedger } {
+  return { store: new S3ObjectStore(s3Client(), config.dataBucket), ledger: new RunLedger(documentClient(), config.ledgerTable) };
+}

@@ -1,0 +1,76 @@
+/**
+ * Function configuration from the environment the stack sets (docs/infrastructure.md), validated once at cold
+ * start. A missing or bad variable fails the cold start with a ConfigError naming the variable and its value.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface HandlerConfig {
+  /** DATA_BUCKET: the one data bucket (incoming/, policies/, runs/, results/, reports/). */
+  dataBucket: string;
+  /** LEDGER_TABLE: the run ledger table. */
+  ledgerTable: string;
+}
+
+export interface PlanConfig extends HandlerConfig {
+  /** MAX_PARTITIONS: upper bound on Classify partitions. */
+  maxPartitions: number;
+  /** TARGET_RANGE_BYTES: nominal bytes per Split range. */
+  targetRangeBytes: number;
+  /** TARGET_PARTITION_BYTES (optional, default 64 MiB): nominal input bytes per Classify partition. */
+  targetPartitionBytes?: number;
+  /** MAX_REJECT_RATIO: above this share of rejected rows the run fails (0-1). */
+  maxRejectRatio: number;
+}
+
+const name = z.string({ message: 'is missing' }).trim().min(1, { message: 'is empty' });
+const wholeNumber = z
+  .string({ message: 'is missing' })
+  .trim()
+  .regex(/^\d+$/, { message: 'must be a whole number' })
+  .transform(Number)
+  .refine((n) => Number.isSafeInteger(n) && n >= 1, { message: 'must be a whole number >= 1' });
+const ratio = z
+  .string({ message: 'is missing' })
+  .trim()
+  .regex(/^(?:0|1|0?\.\d+|1\.0*)$/, { message: 'must be a number from 0 to 1' })
+  .transform(Number);
+
+const handlerSchema = z.object({ DATA_BUCKET: name, LEDGER_TABLE: name });
+const planSchema = handlerSchema.extend({
+  MAX_PARTITIONS: wholeNumber,
+  TARGET_RANGE_BYTES: wholeNumber,
+  TARGET_PARTITION_BYTES: wholeNumber.optional(),
+  MAX_REJECT_RATIO: ratio,
+});
+
+function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0]);
+    const value = env[key];
+    return value === undefined ? `${key} ${issue.message}` : `${key}: ${JSON.stringify(value)} ${issue.message}`;
+  });
+  throw new ConfigError(`configuration: ${problems.join('; ')}`);
+}
+
+export function loadHandlerConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
+  const parsed = parse(handlerSchema, env);
+  return { dataBucket: parsed.DATA_BUCKET, ledgerTable: parsed.LEDGER_TABLE };
+}
+
+export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig {
+  const parsed = parse(planSchema, env);
+  return {
+    dataBucket: parsed.DATA_BUCKET,
+    ledgerTable: parsed.LEDGER_TABLE,
+    maxPartitions: parsed.MAX_PARTITIONS,
+    targetRangeBytes: parsed.TARGET_RANGE_BYTES,
+    ...(parsed.TARGET_PARTITION_BYTES === undefined ? {} : { targetPartitionBytes: parsed.TARGET_PARTITION_BYTES }),
+    maxRejectRatio: parsed.MAX_REJECT_RATIO,
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * The pipeline's ObjectStore on S3. Reads are streamed (ranged GETs, the body consumed chunk by chunk, never a
+ * whole object in memory); a write whose body fits in one part is a single PutObject, a larger one a multipart
+ * upload (lib-storage) fed from the body as it is produced. Transient S3 failures become RetryableError so that
+ * Step Functions retries the task; a missing object is NotFoundError.
+ */
+import { Readable } from 'node:stream';
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { NotFoundError, ObjectStore } from '../domain/pipeline/object-store';
+import { retryableOrOriginal } from './errors';
+
+export interface S3ObjectStoreOptions {
+  /** Bytes per multipart part, and the largest body sent as one PutObject (default 16 MiB, at least 5 MiB). */
+  partSize?: number;
+  /** Parts of one upload in flight at once (default 2). */
+  queueSize?: number;
+  /** Keys per ListObjectsV2 page (default 1000, the S3 maximum). */
+  pageSize?: number;
+  /** Single-request writes in flight at once across this store (default 32, below the SDK's 50 sockets). */
+  maxConcurrentPuts?: number;
+}
+
+export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** CopyObject's limit; larger objects are copied by streaming them through a multipart upload. */
+const MAX_COPY_OBJECT_BYTES = 5 * 1024 ** 3;
+const DELETE_BATCH = 1000;
+
+export class S3ObjectStore implements ObjectStore {
+  private readonly partSize: number;
+  private readonly queueSize: number;
+  private readonly pageSize: number;
+  private readonly putSlots: Semaphore;
+
+  constructor(
+    readonly client: S3Client,
+    readonly bucket: string,
+    options: S3ObjectStoreOptions = {},
+  ) {
+    this.partSize = options.partSize ?? DEFAULT_PART_SIZE;
+    if (!(this.partSize >= MIN_PART_SIZE)) throw new RangeError(`partSize must be at least ${MIN_PART_SIZE} bytes (S3's minimum part), got ${this.partSize}`);
+    this.queueSize = options.queueSize ?? 2;
+    this.pageSize = options.pageSize ?? 1000;
+    this.putSlots = new Semaphore(options.maxConcurrentPuts ?? 32);
+  }
+
+  async size(key: string): Promise<number> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return head.ContentLength ?? 0;
+    } catch (error) {
+      throw await this.keyFailure(error, 'HeadObject', key);
+    }
+  }
+
+  async *readRange(key: string, start: number, end?: number): AsyncIterable<Buffer> {
+    if (end !== undefined && end <= start) return;
+    // No Range header for a whole object: S3 answers 416 to `bytes=0-` on an empty one.
+    const range = start === 0 && end === undefined ? undefined : `bytes=${start}-${end === undefined ? '' : end - 1}`;
+    let body: Readable;
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range }));
+      body = response.Body as Readable;
+      if (response.ContentLength === 0 || /\/0$/.test(response.ContentRange ?? '')) {
+        // Nothing to read. (S3 answers a range of an empty object with 416; the stand-in with `bytes 0-0/0` and a
+        // body it never sends.)
+        body.destroy();
+        return;
+      }
+    } catch (error) {
+      if (statusOf(error) === 416 || nameOf(error) === 'InvalidRange') return; // the range starts at or past the end
+      throw await this.keyFailure(error, 'GetObject', key);
+    }
+    try {
+      for await (const chunk of body) yield chunk as Buffer;
+    } catch (error) {
+      throw retryableOrOriginal(error, `GetObject ${key}`);
+    } finally {
+      // A consumer that stops early (split stops at its range end) must not leave the socket busy.
+      if (!body.destroyed) body.destroy();
+    }
+  }
+
+  read(key: string): AsyncIterable<Buffer> {
+    return this.readRange(key, 0);
+  }
+
+  async write(key: string, body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): Promise<void> {
+    const chunks = toBuffers(body)[Symbol.asyncIterator]();
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    while (headBytes < this.partSize) {
+      const next = await chunks.next();
+      if (next.done) {
+        await this.putObject(key, Buffer.concat(head, headBytes));
+        return;
+      }
+      head.push(next.value);
+      headBytes += next.value.length;
+    }
+    const source = new BodySource(head, chunks);
+    const stream = Readable.from(source.chunks());
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: stream },
+      partSize: this.partSize,
+      queueSize: this.queueSize,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (error) {
+      stream.destroy();
+      // When the body failed, that is the error (the upload's own, e.g. from aborting it, would hide it).
+      if (source.failure !== undefined) throw source.failure;
+      throw retryableOrOriginal(error, `Upload ${key}`);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.pageSize }),
+        );
+      } catch (error) {
+        throw retryableOrOriginal(error, `ListObjectsV2 ${prefix}`);
+      }
+      for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    // S3 orders by UTF-8 bytes; sort as the file-system store does so both agree on every key.
+    return keys.sort();
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.size(key);
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    const size = await this.size(fromKey);
+    if (size > MAX_COPY_OBJECT_BYTES) {
+      await this.write(toKey, this.read(fromKey));
+      return;
+    }
+    const source = `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+    try {
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: source }));
+    } catch (error) {
+      throw await this.keyFailure(error, 'CopyObject', fromKey);
+    }
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+      const batch = keys.slice(start, start + DELETE_BATCH);
+      let response;
+      try {
+        response = await this.client.send(
+          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        );
+      } catch (error) {
+        throw retryableOrOriginal(error, `DeleteObjects ${batch[0]}`);
+      }
+      const failed = response.Errors ?? [];
+      if (failed.length > 0) {
+        const first = failed[0];
+        const error = new Error(`DeleteObjects: ${failed.length} of ${batch.length} keys not deleted, e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim());
+        error.name = first.Code ?? 'DeleteObjectsError';
+        throw retryableOrOriginal(error, `DeleteObjects ${first.Key}`);
+      }
+    }
+  }
+
+  private async putObject(key: string, body: Buffer): Promise<void> {
+    await this.putSlots.run(async () => {
+      try {
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length }));
+      } catch (error) {
+        throw retryableOrOriginal(error, `PutObject ${key}`);
+      }
+    });
+  }
+
+  /**
+   * The error for a failed call on one key. A missing object is a 404, or a 403 when the caller may not list the
+   * bucket at that key (IAM grants listing by prefix only): then a listing of the key itself tells the two apart.
+   */
+  private async keyFailure(error: unknown, operation: string, key: string): Promise<unknown> {
+    const status = statusOf(error);
+    const name = nameOf(error);
+    if (status === 404 || name === 'NotFound' || name === 'NoSuchKey') return new NotFoundError(key);
+    if (status === 403) {
+      const listed = await this.isListed(key).catch(() => true);
+      if (!listed) return new NotFoundError(key);
+    }
+    return retryableOrOriginal(error, `${operation} ${key}`);
+  }
+
+  private async isListed(key: string): Promise<boolean> {
+    // The key sorts before every other key it prefixes, so it is the first result when it exists.
+    const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }));
+    return page.Contents?.[0]?.Key === key;
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function nameOf(error: unknown): string | undefined {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+async function* toBuffers(body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncIterable<Buffer> {
+  for await (const chunk of body) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (buffer.length > 0) yield buffer;
+  }
+}
+
+/** The chunks already read ahead, then the rest; remembers an error of the body's producer. */
+class BodySource {
+  failure: unknown;
+
+  constructor(
+    private readonly head: Buffer[],
+    private readonly rest: AsyncIterator<Buffer>,
+  ) {}
+
+  async *chunks(): AsyncIterable<Buffer> {
+    let finished = false;
+    try {
+      yield* this.head;
+      for (;;) {
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await this.rest.next();
+        } catch (error) {
+          this.failure = error;
+          throw error;
+        }
+        if (next.done) {
+          finished = true;
+          return;
+        }
+        yield next.value;
+      }
+    } finally {
+      // An upload that stops early releases the producer's iterator too.
+      if (!finished && this.failure === undefined) await this.rest.return?.();
+    }
+  }
+}
+
+/** At most `limit` tasks at once; the others wait in order. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active < this.limit) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the finishing task hands its slot over
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The court and defender lists (results/, personal data by design): `court_motion_list.csv`, one line per
+ * court case with the convictions to dismiss or reduce, for the bulk motion of H&S 11361.9; and
+ * `defender_notice_list.csv`, one line per conviction found not eligible or sent to hand review, for the
+ * public defender's notice. Each classify partition builds its lines (a person's cases all live in one
+ * partition); assemble merges the partitions by the input position of each line's first conviction.
+ */
+import { csvLine } from '../csv/writer';
+import { DayNumber, formatUsDate, isMalformed, parseDojDate } from '../dates';
+import { Conviction } from '../person';
+import { DETERMINATION } from '../rules';
+
+export const COURT_LIST_FILES = {
+  courtMotions: 'court_motion_list.csv',
+  defenderNotices: 'defender_notice_list.csv',
+} as const;
+
+/**
+ * The statutory wording (docs/reports.md, "Court lists"): the motion is the AB 1793 process (H&S 11361.9:
+ * DOJ identified the conviction, the prosecution did not challenge it); the relief itself is that of H&S 11361.8.
+ */
+export const STATUTORY_BASIS = 'H&S 11361.9 (AB 1793); relief under H&S 11361.8';
+export const RELIEF_WORDING = {
+  dismissal: 'Dismiss and seal',
+  reduction: 'Redesignate as misdemeanor',
+} as const;
+export const NOTICE_STATUS: Readonly<Record<string, string>> = Object.freeze({
+  [DETERMINATION.notEligible]: 'Challenged by the prosecution (H&S 11361.9)',
+  [DETERMINATION.handReview]: 'Pending prosecution review (H&S 11361.9)',
+});
+
+export const COURT_MOTION_COLUMNS = [
+  'Case Number', 'CII_NUMBER', 'PRI_NAME', 'PRI_DOB', 'County', 'Date of Conviction',
+  'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis',
+] as const;
+
+export const DEFENDER_NOTICE_COLUMNS = [
+  'Case Number', 'CII_NUMBER', 'PRI_NAME', 'PRI_DOB', 'County', 'Date of Conviction', 'Code Section',
+  'Eligibility Determination', 'Eligibility Reason', 'Notice',
+] as const;
+
+export const COURT_MOTION_HEADER = csvLine(COURT_MOTION_COLUMNS);
+export const DEFENDER_NOTICE_HEADER = csvLine(DEFENDER_NOTICE_COLUMNS);
+
+/** One line of a list and the input position that orders it (its first conviction's row). */
+export interface CourtListEntry {
+  position: number;
+  /** The CSV line, without line end. */
+  line: string;
+}
+
+export interface CourtLists {
+  motions: CourtListEntry[];
+  notices: CourtListEntry[];
+}
+
+/** What a court matches a person on, from the person's first row (as the rules take PRI_DOB). */
+export interface PersonIdentity {
+  cii: string;
+  name: string;
+  /** PRI_DOB as extracted (YYYYMMDD). */
+  dob: string;
+}
+
+/** PRI_DOB as MM/DD/YYYY when well-formed; otherwise as extracted, so a court still sees what DOJ sent. */
+export function courtDate(dojDate: string): string {
+  const day = parseDojDate(dojDate);
+  return isMalformed(day) ? dojDate : formatUsDate(day);
+}
+
+function convictionText(conviction: Conviction): string {
+  const date = formatUsDate(conviction.day);
+  return date === '' ? conviction.codeSection.trim() : `${conviction.codeSection.trim()} (${date})`;
+}
+
+function distinctDates(days: readonly DayNumber[]): string {
+  const dates: string[] = [];
+  for (const day of days) {
+    const date = formatUsDate(day);
+    if (date !== '' && !dates.includes(date)) dates.push(date);
+  }
+  return dates.join('; ');
+}
+
+/**
+ * The list lines of one person: a motion line per case (cycle+step) holding convictions to dismiss or reduce,
+ * and a notice line per conviction not eligible or in hand review. `evaluated` in input order.
+ */
+export function personCourtLists(
+  evaluated: readonly Conviction[],
+  identity: PersonIdentity,
+  caseNumbers: ReadonlyMap<string, readonly string[]>,
+  county: string,
+  into: CourtLists,
+): void {
+  const dob = courtDate(identity.dob);
+  const cases = new Map<string, Conviction[]>();
+  for (const conviction of evaluated) {
+    const determination = conviction.decision?.determination;
+    if (determination === DETERMINATION.dismissal || determination === DETERMINATION.reduction) {
+      const list = cases.get(conviction.cycleStepKey);
+      if (list === undefined) cases.set(conviction.cycleStepKey, [conviction]);
+      else list.push(conviction);
+    } else if (determination === DETERMINATION.notEligible || determination === DETERMINATION.handReview) {
+      const caseNumber = (caseNumbers.get(conviction.cycleStepKey) ?? []).join('; ');
+      into.notices.push({
+        position: conviction.position,
+        line: csvLine([
+          caseNumber, identity.cii, identity.name, dob, county, formatUsDate(conviction.day), conviction.codeSection.trim(),
+          determination, conviction.decision!.reason, NOTICE_STATUS[determination],
+        ]),
+      });
+    }
+  }
+  for (const [cycleStepKey, convictions] of cases) {
+    const dismiss = convictions.filter((c) => c.decision!.determination === DETERMINATION.dismissal);
+    const reduce = convictions.filter((c) => c.decision!.determination === DETERMINATION.reduction);
+    const relief = [dismiss.length > 0 ? RELIEF_WORDING.dismissal : '', reduce.length > 0 ? RELIEF_WORDING.reduction : ''].filter(Boolean);
+    into.motions.push({
+      position: convictions[0].position,
+      line: csvLine([
+        (caseNumbers.get(cycleStepKey) ?? []).join('; '), identity.cii, identity.name, dob, county,
+        distinctDates(convictions.map((c) => c.day)), dismiss.map(convictionText).join('; '), reduce.map(convictionText).join('; '),
+        relief.join('; '), STATUTORY_BASIS,
+      ]),
+    });
+  }
+}
+
+/** Sorts a partition's entries by position (people are decided in map order, not input order). */
+export function sortEntries(entries: CourtListEntry[]): CourtListEntry[] {
+  return entries.sort((a, b) => a.position - b.position);
+}
+
+/** The work-area form of a partition's entries: one JSON `[position, line]` per line, latin-1 like the rows. */
+export function* entryPieces(entries: readonly CourtListEntry[], pieceChars = 1 << 20): Iterable<Buffer> {
+  let parts: string[] = [];
+  let length = 0;
+  for (const entry of entries) {
+    const text = `${JSON.stringify([entry.position, entry.line])}\n`;
+    parts.push(text);
+    length += text.length;
+    if (length >= pieceChars) {
+      yield Buffer.from(parts.join(''), 'latin1');
+      parts = [];
+      length = 0;
+    }
+  }
+  if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
+}
+
+/** Reads the work-area form back, entry by entry. */
+export async function* readEntries(chunks: AsyncIterable<Buffer>): AsyncGenerator<CourtListEntry> {
+  let carry = '';
+  for await (const chunk of chunks) {
+    const text = carry + chunk.toString('latin1');
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      const [position, line] = JSON.parse(text.slice(start, end)) as [number, string];
+      yield { position, line };
+      start = end + 1;
+    }
+    carry = text.slice(start);
+  }
+  if (carry !== '') throw new Error(`court list work file ends inside an entry (${carry.length} characters left)`);
+}
+
+/** Merges position-sorted entry streams into one position-sorted stream (ties: lower source index first). */
+export async function* mergeByPosition(sources: ReadonlyArray<AsyncIterable<CourtListEntry>>): AsyncGenerator<CourtListEntry> {
+  interface Head {
+    entry: CourtListEntry;
+    source: number;
+    iterator: AsyncIterator<CourtListEntry>;
+  }
+  const heap: Head[] = [];
+  const less = (a: Head, b: Head) => a.entry.position < b.entry.position || (a.entry.position === b.entry.position && a.source < b.source);
+  const push = (head: Head) => {
+    heap.push(head);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!less(heap[i], heap[parent])) break;
+      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      i = parent;
+    }
+  };
+  const siftDown = () => {
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      let smallest = i;
+      if (left < heap.length && less(heap[left], heap[smallest])) smallest = left;
+      if (left + 1 < heap.length && less(heap[left + 1], heap[smallest])) smallest = left + 1;
+      if (smallest === i) return;
+      [heap[i], heap[smallest]] = [heap[smallest], heap[i]];
+      i = smallest;
+    }
+  };
+  for (let source = 0; source < sources.length; source++) {
+    const iterator = sources[source][Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (!first.done) push({ entry: first.value, source, iterator });
+  }
+  while (heap.length > 0) {
+    const head = heap[0];
+    yield head.entry;
+    const next = await head.iterator.next();
+    if (next.done) {
+      const last = heap.pop()!;
+      if (heap.length > 0) heap[0] = last;
+    } else head.entry = next.value;
+    siftDown();
+  }
+}
+
+/** Work-area keys of a partition's list entries, next to its classified rows. */
+export const courtListWorkKeys = {
+  motions: (classifiedKey: string) => `${classifiedKey}.court-motions.jsonl`,
+  notices: (classifiedKey: string) => `${classifiedKey}.defender-notices.jsonl`,
+};

@@ -1,0 +1,271 @@
+/**
+ * report.html: one self-contained, printable page for a District Attorney's office. Inline CSS and inline
+ * SVG (Vega-Lite, rendered in Node), no script, no external resource (a Content-Security-Policy says so to
+ * the browser). Built from the report model only, which holds aggregates and suppressed demographics.
+ */
+import { ChartSpec, renderSvg, reportCharts, WHAT_IF_METRICS } from './charts';
+import { DemographicsReport, determinationLabel, ReportModel } from './model';
+import { SuppressedTable } from './suppression';
+
+const STYLE = `
+:root { --ink: #1f2933; --muted: #52606d; --rule: #d9dee3; --accent: #1a9850; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 Helvetica, Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 900px; padding: 24px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 2px solid var(--rule); padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 16px 0 6px; }
+p.meta, .note { color: var(--muted); font-size: 12px; }
+.headline { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin: 12px 0; }
+.headline .figure { border: 1px solid var(--rule); border-left: 4px solid var(--accent); padding: 10px 12px; }
+.headline .number { display: block; font-size: 28px; font-weight: bold; }
+.headline .label { display: block; font-size: 12px; color: var(--muted); }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 12px; font-size: 12px; }
+th, td { border-bottom: 1px solid var(--rule); padding: 4px 6px; text-align: left; vertical-align: top; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.total td { font-weight: bold; border-top: 2px solid var(--rule); }
+figure.chart { margin: 8px 0 12px; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+figure.chart figcaption { font-size: 12px; color: var(--muted); }
+.demographics { display: block; }
+ul.policy { margin: 4px 0 0 18px; padding: 0; }
+@page { size: letter; margin: 0.5in; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  .headline .number { font-size: 22px; }
+  section { break-inside: avoid-page; }
+  section.long { break-inside: auto; }
+  h2 { break-after: avoid-page; }
+  figure.chart, table { break-inside: avoid-page; }
+}
+`;
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPE_PATTERN = /[&<>"']/g;
+
+export function escapeHtml(text: string): string {
+  return text.replace(ESCAPE_PATTERN, (c) => ESCAPES[c]);
+}
+
+/** 12345 → "12,345" (no locale data needed). */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function percent(part: number, whole: number): string {
+  return whole > 0 ? `${Math.round((part * 100) / whole)}%` : '–';
+}
+
+function table(headers: Array<[string, boolean]>, rows: string[][], totalRow?: string[]): string {
+  const head = headers.map(([title, numeric]) => `<th${numeric ? ' class="num"' : ''}>${escapeHtml(title)}</th>`).join('');
+  const cells = (row: string[]) => row.map((cell, i) => `<td${headers[i][1] ? ' class="num"' : ''}>${cell}</td>`).join('');
+  const body = rows.map((row) => `<tr>${cells(row)}</tr>`).join('\n');
+  const total = totalRow ? `\n<tr class="total">${cells(totalRow)}</tr>` : '';
+  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}${total}\n</tbody>\n</table>`;
+}
+
+function figure(chart: ChartSpec | undefined, svgs: Map<string, string>, caption: string): string {
+  if (chart === undefined) return '';
+  return `<figure class="chart" data-chart="${chart.id}">\n${svgs.get(chart.id)}\n<figcaption>${escapeHtml(caption)}</figcaption>\n</figure>`;
+}
+
+function headline(model: ReportModel): string {
+  const h = model.headline;
+  const figures: Array<[string, number, string]> = [
+    ['peopleWithSomeRelief', h.peopleWithSomeRelief, 'people with any relief'],
+    ['peopleNoFelony', h.peopleNoFelony, 'people who no longer have a felony'],
+    ['peopleNoConviction', h.peopleNoConviction, 'people with no conviction left'],
+    ['peopleNoConvictionLast7Years', h.peopleNoConvictionLast7Years, 'people with no conviction in the last 7 years'],
+  ];
+  const boxes = figures
+    .map(([key, value, label]) => `<div class="figure" data-headline="${key}"><span class="number">${formatCount(value)}</span><span class="label">${escapeHtml(label)}</span></div>`)
+    .join('\n');
+  return `<section id="headline">
+<h2>Headline impact</h2>
+<p>Of <strong>${formatCount(h.peopleWithProp64Conviction)}</strong> people with a Prop 64 conviction in ${escapeHtml(model.county)}
+(${formatCount(h.convictionsEvaluated)} convictions: ${formatCount(h.felonies)} felonies, ${formatCount(h.nonFelonies)} misdemeanors or infractions),
+<strong>${formatCount(h.peopleWithSomeRelief)}</strong> (${percent(h.peopleWithSomeRelief, h.peopleWithProp64Conviction)}) get some relief:
+${formatCount(h.convictionsDismissed)} convictions dismissed and ${formatCount(h.convictionsReduced)} reduced.</p>
+<div class="headline">
+${boxes}
+</div>
+<p class="note">"No longer a felony": every felony of the person (any county) is dismissed or reduced. "No conviction left": every conviction
+of the person is dismissed. "No conviction in the last 7 years": every conviction dated after ${escapeHtml(model.computeAt)} minus 7 years is dismissed.</p>
+</section>`;
+}
+
+function sectionTable(model: ReportModel): string {
+  const sections = [...new Set(model.bySectionAndDetermination.map((row) => row.section))];
+  const determinations = model.determinations;
+  const count = (section: string, determination: string) =>
+    model.bySectionAndDetermination.find((row) => row.section === section && row.determination === determination)?.count ?? 0;
+  const rows = sections.map((section) => [
+    `HS ${escapeHtml(section)}`,
+    ...determinations.map((d) => formatCount(count(section, d))),
+    formatCount(determinations.reduce((sum, d) => sum + count(section, d), 0)),
+  ]);
+  const total = ['Total', ...determinations.map((d) => formatCount(model.byDetermination.find((row) => row.determination === d)?.count ?? 0)), formatCount(model.headline.convictionsEvaluated)];
+  return table([['Section', false], ...determinations.map((d): [string, boolean] => [determinationLabel(d), true]), ['Total', true]], rows, total);
+}
+
+function funnelTable(model: ReportModel): string {
+  const rows = model.funnel.map((step, i) => [
+    String(i + 1),
+    escapeHtml(step.ruleLabel),
+    escapeHtml(step.reason),
+    escapeHtml(determinationLabel(step.determination)),
+    formatCount(step.entering),
+    formatCount(step.count),
+  ]);
+  return table([['#', true], ['Rule', false], ['Reason', false], ['Determination', false], ['Undecided before', true], ['Decided here', true]], rows);
+}
+
+function decadeTable(model: ReportModel): string {
+  const decades = [...new Set(model.byDecadeAndDetermination.map((row) => row.decade))];
+  const determinations = model.determinations;
+  const count = (decade: string, determination: string) =>
+    model.byDecadeAndDetermination.find((row) => row.decade === decade && row.determination === determination)?.count ?? 0;
+  const rows = decades.map((decade) => [
+    escapeHtml(decade),
+    ...determinations.map((d) => formatCount(count(decade, d))),
+    formatCount(determinations.reduce((sum, d) => sum + count(decade, d), 0)),
+  ]);
+  return table([['Decade', false], ...determinations.map((d): [string, boolean] => [determinationLabel(d), true]), ['Total', true]], rows);
+}
+
+function whatIfTable(model: ReportModel): string {
+  const rows = model.whatIf.map((row) => [
+    escapeHtml(row.label),
+    ...WHAT_IF_METRICS.map(([key]) => formatCount(row[key])),
+    formatCount(row.convictionsDismissed),
+    formatCount(row.convictionsReduced),
+  ]);
+  return table(
+    [['Policy', false], ...WHAT_IF_METRICS.map(([, title]): [string, boolean] => [title, true]), ['Convictions dismissed', true], ['Convictions reduced', true]],
+    rows,
+  );
+}
+
+function demographicTable(title: string, suppressed: SuppressedTable): string {
+  const rows = suppressed.cells.map((cell) => [
+    escapeHtml(cell.label),
+    cell.suppressed ? 'suppressed' : formatCount(cell.count!),
+    cell.suppressed || cell.share === null ? '–' : `${cell.share}%`,
+  ]);
+  if (suppressed.suppressed !== null) {
+    const s = suppressed.suppressed;
+    rows.push([`Suppressed groups combined (${s.cells})`, formatCount(s.count), s.share === null ? '–' : `${s.share}%`]);
+  }
+  return table([[title, false], ['People', true], ['Share', true]], rows, ['Total', formatCount(suppressed.total), suppressed.total > 0 ? '100%' : '–']);
+}
+
+function demographicsSection(demographics: DemographicsReport, charts: Map<string, ChartSpec>, svgs: Map<string, string>): string {
+  const parts: Array<[string, string, SuppressedTable]> = [
+    ['race-ethnicity', 'Race/ethnicity', demographics.raceEthnicity],
+    ['gender', 'Gender', demographics.gender],
+    ['age-band', 'Age at compute-at', demographics.ageBand],
+  ];
+  const body =
+    demographics.total === 0
+      ? '<p>No one gets relief under the chosen policy, so there is nothing to break down.</p>'
+      : parts
+          .map(
+            ([id, title, suppressed]) =>
+              `<h3>${escapeHtml(title)}</h3>\n${figure(charts.get(id), svgs, `${title}: share of people relieved`)}\n${demographicTable(title, suppressed)}`,
+          )
+          .join('\n');
+  return `<section id="demographics" class="long">
+<h2>Who is relieved</h2>
+<p>${formatCount(demographics.total)} ${escapeHtml(demographics.population)}, by race/ethnicity (from RACE_DESCR), gender and age band.
+Groups of fewer than ${demographics.suppressionThreshold} people are suppressed, and so are as many of the next smallest groups as it takes
+for the suppressed groups together to count at least ${demographics.suppressionThreshold} people, so that no suppressed group can be worked out from the total.
+Shares are whole percents of what is shown (largest remainder), and add up to 100%.</p>
+${body}
+</section>`;
+}
+
+function dataQualitySection(model: ReportModel): string {
+  const q = model.dataQuality;
+  const rejects =
+    q.rejectsByCode.length === 0
+      ? '<p>No row was rejected.</p>'
+      : table([['Reject code', false], ['Rows', true]], q.rejectsByCode.map((r) => [escapeHtml(r.code), formatCount(r.count)]));
+  const malformed =
+    q.malformedDates.length === 0
+      ? '<p>No malformed date.</p>'
+      : table([['Field with a malformed date', false], ['Count', true]], q.malformedDates.map((r) => [escapeHtml(r.field), formatCount(r.count)]));
+  const files = table(
+    [['File', false], ['Rows read', true], ['Rejected', true], ['Header', false], ['Notes', false]],
+    q.files.map((f) => [escapeHtml(f.name), formatCount(f.rowsRead), formatCount(f.rowsRejected), escapeHtml(f.header), escapeHtml(f.notes.join('; ') || '–')]),
+  );
+  return `<section id="data-quality">
+<h2>Rejects and data quality</h2>
+<p>${formatCount(q.rowsRead)} rows read, ${formatCount(q.rowsRejected)} rejected, ${formatCount(q.rowsWritten)} written, ${formatCount(q.blankLines)} blank lines skipped.
+${formatCount(q.peopleWithRejectedRows)} people have rejected rows (their convictions go to hand review).
+${model.demographics.unmappedRaceDescriptions === null ? `Fewer than ${model.demographics.suppressionThreshold}` : formatCount(model.demographics.unmappedRaceDescriptions)} people relieved have a RACE_DESCR outside the race/ethnicity mapping (counted as Unknown).</p>
+<h3>Rejected rows by code</h3>
+${rejects}
+<h3>Malformed dates</h3>
+<p class="note">Counted per conviction (STP_EVENT_DATE) and per person with convictions (PRI_DOB); a malformed date never becomes a valid one: the conviction goes to hand review.</p>
+${malformed}
+<h3>Files</h3>
+${files}
+</section>`;
+}
+
+/** The page, with every chart rendered. */
+export async function renderReportHtml(model: ReportModel): Promise<string> {
+  const chartList = reportCharts(model);
+  const charts = new Map(chartList.map((chart) => [chart.id, chart]));
+  const svgs = new Map<string, string>();
+  for (const chart of chartList) svgs.set(chart.id, await renderSvg(chart.spec));
+  const title = `Prop 64 relief in ${model.county}`;
+  const determinationNote = model.determinations.map((d) => determinationLabel(d)).join(', ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">Run ${escapeHtml(model.runId)} · computed at ${escapeHtml(model.computeAt)} · policy ${escapeHtml(model.policyName)} · status ${escapeHtml(model.status)}.
+Aggregates only: this page holds no name, date of birth, identifier or case number.</p>
+<h3>Policy</h3>
+<ul class="policy">
+${model.policyLines.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}
+</ul>
+</header>
+${headline(model)}
+<section id="by-section">
+<h2>Convictions by section and determination</h2>
+<p>Determinations in this run: ${escapeHtml(determinationNote || 'none')}.</p>
+${figure(charts.get('by-section'), svgs, 'Evaluated Prop 64 convictions by code section and determination')}
+${model.bySectionAndDetermination.length > 0 ? sectionTable(model) : '<p>No Prop 64 conviction in the county.</p>'}
+</section>
+<section id="funnel" class="long">
+<h2>Reasons funnel</h2>
+<p>The rules are tried in order and the first that applies decides. Each line shows how many convictions were still undecided when the rule was tried, and how many it decided.</p>
+${figure(charts.get('funnel'), svgs, 'Reasons funnel, in rule order')}
+${model.funnel.length > 0 ? funnelTable(model) : '<p>No conviction was evaluated.</p>'}
+</section>
+<section id="by-decade">
+<h2>Convictions by decade</h2>
+${figure(charts.get('by-decade'), svgs, 'Evaluated Prop 64 convictions by decade of conviction and determination')}
+${model.byDecadeAndDetermination.length > 0 ? decadeTable(model) : '<p>No Prop 64 conviction in the county.</p>'}
+</section>
+<section id="what-if">
+<h2>What-if comparison</h2>
+<p>The same extract under other policies, computed in the same run. "Related" convictions are those the related-charges list names (647(F), 602, 466, 148.9, 148 PC, 11364, 11550 HS, 4140, 4149, 4060 BP, 40508 VC, 1320 PC) in the county.</p>
+${figure(charts.get('what-if'), svgs, 'People relieved under each policy')}
+${whatIfTable(model)}
+</section>
+${demographicsSection(model.demographics, charts, svgs)}
+${dataQualitySection(model)}
+</body>
+</html>
+`;
+}

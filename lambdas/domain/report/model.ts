@@ -1,0 +1,370 @@
+/**
+ * The report model: everything report.html, statistics.csv and the summary's report fields show, computed
+ * once from the merged statistics. Aggregates only; demographic tables are suppressed here, so no renderer
+ * can leak a small cell.
+ */
+import type { Summary } from '../summary';
+import { Policy } from '../policy';
+import { DETERMINATION, RuleId } from '../rules';
+import { PROP64_SECTIONS } from '../sections';
+import { emptyDemographics, RunStatistics, ScenarioCounts } from '../statistics';
+import { ageBandLabels, ageBandOf, GENDER_LABELS, RaceMapper, UNKNOWN } from './demographics';
+import { ReportSettings } from './settings';
+import { Cell, SuppressedTable, suppressTable } from './suppression';
+
+/** The statistics key of a conviction no rule decided (the reference leaves its determination empty). */
+export const NO_DETERMINATION = '(none)';
+
+/** Determinations in the order reports show them. */
+export const DETERMINATION_ORDER: readonly string[] = [
+  DETERMINATION.dismissal,
+  DETERMINATION.reduction,
+  DETERMINATION.cityAttorney,
+  DETERMINATION.handReview,
+  DETERMINATION.notEligible,
+  NO_DETERMINATION,
+];
+
+export function determinationLabel(determination: string): string {
+  return determination === NO_DETERMINATION ? 'No determination' : determination;
+}
+
+/** The rules in the order `decide` tries them (first match wins), with what each one is about. */
+export const RULE_ORDER: Readonly<Record<RuleId, string>> = Object.freeze({
+  incompleteRecord: 'Incomplete record (rejected rows)',
+  malformedConvictionDate: 'Malformed conviction date',
+  misdemeanor: 'Misdemeanor or infraction',
+  afterEffectiveDate: 'Conviction after 11/9/2016',
+  superstrike: 'Prior superstrike',
+  pc290: 'Prior PC 290 offense',
+  twoPriors: 'Two prior same-section convictions',
+  dismissSection: 'Section in the dismiss list',
+  handReviewSection: 'Section in the hand review list',
+  malformedBirthDate: 'Malformed birth date',
+  under21: 'Under 21 at conviction',
+  ageThreshold: 'Age at compute-at',
+  yearsSinceConviction: 'Years since the conviction',
+  malformedOtherConvictionDate: 'Malformed date of another conviction',
+  yearsCrimeFree: 'Years without a conviction',
+  onlyProp64: 'Only Prop 64 convictions',
+  deceased: 'Deceased',
+  reduceSection: 'Section in the reduce list',
+  otherwise: 'No relief rule applies (hand review)',
+  noRule: 'No rule applies',
+});
+
+export const SCENARIO_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  dismissAllProp64: 'Dismiss all Prop 64 convictions',
+  dismissAllProp64AndRelated: 'Dismiss all Prop 64 and related convictions',
+});
+
+export interface Headline {
+  peopleWithProp64Conviction: number;
+  peopleWithSomeRelief: number;
+  peopleNoFelony: number;
+  peopleNoConviction: number;
+  peopleNoConvictionLast7Years: number;
+  convictionsEvaluated: number;
+  felonies: number;
+  nonFelonies: number;
+  convictionsDismissed: number;
+  convictionsReduced: number;
+}
+
+export interface DeterminationCount {
+  determination: string;
+  count: number;
+}
+
+export interface SectionDeterminationCount extends DeterminationCount {
+  section: string;
+}
+
+export interface DecadeDeterminationCount extends DeterminationCount {
+  decade: string;
+}
+
+export interface FunnelStep {
+  rule: RuleId | string;
+  ruleLabel: string;
+  reason: string;
+  determination: string;
+  /** Convictions this reason decided. */
+  count: number;
+  /** Convictions not yet decided when this step is tried. */
+  entering: number;
+}
+
+export interface WhatIfRow {
+  /** `chosen` for the run's policy, else the scenario's key in statistics. */
+  key: string;
+  label: string;
+  subjectsWithSomeRelief: number;
+  CountSubjectsNoFelony: number;
+  CountSubjectsNoConviction: number;
+  CountSubjectsNoConvictionLast7Years: number;
+  convictionsDismissed: number;
+  convictionsReduced: number;
+}
+
+export interface DemographicsReport {
+  /** Who is counted. */
+  population: string;
+  /** People with some relief (dismissal or reduction) under the chosen policy. */
+  total: number;
+  suppressionThreshold: number;
+  raceEthnicity: SuppressedTable;
+  gender: SuppressedTable;
+  ageBand: SuppressedTable;
+  /**
+   * People relieved whose non-blank RACE_DESCR is not in the mapping (counted as Unknown); null when 1 to
+   * threshold-1, which would bound a suppressed Unknown cell.
+   */
+  unmappedRaceDescriptions: number | null;
+}
+
+export interface DataQuality {
+  rowsRead: number;
+  rowsRejected: number;
+  rowsWritten: number;
+  blankLines: number;
+  peopleWithRejectedRows: number;
+  rejectsByCode: Array<{ code: string; count: number }>;
+  malformedDates: Array<{ field: string; count: number }>;
+  files: Array<{ name: string; rowsRead: number; rowsRejected: number; header: string; notes: string[] }>;
+}
+
+export interface ReportModel {
+  county: string;
+  runId: string;
+  computeAt: string;
+  policyName: string;
+  status: string;
+  /** The policy in plain words, one line each. */
+  policyLines: string[];
+  headline: Headline;
+  /** Determinations present in this run, in DETERMINATION_ORDER. */
+  determinations: string[];
+  byDetermination: DeterminationCount[];
+  bySectionAndDetermination: SectionDeterminationCount[];
+  byDecadeAndDetermination: DecadeDeterminationCount[];
+  funnel: FunnelStep[];
+  whatIf: WhatIfRow[];
+  demographics: DemographicsReport;
+  dataQuality: DataQuality;
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
+
+function byDeterminationOrder(a: string, b: string): number {
+  const ia = DETERMINATION_ORDER.indexOf(a);
+  const ib = DETERMINATION_ORDER.indexOf(b);
+  return (ia < 0 ? DETERMINATION_ORDER.length : ia) - (ib < 0 ? DETERMINATION_ORDER.length : ib) || a.localeCompare(b);
+}
+
+/** Convictions decided as each determination, in report order. */
+export function determinationCounts(stats: RunStatistics): DeterminationCount[] {
+  return Object.entries(stats.convictionsByDeterminationAndReason)
+    .map(([determination, reasons]) => ({ determination, count: sum(Object.values(reasons)) }))
+    .filter((row) => row.count > 0)
+    .sort((a, b) => byDeterminationOrder(a.determination, b.determination));
+}
+
+/** The chosen policy, then dismiss all Prop 64, dismiss all Prop 64 and related, then extra presets by name. */
+export function whatIfRows(stats: RunStatistics, policyName: string): WhatIfRow[] {
+  const byReason = stats.convictionsByDeterminationAndReason;
+  const chosen = stats.reliefWithCurrentEligibilityChoices;
+  const rows: WhatIfRow[] = [
+    {
+      key: 'chosen',
+      label: `Chosen policy (${policyName})`,
+      subjectsWithSomeRelief: stats.subjectsWithSomeRelief,
+      CountSubjectsNoFelony: chosen.CountSubjectsNoFelony,
+      CountSubjectsNoConviction: chosen.CountSubjectsNoConviction,
+      CountSubjectsNoConvictionLast7Years: chosen.CountSubjectsNoConvictionLast7Years,
+      convictionsDismissed: sum(Object.values(byReason[DETERMINATION.dismissal] ?? {})),
+      convictionsReduced: sum(Object.values(byReason[DETERMINATION.reduction] ?? {})),
+    },
+  ];
+  const names = Object.keys(stats.scenarios).sort((a, b) => {
+    const fixed = Object.keys(SCENARIO_LABELS);
+    const ia = fixed.indexOf(a);
+    const ib = fixed.indexOf(b);
+    return (ia < 0 ? fixed.length : ia) - (ib < 0 ? fixed.length : ib) || a.localeCompare(b);
+  });
+  for (const name of names) {
+    const scenario: ScenarioCounts = stats.scenarios[name];
+    rows.push({
+      key: name,
+      label: SCENARIO_LABELS[name] ?? `Preset ${name}`,
+      subjectsWithSomeRelief: scenario.subjectsWithSomeRelief,
+      CountSubjectsNoFelony: scenario.CountSubjectsNoFelony,
+      CountSubjectsNoConviction: scenario.CountSubjectsNoConviction,
+      CountSubjectsNoConvictionLast7Years: scenario.CountSubjectsNoConvictionLast7Years,
+      convictionsDismissed: scenario.convictionsDismissed,
+      convictionsReduced: scenario.convictionsReduced,
+    });
+  }
+  return rows;
+}
+
+/** Demographic tables of the people relieved, suppressed and with shares. */
+export function demographicsReport(stats: RunStatistics, settings: ReportSettings): DemographicsReport {
+  const counts = stats.relievedDemographics ?? emptyDemographics();
+  const threshold = settings.suppressionThreshold;
+  // Categories come from the mapping (every one shown, zeros too, so tables keep their shape across runs);
+  // a category only in the counts (a partition mapped with other settings) is shown as well.
+  const raceOrder = new RaceMapper(settings.raceCategories).categories();
+  for (const category of Object.keys(counts.race).sort()) if (!raceOrder.includes(category)) raceOrder.splice(raceOrder.length - 1, 0, category);
+  const race: Cell[] = raceOrder.map((label) => ({ label, count: counts.race[label] ?? 0 }));
+  const gender: Cell[] = ['M', 'F', UNKNOWN].map((key) => ({ label: GENDER_LABELS[key], count: counts.gender[key] ?? 0 }));
+  const bandCounts = new Map<string, number>(ageBandLabels(settings.ageBands).map((label) => [label, 0]));
+  for (const [age, count] of Object.entries(counts.age)) {
+    const band = ageBandOf(age, settings.ageBands);
+    bandCounts.set(band, (bandCounts.get(band) ?? 0) + count);
+  }
+  const ageBand: Cell[] = [...bandCounts].map(([label, count]) => ({ label, count }));
+  return {
+    population: 'people with some relief (dismissal or reduction) under the chosen policy',
+    total: stats.subjectsWithSomeRelief,
+    suppressionThreshold: threshold,
+    raceEthnicity: suppressTable(race, threshold),
+    gender: suppressTable(gender, threshold),
+    ageBand: suppressTable(ageBand, threshold),
+    unmappedRaceDescriptions: counts.unmappedRace > 0 && counts.unmappedRace < threshold ? null : counts.unmappedRace,
+  };
+}
+
+function nestedRows<T>(nested: Record<string, Record<string, number>> | undefined, make: (outer: string, determination: string, count: number) => T): T[] {
+  const rows: T[] = [];
+  for (const [outer, inner] of Object.entries(nested ?? {})) {
+    for (const [determination, count] of Object.entries(inner)) if (count > 0) rows.push(make(outer, determination, count));
+  }
+  return rows;
+}
+
+function decadeOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === UNKNOWN) return 1;
+  if (b === UNKNOWN) return -1;
+  return parseInt(a, 10) - parseInt(b, 10);
+}
+
+/** The reasons funnel: every (rule, reason) that decided something, in the order the rules are tried. */
+export function funnelSteps(stats: RunStatistics): FunnelStep[] {
+  const determinationOfReason = new Map<string, string>();
+  for (const [determination, reasons] of Object.entries(stats.convictionsByDeterminationAndReason)) {
+    for (const reason of Object.keys(reasons)) if (!determinationOfReason.has(reason)) determinationOfReason.set(reason, determination);
+  }
+  const byRule = stats.convictionsByRuleAndReason ?? {};
+  const rules = [...(Object.keys(RULE_ORDER) as string[]), ...Object.keys(byRule).filter((rule) => !(rule in RULE_ORDER)).sort()];
+  let entering = sum(determinationCounts(stats).map((row) => row.count));
+  const steps: FunnelStep[] = [];
+  for (const rule of rules) {
+    const reasons = Object.entries(byRule[rule] ?? {})
+      .filter(([, count]) => count > 0)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    for (const [reason, count] of reasons) {
+      steps.push({
+        rule,
+        ruleLabel: (RULE_ORDER as Record<string, string>)[rule] ?? rule,
+        reason: reason === NO_DETERMINATION ? 'No rule applies' : reason,
+        determination: determinationOfReason.get(reason) ?? NO_DETERMINATION,
+        count,
+        entering,
+      });
+      entering -= count;
+    }
+  }
+  return steps;
+}
+
+/** The policy in plain words (what the report prints under "Policy"). */
+export function describePolicy(policy: Policy): string[] {
+  const lines: string[] = [];
+  const list = (entries: Policy['dismiss']) => entries.map((entry) => `HS ${entry.text}`).join(', ');
+  if (policy.dismiss.length > 0) lines.push(`Dismiss felonies under ${list(policy.dismiss)}.`);
+  if (policy.handReview.length > 0) lines.push(`Send other felonies under ${list(policy.handReview)} to hand review.`);
+  if (policy.reduce.length > 0) lines.push(`Reduce felonies under ${list(policy.reduce)} when no dismissal rule applies.`);
+  lines.push(policy.misdemeanors === 'cityAttorney' ? 'Misdemeanors and infractions go to the city attorney.' : 'Dismiss misdemeanors and infractions.');
+  const disqualifierNames: Record<keyof Policy['disqualifiers'], string> = {
+    afterEffectiveDate: 'Felonies convicted after 11/9/2016',
+    superstrike: 'Felonies preceded by a superstrike conviction',
+    pc290: 'Felonies preceded by a PC 290 registrable conviction',
+    twoPriors: 'Felonies preceded by two convictions under the same section',
+  };
+  for (const [kind, handling] of Object.entries(policy.disqualifiers) as Array<[keyof Policy['disqualifiers'], string]>) {
+    if (handling !== 'ignore') lines.push(`${disqualifierNames[kind]}: ${handling === 'notEligible' ? 'not eligible' : 'hand review'}.`);
+  }
+  const relief: string[] = [];
+  if (policy.subjectUnder21AtConviction) relief.push('under 21 at conviction');
+  if (policy.subjectAgeThreshold > 0) relief.push(`${policy.subjectAgeThreshold} or older`);
+  if (policy.yearsSinceConvictionThreshold > 0) relief.push(`convicted ${policy.yearsSinceConvictionThreshold} or more years ago`);
+  if (policy.yearsCrimeFreeThreshold > 0) relief.push(`no conviction in the past ${policy.yearsCrimeFreeThreshold} years`);
+  if (policy.subjectHasOnlyProp64Charges) relief.push('only Prop 64 convictions');
+  if (policy.subjectIsDeceased) relief.push('deceased');
+  if (relief.length > 0) lines.push(`Also dismiss felonies of people ${relief.join('; ')}.`);
+  if (policy.otherwise === 'handReview') lines.push('Anything else goes to hand review.');
+  return lines;
+}
+
+/** The whole model, from the merged statistics and the summary built from them. */
+export function buildReportModel(stats: RunStatistics, summary: Summary, policy: Policy, settings: ReportSettings): ReportModel {
+  const byDetermination = determinationCounts(stats);
+  const countOf = (determination: string) => byDetermination.find((row) => row.determination === determination)?.count ?? 0;
+  const relief = stats.reliefWithCurrentEligibilityChoices;
+  const sectionOrder = (a: string, b: string) => {
+    const ia = PROP64_SECTIONS.indexOf(a as (typeof PROP64_SECTIONS)[number]);
+    const ib = PROP64_SECTIONS.indexOf(b as (typeof PROP64_SECTIONS)[number]);
+    return ia - ib || a.localeCompare(b);
+  };
+  return {
+    county: summary.county,
+    runId: summary.runId,
+    computeAt: summary.computeAt,
+    policyName: summary.policyName,
+    status: summary.status,
+    policyLines: describePolicy(policy),
+    headline: {
+      peopleWithProp64Conviction: stats.subjectsWithProp64Conviction,
+      peopleWithSomeRelief: stats.subjectsWithSomeRelief,
+      peopleNoFelony: relief.CountSubjectsNoFelony,
+      peopleNoConviction: relief.CountSubjectsNoConviction,
+      peopleNoConvictionLast7Years: relief.CountSubjectsNoConvictionLast7Years,
+      convictionsEvaluated: sum(byDetermination.map((row) => row.count)),
+      felonies: stats.prop64FelonyConvictions,
+      nonFelonies: stats.prop64NonFelonyConvictions,
+      convictionsDismissed: countOf(DETERMINATION.dismissal),
+      convictionsReduced: countOf(DETERMINATION.reduction),
+    },
+    determinations: byDetermination.map((row) => row.determination),
+    byDetermination,
+    bySectionAndDetermination: nestedRows(stats.convictionsBySectionAndDetermination, (section, determination, count) => ({ section, determination, count })).sort(
+      (a, b) => sectionOrder(a.section, b.section) || byDeterminationOrder(a.determination, b.determination),
+    ),
+    byDecadeAndDetermination: nestedRows(stats.convictionsByDecadeAndDetermination, (decade, determination, count) => ({ decade, determination, count })).sort(
+      (a, b) => decadeOrder(a.decade, b.decade) || byDeterminationOrder(a.determination, b.determination),
+    ),
+    funnel: funnelSteps(stats),
+    whatIf: whatIfRows(stats, summary.policyName),
+    demographics: demographicsReport(stats, settings),
+    dataQuality: {
+      rowsRead: stats.rowsRead,
+      rowsRejected: stats.rowsRejected,
+      rowsWritten: stats.rowsWritten,
+      blankLines: stats.blankLines,
+      peopleWithRejectedRows: stats.peopleWithRejectedRows,
+      rejectsByCode: Object.entries(stats.rejectsByCode)
+        .map(([code, count]) => ({ code, count }))
+        .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+      malformedDates: Object.entries(stats.malformedDates)
+        .map(([field, count]) => ({ field, count }))
+        .sort((a, b) => a.field.localeCompare(b.field)),
+      files: summary.files.map((file) => ({ name: file.name, rowsRead: file.rowsRead, rowsRejected: file.rowsRejected, header: file.header, notes: file.notes })),
+    },
+  };
+}

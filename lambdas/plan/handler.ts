@@ -1,0 +1,166 @@
+/**
+ * Plan: an upload under incoming/ → a claimed run in the ledger and its plan (plan.json, ranges.json,
+ * partitions.json under runs/<runId>/), or `ignored` / `duplicate` when there is nothing to do.
+ */
+import { createHash } from 'node:crypto';
+import { RunError } from '../domain/pipeline/assemble';
+import { readText } from '../domain/pipeline/object-store';
+import { workKeys } from '../domain/pipeline/plan';
+import { createPlan, RunRequest } from '../domain/pipeline/run';
+import { parsePolicy, PolicyError, PolicyInput, PRESETS } from '../domain/policy';
+import { handlerResources } from '../adapters/aws-clients';
+import { loadPlanConfig } from '../adapters/config';
+import { instrumented, logger } from '../adapters/observability';
+import {
+  manifestSchema,
+  MANIFEST_NAME,
+  objectCreatedEventSchema,
+  parseInput,
+  parseUploadKey,
+  PlanResult,
+  policyKey,
+  resolveEventKey,
+  runIdFor,
+  runPrefixes,
+  uploadOf,
+  UploadKey,
+} from '../events';
+
+const config = loadPlanConfig();
+const { store, ledger } = handlerResources(config);
+
+const NOTHING = { rangesKey: '', partitionsKey: '', rangeCount: 0, partitionCount: 0 };
+
+/** A county without policies/<COUNTY>.json: no policy, no run (legal decisions never fall back to a default). */
+class MissingPolicyError extends Error {
+  override readonly name = 'PolicyError';
+}
+
+export const handler = instrumented('plan', async (event, invocation): Promise<PlanResult> => {
+  const upload = uploadOf(parseInput(objectCreatedEventSchema, event, 'event'));
+  if (upload.bucket !== config.dataBucket) {
+    throw new RunError('InputError', `event: the upload is in bucket ${upload.bucket}, but this stack's data bucket is ${config.dataBucket}`);
+  }
+  const announced = parseUploadKey(upload.key);
+  if (announced.kind === 'ignored') return ignored(announced.reason);
+  const key = await resolveEventKey(store, upload.key);
+  const target = parseUploadKey(key);
+  if (target.kind === 'ignored') return ignored(target.reason);
+  const runId = runIdFor(upload, announced.county);
+  invocation.tag({ runId });
+
+  const claim = { runId, county: target.county, bucket: upload.bucket, triggerKey: key, triggerVersion: upload.version };
+  if (!(await ledger.claimRun(claim, invocation.remainingMs()))) {
+    logger.info('repeated event: the run is already recorded');
+    return { runId, county: target.county, duplicate: true, ignored: false, ...NOTHING };
+  }
+  try {
+    const request = await runRequestFor(target, key);
+    const plan = await createPlan(store, {
+      ...request,
+      runId,
+      county: target.county,
+      maxRejectRatio: config.maxRejectRatio,
+      sizing: {
+        targetRangeBytes: config.targetRangeBytes,
+        maxPartitions: config.maxPartitions,
+        ...(config.targetPartitionBytes === undefined ? {} : { targetPartitionBytes: config.targetPartitionBytes }),
+      },
+      ...runPrefixes(runId, target.county),
+    });
+    await ledger.updateRun(runId, 'SPLITTING', {
+      rangeCount: plan.ranges.length,
+      partitionCount: plan.partitionCount,
+      inputKeys: plan.files.map((file) => file.key),
+      policyName: plan.policyName,
+      policyHash: policyHash(plan.policy),
+      computeAt: plan.computeAt,
+      scenarioPresets: plan.scenarioPresets,
+      planEndedAt: new Date().toISOString(),
+    });
+    return {
+      runId,
+      county: target.county,
+      duplicate: false,
+      ignored: false,
+      rangesKey: workKeys.ranges(plan),
+      partitionsKey: workKeys.partitions(plan),
+      rangeCount: plan.ranges.length,
+      partitionCount: plan.partitionCount,
+    };
+  } catch (error) {
+    // Let a retry of this task claim the run again (a repeated event still finds it claimed until then).
+    await ledger.releaseClaim(runId).catch(() => undefined);
+    throw error;
+  }
+});
+
+function ignored(reason: string): PlanResult {
+  logger.info('upload ignored', { reason });
+  return { runId: '', county: '', duplicate: false, ignored: true, ...NOTHING };
+}
+
+type RequestParts = Pick<RunRequest, 'files' | 'policy' | 'policyName' | 'computeAt' | 'scenarioPresets'>;
+
+async function runRequestFor(target: Exclude<UploadKey, { kind: 'ignored' }>, key: string): Promise<RequestParts> {
+  if (target.kind === 'file') {
+    if (target.fileName === MANIFEST_NAME) {
+      throw new RunError('InputError', `${key}: a manifest starts a run only inside a batch folder, incoming/<COUNTY>/<batch>/${MANIFEST_NAME}`);
+    }
+    return { files: [{ key, name: target.fileName }], ...(await countyPolicy(target.county)) };
+  }
+  let manifestInput: unknown;
+  try {
+    manifestInput = JSON.parse(await readText(store, key));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new RunError('InputError', `${key}: not valid JSON (${error.message})`);
+    if ((error as Error).name === 'NotFoundError') throw new RunError('InputError', `${key}: the manifest is gone`);
+    throw error;
+  }
+  const manifest = parseInput(manifestSchema, manifestInput, key);
+  const policy = manifest.policy === undefined ? await countyPolicy(target.county) : { policy: manifest.policy, policyName: manifest.policy };
+  return {
+    files: manifest.files.map((file) => ({ key: `${target.batchPrefix}${file}`, name: file })),
+    ...policy,
+    ...(manifest.computeAt === undefined ? {} : { computeAt: manifest.computeAt }),
+    ...(manifest.scenarios === undefined ? {} : { scenarioPresets: manifest.scenarios }),
+  };
+}
+
+/** policies/<COUNTY>.json, validated here so that errors name the object as well as the field and value. */
+async function countyPolicy(county: string): Promise<{ policy: unknown; policyName: string }> {
+  const key = policyKey(county);
+  let text: string;
+  try {
+    text = await readText(store, key);
+  } catch (error) {
+    if ((error as Error).name !== 'NotFoundError') throw error;
+    throw new MissingPolicyError(
+      `no policy for county ${JSON.stringify(county)} at ${key}: upload one, or name a preset (${Object.keys(PRESETS).join(', ')}) in a batch manifest`,
+    );
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError([`${key}: not valid JSON (${(error as Error).message})`]);
+  }
+  try {
+    parsePolicy(input);
+  } catch (error) {
+    if (error instanceof PolicyError) throw new PolicyError(error.problems.map((problem) => `${key}: ${problem}`));
+    throw error;
+  }
+  return { policy: input, policyName: key };
+}
+
+/** SHA-256 of the policy with its keys sorted, so the same options always give the same hash. */
+function policyHash(policy: PolicyInput): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]))
+        : value;
+  return createHash('sha256').update(JSON.stringify(canonical(policy))).digest('hex');
+}

@@ -1,0 +1,28 @@
+/** Split: one byte range of one input file → rows routed to partitions (runs/<runId>/split/...), rejects recorded. */
+import { RunError } from '../domain/pipeline/assemble';
+import { splitRange } from '../domain/pipeline/split';
+import { handlerResources } from '../adapters/aws-clients';
+import { loadHandlerConfig } from '../adapters/config';
+import { addCount, instrumented } from '../adapters/observability';
+import { loadRunPlan, parseInput, splitEventSchema, SplitTaskResult } from '../events';
+
+const { store, ledger } = handlerResources(loadHandlerConfig());
+
+export const handler = instrumented('split', async (event, invocation): Promise<SplitTaskResult> => {
+  const { runId, range } = parseInput(splitEventSchema, event, 'split event');
+  invocation.tag({ runId, rangeIndex: range.index });
+  const plan = await loadRunPlan(store, runId);
+  const planned = plan.ranges[range.index];
+  if (planned === undefined || planned.fileIndex !== range.fileIndex || planned.start !== range.start || planned.end !== range.end) {
+    throw new RunError('InputError', `split event: range ${JSON.stringify(range)} is not range ${range.index} of run ${runId}'s plan`);
+  }
+  const result = await splitRange(store, plan, planned);
+  const { rowsRead, rowsRejected } = result.statistics;
+  const progress = await ledger.recordRangeDone(runId, range.index, { rowsRead, rowsRejected });
+  // A retried range was counted the first time: count its metrics once too.
+  if (progress.counted) {
+    addCount('RowsRead', rowsRead);
+    addCount('RowsRejected', rowsRejected);
+  }
+  return { rangeIndex: range.index, rowsRead, rowsRejected };
+});

@@ -1,0 +1,372 @@
+/**
+ * The whole synthesized stack on one machine: S3/DynamoDB stand-ins with the template's buckets and tables, uploads
+ * matching the template's EventBridge rules turned into executions of its state machines, executed by the ASL runner
+ * with Lambda invocations on a worker-thread pool running our compiled handlers.
+ */
+import { HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  prepareStateMachine,
+  s3ObjectStore,
+  type AslRuntime,
+  type ExecutionEvent,
+  type ExecutionRecord,
+  type PreparedStateMachine,
+  type RunningExecution,
+} from './asl-runner';
+import { objectCreatedEvent, routeEvent, validateEventPattern } from './event-bridge';
+import {
+  LambdaPool,
+  assertHandlerModulesExist,
+  defaultHandlerResolver,
+  type FaultOptions,
+  type HandlerResolver,
+  type LambdaPoolOptions,
+  type LambdaPoolStats,
+} from './lambda-pool';
+import { localAwsConfig, localLambdaEnvironment, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
+import { createLocalResources, loadTemplate, type CloudFormationTemplate, type LocalTemplate } from './template';
+
+export interface EmbeddedStackOptions {
+  /** The synthesized CloudFormation template (e.g. app.synth().getStackByName(name).template). */
+  readonly template: CloudFormationTemplate;
+  /** AWS::StackName seen by the template (default "local"). */
+  readonly stackName?: string;
+  /** Values for template Parameters without a usable Default. */
+  readonly parameters?: Record<string, unknown>;
+  /** Persist S3 and DynamoDB state here (kept on stop). Default: temporary S3 directory and in-memory DynamoDB. */
+  readonly keepStateDir?: string;
+  /** Worker threads for Lambda invocations (default: CPU count). */
+  readonly workers?: number;
+  /** Handler module per function (default: dist/lambdas/<phase>/handler.js). */
+  readonly handlerResolver?: HandlerResolver;
+  /** Fault injection for Lambda invocations. */
+  readonly faults?: FaultOptions;
+  /** Replace every Retry wait with this many milliseconds (default: the definition's backoff). */
+  readonly retryDelayMs?: number;
+  /** Handler stdout/stderr (default 'inherit'). */
+  readonly functionLogs?: LambdaPoolOptions['logs'];
+}
+
+export interface ExecutionSummary extends ExecutionRecord {
+  readonly stateMachineLogicalId: string;
+  /** The upload that started it, when started by an S3 event. */
+  readonly trigger?: { readonly bucket: string; readonly key: string };
+}
+
+export interface EmbeddedStack {
+  readonly template: LocalTemplate;
+  readonly endpoints: StandInEndpoints;
+  /** Client configuration for @aws-sdk/client-s3 against the S3 stand-in. */
+  readonly s3Config: S3ClientConfig;
+  /** Client configuration for @aws-sdk/client-dynamodb against the DynamoDB stand-in. */
+  readonly dynamoDbConfig: DynamoDBClientConfig;
+  /** The environment every handler gets on top of its function's variables (endpoints, credentials, checksum mode...). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Local bucket name of a bucket logical ID; without argument, the data bucket (the one bucket sending events to EventBridge). */
+  bucketName(logicalId?: string): string;
+  /** Local table name of a table logical ID; without argument, the template's only table. */
+  tableName(logicalId?: string): string;
+  /** Start an execution directly (without an upload). Default state machine: the template's only one. */
+  startExecution(input: unknown, options?: { stateMachine?: string; name?: string }): ExecutionSummary;
+  /** Route an event through the template's rules as EventBridge would (e.g. a duplicate delivery); returns the executions started. */
+  publishEvent(event: unknown): ExecutionSummary[];
+  /** Resolves when the execution (ARN or name) has ended. */
+  waitForExecution(executionArnOrName: string, options?: { timeoutMs?: number }): Promise<ExecutionSummary>;
+  /**
+   * The latest execution started by an upload of `key`, waiting (default 10 s) if none has started yet. A PutObject's
+   * execution is registered before the upload call returns, so call this after the upload resolves.
+   */
+  executionStartedBy(key: string, options?: { bucket?: string; timeoutMs?: number }): Promise<ExecutionSummary>;
+  /** Every execution so far, oldest first, with its current status. */
+  listExecutions(): ExecutionSummary[];
+  /** Progress of every execution (states entered/exited, map items done, retries...). Returns an unsubscribe function. */
+  onExecutionEvent(listener: (event: ExecutionEvent) => void): () => void;
+  /** Resolves when no execution is running and no upload event is being turned into one. */
+  waitForIdle(): Promise<void>;
+  lambdaStats(): LambdaPoolStats;
+  /** Abort running executions, stop the workers and the stand-ins. Idempotent. */
+  stop(): Promise<void>;
+}
+
+interface TrackedExecution {
+  summary: ExecutionSummary;
+  readonly running: RunningExecution;
+  readonly done: Promise<ExecutionSummary>;
+}
+
+export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  const template = loadTemplate(options.template, {
+    ...(options.stackName ? { stackName: options.stackName } : {}),
+    ...(options.parameters ? { parameters: options.parameters } : {}),
+  });
+  const rules = checkRules(template);
+  assertHandlerModulesExist(
+    Object.values(template.functions).filter((fn) => fn.phase),
+    options.handlerResolver ?? defaultHandlerResolver(),
+  );
+
+  let s3Client: S3Client | undefined;
+  let runtimePool: LambdaPool | undefined;
+  const standIns: StandIns = await startStandIns(options.keepStateDir ? { keepStateDir: options.keepStateDir } : {});
+  try {
+    const config = localAwsConfig(standIns.endpoints);
+    const env = localLambdaEnvironment(standIns.endpoints);
+    s3Client = new S3Client(config.s3);
+    const dynamodb = new DynamoDBClient(config.dynamodb);
+    try {
+      await createLocalResources(template, { s3: s3Client, dynamodb });
+    } finally {
+      dynamodb.destroy();
+    }
+    runtimePool = new LambdaPool({
+      ...(options.workers ? { size: options.workers } : {}),
+      ...(options.handlerResolver ? { handlerResolver: options.handlerResolver } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.functionLogs ? { logs: options.functionLogs } : {}),
+      environment: env,
+    });
+    const lambdas = runtimePool;
+    const runtime: AslRuntime = {
+      invokeLambda: ({ fn, payload, taskTimeoutSeconds }) =>
+        lambdas.invoke(fn, payload, taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds } : {}),
+      findFunction: (reference) => template.findFunction(reference),
+      objectStore: s3ObjectStore(s3Client),
+      region: template.region,
+      accountId: template.accountId,
+    };
+    const machines = new Map<string, PreparedStateMachine>();
+    for (const machine of Object.values(template.stateMachines)) {
+      machines.set(machine.logicalId, prepareStateMachine(machine.definition, runtime, { name: machine.name, arn: machine.arn }));
+    }
+    return assemble({ options, template, rules, standIns, s3Client, pool: lambdas, machines, config, env });
+  } catch (error) {
+    s3Client?.destroy();
+    await runtimePool?.close();
+    await standIns.stop();
+    throw error;
+  }
+}
+
+/**
+ * Event rules that can start our state machines (scheduled rules never fire locally and are left out); refuse patterns
+ * we cannot evaluate and buckets that never send events.
+ */
+function checkRules(template: LocalTemplate) {
+  const rules = Object.values(template.rules).filter(
+    (rule) => rule.enabled && rule.eventPattern && rule.targets.some((target) => target.stateMachineLogicalId),
+  );
+  const bucketsByName = new Map(Object.values(template.buckets).map((bucket) => [bucket.name, bucket]));
+  for (const rule of rules) {
+    if (!rule.eventPattern) continue;
+    validateEventPattern(rule.eventPattern, `rule ${rule.logicalId} EventPattern`);
+    const detail = rule.eventPattern.detail as { bucket?: { name?: unknown[] } } | undefined;
+    for (const name of detail?.bucket?.name ?? []) {
+      const bucket = typeof name === 'string' ? bucketsByName.get(name) : undefined;
+      if (bucket && !bucket.eventBridgeEnabled) {
+        throw new Error(
+          `rule ${rule.logicalId} waits for S3 events from bucket ${bucket.logicalId}, but that bucket does not send events to ` +
+            `EventBridge (set eventBridgeEnabled: true); the workflow would never start, on AWS either`,
+        );
+      }
+    }
+  }
+  return rules;
+}
+
+function assemble(parts: {
+  options: EmbeddedStackOptions;
+  template: LocalTemplate;
+  rules: ReturnType<typeof checkRules>;
+  standIns: StandIns;
+  s3Client: S3Client;
+  pool: LambdaPool;
+  machines: Map<string, PreparedStateMachine>;
+  config: ReturnType<typeof localAwsConfig>;
+  env: Record<string, string>;
+}): EmbeddedStack {
+  const { options, template, rules, standIns, s3Client, pool, machines, config, env } = parts;
+  const executions = new Map<string, TrackedExecution>();
+  const listeners = new Set<(event: ExecutionEvent) => void>();
+  const startListeners = new Set<(summary: ExecutionSummary) => void>();
+  const idleWaiters = new Set<() => void>();
+  let pendingEvents = 0;
+  let stopping: Promise<void> | undefined;
+
+  const eventBridgeBuckets = new Set(Object.values(template.buckets).filter((bucket) => bucket.eventBridgeEnabled).map((bucket) => bucket.name));
+
+  const isIdle = () => pendingEvents === 0 && [...executions.values()].every((tracked) => tracked.summary.status !== 'RUNNING');
+  const checkIdle = () => {
+    if (!isIdle()) return;
+    for (const resolve of idleWaiters) resolve();
+    idleWaiters.clear();
+  };
+
+  const emit = (event: ExecutionEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // Listeners observe; they never break an execution.
+      }
+    }
+  };
+
+  const start = (stateMachineLogicalId: string, input: unknown, name?: string, trigger?: ExecutionSummary['trigger']): ExecutionSummary => {
+    if (stopping) throw new Error('the embedded stack is stopping');
+    const machine = machines.get(stateMachineLogicalId);
+    if (!machine) throw new Error(`unknown state machine ${stateMachineLogicalId} (have: ${[...machines.keys()].join(', ')})`);
+    const running = machine.start(input, {
+      ...(name ? { name } : {}),
+      onEvent: emit,
+      ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+    });
+    const summary: ExecutionSummary = {
+      executionArn: running.executionArn,
+      name: running.name,
+      stateMachineArn: machine.arn,
+      stateMachineLogicalId,
+      status: 'RUNNING',
+      input,
+      startDate: running.startDate,
+      ...(trigger ? { trigger } : {}),
+    };
+    const tracked: TrackedExecution = {
+      summary,
+      running,
+      done: running.result.then((record) => {
+        tracked.summary = { ...record, stateMachineLogicalId, ...(trigger ? { trigger } : {}) };
+        checkIdle();
+        return tracked.summary;
+      }),
+    };
+    executions.set(running.executionArn, tracked);
+    for (const listener of startListeners) listener(summary);
+    return summary;
+  };
+
+  const publish = (event: unknown, trigger?: ExecutionSummary['trigger']): ExecutionSummary[] =>
+    routeEvent(rules, event).map(({ target, input }) => start(target.stateMachineLogicalId!, input, undefined, trigger));
+
+  const onRecord = (record: S3EventRecord) => {
+    if (stopping || !eventBridgeBuckets.has(record.s3.bucket.name) || !record.eventName.startsWith('ObjectCreated:')) return;
+    const trigger = { bucket: record.s3.bucket.name, key: record.s3.object.key };
+    if (record.s3.object.eTag !== undefined) {
+      // Synchronous on purpose: s3rver emits before answering the PUT, so the execution exists when the upload returns.
+      const event = objectCreatedEvent(record, { region: template.region, accountId: template.accountId });
+      if (event) publish(event, trigger);
+      return;
+    }
+    pendingEvents++;
+    s3Client
+      .send(new HeadObjectCommand({ Bucket: trigger.bucket, Key: trigger.key }))
+      .then((head) => {
+        const event = objectCreatedEvent(record, { region: template.region, accountId: template.accountId, etag: head.ETag ?? '' });
+        if (event && !stopping) publish(event, trigger);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        pendingEvents--;
+        checkIdle();
+      });
+  };
+  const unsubscribe = standIns.onObjectEvent(onRecord);
+
+  const find = (executionArnOrName: string) =>
+    executions.get(executionArnOrName) ?? [...executions.values()].find((tracked) => tracked.summary.name === executionArnOrName);
+
+  const defaultStateMachine = () => {
+    if (machines.size !== 1) throw new Error(`the template has ${machines.size} state machines; name one (${[...machines.keys()].join(', ')})`);
+    return [...machines.keys()][0];
+  };
+
+  return {
+    template,
+    endpoints: standIns.endpoints,
+    s3Config: config.s3,
+    dynamoDbConfig: config.dynamodb,
+    env,
+    bucketName(logicalId?: string) {
+      const buckets = Object.values(template.buckets);
+      if (logicalId !== undefined) {
+        const bucket = template.buckets[logicalId] ?? buckets.find((candidate) => candidate.name === logicalId);
+        if (!bucket) throw new Error(`no bucket ${logicalId} in the template (have: ${Object.keys(template.buckets).join(', ')})`);
+        return bucket.name;
+      }
+      const withEvents = buckets.filter((bucket) => bucket.eventBridgeEnabled);
+      if (withEvents.length === 1) return withEvents[0].name;
+      if (buckets.length === 1) return buckets[0].name;
+      throw new Error(`cannot tell which bucket is the data bucket; pass a logical ID (${Object.keys(template.buckets).join(', ')})`);
+    },
+    tableName(logicalId?: string) {
+      if (logicalId !== undefined) {
+        const table = template.tables[logicalId];
+        if (!table) throw new Error(`no table ${logicalId} in the template (have: ${Object.keys(template.tables).join(', ')})`);
+        return table.name;
+      }
+      const tables = Object.values(template.tables);
+      if (tables.length !== 1) throw new Error(`the template has ${tables.length} tables; pass a logical ID`);
+      return tables[0].name;
+    },
+    startExecution(input, startOptions = {}) {
+      return start(startOptions.stateMachine ?? defaultStateMachine(), input, startOptions.name);
+    },
+    publishEvent(event) {
+      return publish(event);
+    },
+    async waitForExecution(executionArnOrName, waitOptions = {}) {
+      const tracked = find(executionArnOrName);
+      if (!tracked) throw new Error(`no execution ${executionArnOrName}`);
+      return withTimeout(tracked.done, waitOptions.timeoutMs, `execution ${executionArnOrName} did not end`);
+    },
+    executionStartedBy(key, waitOptions = {}) {
+      const matches = (summary: ExecutionSummary) =>
+        summary.trigger?.key === key && (waitOptions.bucket === undefined || summary.trigger.bucket === waitOptions.bucket);
+      const existing = [...executions.values()].reverse().find((tracked) => matches(tracked.summary));
+      if (existing) return Promise.resolve(existing.summary);
+      let listener: ((summary: ExecutionSummary) => void) | undefined;
+      const started = new Promise<ExecutionSummary>((resolve) => {
+        listener = (summary) => {
+          if (matches(summary)) resolve(summary);
+        };
+        startListeners.add(listener);
+      });
+      return withTimeout(started, waitOptions.timeoutMs ?? 10_000, `no execution started for an upload of ${key}`).finally(() => startListeners.delete(listener!));
+    },
+    listExecutions() {
+      return [...executions.values()].map((tracked) => tracked.summary);
+    },
+    onExecutionEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    waitForIdle() {
+      if (isIdle()) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.add(resolve));
+    },
+    lambdaStats() {
+      return pool.stats();
+    },
+    stop() {
+      stopping ??= (async () => {
+        unsubscribe();
+        const running = [...executions.values()].filter((tracked) => tracked.summary.status === 'RUNNING');
+        for (const tracked of running) tracked.running.abort();
+        await Promise.all(running.map((tracked) => tracked.done));
+        await pool.close();
+        s3Client.destroy();
+        await standIns.stop();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined, message: string): Promise<T> {
+  if (timeoutMs === undefined) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

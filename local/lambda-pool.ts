@@ -1,0 +1,518 @@
+/**
+ * Lambda invocations on a pool of worker threads (default: one per CPU) with Lambda-like isolation: a worker serves one
+ * function (its own module registry and its own copy of process.env: function environment + stand-in environment),
+ * stays warm between invocations of that function, and is terminated and replaced when an invocation times out.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { LocalFunction } from './template';
+
+export type HandlerResolver = (fn: LocalFunction) => string;
+
+export interface FunctionLogLine {
+  readonly functionName: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly line: string;
+}
+
+export interface FaultContext {
+  readonly fn: LocalFunction;
+  readonly payload: unknown;
+  /** 0-based count of invocations requested from this pool. */
+  readonly sequence: number;
+}
+
+export interface FaultDecision {
+  /** 'before': the handler does not run. 'after': it runs (side effects happen) and its result is replaced by the error. */
+  readonly when: 'before' | 'after';
+  readonly errorName?: string;
+  readonly message?: string;
+}
+
+export interface FaultOptions {
+  /** Probability (0..1) that an invocation fails with an injected error. */
+  readonly probability?: number;
+  /** Seed of the deterministic generator behind `probability` (default 1). */
+  readonly seed?: number;
+  /** Name of the injected error (default "Lambda.ServiceException", which the contract's Retry covers). */
+  readonly errorName?: string;
+  /** When a probabilistic fault strikes (default 'before'). */
+  readonly when?: 'before' | 'after';
+  /** Restrict probabilistic faults to these phases. */
+  readonly phases?: readonly string[];
+  /** Decide per invocation instead of (or before) the probability: return a decision to inject, undefined to pass. */
+  readonly decide?: (context: FaultContext) => FaultDecision | undefined;
+}
+
+export interface LambdaPoolOptions {
+  /** Number of worker threads (default: os.availableParallelism()). */
+  readonly size?: number;
+  /** Absolute path of the CommonJS (or ES) module exporting `handler` for a function (default: dist/lambdas/<phase>/handler.js). */
+  readonly handlerResolver?: HandlerResolver;
+  /** Variables set over each function's own environment (the stand-in endpoints and credentials). */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly faults?: FaultOptions;
+  /** Handler stdout/stderr: 'inherit' (default: this process's streams), 'discard', or a per-line callback. */
+  readonly logs?: 'inherit' | 'discard' | ((line: FunctionLogLine) => void);
+  /** Cap each worker's V8 heap at the function's MemorySize, like Lambda (default true). */
+  readonly enforceMemoryLimit?: boolean;
+}
+
+export interface InvokeOptions {
+  /** The calling Task's TimeoutSeconds, counted from when the function starts (waiting for a worker does not count). */
+  readonly taskTimeoutSeconds?: number;
+}
+
+export interface LambdaPoolStats {
+  readonly size: number;
+  readonly workers: number;
+  readonly busy: number;
+  readonly queued: number;
+  readonly invocations: number;
+  readonly coldStarts: number;
+  readonly timeouts: number;
+  readonly faultsInjected: number;
+}
+
+/** A failed invocation. `name` is the Lambda errorType; `cause` is the JSON Step Functions reports as Cause. */
+export class LambdaInvocationError extends Error {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: string[];
+  override readonly cause: string;
+
+  constructor(errorType: string, errorMessage: string, trace: string[] = []) {
+    super(errorMessage);
+    this.name = errorType;
+    this.errorType = errorType;
+    this.errorMessage = errorMessage;
+    this.trace = trace;
+    this.cause = JSON.stringify({ errorType, errorMessage, trace });
+  }
+}
+
+/** Walk up from `from` to the directory holding package.json (works from local/ and from dist/local/). */
+export function findProjectRoot(from: string = __dirname): string {
+  let directory = from;
+  for (;;) {
+    if (fs.existsSync(path.join(directory, 'package.json'))) return directory;
+    const parent = path.dirname(directory);
+    if (parent === directory) throw new Error(`no package.json above ${from}`);
+    directory = parent;
+  }
+}
+
+/** dist/lambdas/<phase>/handler.js under the project root (compiled by `npm run build`). */
+export function defaultHandlerResolver(projectRoot: string = findProjectRoot()): HandlerResolver {
+  return (fn) => {
+    if (!fn.phase) throw new LambdaInvocationError('Runtime.ImportModuleError', `function ${fn.functionName} has no CLEARANCE_PHASE environment variable`);
+    return path.join(projectRoot, 'dist', 'lambdas', fn.phase, 'handler.js');
+  };
+}
+
+/** Throw, naming the function and the path, if a function's handler module does not exist (e.g. before `npm run build`). */
+export function assertHandlerModulesExist(functions: Iterable<LocalFunction>, handlerResolver: HandlerResolver = defaultHandlerResolver()): void {
+  for (const fn of functions) {
+    const handlerPath = handlerResolver(fn);
+    if (!fs.existsSync(handlerPath)) {
+      throw new Error(`handler module for function ${fn.functionName} (phase ${fn.phase ?? '?'}) not found at ${handlerPath}: run \`npm run build\` first`);
+    }
+  }
+}
+
+/** Environment variables copied from this process: only what a runtime needs to find its tools and temp space. */
+const INHERITED_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL'];
+
+interface Request {
+  readonly fn: LocalFunction;
+  readonly key: string;
+  readonly handlerPath: string;
+  readonly payload: unknown;
+  readonly taskTimeoutSeconds?: number;
+  readonly fault?: FaultDecision;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  settled: boolean;
+}
+
+interface Slot {
+  readonly id: number;
+  readonly key: string;
+  readonly worker: Worker;
+  current?: { request: Request; requestId: string; timers: NodeJS.Timeout[] };
+  dead: boolean;
+  exited: Promise<void>;
+}
+
+export class LambdaPool {
+  readonly size: number;
+  private readonly handlerResolver: HandlerResolver;
+  private readonly environment: Readonly<Record<string, string>>;
+  private readonly faults?: FaultOptions;
+  private readonly logs: NonNullable<LambdaPoolOptions['logs']>;
+  private readonly enforceMemoryLimit: boolean;
+  private readonly random: () => number;
+  private readonly queue: Request[] = [];
+  private readonly slots: Slot[] = [];
+  private nextSlotId = 0;
+  private sequence = 0;
+  private closed = false;
+  private counters = { invocations: 0, coldStarts: 0, timeouts: 0, faultsInjected: 0 };
+
+  constructor(options: LambdaPoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? os.availableParallelism());
+    this.handlerResolver = options.handlerResolver ?? defaultHandlerResolver();
+    this.environment = options.environment ?? {};
+    this.faults = options.faults;
+    this.logs = options.logs ?? 'inherit';
+    this.enforceMemoryLimit = options.enforceMemoryLimit ?? true;
+    this.random = mulberry32(options.faults?.seed ?? 1);
+  }
+
+  /** Fail fast (before any execution) when a function's handler module is missing, e.g. before `npm run build`. */
+  assertHandlersExist(functions: Iterable<LocalFunction>): void {
+    assertHandlerModulesExist(functions, this.handlerResolver);
+  }
+
+  /** Invoke `fn` with `payload`; resolves with its JSON result or rejects with a LambdaInvocationError. */
+  invoke(fn: LocalFunction, payload: unknown, options: InvokeOptions = {}): Promise<unknown> {
+    if (this.closed) return Promise.reject(new LambdaInvocationError('Lambda.ServiceException', 'the Lambda pool is closed'));
+    const sequence = this.sequence++;
+    const fault = this.decideFault({ fn, payload, sequence });
+    if (fault?.when === 'before') {
+      this.counters.faultsInjected++;
+      return Promise.reject(new LambdaInvocationError(fault.errorName ?? this.defaultFaultName(), fault.message ?? `injected fault before invocation ${sequence}`));
+    }
+    let handlerPath: string;
+    try {
+      handlerPath = this.handlerResolver(fn);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        fn,
+        key: `${fn.logicalId}\u0000${handlerPath}`,
+        handlerPath,
+        payload,
+        ...(options.taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
+        ...(fault ? { fault } : {}),
+        resolve,
+        reject,
+        settled: false,
+      });
+      this.dispatch();
+    });
+  }
+
+  stats(): LambdaPoolStats {
+    return {
+      size: this.size,
+      workers: this.slots.length,
+      busy: this.slots.filter((slot) => slot.current).length,
+      queued: this.queue.length,
+      ...this.counters,
+    };
+  }
+
+  /** Reject queued invocations, terminate every worker (in-flight invocations reject) and wait for them to exit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const request of this.queue.splice(0)) this.settle(request, new LambdaInvocationError('Lambda.ServiceException', 'the Lambda pool was closed'));
+    const exits = [...this.slots].map((slot) => {
+      this.retire(slot, new LambdaInvocationError('Lambda.ServiceException', 'the Lambda pool was closed'));
+      return slot.exited;
+    });
+    await Promise.all(exits);
+  }
+
+  private defaultFaultName(): string {
+    return this.faults?.errorName ?? 'Lambda.ServiceException';
+  }
+
+  private decideFault(context: FaultContext): FaultDecision | undefined {
+    const faults = this.faults;
+    if (!faults) return undefined;
+    const decided = faults.decide?.(context);
+    if (decided) return decided;
+    if (!faults.probability) return undefined;
+    if (faults.phases && !faults.phases.includes(context.fn.phase ?? '')) return undefined;
+    return this.random() < faults.probability ? { when: faults.when ?? 'before', errorName: this.defaultFaultName() } : undefined;
+  }
+
+  private dispatch(): void {
+    while (!this.closed && this.queue.length > 0) {
+      let assigned = false;
+      for (let index = 0; index < this.queue.length; index++) {
+        const request = this.queue[index];
+        const slot = this.slotFor(request);
+        if (!slot) continue;
+        this.queue.splice(index, 1);
+        this.start(slot, request);
+        assigned = true;
+        break;
+      }
+      if (!assigned) return;
+    }
+  }
+
+  /** A warm idle worker of the same function, else a new one if there is room (retiring an idle worker of another function). */
+  private slotFor(request: Request): Slot | undefined {
+    const live = this.slots.filter((slot) => !slot.dead);
+    const warm = live.find((slot) => slot.key === request.key && !slot.current);
+    if (warm) return warm;
+    if (live.length >= this.size) {
+      const idle = live.find((slot) => !slot.current);
+      if (!idle) return undefined;
+      this.retire(idle, undefined, false);
+    }
+    return this.spawn(request);
+  }
+
+  private spawn(request: Request): Slot {
+    const fn = request.fn;
+    const id = this.nextSlotId++;
+    const capture = this.logs !== 'inherit';
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      env: this.environmentFor(fn, request.handlerPath),
+      workerData: {
+        handlerPath: request.handlerPath,
+        functionName: fn.functionName,
+        functionArn: fn.arn,
+        memoryMb: fn.memoryMb,
+        workerId: id,
+      },
+      stdout: capture,
+      stderr: capture,
+      ...(this.enforceMemoryLimit ? { resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb } } : {}),
+    });
+    worker.unref();
+    if (capture) this.captureLogs(worker, fn.functionName);
+    const slot: Slot = { id, key: request.key, worker, dead: false, exited: Promise.resolve() };
+    slot.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
+    worker.on('error', (error: Error & { code?: string }) => {
+      const trace = (error.stack ?? '').split('\n');
+      const failure =
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new LambdaInvocationError('Runtime.OutOfMemory', `Runtime exited with error: JavaScript heap out of memory (MemorySize ${fn.memoryMb} MB)`)
+          : error.name?.startsWith('Runtime.')
+            ? new LambdaInvocationError(error.name, error.message, trace)
+            : new LambdaInvocationError('Runtime.ExitError', `Runtime exited with error: ${error.name}: ${error.message}`, trace);
+      this.retire(slot, failure);
+    });
+    worker.on('exit', (code) => {
+      this.retire(slot, new LambdaInvocationError('Runtime.ExitError', `Runtime exited with status ${code}`));
+    });
+    this.slots.push(slot);
+    this.counters.coldStarts++;
+    return slot;
+  }
+
+  private environmentFor(fn: LocalFunction, handlerPath: string): Record<string, string> {
+    const inherited: Record<string, string> = {};
+    for (const name of INHERITED_VARIABLES) {
+      const value = process.env[name];
+      if (value !== undefined) inherited[name] = value;
+    }
+    return {
+      ...inherited,
+      AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
+      LAMBDA_TASK_ROOT: path.dirname(handlerPath),
+      // Lambda runs Node 22+, where the SDK never prints its Node-version warning; one per cold worker would be noise.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...fn.environment,
+      ...this.environment,
+    };
+  }
+
+  private captureLogs(worker: Worker, functionName: string): void {
+    const sink = this.logs;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const readable = worker[stream];
+      if (sink === 'discard') {
+        readable.resume();
+        continue;
+      }
+      if (typeof sink !== 'function') continue;
+      let pending = '';
+      readable.setEncoding('utf8');
+      readable.on('data', (chunk: string) => {
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) sink({ functionName, stream, line });
+      });
+      readable.on('end', () => {
+        if (pending) sink({ functionName, stream, line: pending });
+      });
+    }
+  }
+
+  private start(slot: Slot, request: Request): void {
+    const requestId = randomUUID();
+    const timers: NodeJS.Timeout[] = [];
+    const functionTimeoutMs = request.fn.timeoutSeconds * 1000;
+    timers.push(
+      setTimeout(() => {
+        this.counters.timeouts++;
+        const seconds = request.fn.timeoutSeconds.toFixed(2);
+        this.retire(slot, new LambdaInvocationError('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds`));
+      }, functionTimeoutMs),
+    );
+    if (request.taskTimeoutSeconds !== undefined && request.taskTimeoutSeconds < request.fn.timeoutSeconds) {
+      // The Task gives up first; like on AWS the function keeps running (and keeps its worker) until it ends.
+      timers.push(
+        setTimeout(() => {
+          const timeout = new Error(`Task timed out after ${request.taskTimeoutSeconds} seconds`);
+          timeout.name = 'States.Timeout';
+          this.settle(request, timeout);
+        }, request.taskTimeoutSeconds * 1000),
+      );
+    }
+    slot.current = { request, requestId, timers };
+    this.counters.invocations++;
+    slot.worker.postMessage({ type: 'invoke', requestId, event: request.payload, timeoutMs: functionTimeoutMs });
+  }
+
+  private onMessage(slot: Slot, message: WorkerMessage): void {
+    const current = slot.current;
+    if (!current || message.requestId !== current.requestId) return;
+    for (const timer of current.timers) clearTimeout(timer);
+    slot.current = undefined;
+    const { request } = current;
+    if (message.type === 'result') {
+      if (request.fault?.when === 'after') {
+        this.counters.faultsInjected++;
+        this.settle(request, new LambdaInvocationError(request.fault.errorName ?? this.defaultFaultName(), request.fault.message ?? 'injected fault after the handler ran'));
+      } else {
+        this.settle(request, undefined, message.payload === undefined ? null : JSON.parse(message.payload));
+      }
+    } else {
+      this.settle(request, new LambdaInvocationError(message.error.errorType, message.error.errorMessage, message.error.trace));
+    }
+    this.dispatch();
+  }
+
+  /** Terminate a worker; its in-flight invocation (if any) fails with `failure`. */
+  private retire(slot: Slot, failure?: Error, redispatch = true): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    const current = slot.current;
+    slot.current = undefined;
+    if (current) {
+      for (const timer of current.timers) clearTimeout(timer);
+      this.settle(current.request, failure ?? new LambdaInvocationError('Runtime.ExitError', 'worker retired'));
+    }
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    void slot.worker.terminate();
+    if (redispatch) this.dispatch();
+  }
+
+  private settle(request: Request, error?: Error, value?: unknown): void {
+    if (request.settled) return;
+    request.settled = true;
+    if (error) request.reject(error);
+    else request.resolve(value);
+  }
+}
+
+type WorkerMessage =
+  | { type: 'result'; requestId: string; payload?: string }
+  | { type: 'error'; requestId: string; error: { errorType: string; errorMessage: string; trace: string[] } };
+
+/** Mulberry32: small, fast, deterministic; enough for fault injection. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The worker's bootstrap, evaluated as a CommonJS script (eval: true) so it runs the same from ts-jest and from dist/.
+ * It loads the handler on the first invocation (the cold start), keeps it for later ones, and answers with the JSON
+ * text of the result (what Lambda sends back) or the error's type, message and stack.
+ */
+const WORKER_SOURCE = `
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const { pathToFileURL } = require('node:url');
+let handler;
+
+function serialise(error) {
+  if (error && typeof error === 'object' && 'message' in error) {
+    return { errorType: String(error.name || 'Error'), errorMessage: String(error.message), trace: String(error.stack || '').split('\\n') };
+  }
+  return { errorType: typeof error === 'string' ? 'string' : 'Error', errorMessage: String(error), trace: [] };
+}
+
+function named(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+async function loadHandler() {
+  let mod;
+  try {
+    mod = require(workerData.handlerPath);
+  } catch (error) {
+    if (error && error.code === 'ERR_REQUIRE_ESM') {
+      mod = await import(pathToFileURL(workerData.handlerPath).href);
+    } else {
+      throw named('Runtime.ImportModuleError', 'Error: Cannot load ' + workerData.handlerPath + ': ' + (error && error.message));
+    }
+  }
+  const candidate = mod && (mod.handler || (mod.default && mod.default.handler));
+  if (typeof candidate !== 'function') {
+    throw named('Runtime.HandlerNotFound', workerData.handlerPath + ' does not export a function named handler');
+  }
+  return candidate;
+}
+
+// Functions may set NODE_OPTIONS=--enable-source-maps, which a worker thread does not read: honour it here.
+if (/--enable-source-maps/.test(process.env.NODE_OPTIONS || '')) process.setSourceMapsEnabled(true);
+
+process.on('unhandledRejection', (reason) => {
+  const error = serialise(reason);
+  throw named('Runtime.UnhandledPromiseRejection', error.errorType + ': ' + error.errorMessage);
+});
+
+parentPort.on('message', async (message) => {
+  if (message.type !== 'invoke') return;
+  const deadline = Date.now() + message.timeoutMs;
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: workerData.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: workerData.functionArn,
+    memoryLimitInMB: String(workerData.memoryMb),
+    awsRequestId: message.requestId,
+    logGroupName: '/aws/lambda/' + workerData.functionName,
+    logStreamName: 'local/[$LATEST]worker-' + workerData.workerId,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done() {}, fail() {}, succeed() {},
+  };
+  try {
+    if (!handler) handler = await loadHandler();
+    const result = await handler(message.event, context);
+    const payload = result === undefined ? undefined : JSON.stringify(result);
+    parentPort.postMessage({ type: 'result', requestId: message.requestId, payload });
+  } catch (error) {
+    parentPort.postMessage({ type: 'error', requestId: message.requestId, error: serialise(error) });
+  }
+});
+`;

@@ -1,0 +1,209 @@
+/**
+ * In-process S3 (s3rver) and DynamoDB (dynalite) stand-ins on 127.0.0.1, ephemeral ports.
+ * See docs/local-runtime.md for the pitfalls these settings avoid.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import S3rver from 's3rver';
+import dynalite from 'dynalite';
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT_ID = '000000000000';
+/** s3rver accepts only this access key / secret pair. dynalite ignores credentials, so both use it. */
+export const LOCAL_ACCESS_KEY_ID = 'S3RVER';
+export const LOCAL_SECRET_ACCESS_KEY = 'S3RVER';
+/** Set in every handler environment; the S3 adapter must turn it into `forcePathStyle: true`. */
+export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
+
+export interface StandInEndpoints {
+  /** e.g. http://127.0.0.1:41234 (an IP, never `localhost`: s3rver would treat the host as a bucket). */
+  readonly s3: string;
+  readonly dynamodb: string;
+  readonly region: string;
+}
+
+export type S3EventRecord = S3rver.S3EventRecord;
+
+export interface StandInOptions {
+  /**
+   * Persist S3 objects (`<dir>/s3`) and DynamoDB tables (`<dir>/dynamodb`, LevelDB) there and keep them on stop.
+   * Without it, S3 lives in a temporary directory removed on stop and DynamoDB is in memory.
+   */
+  readonly keepStateDir?: string;
+}
+
+export interface StandIns {
+  readonly endpoints: StandInEndpoints;
+  /** Directory s3rver stores objects in (temporary unless keepStateDir was given). */
+  readonly s3Directory: string;
+  /** Subscribe to s3rver's per-object-change records (put, multipart completion, copy, delete). Returns an unsubscribe function. */
+  onObjectEvent(listener: (record: S3EventRecord) => void): () => void;
+  stop(): Promise<void>;
+}
+
+/**
+ * s3rver encrypts ListObjectsV2 continuation tokens with single DES, which OpenSSL 3 only offers through the legacy
+ * provider (`--openssl-legacy-provider`); without it a paginated listing fails with HTTP 500. Three-key DES-EDE with
+ * the same key three times is exactly single DES and is in the default provider, so `des` calls are redirected there.
+ * Only the `des` algorithm is touched, and only when the native call is unsupported.
+ */
+export function ensureDesCipherAvailable(): void {
+  const probeKey = Buffer.alloc(8, 1);
+  try {
+    crypto.createCipheriv('des', probeKey, probeKey);
+    return;
+  } catch {
+    // fall through: patch below
+  }
+  const patched = crypto as unknown as { createCipheriv: unknown; createDecipheriv: unknown; __clearanceDesPatch?: true };
+  if (patched.__clearanceDesPatch) return;
+  const originalCipher = crypto.createCipheriv;
+  const originalDecipher = crypto.createDecipheriv;
+  const asTripleDes = (algorithm: string, key: crypto.CipherKey): [string, crypto.CipherKey] => {
+    if (algorithm.toLowerCase() === 'des' && Buffer.isBuffer(key) && key.length === 8) {
+      return ['des-ede3-cbc', Buffer.concat([key, key, key])];
+    }
+    return [algorithm, key];
+  };
+  patched.createCipheriv = (algorithm: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null, options?: unknown) => {
+    const [alg, k] = asTripleDes(algorithm, key);
+    return (originalCipher as (...a: unknown[]) => crypto.Cipher)(alg, k, iv, options);
+  };
+  patched.createDecipheriv = (algorithm: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null, options?: unknown) => {
+    const [alg, k] = asTripleDes(algorithm, key);
+    return (originalDecipher as (...a: unknown[]) => crypto.Decipher)(alg, k, iv, options);
+  };
+  patched.__clearanceDesPatch = true;
+}
+
+export async function startStandIns(options: StandInOptions = {}): Promise<StandIns> {
+  ensureDesCipherAvailable();
+  const keepStateDir = options.keepStateDir ? path.resolve(options.keepStateDir) : undefined;
+  const s3Directory = keepStateDir
+    ? path.join(keepStateDir, 's3')
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'clearance-s3-'));
+  fs.mkdirSync(s3Directory, { recursive: true });
+  const dynamoDirectory = keepStateDir ? path.join(keepStateDir, 'dynamodb') : undefined;
+  if (dynamoDirectory) fs.mkdirSync(dynamoDirectory, { recursive: true });
+
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: s3Directory,
+    // Path-style only: with an IP endpoint there is no host to carry a bucket name.
+    vhostBuckets: false,
+  });
+  let s3Address: AddressInfo;
+  try {
+    s3Address = await s3.run();
+  } catch (error) {
+    if (!keepStateDir) fs.rmSync(s3Directory, { recursive: true, force: true });
+    throw error;
+  }
+
+  const dynamo = dynalite({ path: dynamoDirectory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let dynamoAddress: AddressInfo;
+  try {
+    dynamoAddress = await listen(dynamo);
+  } catch (error) {
+    await closeS3rver(s3);
+    if (!keepStateDir) fs.rmSync(s3Directory, { recursive: true, force: true });
+    throw error;
+  }
+
+  const endpoints: StandInEndpoints = {
+    s3: `http://127.0.0.1:${s3Address.port}`,
+    dynamodb: `http://127.0.0.1:${dynamoAddress.port}`,
+    region: LOCAL_REGION,
+  };
+
+  const listeners = new Set<(record: S3EventRecord) => void>();
+  s3.on('event', (event) => {
+    for (const record of event.Records) {
+      for (const listener of listeners) listener(record);
+    }
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoints,
+    s3Directory,
+    onObjectEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stop() {
+      stopped ??= (async () => {
+        listeners.clear();
+        await Promise.all([closeS3rver(s3), closeServer(dynamo)]);
+        if (!keepStateDir) fs.rmSync(s3Directory, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Client configuration for @aws-sdk/client-s3 and @aws-sdk/client-dynamodb talking to the stand-ins. */
+export function localAwsConfig(endpoints: StandInEndpoints): { s3: S3ClientConfig; dynamodb: DynamoDBClientConfig } {
+  const credentials = { accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY };
+  return {
+    s3: {
+      endpoint: endpoints.s3,
+      region: endpoints.region,
+      forcePathStyle: true,
+      credentials,
+      // With the default (WHEN_SUPPORTED) a streamed PutObject is sent aws-chunked and s3rver stores the trailer verbatim.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    },
+    dynamodb: { endpoint: endpoints.dynamodb, region: endpoints.region, credentials },
+  };
+}
+
+/**
+ * Environment a handler needs so that SDK clients created with default configuration reach the stand-ins.
+ * The SDK reads every variable here except CLEARANCE_S3_FORCE_PATH_STYLE, which our S3 adapter must honour.
+ */
+export function localLambdaEnvironment(endpoints: StandInEndpoints): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
+    AWS_REGION: endpoints.region,
+    AWS_DEFAULT_REGION: endpoints.region,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    [FORCE_PATH_STYLE_ENV]: 'true',
+  };
+}
+
+function listen(server: Server): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+async function closeS3rver(s3: S3rver): Promise<void> {
+  s3.httpServer?.closeIdleConnections();
+  await s3.close();
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // Keep-alive sockets of SDK clients would otherwise hold the close open.
+    server.closeIdleConnections();
+  });
+}

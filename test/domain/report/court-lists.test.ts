@@ -1,0 +1,144 @@
+/**
+ * court_motion_list.csv and defender_notice_list.csv: line contents for hand-made people, the work-area
+ * format, the merge by position, and whole runs cut into many partitions or one.
+ */
+import { parseIsoDate } from '../../../lambdas/domain/dates';
+import { PartitionClassifier } from '../../../lambdas/domain/classify';
+import { parsePolicy } from '../../../lambdas/domain/policy';
+import {
+  COURT_MOTION_COLUMNS, CourtListEntry, DEFENDER_NOTICE_COLUMNS, entryPieces, mergeByPosition, readEntries, STATUTORY_BASIS,
+} from '../../../lambdas/domain/report/court-lists';
+import { parseCsvText } from '../../helpers/csv-compare';
+import { convictionRow, dojFields, RowValues } from '../../helpers/doj-rows';
+import { extractText, generatedRows, runReport } from './report-fixture';
+
+const COUNTY = 'SACRAMENTO';
+
+function row(values: Partial<Parameters<typeof convictionRow>[0]> & { offense: string; date: string }): RowValues {
+  return convictionRow({
+    subjectId: 'S1',
+    ...values,
+    extra: { CII_NUMBER: 'A1234567', PRI_NAME: 'DOE,JANE "JJ"', PRI_DOB: '19800229', ...values.extra },
+  });
+}
+
+describe('the lines of one person', () => {
+  const rows = [
+    row({ offense: '187 PC-MURDER', date: '19900101', countOrder: '100001001000', ofn: 'X1' }),
+    // case 101001, before the superstrike: two counts, one dismissed, one reduced; two OFNs
+    row({ offense: '11357 HS-POSSESS', date: '19890505', countOrder: '101001001000', ofn: 'CASE-7' }),
+    row({ offense: '11359 HS-POSSESS FOR SALE', date: '19890505', countOrder: '101001002000', ofn: 'CASE-7B' }),
+    // case 102001: after a superstrike, a felony 11360 is not eligible
+    row({ offense: '11360 HS-TRANSPORT', date: '20010101', countOrder: '102001001000', ofn: 'CASE-9' }),
+    // another county: not evaluated, in no list
+    row({ offense: '11357 HS', date: '20020101', countOrder: '103001001000', ofn: 'CASE-10', county: 'KERN' }),
+    // malformed date: hand review
+    row({ offense: '11358 HS', date: '20030000', countOrder: '104001001000', ofn: 'CASE-11' }),
+  ];
+  const policy = parsePolicy({ baselineEligibility: { dismiss: ['11357'], reduce: ['11359', '11360'] }, disqualifiers: { superstrike: 'notEligible' } });
+  const classifier = new PartitionClassifier({ county: COUNTY, computeAtDay: parseIsoDate('2020-07-01'), policy });
+  rows.forEach((values, index) => classifier.addRow(dojFields(values), index * 10));
+  classifier.decide();
+  const lists = classifier.courtLists();
+
+  test('a motion line per case with the convictions to dismiss and reduce, the relief and its basis', () => {
+    expect(lists.motions).toHaveLength(1);
+    expect(lists.motions[0].position).toBe(10);
+    const [fields] = parseCsvText(lists.motions[0].line);
+    expect(Object.fromEntries(COURT_MOTION_COLUMNS.map((column, i) => [column, fields[i]]))).toEqual({
+      'Case Number': 'CASE-7; CASE-7B',
+      CII_NUMBER: 'A1234567',
+      PRI_NAME: 'DOE,JANE "JJ"',
+      PRI_DOB: '02/29/1980',
+      County: COUNTY,
+      'Date of Conviction': '05/05/1989',
+      'Convictions to Dismiss': '11357 HS (05/05/1989)',
+      'Convictions to Reduce': '11359 HS (05/05/1989)',
+      Relief: 'Dismiss and seal; Redesignate as misdemeanor',
+      'Statutory Basis': STATUTORY_BASIS,
+    });
+    expect(STATUTORY_BASIS).toBe('H&S 11361.9 (AB 1793); relief under H&S 11361.8');
+  });
+
+  test('a notice line per conviction not eligible or in hand review, with its reason', () => {
+    expect(lists.notices.map((entry) => entry.position)).toEqual([30, 50]);
+    const notices = lists.notices.map((entry) => parseCsvText(entry.line)[0]);
+    expect(notices.map((fields) => fields.length)).toEqual([DEFENDER_NOTICE_COLUMNS.length, DEFENDER_NOTICE_COLUMNS.length]);
+    expect(notices[0]).toEqual([
+      'CASE-9', 'A1234567', 'DOE,JANE "JJ"', '02/29/1980', COUNTY, '01/01/2001', '11360 HS', 'Not eligible', 'Prior superstrike: 187 PC on 1990-01-01',
+      'Challenged by the prosecution (H&S 11361.9)',
+    ]);
+    expect(notices[1].slice(5)).toEqual(['', '11358 HS', 'Hand Review', 'Malformed date in STP_EVENT_DATE', 'Pending prosecution review (H&S 11361.9)']);
+  });
+});
+
+test('a malformed PRI_DOB is shown as extracted, so the court still sees what DOJ sent', () => {
+  const classifier = new PartitionClassifier({ county: COUNTY, computeAtDay: parseIsoDate('2020-07-01'), policy: parsePolicy({}) });
+  classifier.addRow(dojFields(row({ offense: '11357 HS', date: '20000101', felony: false, extra: { PRI_DOB: '19790000' } })), 0);
+  classifier.decide();
+  expect(parseCsvText(classifier.courtLists().motions[0].line)[0][3]).toBe('19790000');
+});
+
+describe('work-area format and merge', () => {
+  test('entries survive pieces cut anywhere, with quotes, commas, line breaks and latin-1 characters', async () => {
+    const entries: CourtListEntry[] = [
+      { position: 3, line: 'a,"b ""c""",\u00e9\u00ff' },
+      { position: 2 ** 40 + 7, line: '"multi\nline"' },
+      { position: 2 ** 41, line: '' },
+    ];
+    const bytes = Buffer.concat([...entryPieces(entries, 5)]);
+    async function* chunks(size: number) {
+      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+    }
+    for (const size of [1, 2, 7, 1000]) {
+      const back: CourtListEntry[] = [];
+      for await (const entry of readEntries(chunks(size))) back.push(entry);
+      expect(back).toEqual(entries);
+    }
+  });
+
+  test('mergeByPosition: one position-ordered stream; equal positions keep source order', async () => {
+    async function* source(...positions: number[]) {
+      for (const position of positions) yield { position, line: `p${position}` };
+    }
+    const merged: number[] = [];
+    for await (const entry of mergeByPosition([source(1, 5, 9), source(), source(2, 3, 10), source(5)])) merged.push(entry.position);
+    expect(merged).toEqual([1, 2, 3, 5, 5, 9, 10]);
+  });
+});
+
+describe('whole runs', () => {
+  const rows = generatedRows({ county: 'LOS ANGELES', people: 600, seed: 17 });
+  const content = extractText(rows);
+  const request = { files: [{ name: 'la.csv', content }], county: 'LOS ANGELES', computeAt: '2020-07-01', policy: 'los-angeles-2020' };
+
+  test('however the people are partitioned, the lists are the same bytes, in input order of their first conviction', async () => {
+    const one = await runReport(request);
+    const many = await runReport({ ...request, sizing: { targetRangeBytes: 50_000, targetPartitionBytes: 40_000 } });
+    expect(many.courtMotions).toBe(one.courtMotions);
+    expect(many.defenderNotices).toBe(one.defenderNotices);
+
+    // Each notice is one conviction, so the notices follow Prop64_Results' order exactly.
+    const prop64 = parseCsvText(one.prop64Results);
+    const header = prop64[0];
+    const col = (name: string) => header.indexOf(name);
+    const challenged = prop64
+      .slice(1)
+      .filter((r) => ['Not eligible', 'Hand Review'].includes(r[col('Eligibility Determination')]))
+      .map((r) => [r[col('Case Number')], r[col('CII_NUMBER')], r[col('Eligibility Determination')], r[col('Eligibility Reason')]]);
+    const notices = parseCsvText(one.defenderNotices).slice(1).map((r) => [r[0], r[1], r[7], r[8]]);
+    expect(notices).toEqual(challenged);
+
+    // Every dismissal and reduction is on exactly one motion line, and motion lines come in input order of their first conviction.
+    const relief = prop64.slice(1).filter((r) => ['Eligible for Dismissal', 'Eligible for Reduction'].includes(r[col('Eligibility Determination')]));
+    const motions = parseCsvText(one.courtMotions).slice(1);
+    const listed = motions.reduce((sum, r) => sum + (r[6] ? r[6].split('; ').length : 0) + (r[7] ? r[7].split('; ').length : 0), 0);
+    expect(listed).toBe(relief.length);
+    expect(one.summary.convictionsByDetermination['Eligible for Dismissal']).toBe(relief.length);
+    const firstRowOfLine = motions.map((m) => relief.findIndex((r) => r[col('Case Number')] === m[0] && r[col('CII_NUMBER')] === m[1]));
+    expect(firstRowOfLine.every((index) => index >= 0)).toBe(true);
+    expect([...firstRowOfLine].sort((a, b) => a - b)).toEqual(firstRowOfLine);
+    // misdemeanors go to the city attorney under this preset: in neither list
+    expect(one.courtMotions + one.defenderNotices).not.toContain('To be reviewed by City Attorney');
+  });
+});

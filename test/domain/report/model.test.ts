@@ -1,0 +1,237 @@
+/**
+ * The report model, statistics.csv and report.html from hand-made people: what each table counts, that the
+ * new statistics merge (partitions in any grouping give the same report), and the shape of the outputs.
+ */
+import { classifyInMemory } from '../../helpers/classify-rows';
+import { convictionRow, dojFields, RowValues } from '../../helpers/doj-rows';
+import { parseCsvText } from '../../helpers/csv-compare';
+import { parseIsoDate } from '../../../lambdas/domain/dates';
+import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/policy';
+import { DETERMINATION } from '../../../lambdas/domain/rules';
+import { mergeAll, mergeStatistics, RunStatistics } from '../../../lambdas/domain/statistics';
+import { buildSummary } from '../../../lambdas/domain/summary';
+import { buildReportModel, NO_DETERMINATION, ReportModel } from '../../../lambdas/domain/report/model';
+import { parseReportSettings, ReportSettings } from '../../../lambdas/domain/report/settings';
+import { STATISTICS_CSV_HEADER, statisticsCsv } from '../../../lambdas/domain/report/statistics-csv';
+import { escapeHtml, formatCount, renderReportHtml } from '../../../lambdas/domain/report/html';
+import { reportCharts } from '../../../lambdas/domain/report/charts';
+
+const COUNTY = 'SACRAMENTO';
+const COMPUTE_AT = '2020-07-01';
+const POLICY: PolicyInput = {
+  baselineEligibility: { dismiss: ['11357'], reduce: ['11359'] },
+  disqualifiers: { superstrike: 'notEligible' },
+};
+
+let counter = 0;
+function person(subjectId: string, race: string, gender: string, dob: string, convictions: Array<[string, string, boolean]>): RowValues[] {
+  return convictions.map(([offense, date, felony]) => {
+    counter++;
+    return convictionRow({
+      subjectId,
+      offense,
+      date,
+      felony,
+      dob,
+      countOrder: `${String(100 + counter).padStart(3, '0')}001001000`,
+      ofn: `OFN${counter}`,
+      extra: { RACE_DESCR: race, GENDER: gender, CII_NUMBER: `CII${subjectId}` },
+    });
+  });
+}
+
+// P1 dismissed (section), P2 reduced, P3 not eligible (prior superstrike), P4 misdemeanor dismissed, P5 no rule.
+const PEOPLE: RowValues[][] = [
+  person('P1', 'HISPANIC', 'M', '19700101', [['11357 HS', '19950101', true]]),
+  person('P2', 'BLACK', 'F', '19900801', [['11359 HS', '20000101', true]]),
+  person('P3', 'WHITE', 'M', '19600101', [['187 PC', '19900101', true], ['11359 HS', '20050101', true]]),
+  person('P4', 'MARTIAN', '', '19790000', [['11360 HS', '20150101', false]]),
+  person('P5', 'WHITE', 'M', '19600101', [['11360 HS', '20100101', true]]),
+];
+
+function statisticsOf(people: RowValues[][], policy: PolicyInput = POLICY): RunStatistics {
+  const rows = people.flat().map((values) => dojFields(values));
+  return classifyInMemory(rows, { county: COUNTY, computeAtDay: parseIsoDate(COMPUTE_AT), policy: parsePolicy(policy), scenarioPolicies: { 'dismiss-all': presetPolicy('dismiss-all') } }).statistics;
+}
+
+function modelOf(stats: RunStatistics, settings: ReportSettings = parseReportSettings()): ReportModel {
+  const policy = parsePolicy(POLICY);
+  const summary = buildSummary(stats, {
+    runId: 'r1', county: COUNTY, computeAt: COMPUTE_AT, policy, policyName: 'custom', files: [], timings: { total: 1 }, status: 'SUCCEEDED', reportSettings: settings,
+  });
+  return buildReportModel(stats, summary, policy, settings);
+}
+
+describe('new statistics', () => {
+  const stats = statisticsOf(PEOPLE);
+
+  test('by section and determination, by decade and determination, by rule and reason', () => {
+    expect(stats.convictionsBySectionAndDetermination).toEqual({
+      '11357': { [DETERMINATION.dismissal]: 1 },
+      '11359': { [DETERMINATION.reduction]: 1, [DETERMINATION.notEligible]: 1 },
+      '11360': { [DETERMINATION.dismissal]: 1, [NO_DETERMINATION]: 1 },
+    });
+    expect(stats.convictionsByDecadeAndDetermination).toEqual({
+      '1990s': { [DETERMINATION.dismissal]: 1 },
+      '2000s': { [DETERMINATION.reduction]: 1, [DETERMINATION.notEligible]: 1 },
+      '2010s': { [DETERMINATION.dismissal]: 1, [NO_DETERMINATION]: 1 },
+    });
+    expect(stats.convictionsByRuleAndReason).toEqual({
+      misdemeanor: { 'Misdemeanor or Infraction': 1 },
+      superstrike: { 'Prior superstrike': 1 },
+      dismissSection: { 'Dismiss all HS 11357 convictions': 1 },
+      reduceSection: { 'Reduce all HS 11359 convictions': 1 },
+      noRule: { [NO_DETERMINATION]: 1 },
+    });
+  });
+
+  test('demographics of the people relieved only (P1, P2, P4), by category', () => {
+    expect(stats.relievedDemographics).toEqual({
+      race: { Latino: 1, Black: 1, Unknown: 1 },
+      gender: { M: 1, F: 1, Unknown: 1 },
+      age: { '50': 1, '29': 1, Unknown: 1 },
+      unmappedRace: 1,
+    });
+  });
+
+  test('partitions merge to the same statistics, report and CSV, in any grouping', () => {
+    const parts = PEOPLE.map((rows) => statisticsOf([rows]));
+    const merged = mergeAll(parts);
+    const regrouped = mergeStatistics(mergeAll(parts.slice(3)), mergeAll(parts.slice(0, 3).reverse()));
+    expect(JSON.stringify(regrouped)).toBe(JSON.stringify(merged));
+    expect(merged.relievedDemographics).toEqual(stats.relievedDemographics);
+    expect(merged.convictionsBySectionAndDetermination).toEqual(stats.convictionsBySectionAndDetermination);
+    expect(statisticsCsv(modelOf(merged))).toBe(statisticsCsv(modelOf(stats)));
+  });
+});
+
+describe('report model', () => {
+  const stats = statisticsOf(PEOPLE);
+  const model = modelOf(stats, parseReportSettings({ suppressionThreshold: 1 }));
+
+  test('headline', () => {
+    expect(model.headline).toEqual({
+      peopleWithProp64Conviction: 5,
+      peopleWithSomeRelief: 3,
+      peopleNoFelony: 2, // P1, P2 (P4 has no felony)
+      peopleNoConviction: 2, // P1, P4
+      peopleNoConvictionLast7Years: 1, // P4: 2015 is within 7 years of 2020-07-01
+      convictionsEvaluated: 5,
+      felonies: 4,
+      nonFelonies: 1,
+      convictionsDismissed: 2,
+      convictionsReduced: 1,
+    });
+    expect(model.determinations).toEqual([DETERMINATION.dismissal, DETERMINATION.reduction, DETERMINATION.notEligible, NO_DETERMINATION]);
+  });
+
+  test('the funnel follows the order in which the rules are tried, counting what each leaves undecided', () => {
+    expect(model.funnel.map((step) => [step.rule, step.determination, step.entering, step.count])).toEqual([
+      ['misdemeanor', DETERMINATION.dismissal, 5, 1],
+      ['superstrike', DETERMINATION.notEligible, 4, 1],
+      ['dismissSection', DETERMINATION.dismissal, 3, 1],
+      ['reduceSection', DETERMINATION.reduction, 2, 1],
+      ['noRule', NO_DETERMINATION, 1, 1],
+    ]);
+  });
+
+  test('what-if: the chosen policy first, then dismiss all, dismiss all and related, then extra presets', () => {
+    expect(model.whatIf.map((row) => [row.key, row.subjectsWithSomeRelief, row.convictionsDismissed, row.convictionsReduced])).toEqual([
+      ['chosen', 3, 2, 1],
+      ['dismissAllProp64', 5, 5, 0],
+      ['dismissAllProp64AndRelated', 5, 5, 0],
+      ['dismiss-all', 5, 5, 0],
+    ]);
+    expect(model.whatIf[0].label).toBe('Chosen policy (custom)');
+    expect(model.whatIf[3].label).toBe('Preset dismiss-all');
+  });
+
+  test('demographic tables: every category shown, shares sum to 100', () => {
+    const d = model.demographics;
+    expect(d.total).toBe(3);
+    expect(d.raceEthnicity.cells.map((c) => [c.label, c.count])).toEqual([
+      ['Latino', 1], ['Black', 1], ['White', 0], ['Asian / Pacific Islander', 0], ['Native American', 0], ['Other', 0], ['Unknown', 1],
+    ]);
+    expect(d.raceEthnicity.cells.map((c) => c.share)).toEqual([34, 33, 0, 0, 0, 0, 33]);
+    expect(d.gender.cells.map((c) => [c.label, c.count])).toEqual([['Male', 1], ['Female', 1], ['Unknown', 1]]);
+    expect(d.ageBand.cells.map((c) => [c.label, c.count])).toEqual([['<21', 0], ['21-29', 1], ['30-39', 0], ['40-49', 0], ['50-64', 1], ['65+', 0], ['Unknown', 1]]);
+    expect(d.unmappedRaceDescriptions).toBe(1);
+  });
+
+  test('with the default threshold (11), three people are all suppressed, zeros included', () => {
+    const suppressed = modelOf(stats).demographics;
+    for (const table of [suppressed.raceEthnicity, suppressed.gender, suppressed.ageBand]) {
+      expect(table.cells.every((c) => c.suppressed && c.count === null && c.share === null)).toBe(true);
+      expect(table.suppressed).toEqual({ cells: table.cells.length, count: 3, share: 100 });
+    }
+    expect(suppressed.unmappedRaceDescriptions).toBeNull();
+  });
+
+  test('summary.json carries the what-if rows and the suppressed demographics, never raw demographic counts', () => {
+    const summary = buildSummary(stats, {
+      runId: 'r1', county: COUNTY, computeAt: COMPUTE_AT, policy: parsePolicy(POLICY), policyName: 'custom', files: [], timings: {}, status: 'SUCCEEDED',
+    });
+    expect(summary.whatIf?.map((row) => row.key)).toEqual(['chosen', 'dismissAllProp64', 'dismissAllProp64AndRelated', 'dismiss-all']);
+    expect(summary.demographics?.raceEthnicity.cells.every((c) => c.suppressed)).toBe(true);
+    expect(JSON.stringify(summary)).not.toMatch(/relievedDemographics|"age":/);
+    expect(summary.convictionsByDecadeAndDetermination).toEqual(stats.convictionsByDecadeAndDetermination);
+  });
+});
+
+describe('statistics.csv', () => {
+  const csv = statisticsCsv(modelOf(statisticsOf(PEOPLE)));
+  const rows = parseCsvText(csv);
+
+  test('tidy: a header, then dimension,value,count; each (dimension, value) once; counts are whole numbers or empty when suppressed', () => {
+    expect(csv.endsWith('\n')).toBe(true);
+    expect(csv.split('\n')[0]).toBe(STATISTICS_CSV_HEADER);
+    const body = rows.slice(1);
+    expect(body.length).toBeGreaterThan(40);
+    for (const row of body) {
+      expect(row).toHaveLength(3);
+      expect(row[2]).toMatch(/^(\d+)?$/);
+      if (row[2] === '') expect(row[0]).toMatch(/^people relieved/);
+    }
+    const keys = body.map((row) => `${row[0]}\u0000${row[1]}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test('holds the numbers of the report', () => {
+    const find = (dimension: string, value: string) => rows.find((row) => row[0] === dimension && row[1] === value)?.[2];
+    expect(find('people', 'with any relief')).toBe('3');
+    expect(find('convictions by section and determination', `11359 | ${DETERMINATION.notEligible}`)).toBe('1');
+    expect(find('convictions by decade and determination', '2010s | No determination')).toBe('1');
+    expect(find('convictions by rule and reason', 'superstrike | Prior superstrike')).toBe('1');
+    expect(find('what-if people', 'dismissAllProp64 | People with any relief')).toBe('5');
+    expect(find('people relieved by gender', 'Male')).toBe('');
+    expect(find('people relieved by gender', 'Suppressed groups combined')).toBe('3');
+    expect(find('people relieved by gender', 'Total')).toBe('3');
+  });
+});
+
+describe('report.html', () => {
+  test('self-contained: no script, no external resource, a chart per section, headline numbers marked', async () => {
+    const model = modelOf(statisticsOf(PEOPLE), parseReportSettings({ suppressionThreshold: 1 }));
+    const html = await renderReportHtml(model);
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).not.toMatch(/<script|<link|<img|@import|url\(http/i);
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+    // the only URLs are SVG's XML namespaces
+    expect(new Set(html.match(/https?:\/\/[^"'\s)]+/g))).toEqual(new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']));
+    const charts = reportCharts(model).map((chart) => chart.id);
+    expect(charts).toEqual(['by-section', 'funnel', 'by-decade', 'what-if', 'race-ethnicity', 'gender', 'age-band']);
+    for (const id of charts) expect(html).toMatch(new RegExp(`<figure class="chart" data-chart="${id}">\\n<svg `));
+    expect(html.match(/<svg /g)).toHaveLength(charts.length);
+    expect(html).toContain('<div class="figure" data-headline="peopleWithSomeRelief"><span class="number">3</span>');
+    for (const determination of model.determinations.filter((d) => d !== NO_DETERMINATION)) expect(html).toContain(`<th class="num">${determination}</th>`);
+  });
+
+  test('text from the run is escaped', async () => {
+    expect(escapeHtml(`<b>"A&B's"</b>`)).toBe('&lt;b&gt;&quot;A&amp;B&#39;s&quot;&lt;/b&gt;');
+    expect(formatCount(1234567)).toBe('1,234,567');
+    const model = { ...modelOf(statisticsOf(PEOPLE)), county: '<script>alert(1)</script>' };
+    const html = await renderReportHtml(model);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+});

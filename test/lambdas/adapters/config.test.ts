@@ -1,0 +1,36 @@
+import { ConfigError, loadHandlerConfig, loadPlanConfig } from '../../../lambdas/adapters/config';
+
+const PLAN_ENV = { DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger', MAX_PARTITIONS: '1000', TARGET_RANGE_BYTES: '67108864', MAX_REJECT_RATIO: '0.05' };
+
+function errorOf(load: () => unknown): Error {
+  try {
+    load();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('function configuration', () => {
+  it('reads the variables the stack sets', () => {
+    expect(loadHandlerConfig({ DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger' })).toEqual({ dataBucket: 'data', ledgerTable: 'ledger' });
+    expect(loadPlanConfig(PLAN_ENV)).toEqual({ dataBucket: 'data', ledgerTable: 'ledger', maxPartitions: 1000, targetRangeBytes: 67108864, maxRejectRatio: 0.05 });
+    expect(loadPlanConfig({ ...PLAN_ENV, TARGET_PARTITION_BYTES: '1048576', MAX_REJECT_RATIO: '1' })).toMatchObject({ targetPartitionBytes: 1048576, maxRejectRatio: 1 });
+    expect(loadPlanConfig({ ...PLAN_ENV, MAX_REJECT_RATIO: '0' }).maxRejectRatio).toBe(0);
+  });
+
+  it('names every missing variable', () => {
+    const error = errorOf(() => loadPlanConfig({ DATA_BUCKET: 'data' }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.name).toBe('ConfigError');
+    expect(error.message).toBe('configuration: LEDGER_TABLE is missing; MAX_PARTITIONS is missing; TARGET_RANGE_BYTES is missing; MAX_REJECT_RATIO is missing');
+  });
+
+  it('names each bad variable with its value', () => {
+    expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, MAX_PARTITIONS: '0' })).message).toBe('configuration: MAX_PARTITIONS: "0" must be a whole number >= 1');
+    expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, TARGET_RANGE_BYTES: '64MiB' })).message).toBe('configuration: TARGET_RANGE_BYTES: "64MiB" must be a whole number');
+    expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, MAX_REJECT_RATIO: '5%' })).message).toBe('configuration: MAX_REJECT_RATIO: "5%" must be a number from 0 to 1');
+    expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, MAX_REJECT_RATIO: '1.5' })).message).toContain('MAX_REJECT_RATIO: "1.5"');
+    expect(errorOf(() => loadHandlerConfig({ DATA_BUCKET: ' ', LEDGER_TABLE: 'ledger' })).message).toBe('configuration: DATA_BUCKET: " " is empty');
+  });
+});

@@ -1,0 +1,16 @@
+import { metricsEnabledFor } from '../../../lambdas/adapters/observability';
+
+describe('metrics switch', () => {
+  it('publishes in Lambda and stays quiet elsewhere unless asked', () => {
+    expect(metricsEnabledFor({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' })).toBe(true);
+    expect(metricsEnabledFor({})).toBe(false);
+    expect(metricsEnabledFor({ AWS_LAMBDA_FUNCTION_NAME: 'local-plan' })).toBe(false);
+    expect(metricsEnabledFor({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', POWERTOOLS_DEV: 'true' })).toBe(false);
+  });
+
+  it('honours POWERTOOLS_METRICS_DISABLED either way', () => {
+    expect(metricsEnabledFor({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', POWERTOOLS_METRICS_DISABLED: 'true' })).toBe(false);
+    expect(metricsEnabledFor({ POWERTOOLS_METRICS_DISABLED: 'false' })).toBe(true);
+    expect(metricsEnabledFor({ POWERTOOLS_METRICS_DISABLED: '1' })).toBe(false);
+  });
+});

@@ -1,0 +1,164 @@
+import { generateExtract } from '../../../lambdas/domain/generator';
+import { RunPlan } from '../../../lambdas/domain/pipeline/plan';
+import { PlanResult } from '../../../lambdas/events';
+import { RunLedger } from '../../../lambdas/adapters/ledger';
+import { captureStdout, LambdaBench, objectCreatedEvent, rejectionOf, startBench } from '../helpers';
+
+const EXTRACT = [...generateExtract({ county: 'KERN', people: 40, seed: 3 })].join('');
+const IGNORED: PlanResult = { runId: '', county: '', duplicate: false, ignored: true, rangesKey: '', partitionsKey: '', rangeCount: 0, partitionCount: 0 };
+
+describe('plan handler', () => {
+  let bench: LambdaBench;
+  let plan: (event: unknown) => Promise<PlanResult>;
+  let ledger: RunLedger;
+  let stdout: ReturnType<typeof captureStdout>;
+
+  beforeAll(async () => {
+    stdout = captureStdout();
+    bench = await startBench({ MAX_PARTITIONS: '3', TARGET_RANGE_BYTES: '40000', TARGET_PARTITION_BYTES: '1', MAX_REJECT_RATIO: '0.05' });
+    plan = require('../../../lambdas/plan/handler').handler;
+    ledger = new RunLedger(bench.documents, bench.table);
+    await bench.put('policies/KERN.json', JSON.stringify({ baselineEligibility: { dismiss: ['11357', '11358'] } }));
+    await bench.put('incoming/KERN/extract.csv', EXTRACT);
+  });
+
+  afterAll(async () => {
+    stdout.restore();
+    await bench.stop();
+  });
+
+  it('plans a single-file upload: sized by the environment, recorded in the ledger as SPLITTING', async () => {
+    const result = await plan(objectCreatedEvent('incoming/KERN/extract.csv', { etag: '"abc"', time: '2024-07-04T01:02:03Z' }));
+    expect(result).toMatchObject({ runId: expect.stringMatching(/^kern-20240704-[0-9a-f]{12}$/), county: 'KERN', duplicate: false, ignored: false, partitionCount: 3 });
+    expect(result.rangeCount).toBeGreaterThanOrEqual(4);
+    const written = JSON.parse(await bench.text(`runs/${result.runId}/plan.json`, 'utf8')) as RunPlan;
+    expect(written).toMatchObject({
+      runId: result.runId,
+      county: 'KERN',
+      policyName: 'policies/KERN.json',
+      files: [{ key: 'incoming/KERN/extract.csv', name: 'extract.csv', size: Buffer.byteLength(EXTRACT) }],
+      workPrefix: `runs/${result.runId}/`,
+      resultsPrefix: `results/KERN/${result.runId}/`,
+      reportsPrefix: `reports/KERN/${result.runId}/`,
+      maxRejectRatio: 0.05,
+    });
+    expect(JSON.parse(await bench.text(result.rangesKey, 'utf8'))).toEqual(written.ranges);
+    expect(JSON.parse(await bench.text(result.partitionsKey, 'utf8'))).toEqual([{ partition: 0 }, { partition: 1 }, { partition: 2 }]);
+    expect(await ledger.getRun(result.runId)).toMatchObject({ status: 'SPLITTING', rangeCount: result.rangeCount, partitionCount: 3, triggerVersion: '"abc"' });
+    // The same object version again: the run exists, nothing to do.
+    const again = await plan(objectCreatedEvent('incoming/KERN/extract.csv', { etag: '"abc"', time: '2024-07-04T01:02:03Z' }));
+    expect(again).toEqual({ ...IGNORED, ignored: false, duplicate: true, runId: result.runId, county: 'KERN' });
+    // A new version of the object is a new run.
+    const next = await plan(objectCreatedEvent('incoming/KERN/extract.csv', { etag: '"def"', time: '2024-07-04T01:02:03Z' }));
+    expect(next.runId).not.toBe(result.runId);
+  });
+
+  it.each([
+    ['a key outside incoming/', 'policies/KERN.json'],
+    ['a report', 'reports/KERN/run/summary.json'],
+    ['a folder marker', 'incoming/KERN/'],
+    ['a file directly in incoming/', 'incoming/extract.csv'],
+    ['a data file inside a batch folder', 'incoming/KERN/2024-06/part 1.csv'],
+    ['a manifest below a batch folder', 'incoming/KERN/2024-06/sub/manifest.json'],
+  ])('ignores %s', async (_what, key) => {
+    const before = await ledger.listRuns();
+    expect(await plan(objectCreatedEvent(key))).toEqual(IGNORED);
+    expect(await ledger.listRuns()).toEqual(before);
+  });
+
+  it('fails with PolicyError when the county has no policy, and lets the retried task plan once it is there', async () => {
+    await bench.put('incoming/FRESNO/extract.csv', EXTRACT);
+    const event = objectCreatedEvent('incoming/FRESNO/extract.csv');
+    const error = await rejectionOf(plan(event));
+    expect(error.name).toBe('PolicyError');
+    expect(error.message).toMatch(/^no policy for county "FRESNO" at policies\/FRESNO\.json/);
+    await bench.put('policies/FRESNO.json', JSON.stringify({ baselineEligibility: { dismiss: ['11357'] } }));
+    const retried = await plan(event);
+    expect(retried).toMatchObject({ duplicate: false, ignored: false, county: 'FRESNO' });
+  });
+
+  it.each([
+    [{ additionalRelief: { subjectAgeThreshold: 30 } }, 'policies/TULARE.json: additionalRelief.subjectAgeThreshold: 30 must be 0 (off) or 40-65'],
+    [{ baselineEligibility: { dismisss: ['11357'] } }, 'policies/TULARE.json: baselineEligibility.dismisss: unknown option (value ["11357"])'],
+    [{ misdemeanors: 'drop' }, 'policies/TULARE.json: misdemeanors: "drop" must be dismiss or cityAttorney'],
+  ])('fails with PolicyError naming the field and value of an invalid county policy (%j)', async (policy, problem) => {
+    await bench.put('policies/TULARE.json', JSON.stringify(policy));
+    await bench.put('incoming/TULARE/extract.csv', EXTRACT);
+    const error = await rejectionOf(plan(objectCreatedEvent('incoming/TULARE/extract.csv')));
+    expect(error.name).toBe('PolicyError');
+    expect(error.message).toBe(`invalid policy: ${problem}`);
+  });
+
+  it('fails with PolicyError on a policy that is not JSON', async () => {
+    await bench.put('policies/KINGS.json', '{ "baselineEligibility": ');
+    await bench.put('incoming/KINGS/extract.csv', EXTRACT);
+    const error = await rejectionOf(plan(objectCreatedEvent('incoming/KINGS/extract.csv')));
+    expect(error.name).toBe('PolicyError');
+    expect(error.message).toContain('policies/KINGS.json: not valid JSON');
+  });
+
+  it('plans a manifest run with a preset policy, a compute date and scenarios', async () => {
+    await bench.put('incoming/MADERA/b1/one.csv', EXTRACT);
+    await bench.put('incoming/MADERA/b1/sub/two.csv', EXTRACT);
+    await bench.put(
+      'incoming/MADERA/b1/manifest.json',
+      JSON.stringify({ files: ['one.csv', 'sub/two.csv'], policy: 'los-angeles-2020', computeAt: '2024-01-15', scenarios: ['dismiss-all'] }),
+    );
+    const result = await plan(objectCreatedEvent('incoming/MADERA/b1/manifest.json'));
+    const written = JSON.parse(await bench.text(`runs/${result.runId}/plan.json`, 'utf8')) as RunPlan;
+    expect(written).toMatchObject({
+      county: 'MADERA',
+      policyName: 'los-angeles-2020',
+      computeAt: '2024-01-15',
+      scenarioPresets: ['dismiss-all'],
+      files: [
+        { key: 'incoming/MADERA/b1/one.csv', name: 'one.csv' },
+        { key: 'incoming/MADERA/b1/sub/two.csv', name: 'sub/two.csv' },
+      ],
+    });
+    expect(new Set(written.ranges.map((range) => range.fileIndex))).toEqual(new Set([0, 1]));
+    expect(await ledger.getRun(result.runId)).toMatchObject({ policyName: 'los-angeles-2020', computeAt: '2024-01-15', scenarioPresets: ['dismiss-all'] });
+  });
+
+  it.each([
+    ['an unknown field', { files: ['one.csv'], polcy: 'dismiss-all' }, 'InputError', 'incoming/MERCED/b/manifest.json: polcy: unknown field'],
+    ['no files', { files: [] }, 'InputError', 'files: must list at least one file'],
+    ['a path out of the batch folder', { files: ['../other/x.csv'] }, 'InputError', 'files[0]: must be a path relative to the batch folder'],
+    ['a bad date', { files: ['one.csv'], computeAt: '15/01/2024' }, 'InputError', 'computeAt: must be a date YYYY-MM-DD'],
+    ['a missing file', { files: ['one.csv', 'nine.csv'] }, 'InputError', 'nine.csv: no such input file'],
+    ['an unknown preset', { files: ['one.csv'], policy: 'lenient' }, 'PolicyError', 'preset: "lenient" is not a known preset (reference-default, dismiss-all, los-angeles-2020)'],
+    ['an unknown scenario', { files: ['one.csv'], policy: 'dismiss-all', scenarios: ['nope'] }, 'PolicyError', '"nope" is not a known preset'],
+  ])('rejects a manifest with %s', async (_what, manifest, name, message) => {
+    await bench.put('policies/MERCED.json', JSON.stringify({ baselineEligibility: { dismiss: ['11357'] } }));
+    await bench.put('incoming/MERCED/b/one.csv', EXTRACT);
+    await bench.put('incoming/MERCED/b/manifest.json', JSON.stringify(manifest));
+    const error = await rejectionOf(plan(objectCreatedEvent('incoming/MERCED/b/manifest.json')));
+    expect(error.name).toBe(name);
+    expect(error.message).toContain(message);
+  });
+
+  it('rejects a manifest that is not JSON, or that sits directly in the county folder', async () => {
+    await bench.put('incoming/MERCED/c/manifest.json', 'files: [a.csv]');
+    const notJson = await rejectionOf(plan(objectCreatedEvent('incoming/MERCED/c/manifest.json')));
+    expect([notJson.name, notJson.message]).toEqual(['InputError', expect.stringContaining('incoming/MERCED/c/manifest.json: not valid JSON')]);
+    await bench.put('incoming/MERCED/manifest.json', JSON.stringify({ files: ['one.csv'] }));
+    const misplaced = await rejectionOf(plan(objectCreatedEvent('incoming/MERCED/manifest.json')));
+    expect([misplaced.name, misplaced.message]).toEqual(['InputError', expect.stringContaining('only inside a batch folder')]);
+  });
+
+  it('reads a URL-encoded event key as the object it names', async () => {
+    await bench.put('policies/SAN DIEGO.json', JSON.stringify({ baselineEligibility: { dismiss: ['11357'] } }));
+    await bench.put('incoming/SAN DIEGO/june extract.csv', EXTRACT);
+    const result = await plan(objectCreatedEvent('incoming/SAN+DIEGO/june+extract.csv'));
+    expect(result).toMatchObject({ county: 'SAN DIEGO', runId: expect.stringMatching(/^san-diego-/) });
+    expect(await ledger.getRun(result.runId)).toMatchObject({ county: 'SAN DIEGO', triggerKey: 'incoming/SAN DIEGO/june extract.csv' });
+  });
+
+  it('rejects a malformed event or one for another bucket with InputError', async () => {
+    const malformed = await rejectionOf(plan({ detail: { object: {} } }));
+    expect(malformed.name).toBe('InputError');
+    expect(malformed.message).toMatch(/^event: time: .*; detail\.bucket: .*; detail\.object\.key: /);
+    const elsewhere = await rejectionOf(plan(objectCreatedEvent('incoming/KERN/extract.csv', { bucket: 'someone-elses' })));
+    expect([elsewhere.name, elsewhere.message]).toEqual(['InputError', expect.stringContaining('bucket someone-elses')]);
+  });
+});

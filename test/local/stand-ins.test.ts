@@ -1,0 +1,198 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { localAwsConfig, localLambdaEnvironment, startStandIns, type S3EventRecord, type StandIns } from '../../local/stand-ins';
+
+const projectRoot = path.resolve(__dirname, '..', '..');
+
+describe('stand-ins through the real AWS SDK', () => {
+  let standIns: StandIns;
+  let s3: S3Client;
+  let dynamodb: DynamoDBClient;
+  const bucket = 'stand-in-test';
+
+  beforeAll(async () => {
+    standIns = await startStandIns();
+    const config = localAwsConfig(standIns.endpoints);
+    s3 = new S3Client(config.s3);
+    dynamodb = new DynamoDBClient(config.dynamodb);
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  });
+
+  afterAll(async () => {
+    s3.destroy();
+    dynamodb.destroy();
+    await standIns.stop();
+  });
+
+  it('listens on 127.0.0.1 ephemeral ports', () => {
+    expect(standIns.endpoints.s3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(standIns.endpoints.dynamodb).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(standIns.endpoints.s3).not.toEqual(standIns.endpoints.dynamodb);
+  });
+
+  it('round-trips a streamed PutObject byte for byte and reports the object event', async () => {
+    const events: S3EventRecord[] = [];
+    const unsubscribe = standIns.onObjectEvent((record) => events.push(record));
+    const body = crypto.randomBytes(3 * 1024 * 1024 + 17);
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'incoming/LA/stream.bin', Body: Readable.from([body]), ContentLength: body.length }),
+    );
+    unsubscribe();
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'incoming/LA/stream.bin' }));
+    const bytes = Buffer.from(await got.Body!.transformToByteArray());
+    expect(bytes.length).toBe(body.length);
+    expect(bytes.equals(body)).toBe(true);
+    expect(events).toHaveLength(1);
+    expect(events[0].eventName).toBe('ObjectCreated:Put');
+    expect(events[0].s3.bucket.name).toBe(bucket);
+    expect(events[0].s3.object.key).toBe('incoming/LA/stream.bin');
+    expect(events[0].s3.object.size).toBe(body.length);
+    expect(events[0].s3.object.eTag).toBe(crypto.createHash('md5').update(body).digest('hex'));
+  });
+
+  it('serves ranged GETs', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'ranged.txt', Body: '0123456789abcdef' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranged.txt', Range: 'bytes=4-9' }));
+    expect(await got.Body!.transformToString()).toBe('456789');
+    expect(got.ContentRange).toBe('bytes 4-9/16');
+  });
+
+  it('completes a multipart upload (lib-storage) with the right content', async () => {
+    const body = crypto.randomBytes(11 * 1024 * 1024);
+    const upload = new Upload({
+      client: s3,
+      params: { Bucket: bucket, Key: 'multipart.bin', Body: Readable.from([body]) },
+      partSize: 5 * 1024 * 1024,
+      queueSize: 2,
+    });
+    await upload.done();
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'multipart.bin' }));
+    expect(head.ContentLength).toBe(body.length);
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'multipart.bin' }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+  });
+
+  it('paginates ListObjectsV2 (continuation tokens work without --openssl-legacy-provider)', async () => {
+    const keys = Array.from({ length: 23 }, (_, i) => `listing/${String(i).padStart(3, '0')}.json`);
+    await Promise.all(keys.map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: '{}' }))));
+    const pages: string[][] = [];
+    for await (const page of paginateListObjectsV2({ client: s3, pageSize: 10 }, { Bucket: bucket, Prefix: 'listing/' })) {
+      pages.push((page.Contents ?? []).map((object) => object.Key!));
+    }
+    expect(pages.map((page) => page.length)).toEqual([10, 10, 3]);
+    expect(pages.flat()).toEqual(keys);
+  });
+
+  it('supports DynamoDB conditional writes', async () => {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: 'ledger',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const put = () =>
+      dynamodb.send(
+        new PutItemCommand({
+          TableName: 'ledger',
+          Item: { pk: { S: 'RUN#1' }, status: { S: 'PLANNING' } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    await put();
+    await expect(put()).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    const item = await dynamodb.send(new GetItemCommand({ TableName: 'ledger', Key: { pk: { S: 'RUN#1' } } }));
+    expect(item.Item?.status).toEqual({ S: 'PLANNING' });
+  });
+
+  it('reaches both stand-ins from a process that configures nothing but the documented environment', async () => {
+    // Proves the installed SDK honours AWS_ENDPOINT_URL_S3 / _DYNAMODB and the checksum variables from the environment alone.
+    const script = `
+      const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
+      const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');
+      const { Readable } = require('node:stream');
+      (async () => {
+        const s3 = new S3Client({ forcePathStyle: process.env.CLEARANCE_S3_FORCE_PATH_STYLE === 'true' });
+        const body = Buffer.from('streamed through env-only config');
+        await s3.send(new PutObjectCommand({ Bucket: '${bucket}', Key: 'env-only.txt', Body: Readable.from([body]), ContentLength: body.length }));
+        const got = await s3.send(new GetObjectCommand({ Bucket: '${bucket}', Key: 'env-only.txt' }));
+        const tables = await new DynamoDBClient({}).send(new ListTablesCommand({}));
+        process.stdout.write(JSON.stringify({ text: await got.Body.transformToString(), tables: tables.TableNames }));
+      })().catch((e) => { process.stderr.write(String(e && e.stack)); process.exit(1); });`;
+    const env = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), ...localLambdaEnvironment(standIns.endpoints), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: projectRoot, env });
+    const result = JSON.parse(stdout) as { text: string; tables: string[] };
+    expect(result.text).toBe('streamed through env-only config');
+    expect(result.tables).toContain('ledger');
+  });
+});
+
+describe('stand-in state', () => {
+  it('removes its temporary S3 directory on stop', async () => {
+    const standIns = await startStandIns();
+    expect(fs.existsSync(standIns.s3Directory)).toBe(true);
+    await standIns.stop();
+    expect(fs.existsSync(standIns.s3Directory)).toBe(false);
+  });
+
+  it('keeps objects and items under keepStateDir across restarts', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearance-state-test-'));
+    try {
+      const first = await startStandIns({ keepStateDir: stateDir });
+      let config = localAwsConfig(first.endpoints);
+      let s3 = new S3Client(config.s3);
+      let dynamodb = new DynamoDBClient(config.dynamodb);
+      await s3.send(new CreateBucketCommand({ Bucket: 'kept' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'kept', Key: 'a.txt', Body: 'still here' }));
+      await dynamodb.send(
+        new CreateTableCommand({
+          TableName: 'kept',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      await dynamodb.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'x' } } }));
+      s3.destroy();
+      dynamodb.destroy();
+      await first.stop();
+
+      const second = await startStandIns({ keepStateDir: stateDir });
+      config = localAwsConfig(second.endpoints);
+      s3 = new S3Client(config.s3);
+      dynamodb = new DynamoDBClient(config.dynamodb);
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'kept', Key: 'a.txt' }));
+      expect(await got.Body!.transformToString()).toBe('still here');
+      const item = await dynamodb.send(new GetItemCommand({ TableName: 'kept', Key: { pk: { S: 'x' } } }));
+      expect(item.Item).toEqual({ pk: { S: 'x' } });
+      s3.destroy();
+      dynamodb.destroy();
+      await second.stop();
+      expect(fs.existsSync(path.join(stateDir, 's3'))).toBe(true);
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
