@@ -15,7 +15,7 @@ export class ChunkChannel implements AsyncIterable<Buffer> {
     while (this.queue.length >= this.capacity && !this.closed) {
       await new Promise<void>((resolve) => (this.wakeProducer = resolve));
     }
-    if (this.closed) throw new Error('push on a closed channel');
+    if (this.closed) throw this.failure ?? new Error('push on a closed channel');
     this.queue.push(chunk);
     this.wake();
   }
@@ -34,19 +34,29 @@ export class ChunkChannel implements AsyncIterable<Buffer> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    for (;;) {
-      if (this.queue.length > 0) {
-        yield this.queue.shift()!;
-        const wake = this.wakeProducer;
-        this.wakeProducer = undefined;
-        wake?.();
-        continue;
+    try {
+      for (;;) {
+        if (this.queue.length > 0) {
+          yield this.queue.shift()!;
+          const wake = this.wakeProducer;
+          this.wakeProducer = undefined;
+          wake?.();
+          continue;
+        }
+        if (this.closed) {
+          if (this.failure !== undefined) throw this.failure;
+          return;
+        }
+        await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
       }
-      if (this.closed) {
-        if (this.failure !== undefined) throw this.failure;
-        return;
+    } finally {
+      // The consumer stopped (done, or its write failed): a producer waiting in push() must not hang.
+      if (!this.closed) {
+        this.closed = true;
+        this.failure ??= new Error('the channel\'s consumer stopped reading');
       }
-      await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
+      this.queue.length = 0;
+      this.wakeProducer?.();
     }
   }
 }
