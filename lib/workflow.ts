@@ -94,6 +94,13 @@ export interface ClearanceWorkflowProps {
   readonly targetRangeBytes?: number;
 
   /**
+   * Input bytes Plan aims to put in one classify partition (`TARGET_PARTITION_BYTES`), at least 1 MiB.
+   *
+   * @default 67108864 (64 MiB)
+   */
+  readonly targetPartitionBytes?: number;
+
+  /**
    * Rejected / read rows above which a run fails with `RejectRatioExceeded` (`MAX_REJECT_RATIO`), 0-1.
    *
    * @default 0.05
@@ -165,6 +172,10 @@ export class ClearanceWorkflow extends Construct {
     if (!Number.isInteger(targetRangeBytes) || targetRangeBytes < 1024 * 1024) {
       throw new Error(`targetRangeBytes must be an integer of at least 1048576 (1 MiB), got ${targetRangeBytes}`);
     }
+    const targetPartitionBytes = props.targetPartitionBytes ?? 64 * 1024 * 1024;
+    if (!Number.isInteger(targetPartitionBytes) || targetPartitionBytes < 1024 * 1024) {
+      throw new Error(`targetPartitionBytes must be an integer of at least 1048576 (1 MiB), got ${targetPartitionBytes}`);
+    }
     const maxRejectRatio = props.maxRejectRatio ?? 0.05;
     if (!Number.isFinite(maxRejectRatio) || maxRejectRatio < 0 || maxRejectRatio > 1) {
       throw new Error(`maxRejectRatio must be from 0 to 1, got ${maxRejectRatio}`);
@@ -184,6 +195,7 @@ export class ClearanceWorkflow extends Construct {
       plan: {
         MAX_PARTITIONS: String(maxPartitions),
         TARGET_RANGE_BYTES: String(targetRangeBytes),
+        TARGET_PARTITION_BYTES: String(targetPartitionBytes),
         MAX_REJECT_RATIO: String(maxRejectRatio),
       },
     };

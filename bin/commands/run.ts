@@ -54,7 +54,7 @@ interface Target {
 async function embeddedTarget(options: RunOptions): Promise<Target> {
   // Loaded here: the embedded runtime is not needed by --aws runs.
   const { startEmbeddedStack } = await import('../../local/embedded-stack');
-  const template = synthTemplate({ workflow: { targetRangeBytes: 16 * MIB } });
+  const template = synthTemplate({ workflow: { targetRangeBytes: 16 * MIB, targetPartitionBytes: 16 * MIB } });
   const stack = await startEmbeddedStack({
     template,
     ...(options.keepState ? { keepStateDir: path.resolve(options.keepState) } : {}),

@@ -9,11 +9,14 @@ import { PROP64_SECTIONS, Prop64Section } from './sections';
 export const DISQUALIFIER_HANDLING = ['ignore', 'notEligible', 'handReview'] as const;
 export type DisqualifierHandling = (typeof DISQUALIFIER_HANDLING)[number];
 
-/** A baseline entry: one of the four sections, or (our extension) one with an 11357 subdivision, e.g. `11357(A)`. */
-const BASELINE_ENTRY = /^(?:1135[789]|11360)(?:\([A-D]\))?$/;
+/**
+ * A baseline entry: one of the four sections, or (our extension) an 11357 subdivision, e.g. `11357(A)`: the only
+ * section whose subdivisions the rules tell apart (possession amounts), so no other subdivision could ever match.
+ */
+const BASELINE_ENTRY = /^(?:1135[789]|11360|11357\([A-D]\))$/;
 
 const baselineEntry = z.string().regex(BASELINE_ENTRY, {
-  message: 'must be 11357, 11358, 11359 or 11360 (optionally with a subdivision such as 11357(A))',
+  message: 'must be 11357, 11358, 11359 or 11360, or an 11357 subdivision such as 11357(A)',
 });
 
 const yearThreshold = z
@@ -118,7 +121,10 @@ function fieldName(path: readonly PropertyKey[]): string {
 }
 
 function describe(value: unknown): string {
-  return value === undefined ? 'missing' : JSON.stringify(value);
+  if (value === undefined) return 'missing';
+  // JSON.stringify would show NaN and Infinity (possible in a policy given as an object) as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value);
 }
 
 function parseEntry(text: string): SectionEntry {

@@ -153,10 +153,14 @@ export function dataRecordCount(text: string): number {
 /**
  * What must hold whatever the input: the run ends normally or with a run-level error (never another
  * exception); a succeeded run writes every row it read or rejects it, in total and per file, and its
- * files agree with summary.json; a failed run publishes no results but still explains itself.
+ * files agree with summary.json; a failed run publishes no results but still explains itself; neither
+ * summary.json nor the error message holds any of `personalData`.
  */
-export function expectSound(run: CorpusRun): void {
+export function expectSound(run: CorpusRun, personalData: readonly string[] = []): void {
   const { error, summary } = run;
+  // Reports and messages name files, fields and counts, never a person.
+  const reportText = `${error?.message ?? ''}\n${summary === undefined ? '' : JSON.stringify(summary)}`;
+  expect(personalData.filter((value) => reportText.includes(value))).toEqual([]);
   if (error !== undefined) {
     const known = error instanceof PolicyError || error instanceof RunError;
     if (!known || !(RUN_LEVEL_ERRORS as readonly string[]).includes(error.name)) {

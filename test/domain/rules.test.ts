@@ -105,17 +105,9 @@ describe('rule 2: section in the dismiss list', () => {
     expect(outcome({ rows: [felony('11357 HS-POSS', '20150101')], policy })).toEqual(NONE);
   });
 
-  // The schema accepts a subdivision on any section ("11359(B)"), but only 11357 subdivisions can ever match,
-  // so the entry is silently ignored: either validation must reject it or matching must honour it.
-  test.failing('a subdivision entry of another section (11359(B)) matches its convictions, or is rejected by validation', () => {
-    const policy = { baselineEligibility: { dismiss: ['11359(B)'] } };
-    let accepted = true;
-    try {
-      parsePolicy(policy);
-    } catch {
-      accepted = false;
-    }
-    if (accepted) expect(outcome({ rows: [felony('11359(B) HS-POSSESS FOR SALE', '20150101')], policy })).toEqual(dismissal('Dismiss all HS 11359(B) convictions'));
+  // Regression: "11359(B)" was accepted and then never matched; only 11357 subdivisions are valid entries.
+  test('a subdivision entry of another section (11359(B)) is rejected by validation, naming the field and value', () => {
+    expect(() => parsePolicy({ baselineEligibility: { dismiss: ['11359(B)'] } })).toThrow(/baselineEligibility\.dismiss\[0\]: "11359\(B\)"/);
   });
 });
 

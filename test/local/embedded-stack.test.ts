@@ -11,8 +11,13 @@ import { synthTestStack } from './fixtures/test-stack';
 const fixtures = path.join(__dirname, 'fixtures');
 const handlerResolver = (fn: LocalFunction) => path.join(fixtures, `${fn.phase}.js`);
 
+// One synthesis for the whole file: CDK synth is the slowest step of these tests.
+let template: CloudFormationTemplate;
+beforeAll(() => {
+  template = synthTestStack();
+});
+
 describe('embedded stack: upload → EventBridge rule → state machine → Lambda workers → S3/DynamoDB', () => {
-  let template: CloudFormationTemplate;
   let stack: EmbeddedStack;
   let s3: S3Client;
   let dynamodb: DynamoDBClient;
@@ -20,7 +25,6 @@ describe('embedded stack: upload → EventBridge rule → state machine → Lamb
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    template = synthTestStack();
     stack = await startEmbeddedStack({
       template,
       workers: 2,
@@ -115,11 +119,6 @@ describe('embedded stack: upload → EventBridge rule → state machine → Lamb
 });
 
 describe('embedded stack start-up checks', () => {
-  let template: CloudFormationTemplate;
-  beforeAll(() => {
-    template = synthTestStack();
-  });
-
   it('refuses a template whose rule waits for a bucket that never sends events to EventBridge', async () => {
     // What CDK renders without `eventBridgeEnabled: true`: no S3BucketNotifications custom resource.
     const resources = Object.fromEntries(Object.entries(template.Resources!).filter(([, resource]) => resource.Type !== 'Custom::S3BucketNotifications'));

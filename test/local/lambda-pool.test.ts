@@ -94,6 +94,17 @@ describe('LambdaPool', () => {
     expect(lambdas.stats().coldStarts).toBe(2);
   });
 
+  it('serves a queued request that can reuse a warm worker before one that needs a cold start', async () => {
+    const lambdas = pool({ size: 1 });
+    const a = fn('AFn', 'sleeper');
+    const b = fn('BFn', 'sleeper');
+    const finished: string[] = [];
+    const track = (label: string, promise: Promise<unknown>) => promise.then(() => finished.push(label));
+    await Promise.all([track('a1', lambdas.invoke(a, { ms: 50 })), track('b1', lambdas.invoke(b, { ms: 1 })), track('a2', lambdas.invoke(a, { ms: 1 }))]);
+    expect(finished).toEqual(['a1', 'a2', 'b1']);
+    expect(lambdas.stats().coldStarts).toBe(2);
+  });
+
   it('times out with Sandbox.Timedout, terminates the worker and replaces it', async () => {
     const lambdas = pool({ size: 1 });
     const slow = fn('SlowFn', 'sleeper', { timeoutSeconds: 0.3 });
@@ -112,6 +123,13 @@ describe('LambdaPool', () => {
     const lambdas = pool({ size: 1 });
     const error = await rejection(lambdas.invoke(fn('SleepFn', 'sleeper'), { ms: 2_000 }, { taskTimeoutSeconds: 0.2 }));
     expect(error.name).toBe('States.Timeout');
+  });
+
+  it('caps the heap at MemorySize and reports Runtime.OutOfMemory', async () => {
+    const lambdas = pool({ size: 1 });
+    const error = await rejection(lambdas.invoke(fn('HogFn', 'hog', { memoryMb: 48 }), {}));
+    expect(error.name).toBe('Runtime.OutOfMemory');
+    await expect(lambdas.invoke(fn('PlanFn', 'thrower'), {})).resolves.toEqual({ ok: true });
   });
 
   it('round-trips a handler error: name, message and stack', async () => {

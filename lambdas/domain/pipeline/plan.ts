@@ -1,8 +1,10 @@
 /**
  * Planning: what a run reads and how the work is cut. Pure functions over the ObjectStore.
- * Byte ranges are line-aligned (each starts just after a LF, or at 0) and found with small ranged reads:
- * the plan never scans a whole file.
+ * Byte ranges start at record starts (just after a LF that is not inside a quoted field, or at 0), found with
+ * small ranged reads: the plan never scans a whole file.
  */
+import { FIELD_COUNT } from '../columns';
+import { DojTokenizer } from '../csv/tokenizer';
 import { PolicyInput } from '../policy';
 import { ObjectStore } from './object-store';
 
@@ -71,20 +73,58 @@ export const DEFAULT_RANGE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_PARTITIONS = 1000;
 
-const ALIGN_WINDOW = 64 * 1024;
+const ALIGN_WINDOW = 256 * 1024;
+/** Records that must read cleanly after a candidate cut for it to count as a record start. */
+const RECORDS_TO_CONFIRM = 3;
 
-/** Offset just after the first LF at or after `from` (scanning from `from - 1`), or `size` when none. */
-async function alignToLineStart(store: ObjectStore, key: string, from: number, size: number): Promise<number> {
-  let offset = from - 1;
-  while (offset < size) {
-    const end = Math.min(size, offset + ALIGN_WINDOW);
-    let position = offset;
-    for await (const chunk of store.readRange(key, offset, end)) {
-      const newline = chunk.indexOf(10);
-      if (newline >= 0) return position + newline + 1;
-      position += chunk.length;
+async function readWindow(store: ObjectStore, key: string, start: number, end: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of store.readRange(key, start, end)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * True when `text` (starting at a line start) reads as records: the first few parse cleanly with 95 fields.
+ * A line start inside a quoted field (a comment with a line break) does not: its text ends in a stray quote
+ * or has the wrong field count. The check is a heuristic; Assemble still verifies that the ranges tile the file.
+ */
+function startsWithRecords(text: string, reachesEndOfFile: boolean): boolean {
+  let records = 0;
+  let rejected = false;
+  const tokenizer = new DojTokenizer(
+    {
+      record: () => void records++,
+      reject: () => void (rejected = true),
+      blankLine: () => undefined,
+    },
+    { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: [] },
+  );
+  for (let start = 0; start < text.length && records < RECORDS_TO_CONFIRM && !rejected; start += 16 * 1024) {
+    tokenizer.push(text.slice(start, start + 16 * 1024));
+  }
+  // Only at the end of the file may the last record lack its line end.
+  if (records < RECORDS_TO_CONFIRM && !rejected && reachesEndOfFile) tokenizer.end();
+  return !rejected && records > 0;
+}
+
+/**
+ * Offset of the first line start at or after `from` that begins a record (see startsWithRecords), or `size`.
+ * Scans from `from - 1` so that a cut right after a LF stays where it is.
+ */
+async function alignToRecordStart(store: ObjectStore, key: string, from: number, size: number): Promise<number> {
+  let windowStart = from - 1;
+  while (windowStart < size) {
+    const windowEnd = Math.min(size, windowStart + ALIGN_WINDOW);
+    const bytes = await readWindow(store, key, windowStart, windowEnd);
+    for (let newline = bytes.indexOf(10); newline >= 0; newline = bytes.indexOf(10, newline + 1)) {
+      const candidate = windowStart + newline + 1;
+      if (candidate >= size) return size;
+      // Check against the text that follows, read afresh so a candidate near the window's end sees whole records.
+      const aheadEnd = Math.min(size, candidate + ALIGN_WINDOW);
+      const ahead = await readWindow(store, key, candidate, aheadEnd);
+      if (startsWithRecords(ahead.toString('latin1'), aheadEnd === size)) return candidate;
     }
-    offset = end;
+    windowStart = windowEnd;
   }
   return size;
 }
@@ -98,7 +138,7 @@ export async function planRanges(store: ObjectStore, files: readonly InputFile[]
     let start = 0;
     while (start < size) {
       const nominal = start + targetRangeBytes;
-      const end = nominal >= size ? size : await alignToLineStart(store, key, nominal, size);
+      const end = nominal >= size ? size : await alignToRecordStart(store, key, nominal, size);
       ranges.push({ index: ranges.length, fileIndex, start, end });
       start = end;
     }

@@ -102,7 +102,7 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
         reject(item.code, item.message, item.line, item.offset, text, item.subjectId);
       },
       blankLine() {
-        firstItem = false;
+        // Blank lines do not count as the first item: a header after them is still the header.
         statistics.blankLines++;
       },
     },
