@@ -5,6 +5,7 @@
  *   npm run bench                      500k and 5M generated rows, plus the reference-shaped 500k extract
  *   npm run bench -- --rows 500000     only these sizes (comma-separated)
  *   npm run bench -- --huge            also 20M rows
+ *   npm run bench -- --no-run          only `clearance classify` (not `clearance run` on the embedded stack)
  *
  * Results: a Markdown table on stdout, JSON + Markdown under bench/results/ (latest.md is committed).
  */
@@ -16,6 +17,7 @@ import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Command } from 'commander';
 import { generateExtract, peopleForRows } from '../lambdas/domain/generator';
+import { costTable, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clearance.js');
@@ -116,13 +118,39 @@ function classify(file: string, rows: number, floorSeconds: number, label: strin
   };
 }
 
+/** `clearance run` on the embedded stack: the real state machine and handlers, with uploads and the ledger. */
+function embeddedRun(file: string, rows: number, floorSeconds: number, label: string): Measurement {
+  const out = path.join(CACHE, 'run-out');
+  const args = ['--max-semi-space-size=16', '-r', PRELOAD, CLI, 'run', '--input', file, '--county', 'LOS ANGELES',
+    '--policy', 'reference-default', '--compute-at', '2020-07-01', '--out', out];
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`clearance run failed on ${file}: ${result.stderr}`);
+  const usage = JSON.parse(/BENCH_RUSAGE (.*)/.exec(result.stderr)![1]) as { maxRssKb: number };
+  const megabytes = statSync(file).size / MB;
+  return {
+    input: label,
+    rows,
+    megabytes,
+    command: 'clearance run',
+    seconds,
+    rowsPerSecond: rows / seconds,
+    megabytesPerSecond: megabytes / seconds,
+    peakRssMb: usage.maxRssKb / 1024,
+    floorSeconds,
+    timesFloor: seconds / floorSeconds,
+    phases: {},
+  };
+}
+
 function table(measurements: Measurement[]): string {
   const lines = [
     '| input | rows | MB | command | wall s | rows/s | MB/s | peak RSS MB | tokenize floor s | × floor | split / classify / assemble s |',
     '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const m of measurements) {
-    const phases = ['split', 'classify', 'assemble'].map((p) => (m.phases[p] ?? 0).toFixed(2)).join(' / ');
+    const phases = m.command === 'clearance run' ? 'n/a' : ['split', 'classify', 'assemble'].map((p) => (m.phases[p] ?? 0).toFixed(2)).join(' / ');
     lines.push(
       `| ${m.input} | ${m.rows} | ${m.megabytes.toFixed(0)} | ${m.command} | ${m.seconds.toFixed(2)} | ${Math.round(m.rowsPerSecond)} | ` +
         `${m.megabytesPerSecond.toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.floorSeconds.toFixed(2)} | ${m.timesFloor.toFixed(1)} | ${phases} |`,
@@ -131,13 +159,42 @@ function table(measurements: Measurement[]): string {
   return lines.join('\n');
 }
 
+/** Single-thread MB/s per phase: split and classify ran on `workers` threads, assemble on one. */
+function throughputOf(m: Measurement, workers: number): Throughput {
+  return {
+    splitMbPerSecond: m.megabytes / ((m.phases.split ?? 1) * workers),
+    classifyMbPerSecond: m.megabytes / ((m.phases.classify ?? 1) * workers),
+    assembleMbPerSecond: m.megabytes / (m.phases.assemble ?? 1),
+  };
+}
+
+/** On paper: a 50M-row extract on the deployed stack, from measured throughput (DESIGN.md "Scale"). */
+function scaleTable(throughput: Throughput, bytesPerRow: number): string {
+  const rows = 50_000_000;
+  const inputMb = (rows * bytesPerRow) / MB;
+  const d = DEFAULT_DEPLOYMENT;
+  const share = (memory: number) => Math.min(1, memory / 1769);
+  const perRange = d.rangeMb / (throughput.splitMbPerSecond * share(d.memoryMb.split));
+  const perPartition = d.partitionMb / (throughput.classifyMbPerSecond * share(d.memoryMb.classify));
+  const assemble = inputMb / (throughput.assembleMbPerSecond * share(d.memoryMb.assemble));
+  return [
+    `| 50M rows (${(inputMb / 1024).toFixed(1)} GB) | value | limit |`,
+    '|---|---:|---:|',
+    `| ranges / partitions | ${Math.ceil(inputMb / d.rangeMb)} / ${Math.ceil(inputMb / d.partitionMb)} | 10,000 concurrent map children |`,
+    `| one split task (${d.rangeMb} MiB) | ${perRange.toFixed(1)} s | 900 s |`,
+    `| one classify task (${d.partitionMb} MiB partition) | ${perPartition.toFixed(1)} s | 900 s |`,
+    `| assemble (one invocation, whole output) | ${assemble.toFixed(0)} s | 900 s |`,
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const options = new Command()
     .option('--rows <list>', 'generated extract sizes, comma-separated', '500000,5000000')
     .option('--huge', 'also 20,000,000 rows')
     .option('--no-reference-shaped', 'skip the tiled reference fixture')
+    .option('--no-run', 'skip `clearance run` (the embedded stack)')
     .parse(process.argv)
-    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean }>();
+    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean }>();
   mkdirSync(CACHE, { recursive: true });
   const sizes = options.rows.split(',').map(Number).filter((n) => n > 0);
   if (options.huge) sizes.push(20_000_000);
@@ -153,10 +210,28 @@ async function main(): Promise<void> {
     const floorSeconds = floor(file);
     const measurement = classify(file, rows, floorSeconds, label);
     measurements.push(measurement);
-    process.stderr.write(`${label}: ${measurement.seconds.toFixed(2)} s, ${measurement.peakRssMb.toFixed(0)} MB\n`);
+    process.stderr.write(`${label} classify: ${measurement.seconds.toFixed(2)} s, ${measurement.peakRssMb.toFixed(0)} MB\n`);
+    if (options.run) {
+      const run = embeddedRun(file, rows, floorSeconds, label);
+      measurements.push(run);
+      process.stderr.write(`${label} run: ${run.seconds.toFixed(2)} s, ${run.peakRssMb.toFixed(0)} MB\n`);
+    }
+  }
+  const generatedRuns = measurements.filter((m) => m.input.startsWith('generated'));
+  const reference = measurements.find((m) => m.input.startsWith('reference'));
+  const basis = reference ?? generatedRuns[generatedRuns.length - 1];
+  let costs = '';
+  if (basis) {
+    const throughput = throughputOf(basis, 2);
+    const bytesPerRow = (basis.megabytes * MB) / basis.rows;
+    costs =
+      `\n## Cost per million rows (from the ${basis.input} run: split ${throughput.splitMbPerSecond.toFixed(1)} MB/s, ` +
+      `classify ${throughput.classifyMbPerSecond.toFixed(1)} MB/s, assemble ${throughput.assembleMbPerSecond.toFixed(1)} MB/s per thread, ` +
+      `${bytesPerRow.toFixed(0)} bytes/row)\n\n${costTable(estimateCost(1_000_000, bytesPerRow, throughput))}\n\n` +
+      `## Scale on paper\n\n${scaleTable(throughput, bytesPerRow)}\n`;
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
-  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n`;
+  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${costs}`;
   process.stdout.write(`${markdown}\n`);
   const results = path.join(ROOT, 'bench', 'results');
   mkdirSync(results, { recursive: true });
