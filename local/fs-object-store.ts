@@ -3,7 +3,7 @@
  * used as they are, so local input files need no copy). Writes go to a temporary file renamed into place,
  * so a reader never sees a half-written object, as with S3.
  */
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { constants as fsConstants, createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -98,8 +98,23 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Atomic like a write: the bytes go to a temporary file next to the target (a reflink where the file system
+   * offers one), which is then renamed into place. A reader, or a process killed meanwhile, never sees a part.
+   */
   async copy(fromKey: string, toKey: string): Promise<void> {
-    await this.write(toKey, this.read(fromKey));
+    const source = this.pathOf(fromKey);
+    const target = this.pathOf(toKey);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
+    try {
+      await fs.copyFile(source, temporary, fsConstants.COPYFILE_FICLONE);
+      await fs.rename(temporary, target);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await this.exists(fromKey))) throw new NotFoundError(fromKey);
+      throw error;
+    }
   }
 
   async delete(keys: readonly string[]): Promise<void> {

@@ -6,13 +6,17 @@
  */
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { NotFoundError, ObjectStore } from '../domain/pipeline/object-store';
@@ -27,12 +31,20 @@ export interface S3ObjectStoreOptions {
   pageSize?: number;
   /** Single-request writes in flight at once across this store (default 32, below the SDK's 50 sockets). */
   maxConcurrentPuts?: number;
+  /** Objects larger than this are copied part by part (UploadPartCopy); default 5 GiB, CopyObject's limit. */
+  multipartCopyThreshold?: number;
+  /** Bytes per UploadPartCopy part (default 512 MiB; raised when the object would need more than 10,000 parts). */
+  copyPartSize?: number;
+  /** UploadPartCopy requests of one copy in flight at once (default 8). */
+  copyConcurrency?: number;
 }
 
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
-/** CopyObject's limit; larger objects are copied by streaming them through a multipart upload. */
+/** CopyObject's limit, and the largest part of a multipart upload; larger objects are copied part by part. */
 const MAX_COPY_OBJECT_BYTES = 5 * 1024 ** 3;
+const DEFAULT_COPY_PART_SIZE = 512 * 1024 * 1024;
+const MAX_PARTS = 10_000;
 const DELETE_BATCH = 1000;
 
 export class S3ObjectStore implements ObjectStore {
@@ -40,6 +52,9 @@ export class S3ObjectStore implements ObjectStore {
   private readonly queueSize: number;
   private readonly pageSize: number;
   private readonly putSlots: Semaphore;
+  private readonly multipartCopyThreshold: number;
+  private readonly copyPartSize: number;
+  private readonly copyConcurrency: number;
 
   constructor(
     readonly client: S3Client,
@@ -51,6 +66,15 @@ export class S3ObjectStore implements ObjectStore {
     this.queueSize = options.queueSize ?? 2;
     this.pageSize = options.pageSize ?? 1000;
     this.putSlots = new Semaphore(options.maxConcurrentPuts ?? 32);
+    this.multipartCopyThreshold = options.multipartCopyThreshold ?? MAX_COPY_OBJECT_BYTES;
+    if (!(this.multipartCopyThreshold >= 0 && this.multipartCopyThreshold <= MAX_COPY_OBJECT_BYTES)) {
+      throw new RangeError(`multipartCopyThreshold must be from 0 to ${MAX_COPY_OBJECT_BYTES} bytes (CopyObject's limit), got ${this.multipartCopyThreshold}`);
+    }
+    this.copyPartSize = options.copyPartSize ?? DEFAULT_COPY_PART_SIZE;
+    if (!(this.copyPartSize >= MIN_PART_SIZE && this.copyPartSize <= MAX_COPY_OBJECT_BYTES)) {
+      throw new RangeError(`copyPartSize must be from ${MIN_PART_SIZE} to ${MAX_COPY_OBJECT_BYTES} bytes (S3's part limits), got ${this.copyPartSize}`);
+    }
+    this.copyConcurrency = options.copyConcurrency ?? 8;
   }
 
   async size(key: string): Promise<number> {
@@ -155,17 +179,80 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * A server-side copy: CopyObject up to 5 GiB, above that a multipart upload of UploadPartCopy ranges (the bytes
+   * never pass through this process). Either way the target appears whole or not at all.
+   */
   async copy(fromKey: string, toKey: string): Promise<void> {
     const size = await this.size(fromKey);
-    if (size > MAX_COPY_OBJECT_BYTES) {
-      await this.write(toKey, this.read(fromKey));
+    const source = `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+    if (size > this.multipartCopyThreshold) {
+      await this.multipartCopy(source, fromKey, toKey, size);
       return;
     }
-    const source = `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
     try {
       await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: source }));
     } catch (error) {
       throw await this.keyFailure(error, 'CopyObject', fromKey);
+    }
+  }
+
+  private async multipartCopy(source: string, fromKey: string, toKey: string, size: number): Promise<void> {
+    // Large enough parts (in whole MiB) to stay within S3's 10,000 per upload: a 5 TiB object needs about 525 MiB.
+    const mib = 1024 * 1024;
+    const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_PARTS / mib) * mib);
+    const parts = Math.ceil(size / partSize);
+    let uploadId: string | undefined;
+    try {
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey }));
+      uploadId = created.UploadId;
+      if (uploadId === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
+      const etags: string[] = new Array(parts);
+      let next = 0;
+      let failed = false;
+      const copyParts = async () => {
+        while (next < parts && !failed) {
+          const index = next++;
+          const start = index * partSize;
+          const end = Math.min(size, start + partSize) - 1;
+          const copied = await this.client.send(
+            new UploadPartCopyCommand({
+              Bucket: this.bucket,
+              Key: toKey,
+              UploadId: uploadId,
+              PartNumber: index + 1,
+              CopySource: source,
+              CopySourceRange: `bytes=${start}-${end}`,
+            }),
+          );
+          const etag = copied.CopyPartResult?.ETag;
+          if (etag === undefined) throw new Error(`UploadPartCopy ${toKey} part ${index + 1}: no ETag in the response`);
+          etags[index] = etag;
+        }
+      };
+      // The first failure stops the other workers from starting parts; the upload is aborted (below) only once
+      // no part is in flight, so none lands after the abort.
+      const worker = () => copyParts().catch((error) => {
+        failed = true;
+        throw error;
+      });
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(this.copyConcurrency, parts) }, worker));
+      const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failure) throw failure.reason;
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: toKey,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+        }),
+      );
+    } catch (error) {
+      if (uploadId !== undefined) {
+        // Parts left behind are billed until a lifecycle rule removes them.
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId })).catch(() => undefined);
+      }
+      throw await this.keyFailure(error, 'UploadPartCopy', fromKey);
     }
   }
 

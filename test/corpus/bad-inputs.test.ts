@@ -11,9 +11,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { deflateRawSync, gzipSync } from 'node:zlib';
-import { COL, DOJ_COLUMNS } from '../../lambdas/domain/columns';
-import { parseUploadKey } from '../../lambdas/events';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { COL, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../../lambdas/domain/columns';
+import { parseUploadKey } from '../../lambdas/events';
 import { RunError } from '../../lambdas/domain/pipeline/assemble';
 import { parseCsvText } from '../helpers/csv-compare';
 import { fixturePolicy } from '../helpers/run-fixture';
@@ -74,7 +74,6 @@ interface CleanRow {
   reason: string;
   evaluated: boolean;
   felony: boolean;
-  offense: string;
   county: string;
 }
 
@@ -93,11 +92,10 @@ beforeAll(async () => {
     return {
       index,
       subjectId: row[COL.SUBJECT_ID],
-      determination: row[DOJ_COLUMNS.length + 16],
-      reason: row[DOJ_COLUMNS.length + 17],
+      determination: row[DOJ_COLUMNS.length + ELIGIBILITY_COLUMNS.indexOf('Eligibility Determination')],
+      reason: row[DOJ_COLUMNS.length + ELIGIBILITY_COLUMNS.indexOf('Eligibility Reason')],
       evaluated: evaluated.has(input.join('|')),
       felony: row[COL.CONV_STAT_DESCR] === 'FELONY',
-      offense: row[COL.OFFENSE_DESCR],
       county: row[COL.STP_ORI_CNTY_NAME],
     };
   });
@@ -956,12 +954,12 @@ describe('policy errors: the run stops before reading any row, naming the field 
       const policy = { baselineEligibility: { dismiss: ['11357'], reduce: ['11357(A)'] } };
       const run = await runCase(single(CLEAN_TEXT, { policy }));
       expectSound(run, PERSONAL_DATA);
-      expect(run.error).toBeUndefined();
-      expect(run.summary!.convictionReductionCountByCodeSection).toEqual({ '11357(A)': 0 });
       recordOutcome({
         kind: 'Policy errors',
         example: `a subdivision under its whole section in an earlier list: \`${JSON.stringify(policy)}\``,
-        outcome: describeOutcome(run, { also: ['summary.json convictionReductionCountByCodeSection {"11357(A)":0}'] }),
+        outcome: describeOutcome(run, {
+          also: run.summary === undefined ? [] : [`summary.json convictionReductionCountByCodeSection ${JSON.stringify(run.summary.convictionReductionCountByCodeSection)}`],
+        }),
         openDefect: 'a PolicyError naming "11357(A)" (in reduce, but every 11357 conviction is dismissed first); today the policy is accepted and that entry silently never applies',
       });
       return run;

@@ -1,8 +1,13 @@
 /**
  * Assemble: merge the partitions back into input order (a k-way merge of position-sorted streams) into the
  * three result CSVs, write rejects.csv with absolute line numbers, check the run's invariants, and publish
- * summary.json last (it is the run's completion marker). Fails, with the summary and rejects still written,
+ * summary.json last (it is the run's completion marker). Fails, with the summary and rejects still published,
  * when the county is not in the extract or too many rows were rejected.
+ *
+ * Publication: every output is first written under the work area (`<workPrefix>output/<name>`); once all of
+ * them exist, one short step copies them to their final keys, summary.json last. A run killed or retried at any
+ * point therefore never leaves a half-written object under results/ or reports/, nor a summary.json without
+ * the outputs it describes; a rerun writes and publishes the same keys again.
  */
 import { CONDENSED_COLUMNS, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../columns';
 import { csvLine } from '../csv/writer';
@@ -45,7 +50,29 @@ export class RunError extends Error {
 
 export interface AssembleResult {
   summary: Summary;
+  /** Final keys of the outputs, by OUTPUT_FILES name (only those of the run's status are published). */
   outputs: Record<string, string>;
+}
+
+type OutputName = keyof typeof OUTPUT_FILES;
+
+/** Where Assemble writes an output before publishing it: the run's work area. */
+export function stagedOutputKey(plan: Pick<RunPlan, 'workPrefix'>, name: OutputName): string {
+  return `${plan.workPrefix}output/${OUTPUT_FILES[name]}`;
+}
+
+/** What a run publishes, in order; summary.json (the completion marker) is always last. */
+const PUBLISHED: Record<'SUCCEEDED' | 'FAILED', OutputName[][]> = {
+  SUCCEEDED: [['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices'], ['statistics', 'report'], ['summary']],
+  // A failed run publishes the rows it rejected and the summary saying why; never result CSVs.
+  FAILED: [['rejects'], ['summary']],
+};
+
+/** Copies the staged outputs to their final keys, group after group (the objects of a group at once). */
+async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record<OutputName, string>, status: 'SUCCEEDED' | 'FAILED'): Promise<void> {
+  for (const group of PUBLISHED[status]) {
+    await Promise.all(group.map((name) => store.copy(stagedOutputKey(plan, name), outputs[name])));
+  }
 }
 
 const FULL_HEADER = csvLine([...DOJ_COLUMNS, ...ELIGIBILITY_COLUMNS]);
@@ -80,7 +107,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     Array.from({ length: plan.partitionCount }, (_, p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p))),
   );
   const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
-  const outputs = {
+  // Final keys; every output is written to stagedOutputKey(plan, name) first and copied here by publishOutputs.
+  const outputs: Record<OutputName, string> = {
     allResults: `${plan.resultsPrefix}${OUTPUT_FILES.allResults}`,
     prop64Results: `${plan.resultsPrefix}${OUTPUT_FILES.prop64Results}`,
     condensed: `${plan.resultsPrefix}${OUTPUT_FILES.condensed}`,
@@ -92,7 +120,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     report: `${plan.reportsPrefix}${OUTPUT_FILES.report}`,
   };
 
-  const files = await writeRejects(store, plan, splits, outputs.rejects);
+  const staged = (name: OutputName) => stagedOutputKey(plan, name);
+  const files = await writeRejects(store, plan, splits, staged('rejects'));
   const finish = async (status: 'SUCCEEDED' | 'FAILED', error?: RunError): Promise<AssembleResult> => {
     const total = Object.values(timings).reduce((sum, t) => sum + t, 0) + (Date.now() - assembleStarted) / 1000;
     const summary = buildSummary(statistics, {
@@ -110,10 +139,11 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     if (status === 'SUCCEEDED') {
       // The reports of a finished run, before summary.json (the completion marker).
       const model = buildReportModel(statistics, summary, policy, reportSettings);
-      await store.write(outputs.statistics, [Buffer.from(statisticsCsv(model), 'utf8')]);
-      await store.write(outputs.report, [Buffer.from(await renderReportHtml(model), 'utf8')]);
+      await store.write(staged('statistics'), [Buffer.from(statisticsCsv(model), 'utf8')]);
+      await store.write(staged('report'), [Buffer.from(await renderReportHtml(model), 'utf8')]);
     }
-    await writeJson(store, outputs.summary, summary);
+    await writeJson(store, staged('summary'), summary);
+    await publishOutputs(store, plan, outputs, status);
     if (error) throw error;
     return { summary, outputs };
   };
@@ -142,7 +172,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     );
   }
 
-  const written = await mergeOutputs(store, plan, outputs);
+  const written = await mergeOutputs(store, plan, { allResults: staged('allResults'), prop64Results: staged('prop64Results'), condensed: staged('condensed') });
   for (const file of files) {
     const index = plan.files.findIndex((f) => f.name === file.name);
     file.rowsWritten = written[index] ?? 0;
@@ -153,7 +183,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
-  await writeCourtLists(store, plan, outputs);
+  await writeCourtLists(store, plan, { courtMotions: staged('courtMotions'), defenderNotices: staged('defenderNotices') });
   return finish('SUCCEEDED');
 }
 

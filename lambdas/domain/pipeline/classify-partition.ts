@@ -4,12 +4,12 @@
  */
 import { COL, CONDENSED_INDICES, FIELD_COUNT } from '../columns';
 import { PartitionClassifier } from '../classify';
-import { csvLine, csvLineOf } from '../csv/writer';
+import { csvField, csvLine } from '../csv/writer';
 import { parseIsoDate } from '../dates';
 import { parsePolicy, presetPolicy, Policy } from '../policy';
 import { RunStatistics } from '../statistics';
 import { DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
-import { classifiedHeader, FLAG_EVALUATED, latin1Windows, parseRoutedRows } from './frames';
+import { ByteWriter, FLAG_EVALUATED, latin1Windows, parseRoutedRows, writeClassifiedRow } from './frames';
 import { ObjectStore, writeJson } from './object-store';
 import { RunPlan, workKeys } from './plan';
 import { courtListWorkKeys, entryPieces } from '../report/court-lists';
@@ -78,7 +78,8 @@ export interface ClassifiedRow {
   evaluated: boolean;
 }
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);
+const COMMA = 44;
 
 async function readBytes(store: ObjectStore, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -133,39 +134,53 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
 }
 
 /** Pass 2: the same rows again, in the same order, out as classified rows in ~1 MiB pieces. */
+/** Pass 2: the same rows again, in the same order, out as classified rows in ~1 MiB pieces of bytes. */
 function* outputPieces(classifier: PartitionClassifier, texts: Buffer[], positionLists: number[][], partition: number): Iterable<Buffer> {
-  let parts: string[] = [];
-  let length = 0;
+  const out = new ByteWriter(WRITE_PIECE + (WRITE_PIECE >> 2));
   let rowIndex = 0;
   let positions: number[] = [];
   let delivered = 0;
+  let text: Buffer = EMPTY;
+  let fields: string[] = [];
+  let info: RecordInfo | undefined;
+  let columns = '';
+  // Raw input bytes are copied as they are (no string); only a record holding a CR is written re-serialised.
+  const writeFull = () => {
+    if (info!.hasCarriageReturn) out.text(reserialise(info!.rawText()));
+    else out.bytes(text, info!.offset, info!.offset + (info!.sourceEnd - info!.sourceStart));
+    out.byte(COMMA);
+    out.text(columns);
+  };
+  const writeCondensed = () => {
+    for (let i = 0; i < CONDENSED_INDICES.length; i++) {
+      if (i > 0) out.byte(COMMA);
+      out.text(csvField(fields[CONDENSED_INDICES[i]]));
+    }
+    out.byte(COMMA);
+    out.text(columns);
+  };
   const outputSink = {
-    record(fields: string[], info: RecordInfo) {
-      const raw = info.hasCarriageReturn ? reserialise(info.rawText()) : info.rawText();
-      const { columns, evaluated } = classifier.annotate(fields, rowIndex++);
-      const full = `${raw},${columns}`;
-      const condensed = `${csvLineOf(fields, CONDENSED_INDICES)},${columns}`;
-      parts.push(classifiedHeader(positions[delivered++], evaluated ? FLAG_EVALUATED : 0, full.length, condensed.length), full, '\n', condensed, '\n');
-      length += full.length + condensed.length + 41;
+    record(recordFields: string[], recordInfo: RecordInfo) {
+      fields = recordFields;
+      info = recordInfo;
+      const annotation = classifier.annotate(fields, rowIndex++);
+      columns = annotation.columns;
+      writeClassifiedRow(out, positions[delivered++], annotation.evaluated ? FLAG_EVALUATED : 0, writeFull, writeCondensed);
     },
     ...failOnReject(partition),
   };
   for (let i = 0; i < texts.length; i++) {
     positions = positionLists[i];
     delivered = 0;
-    const text = texts[i];
+    text = texts[i];
     texts[i] = EMPTY; // let the bytes go once they are written
     const output = new DojTokenizer(outputSink, { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: OUTPUT_FIELDS });
     for (const window of latin1Windows(text)) {
       output.push(window);
-      if (length >= WRITE_PIECE) {
-        yield Buffer.from(parts.join(''), 'latin1');
-        parts = [];
-        length = 0;
-      }
+      if (out.length >= WRITE_PIECE) yield out.take();
     }
     output.end();
     if (delivered !== positions.length) throw new InvariantError(`partition ${partition}: pass 2 parsed ${delivered} of ${positions.length} rows`);
   }
-  if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
+  if (out.length > 0) yield out.take();
 }

@@ -158,3 +158,81 @@ export class ClassifiedRowReader {
     }
   }
 }
+
+/**
+ * A growable byte buffer for building intermediate files without per-row strings: text is written as latin-1,
+ * raw input bytes are copied as they are, numbers as fixed-width digits (also into a reserved place).
+ */
+export class ByteWriter {
+  buffer: Buffer;
+  length = 0;
+
+  constructor(capacity = 1 << 20) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + extra));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+
+  text(text: string): void {
+    this.ensure(text.length);
+    this.length += this.buffer.write(text, this.length, 'latin1');
+  }
+
+  byte(value: number): void {
+    this.ensure(1);
+    this.buffer[this.length++] = value;
+  }
+
+  bytes(source: Buffer, start: number, end: number): void {
+    this.ensure(end - start);
+    this.length += source.copy(this.buffer, this.length, start, end);
+  }
+
+  /** Writes `value` as `width` decimal digits at `at` (a place reserved earlier), or at the end when omitted. */
+  digits(value: number, width: number, at?: number): void {
+    if (at === undefined) {
+      this.ensure(width);
+      at = this.length;
+      this.length += width;
+    }
+    for (let i = at + width - 1; i >= at; i--) {
+      this.buffer[i] = 48 + (value % 10);
+      value = Math.floor(value / 10);
+    }
+    if (value > 0) throw new FrameFormatError(`number does not fit in ${width} digits`);
+  }
+
+  /** Hands out the bytes written so far and starts afresh. */
+  take(): Buffer {
+    const taken = this.buffer.subarray(0, this.length);
+    this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    this.length = 0;
+    return taken;
+  }
+}
+
+/** Writes one classified row: header, the All_Results line and the condensed line, each line written by a callback. */
+export function writeClassifiedRow(out: ByteWriter, position: number, flags: number, writeFull: () => void, writeCondensed: () => void): void {
+  out.byte(LETTER_O);
+  out.digits(position, POSITION_DIGITS);
+  out.byte(48 + flags);
+  const lengths = out.length;
+  out.digits(0, LENGTH_DIGITS);
+  out.digits(0, LENGTH_DIGITS);
+  out.byte(10);
+  const fullStart = out.length;
+  writeFull();
+  const fullLength = out.length - fullStart;
+  out.byte(10);
+  const condensedStart = out.length;
+  writeCondensed();
+  const condensedLength = out.length - condensedStart;
+  out.byte(10);
+  out.digits(fullLength, LENGTH_DIGITS, lengths);
+  out.digits(condensedLength, LENGTH_DIGITS, lengths + LENGTH_DIGITS);
+}

@@ -242,3 +242,145 @@ describe('S3ObjectStore error names', () => {
     client.destroy();
   });
 });
+
+/**
+ * Above CopyObject's 5 GiB, a copy is a multipart upload of UploadPartCopy ranges. s3rver implements no
+ * UploadPartCopy, so this is a small in-memory S3 speaking the calls a copy makes (HEAD, CopyObject,
+ * CreateMultipartUpload, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload), with the threshold and
+ * part size lowered so that a 12 MiB object takes three parts.
+ */
+describe('S3ObjectStore copies objects above the CopyObject limit part by part', () => {
+  const objects = new Map<string, Buffer>();
+  const uploads = new Map<string, { key: string; parts: Map<number, { etag: string; bytes: Buffer }> }>();
+  /** Requests as "<operation> <detail>", e.g. "UploadPartCopy 2 bytes=5242880-10485759". */
+  const requests: string[] = [];
+  /** A part number answered with 500 InternalError. */
+  let failingPart: number | undefined;
+  let server: http.Server;
+  let client: S3Client;
+  let uploadCount = 0;
+
+  const xml = (response: http.ServerResponse, status: number, body: string) => {
+    response.writeHead(status, { 'content-type': 'application/xml' });
+    response.end(`<?xml version="1.0" encoding="UTF-8"?>${body}`);
+  };
+  const sourceOf = (request: http.IncomingMessage) => {
+    const header = decodeURIComponent(String(request.headers['x-amz-copy-source'])).replace(/^\//, '');
+    return objects.get(header.slice(header.indexOf('/') + 1));
+  };
+
+  beforeAll(async () => {
+    server = http.createServer((request, response) => {
+      const body: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => body.push(chunk));
+      request.on('end', () => {
+        const url = new URL(request.url ?? '/', 'http://localhost');
+        const key = decodeURIComponent(url.pathname.split('/').slice(2).join('/'));
+        const uploadId = url.searchParams.get('uploadId');
+        const partNumber = Number(url.searchParams.get('partNumber'));
+        if (request.method === 'HEAD') {
+          const object = objects.get(key);
+          response.writeHead(object ? 200 : 404, object ? { 'content-length': object.length } : {});
+          response.end();
+        } else if (request.method === 'PUT' && uploadId === null && request.headers['x-amz-copy-source']) {
+          requests.push(`CopyObject ${key}`);
+          objects.set(key, Buffer.from(sourceOf(request)!));
+          xml(response, 200, '<CopyObjectResult><ETag>"copy"</ETag><LastModified>2024-01-01T00:00:00.000Z</LastModified></CopyObjectResult>');
+        } else if (request.method === 'POST' && url.searchParams.has('uploads')) {
+          const id = `upload-${++uploadCount}`;
+          uploads.set(id, { key, parts: new Map() });
+          requests.push(`CreateMultipartUpload ${key}`);
+          xml(response, 200, `<InitiateMultipartUploadResult><Bucket>bucket</Bucket><Key>${key}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>`);
+        } else if (request.method === 'PUT' && uploadId !== null && request.headers['x-amz-copy-source']) {
+          const range = String(request.headers['x-amz-copy-source-range']);
+          requests.push(`UploadPartCopy ${partNumber} ${range}`);
+          if (partNumber === failingPart) return xml(response, 500, '<Error><Code>InternalError</Code><Message>test</Message></Error>');
+          const [, start, end] = /^bytes=(\d+)-(\d+)$/.exec(range)!.map(Number);
+          const etag = `"part-${partNumber}"`;
+          uploads.get(uploadId)!.parts.set(partNumber, { etag, bytes: sourceOf(request)!.subarray(start, end + 1) });
+          xml(response, 200, `<CopyPartResult><ETag>${etag}</ETag><LastModified>2024-01-01T00:00:00.000Z</LastModified></CopyPartResult>`);
+        } else if (request.method === 'POST' && uploadId !== null) {
+          const upload = uploads.get(uploadId)!;
+          const listed = [...Buffer.concat(body).toString().matchAll(/<ETag>([^<]*)<\/ETag><PartNumber>(\d+)<\/PartNumber>/g)];
+          requests.push(`CompleteMultipartUpload ${listed.map((m) => m[2]).join(',')}`);
+          const bytes = listed.map(([, etag, number]) => {
+            const part = upload.parts.get(Number(number))!;
+            expect(etag.replace(/&quot;/g, '"')).toBe(part.etag);
+            return part.bytes;
+          });
+          objects.set(upload.key, Buffer.concat(bytes));
+          uploads.delete(uploadId);
+          xml(response, 200, `<CompleteMultipartUploadResult><Bucket>bucket</Bucket><Key>${upload.key}</Key><ETag>"whole"</ETag></CompleteMultipartUploadResult>`);
+        } else if (request.method === 'DELETE' && uploadId !== null) {
+          requests.push(`AbortMultipartUpload ${key}`);
+          uploads.delete(uploadId);
+          response.writeHead(204);
+          response.end();
+        } else {
+          xml(response, 501, '<Error><Code>NotImplemented</Code><Message>not in this test server</Message></Error>');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    client = new S3Client({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    requests.length = 0;
+    failingPart = undefined;
+  });
+
+  const storeWith = () => new S3ObjectStore(client, 'bucket', { multipartCopyThreshold: 6 * MiB, copyPartSize: 5 * MiB, copyConcurrency: 2 });
+
+  it('copies an object above the threshold with UploadPartCopy ranges that tile it, the bytes staying on the server', async () => {
+    const source = crypto.randomBytes(12 * MiB + 3);
+    objects.set('runs/r/output/All_Results.csv', source);
+    await storeWith().copy('runs/r/output/All_Results.csv', 'results/LOS ANGELES/r/All_Results.csv');
+    // Two parts are in flight at once, so they may arrive in either order.
+    expect([requests[0], ...requests.slice(1, -1).sort(), requests[requests.length - 1]]).toEqual([
+      'CreateMultipartUpload results/LOS ANGELES/r/All_Results.csv',
+      'UploadPartCopy 1 bytes=0-5242879',
+      'UploadPartCopy 2 bytes=5242880-10485759',
+      `UploadPartCopy 3 bytes=10485760-${12 * MiB + 2}`,
+      'CompleteMultipartUpload 1,2,3',
+    ]);
+    expect(objects.get('results/LOS ANGELES/r/All_Results.csv')!.equals(source)).toBe(true);
+  });
+
+  it('uses one CopyObject up to the threshold', async () => {
+    objects.set('runs/r/output/small.csv', crypto.randomBytes(6 * MiB));
+    await storeWith().copy('runs/r/output/small.csv', 'results/X/r/small.csv');
+    expect(requests).toEqual(['CopyObject results/X/r/small.csv']);
+    expect(objects.get('results/X/r/small.csv')!.equals(objects.get('runs/r/output/small.csv')!)).toBe(true);
+  });
+
+  it('aborts the upload when a part fails, after the parts in flight, leaving no target object', async () => {
+    objects.set('runs/r/output/big.csv', crypto.randomBytes(16 * MiB));
+    failingPart = 2;
+    const error = await rejectionOf(storeWith().copy('runs/r/output/big.csv', 'results/X/r/big.csv'));
+    expect(error.name).toBe('RetryableError');
+    expect(requests[requests.length - 1]).toBe('AbortMultipartUpload results/X/r/big.csv');
+    // Part 1 and 2 were in flight together; part 2's failure stopped the workers before parts 3 and 4.
+    expect(requests.filter((r) => r.startsWith('UploadPartCopy')).length).toBeLessThanOrEqual(3);
+    expect(requests.some((r) => r.startsWith('CompleteMultipartUpload'))).toBe(false);
+    expect(objects.has('results/X/r/big.csv')).toBe(false);
+    expect(uploads.size).toBe(0);
+  });
+
+  it('refuses part sizes S3 would refuse', () => {
+    expect(() => new S3ObjectStore(client, 'bucket', { copyPartSize: 4 * MiB })).toThrow(/copyPartSize must be from 5242880/);
+    expect(() => new S3ObjectStore(client, 'bucket', { multipartCopyThreshold: 6 * 1024 ** 3 })).toThrow(/multipartCopyThreshold/);
+  });
+});

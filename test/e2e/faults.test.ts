@@ -1,0 +1,187 @@
+/**
+ * Faults: the same extract runs through the embedded stack clean, then with a share of the Lambda invocations
+ * failing before the handler runs, after it ran (its side effects done, its result replaced by the error), and in
+ * the middle of its writes (S3 or the ledger throttling after earlier writes went through). Each faulty run must
+ * end SUCCEEDED with outputs byte-identical to the clean run's (summary.json without run id and timings), the
+ * ledger's counters equal to the clean run's (before Assemble sets its final values, and after), and each fault
+ * visible as one retry in the execution's events.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { synthTemplate } from '../../bin/commands/synth-template';
+import { RunRecord } from '../../lambdas/adapters/ledger';
+import { generateExtract } from '../../lambdas/domain/generator';
+import { PRESETS } from '../../lambdas/domain/policy';
+import type { ExecutionEvent } from '../../local/asl-runner';
+import type { FaultDecision } from '../../local/lambda-pool';
+import { BatchRun, COUNTY, Harness, ledgerCounts, MIB, publishedOutputs, runBatch, runOf, startHarness } from './fixtures/harness';
+
+jest.setTimeout(120_000);
+
+const PEOPLE = 2000;
+const extract = Array.from(generateExtract({ county: COUNTY, people: PEOPLE, seed: 11 })).join('');
+const FILES = { 'extract.csv': extract };
+const MIDWRITE_HANDLER = path.join(__dirname, 'fixtures', 'midwrite-faults.js');
+
+/** The synthesized stack, small ranges and partitions, every function told where the mid-write faults are set. */
+function faultTemplate(faultDir: string): Record<string, unknown> {
+  const template = synthTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } });
+  const resources = template.Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const environment = (resource.Properties.Environment ??= {});
+    environment.Variables = { ...environment.Variables, TEST_MIDWRITE_FAULTS_DIR: faultDir };
+  }
+  return template;
+}
+
+/** A number in [0, 1) from the parts: the same task gets the same fate whatever the order invocations come in. */
+function unit(...parts: Array<string | number>): number {
+  return createHash('sha256').update(parts.join('\u0000')).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** A task is its phase and range or partition; the run id (which changes with the date) plays no part. */
+function taskOf(phase: string, payload: unknown): string {
+  const event = payload as { range?: { index: number }; partition?: number };
+  if (phase === 'split') return `split-${event.range?.index}`;
+  if (phase === 'classify') return `classify-${event.partition}`;
+  return phase;
+}
+
+interface PoolFaults {
+  when: 'before' | 'after';
+  errorName: string;
+  probability: number;
+  phases: string[];
+  /** Faults per task at most, below the Retry's MaxAttempts so that every task eventually succeeds. */
+  perTask: number;
+  seed: string;
+}
+
+describe('a run with faults gives the clean run outputs, and the ledger counts each range and partition once', () => {
+  let h: Harness;
+  let faultDir: string;
+  let poolFaults: PoolFaults | undefined;
+  const attempts = new Map<string, number>();
+  const injected: Array<{ task: string; when: string; errorName: string }> = [];
+  const events: ExecutionEvent[] = [];
+  /** Ledger counts read when the Classify map ends, before Assemble sets the summary's values: by execution. */
+  const beforeAssemble = new Map<string, Promise<RunRecord | undefined>>();
+  const triggerOf = new Map<string, string>();
+  let clean: { run: RunRecord; outputs: Record<string, string>; beforeAssemble: Record<string, unknown> };
+
+  function decide({ fn, payload }: { fn: { phase?: string }; payload: unknown }): FaultDecision | undefined {
+    const faults = poolFaults;
+    if (faults === undefined || fn.phase === undefined || !faults.phases.includes(fn.phase)) return undefined;
+    const task = taskOf(fn.phase, payload);
+    const attempt = attempts.get(task) ?? 0;
+    attempts.set(task, attempt + 1);
+    if (attempt >= faults.perTask || unit(faults.seed, task, attempt) >= faults.probability) return undefined;
+    injected.push({ task, when: faults.when, errorName: faults.errorName });
+    return { when: faults.when, errorName: faults.errorName, message: `injected ${faults.errorName} ${faults.when} ${task}` };
+  }
+
+  /** Runs the extract once in batch `batch` with the faults set, and collects what the assertions need. */
+  async function faultyRun(batch: string, faults: PoolFaults | undefined, midwrite?: object) {
+    poolFaults = faults;
+    attempts.clear();
+    injected.length = 0;
+    writeFileSync(path.join(faultDir, 'config.json'), JSON.stringify(midwrite ?? { probability: 0 }));
+    for (const file of readdirSync(faultDir)) if (file !== 'config.json') rmSync(path.join(faultDir, file));
+    const faultsBefore = h.stack.lambdaStats().faultsInjected;
+    const result: BatchRun = await runBatch(h, batch, FILES, { policy: 'reference-default' });
+    poolFaults = undefined;
+    const midwriteFaults = readdirSync(faultDir).filter((file) => file !== 'config.json').map((file) => JSON.parse(readFileSync(path.join(faultDir, file), 'utf8')) as { task: string; kind: string; command: string });
+    const retried = events.filter((event) => event.executionArn === result.ended.executionArn && event.type === 'StateRetried');
+    return {
+      ...result,
+      poolFaults: [...injected],
+      poolFaultsCounted: h.stack.lambdaStats().faultsInjected - faultsBefore,
+      midwriteFaults,
+      retried,
+      beforeAssemble: ledgerCounts(await beforeAssemble.get(result.ended.executionArn)),
+      outputs: result.run ? await publishedOutputs(h.store, result.run.runId) : {},
+    };
+  }
+
+  beforeAll(async () => {
+    faultDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-faults-'));
+    writeFileSync(path.join(faultDir, 'config.json'), JSON.stringify({ probability: 0 }));
+    h = await startHarness({ template: faultTemplate(faultDir), handlerResolver: () => MIDWRITE_HANDLER, faults: { decide } });
+    h.stack.onExecutionEvent((event) => {
+      events.push(event);
+      if (event.type === 'ExecutionStarted') {
+        const trigger = h.stack.listExecutions().find((e) => e.executionArn === event.executionArn)?.trigger?.key;
+        if (trigger) triggerOf.set(event.executionArn, trigger);
+      }
+      // The last Classify partition has been counted; Assemble, which overwrites the counters, has not finished.
+      if (event.type === 'MapRunSucceeded' && event.state === 'Classify') {
+        beforeAssemble.set(event.executionArn, runOf(h, triggerOf.get(event.executionArn) ?? ''));
+      }
+    });
+    await h.store.write(`policies/${COUNTY}.json`, [JSON.stringify(PRESETS['reference-default'])]);
+
+    const run = await faultyRun('clean', undefined);
+    expect(run.ended.status).toBe('SUCCEEDED');
+    expect(run.retried).toEqual([]);
+    clean = { run: run.run!, outputs: run.outputs, beforeAssemble: run.beforeAssemble };
+    expect(clean.run.rangeCount).toBeGreaterThan(3);
+    expect(clean.run.partitionCount).toBeGreaterThan(3);
+    expect(clean.run.rowsRead).toBe(extract.split('\n').length - 2);
+    expect(Object.keys(clean.outputs).sort()).toEqual([
+      'reports/report.html', 'reports/statistics.csv', 'reports/summary.json',
+      'results/All_Results.csv', 'results/All_Results_Condensed.csv', 'results/Prop64_Results.csv',
+      'results/court_motion_list.csv', 'results/defender_notice_list.csv', 'results/rejects.csv',
+    ].sort());
+    expect(clean.beforeAssemble).toMatchObject({ status: 'ASSEMBLING', rangesDone: clean.run.rangeCount, partitionsDone: clean.run.partitionCount });
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+    rmSync(faultDir, { recursive: true, force: true });
+  });
+
+  function expectLikeClean(run: Awaited<ReturnType<typeof faultyRun>>) {
+    expect(run.ended.status).toBe('SUCCEEDED');
+    expect(run.run?.status).toBe('SUCCEEDED');
+    expect(run.run!.runId).not.toBe(clean.run.runId);
+    expect(run.outputs).toEqual(clean.outputs);
+    expect(ledgerCounts(run.run)).toEqual(ledgerCounts(clean.run));
+    expect(run.beforeAssemble).toEqual(clean.beforeAssemble);
+  }
+
+  test('30% of invocations fail before the handler runs (RetryableError): retried, same outputs and counts', async () => {
+    const run = await faultyRun('before', { when: 'before', errorName: 'RetryableError', probability: 0.3, phases: ['plan', 'split', 'classify', 'assemble'], perTask: 2, seed: 'before-1' });
+    expect(new Set(run.poolFaults.map((f) => f.task.replace(/-\d+$/, '')))).toEqual(new Set(['split', 'classify', 'assemble']));
+    expect(run.poolFaultsCounted).toBe(run.poolFaults.length);
+    expect(run.retried).toHaveLength(run.poolFaults.length);
+    expectLikeClean(run);
+  });
+
+  test('30% of invocations fail after the handler ran, its writes and ledger updates done (RetryableError): same outputs, nothing counted twice', async () => {
+    const run = await faultyRun('after', { when: 'after', errorName: 'RetryableError', probability: 0.3, phases: ['split', 'classify', 'assemble'], perTask: 2, seed: 'after-1' });
+    expect(new Set(run.poolFaults.map((f) => f.task.replace(/-\d+$/, '')))).toEqual(new Set(['split', 'classify', 'assemble']));
+    expect(run.poolFaults.length).toBeGreaterThanOrEqual(4);
+    expect(run.retried).toHaveLength(run.poolFaults.length);
+    expectLikeClean(run);
+  });
+
+  test('Lambda service errors after the handler ran (Lambda.ServiceException, retried up to 6 times): same outputs', async () => {
+    const run = await faultyRun('service', { when: 'after', errorName: 'Lambda.ServiceException', probability: 0.3, phases: ['split', 'classify'], perTask: 3, seed: 'service-1' });
+    expect(run.poolFaults.length).toBeGreaterThanOrEqual(3);
+    expect(run.retried).toHaveLength(run.poolFaults.length);
+    expectLikeClean(run);
+  });
+
+  test('half the tasks fail in the middle of their writes (S3 or the ledger answers 503 after earlier writes went through): same outputs and counts', async () => {
+    const run = await faultyRun('midwrite', undefined, { probability: 0.5, seed: 'midwrite-1', lostResponsePhases: ['split', 'classify', 'assemble'] });
+    const kinds = new Set(run.midwriteFaults.map((f) => `${f.task.replace(/-\d+$/, '')} ${f.kind}`));
+    // Both kinds in both map phases: a write refused, and a write that happened but whose answer was lost.
+    expect([...kinds]).toEqual(expect.arrayContaining(['split refused', 'split lost-response', 'classify refused', 'classify lost-response']));
+    expect(run.midwriteFaults.some((f) => f.command === 'UpdateCommand')).toBe(true);
+    expect(run.retried).toHaveLength(run.midwriteFaults.length);
+    expectLikeClean(run);
+  });
+});

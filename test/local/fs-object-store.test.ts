@@ -1,0 +1,60 @@
+/**
+ * FsObjectStore.copy publishes like a write: the target appears whole (temporary file + rename) or not at all.
+ */
+import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { NotFoundError, readText } from '../../lambdas/domain/pipeline/object-store';
+import { FsObjectStore } from '../../local/fs-object-store';
+
+describe('FsObjectStore.copy', () => {
+  let root: string;
+  let store: FsObjectStore;
+
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'fs-store-'));
+    store = new FsObjectStore(root);
+  });
+
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  test('copies the bytes to a new key in a new folder, replacing an older object, leaving no temporary file', async () => {
+    const bytes = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 7 }, (_, i) => i % 251));
+    await store.write('runs/r/output/All_Results.csv', [bytes]);
+    await store.write('results/X/r/All_Results.csv', ['an older run']);
+    await store.copy('runs/r/output/All_Results.csv', 'results/X/r/All_Results.csv');
+    expect((await fs.readFile(path.join(root, 'results/X/r/All_Results.csv'))).equals(bytes)).toBe(true);
+    expect(await fs.readdir(path.join(root, 'results/X/r'))).toEqual(['All_Results.csv']);
+    expect(await readText(store, 'runs/r/output/All_Results.csv', 'latin1')).toBe(bytes.toString('latin1'));
+  });
+
+  test('a missing source is NotFoundError and leaves the target as it was', async () => {
+    await store.write('results/X/r/summary.json', ['{}']);
+    const error = await store.copy('runs/r/output/summary.json', 'results/X/r/summary.json').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as NotFoundError).key).toBe('runs/r/output/summary.json');
+    expect(await readText(store, 'results/X/r/summary.json')).toBe('{}');
+    expect(await fs.readdir(path.join(root, 'results/X/r'))).toEqual(['summary.json']);
+  });
+
+  test('a reader sees the old object or the new one, never a part: the target is replaced by a rename', async () => {
+    await store.write('runs/r/output/a.csv', [Buffer.alloc(8 * 1024 * 1024, 'a')]);
+    await store.write('results/X/r/a.csv', [Buffer.alloc(16, 'o')]);
+    const target = path.join(root, 'results/X/r/a.csv');
+    const before = (await fs.stat(target)).ino;
+    const sizes = new Set<number>();
+    let copying = true;
+    const watching = (async () => {
+      while (copying) {
+        sizes.add((await fs.stat(target)).size);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    await store.copy('runs/r/output/a.csv', 'results/X/r/a.csv');
+    copying = false;
+    await watching;
+    sizes.add((await fs.stat(target)).size);
+    expect([...sizes].every((size) => size === 16 || size === 8 * 1024 * 1024)).toBe(true);
+    expect((await fs.stat(target)).ino).not.toBe(before);
+  });
+});
