@@ -21,6 +21,8 @@ export interface Conviction {
   cycleStepKey: string;
   superstrike: boolean;
   pc290: boolean;
+  /** CNT_ORDER was blank: the count cannot be identified. */
+  missingCountOrder: boolean;
   /** Set by classification: the decision of an evaluated conviction (run county, Prop 64 section). */
   decision?: import('./rules').Decision;
 }
@@ -68,8 +70,14 @@ export class Person {
     } else if (stepType === 'REGISTRATION' && fields[COL.OFFENSE_DESCR].startsWith('290')) {
       this.pc290Registration = true;
     }
-    if (!fields[COL.DISP_DESCR].startsWith('CONVICTED') || this.seenCounts.has(countOrder)) return null;
-    this.seenCounts.add(countOrder);
+    if (!fields[COL.DISP_DESCR].startsWith('CONVICTED')) return null;
+    // Without a CNT_ORDER a later convicting row cannot be told apart from a sentence part of an earlier one:
+    // each becomes a conviction of its own, and the rules send it to Hand Review.
+    const missingCountOrder = countOrder.trim() === '';
+    if (!missingCountOrder) {
+      if (this.seenCounts.has(countOrder)) return null;
+      this.seenCounts.add(countOrder);
+    }
     const codeSection = codeSectionOf(fields[COL.OFFENSE_DESCR], fields[COL.COMMENT_TEXT]);
     const convictionStatus = fields[COL.CONV_STAT_DESCR];
     const conviction: Conviction = {
@@ -82,6 +90,7 @@ export class Person {
       cycleStepKey,
       superstrike: isSuperstrike(codeSection),
       pc290: isPc290(codeSection),
+      missingCountOrder,
     };
     this.convictions.push(conviction);
     return conviction;

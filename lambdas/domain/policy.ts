@@ -143,7 +143,8 @@ export function parsePolicy(input: unknown): Policy {
           .join('; ');
       }
       const value = valueAt(input, issue.path);
-      const message = issue.code === 'invalid_type' ? `must be ${issue.expected}` : issue.message;
+      const expected = issue.code === 'invalid_type' ? issue.expected : undefined;
+      const message = expected === undefined ? issue.message : `must be ${expected === 'int' ? 'a whole number' : expected}`;
       return `${fieldName(issue.path)}: ${describe(value)} ${message}`;
     });
     throw new PolicyError(problems);
@@ -153,7 +154,7 @@ export function parsePolicy(input: unknown): Policy {
   const reduce = data.baselineEligibility?.reduce ?? [];
   const handReview = data.baselineEligibility?.handReview ?? [];
   const problems: string[] = [];
-  const lists: Array<[string, string[]]> = [['dismiss', dismiss], ['reduce', reduce], ['handReview', handReview]];
+  const lists: Array<[string, string[]]> = [['dismiss', dismiss], ['handReview', handReview], ['reduce', reduce]];
   for (let i = 0; i < lists.length; i++) {
     const [name, entries] = lists[i];
     entries.forEach((entry, index) => {
@@ -164,6 +165,18 @@ export function parsePolicy(input: unknown): Policy {
         }
       }
     });
+  }
+  // Lists are checked in the order dismiss, handReview, reduce: an entry after a whole-section entry of the same
+  // section in an earlier list can never apply, which would silently ignore part of the policy.
+  for (let i = 0; i < lists.length; i++) {
+    for (const entry of lists[i][1]) {
+      for (let j = 0; j < i; j++) {
+        const whole = entry.slice(0, 5);
+        if (entry !== whole && lists[j][1].includes(whole)) {
+          problems.push(`baselineEligibility.${lists[i][0]}: ${JSON.stringify(entry)} never applies, because ${JSON.stringify(whole)} in ${lists[j][0]} decides every ${whole} conviction first`);
+        }
+      }
+    }
   }
   if (problems.length > 0) throw new PolicyError(problems);
   const relief = data.additionalRelief ?? {};

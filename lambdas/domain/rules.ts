@@ -20,6 +20,7 @@ export type Determination = (typeof DETERMINATION)[keyof typeof DETERMINATION];
 export type RuleId =
   | 'incompleteRecord'
   | 'malformedConvictionDate'
+  | 'missingCountOrder'
   | 'misdemeanor'
   | 'afterEffectiveDate'
   | 'superstrike'
@@ -132,6 +133,9 @@ function checkDisqualifiers(conviction: Conviction, person: Person, policy: Poli
 export function decide(conviction: Conviction, person: Person, facts: PersonFacts, policy: Policy, context: EvaluationContext): Decision {
   if (person.rejectedRows > 0) {
     return decision(DETERMINATION.handReview, `Incomplete record: ${person.rejectedRows} rejected rows`, 'incompleteRecord', 'Incomplete record');
+  }
+  if (conviction.missingCountOrder) {
+    return decision(DETERMINATION.handReview, 'Missing CNT_ORDER: the count cannot be identified', 'missingCountOrder');
   }
   if (isMalformed(conviction.day)) {
     return decision(DETERMINATION.handReview, 'Malformed date in STP_EVENT_DATE', 'malformedConvictionDate');

@@ -47,6 +47,8 @@ function taskOf(phase: string, payload: unknown): string {
   const event = payload as { range?: { index: number }; partition?: number };
   if (phase === 'split') return `split-${event.range?.index}`;
   if (phase === 'classify') return `classify-${event.partition}`;
+  // Plan runs for the data file too (and ignores it), then for the manifest.
+  if (phase === 'plan') return `plan-${String((payload as { detail?: { object?: { key?: string } } }).detail?.object?.key).split('/').pop()}`;
   return phase;
 }
 
@@ -69,7 +71,6 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
   const events: ExecutionEvent[] = [];
   /** Ledger counts read when the Classify map ends, before Assemble sets the summary's values: by execution. */
   const beforeAssemble = new Map<string, Promise<RunRecord | undefined>>();
-  const triggerOf = new Map<string, string>();
   let clean: { run: RunRecord; outputs: Record<string, string>; beforeAssemble: Record<string, unknown> };
 
   function decide({ fn, payload }: { fn: { phase?: string }; payload: unknown }): FaultDecision | undefined {
@@ -91,10 +92,13 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
     writeFileSync(path.join(faultDir, 'config.json'), JSON.stringify(midwrite ?? { probability: 0 }));
     for (const file of readdirSync(faultDir)) if (file !== 'config.json') rmSync(path.join(faultDir, file));
     const faultsBefore = h.stack.lambdaStats().faultsInjected;
+    const eventsBefore = events.length;
     const result: BatchRun = await runBatch(h, batch, FILES, { policy: 'reference-default' });
+    // The upload of extract.csv started an execution too (Plan ignores it): its retries count with the run's.
+    await h.stack.waitForIdle();
     poolFaults = undefined;
     const midwriteFaults = readdirSync(faultDir).filter((file) => file !== 'config.json').map((file) => JSON.parse(readFileSync(path.join(faultDir, file), 'utf8')) as { task: string; kind: string; command: string });
-    const retried = events.filter((event) => event.executionArn === result.ended.executionArn && event.type === 'StateRetried');
+    const retried = events.slice(eventsBefore).filter((event) => event.type === 'StateRetried');
     return {
       ...result,
       poolFaults: [...injected],
@@ -112,13 +116,10 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
     h = await startHarness({ template: faultTemplate(faultDir), handlerResolver: () => MIDWRITE_HANDLER, faults: { decide } });
     h.stack.onExecutionEvent((event) => {
       events.push(event);
-      if (event.type === 'ExecutionStarted') {
-        const trigger = h.stack.listExecutions().find((e) => e.executionArn === event.executionArn)?.trigger?.key;
-        if (trigger) triggerOf.set(event.executionArn, trigger);
-      }
       // The last Classify partition has been counted; Assemble, which overwrites the counters, has not finished.
       if (event.type === 'MapRunSucceeded' && event.state === 'Classify') {
-        beforeAssemble.set(event.executionArn, runOf(h, triggerOf.get(event.executionArn) ?? ''));
+        const trigger = h.stack.listExecutions().find((e) => e.executionArn === event.executionArn)?.trigger?.key;
+        beforeAssemble.set(event.executionArn, runOf(h, trigger ?? ''));
       }
     });
     await h.store.write(`policies/${COUNTY}.json`, [JSON.stringify(PRESETS['reference-default'])]);
@@ -153,16 +154,18 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
   }
 
   test('30% of invocations fail before the handler runs (RetryableError): retried, same outputs and counts', async () => {
-    const run = await faultyRun('before', { when: 'before', errorName: 'RetryableError', probability: 0.3, phases: ['plan', 'split', 'classify', 'assemble'], perTask: 2, seed: 'before-1' });
-    expect(new Set(run.poolFaults.map((f) => f.task.replace(/-\d+$/, '')))).toEqual(new Set(['split', 'classify', 'assemble']));
+    const run = await faultyRun('before', { when: 'before', errorName: 'RetryableError', probability: 0.3, phases: ['plan', 'split', 'classify', 'assemble'], perTask: 2, seed: 'before-21' });
+    expect(new Set(run.poolFaults.map((f) => f.task.split('-')[0]))).toEqual(new Set(['plan', 'split', 'classify', 'assemble']));
+    // Some tasks failed twice in a row.
+    expect(new Set(run.poolFaults.map((f) => f.task)).size).toBeLessThan(run.poolFaults.length);
     expect(run.poolFaultsCounted).toBe(run.poolFaults.length);
     expect(run.retried).toHaveLength(run.poolFaults.length);
     expectLikeClean(run);
   });
 
   test('30% of invocations fail after the handler ran, its writes and ledger updates done (RetryableError): same outputs, nothing counted twice', async () => {
-    const run = await faultyRun('after', { when: 'after', errorName: 'RetryableError', probability: 0.3, phases: ['split', 'classify', 'assemble'], perTask: 2, seed: 'after-1' });
-    expect(new Set(run.poolFaults.map((f) => f.task.replace(/-\d+$/, '')))).toEqual(new Set(['split', 'classify', 'assemble']));
+    const run = await faultyRun('after', { when: 'after', errorName: 'RetryableError', probability: 0.3, phases: ['split', 'classify', 'assemble'], perTask: 2, seed: 'after-5' });
+    expect(new Set(run.poolFaults.map((f) => f.task.split('-')[0]))).toEqual(new Set(['split', 'classify', 'assemble']));
     expect(run.poolFaults.length).toBeGreaterThanOrEqual(4);
     expect(run.retried).toHaveLength(run.poolFaults.length);
     expectLikeClean(run);
@@ -175,9 +178,31 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
     expectLikeClean(run);
   });
 
+  // KNOWN DEFECT (lib/workflow.ts): a function timeout reaches Step Functions as Sandbox.Timedout (Lambda.Unknown on
+  // older runtimes), which no Retry of the contract matches (TRANSIENT_ERRORS is RetryableError and States.Timeout,
+  // and States.Timeout cannot fire first: each task waits its function's timeout plus a minute). A timed-out range
+  // fails the run. `test.failing` until Sandbox.Timedout (and Lambda.Unknown) join the transient retry; then `test`.
+  test.failing('a function timeout after the handler did its writes (Sandbox.Timedout) is retried: same outputs', async () => {
+    const run = await faultyRun('timeout', { when: 'after', errorName: 'Sandbox.Timedout', probability: 0.3, phases: ['split', 'classify'], perTask: 1, seed: 'after-5' });
+    expect(run.poolFaults.length).toBeGreaterThanOrEqual(2);
+    expect(run.retried).toHaveLength(run.poolFaults.length);
+    expectLikeClean(run);
+  });
+
+  // KNOWN DEFECT (lambdas/plan/handler.ts): when Plan's work is done but its answer is lost (a Lambda service error
+  // after the invocation, a timeout after the last ledger update), the retried Plan finds its own claim, answers
+  // `duplicate: true`, and the execution ends SUCCEEDED at "Nothing to do" with the run left in SPLITTING and no
+  // output at all. Plan cannot tell its own retry from a second delivery of the event without the execution's
+  // identity (e.g. `$$.Execution.Id` in its payload, stored with the claim). `test.failing` until then.
+  test.failing('Plan whose answer is lost after it planned (Lambda.ServiceException after the handler) is retried: same outputs', async () => {
+    const run = await faultyRun('plan-after', { when: 'after', errorName: 'Lambda.ServiceException', probability: 1, phases: ['plan'], perTask: 1, seed: 'plan-after' });
+    expect(run.poolFaults.map((f) => f.task)).toContain('plan-manifest.json');
+    expectLikeClean(run);
+  });
+
   test('half the tasks fail in the middle of their writes (S3 or the ledger answers 503 after earlier writes went through): same outputs and counts', async () => {
-    const run = await faultyRun('midwrite', undefined, { probability: 0.5, seed: 'midwrite-1', lostResponsePhases: ['split', 'classify', 'assemble'] });
-    const kinds = new Set(run.midwriteFaults.map((f) => `${f.task.replace(/-\d+$/, '')} ${f.kind}`));
+    const run = await faultyRun('midwrite', undefined, { probability: 0.5, seed: 'midwrite-2', lostResponsePhases: ['split', 'classify', 'assemble'] });
+    const kinds = new Set(run.midwriteFaults.map((f) => `${f.task.split('-')[0]} ${f.kind}`));
     // Both kinds in both map phases: a write refused, and a write that happened but whose answer was lost.
     expect([...kinds]).toEqual(expect.arrayContaining(['split refused', 'split lost-response', 'classify refused', 'classify lost-response']));
     expect(run.midwriteFaults.some((f) => f.command === 'UpdateCommand')).toBe(true);

@@ -123,6 +123,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
   const staged = (name: OutputName) => stagedOutputKey(plan, name);
   const files = await writeRejects(store, plan, splits, staged('rejects'));
   const finish = async (status: 'SUCCEEDED' | 'FAILED', error?: RunError): Promise<AssembleResult> => {
+    // A failed run publishes no result CSVs: nothing was written, whatever the partitions classified.
+    if (status === 'FAILED') statistics.rowsWritten = 0;
     const total = Object.values(timings).reduce((sum, t) => sum + t, 0) + (Date.now() - assembleStarted) / 1000;
     const summary = buildSummary(statistics, {
       runId: plan.runId,
@@ -157,8 +159,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       'FAILED',
       new RunError(
         'RejectRatioExceeded',
-        `${statistics.rowsRejected} of ${statistics.rowsRead} rows rejected (${(rejectRatio * 100).toFixed(1)}%), ` +
-          `above the allowed ${(plan.maxRejectRatio * 100).toFixed(1)}%; see ${OUTPUT_FILES.rejects}`,
+        `${statistics.rowsRejected} of ${statistics.rowsRead} rows rejected (${percent(rejectRatio)}), ` +
+          `above the allowed ${percent(plan.maxRejectRatio)}; see ${OUTPUT_FILES.rejects}`,
       ),
     );
   }
@@ -213,6 +215,11 @@ async function writeCourtLists(store: ObjectStore, plan: RunPlan, outputs: { cou
     }
     await writing;
   }
+}
+
+/** A share as a percentage with enough decimals to tell 5.003% from the 5% limit. */
+function percent(ratio: number): string {
+  return `${Number((ratio * 100).toFixed(3))}%`;
 }
 
 /** rejects.csv with absolute physical lines, and the per-file counts. */

@@ -73,9 +73,16 @@ export const DEFAULT_RANGE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_PARTITIONS = 1000;
 
-const ALIGN_WINDOW = 256 * 1024;
-/** Records that must read cleanly after a candidate cut for it to count as a record start. */
+const ALIGN_WINDOW = 512 * 1024;
+/** Text after a candidate cut that the check reads (a few records). */
+const CHECK_BYTES = 64 * 1024;
+/** Candidate line starts tried per cut before falling back to the first one (bounds Plan's work on bad files). */
+const MAX_CANDIDATES = 64;
+/** Records that must read without quote trouble after a candidate cut for it to count as a record start. */
 const RECORDS_TO_CONFIRM = 3;
+/** A first "record" with fewer fields than this is the tail of a quoted field, not a row. */
+const MIN_FIELDS = 10;
+const QUOTE_TROUBLE = new Set(['BARE_QUOTE', 'TEXT_AFTER_QUOTE', 'UNTERMINATED_QUOTE']);
 
 async function readWindow(store: ObjectStore, key: string, start: number, end: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -84,49 +91,62 @@ async function readWindow(store: ObjectStore, key: string, start: number, end: n
 }
 
 /**
- * True when `text` (starting at a line start) reads as records: the first few parse cleanly with 95 fields.
- * A line start inside a quoted field (a comment with a line break) does not: its text ends in a stray quote
- * or has the wrong field count. The check is a heuristic; Assemble still verifies that the ranges tile the file.
+ * True when `text` (starting at a line start) reads as records. A line start inside a quoted field (a comment
+ * with a line break) does not: its first "record" is a fragment with few fields, or a stray quote follows. Rows
+ * that are merely bad (a wrong field count without quote trouble) still start at a record start, so they do not
+ * disqualify a cut. A heuristic: Assemble still verifies that the ranges tile the file.
  */
 function startsWithRecords(text: string, reachesEndOfFile: boolean): boolean {
-  let records = 0;
-  let rejected = false;
+  let items = 0;
+  let trouble = false;
   const tokenizer = new DojTokenizer(
     {
-      record: () => void records++,
-      reject: () => void (rejected = true),
+      record: (_fields, info) => {
+        if (items === 0 && info.fieldCount < MIN_FIELDS) trouble = true;
+        items++;
+      },
+      reject: (reject) => {
+        if (QUOTE_TROUBLE.has(reject.code) || (items === 0 && (reject.fieldCount ?? FIELD_COUNT) < MIN_FIELDS)) trouble = true;
+        items++;
+      },
       blankLine: () => undefined,
     },
     { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: [] },
   );
-  for (let start = 0; start < text.length && records < RECORDS_TO_CONFIRM && !rejected; start += 16 * 1024) {
+  for (let start = 0; start < text.length && items < RECORDS_TO_CONFIRM && !trouble; start += 16 * 1024) {
     tokenizer.push(text.slice(start, start + 16 * 1024));
   }
   // Only at the end of the file may the last record lack its line end.
-  if (records < RECORDS_TO_CONFIRM && !rejected && reachesEndOfFile) tokenizer.end();
-  return !rejected && records > 0;
+  if (items < RECORDS_TO_CONFIRM && !trouble && reachesEndOfFile) tokenizer.end();
+  return !trouble && items > 0;
 }
 
 /**
  * Offset of the first line start at or after `from` that begins a record (see startsWithRecords), or `size`.
- * Scans from `from - 1` so that a cut right after a LF stays where it is.
+ * Scans from `from - 1` so that a cut right after a LF stays where it is. After MAX_CANDIDATES failed candidates
+ * the first line start is used, so a file full of bad rows costs Plan one window per cut, not a scan.
  */
 async function alignToRecordStart(store: ObjectStore, key: string, from: number, size: number): Promise<number> {
   let windowStart = from - 1;
+  let firstCandidate: number | undefined;
+  let candidates = 0;
   while (windowStart < size) {
     const windowEnd = Math.min(size, windowStart + ALIGN_WINDOW);
     const bytes = await readWindow(store, key, windowStart, windowEnd);
     for (let newline = bytes.indexOf(10); newline >= 0; newline = bytes.indexOf(10, newline + 1)) {
       const candidate = windowStart + newline + 1;
-      if (candidate >= size) return size;
-      // Check against the text that follows, read afresh so a candidate near the window's end sees whole records.
-      const aheadEnd = Math.min(size, candidate + ALIGN_WINDOW);
-      const ahead = await readWindow(store, key, candidate, aheadEnd);
-      if (startsWithRecords(ahead.toString('latin1'), aheadEnd === size)) return candidate;
+      if (candidate >= size) return firstCandidate ?? size;
+      firstCandidate ??= candidate;
+      if (++candidates > MAX_CANDIDATES) return firstCandidate;
+      const inWindow = newline + 1 + CHECK_BYTES <= bytes.length || windowEnd === size;
+      const ahead = inWindow
+        ? bytes.toString('latin1', newline + 1, Math.min(bytes.length, newline + 1 + CHECK_BYTES))
+        : (await readWindow(store, key, candidate, Math.min(size, candidate + CHECK_BYTES))).toString('latin1');
+      if (startsWithRecords(ahead, candidate + CHECK_BYTES >= size)) return candidate;
     }
     windowStart = windowEnd;
   }
-  return size;
+  return firstCandidate ?? size;
 }
 
 /** Cuts every file into line-aligned ranges of about `targetRangeBytes`. Empty files get no range. */

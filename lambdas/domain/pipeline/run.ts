@@ -52,6 +52,18 @@ async function checkLooksLikeText(store: ObjectStore, file: InputFile): Promise<
       throw new RunError('InputError', `${file.name} is not a CSV text file (it looks like ${format}); upload the uncompressed extract`);
     }
   }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new RunError('InputError', `${file.name} is UTF-16 text (a spreadsheet's "Unicode text" export); save it as CSV (UTF-8)`);
+  }
+  let nul = 0;
+  for (const byte of bytes) if (byte === 0) nul++;
+  if (nul > bytes.length / 10) {
+    throw new RunError('InputError', `${file.name} is not a CSV text file (${nul} of its first ${bytes.length} bytes are NUL)`);
+  }
+  const newline = bytes.indexOf(10);
+  if (newline < 0 && bytes.includes(13)) {
+    throw new RunError('InputError', `${file.name} ends its lines with CR only (an old Mac "CSV (Macintosh)" export); save it as CSV with LF or CRLF line ends`);
+  }
 }
 
 /** Resolves a policy given as a preset name or an object; errors name the field and value. */

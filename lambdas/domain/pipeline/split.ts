@@ -72,7 +72,9 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
       record(fields: string[], info: RecordInfo) {
         const first = firstItem;
         firstItem = false;
-        if (first && isFileStart && info.source.startsWith(HEADER_START, info.sourceStart)) {
+        // The header's first field is RECORD_ID, quoted or not (a re-saved export quotes every field).
+        const isHeader = fields[COL.RECORD_ID].startsWith(HEADER_START);
+        if (first && isFileStart && isHeader) {
           hadHeader = true;
           const trailingEmpty = info.fieldCount === FIELD_COUNT + 1 && info.rawText().endsWith(',');
           if (info.fieldCount !== FIELD_COUNT && !trailingEmpty) {
@@ -81,8 +83,13 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
           return;
         }
         if (info.fieldCount !== FIELD_COUNT) {
-          // Only the lenient first record can get here with another count.
-          reject('FIELD_COUNT', `row has ${info.fieldCount} fields, expected ${FIELD_COUNT}`, info.line, info.offset, info.rawText(), fields[COL.SUBJECT_ID]);
+          // Only the lenient first record can get here with another count; worded as the tokenizer words it.
+          reject('FIELD_COUNT', `expected ${FIELD_COUNT} fields, found ${info.fieldCount}`, info.line, info.offset, info.rawText(), fields[COL.SUBJECT_ID]);
+          return;
+        }
+        if (isHeader && fields[COL.SUBJECT_ID] === 'SUBJECT_ID') {
+          // Files joined by hand repeat their header: not a person's row (and no person to mark incomplete).
+          reject('REPEATED_HEADER', 'a header row inside the file (were two extracts joined?)', info.line, info.offset, info.rawText(), undefined);
           return;
         }
         statistics.rowsRead++;
@@ -109,7 +116,7 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
     {
       expectedFields: FIELD_COUNT,
       lenientFirstRecord: isFileStart,
-      wantedFields: [COL.SUBJECT_ID, COL.STP_ORI_CNTY_NAME],
+      wantedFields: [COL.RECORD_ID, COL.SUBJECT_ID, COL.STP_ORI_CNTY_NAME],
       baseOffset: range.start,
       stripBom: isFileStart,
       stopAfterOffset: range.end,

@@ -32,6 +32,7 @@ export function determinationLabel(determination: string): string {
 /** The rules in the order `decide` tries them (first match wins), with what each one is about. */
 export const RULE_ORDER: Readonly<Record<RuleId, string>> = Object.freeze({
   incompleteRecord: 'Incomplete record (rejected rows)',
+  missingCountOrder: 'Missing CNT_ORDER',
   malformedConvictionDate: 'Malformed conviction date',
   misdemeanor: 'Misdemeanor or infraction',
   afterEffectiveDate: 'Conviction after 11/9/2016',
