@@ -277,24 +277,18 @@ describe('headers and rows of 94 or 96 fields', () => {
     record('Header or rows of 94 or 96 fields', `a Prop 64 conviction row of 94 fields (line ${target.index + 1}), the person having ${evaluatedOf(target.subjectId).length} in the county`, run, { clean });
   });
 
-  defect(
-    'the first data row of a headerless file with 94 fields: its reason reads like every other FIELD_COUNT reject',
-    async () => {
-      const lines = LINES.slice(1);
-      lines[0] = lines[0].slice(0, lines[0].lastIndexOf(','));
-      const run = await runCase(single(textOf(lines)));
-      expectSound(run, PERSONAL_DATA);
-      expect(rejectSummary(run.rejects)).toEqual([{ file: NAME, line: 1, code: 'FIELD_COUNT', reason: expect.any(String) }]);
-      recordOutcome({
-        kind: 'Header or rows of 94 or 96 fields',
-        example: 'no header, the first data row of 94 fields',
-        outcome: describeOutcome(run, { clean }),
-        openDefect: 'reason "expected 95 fields, found 94", as for any other row; the first row gets its own wording ("row has 94 fields, expected 95"; "row has 1 fields" for one field)',
-      });
-      return run;
-    },
-    (run) => expect(run.rejects![0].reason).toBe('expected 95 fields, found 94'),
-  );
+  test('the first data row of a headerless file with 94 fields: rejected with the reason every other FIELD_COUNT reject has', async () => {
+    const lines = LINES.slice(1);
+    const edited = lines[0].slice(0, lines[0].lastIndexOf(','));
+    lines[0] = edited;
+    const subject = subjectOf(edited);
+    expect(evaluatedOf(subject).length).toBeGreaterThan(0);
+    const run = await expectRejects(single(textOf(lines)), [{ line: 1, code: 'FIELD_COUNT', reason: 'expected 95 fields, found 94' }], [subject]);
+    expect(run.rejects![0].text).toBe(edited);
+    expect(run.summary!.files[0]).toMatchObject({ header: 'absent', notes: [], rowsRead: DATA_ROWS, rowsRejected: 1 });
+    expectHandReview(run, [subject], 'Incomplete record: 1 rejected rows');
+    record('Header or rows of 94 or 96 fields', 'no header, the first data row of 94 fields', run, { clean });
+  });
 });
 
 describe('byte-order mark', () => {
@@ -341,22 +335,16 @@ describe('line ends', () => {
     record('CRLF and mixed line ends', `a lone CR inside COMMENT_TEXT on line ${target.index + 1}`, run, { clean, also: ['the CR is copied to the outputs as data'] });
   });
 
-  defect(
-    'CR-only line ends (classic Mac OS, Excel "CSV (Macintosh)"): the run fails saying the file has no LF line ends',
-    async () => {
-      const run = await runCase(single(LINES.join('\r')));
-      expectSound(run, PERSONAL_DATA);
-      expect(run.error).toBeDefined();
-      recordOutcome({
-        kind: 'CRLF and mixed line ends',
-        example: 'CR-only line ends (classic Mac OS, Excel "CSV (Macintosh)")',
-        outcome: describeOutcome(run),
-        openDefect: 'an InputError saying the file uses CR line ends (no LF); today the whole file is read as one header line and the error says there are no data rows (a file over 1 MiB gets "1 of 1 rows rejected" instead)',
-      });
-      return run;
-    },
-    (run) => expect(run.error!.message).toMatch(/line end|\bCR\b/i),
-  );
+  test('CR-only line ends (classic Mac OS, Excel "CSV (Macintosh)"): the run stops before any work, saying how to save the file', async () => {
+    const run = await runCase(single(LINES.join('\r')));
+    expectSound(run, PERSONAL_DATA);
+    expect(run.error).toMatchObject({
+      name: 'InputError',
+      message: `${NAME} ends its lines with CR only (an old Mac "CSV (Macintosh)" export); save it as CSV with LF or CRLF line ends`,
+    });
+    expect(run.summary).toBeUndefined();
+    record('CRLF and mixed line ends', 'CR-only line ends (classic Mac OS, Excel "CSV (Macintosh)")', run);
+  });
 });
 
 describe('blank lines', () => {
@@ -591,10 +579,11 @@ describe('bytes that are not plain ASCII', () => {
     record('NUL bytes and invalid UTF-8', `a NUL in COMMENT_TEXT and bytes C3 28 FF in PRI_NAME on line ${target.index + 1}`, run, { clean, also: ['the bytes are copied to the outputs unchanged'] });
   });
 
-  test('a file of NUL bytes (a transfer that wrote zeros): no data rows read, the run fails', async () => {
+  test('a file of NUL bytes (a transfer that wrote zeros): the run stops before any work, saying it is not CSV text', async () => {
     const run = await runCase(single(Buffer.alloc(4096)));
     expectSound(run, PERSONAL_DATA);
-    expect(run.error).toMatchObject({ name: 'RejectRatioExceeded', message: '1 of 1 rows rejected (100.0%), above the allowed 5.0%; see rejects.csv' });
+    expect(run.error).toMatchObject({ name: 'InputError', message: `${NAME} is not a CSV text file (4096 of its first 4096 bytes are NUL)` });
+    expect(run.summary).toBeUndefined();
     record('NUL bytes and invalid UTF-8', '4 KiB of NUL bytes', run);
   });
 
@@ -610,27 +599,20 @@ describe('bytes that are not plain ASCII', () => {
 });
 
 describe('a spreadsheet export, re-saved', () => {
-  defect(
-    'every field quoted (header too) and CRLF line ends: read as the clean file, the quoted header recognised',
-    async () => {
-      const run = await runCase(single(textOf(LINES.map(quoteEveryField), '\r\n')));
-      expectSound(run, PERSONAL_DATA);
-      expect(run.rejects).toEqual([]);
-      expect(determinationChanges(clean.allResults!, run.allResults!)).toEqual([]);
-      recordOutcome({
-        kind: 'Re-saved spreadsheet export',
-        example: 'every field quoted, the header too ("RECORD_ID","SUBJECT_STATUS",...), CRLF line ends',
-        outcome: describeOutcome(run, { clean, also: [`summary.json header "${run.summary!.files[0].header}"`, `${headerRowsWritten(run)} header line written to All_Results.csv as a data row`] }),
-        openDefect: `the quoted header recognised as the header (${DATA_ROWS} rows read); today it does not start with the bare text RECORD_ID, so it is read and written as a data row`,
-      });
-      return run;
-    },
-    (run) => {
-      expect(run.summary!.rowsRead).toBe(DATA_ROWS);
-      expect(run.summary!.files[0].header).toBe('present');
-      expect(headerRowsWritten(run)).toBe(0);
-    },
-  );
+  test('every field quoted (header too) and CRLF line ends: read as the clean file, the quoted header recognised', async () => {
+    const run = await runCase(single(textOf(LINES.map(quoteEveryField), '\r\n')));
+    expectSound(run, PERSONAL_DATA);
+    expect(run.error).toBeUndefined();
+    expect(run.rejects).toEqual([]);
+    expect(run.summary).toMatchObject({ rowsRead: DATA_ROWS, rowsWritten: DATA_ROWS, rowsRejected: 0 });
+    expect(run.summary!.files[0]).toMatchObject({ header: 'present', notes: [] });
+    expect(headerRowsWritten(run)).toBe(0);
+    expect(determinationChanges(clean.allResults!, run.allResults!)).toEqual([]);
+    record('Re-saved spreadsheet export', 'every field quoted, the header too ("RECORD_ID","SUBJECT_STATUS",...), CRLF line ends', run, {
+      clean,
+      also: [`summary.json header "${run.summary!.files[0].header}"`, 'no header line written to All_Results.csv'],
+    });
+  });
 
   test('a trailing comma on every row: 96 fields each, every row rejected, the run fails over the reject ratio', async () => {
     const run = await runCase(single(textOf(LINES.map((line) => `${line},`))));
