@@ -22,8 +22,11 @@ export interface ClassifyOptions {
 }
 
 const MIB = 1024 * 1024;
-/** Range and partition size on one machine: small tasks keep memory low and both workers busy. */
-const LOCAL_TASK_MB = 16;
+/**
+ * Range and partition size on one machine: small tasks keep memory low and both workers busy. Measured on the
+ * 500k-row generated extract: 16 MiB peaks at 515-533 MB RSS, 8 MiB at 376-379 MB, in the same time.
+ */
+export const LOCAL_TASK_MB = 8;
 
 /** A policy argument: a preset name, or a JSON file. */
 export async function loadPolicyArgument(value: string): Promise<{ policy: unknown; name: string }> {

@@ -26,7 +26,7 @@ export async function markInterruptedRuns(ledger: RunLedger, store: ObjectStore,
     const message =
       `interrupted in ${run.status}: the local process running it stopped before the run finished; ` +
       'nothing was published but whole outputs, and no summary.json; upload the extract again (clearance run) to rerun it';
-    await ledger.markFailed(run.runId, { county: run.county, errorName: INTERRUPTED_ERROR, errorMessage: message });
+    // The report first: a process dying in between leaves the run unfinished, to be closed by the next one.
     if (run.county) {
       await writeJson(store, errorReportKey(run.county, run.runId), {
         runId: run.runId,
@@ -36,6 +36,7 @@ export async function markInterruptedRuns(ledger: RunLedger, store: ObjectStore,
         failedAt: now().toISOString(),
       });
     }
+    await ledger.markFailed(run.runId, { county: run.county, errorName: INTERRUPTED_ERROR, errorMessage: message });
   }
   return interrupted;
 }

@@ -17,7 +17,8 @@ import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { generateExtract } from '../../lambdas/domain/generator';
 import { ObjectStore } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
-import { loadPolicyArgument } from './classify';
+import { LOCAL_TASK_MB, loadPolicyArgument } from './classify';
+import { markInterruptedRuns } from './interrupted-runs';
 import { synthTemplate } from './synth-template';
 
 export interface RunOptions {
@@ -54,7 +55,7 @@ interface Target {
 async function embeddedTarget(options: RunOptions): Promise<Target> {
   // Loaded here: the embedded runtime is not needed by --aws runs.
   const { startEmbeddedStack } = await import('../../local/embedded-stack');
-  const template = synthTemplate({ workflow: { targetRangeBytes: 16 * MIB, targetPartitionBytes: 16 * MIB } });
+  const template = synthTemplate({ workflow: { targetRangeBytes: LOCAL_TASK_MB * MIB, targetPartitionBytes: LOCAL_TASK_MB * MIB } });
   const stack = await startEmbeddedStack({
     template,
     ...(options.keepState ? { keepStateDir: path.resolve(options.keepState) } : {}),
@@ -63,6 +64,16 @@ async function embeddedTarget(options: RunOptions): Promise<Target> {
   });
   const s3 = new S3Client(stack.s3Config);
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
+  if (options.keepState) {
+    // Runs an earlier process left unfinished (killed, crashed) can never finish now: close them first.
+    const interrupted = await markInterruptedRuns(ledger, new S3ObjectStore(s3, stack.bucketName())).catch(async (error: unknown) => {
+      await stack.stop();
+      throw error;
+    });
+    for (const run of interrupted) {
+      process.stderr.write(`run ${run.runId} was interrupted in ${run.status} when an earlier process ended: marked FAILED\n`);
+    }
+  }
   return {
     s3,
     bucket: stack.bucketName(),

@@ -3,7 +3,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
 import { RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
+import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
+import { markInterruptedRuns } from './interrupted-runs';
 import { synthTemplate } from './synth-template';
 
 export interface StatusOptions {
@@ -42,6 +45,11 @@ export async function statusCommand(runId: string | undefined, options: StatusOp
     const stack = await startEmbeddedStack({ template: synthTemplate(), keepStateDir: stateDir, workers: 1, functionLogs: 'discard' });
     ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
     stop = () => stack.stop();
+    // No process holds this state now (its lock is ours): a run still in progress in it will never finish.
+    await markInterruptedRuns(ledger, new S3ObjectStore(new S3Client(stack.s3Config), stack.bucketName())).catch(async (error: unknown) => {
+      await stack.stop();
+      throw error;
+    });
   }
   try {
     if (runId) {

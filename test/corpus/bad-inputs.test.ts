@@ -15,6 +15,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { COL, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../../lambdas/domain/columns';
 import { parseUploadKey } from '../../lambdas/events';
 import { RunError } from '../../lambdas/domain/pipeline/assemble';
+import { ByteRange } from '../../lambdas/domain/pipeline/plan';
 import { parseCsvText } from '../helpers/csv-compare';
 import { fixturePolicy } from '../helpers/run-fixture';
 import { captureStdout, LambdaBench, objectCreatedEvent, rejectionOf, startBench } from '../lambdas/helpers';
@@ -43,6 +44,8 @@ import {
   expectedExitCode,
   expectOnlyAffectedChanged,
   expectSound,
+  planCost,
+  plannedRanges,
   RejectRow,
   removeCorpusDirs,
   runCase,
@@ -189,6 +192,48 @@ function defect<T>(title: string, today: () => Promise<T>, expected: (value: T) 
     if (value === undefined) throw new Error('the "today" test did not run');
     expected(value);
   });
+}
+
+/**
+ * The byte ranges of a file with no line break inside a quoted field: each cut at the first line start at or
+ * after start + targetRangeBytes, however bad the rows around it are.
+ */
+function firstLineStartRanges(text: string, targetRangeBytes: number): ByteRange[] {
+  const ranges: ByteRange[] = [];
+  for (let start = 0; start < text.length; ) {
+    const nominal = start + targetRangeBytes;
+    const lineEnd = nominal >= text.length ? -1 : text.indexOf('\n', nominal - 1);
+    const end = lineEnd < 0 ? text.length : lineEnd + 1;
+    ranges.push({ index: ranges.length, fileIndex: 0, start, end });
+    start = end;
+  }
+  return ranges;
+}
+
+/** Ranges of 64 KiB: a multi-GB upload is cut at 64 MiB; the corpus extract is a thousand times smaller. */
+/** The most Plan reads to place one cut (ALIGN_WINDOW in lambdas/domain/pipeline/plan.ts). */
+const PLAN_WINDOW_BYTES = 512 * 1024;
+const SMALL_RANGE_BYTES = 64 * 1024;
+
+/**
+ * Runs `text` in ranges of SMALL_RANGE_BYTES, with the clean extract alongside: both must be cut at the first
+ * line start after each nominal cut, and Plan must read no more of the bad file than of the clean one.
+ */
+async function expectCheapRanges(text: string): Promise<{ run: CorpusRun; ranges: number; cleanRanges: number; reads: number; readKiB: number; cleanReadKiB: number }> {
+  const sizing = { targetRangeBytes: SMALL_RANGE_BYTES };
+  const cleanRun = await runCase(single(CLEAN_TEXT, { sizing }));
+  const run = await runCase(single(text, { sizing }));
+  expectSound(run, PERSONAL_DATA);
+  expect(plannedRanges(cleanRun)).toEqual(firstLineStartRanges(CLEAN_TEXT, SMALL_RANGE_BYTES));
+  expect(plannedRanges(run)).toEqual(firstLineStartRanges(text, SMALL_RANGE_BYTES));
+  const cost = await planCost(run, SMALL_RANGE_BYTES);
+  const cleanCost = await planCost(cleanRun, SMALL_RANGE_BYTES);
+  expect(cost.ranges).toEqual(plannedRanges(run));
+  // One ranged read per cut, as for the clean file (no read ahead at every line start), none beyond Plan's window.
+  const cuts = cost.ranges.length - 1;
+  expect({ reads: cost.reads, cleanReads: cleanCost.reads }).toEqual({ reads: cuts, cleanReads: cleanCost.ranges.length - 1 });
+  expect(cost.bytesRead).toBeLessThanOrEqual(cuts * PLAN_WINDOW_BYTES);
+  return { run, ranges: cost.ranges.length, cleanRanges: cleanCost.ranges.length, reads: cost.reads, readKiB: Math.round(cost.bytesRead / 1024), cleanReadKiB: Math.round(cleanCost.bytesRead / 1024) };
 }
 
 /** The data rows of All_Results that are a header line read as data. */
@@ -619,34 +664,24 @@ describe('a spreadsheet export, re-saved', () => {
     expectSound(run, PERSONAL_DATA);
     expect(run.error).toMatchObject({
       name: 'RejectRatioExceeded',
-      message: `${DATA_ROWS} of ${DATA_ROWS} rows rejected (100.0%), above the allowed 5.0%; see rejects.csv`,
+      message: `${DATA_ROWS} of ${DATA_ROWS} rows rejected (100%), above the allowed 5%; see rejects.csv`,
     });
     expect(run.rejects![0]).toMatchObject({ line: 2, code: 'FIELD_COUNT', reason: 'expected 95 fields, found 96' });
     expect(run.summary!.files[0].header).toBe('present');
     record('Re-saved spreadsheet export', 'a trailing comma on every line (header included)', run);
   });
 
-  defect(
-    'a trailing comma on every row, in byte ranges: the file is still cut into ranges, and planning stays cheap',
-    async () => {
-      const targetRangeBytes = 64 * 1024;
-      const cleanRun = await runCase(single(CLEAN_TEXT, { sizing: { targetRangeBytes } }));
-      const run = await runCase(single(textOf(LINES.map((line) => `${line},`)), { sizing: { targetRangeBytes } }));
-      expectSound(run, PERSONAL_DATA);
-      expect(run.error).toMatchObject({ name: 'RejectRatioExceeded' });
-      const rangesOf = (r: CorpusRun) => (JSON.parse(readFileSync(path.join(r.dir, 'store', 'work', 'ranges.json'), 'utf8')) as unknown[]).length;
-      const ranges = { clean: rangesOf(cleanRun), trailing: rangesOf(run) };
-      recordOutcome({
-        kind: 'Re-saved spreadsheet export',
-        example: `the same file in byte ranges of ${targetRangeBytes / 1024} KiB (as a multi-GB upload is cut at 64 MiB)`,
-        outcome: `${describeOutcome(run, { listRejects: 1 })}; planned as ${ranges.trailing} byte range${ranges.trailing === 1 ? '' : 's'} (the clean file: ${ranges.clean})`,
-        openDefect:
-          'about as many ranges as for the clean file, found cheaply; today no line start "reads as 3 clean records", so Plan reads 256 KiB ahead at every line (measured 17 s for 17.5 MB in memory: hours, and a GET per line, for a multi-GB upload, past the Plan Lambda\'s 15 minutes) and then gives Split the whole file as one range',
-      });
-      return ranges;
-    },
-    (ranges) => expect(ranges.trailing).toBeGreaterThanOrEqual(Math.floor(ranges.clean / 2)),
-  );
+  test('a trailing comma on every row, in byte ranges: cut at line starts as the clean file is, planning no dearer', async () => {
+    const text = textOf(LINES.map((line) => `${line},`));
+    const { run, ranges, cleanRanges, reads, readKiB, cleanReadKiB } = await expectCheapRanges(text);
+    expect(run.error).toMatchObject({ name: 'RejectRatioExceeded', message: `${DATA_ROWS} of ${DATA_ROWS} rows rejected (100%), above the allowed 5%; see rejects.csv` });
+    expect(rejectSummary(run.rejects).slice(0, 1)).toEqual([{ file: NAME, line: 2, code: 'FIELD_COUNT', reason: 'expected 95 fields, found 96' }]);
+    recordOutcome({
+      kind: 'Re-saved spreadsheet export',
+      example: `the same file in byte ranges of ${SMALL_RANGE_BYTES / 1024} KiB (as a multi-GB upload is cut at 64 MiB)`,
+      outcome: `${describeOutcome(run, { listRejects: 1 })}; planned as ${ranges} byte ranges, each cut at the first line start after its nominal end (the clean file: ${cleanRanges}); Plan read ${readKiB} KiB in ${reads} ranged reads, one per cut (the clean file: ${cleanReadKiB} KiB)`,
+    });
+  });
 
   test('dates re-typed as M/D/YYYY with zeros trimmed: every conviction in the county goes to Hand Review, none decided on a guessed date', async () => {
     const reformat = (date: string) => (/^\d{8}$/.test(date) ? `${Number(date.slice(4, 6))}/${Number(date.slice(6, 8))}/${date.slice(0, 4)}` : date);
@@ -719,7 +754,9 @@ describe('malformed dates', () => {
 });
 
 describe('short and non-numeric CNT_ORDER', () => {
-  test.each([['1'], ['ABC'], ['']])('CNT_ORDER %j on a conviction: no crash, the conviction is still decided', async (value) => {
+  const MISSING_CNT_ORDER = 'Missing CNT_ORDER: the count cannot be identified';
+
+  test.each([['1'], ['ABC']])('CNT_ORDER %j on a conviction: no crash, the conviction is still decided', async (value) => {
     const target = pick((row) => row.evaluated && row.felony, 200);
     const run = await runCase(single(extractWith((lines) => (lines[target.index] = withRawField(lines[target.index], COL.CNT_ORDER, value)))));
     expectSound(run, PERSONAL_DATA);
@@ -731,26 +768,39 @@ describe('short and non-numeric CNT_ORDER', () => {
     record('Short and non-numeric CNT_ORDER', `CNT_ORDER \`${value}\` on a felony conviction (line ${target.index + 1})`, run, { clean });
   });
 
-  defect(
-    'the same empty CNT_ORDER on every row of a person with several convictions: none is silently dropped',
-    async () => {
-      const subject = pick((row) => row.evaluated && evaluatedOf(row.subjectId).length >= 2).subjectId;
-      const convictions = evaluatedOf(subject).length;
-      const run = await runCase(single(extractWith((lines) => subjectLines(subject).forEach((i) => (lines[i] = withRawField(lines[i], COL.CNT_ORDER, ''))))));
-      expectSound(run, PERSONAL_DATA);
-      expect(run.rejects).toEqual([]);
-      expectOnlyAffectedChanged(clean, run, [subject]);
-      const evaluated = evaluatedRows(run.allResults!).filter((row) => row.subjectId === subject).length;
-      recordOutcome({
-        kind: 'Short and non-numeric CNT_ORDER',
-        example: `CNT_ORDER empty on every row of a person with ${convictions} Prop 64 convictions in the county`,
-        outcome: describeOutcome(run, { clean, also: [`${evaluated} of the person's ${convictions} convictions evaluated`] }),
-        openDefect: `all ${convictions} convictions decided, or sent to Hand Review for the malformed CNT_ORDER; today every convicting row after the person's first is read as a sentence part of the same "count" and gets no determination, with no trace in summary.json or rejects.csv`,
-      });
-      return { run, subject, convictions };
-    },
-    ({ run, subject, convictions }) => expect(evaluatedRows(run.allResults!).filter((row) => row.subjectId === subject)).toHaveLength(convictions),
-  );
+  test('CNT_ORDER empty on a conviction: that conviction goes to Hand Review, the count cannot be identified', async () => {
+    const target = pick((row) => row.evaluated && row.felony, 200);
+    const countOrder = fieldValue(LINES[target.index], COL.CNT_ORDER);
+    const run = await runCase(single(extractWith((lines) => (lines[target.index] = withRawField(lines[target.index], COL.CNT_ORDER, '')))));
+    expectSound(run, PERSONAL_DATA);
+    expect(run.rejects).toEqual([]);
+    const changes = expectOnlyAffectedChanged(clean, run, [target.subjectId]);
+    expect(changes.map((change) => [change.before?.key, change.after?.key, change.after?.determination, change.after?.reason])).toEqual([
+      [`${target.subjectId}/${countOrder}`, `${target.subjectId}/`, 'Hand Review', MISSING_CNT_ORDER],
+    ]);
+    expect(run.summary!.convictionsByDeterminationAndReason['Hand Review']?.[MISSING_CNT_ORDER]).toBe(1);
+    record('Short and non-numeric CNT_ORDER', `CNT_ORDER empty on a felony conviction (line ${target.index + 1})`, run, { clean });
+  });
+
+  test('the same empty CNT_ORDER on every row of a person with several convictions: each goes to Hand Review, none silently dropped', async () => {
+    const subject = pick((row) => row.evaluated && evaluatedOf(row.subjectId).length >= 2).subjectId;
+    const convictions = evaluatedOf(subject);
+    const blanked = (line: string) => withRawField(line, COL.CNT_ORDER, '');
+    const run = await runCase(single(extractWith((lines) => subjectLines(subject).forEach((i) => (lines[i] = blanked(lines[i]))))));
+    expectSound(run, PERSONAL_DATA);
+    expect(run.rejects).toEqual([]);
+    const changes = expectOnlyAffectedChanged(clean, run, [subject]);
+    expect(changes).toHaveLength(convictions.length);
+    // The rows evaluated are the clean run's convictions, each still a conviction of its own.
+    const evaluated = evaluatedRows(run.allResults!).filter((row) => row.subjectId === subject);
+    expect(evaluated.map((row) => row.input)).toEqual(convictions.map((row) => DOJ_COLUMNS.map((_, column) => fieldValue(blanked(LINES[row.index]), column)).join('|')));
+    expectHandReview(run, [subject], MISSING_CNT_ORDER);
+    expect(run.summary!.convictionsByDeterminationAndReason['Hand Review']?.[MISSING_CNT_ORDER]).toBe(convictions.length);
+    record('Short and non-numeric CNT_ORDER', `CNT_ORDER empty on every row of a person with ${convictions.length} Prop 64 convictions in the county`, run, {
+      clean,
+      also: [`${evaluated.length} of the person's ${convictions.length} convictions evaluated`],
+    });
+  });
 });
 
 describe("a person's rows in two files of one batch", () => {
@@ -814,26 +864,19 @@ describe('duplicate rows', () => {
     record('Duplicate rows', 'the same extract uploaded twice in one batch (a.csv, b.csv)', run, { clean, also: ['people and convictions counted once in summary.json'] });
   });
 
-  defect(
-    'two extracts concatenated by hand (a second header line mid-file): the repeated header is not a data row',
-    async () => {
-      const half = Math.floor(LINES.length / 2);
-      const run = await runCase(single(textOf([...LINES.slice(0, half), LINES[0], ...LINES.slice(half)])));
-      expectSound(run, PERSONAL_DATA);
-      expect(determinationChanges(clean.allResults!, run.allResults!)).toEqual([]);
-      recordOutcome({
-        kind: 'Duplicate rows',
-        example: `a second header line at line ${half + 1} (two files joined with cat)`,
-        outcome: describeOutcome(run, { clean, also: [`${headerRowsWritten(run)} header line written to All_Results.csv as a data row`] }),
-        openDefect: 'the repeated header skipped with a note in summary.json (or rejected with its line); today it is counted and written to the results as a data row of SUBJECT_ID "SUBJECT_ID"',
-      });
-      return run;
-    },
-    (run) => {
-      expect(run.summary!.rowsWritten).toBe(DATA_ROWS);
-      expect(headerRowsWritten(run)).toBe(0);
-    },
-  );
+  test('two extracts concatenated by hand (a second header line mid-file): the repeated header is rejected with its line, marking no one', async () => {
+    const half = Math.floor(LINES.length / 2);
+    const run = await expectRejects(
+      single(textOf([...LINES.slice(0, half), LINES[0], ...LINES.slice(half)])),
+      [{ line: half + 1, code: 'REPEATED_HEADER', reason: 'a header row inside the file (were two extracts joined?)' }],
+      [],
+    );
+    expect(run.rejects![0].text).toBe(LINES[0]);
+    expect(run.summary).toMatchObject({ rowsRead: DATA_ROWS + 1, rowsWritten: DATA_ROWS, rowsRejected: 1, peopleWithRejectedRows: 0 });
+    expect(headerRowsWritten(run)).toBe(0);
+    expect(determinationChanges(clean.allResults!, run.allResults!)).toEqual([]);
+    record('Duplicate rows', `a second header line at line ${half + 1} (two files joined with cat)`, run, { clean, also: ['no header line written to All_Results.csv'] });
+  });
 });
 
 describe('county', () => {
@@ -855,23 +898,19 @@ describe('county', () => {
     record('County not present', 'county `sacramento` (lower case)', run);
   });
 
-  defect(
-    'a failed run: summary.json says no row was written, at run level as per file',
-    async () => {
-      const run = await runCase(single(CLEAN_TEXT, { county: 'SACRAMENTO COUNTY' }));
-      expectSound(run, PERSONAL_DATA);
-      expect(run.allResults).toBeUndefined();
-      expect(run.summary!.files.map((file) => file.rowsWritten)).toEqual([0]);
-      recordOutcome({
-        kind: 'County not present',
-        example: 'county `SACRAMENTO COUNTY`: the counts in summary.json of the failed run',
-        outcome: `summary.json rowsRead ${run.summary!.rowsRead}, rowsWritten ${run.summary!.rowsWritten}, rowsRejected ${run.summary!.rowsRejected}; files[0].rowsWritten ${run.summary!.files[0].rowsWritten}; no result CSV written`,
-        openDefect: 'rowsWritten 0 at run level too, as no result was written (the same holds for every failed run that got past Split)',
-      });
-      return run;
-    },
-    (run) => expect(run.summary!.rowsWritten).toBe(0),
-  );
+  test('a failed run: summary.json says no row was written, at run level as per file', async () => {
+    const run = await runCase(single(CLEAN_TEXT, { county: 'SACRAMENTO COUNTY' }));
+    expectSound(run, PERSONAL_DATA);
+    expect(run.error).toMatchObject({ name: 'UnknownCountyError' });
+    expect(run.allResults).toBeUndefined();
+    expect(run.summary).toMatchObject({ status: 'FAILED', rowsRead: DATA_ROWS, rowsWritten: 0, rowsRejected: 0 });
+    expect(run.summary!.files.map((file) => [file.name, file.rowsRead, file.rowsWritten])).toEqual([[NAME, DATA_ROWS, 0]]);
+    recordOutcome({
+      kind: 'County not present',
+      example: 'county `SACRAMENTO COUNTY`: the counts in summary.json of the failed run',
+      outcome: `summary.json rowsRead ${run.summary!.rowsRead}, rowsWritten ${run.summary!.rowsWritten}, rowsRejected ${run.summary!.rowsRejected}; files[0].rowsWritten ${run.summary!.files[0].rowsWritten}; no result CSV written`,
+    });
+  });
 
   test('a county that has rows but no Prop 64 conviction: the run succeeds and decides nothing', async () => {
     const prop64Counties = new Set(
@@ -903,6 +942,13 @@ describe('policy errors: the run stops before reading any row, naming the field 
     ['an unknown section', { baselineEligibility: { dismiss: ['11361'] } }, 'invalid policy: baselineEligibility.dismiss[0]: "11361" must be 11357, 11358, 11359 or 11360, or an 11357 subdivision such as 11357(A)'],
     ['not an object', ['11357'], 'invalid policy: (policy): ["11357"] must be object'],
     ['an unknown preset', 'dismiss-everything', 'invalid policy: preset: "dismiss-everything" is not a known preset (reference-default, dismiss-all, los-angeles-2020)'],
+    ['a fractional threshold', { additionalRelief: { yearsSinceConvictionThreshold: 2.5 } }, 'invalid policy: additionalRelief.yearsSinceConvictionThreshold: 2.5 must be a whole number'],
+    // Lists are checked dismiss, handReview, reduce: with 11357 in dismiss, 11357(A) in reduce could never apply.
+    [
+      'a subdivision under its whole section in an earlier list',
+      { baselineEligibility: { dismiss: ['11357'], reduce: ['11357(A)'] } },
+      'invalid policy: baselineEligibility.reduce: "11357(A)" never applies, because "11357" in dismiss decides every 11357 conviction first',
+    ],
   ])('%s', async (example, policy, message) => {
     const run = await runCase(single(CLEAN_TEXT, { policy }));
     expectSound(run, PERSONAL_DATA);
@@ -911,43 +957,6 @@ describe('policy errors: the run stops before reading any row, naming the field 
     record('Policy errors', `${example}: \`${JSON.stringify(policy)}\``, run);
   });
 
-  defect(
-    'a fractional threshold: the message says "must be a whole number", as policy.ts declares',
-    async () => {
-      const policy = { additionalRelief: { yearsSinceConvictionThreshold: 2.5 } };
-      const run = await runCase(single(CLEAN_TEXT, { policy }));
-      expectSound(run, PERSONAL_DATA);
-      expect(run.error).toMatchObject({ name: 'PolicyError', message: expect.stringContaining('additionalRelief.yearsSinceConvictionThreshold: 2.5 must be') });
-      recordOutcome({
-        kind: 'Policy errors',
-        example: `a fractional threshold: \`${JSON.stringify(policy)}\``,
-        outcome: describeOutcome(run),
-        openDefect: 'the message policy.ts declares, "...: 2.5 must be a whole number"; today the schema\'s type name "int" replaces it',
-      });
-      return run;
-    },
-    (run) => expect(run.error!.message).toBe('invalid policy: additionalRelief.yearsSinceConvictionThreshold: 2.5 must be a whole number'),
-  );
-
-  defect(
-    'a subdivision listed under its whole section in an earlier list: a PolicyError, not an entry that can never apply',
-    async () => {
-      // dismiss is checked before reduce: with 11357 in dismiss, the reduce entry 11357(A) can never apply.
-      const policy = { baselineEligibility: { dismiss: ['11357'], reduce: ['11357(A)'] } };
-      const run = await runCase(single(CLEAN_TEXT, { policy }));
-      expectSound(run, PERSONAL_DATA);
-      recordOutcome({
-        kind: 'Policy errors',
-        example: `a subdivision under its whole section in an earlier list: \`${JSON.stringify(policy)}\``,
-        outcome: describeOutcome(run, {
-          also: run.summary === undefined ? [] : [`summary.json convictionReductionCountByCodeSection ${JSON.stringify(run.summary.convictionReductionCountByCodeSection)}`],
-        }),
-        openDefect: 'a PolicyError naming "11357(A)" (in reduce, but every 11357 conviction is dismissed first); today the policy is accepted and that entry silently never applies',
-      });
-      return run;
-    },
-    (run) => expect(run.error).toMatchObject({ name: 'PolicyError', message: expect.stringContaining('11357(A)') }),
-  );
 });
 
 describe('files that are missing or not text', () => {
@@ -984,23 +993,20 @@ describe('files that are missing or not text', () => {
     record('Not a text file', `${kind} (${name})`, run);
   });
 
-  defect(
-    'a spreadsheet saved as "Unicode text" (UTF-16LE): the run stops before any work, saying it is UTF-16',
-    async () => {
-      const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(textOf(LINES.slice(0, 50)).replace(/,/g, '\t'), 'utf16le')]);
-      const run = await runCase(single(utf16));
-      expectSound(run, PERSONAL_DATA);
-      expect(run.error).toBeDefined();
-      recordOutcome({
-        kind: 'Not a text file',
-        example: 'the extract saved as UTF-16LE "Unicode text" (tab-separated, FF FE mark)',
-        outcome: describeOutcome(run),
-        openDefect: 'an InputError before any work saying the file is UTF-16 (as for gzip or PDF); today every line is rejected and the run fails on the reject ratio',
-      });
-      return run;
-    },
-    (run) => expect(run.error).toMatchObject({ name: 'InputError', message: expect.stringContaining('UTF-16') }),
-  );
+  test.each<[string, 'utf16le' | 'utf16be', number[]]>([
+    ['UTF-16LE', 'utf16le', [0xff, 0xfe]],
+    ['UTF-16BE', 'utf16be', [0xfe, 0xff]],
+  ])('a spreadsheet saved as "Unicode text" (%s): the run stops before any work, saying it is UTF-16', async (encoding, codec, mark) => {
+    const tabSeparated = textOf(LINES.slice(0, 50)).replace(/,/g, '\t');
+    const utf16le = Buffer.from(tabSeparated, 'utf16le');
+    const body = codec === 'utf16le' ? utf16le : Buffer.from(utf16le).swap16();
+    const run = await runCase(single(Buffer.concat([Buffer.from(mark), body])));
+    expectSound(run, PERSONAL_DATA);
+    expect(run.error).toMatchObject({ name: 'InputError', message: `${NAME} is UTF-16 text (a spreadsheet's "Unicode text" export); save it as CSV (UTF-8)` });
+    expect(run.summary).toBeUndefined();
+    const markHex = mark.map((byte) => byte.toString(16).toUpperCase()).join(' ');
+    record('Not a text file', `the extract saved as ${encoding} "Unicode text" (tab-separated, ${markHex} mark)`, run);
+  });
 });
 
 describe('the Plan handler on uploads only the cloud sees (S3 and DynamoDB stand-ins)', () => {
@@ -1110,51 +1116,31 @@ describe('the reject ratio', () => {
     record('Reject ratio', `${allowed} of ${DATA_ROWS} rows cut short (${((allowed / DATA_ROWS) * 100).toFixed(2)}%)`, run, { listRejects: 1 });
   });
 
-  defect(
-    `${allowed} of ${DATA_ROWS} rows rejected, in byte ranges: the file is still cut into ranges, and planning stays cheap`,
-    async () => {
-      const targetRangeBytes = 64 * 1024;
-      const rangesOf = (r: CorpusRun) => (JSON.parse(readFileSync(path.join(r.dir, 'store', 'work', 'ranges.json'), 'utf8')) as unknown[]).length;
-      const cleanRun = await runCase(single(CLEAN_TEXT, { sizing: { targetRangeBytes } }));
-      const run = await runCase(single(withShortRows(allowed).text, { sizing: { targetRangeBytes } }));
-      expectSound(run, PERSONAL_DATA);
-      expect(run.error).toBeUndefined();
-      const whole = await runCase(single(withShortRows(allowed).text));
-      expect(run.allResults).toBe(whole.allResults);
-      const ranges = { clean: rangesOf(cleanRun), dirty: rangesOf(run) };
-      recordOutcome({
-        kind: 'Reject ratio',
-        example: `the same ${allowed} rows cut short (one in 20), in byte ranges of ${targetRangeBytes / 1024} KiB (as a multi-GB upload is cut at 64 MiB)`,
-        outcome: `${describeOutcome(run, { listRejects: 1 })}; planned as ${ranges.dirty} byte range${ranges.dirty === 1 ? '' : 's'} (the clean file: ${ranges.clean})`,
-        openDefect:
-          'about as many ranges as for the clean file, found cheaply; today a line start counts as a cut only if the next 16 KiB hold no bad row, so with one bad row in 20 Plan reads 256 KiB ahead at every line (measured 12.7 s instead of 0.07 s for 8.6 MB) and hands Split one range',
-      });
-      return ranges;
-    },
-    (ranges) => expect(ranges.dirty).toBeGreaterThanOrEqual(Math.floor(ranges.clean / 2)),
-  );
+  test(`${allowed} of ${DATA_ROWS} rows rejected, in byte ranges: cut at line starts as the clean file is, planning no dearer, results as in one range`, async () => {
+    const { text, lines } = withShortRows(allowed);
+    const { run, ranges, cleanRanges, reads, readKiB, cleanReadKiB } = await expectCheapRanges(text);
+    expect(run.error).toBeUndefined();
+    expect(run.rejects!.map((r) => r.line)).toEqual(lines);
+    const whole = await runCase(single(text));
+    expect(run.allResults).toBe(whole.allResults);
+    recordOutcome({
+      kind: 'Reject ratio',
+      example: `the same ${allowed} rows cut short (one in 20), in byte ranges of ${SMALL_RANGE_BYTES / 1024} KiB (as a multi-GB upload is cut at 64 MiB)`,
+      outcome: `${describeOutcome(run, { listRejects: 1 })}; planned as ${ranges} byte ranges, each cut at the first line start after its nominal end (the clean file: ${cleanRanges}); Plan read ${readKiB} KiB in ${reads} ranged reads, one per cut (the clean file: ${cleanReadKiB} KiB); All_Results.csv byte-identical to a one-range run`,
+    });
+  });
 
-  defect(
-    `${allowed + 1} of ${DATA_ROWS} rows rejected (over 5%): the run fails, and the message shows the ratio above the limit`,
-    async () => {
-      const { text } = withShortRows(allowed + 1);
-      const run = await runCase(single(text));
-      expectSound(run, PERSONAL_DATA);
-      expect(run.error).toMatchObject({ name: 'RejectRatioExceeded', message: expect.stringContaining(`${allowed + 1} of ${DATA_ROWS} rows rejected (`) });
-      expect(run.rejects).toHaveLength(allowed + 1);
-      recordOutcome({
-        kind: 'Reject ratio',
-        example: `${allowed + 1} of ${DATA_ROWS} rows cut short (${(((allowed + 1) / DATA_ROWS) * 100).toFixed(2)}%)`,
-        outcome: describeOutcome(run, { listRejects: 1 }),
-        openDefect: `a message whose figures show the excess, e.g. "(5.003%), above the allowed 5% (${allowed} rows)"; today the ratio is rounded to the limit: "(5.0%), above the allowed 5.0%"`,
-      });
-      return run;
-    },
-    (run) => {
-      const [actual, limit] = [...run.error!.message.matchAll(/(\d+(?:\.\d+)?)%/g)].map((m) => m[1]);
-      expect(actual).not.toBe(limit);
-    },
-  );
+  test(`${allowed + 1} of ${DATA_ROWS} rows rejected (over 5%): the run fails, and the message shows the ratio above the limit`, async () => {
+    const { text, lines } = withShortRows(allowed + 1);
+    const run = await runCase(single(text));
+    expectSound(run, PERSONAL_DATA);
+    // 99 / 1979 = 5.0025%: three decimals tell it from the 5% limit.
+    expect(DATA_ROWS).toBe(1979);
+    expect(run.error).toMatchObject({ name: 'RejectRatioExceeded', message: `${allowed + 1} of ${DATA_ROWS} rows rejected (5.003%), above the allowed 5%; see rejects.csv` });
+    expect(run.rejects!.map((r) => r.line)).toEqual(lines);
+    expect(run.summary).toMatchObject({ status: 'FAILED', rowsRead: DATA_ROWS, rowsRejected: allowed + 1, rowsWritten: 0 });
+    record('Reject ratio', `${allowed + 1} of ${DATA_ROWS} rows cut short (${(((allowed + 1) / DATA_ROWS) * 100).toFixed(2)}%)`, run, { listRejects: 1 });
+  });
 });
 
 describe('the conformance input, edited', () => {

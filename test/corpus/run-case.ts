@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { COL, DOJ_COLUMNS, ELIGIBILITY_COLUMNS, POSSIBLE_OTHER_P64_INDEX } from '../../lambdas/domain/columns';
 import { OUTPUT_FILES, RunError } from '../../lambdas/domain/pipeline/assemble';
-import { SizingOptions } from '../../lambdas/domain/pipeline/plan';
+import { ByteRange, planRanges, SizingOptions } from '../../lambdas/domain/pipeline/plan';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PolicyError } from '../../lambdas/domain/policy';
 import { Summary } from '../../lambdas/domain/summary';
@@ -145,6 +145,36 @@ export async function runCase(request: CorpusRequest): Promise<CorpusRun> {
   };
 }
 
+/** The byte ranges the run's Plan wrote (work/ranges.json). */
+export function plannedRanges(run: CorpusRun): ByteRange[] {
+  return JSON.parse(readFileSync(path.join(run.dir, 'store', PREFIX.work, 'ranges.json'), 'utf8')) as ByteRange[];
+}
+
+export interface PlanCost {
+  ranges: ByteRange[];
+  /** Ranged reads (GETs in the cloud) and the bytes they returned. */
+  reads: number;
+  bytesRead: number;
+}
+
+/** Plans the case's inputs again, as its run did, through a store that counts what Plan reads. */
+export async function planCost(run: CorpusRun, targetRangeBytes: number): Promise<PlanCost> {
+  const store = new FsObjectStore(path.join(run.dir, 'store'));
+  const cost = { reads: 0, bytesRead: 0 };
+  const readRange = store.readRange.bind(store);
+  store.readRange = async function* countedReadRange(key: string, start: number, end?: number): AsyncIterable<Buffer> {
+    cost.reads++;
+    for await (const chunk of readRange(key, start, end)) {
+      cost.bytesRead += chunk.length;
+      yield chunk;
+    }
+  };
+  const names = run.request.files.map((file) => file.name);
+  const files = await Promise.all(run.inputPaths.map(async (key, index) => ({ key, name: names[index], size: await store.size(key) })));
+  const ranges = await planRanges(store, files, targetRangeBytes);
+  return { ranges, ...cost };
+}
+
 /** Data records of an output CSV (header excluded). */
 export function dataRecordCount(text: string): number {
   return splitCsvRecords(text).length - 1;
@@ -153,7 +183,7 @@ export function dataRecordCount(text: string): number {
 /**
  * What must hold whatever the input: the run ends normally or with a run-level error (never another
  * exception); a succeeded run writes every row it read or rejects it, in total and per file, and its
- * files agree with summary.json; a failed run publishes no results but still explains itself; neither
+ * files agree with summary.json; a failed run publishes no results (rowsWritten 0) but still explains itself; neither
  * summary.json nor the error message holds any of `personalData`.
  */
 export function expectSound(run: CorpusRun, personalData: readonly string[] = []): void {
@@ -179,6 +209,8 @@ export function expectSound(run: CorpusRun, personalData: readonly string[] = []
     }
     expect(summary.status).toBe('FAILED');
     expect(summary.error).toBe(error.message);
+    // Nothing was published, so nothing counts as written, whatever the partitions classified.
+    expect({ rowsWritten: summary.rowsWritten, perFile: summary.files.map((f) => f.rowsWritten) }).toEqual({ rowsWritten: 0, perFile: summary.files.map(() => 0) });
     expect(run.rejects).toBeDefined();
     expect(run.rejects!.length).toBe(summary.rowsRejected);
     expect(summary.rowsRead).toBe(sum(summary.files.map((f) => f.rowsRead)));
@@ -271,13 +303,25 @@ export interface DeterminationChange {
   after?: EvaluatedRow;
 }
 
+/** Evaluated rows by key; a key seen again (convictions with the same blank CNT_ORDER) gets `#2`, `#3`... in output order. */
+function byKey(rows: readonly EvaluatedRow[]): Map<string, EvaluatedRow> {
+  const keyed = new Map<string, EvaluatedRow>();
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const n = (seen.get(row.key) ?? 0) + 1;
+    seen.set(row.key, n);
+    keyed.set(n === 1 ? row.key : `${row.key}#${n}`, row);
+  }
+  return keyed;
+}
+
 /**
  * Evaluated convictions whose 18 columns differ between two runs, matched by SUBJECT_ID + CNT_ORDER; when an
  * edit changed CNT_ORDER itself, a person's unmatched convictions are paired in order if their numbers agree.
  */
 export function determinationChanges(clean: string, actual: string): DeterminationChange[] {
-  const before = new Map(evaluatedRows(clean).map((row) => [row.key, row]));
-  const after = new Map(evaluatedRows(actual).map((row) => [row.key, row]));
+  const before = byKey(evaluatedRows(clean));
+  const after = byKey(evaluatedRows(actual));
   const unmatchedBefore = [...before.values()].filter((row) => !after.has(row.key));
   const unmatchedAfter = [...after.values()].filter((row) => !before.has(row.key));
   const changes: DeterminationChange[] = [];
