@@ -53,16 +53,36 @@ export class FsObjectStore implements ObjectStore {
     return this.readRange(key, 0);
   }
 
-  async write(key: string, body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): Promise<void> {
+  /** Directories known to exist: the split phase writes many small objects into few directories. */
+  private readonly directories = new Set<string>();
+
+  write(key: string, body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): Promise<void> {
+    return this.writeOnce(key, body, false);
+  }
+
+  private async writeOnce(key: string, body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, retried: boolean): Promise<void> {
     const target = this.pathOf(key);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    const directory = path.dirname(target);
+    // Streams (large objects) always make sure of their directory; small in-memory bodies trust the cache.
+    if (!this.directories.has(directory) || !Array.isArray(body)) {
+      await fs.mkdir(directory, { recursive: true });
+      this.directories.add(directory);
+    }
     const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
     try {
-      const source = Readable.from(toBuffers(body), { objectMode: false });
-      await pipeline(source, createWriteStream(temporary));
+      if (Array.isArray(body)) {
+        // A body already in memory (small intermediates): one write call instead of a stream.
+        await fs.writeFile(temporary, Buffer.concat(body.map((chunk: Buffer | string) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk))));
+      } else {
+        const source = Readable.from(toBuffers(body), { objectMode: false });
+        await pipeline(source, createWriteStream(temporary));
+      }
       await fs.rename(temporary, target);
     } catch (error) {
+      // The directory may have been removed since it was cached (a work area cleaned up): forget it.
+      this.directories.delete(directory);
       await fs.rm(temporary, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !retried && Array.isArray(body)) return this.writeOnce(key, body, true);
       throw error;
     }
   }

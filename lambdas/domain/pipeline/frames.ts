@@ -29,25 +29,39 @@ function digits(value: number, width: number): string {
   return text.padStart(width, '0');
 }
 
-/** Builds one routed-rows object. */
+/** Builds one routed-rows object, in bytes: positions as digits, records copied from the input as they are. */
 export class RoutedRowsBuilder {
-  private readonly positions: string[] = [];
-  private readonly records: string[] = [];
-  private readonly rejected: string[] = [];
+  private readonly positions = new ByteWriter(4096);
+  private readonly records = new ByteWriter(64 * 1024);
+  private readonly rejected = new ByteWriter(256);
+  private rows = 0;
+  private rejectedCount = 0;
 
+  /** A row whose raw bytes are `source[start, end)` (no line end). */
+  addRowBytes(position: number, source: Buffer, start: number, end: number): void {
+    this.positions.digits(position, POSITION_DIGITS);
+    this.records.bytes(source, start, end);
+    this.records.byte(10);
+    this.rows++;
+  }
+
+  /** A row given as latin-1 text (when it does not lie within one input buffer). */
   addRow(position: number, rawRecord: string): void {
-    this.positions.push(digits(position, POSITION_DIGITS));
-    this.records.push(rawRecord);
+    this.positions.digits(position, POSITION_DIGITS);
+    this.records.text(rawRecord);
+    this.records.byte(10);
+    this.rows++;
   }
 
   addRejectedSubject(subjectId: string): void {
-    this.rejected.push(digits(subjectId.length, SUBJECT_LENGTH_DIGITS) + subjectId);
+    this.rejected.digits(subjectId.length, SUBJECT_LENGTH_DIGITS);
+    this.rejected.text(subjectId);
+    this.rejectedCount++;
   }
 
-  toBuffer(): Buffer {
-    const header = `${this.positions.length},${this.rejected.length}\n`;
-    const body = this.records.length > 0 ? `${this.records.join('\n')}\n` : '';
-    return Buffer.from(header + this.positions.join('') + this.rejected.join('') + body, 'latin1');
+  toBuffers(): Buffer[] {
+    if (this.rows === 0 && this.rejectedCount === 0) return [];
+    return [Buffer.from(`${this.rows},${this.rejectedCount}\n`, 'latin1'), this.positions.take(), this.rejected.take(), this.records.take()];
   }
 }
 

@@ -67,6 +67,9 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
     if (subjectId !== undefined && subjectId !== '') routed[partitionOf(subjectId, partitions)].addRejectedSubject(subjectId);
   };
 
+  // The input chunk being tokenized and its file offset: records are copied from it as bytes.
+  let chunk: Buffer = Buffer.alloc(0);
+  let chunkOffset = range.start;
   const tokenizer = new DojTokenizer(
     {
       record(fields: string[], info: RecordInfo) {
@@ -95,7 +98,13 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
         statistics.rowsRead++;
         countInto(statistics.rowsByCounty, fields[COL.STP_ORI_CNTY_NAME]);
         const subjectId = fields[COL.SUBJECT_ID];
-        routed[partitionOf(subjectId, partitions)].addRow(positionOf(range.fileIndex, info.offset), info.rawText());
+        const builder = routed[partitionOf(subjectId, partitions)];
+        const position = positionOf(range.fileIndex, info.offset);
+        // Copy the record's bytes straight from the input chunk when it lies within it (almost always).
+        const start = info.offset - chunkOffset;
+        const end = start + (info.sourceEnd - info.sourceStart);
+        if (start >= 0 && end <= chunk.length) builder.addRowBytes(position, chunk, start, end);
+        else builder.addRow(position, info.rawText());
       },
       reject(item: RejectInfo) {
         const first = firstItem;
@@ -124,18 +133,20 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
   );
   // Read a little past the range end: the last record may run over it (bounded by the record size cap).
   const readEnd = Math.min(file.size, range.end + DEFAULT_MAX_RECORD_BYTES + 2);
-  reading: for await (const chunk of store.readRange(file.key, range.start, readEnd)) {
+  reading: for await (const bytes of store.readRange(file.key, range.start, readEnd)) {
+    chunk = bytes;
     for (const window of latin1Windows(chunk)) {
       tokenizer.push(window);
       if (tokenizer.stopped) break reading;
     }
+    chunkOffset += chunk.length;
   }
   const summary = tokenizer.end();
   if (summary.hadBom) notes.push('file starts with a UTF-8 byte-order mark');
 
   const writes: Promise<void>[] = [];
   for (let partition = 0; partition < partitions; partition++) {
-    writes.push(store.write(workKeys.splitPartition(plan, range.index, partition), [routed[partition].toBuffer()]));
+    writes.push(store.write(workKeys.splitPartition(plan, range.index, partition), routed[partition].toBuffers()));
   }
   writes.push(store.write(workKeys.splitRejects(plan, range.index), rejects.map((r) => `${JSON.stringify(r)}\n`)));
   await Promise.all(writes);
