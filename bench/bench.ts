@@ -10,7 +10,7 @@
  * Results: a Markdown table on stdout, JSON + Markdown under bench/results/ (latest.md is committed).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, promises as fs, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import * as path from 'node:path';
@@ -90,57 +90,33 @@ function floor(file: string): number {
   return (JSON.parse(result.stdout.trim()) as { seconds: number }).seconds;
 }
 
-function classify(file: string, rows: number, floorSeconds: number, label: string): Measurement {
-  const out = path.join(CACHE, 'out');
-  const args = ['--max-semi-space-size=64', '-r', PRELOAD, CLI, 'classify', '--input', file, '--county', 'LOS ANGELES',
+/** Runs one `clearance` command in a child process and measures it; phases from its summary.json when it writes one. */
+function measure(command: 'classify' | 'run', file: string, rows: number, floorSeconds: number, label: string): Measurement {
+  const out = path.join(CACHE, `${command}-out`);
+  const args = ['--max-semi-space-size=16', '-r', PRELOAD, CLI, command, '--input', file, '--county', 'LOS ANGELES',
     '--policy', 'reference-default', '--compute-at', '2020-07-01', '--out', out];
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) throw new Error(`classify failed on ${file}: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`clearance ${command} failed on ${file}: ${result.stderr}`);
   const usage = JSON.parse(/BENCH_RUSAGE (.*)/.exec(result.stderr)![1]) as { maxRssKb: number };
-  const summary = JSON.parse(spawnSync('cat', [path.join(out, 'summary.json')], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout) as {
-    timings: Record<string, number>;
-  };
+  const summaryFile = path.join(out, 'summary.json');
+  const phases = command === 'classify' && existsSync(summaryFile)
+    ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as { timings: Record<string, number> }).timings
+    : {};
   const megabytes = statSync(file).size / MB;
   return {
     input: label,
     rows,
     megabytes,
-    command: 'clearance classify',
+    command: `clearance ${command}`,
     seconds,
     rowsPerSecond: rows / seconds,
     megabytesPerSecond: megabytes / seconds,
     peakRssMb: usage.maxRssKb / 1024,
     floorSeconds,
     timesFloor: seconds / floorSeconds,
-    phases: summary.timings,
-  };
-}
-
-/** `clearance run` on the embedded stack: the real state machine and handlers, with uploads and the ledger. */
-function embeddedRun(file: string, rows: number, floorSeconds: number, label: string): Measurement {
-  const out = path.join(CACHE, 'run-out');
-  const args = ['--max-semi-space-size=16', '-r', PRELOAD, CLI, 'run', '--input', file, '--county', 'LOS ANGELES',
-    '--policy', 'reference-default', '--compute-at', '2020-07-01', '--out', out];
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) throw new Error(`clearance run failed on ${file}: ${result.stderr}`);
-  const usage = JSON.parse(/BENCH_RUSAGE (.*)/.exec(result.stderr)![1]) as { maxRssKb: number };
-  const megabytes = statSync(file).size / MB;
-  return {
-    input: label,
-    rows,
-    megabytes,
-    command: 'clearance run',
-    seconds,
-    rowsPerSecond: rows / seconds,
-    megabytesPerSecond: megabytes / seconds,
-    peakRssMb: usage.maxRssKb / 1024,
-    floorSeconds,
-    timesFloor: seconds / floorSeconds,
-    phases: {},
+    phases,
   };
 }
 
@@ -208,11 +184,11 @@ async function main(): Promise<void> {
   for (const { file, label } of inputs) {
     const rows = countRows(file);
     const floorSeconds = floor(file);
-    const measurement = classify(file, rows, floorSeconds, label);
+    const measurement = measure('classify', file, rows, floorSeconds, label);
     measurements.push(measurement);
     process.stderr.write(`${label} classify: ${measurement.seconds.toFixed(2)} s, ${measurement.peakRssMb.toFixed(0)} MB\n`);
     if (options.run) {
-      const run = embeddedRun(file, rows, floorSeconds, label);
+      const run = measure('run', file, rows, floorSeconds, label);
       measurements.push(run);
       process.stderr.write(`${label} run: ${run.seconds.toFixed(2)} s, ${run.peakRssMb.toFixed(0)} MB\n`);
     }

@@ -7,7 +7,7 @@ import { constants as fsConstants, createReadStream, createWriteStream, promises
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { NotFoundError, ObjectStore } from '../lambdas/domain/pipeline/object-store';
+import { existsBySize, NotFoundError, ObjectStore } from '../lambdas/domain/pipeline/object-store';
 
 const READ_CHUNK = 1 << 20;
 
@@ -108,14 +108,8 @@ export class FsObjectStore implements ObjectStore {
     return keys.filter((key) => key.startsWith(prefix)).sort();
   }
 
-  async exists(key: string): Promise<boolean> {
-    try {
-      await this.size(key);
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
+  exists(key: string): Promise<boolean> {
+    return existsBySize(this, key);
   }
 
   /**

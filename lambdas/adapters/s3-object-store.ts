@@ -19,7 +19,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { NotFoundError, ObjectStore } from '../domain/pipeline/object-store';
+import { NotFoundError, ObjectStore, existsBySize } from '../domain/pipeline/object-store';
 import { retryableOrOriginal } from './errors';
 
 export interface S3ObjectStoreOptions {
@@ -169,14 +169,8 @@ export class S3ObjectStore implements ObjectStore {
     return keys.sort();
   }
 
-  async exists(key: string): Promise<boolean> {
-    try {
-      await this.size(key);
-      return true;
-    } catch (error) {
-      if (error instanceof NotFoundError) return false;
-      throw error;
-    }
+  exists(key: string): Promise<boolean> {
+    return existsBySize(this, key);
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PROP64_SECTIONS, Prop64Section } from './sections';
+import { describeIssues } from './validation';
 
 export const DISQUALIFIER_HANDLING = ['ignore', 'notEligible', 'handReview'] as const;
 export type DisqualifierHandling = (typeof DISQUALIFIER_HANDLING)[number];
@@ -105,28 +106,6 @@ export class PolicyError extends Error {
   }
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value: unknown = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function fieldName(path: readonly PropertyKey[]): string {
-  let name = '';
-  for (const key of path) name += typeof key === 'number' ? `[${key}]` : `${name ? '.' : ''}${String(key)}`;
-  return name || '(policy)';
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  // JSON.stringify would show NaN and Infinity (possible in a policy given as an object) as null.
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value);
-}
-
 function parseEntry(text: string): SectionEntry {
   const sectionIndex = PROP64_SECTIONS.indexOf(text.slice(0, 5) as Prop64Section);
   return { text, sectionIndex, subdivision: text.length > 5 ? text.charAt(6) : '' };
@@ -136,17 +115,7 @@ function parseEntry(text: string): SectionEntry {
 export function parsePolicy(input: unknown): Policy {
   const result = policySchema.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys
-          .map((key) => `${fieldName([...issue.path, key])}: unknown option (value ${describe(valueAt(input, [...issue.path, key]))})`)
-          .join('; ');
-      }
-      const value = valueAt(input, issue.path);
-      const expected = issue.code === 'invalid_type' ? issue.expected : undefined;
-      const message = expected === undefined ? issue.message : `must be ${expected === 'int' ? 'a whole number' : expected}`;
-      return `${fieldName(issue.path)}: ${describe(value)} ${message}`;
-    });
+    const problems = describeIssues(result.error, input, '(policy)');
     throw new PolicyError(problems);
   }
   const data = result.data;

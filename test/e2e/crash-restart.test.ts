@@ -18,7 +18,7 @@ import { COMPUTE_AT, COUNTY, normalizeOutput, readBytes, startHarness } from './
 jest.setTimeout(170_000);
 
 const ROOT = path.resolve(__dirname, '../..');
-const PEOPLE = 4000; // ~17.7 MB: two ranges and two partitions at the CLI's 16 MiB
+const PEOPLE = 4000; // ~17.7 MB: several ranges and partitions at the CLI's local task size
 const INPUT_NAME = '01-extract.csv'; // what `clearance run` calls the first input in its batch
 const OBJECT_SUFFIX = '._S3rver_object';
 
@@ -186,7 +186,8 @@ describe('a local run killed mid-way, and run again', () => {
       }
       expect((await h.ledger.getRun(runs[1].runId!))?.errorMessage).toMatch(/^interrupted in ASSEMBLING/);
       const completed = await h.ledger.getRun(run.runId!);
-      expect(completed).toMatchObject({ status: 'SUCCEEDED', rangeCount: 2, rangesDone: 2, partitionCount: 2, partitionsDone: 2 });
+      expect(completed).toMatchObject({ status: 'SUCCEEDED', rangesDone: completed!.rangeCount, partitionsDone: completed!.partitionCount });
+      expect(completed!.rangeCount).toBeGreaterThan(1);
       expect(completed?.rowsRead).toBe(completed!.rowsWritten + completed!.rowsRejected);
       const summary = JSON.parse(reference['summary.json'].toString()) as { rowsRead: number; people: number };
       expect(completed).toMatchObject({ rowsRead: summary.rowsRead, people: summary.people });

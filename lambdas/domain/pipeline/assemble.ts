@@ -274,27 +274,6 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
   return files;
 }
 
-/** Collects byte views into ~1 MiB chunks for a channel (one copy per chunk, none per row). */
-class BufferPieceWriter {
-  private parts: Buffer[] = [];
-  private length = 0;
-
-  constructor(private readonly channel: ChunkChannel, private readonly pieceSize = 1 << 20) {}
-
-  async write(bytes: Buffer): Promise<void> {
-    this.parts.push(bytes);
-    this.length += bytes.length;
-    if (this.length >= this.pieceSize) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.parts.length === 0) return;
-    const piece = Buffer.concat(this.parts, this.length);
-    this.parts = [];
-    this.length = 0;
-    await this.channel.push(piece);
-  }
-}
 
 /** k-way merge of the position-sorted partition outputs into the three result files. Returns rows per file. */
 async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allResults: string; prop64Results: string; condensed: string }): Promise<number[]> {
@@ -306,7 +285,7 @@ async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allRes
   ];
   const rowsPerFile: number[] = plan.files.map(() => 0);
   const merging = (async () => {
-    const [full, prop64, condensed] = channels.map((channel) => new BufferPieceWriter(channel));
+    const [full, prop64, condensed] = channels.map((channel) => new PieceWriter(channel));
     await full.write(Buffer.from(`${FULL_HEADER}\n`, 'latin1'));
     await prop64.write(Buffer.from(`${FULL_HEADER}\n`, 'latin1'));
     await condensed.write(Buffer.from(`${CONDENSED_HEADER}\n`, 'latin1'));

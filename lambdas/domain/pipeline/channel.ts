@@ -61,22 +61,25 @@ export class ChunkChannel implements AsyncIterable<Buffer> {
   }
 }
 
-/** Collects text into ~1 MiB latin-1 chunks for a channel. */
+/**
+ * Collects output into ~1 MiB chunks for a channel: byte views (copied once, when a chunk is made) or latin-1 text.
+ */
 export class PieceWriter {
-  private parts: string[] = [];
+  private parts: Buffer[] = [];
   private length = 0;
 
   constructor(private readonly channel: ChunkChannel, private readonly pieceSize = 1 << 20) {}
 
-  async write(text: string): Promise<void> {
-    this.parts.push(text);
-    this.length += text.length;
+  async write(data: Buffer | string): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    this.parts.push(bytes);
+    this.length += bytes.length;
     if (this.length >= this.pieceSize) await this.flush();
   }
 
   async flush(): Promise<void> {
     if (this.parts.length === 0) return;
-    const piece = Buffer.from(this.parts.join(''), 'latin1');
+    const piece = Buffer.concat(this.parts, this.length);
     this.parts = [];
     this.length = 0;
     await this.channel.push(piece);

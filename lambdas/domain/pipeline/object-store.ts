@@ -26,6 +26,17 @@ export class NotFoundError extends Error {
   }
 }
 
+/** `exists` for any store that throws NotFoundError from `size`. */
+export async function existsBySize(store: Pick<ObjectStore, 'size'>, key: string): Promise<boolean> {
+  try {
+    await store.size(key);
+    return true;
+  } catch (error) {
+    if (error instanceof NotFoundError) return false;
+    throw error;
+  }
+}
+
 /** Reads a whole (small) object as text. Latin-1 keeps every byte: one char per byte. */
 export async function readText(store: ObjectStore, key: string, encoding: BufferEncoding = 'utf8'): Promise<string> {
   const chunks: Buffer[] = [];

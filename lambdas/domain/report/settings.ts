@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_AGE_BANDS, DEFAULT_RACE_CATEGORIES } from './demographics';
+import { describeIssues } from '../validation';
 
 /** Cells (people) below this count are suppressed in the demographic tables. */
 export const DEFAULT_SUPPRESSION_THRESHOLD = 11;
@@ -39,28 +40,11 @@ export class ReportSettingsError extends Error {
   }
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value: unknown = input;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
 /** Validates report settings (undefined = all defaults). Throws ReportSettingsError naming each bad field and value. */
 export function parseReportSettings(input: unknown = {}): ReportSettings {
   const result = reportSettingsSchema.safeParse(input ?? {});
   if (!result.success) {
-    throw new ReportSettingsError(
-      result.error.issues.map((issue) => {
-        const field = issue.path.map(String).join('.') || '(settings)';
-        if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${issue.path.length ? `${field}.` : ''}${key}: unknown option`).join('; ');
-        const value = valueAt(input, issue.path);
-        const message = issue.code !== 'invalid_type' ? issue.message : issue.expected === 'int' ? 'must be a whole number' : `must be ${issue.expected}`;
-        return `${field}: ${value === undefined ? 'missing' : JSON.stringify(value)} ${message}`;
-      }),
-    );
+    throw new ReportSettingsError(describeIssues(result.error, input, '(settings)'));
   }
   return {
     raceCategories: result.data.raceCategories ?? DEFAULT_RACE_CATEGORIES,
