@@ -52,8 +52,9 @@ function objectsUnder(stateDir: string, prefix: string): string[] {
   return found.sort();
 }
 
+/** Run ids with a work area (runs/map-results/ holds the maps' result files, not a run). */
 function runDirectories(stateDir: string): Set<string> {
-  return new Set(objectsUnder(stateDir, 'runs').map((key) => key.split('/')[1]));
+  return new Set(objectsUnder(stateDir, 'runs').map((key) => key.split('/')[1]).filter((dir) => dir !== 'map-results'));
 }
 
 /**

@@ -71,7 +71,10 @@ const PUBLISHED: Record<'SUCCEEDED' | 'FAILED', OutputName[][]> = {
 /** Copies the staged outputs to their final keys, group after group (the objects of a group at once). */
 async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record<OutputName, string>, status: 'SUCCEEDED' | 'FAILED'): Promise<void> {
   for (const group of PUBLISHED[status]) {
-    await Promise.all(group.map((name) => store.copy(stagedOutputKey(plan, name), outputs[name])));
+    // Every copy of the group ends before a failure is thrown: none is left running behind a retry.
+    const copies = await Promise.allSettled(group.map((name) => store.copy(stagedOutputKey(plan, name), outputs[name])));
+    const failed = copies.find((copy): copy is PromiseRejectedResult => copy.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }
 
