@@ -41,8 +41,8 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
-/** Errors worth a short retry: a handler's transient failure and a task timeout. */
-export const TRANSIENT_ERRORS = ['RetryableError', 'States.Timeout'];
+/** Errors worth a short retry: a handler's transient failure, a task timeout, a function timeout (Sandbox.Timedout, Lambda.Unknown on older runtimes). */
+export const TRANSIENT_ERRORS = ['RetryableError', 'States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'];
 
 /** Step Functions' ceiling on TimeoutSeconds that the local executor can also honour (setTimeout's limit). */
 const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
@@ -246,7 +246,11 @@ export class ClearanceWorkflow extends Construct {
       return task;
     };
 
-    const plan = invoke('Plan', 'Plan', this.functions.plan, { resultPath: '$.plan' });
+    // Plan gets the event and the execution's id: a retried Plan recognises the run its own execution claimed.
+    const plan = invoke('Plan', 'Plan', this.functions.plan, {
+      resultPath: '$.plan',
+      payload: sfn.TaskInput.fromObject({ event: sfn.JsonPath.entirePayload, executionId: sfn.JsonPath.stringAt('$$.Execution.Id') }),
+    });
 
     const split = new sfn.DistributedMap(this, 'Split', {
       stateName: 'Split',

@@ -79,6 +79,8 @@ export interface RunRecord extends RunCounters {
   endedAt?: string;
   errorName?: string;
   errorMessage?: string;
+  /** The execution that claimed the run (absent when Plan was invoked without one). */
+  executionId?: string;
   /** reports/<COUNTY>/<runId>/summary.json once written. */
   summaryKey?: string;
   statistics?: RunStatisticsCounts;
@@ -90,6 +92,8 @@ export interface NewRun {
   bucket: string;
   triggerKey: string;
   triggerVersion: string;
+  /** The Step Functions execution that claimed the run: its retried Plan must find its own plan, not a duplicate. */
+  executionId?: string;
 }
 
 /** Fields `updateRun` may set (counters included: Assemble sets the final values). */

@@ -11,6 +11,7 @@ import { parsePolicy, PolicyError, PolicyInput, PRESETS } from '../domain/policy
 import { handlerResources } from '../adapters/aws-clients';
 import { loadPlanConfig } from '../adapters/config';
 import { instrumented, logger } from '../adapters/observability';
+import { RetryableError } from '../adapters/errors';
 import {
   manifestSchema,
   MANIFEST_NAME,
@@ -36,7 +37,20 @@ class MissingPolicyError extends Error {
   override readonly name = 'PolicyError';
 }
 
-export const handler = instrumented('plan', async (event, invocation): Promise<PlanResult> => {
+/**
+ * The state machine sends `{ event, executionId }` (the execution's id lets a retried Plan recognise its own claim);
+ * a bare event (a direct invocation) is accepted too.
+ */
+function unwrap(input: unknown): { event: unknown; executionId?: string } {
+  if (input !== null && typeof input === 'object' && 'event' in input && 'executionId' in input) {
+    const { event, executionId } = input as { event: unknown; executionId: unknown };
+    return { event, ...(typeof executionId === 'string' && executionId !== '' ? { executionId } : {}) };
+  }
+  return { event: input };
+}
+
+export const handler = instrumented('plan', async (input, invocation): Promise<PlanResult> => {
+  const { event, executionId } = unwrap(input);
   const upload = uploadOf(parseInput(objectCreatedEventSchema, event, 'event'));
   if (upload.bucket !== config.dataBucket) {
     throw new RunError('InputError', `event: the upload is in bucket ${upload.bucket}, but this stack's data bucket is ${config.dataBucket}`);
@@ -49,8 +63,25 @@ export const handler = instrumented('plan', async (event, invocation): Promise<P
   const runId = runIdFor(upload, announced.county);
   invocation.tag({ runId });
 
-  const claim = { runId, county: target.county, bucket: upload.bucket, triggerKey: key, triggerVersion: upload.version };
+  const claim = { runId, county: target.county, bucket: upload.bucket, triggerKey: key, triggerVersion: upload.version, ...(executionId ? { executionId } : {}) };
   if (!(await ledger.claimRun(claim, invocation.remainingMs()))) {
+    const recorded = executionId === undefined ? undefined : await ledger.getRun(runId);
+    if (recorded !== undefined && recorded.executionId === executionId) {
+      // Our own execution planned this run and the answer was lost (a retry of this task): answer it again.
+      if (recorded.status === 'PLANNING') throw new RetryableError(`run ${runId}: an earlier attempt of this Plan still holds its lease`);
+      logger.info('retried Plan: the run was already planned by this execution');
+      const { workPrefix } = runPrefixes(runId, target.county);
+      return {
+        runId,
+        county: target.county,
+        duplicate: false,
+        ignored: false,
+        rangesKey: workKeys.ranges({ workPrefix }),
+        partitionsKey: workKeys.partitions({ workPrefix }),
+        rangeCount: recorded.rangeCount,
+        partitionCount: recorded.partitionCount,
+      };
+    }
     logger.info('repeated event: the run is already recorded');
     return { runId, county: target.county, duplicate: true, ignored: false, ...NOTHING };
   }

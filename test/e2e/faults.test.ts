@@ -48,7 +48,10 @@ function taskOf(phase: string, payload: unknown): string {
   if (phase === 'split') return `split-${event.range?.index}`;
   if (phase === 'classify') return `classify-${event.partition}`;
   // Plan runs for the data file too (and ignores it), then for the manifest.
-  if (phase === 'plan') return `plan-${String((payload as { detail?: { object?: { key?: string } } }).detail?.object?.key).split('/').pop()}`;
+  if (phase === 'plan') {
+    const event = (payload as { event?: unknown }).event ?? payload; // the state machine wraps the event with the execution id
+    return `plan-${String((event as { detail?: { object?: { key?: string } } }).detail?.object?.key).split('/').pop()}`;
+  }
   return phase;
 }
 
@@ -207,23 +210,18 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
     expectLikeClean(run);
   });
 
-  // KNOWN DEFECT (lib/workflow.ts): a function timeout reaches Step Functions as Sandbox.Timedout (Lambda.Unknown on
-  // older runtimes), which no Retry of the contract matches (TRANSIENT_ERRORS is RetryableError and States.Timeout,
-  // and States.Timeout cannot fire first: each task waits its function's timeout plus a minute). A timed-out range
-  // fails the run. `test.failing` until Sandbox.Timedout (and Lambda.Unknown) join the transient retry; then `test`.
-  test.failing('a function timeout after the handler did its writes (Sandbox.Timedout) is retried: same outputs', async () => {
+  // Regression: a function timeout reaches Step Functions as Sandbox.Timedout (Lambda.Unknown on older runtimes),
+  // which no Retry matched until both joined the transient retry (lib/workflow.ts TRANSIENT_ERRORS).
+  test('a function timeout after the handler did its writes (Sandbox.Timedout) is retried: same outputs', async () => {
     const run = await faultyRun('timeout', { when: 'after', errorName: 'Sandbox.Timedout', probability: 0.3, phases: ['split', 'classify'], perTask: 1, seed: 'after-5' });
     expect(run.poolFaults.length).toBeGreaterThanOrEqual(2);
     expect(run.retried).toHaveLength(run.poolFaults.length);
     expectLikeClean(run);
   });
 
-  // KNOWN DEFECT (lambdas/plan/handler.ts): when Plan's work is done but its answer is lost (a Lambda service error
-  // after the invocation, a timeout after the last ledger update), the retried Plan finds its own claim, answers
-  // `duplicate: true`, and the execution ends SUCCEEDED at "Nothing to do" with the run left in SPLITTING and no
-  // output at all. Plan cannot tell its own retry from a second delivery of the event without the execution's
-  // identity (e.g. `$$.Execution.Id` in its payload, stored with the claim). `test.failing` until then.
-  test.failing('Plan whose answer is lost after it planned (Lambda.ServiceException after the handler) is retried: same outputs', async () => {
+  // Regression: when Plan's work was done but its answer lost, the retried Plan found its own claim and answered
+  // `duplicate: true`, ending the execution at "Nothing to do". Plan now gets `$$.Execution.Id` and recognises its claim.
+  test('Plan whose answer is lost after it planned (Lambda.ServiceException after the handler) is retried: same outputs', async () => {
     const run = await faultyRun('plan-after', { when: 'after', errorName: 'Lambda.ServiceException', probability: 1, phases: ['plan'], perTask: 1, seed: 'plan-after' });
     expect(run.poolFaults.map((f) => f.task)).toContain('plan-manifest.json');
     expectLikeClean(run);

@@ -31,7 +31,7 @@ const LAMBDA_SERVICE_RETRY = {
   BackoffRate: 2,
   JitterStrategy: 'FULL',
 };
-const TRANSIENT_RETRY = { ErrorEquals: ['RetryableError', 'States.Timeout'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
+const TRANSIENT_RETRY = { ErrorEquals: ['RetryableError', 'States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
 const CATCH_TO_MARK_FAILED = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Mark failed' }];
 
 const { stack, json } = synthStack();
@@ -80,9 +80,9 @@ describe('state graph', () => {
     expect(state('Nothing to do').Type).toBe('Succeed');
   });
 
-  test('Plan gets the whole event and stores its answer at $.plan', () => {
+  test('Plan gets the whole event with the execution id, and stores its answer at $.plan', () => {
     expect(state('Plan')).toMatchObject({ Type: 'Task', Resource: functionArn('plan'), ResultPath: '$.plan' });
-    expect(state('Plan').Parameters).toBeUndefined();
+    expect(state('Plan').Parameters).toEqual({ 'event.$': '$', 'executionId.$': '$$.Execution.Id' });
   });
 
   test.each([
