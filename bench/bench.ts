@@ -169,8 +169,9 @@ async function main(): Promise<void> {
     .option('--huge', 'also 20,000,000 rows')
     .option('--no-reference-shaped', 'skip the tiled reference fixture')
     .option('--no-run', 'skip `clearance run` (the embedded stack)')
+    .option('--run-max-rows <n>', '`clearance run` only on inputs up to this many rows', '600000')
     .parse(process.argv)
-    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean }>();
+    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string }>();
   mkdirSync(CACHE, { recursive: true });
   const sizes = options.rows.split(',').map(Number).filter((n) => n > 0);
   if (options.huge) sizes.push(20_000_000);
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
     const measurement = measure('classify', file, rows, floorSeconds, label);
     measurements.push(measurement);
     process.stderr.write(`${label} classify: ${measurement.seconds.toFixed(2)} s, ${measurement.peakRssMb.toFixed(0)} MB\n`);
-    if (options.run) {
+    if (options.run && rows <= Number(options.runMaxRows)) {
       const run = measure('run', file, rows, floorSeconds, label);
       measurements.push(run);
       process.stderr.write(`${label} run: ${run.seconds.toFixed(2)} s, ${run.peakRssMb.toFixed(0)} MB\n`);

@@ -9,7 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { existsBySize, NotFoundError, ObjectStore } from '../lambdas/domain/pipeline/object-store';
 
-const READ_CHUNK = 1 << 20;
+/** 256 KiB reads: large enough for sequential reads, small enough for a k-way merge of hundreds of files. */
+const READ_CHUNK = 256 * 1024;
 
 export class FsObjectStore implements ObjectStore {
   constructor(readonly root: string) {}

@@ -17,7 +17,7 @@ import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { generateExtract } from '../../lambdas/domain/generator';
 import { ObjectStore } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
-import { LOCAL_TASK_MB, loadPolicyArgument } from './classify';
+import { LOCAL_PARTITION_MB, LOCAL_RANGE_MB, loadPolicyArgument } from './classify';
 import { markInterruptedRuns } from './interrupted-runs';
 import { synthTemplate } from './synth-template';
 
@@ -55,7 +55,7 @@ interface Target {
 async function embeddedTarget(options: RunOptions): Promise<Target> {
   // Loaded here: the embedded runtime is not needed by --aws runs.
   const { startEmbeddedStack } = await import('../../local/embedded-stack');
-  const template = synthTemplate({ workflow: { targetRangeBytes: LOCAL_TASK_MB * MIB, targetPartitionBytes: LOCAL_TASK_MB * MIB } });
+  const template = synthTemplate({ workflow: { targetRangeBytes: LOCAL_RANGE_MB * MIB, targetPartitionBytes: LOCAL_PARTITION_MB * MIB } });
   const stack = await startEmbeddedStack({
     template,
     ...(options.keepState ? { keepStateDir: path.resolve(options.keepState) } : {}),
