@@ -48,6 +48,27 @@ export function partitionOf(subjectId: string, partitionCount: number): number {
 }
 
 const HEADER_START = 'RECORD_ID';
+/** Position, counted from the end of a line, of the SUBJECT_ID of a whole row at the end of that line. */
+const GLUED_SUBJECT_FROM_END = FIELD_COUNT - COL.SUBJECT_ID;
+
+/** The n-th field from the end (1 = the last) of one CSV line, read with the same tokenizer; undefined if absent. */
+function fieldFromEnd(line: string, n: number): string | undefined {
+  let value: string | undefined;
+  const tokenizer = new DojTokenizer(
+    {
+      record: (fields, info) => {
+        if (info.fieldCount >= n) value = fields[info.fieldCount - n];
+      },
+      reject: () => undefined,
+      blankLine: () => undefined,
+    },
+    { expectedFields: null, stripBom: false },
+  );
+  tokenizer.push(`${line}\n`);
+  tokenizer.end();
+  return value;
+}
+
 export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteRange): Promise<SplitResult> {
   const file = plan.files[range.fileIndex];
   const partitions = plan.partitionCount;
@@ -116,6 +137,15 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
           return;
         }
         reject(item.code, item.message, item.line, item.offset, text, item.subjectId);
+        // A line with too many fields is usually a row glued to the next one (a lost line end, a truncated row):
+        // the last row is then whole from its second field on, so its SUBJECT_ID is the 93rd field from the end.
+        // That person's record is incomplete too.
+        if (item.code === 'FIELD_COUNT' && (item.fieldCount ?? 0) > FIELD_COUNT && text !== '') {
+          const gluedSubject = fieldFromEnd(text, GLUED_SUBJECT_FROM_END);
+          if (gluedSubject !== undefined && gluedSubject !== '' && gluedSubject !== item.subjectId) {
+            routed[partitionOf(gluedSubject, partitions)].addRejectedSubject(gluedSubject);
+          }
+        }
       },
       blankLine() {
         // Blank lines do not count as the first item: a header after them is still the header.
