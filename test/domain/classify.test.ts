@@ -220,7 +220,7 @@ describe('single columns', () => {
 });
 
 describe('robustness', () => {
-  test.each(['', '1', '10', '101', '10100', '101001'])('a short CNT_ORDER (%j) never crashes: the available prefix is used', (countOrder) => {
+  test.each(['1', '10', '101', '10100', '101001'])('a short CNT_ORDER (%j) never crashes: the available prefix is used', (countOrder) => {
     const rows = [
       convictionRow({ subjectId: A, offense: '11358 HS', date: '20100101', countOrder, ofn: 'CASE' }),
       stepRow(A, 'COURT ACTION', { CNT_ORDER: countOrder, OFN: 'OTHER' }),
@@ -229,6 +229,18 @@ describe('robustness', () => {
     expect(out[0].evaluated).toBe(true);
     expect(annotations[0]['Case Number']).toBe('CASE; OTHER');
     expect(annotations[0]['Eligibility Determination']).toBe(DETERMINATION.dismissal);
+  });
+
+  test('a blank CNT_ORDER never crashes: the count cannot be identified, so the conviction goes to Hand Review', () => {
+    const rows = [
+      convictionRow({ subjectId: A, offense: '11358 HS', date: '20100101', countOrder: '', ofn: 'CASE' }),
+      stepRow(A, 'COURT ACTION', { CNT_ORDER: '', OFN: 'OTHER' }),
+    ];
+    const { annotations, rows: out } = classify(rows);
+    expect(out[0].evaluated).toBe(true);
+    expect(annotations[0]['Case Number']).toBe('CASE; OTHER');
+    expect(annotations[0]['Eligibility Determination']).toBe(DETERMINATION.handReview);
+    expect(annotations[0]['Eligibility Reason']).toBe('Missing CNT_ORDER: the count cannot be identified');
   });
 
   test('a rejected row of a person sends the evaluated convictions to Hand Review and is counted', () => {
