@@ -1,42 +1,7 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
-import { DojTokenizer, type RejectInfo, type TokenizeSummary, type TokenizerOptions } from '../../../lambdas/domain/csv/tokenizer';
-
-type Event =
-  | { kind: 'record'; fields: string[]; offset: number; end: number; line: number; lineCount: number; fieldCount: number; hasCarriageReturn: boolean; raw: string }
-  | ({ kind: 'reject' } & RejectInfo)
-  | { kind: 'blank'; line: number; offset: number; end: number };
-
-function tokenize(input: string, options: TokenizerOptions, pieceSizes: readonly number[] = [input.length || 1]): { events: Event[]; summary: TokenizeSummary } {
-  const events: Event[] = [];
-  const tokenizer = new DojTokenizer(
-    {
-      record(fields, info) {
-        events.push({
-          kind: 'record',
-          fields: [...fields],
-          offset: info.offset,
-          end: info.end,
-          line: info.line,
-          lineCount: info.lineCount,
-          fieldCount: info.fieldCount,
-          hasCarriageReturn: info.hasCarriageReturn,
-          raw: info.rawText(),
-        });
-      },
-      reject: (reject) => events.push({ kind: 'reject', ...reject }),
-      blankLine: (line, offset, end) => events.push({ kind: 'blank', line, offset, end }),
-    },
-    options,
-  );
-  let at = 0;
-  for (let piece = 0; at < input.length; piece++) {
-    const size = pieceSizes[piece % pieceSizes.length];
-    tokenizer.push(input.slice(at, at + size));
-    at += size;
-  }
-  return { events, summary: tokenizer.end() };
-}
+import { type TokenizerOptions } from '../../../lambdas/domain/csv/tokenizer';
+import { tokenize } from '../../helpers/tokenize-events';
 
 const countLf = (text: string, from: number, to: number): number => {
   let count = 0;

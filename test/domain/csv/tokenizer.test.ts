@@ -2,78 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { COL, FIELD_COUNT } from '../../../lambdas/domain/columns';
-import {
-  DojTokenizer,
-  tokenizeChunks,
-  type RejectInfo,
-  type TokenizeSummary,
-  type TokenizerOptions,
-} from '../../../lambdas/domain/csv/tokenizer';
+import { DojTokenizer, tokenizeChunks, type TokenizerOptions } from '../../../lambdas/domain/csv/tokenizer';
+import { tokenize, type RecordEvent, type RejectEvent, type TokenizerEvent } from '../../helpers/tokenize-events';
 
 const FIXTURES = join(__dirname, '../../../../shared/fixtures/doj');
 const readFixture = (name: string): string => readFileSync(join(FIXTURES, name), 'latin1');
 
-interface RecordEvent {
-  kind: 'record';
-  fields: string[];
-  offset: number;
-  end: number;
-  line: number;
-  lineCount: number;
-  fieldCount: number;
-  hasCarriageReturn: boolean;
-  raw: string;
-}
-interface RejectEvent extends RejectInfo {
-  kind: 'reject';
-}
-interface BlankEvent {
-  kind: 'blank';
-  line: number;
-  offset: number;
-  end: number;
-}
-type Event = RecordEvent | RejectEvent | BlankEvent;
-
-/** Tokenize `input` pushed in pieces of the given sizes (cycled), copying what the sink sees. */
-function tokenize(
-  input: string,
-  options: TokenizerOptions = {},
-  pieceSizes: readonly number[] = [input.length || 1],
-): { events: Event[]; summary: TokenizeSummary } {
-  const events: Event[] = [];
-  const tokenizer = new DojTokenizer(
-    {
-      record(fields, info) {
-        events.push({
-          kind: 'record',
-          fields: [...fields],
-          offset: info.offset,
-          end: info.end,
-          line: info.line,
-          lineCount: info.lineCount,
-          fieldCount: info.fieldCount,
-          hasCarriageReturn: info.hasCarriageReturn,
-          raw: info.rawText(),
-        });
-      },
-      reject(reject) {
-        events.push({ kind: 'reject', ...reject });
-      },
-      blankLine(line, offset, end) {
-        events.push({ kind: 'blank', line, offset, end });
-      },
-    },
-    options,
-  );
-  let at = 0;
-  for (let piece = 0; at < input.length; piece++) {
-    const size = pieceSizes[piece % pieceSizes.length];
-    tokenizer.push(input.slice(at, at + size));
-    at += size;
-  }
-  return { events, summary: tokenizer.end() };
-}
+type Event = TokenizerEvent;
 
 const records = (events: Event[]): RecordEvent[] => events.filter((e): e is RecordEvent => e.kind === 'record');
 const rejects = (events: Event[]): RejectEvent[] => events.filter((e): e is RejectEvent => e.kind === 'reject');
