@@ -41,6 +41,7 @@ export interface RunOptions {
 export const SAMPLE = { people: 10_000, seed: 2020 };
 const MIB = 1024 * 1024;
 const POLL_MS = 250;
+const LOCAL_FUNCTION_SIZING = { plan: { memorySize: 1024 }, split: { memorySize: 1024 }, classify: { memorySize: 1024 }, assemble: { memorySize: 1024 } };
 
 interface Target {
   s3: S3Client;
@@ -55,7 +56,15 @@ interface Target {
 async function embeddedTarget(options: RunOptions): Promise<Target> {
   // Loaded here: the embedded runtime is not needed by --aws runs.
   const { startEmbeddedStack } = await import('../../local/embedded-stack');
-  const template = synthTemplate({ workflow: { targetRangeBytes: LOCAL_RANGE_MB * MIB, targetPartitionBytes: LOCAL_PARTITION_MB * MIB } });
+  const template = synthTemplate({
+    workflow: {
+      targetRangeBytes: LOCAL_RANGE_MB * MIB,
+      targetPartitionBytes: LOCAL_PARTITION_MB * MIB,
+      // The pool caps each worker's heap at its function's memory; with the local task sizes 1 GB is ample, and a
+      // lower cap makes V8 collect garbage before it grows the process (cloud sizes stay as deployed).
+      functionSizing: LOCAL_FUNCTION_SIZING,
+    },
+  });
   const stack = await startEmbeddedStack({
     template,
     ...(options.keepState ? { keepStateDir: path.resolve(options.keepState) } : {}),
