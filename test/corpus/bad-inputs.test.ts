@@ -179,22 +179,6 @@ function supportRow(after = 0): CleanRow {
 }
 
 /**
- * An open defect: `today` runs the input, asserts what holds today (no crash, no row lost), records the
- * outcome with what is expected, and returns what `expected` needs; `expected` holds the behaviour we want,
- * as a test.failing, so it turns red (and must be promoted to a plain test) the day the defect is fixed.
- */
-function defect<T>(title: string, today: () => Promise<T>, expected: (value: T) => void): void {
-  let value: T | undefined;
-  test(`${title} (today)`, async () => {
-    value = await today();
-  });
-  test.failing(`${title} (expected)`, () => {
-    if (value === undefined) throw new Error('the "today" test did not run');
-    expected(value);
-  });
-}
-
-/**
  * The byte ranges of a file with no line break inside a quoted field: each cut at the first line start at or
  * after start + targetRangeBytes, however bad the rows around it are.
  */
@@ -587,23 +571,14 @@ describe('a 10 MB field', () => {
     ['quoted', quoted('A'.repeat(TEN_MB)), 'UNTERMINATED_QUOTE', 'quoted field 94 (COMMENT_TEXT) still open after 1048576 bytes; only its first line is rejected, tokenizing resumes on the next line'],
   ];
   for (const [kind, field, code, reason] of cases) {
-    defect(
-      `a 10 MiB ${kind} field: the row is rejected, its person goes to Hand Review, rejects.csv keeps the first 4 KiB of the line`,
-      async () => {
-        const target = supportRow(800);
-        const edited = withRawField(LINES[target.index], COL.COMMENT_TEXT, field);
-        const run = await expectRejects(single(extractWith((lines) => (lines[target.index] = edited))), [{ line: target.index + 1, code, reason }], [target.subjectId]);
-        expectHandReview(run, [target.subjectId], 'Incomplete record: 1 rejected rows');
-        recordOutcome({
-          kind: '10 MB single field',
-          example: `a 10 MiB ${kind} COMMENT_TEXT on line ${target.index + 1}`,
-          outcome: describeOutcome(run, { clean, also: [`rejects.csv text ${run.rejects![0].text.length} bytes`] }),
-          openDefect: 'rejects.csv holding the first 4 KiB of the rejected line (decisions.md: "the rejected line (up to 4 KiB)"); today the text is empty for a line over 1 MiB, so nobody can tell whose row it was',
-        });
-        return { run, edited };
-      },
-      ({ run, edited }) => expect(run.rejects![0].text).toBe(edited.slice(0, 4096)),
-    );
+    test(`a 10 MiB ${kind} field: the row is rejected, its person goes to Hand Review, rejects.csv keeps the first 4 KiB of the line`, async () => {
+      const target = supportRow(800);
+      const edited = withRawField(LINES[target.index], COL.COMMENT_TEXT, field);
+      const run = await expectRejects(single(extractWith((lines) => (lines[target.index] = edited))), [{ line: target.index + 1, code, reason }], [target.subjectId]);
+      expectHandReview(run, [target.subjectId], 'Incomplete record: 1 rejected rows');
+      expect(run.rejects![0].text).toBe(edited.slice(0, 4096));
+      record('10 MB single field', `a 10 MiB ${kind} COMMENT_TEXT on line ${target.index + 1}`, run, { clean, also: [`rejects.csv text ${run.rejects![0].text.length} bytes`] });
+    });
   }
 });
 

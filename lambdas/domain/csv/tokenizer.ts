@@ -93,6 +93,8 @@ export interface RejectInfo {
   readonly fieldCount?: number;
   /** The rejected line without its line end, when it is at most maxRecordBytes long. */
   readonly text?: string;
+  /** Otherwise, its first 4 KiB, so that people can still tell which row it was. */
+  readonly excerpt?: string;
 }
 
 export interface TokenizerSink {
@@ -151,6 +153,8 @@ export interface TokenizeChunksSummary extends TokenizeSummary {
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+/** Length of the excerpt a reject carries when its line is too long to carry whole. */
+const EXCERPT_BYTES = 4096;
 
 const enum Char {
   LF = 10,
@@ -193,6 +197,8 @@ interface SkippedLine {
   readonly fieldCount: number | undefined;
   /** Text kept while the line is short enough to be reported; undefined once it is too long. */
   parts: string[] | undefined;
+  /** The line's first EXCERPT_BYTES characters, kept however long the line gets. */
+  head: string;
   length: number;
 }
 
@@ -668,6 +674,7 @@ export class DojTokenizer {
       subjectId,
       fieldCount: error === 'FIELD_COUNT' ? fieldCount : undefined,
       parts: [],
+      head: '',
       length: 0,
     };
     if (firstLf < n) {
@@ -721,6 +728,7 @@ export class DojTokenizer {
   private keepSkippedText(text: string): void {
     const skipped = this.skipped!;
     skipped.length += text.length;
+    if (skipped.head.length < EXCERPT_BYTES) skipped.head += text.slice(0, EXCERPT_BYTES - skipped.head.length);
     if (skipped.parts === undefined) return;
     if (skipped.length > this.maxRecordBytes + 2) skipped.parts = undefined; // + CRLF
     else skipped.parts.push(text);
@@ -744,7 +752,7 @@ export class DojTokenizer {
       end,
       ...(skipped.subjectId !== undefined ? { subjectId: skipped.subjectId } : {}),
       ...(skipped.fieldCount !== undefined ? { fieldCount: skipped.fieldCount } : {}),
-      ...(text !== undefined ? { text } : {}),
+      ...(text !== undefined ? { text } : { excerpt: skipped.head.replace(/\r?\n$/, '') }),
     };
     if (endsWithLf) this.linesBefore++;
     else this.endedMidLine = true;

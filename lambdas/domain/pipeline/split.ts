@@ -130,7 +130,7 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
       reject(item: RejectInfo) {
         const first = firstItem;
         firstItem = false;
-        const text = item.text ?? '';
+        const text = item.text ?? item.excerpt ?? '';
         if (first && isFileStart && text.startsWith(HEADER_START)) {
           hadHeader = true;
           notes.push(`header row is malformed (${item.message})`);
@@ -140,8 +140,8 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
         // A line with too many fields is usually a row glued to the next one (a lost line end, a truncated row):
         // the last row is then whole from its second field on, so its SUBJECT_ID is the 93rd field from the end.
         // That person's record is incomplete too.
-        if (item.code === 'FIELD_COUNT' && (item.fieldCount ?? 0) > FIELD_COUNT && text !== '') {
-          const gluedSubject = fieldFromEnd(text, GLUED_SUBJECT_FROM_END);
+        if (item.code === 'FIELD_COUNT' && (item.fieldCount ?? 0) > FIELD_COUNT && item.text !== undefined) {
+          const gluedSubject = fieldFromEnd(item.text, GLUED_SUBJECT_FROM_END);
           if (gluedSubject !== undefined && gluedSubject !== '' && gluedSubject !== item.subjectId) {
             routed[partitionOf(gluedSubject, partitions)].addRejectedSubject(gluedSubject);
           }
