@@ -8,6 +8,7 @@
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   ResourceInUseException,
   type AttributeDefinition,
   type BillingMode,
@@ -269,6 +270,18 @@ export async function createLocalResources(
     } catch (error) {
       if (!(error instanceof ResourceInUseException) && (error as Error).name !== 'ResourceInUseException') throw error;
     }
+    await waitUntilActive(clients.dynamodb, table.name);
+  }
+}
+
+/** A new table is CREATING for a moment even in the stand-in: the first write must not race it. */
+export async function waitUntilActive(dynamodb: DynamoDBClient, tableName: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} is still ${Table?.TableStatus ?? 'missing'} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

@@ -8,6 +8,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localAwsConfig, localLambdaEnvironment, startStandIns, StandIns } from '../../local/stand-ins';
+import { waitUntilActive } from '../../local/template';
 
 export interface LambdaBench {
   standIns: StandIns;
@@ -51,6 +52,7 @@ export async function createLedgerTable(dynamodb: DynamoDBClient, table: string)
       ],
     }),
   );
+  await waitUntilActive(dynamodb, table);
 }
 
 export async function startBench(extraEnv: Record<string, string> = {}): Promise<LambdaBench> {

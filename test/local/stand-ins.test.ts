@@ -22,6 +22,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { localAwsConfig, localLambdaEnvironment, startStandIns, type S3EventRecord, type StandIns } from '../../local/stand-ins';
+import { waitUntilActive } from '../../local/template';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 
@@ -174,6 +175,7 @@ describe('stand-in state', () => {
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );
+      await waitUntilActive(dynamodb, 'kept');
       await dynamodb.send(new PutItemCommand({ TableName: 'kept', Item: { pk: { S: 'x' } } }));
       s3.destroy();
       dynamodb.destroy();
