@@ -15,7 +15,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } fr
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { tokenizeChunks, type RecordInfo, type TokenizerSink } from '../lambdas/domain/csv/tokenizer';
+import { tokenizeChunks, type RecordInfo, type TokenizerOptions, type TokenizerSink } from '../lambdas/domain/csv/tokenizer';
 import { COL, DOJ_COLUMNS } from '../lambdas/domain/columns';
 
 const CHUNK_BYTES = 1024 * 1024;
@@ -46,6 +46,22 @@ const RULE_FIELDS = [
   COL.SENT_TIME_CODE, COL.COMMENT_TEXT,
 ];
 
+/** Our tokenizer over the file; the checksum covers SUBJECT_ID, and END_OF_REC too when `fullCheck`. */
+async function ours(file: string, options: TokenizerOptions, fullCheck: boolean): Promise<{ rows: number; check: number }> {
+  let rows = 0;
+  let check = 0;
+  const sink: TokenizerSink = {
+    record(fields: string[], info: RecordInfo) {
+      rows++;
+      check += fields[COL.SUBJECT_ID].length + (fullCheck ? fields[info.fieldCount - 1].length : 0);
+    },
+    reject() {},
+    blankLine() {},
+  };
+  await tokenizeChunks(fileChunks(file), sink, { ...options, lenientFirstRecord: true });
+  return { rows, check };
+}
+
 /** `fullCheck`: the checksum covers SUBJECT_ID and END_OF_REC lengths, comparable across parsers. */
 const VARIANTS: Record<string, { label: string; fullCheck: boolean; run: Variant }> = {
   read: {
@@ -60,56 +76,17 @@ const VARIANTS: Record<string, { label: string; fullCheck: boolean; run: Variant
   'ours-subject': {
     label: 'ours: boundaries + SUBJECT_ID',
     fullCheck: false,
-    run: async (file) => {
-      let rows = 0;
-      let check = 0;
-      const sink: TokenizerSink = {
-        record(fields: string[]) {
-          rows++;
-          check += fields[COL.SUBJECT_ID].length;
-        },
-        reject() {},
-        blankLine() {},
-      };
-      await tokenizeChunks(fileChunks(file), sink, { wantedFields: [COL.SUBJECT_ID], lenientFirstRecord: true });
-      return { rows, check };
-    },
+    run: (file) => ours(file, { wantedFields: [COL.SUBJECT_ID] }, false),
   },
   'ours-all': {
     label: 'ours: all 95 fields',
     fullCheck: true,
-    run: async (file) => {
-      let rows = 0;
-      let check = 0;
-      const sink: TokenizerSink = {
-        record(fields: string[], info: RecordInfo) {
-          rows++;
-          check += fields[COL.SUBJECT_ID].length + fields[info.fieldCount - 1].length;
-        },
-        reject() {},
-        blankLine() {},
-      };
-      await tokenizeChunks(fileChunks(file), sink, { lenientFirstRecord: true });
-      return { rows, check };
-    },
+    run: (file) => ours(file, {}, true),
   },
   'ours-rules': {
     label: 'ours: 21 rule fields (classify phase)',
     fullCheck: false,
-    run: async (file) => {
-      let rows = 0;
-      let check = 0;
-      const sink: TokenizerSink = {
-        record(fields: string[]) {
-          rows++;
-          check += fields[COL.SUBJECT_ID].length;
-        },
-        reject() {},
-        blankLine() {},
-      };
-      await tokenizeChunks(fileChunks(file), sink, { wantedFields: RULE_FIELDS, lenientFirstRecord: true });
-      return { rows, check };
-    },
+    run: (file) => ours(file, { wantedFields: RULE_FIELDS }, false),
   },
   udsv: {
     label: 'udsv 0.7.3 (chunk API, 64 KiB strings, all fields)',

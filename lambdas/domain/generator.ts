@@ -306,6 +306,20 @@ const ROW_TEMPLATE = new RowTemplate(FILLER, [
   [COL.CYC_AGE, COL.CYC_AGE],
   [COL.COMMENT_TEXT, COL.COMMENT_TEXT],
 ]);
+
+/** A step with no court disposition (registration, death): one count, no case number, sentence or comment. */
+function renderStepOnlyRow(values: string[], countOrder: string, offense: string): string {
+  values[SLOT.countOrder] = countOrder;
+  values[SLOT.dispositionDate] = '';
+  values[SLOT.caseNumber] = '';
+  values[SLOT.offense] = offense;
+  values[SLOT.disposition] = '';
+  values[SLOT.convictionStatusCode] = '';
+  values[SLOT.convictionStatus] = '';
+  values[SLOT.sentence] = NO_SENTENCE;
+  values[SLOT.comment] = '';
+  return ROW_TEMPLATE.render(values);
+}
 if (ROW_TEMPLATE.slotCount !== Object.keys(SLOT).length) throw new Error('row template: slot list and SLOT differ');
 
 const HEADER_LINE = `${DOJ_COLUMNS.join(',')}\n`;
@@ -725,16 +739,7 @@ function personRows(context: RunContext, subjectId: number): string[] {
       values[SLOT.stepOrder] = '1';
       values[SLOT.eventDate] = eventDate(cycleDay);
       values[SLOT.stepOrigin] = origins.registration;
-      values[SLOT.countOrder] = `${cyclePrefix}001001000`;
-      values[SLOT.dispositionDate] = '';
-      values[SLOT.caseNumber] = '';
-      values[SLOT.offense] = kind === 'registration' ? rng.pick(SEX_OFFENDER_REGISTRATIONS) : NARCOTIC_REGISTRATION;
-      values[SLOT.disposition] = '';
-      values[SLOT.convictionStatusCode] = '';
-      values[SLOT.convictionStatus] = '';
-      values[SLOT.sentence] = NO_SENTENCE;
-      values[SLOT.comment] = '';
-      rows.push(ROW_TEMPLATE.render(values));
+      rows.push(renderStepOnlyRow(values, `${cyclePrefix}001001000`, kind === 'registration' ? rng.pick(SEX_OFFENDER_REGISTRATIONS) : NARCOTIC_REGISTRATION));
       continue;
     }
 
@@ -843,16 +848,7 @@ function personRows(context: RunContext, subjectId: number): string[] {
     values[SLOT.stepOrder] = '1';
     values[SLOT.eventDate] = eventDate(deathDay);
     values[SLOT.stepOrigin] = originsFor(context, context.county).deceased;
-    values[SLOT.countOrder] = `${101 + cycle}001001000`;
-    values[SLOT.dispositionDate] = '';
-    values[SLOT.caseNumber] = '';
-    values[SLOT.offense] = NO_OFFENSE;
-    values[SLOT.disposition] = '';
-    values[SLOT.convictionStatusCode] = '';
-    values[SLOT.convictionStatus] = '';
-    values[SLOT.sentence] = NO_SENTENCE;
-    values[SLOT.comment] = '';
-    rows.push(ROW_TEMPLATE.render(values));
+    rows.push(renderStepOnlyRow(values, `${101 + cycle}001001000`, NO_OFFENSE));
   }
   return rows;
 }
