@@ -76,6 +76,13 @@ export interface RecordInfo {
   readonly sourceEnd: number;
   /** The record text as in the input, without its line end. */
   rawText(): string;
+  /**
+   * For each of `boundFields`: where its value lies in `source` ([fieldStarts[i], fieldEnds[i]), quotes excluded),
+   * or fieldStarts[i] = -1 when the value is not a plain substring (a quoted field holding `""` or a CRLF): it is
+   * then materialised in `fields`. Fields past the record's last hold an empty range.
+   */
+  readonly fieldStarts: Int32Array;
+  readonly fieldEnds: Int32Array;
 }
 
 export interface RejectInfo {
@@ -117,6 +124,11 @@ export interface TokenizerOptions {
    * `fields.length` is then fixed at max(expectedFields, largest wanted index + 1).
    */
   readonly wantedFields?: readonly number[];
+  /**
+   * Field indices whose position in the text is reported (RecordInfo.fieldStarts/fieldEnds) instead of a string,
+   * for callers that copy values without making strings. Only with `wantedFields`.
+   */
+  readonly boundFields?: readonly number[];
   /** Field reported as `subjectId` in rejects. Default COL.SUBJECT_ID (2). */
   readonly subjectIdField?: number;
   /** Absolute offset of the stream's first byte. Default 0. */
@@ -169,10 +181,15 @@ const SKIPPING = -2;
 
 const BOM = '\u00EF\u00BB\u00BF';
 
+/** What is kept of a wanted field: its string, its position in the text, or both. */
+const WANT_STRING = 1;
+const WANT_BOUNDS = 2;
+
 /** Input is scanned in windows of at most this many chars (see push). */
 const WINDOW_CHARS = 64 * 1024;
 
 class ReusedRecordInfo implements RecordInfo {
+  constructor(readonly fieldStarts: Int32Array, readonly fieldEnds: Int32Array) {}
   offset = 0;
   end = 0;
   line = 0;
@@ -226,15 +243,18 @@ export class DojTokenizer {
   private readonly lenientFirstRecord: boolean;
   private readonly maxRecordBytes: number;
   private readonly allFields: boolean;
-  private readonly wanted: Uint8Array; // 1 at each wanted index (allFields: unused)
+  private readonly wanted: Uint8Array; // WANT_STRING | WANT_BOUNDS at each wanted index (allFields: unused)
   private readonly wantedList: readonly number[];
+  private readonly boundList: readonly number[];
+  private readonly fieldStarts: Int32Array;
+  private readonly fieldEnds: Int32Array;
   private readonly subjectIdField: number;
   private readonly baseOffset: number;
   private readonly baseLine: number;
   private readonly stripBom: boolean;
   private readonly stopAfterOffset: number;
   private readonly fields: string[];
-  private readonly info = new ReusedRecordInfo();
+  private readonly info: ReusedRecordInfo;
 
   /** Unprocessed text; always starts at an item boundary. */
   private buffer = '';
@@ -286,13 +306,23 @@ export class DojTokenizer {
     const wantedList = options.wantedFields;
     this.allFields = wantedList === undefined;
     this.wantedList = wantedList ?? [];
+    this.boundList = options.boundFields ?? [];
+    if (this.allFields && this.boundList.length > 0) throw new RangeError('tokenizer option boundFields needs wantedFields');
     let width = Math.max(this.expectedFields, 0);
     for (const index of this.wantedList) {
       checkCount('wantedFields[]', index, 0);
       width = Math.max(width, index + 1);
     }
+    for (const index of this.boundList) {
+      checkCount('boundFields[]', index, 0);
+      width = Math.max(width, index + 1);
+    }
     this.wanted = new Uint8Array(this.allFields ? 0 : width);
-    for (const index of this.wantedList) this.wanted[index] = 1;
+    for (const index of this.wantedList) this.wanted[index] |= WANT_STRING;
+    for (const index of this.boundList) this.wanted[index] |= WANT_BOUNDS;
+    this.fieldStarts = new Int32Array(width);
+    this.fieldEnds = new Int32Array(width);
+    this.info = new ReusedRecordInfo(this.fieldStarts, this.fieldEnds);
     // Pushed one by one so the array stays packed (fast element access).
     this.fields = [];
     for (let i = 0; i < width; i++) this.fields.push('');
@@ -454,6 +484,8 @@ export class DojTokenizer {
     const allFields = this.allFields;
     const wanted = this.wanted;
     const wantedLength = wanted.length;
+    const fieldStarts = this.fieldStarts;
+    const fieldEnds = this.fieldEnds;
     const subjectIdField = this.subjectIdField;
     let fieldIndex = 0;
     let pos = start;
@@ -473,7 +505,12 @@ export class DojTokenizer {
       const first = pos < n ? s.charCodeAt(pos) : -1;
       if (first === Char.COMMA) {
         // Empty field (frequent in DOJ rows): no search needed.
-        if (allFields || (fieldIndex < wantedLength && wanted[fieldIndex] !== 0)) fields[fieldIndex] = '';
+        if (allFields) fields[fieldIndex] = '';
+        else if (fieldIndex < wantedLength) {
+          const want = wanted[fieldIndex];
+          if (want & WANT_STRING) fields[fieldIndex] = '';
+          if (want & WANT_BOUNDS) fieldStarts[fieldIndex] = fieldEnds[fieldIndex] = pos;
+        }
         if (fieldIndex === subjectIdField) subjectStart = subjectEnd = pos;
         fieldIndex++;
         pos++;
@@ -518,8 +555,15 @@ export class DojTokenizer {
           lf = s.indexOf('\n', lf + 1);
           if (lf < 0) lf = n;
         }
-        if (allFields || (fieldIndex < wantedLength && wanted[fieldIndex] !== 0)) {
-          fields[fieldIndex] = unquote(s, pos + 1, closing, escaped, fieldCrlf);
+        if (allFields) fields[fieldIndex] = unquote(s, pos + 1, closing, escaped, fieldCrlf);
+        else if (fieldIndex < wantedLength) {
+          const want = wanted[fieldIndex];
+          const plain = !escaped && !fieldCrlf;
+          if (want & WANT_STRING || (want & WANT_BOUNDS && !plain)) fields[fieldIndex] = unquote(s, pos + 1, closing, escaped, fieldCrlf);
+          if (want & WANT_BOUNDS) {
+            fieldStarts[fieldIndex] = plain ? pos + 1 : -1;
+            fieldEnds[fieldIndex] = closing;
+          }
         }
         if (fieldIndex === subjectIdField) {
           subjectStart = pos + 1;
@@ -581,8 +625,14 @@ export class DojTokenizer {
         break;
       }
       if (pos < lf) {
-        if (allFields || (fieldIndex < wantedLength && wanted[fieldIndex] !== 0)) {
-          fields[fieldIndex] = s.slice(fieldStart, pos);
+        if (allFields) fields[fieldIndex] = s.slice(fieldStart, pos);
+        else if (fieldIndex < wantedLength) {
+          const want = wanted[fieldIndex];
+          if (want & WANT_STRING) fields[fieldIndex] = s.slice(fieldStart, pos);
+          if (want & WANT_BOUNDS) {
+            fieldStarts[fieldIndex] = fieldStart;
+            fieldEnds[fieldIndex] = pos;
+          }
         }
         if (fieldIndex === subjectIdField) {
           subjectStart = fieldStart;
@@ -605,8 +655,14 @@ export class DojTokenizer {
       } else {
         return NEED_MORE;
       }
-      if (allFields || (fieldIndex < wantedLength && wanted[fieldIndex] !== 0)) {
-        fields[fieldIndex] = s.slice(fieldStart, contentEnd);
+      if (allFields) fields[fieldIndex] = s.slice(fieldStart, contentEnd);
+      else if (fieldIndex < wantedLength) {
+        const want = wanted[fieldIndex];
+        if (want & WANT_STRING) fields[fieldIndex] = s.slice(fieldStart, contentEnd);
+        if (want & WANT_BOUNDS) {
+          fieldStarts[fieldIndex] = fieldStart;
+          fieldEnds[fieldIndex] = contentEnd;
+        }
       }
       if (fieldIndex === subjectIdField) {
         subjectStart = fieldStart;
@@ -704,6 +760,7 @@ export class DojTokenizer {
       if (fields.length !== fieldCount) fields.length = fieldCount;
     } else if (fieldCount < fields.length) {
       for (const index of this.wantedList) if (index >= fieldCount) fields[index] = '';
+      for (const index of this.boundList) if (index >= fieldCount) this.fieldStarts[index] = this.fieldEnds[index] = contentEnd;
     }
     const info = this.info;
     const absoluteStart = this.baseOffset + this.bufferStart;

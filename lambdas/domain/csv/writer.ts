@@ -17,6 +17,22 @@ function needsQuotes(field: string): boolean {
   return false;
 }
 
+const BACKSLASH = 92;
+const DOT = 46;
+
+/** needsQuotes for a field given as latin-1 bytes `bytes[start, end)` (no string made). */
+export function fieldNeedsQuotes(bytes: Uint8Array, start: number, end: number): boolean {
+  if (end === start) return false;
+  const first = bytes[start];
+  if (first === 32 || (first >= 9 && first <= 13) || first === 0x85 || first === 0xa0) return true;
+  if (end - start === 2 && first === BACKSLASH && bytes[start + 1] === DOT) return true;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c === 44 || c === 34 || c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
 const QUOTE_PATTERN = /"/g;
 
 /** One field, quoted when needed. */

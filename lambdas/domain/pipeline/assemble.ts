@@ -15,9 +15,10 @@ import { parsePolicy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
 import { buildSummary, FileSummary, Summary } from '../summary';
 import { ChunkChannel, PieceWriter } from './channel';
-import { ClassifiedRowReader, FLAG_EVALUATED } from './frames';
+import { ByteWriter, CLASSIFIED_FULL_LINE, ClassifiedRowReader, FLAG_EVALUATED } from './frames';
+import { InputCursor } from './input-cursor';
 import { ObjectStore, readJson, readText, writeJson } from './object-store';
-import { fileIndexOf, RunPlan, workKeys } from './plan';
+import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan, workKeys } from './plan';
 import { SplitReject, SplitResult } from './split';
 import {
   COURT_LIST_FILES, COURT_MOTION_HEADER, courtListWorkKeys, DEFENDER_NOTICE_HEADER, mergeByPosition, readEntries,
@@ -278,7 +279,15 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
 }
 
 
-/** k-way merge of the position-sorted partition outputs into the three result files. Returns rows per file. */
+/** Output is handed to the store in pieces of about this many bytes. */
+const OUTPUT_PIECE = 1 << 20;
+const COMMA = 44;
+const LF = 10;
+
+/**
+ * k-way merge of the position-sorted partition outputs into the three result files. Each row's DOJ fields are
+ * copied from the input file (rows come in input order, so each file is read once, forward). Returns rows per file.
+ */
 async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allResults: string; prop64Results: string; condensed: string }): Promise<number[]> {
   const channels = [new ChunkChannel(), new ChunkChannel(), new ChunkChannel()];
   const writes = [
@@ -287,26 +296,64 @@ async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allRes
     store.write(outputs.condensed, channels[2]),
   ];
   const rowsPerFile: number[] = plan.files.map(() => 0);
+  const inputs = plan.files.map((file) => new InputCursor(store, file.key, file.size));
   const merging = (async () => {
-    const [full, prop64, condensed] = channels.map((channel) => new PieceWriter(channel));
-    await full.write(Buffer.from(`${FULL_HEADER}\n`, 'latin1'));
-    await prop64.write(Buffer.from(`${FULL_HEADER}\n`, 'latin1'));
-    await condensed.write(Buffer.from(`${CONDENSED_HEADER}\n`, 'latin1'));
+    const [full, prop64, condensed] = [0, 1, 2].map(() => new ByteWriter(OUTPUT_PIECE + (OUTPUT_PIECE >> 1)));
+    full.text(`${FULL_HEADER}\n`);
+    prop64.text(`${FULL_HEADER}\n`);
+    condensed.text(`${CONDENSED_HEADER}\n`);
     const heap: ClassifiedRowReader[] = [];
     for (let p = 0; p < plan.partitionCount; p++) {
       const reader = new ClassifiedRowReader(store.read(workKeys.classified(plan, p))[Symbol.asyncIterator]());
-      if (await reader.next()) heapPush(heap, reader);
+      if (await reader.fill()) heapPush(heap, reader);
     }
+    let fileIndex = -1;
+    let input: InputCursor | undefined;
     while (heap.length > 0) {
       const reader = heap[0];
-      rowsPerFile[fileIndexOf(reader.position)]++;
-      await full.write(reader.full);
-      await condensed.write(reader.condensed);
-      if (reader.flags & FLAG_EVALUATED) await prop64.write(reader.full);
-      if (await reader.next()) siftDown(heap, 0);
+      const row = reader.buffer;
+      const position = reader.position;
+      const rowFile = fileIndexOf(position);
+      rowsPerFile[rowFile]++;
+      const evaluated = (reader.flags & FLAG_EVALUATED) !== 0;
+      // The All_Results line: the record as in the input (or re-serialised), then the eligibility columns.
+      if (reader.flags & CLASSIFIED_FULL_LINE) {
+        full.bytes(row, reader.fullStart, reader.condensedStart);
+        if (evaluated) prop64.bytes(row, reader.fullStart, reader.condensedStart);
+      } else {
+        if (rowFile !== fileIndex) {
+          await input?.close();
+          fileIndex = rowFile;
+          input = inputs[rowFile];
+        }
+        const offset = position - rowFile * POSITION_FILE_FACTOR;
+        const length = reader.rawLength;
+        let index = input!.indexOf(offset, length);
+        if (index < 0) index = await input!.load(offset, length);
+        full.bytes(input!.chunk, index, index + length);
+        if (evaluated) prop64.bytes(input!.chunk, index, index + length);
+      }
+      full.byte(COMMA);
+      full.bytes(row, reader.columnsStart, reader.columnsEnd);
+      full.byte(LF);
+      if (evaluated) {
+        prop64.byte(COMMA);
+        prop64.bytes(row, reader.columnsStart, reader.columnsEnd);
+        prop64.byte(LF);
+      }
+      condensed.bytes(row, reader.condensedStart, reader.columnsStart);
+      condensed.byte(COMMA);
+      condensed.bytes(row, reader.columnsStart, reader.columnsEnd);
+      condensed.byte(LF);
+      if (full.length >= OUTPUT_PIECE) await channels[0].push(full.take());
+      if (prop64.length >= OUTPUT_PIECE) await channels[1].push(prop64.take());
+      if (condensed.length >= OUTPUT_PIECE) await channels[2].push(condensed.take());
+      if (reader.advance() || (await reader.fill())) siftDown(heap, 0);
       else heapPop(heap);
     }
-    await Promise.all([full.flush(), prop64.flush(), condensed.flush()]);
+    await input?.close();
+    const writers = [full, prop64, condensed];
+    for (let i = 0; i < 3; i++) if (writers[i].length > 0) await channels[i].push(writers[i].take());
   })();
   try {
     await merging;
@@ -314,6 +361,7 @@ async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allRes
   } catch (error) {
     channels.forEach((channel) => channel.close(error));
     await Promise.allSettled(writes);
+    await Promise.allSettled(inputs.map((input) => input.close()));
     throw error;
   }
   await Promise.all(writes);

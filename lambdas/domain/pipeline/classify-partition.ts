@@ -2,84 +2,38 @@
  * Classify: one partition (every row of the people whose SUBJECT_ID hashes to it, from every range of every
  * file) → classified rows in input order, and the partition's statistics.
  */
-import { COL, CONDENSED_INDICES, FIELD_COUNT } from '../columns';
+import { COL, CONDENSED_INDICES } from '../columns';
 import { PartitionClassifier } from '../classify';
-import { csvField, csvLine } from '../csv/writer';
+import { csvField, fieldNeedsQuotes } from '../csv/writer';
 import { parseIsoDate } from '../dates';
 import { parsePolicy, presetPolicy, Policy } from '../policy';
 import { RunStatistics } from '../statistics';
-import { DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
-import { ByteWriter, FLAG_EVALUATED, latin1Windows, parseRoutedRows, writeClassifiedRow } from './frames';
+import {
+  ByteWriter, CLASSIFIED_FULL_LINE, finishClassifiedRow, FLAG_EVALUATED, InvariantError, PERSON_FIELDS, RoutedRowsReader, slotsOf,
+  startClassifiedRow,
+} from './frames';
 import { ObjectStore, writeJson } from './object-store';
 import { RunPlan, workKeys } from './plan';
 import { courtListWorkKeys, entryPieces } from '../report/court-lists';
 import { reportSettingsOf } from '../report/settings';
 
-export class InvariantError extends Error {
-  override readonly name = 'InvariantError';
-}
+export { InvariantError };
 
-/** Output is joined into pieces of about this many characters before it is written. */
+/** Output is joined into pieces of about this many bytes before it is written. */
 const WRITE_PIECE = 1 << 20;
 
-/** Pass 1 reads only what people and rules need; the rest of a row is never materialised. */
-const PERSON_FIELDS = [
-  COL.SUBJECT_ID, COL.PRI_DOB, COL.RACE_DESCR, COL.GENDER, COL.STP_TYPE_DESCR, COL.STP_EVENT_DATE,
-  COL.STP_ORI_CNTY_NAME, COL.CNT_ORDER, COL.OFN, COL.OFFENSE_DESCR, COL.OFFENSE_TOC, COL.DISP_DESCR,
-  COL.CONV_STAT_DESCR, COL.COMMENT_TEXT,
-  // for the court lists (results/ only)
-  COL.CII_NUMBER, COL.PRI_NAME,
-];
-/** Pass 2 reads what the output lines need. */
-const OUTPUT_FIELDS = [...new Set([COL.OFFENSE_DESCR, COL.COMMENT_TEXT, ...CONDENSED_INDICES])];
+const PERSON_SLOTS = slotsOf(PERSON_FIELDS);
+/** Pass 2 reads the two fields of `Possible Other P64 Charges`; the condensed fields are copied as bytes. */
+const POSSIBLE_OTHER_FIELDS = [COL.OFFENSE_DESCR, COL.COMMENT_TEXT];
+const POSSIBLE_OTHER_SLOTS = slotsOf(POSSIBLE_OTHER_FIELDS);
+const CONDENSED_SLOTS = slotsOf(CONDENSED_INDICES);
+const COMMA = 44;
 
 export function scenarioPoliciesOf(plan: RunPlan): Record<string, Policy> {
   const policies: Record<string, Policy> = {};
   for (const name of plan.scenarioPresets) policies[name] = presetPolicy(name);
   return policies;
 }
-
-/**
- * A record whose raw text holds a CR (a CRLF inside a quoted field, read as LF) is written re-serialised,
- * so the outputs use LF only. Rare: parsed again with every field.
- */
-function reserialise(raw: string): string {
-  let line = '';
-  const tokenizer = new DojTokenizer(
-    {
-      record: (fields) => (line = csvLine(fields)),
-      reject: (reject) => {
-        throw new InvariantError(`a row accepted by split no longer parses (${reject.code})`);
-      },
-      blankLine: () => undefined,
-    },
-    { expectedFields: FIELD_COUNT, stripBom: false },
-  );
-  tokenizer.push(`${raw}\n`);
-  tokenizer.end();
-  return line;
-}
-
-function failOnReject(partition: number) {
-  return {
-    reject(reject: RejectInfo) {
-      throw new InvariantError(`a row accepted by split was rejected by classify (${reject.code}) in partition ${partition}`);
-    },
-    blankLine() {
-      throw new InvariantError(`a blank record reached classify in partition ${partition}`);
-    },
-  };
-}
-
-export interface ClassifiedRow {
-  position: number;
-  full: string;
-  condensed: string;
-  evaluated: boolean;
-}
-
-const EMPTY: Buffer = Buffer.alloc(0);
-const COMMA = 44;
 
 async function readBytes(store: ObjectStore, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -96,91 +50,63 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
     raceCategories: reportSettingsOf(plan).raceCategories,
   });
   // Pass 1: people. The routed objects are read in range order, so rows come in input order.
-  const texts: Buffer[] = [];
-  const positionLists: number[][] = [];
-  let positions: number[] = [];
-  let delivered = 0;
-  const peopleSink = {
-    record(fields: string[]) {
-      classifier.addRow(fields, positions[delivered++]);
-    },
-    ...failOnReject(partition),
-  };
+  const objects: RoutedRowsReader[] = [];
+  const fields: string[] = new Array<string>(Math.max(...PERSON_FIELDS, ...POSSIBLE_OTHER_FIELDS) + 1).fill('');
   for (let range = 0; range < plan.ranges.length; range++) {
-    const routed = parseRoutedRows(await readBytes(store, workKeys.splitPartition(plan, range, partition)));
+    const routed = new RoutedRowsReader(await readBytes(store, workKeys.splitPartition(plan, range, partition)));
     for (const subjectId of routed.rejectedSubjects) classifier.addRejectedRow(subjectId);
-    if (routed.positions.length === 0) continue;
-    positions = routed.positions;
-    delivered = 0;
-    // One tokenizer per routed object: end() delivers its last record.
-    const people = new DojTokenizer(peopleSink, { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: PERSON_FIELDS });
-    for (const window of latin1Windows(routed.csv)) people.push(window);
-    people.end();
-    // Every record of this object must be delivered before the next object's positions replace these.
-    if (delivered !== positions.length) {
-      throw new InvariantError(`partition ${partition}, range ${range}: ${positions.length} rows routed but ${delivered} parsed`);
+    if (routed.rows === 0) continue;
+    while (routed.next()) {
+      routed.materialise(fields, PERSON_FIELDS, PERSON_SLOTS);
+      classifier.addRow(fields, routed.position);
     }
-    texts.push(routed.csv);
-    positionLists.push(positions);
+    objects.push(routed);
   }
   const statistics = classifier.decide();
   const lists = classifier.courtLists();
   const classifiedKey = workKeys.classified(plan, partition);
   await store.write(courtListWorkKeys.motions(classifiedKey), entryPieces(lists.motions));
   await store.write(courtListWorkKeys.notices(classifiedKey), entryPieces(lists.notices));
-  await store.write(classifiedKey, outputPieces(classifier, texts, positionLists, partition));
+  await store.write(classifiedKey, outputPieces(classifier, objects, fields));
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
   return statistics;
 }
 
-/** Pass 2: the same rows again, in the same order, out as classified rows in ~1 MiB pieces. */
 /** Pass 2: the same rows again, in the same order, out as classified rows in ~1 MiB pieces of bytes. */
-function* outputPieces(classifier: PartitionClassifier, texts: Buffer[], positionLists: number[][], partition: number): Iterable<Buffer> {
+function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReader[], fields: string[]): Iterable<Buffer> {
   const out = new ByteWriter(WRITE_PIECE + (WRITE_PIECE >> 2));
   let rowIndex = 0;
-  let positions: number[] = [];
-  let delivered = 0;
-  let text: Buffer = EMPTY;
-  let fields: string[] = [];
-  let info: RecordInfo | undefined;
-  let columns = '';
-  // Raw input bytes are copied as they are (no string); only a record holding a CR is written re-serialised.
-  const writeFull = () => {
-    if (info!.hasCarriageReturn) out.text(reserialise(info!.rawText()));
-    else out.bytes(text, info!.offset, info!.offset + (info!.sourceEnd - info!.sourceStart));
-    out.byte(COMMA);
-    out.text(columns);
-  };
-  const writeCondensed = () => {
-    for (let i = 0; i < CONDENSED_INDICES.length; i++) {
-      if (i > 0) out.byte(COMMA);
-      out.text(csvField(fields[CONDENSED_INDICES[i]]));
-    }
-    out.byte(COMMA);
-    out.text(columns);
-  };
-  const outputSink = {
-    record(recordFields: string[], recordInfo: RecordInfo) {
-      fields = recordFields;
-      info = recordInfo;
+  for (let i = 0; i < objects.length; i++) {
+    const routed = objects[i];
+    objects[i] = undefined as unknown as RoutedRowsReader; // let the object go once it is written
+    routed.rewind();
+    const { bytes, text, starts, ends } = routed;
+    while (routed.next()) {
+      routed.materialise(fields, POSSIBLE_OTHER_FIELDS, POSSIBLE_OTHER_SLOTS);
       const annotation = classifier.annotate(fields, rowIndex++);
-      columns = annotation.columns;
-      writeClassifiedRow(out, positions[delivered++], annotation.evaluated ? FLAG_EVALUATED : 0, writeFull, writeCondensed);
-    },
-    ...failOnReject(partition),
-  };
-  for (let i = 0; i < texts.length; i++) {
-    positions = positionLists[i];
-    delivered = 0;
-    text = texts[i];
-    texts[i] = EMPTY; // let the bytes go once they are written
-    const output = new DojTokenizer(outputSink, { expectedFields: FIELD_COUNT, stripBom: false, wantedFields: OUTPUT_FIELDS });
-    for (const window of latin1Windows(text)) {
-      output.push(window);
+      const fullLine = routed.fullLine;
+      const flags = (annotation.evaluated ? FLAG_EVALUATED : 0) | (fullLine === undefined ? 0 : CLASSIFIED_FULL_LINE);
+      const lengths = startClassifiedRow(out, routed.position, flags, routed.rawLength);
+      let mark = out.length;
+      if (fullLine !== undefined) out.text(fullLine);
+      const fullLength = out.length - mark;
+      mark = out.length;
+      // The condensed fields, quoted as the CSV writer quotes (copied as bytes when no quoting is needed).
+      for (let c = 0; c < CONDENSED_SLOTS.length; c++) {
+        if (c > 0) out.byte(COMMA);
+        const slot = CONDENSED_SLOTS[c];
+        const start = starts[slot];
+        const end = ends[slot];
+        if (fieldNeedsQuotes(bytes, start, end)) out.text(csvField(text.slice(start, end)));
+        else out.bytes(bytes, start, end);
+      }
+      const condensedLength = out.length - mark;
+      mark = out.length;
+      out.text(annotation.columns);
+      finishClassifiedRow(out, lengths, fullLength, condensedLength, out.length - mark);
       if (out.length >= WRITE_PIECE) yield out.take();
     }
-    output.end();
-    if (delivered !== positions.length) throw new InvariantError(`partition ${partition}: pass 2 parsed ${delivered} of ${positions.length} rows`);
   }
+  if (rowIndex !== classifier.rowCount) throw new InvariantError(`pass 2 read ${rowIndex} of ${classifier.rowCount} rows`);
   if (out.length > 0) yield out.take();
 }

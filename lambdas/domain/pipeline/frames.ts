@@ -1,163 +1,396 @@
 /**
- * The work area's intermediate formats, chosen for speed: no per-row parsing beyond what is needed.
+ * The work area's intermediate formats, binary and chosen for speed: classify never tokenizes CSV, and no
+ * input row is copied through the work area (Assemble copies each row straight from the input file).
  * Text is latin-1 (one char per byte), so string lengths are byte counts and any input byte survives.
+ * Integers are little-endian; a position (< 2^53) is two u32 (low, high).
  *
  * Split output, one object per (range, partition) — "routed rows":
- *   `<rows>,<rejected>\n`, then `rows` positions as 16-digit decimals, then `rejected` SUBJECT_IDs each as
- *   6-digit length + text, then the rows' raw CSV records, each followed by LF. Classify hands that CSV text
- *   to the tokenizer in one piece and takes the k-th position for the k-th record.
+ *   header `R` u32 rows u32 rejected; `rejected` SUBJECT_IDs, each u32 length + bytes; then per row:
+ *   position, u32 raw length (the record's bytes in the input, line end excluded), u8 flags, then the value of
+ *   each of ROUTED_FIELDS (varint length + bytes), then, with ROUTED_FULL_LINE, u32 length + the record written
+ *   again (a record holding a CR, which the outputs write re-serialised with LF only).
  *
- * Classify output, one object per partition — "classified rows", sorted by position:
- *   per row a 39-byte header `O<position:16><flags:1><full length:10><condensed length:10>\n`, then the
- *   All_Results line + LF, then the All_Results_Condensed line + LF. Assemble merges these as bytes.
+ * Classify output, one object per partition — "classified rows", sorted by position: per row
+ *   position, u8 flags, u32 raw length, u32 full-line length, u32 condensed length, u32 columns length, then
+ *   the full line (CLASSIFIED_FULL_LINE only), the condensed fields (CSV, no line end) and the 18 eligibility
+ *   columns (CSV). Assemble writes `<input record or full line>,<columns>` and `<condensed>,<columns>`.
  */
+import { COL, CONDENSED_INDICES } from '../columns';
 
-const POSITION_DIGITS = 16;
-const LENGTH_DIGITS = 10;
-const SUBJECT_LENGTH_DIGITS = 6;
+/**
+ * What Classify reads of a row, in column order: what people and rules need, what the court lists need, the
+ * two fields of `Possible Other P64 Charges`, and the condensed columns.
+ */
+export const PERSON_FIELDS: readonly number[] = [
+  COL.SUBJECT_ID, COL.PRI_DOB, COL.RACE_DESCR, COL.GENDER, COL.STP_TYPE_DESCR, COL.STP_EVENT_DATE,
+  COL.STP_ORI_CNTY_NAME, COL.CNT_ORDER, COL.OFN, COL.OFFENSE_DESCR, COL.OFFENSE_TOC, COL.DISP_DESCR,
+  COL.CONV_STAT_DESCR, COL.COMMENT_TEXT,
+  // for the court lists (results/ only)
+  COL.CII_NUMBER, COL.PRI_NAME,
+];
+export const ROUTED_FIELDS: readonly number[] = [...new Set([...PERSON_FIELDS, COL.OFFENSE_DESCR, COL.COMMENT_TEXT, ...CONDENSED_INDICES])].sort((a, b) => a - b);
+/** Slot of a column in ROUTED_FIELDS (-1: not routed). */
+const SLOT_OF: Int32Array = (() => {
+  const slots = new Int32Array(Math.max(...ROUTED_FIELDS) + 1).fill(-1);
+  ROUTED_FIELDS.forEach((column, slot) => (slots[column] = slot));
+  return slots;
+})();
 
-/** Output flag: the row is an evaluated conviction (it goes to Prop64_Results.csv). */
+export function slotsOf(columns: readonly number[]): Int32Array {
+  return Int32Array.from(columns, (column) => {
+    const slot = SLOT_OF[column];
+    if (slot === undefined || slot < 0) throw new Error(`column ${column} is not routed to classify`);
+    return slot;
+  });
+}
+
+/** Routed-row flag: the record is given again (re-serialised) after its fields. */
+export const ROUTED_FULL_LINE = 1;
+/** Classified-row flag: the row is an evaluated conviction (it goes to Prop64_Results.csv). */
 export const FLAG_EVALUATED = 1;
+/** Classified-row flag: the All_Results line's DOJ part is given (else Assemble copies it from the input). */
+export const CLASSIFIED_FULL_LINE = 2;
+
+const ROUTED_MAGIC = 0x52; // 'R'
+const ROUTED_HEADER_BYTES = 9;
+const CLASSIFIED_HEADER_BYTES = 4 + 4 + 1 + 4 * 4;
+const TWO_32 = 0x100000000;
+
+/** A broken internal invariant between phases (a bug, not bad input). */
+export class InvariantError extends Error {
+  override readonly name = 'InvariantError';
+}
 
 export class FrameFormatError extends Error {
   override readonly name = 'FrameFormatError';
 }
 
-function digits(value: number, width: number): string {
-  const text = String(value);
-  if (text.length > width) throw new FrameFormatError(`${value} does not fit in ${width} digits`);
-  return text.padStart(width, '0');
+function readU32(buffer: Buffer, at: number): number {
+  return (buffer[at] | (buffer[at + 1] << 8) | (buffer[at + 2] << 16)) + buffer[at + 3] * 0x1000000;
 }
 
-/** Builds one routed-rows object, in bytes: positions as digits, records copied from the input as they are. */
-export class RoutedRowsBuilder {
-  private readonly positions = new ByteWriter(4096);
-  private readonly records = new ByteWriter(64 * 1024);
-  private readonly rejected = new ByteWriter(256);
-  private rows = 0;
-  private rejectedCount = 0;
+/**
+ * A growable byte buffer for building intermediate files without per-row strings: text is written as latin-1,
+ * raw bytes are copied as they are, numbers in binary (also into a place reserved earlier).
+ */
+export class ByteWriter {
+  buffer: Buffer;
+  length = 0;
 
-  /** A row whose raw bytes are `source[start, end)` (no line end). */
-  addRowBytes(position: number, source: Buffer, start: number, end: number): void {
-    this.positions.digits(position, POSITION_DIGITS);
-    this.records.bytes(source, start, end);
-    this.records.byte(10);
-    this.rows++;
+  constructor(capacity = 1 << 20) {
+    this.buffer = Buffer.allocUnsafe(capacity);
   }
 
-  /** A row given as latin-1 text (when it does not lie within one input buffer). */
-  addRow(position: number, rawRecord: string): void {
-    this.positions.digits(position, POSITION_DIGITS);
-    this.records.text(rawRecord);
-    this.records.byte(10);
-    this.rows++;
+  ensure(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + extra));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+
+  /** Latin-1 text; short strings are copied char by char (cheaper than a call into the Buffer binding). */
+  text(text: string): void {
+    const n = text.length;
+    this.ensure(n);
+    if (n < 24) {
+      const buffer = this.buffer;
+      let at = this.length;
+      for (let i = 0; i < n; i++) buffer[at++] = text.charCodeAt(i);
+      this.length = at;
+    } else this.length += this.buffer.write(text, this.length, 'latin1');
+  }
+
+  /** Latin-1 text `source[start, end)`, without making the substring when it is short. */
+  textRange(source: string, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    if (n < 48) {
+      const buffer = this.buffer;
+      let at = this.length;
+      for (let i = start; i < end; i++) buffer[at++] = source.charCodeAt(i);
+      this.length = at;
+    } else this.length += this.buffer.write(source.slice(start, end), this.length, 'latin1');
+  }
+
+  byte(value: number): void {
+    this.ensure(1);
+    this.buffer[this.length++] = value;
+  }
+
+  bytes(source: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    if (n < 32) {
+      const buffer = this.buffer;
+      let at = this.length;
+      for (let i = start; i < end; i++) buffer[at++] = source[i];
+      this.length = at;
+    } else this.length += source.copy(this.buffer, this.length, start, end);
+  }
+
+  /** An unsigned 32-bit integer at the end, or at `at` (a place reserved earlier). */
+  u32(value: number, at?: number): void {
+    if (!(value >= 0 && value < TWO_32)) throw new FrameFormatError(`${value} does not fit in 32 bits`);
+    if (at === undefined) {
+      this.ensure(4);
+      at = this.length;
+      this.length += 4;
+    }
+    const buffer = this.buffer;
+    buffer[at] = value & 0xff;
+    buffer[at + 1] = (value >>> 8) & 0xff;
+    buffer[at + 2] = (value >>> 16) & 0xff;
+    buffer[at + 3] = (value >>> 24) & 0xff;
+  }
+
+  position(value: number): void {
+    this.u32(value % TWO_32);
+    this.u32(Math.floor(value / TWO_32));
+  }
+
+  /** LEB128: one byte below 128. */
+  varint(value: number): void {
+    this.ensure(5);
+    const buffer = this.buffer;
+    while (value >= 0x80) {
+      buffer[this.length++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buffer[this.length++] = value;
+  }
+
+  /** Hands out the bytes written so far and starts afresh. */
+  take(): Buffer {
+    const taken = this.buffer.subarray(0, this.length);
+    this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    this.length = 0;
+    return taken;
+  }
+}
+
+/** Builds one routed-rows object: per row its position, raw length and the values classify reads. */
+export class RoutedRowsBuilder {
+  private readonly rows = new ByteWriter(64 * 1024);
+  private readonly rejected = new ByteWriter(256);
+  private rowCount = 0;
+  private rejectedCount = 0;
+
+  /**
+   * A row as the tokenizer gives it: each ROUTED_FIELDS value is `source[starts[c], ends[c])`, or `fields[c]` where
+   * starts[c] is -1 (latin-1 text). `fullLine` is given for a record that must be written re-serialised (it
+   * holds a CR).
+   */
+  addRow(
+    position: number,
+    rawLength: number,
+    fields: readonly string[],
+    source: string,
+    starts: Int32Array,
+    ends: Int32Array,
+    fullLine: string | undefined,
+  ): void {
+    const out = this.rows;
+    out.position(position);
+    out.u32(rawLength);
+    out.byte(fullLine === undefined ? 0 : ROUTED_FULL_LINE);
+    for (let i = 0; i < ROUTED_FIELDS.length; i++) {
+      const column = ROUTED_FIELDS[i];
+      const start = starts[column];
+      if (start >= 0) {
+        const end = ends[column];
+        out.varint(end - start);
+        out.textRange(source, start, end);
+      } else {
+        const value = fields[column];
+        out.varint(value.length);
+        out.text(value);
+      }
+    }
+    if (fullLine !== undefined) {
+      out.u32(fullLine.length);
+      out.text(fullLine);
+    }
+    this.rowCount++;
   }
 
   addRejectedSubject(subjectId: string): void {
-    this.rejected.digits(subjectId.length, SUBJECT_LENGTH_DIGITS);
+    this.rejected.u32(subjectId.length);
     this.rejected.text(subjectId);
     this.rejectedCount++;
   }
 
   toBuffers(): Buffer[] {
-    if (this.rows === 0 && this.rejectedCount === 0) return [];
-    return [Buffer.from(`${this.rows},${this.rejectedCount}\n`, 'latin1'), this.positions.take(), this.rejected.take(), this.records.take()];
+    if (this.rowCount === 0 && this.rejectedCount === 0) return [];
+    const header = new ByteWriter(ROUTED_HEADER_BYTES);
+    header.byte(ROUTED_MAGIC);
+    header.u32(this.rowCount);
+    header.u32(this.rejectedCount);
+    return [header.take(), this.rejected.take(), this.rows.take()];
   }
-}
-
-export interface RoutedRows {
-  positions: number[];
-  rejectedSubjects: string[];
-  /** The rows' CSV records, each followed by LF (latin-1 bytes). */
-  csv: Buffer;
-}
-
-export function parseRoutedRows(bytes: Buffer): RoutedRows {
-  if (bytes.length === 0) return { positions: [], rejectedSubjects: [], csv: bytes };
-  const newline = bytes.indexOf(10);
-  const [rowsText, rejectedText] = bytes.toString('latin1', 0, newline).split(',');
-  const rows = Number(rowsText);
-  const rejected = Number(rejectedText);
-  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(rejected)) throw new FrameFormatError('corrupt routed-rows header');
-  let cursor = newline + 1;
-  const positions = new Array<number>(rows);
-  for (let i = 0; i < rows; i++) {
-    positions[i] = parseBufferDigits(bytes, cursor, POSITION_DIGITS);
-    cursor += POSITION_DIGITS;
-  }
-  const rejectedSubjects: string[] = [];
-  for (let i = 0; i < rejected; i++) {
-    const length = parseBufferDigits(bytes, cursor, SUBJECT_LENGTH_DIGITS);
-    cursor += SUBJECT_LENGTH_DIGITS;
-    rejectedSubjects.push(bytes.toString('latin1', cursor, cursor + length));
-    cursor += length;
-  }
-  if (cursor > bytes.length) throw new FrameFormatError('routed-rows object is truncated');
-  return { positions, rejectedSubjects, csv: bytes.subarray(cursor) };
 }
 
 /**
- * Latin-1 text of `bytes` in windows of 64 KiB: V8 scans such small strings faster than one large (external)
- * string, and the tokenizer takes text in any chunking.
+ * Reads one routed-rows object row by row. Field values are slices of one latin-1 string of the object (cheap
+ * V8 substrings that keep it alive while the values are kept: a partition's objects are kept anyway).
  */
-export function* latin1Windows(bytes: Buffer, window = 64 * 1024): Generator<string> {
-  for (let start = 0; start < bytes.length; start += window) yield bytes.toString('latin1', start, Math.min(bytes.length, start + window));
-}
+export class RoutedRowsReader {
+  readonly rows: number;
+  readonly rejectedSubjects: string[] = [];
+  position = 0;
+  rawLength = 0;
+  /** The re-serialised record, when the row carries one (ROUTED_FULL_LINE). */
+  fullLine: string | undefined;
+  /** Where each ROUTED_FIELDS value of the current row lies in `bytes` / `text`. */
+  readonly starts = new Int32Array(ROUTED_FIELDS.length);
+  readonly ends = new Int32Array(ROUTED_FIELDS.length);
+  readonly text: string;
+  private cursor: number;
+  private readonly rowsStart: number;
+  private delivered = 0;
 
-/** The header of one classified row (a latin-1 string of 39 chars). */
-export function classifiedHeader(position: number, flags: number, fullLength: number, condensedLength: number): string {
-  return `O${digits(position, POSITION_DIGITS)}${flags}${digits(fullLength, LENGTH_DIGITS)}${digits(condensedLength, LENGTH_DIGITS)}\n`;
-}
-
-const HEADER_BYTES = 1 + POSITION_DIGITS + 1 + LENGTH_DIGITS + LENGTH_DIGITS + 1;
-const LETTER_O = 79;
-
-function parseBufferDigits(buffer: Buffer, start: number, width: number): number {
-  let value = 0;
-  for (let i = start; i < start + width; i++) {
-    const digit = buffer[i] - 48;
-    if (digit < 0 || digit > 9) throw new FrameFormatError(`corrupt number at byte ${i}`);
-    value = value * 10 + digit;
+  constructor(readonly bytes: Buffer) {
+    if (bytes.length === 0) {
+      this.rows = 0;
+      this.text = '';
+      this.cursor = 0;
+      this.rowsStart = 0;
+      return;
+    }
+    if (bytes.length < ROUTED_HEADER_BYTES || bytes[0] !== ROUTED_MAGIC) throw new FrameFormatError('corrupt routed-rows header');
+    this.rows = readU32(bytes, 1);
+    const rejected = readU32(bytes, 5);
+    let cursor = ROUTED_HEADER_BYTES;
+    for (let i = 0; i < rejected; i++) {
+      const length = readU32(bytes, cursor);
+      cursor += 4;
+      if (cursor + length > bytes.length) throw new FrameFormatError('routed-rows object is truncated');
+      this.rejectedSubjects.push(bytes.toString('latin1', cursor, cursor + length));
+      cursor += length;
+    }
+    this.cursor = cursor;
+    this.rowsStart = cursor;
+    this.text = bytes.toString('latin1');
   }
-  return value;
+
+  /** Reads the rows again from the first. */
+  rewind(): void {
+    this.cursor = this.rowsStart;
+    this.delivered = 0;
+  }
+
+  /** Advances to the next row; false after the last. */
+  next(): boolean {
+    if (this.delivered === this.rows) {
+      if (this.cursor !== this.bytes.length) throw new FrameFormatError('routed-rows object has bytes after its last row');
+      return false;
+    }
+    const bytes = this.bytes;
+    let at = this.cursor;
+    if (at + 13 > bytes.length) throw new FrameFormatError('routed-rows object is truncated');
+    this.position = readU32(bytes, at) + readU32(bytes, at + 4) * TWO_32;
+    this.rawLength = readU32(bytes, at + 8);
+    const flags = bytes[at + 12];
+    at += 13;
+    const starts = this.starts;
+    const ends = this.ends;
+    for (let slot = 0; slot < starts.length; slot++) {
+      let length = 0;
+      let shift = 0;
+      let byte: number;
+      do {
+        byte = bytes[at++];
+        length |= (byte & 0x7f) << shift;
+        shift += 7;
+      } while (byte & 0x80);
+      starts[slot] = at;
+      at += length;
+      ends[slot] = at;
+    }
+    if (flags & ROUTED_FULL_LINE) {
+      const length = readU32(bytes, at);
+      at += 4;
+      this.fullLine = this.text.slice(at, at + length);
+      at += length;
+    } else this.fullLine = undefined;
+    if (at > bytes.length) throw new FrameFormatError('routed-rows object is truncated');
+    this.cursor = at;
+    this.delivered++;
+    return true;
+  }
+
+  /** Sets `fields[column]` for each column of `slots` (from slotsOf) to the current row's value. */
+  materialise(fields: string[], columns: readonly number[], slots: Int32Array): void {
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      fields[columns[i]] = this.text.slice(this.starts[slot], this.ends[slot]);
+    }
+  }
+}
+
+/** Reserved header of a classified row being written; `finishClassifiedRow` fills in the lengths. */
+export function startClassifiedRow(out: ByteWriter, position: number, flags: number, rawLength: number): number {
+  out.position(position);
+  out.byte(flags);
+  out.u32(rawLength);
+  const lengths = out.length;
+  out.ensure(12);
+  out.length += 12;
+  return lengths;
+}
+
+/** Writes the three section lengths of a classified row whose sections were written after `startClassifiedRow`. */
+export function finishClassifiedRow(out: ByteWriter, lengths: number, fullLength: number, condensedLength: number, columnsLength: number): void {
+  out.u32(fullLength, lengths);
+  out.u32(condensedLength, lengths + 4);
+  out.u32(columnsLength, lengths + 8);
 }
 
 /**
- * Reads classified rows from a stream of Buffers without decoding them: `full` and `condensed` are views
- * (subarrays, LF included) into the current chunk, valid until the next call.
+ * Reads classified rows from a stream of Buffers without decoding them: the sections are ranges of `buffer`
+ * (the current chunk), valid until the next call. `advance()` is synchronous and fails only when the next row
+ * is not buffered yet; `fill()` then reads on.
  */
 export class ClassifiedRowReader {
   position = 0;
   flags = 0;
-  full: Buffer = Buffer.alloc(0);
-  condensed: Buffer = Buffer.alloc(0);
-  private buffer: Buffer = Buffer.alloc(0);
+  rawLength = 0;
+  buffer: Buffer = Buffer.alloc(0);
+  fullStart = 0;
+  condensedStart = 0;
+  columnsStart = 0;
+  columnsEnd = 0;
   private offset = 0;
   private finished = false;
 
   constructor(private readonly chunks: AsyncIterator<Buffer>) {}
 
-  /** Advances to the next row; false at the end of the stream. */
-  async next(): Promise<boolean> {
+  /** Moves to the next row if it is wholly buffered. */
+  advance(): boolean {
+    const buffer = this.buffer;
+    const start = this.offset;
+    if (buffer.length - start < CLASSIFIED_HEADER_BYTES) return false;
+    const fullLength = readU32(buffer, start + 13);
+    const condensedLength = readU32(buffer, start + 17);
+    const columnsLength = readU32(buffer, start + 21);
+    const fullStart = start + CLASSIFIED_HEADER_BYTES;
+    const end = fullStart + fullLength + condensedLength + columnsLength;
+    if (end > buffer.length) return false;
+    this.position = readU32(buffer, start) + readU32(buffer, start + 4) * TWO_32;
+    this.flags = buffer[start + 8];
+    this.rawLength = readU32(buffer, start + 9);
+    this.fullStart = fullStart;
+    this.condensedStart = fullStart + fullLength;
+    this.columnsStart = this.condensedStart + condensedLength;
+    this.columnsEnd = end;
+    this.offset = end;
+    return true;
+  }
+
+  /** Reads until the next row is buffered; false at the end of the stream. */
+  async fill(): Promise<boolean> {
     for (;;) {
+      if (this.advance()) return true;
       const available = this.buffer.length - this.offset;
-      if (available >= HEADER_BYTES) {
-        const start = this.offset;
-        if (this.buffer[start] !== LETTER_O) throw new FrameFormatError(`corrupt classified row at byte ${start}`);
-        const fullLength = parseBufferDigits(this.buffer, start + 18, LENGTH_DIGITS);
-        const condensedLength = parseBufferDigits(this.buffer, start + 28, LENGTH_DIGITS);
-        const fullStart = start + HEADER_BYTES;
-        const condensedStart = fullStart + fullLength + 1;
-        const end = condensedStart + condensedLength + 1;
-        if (end <= this.buffer.length) {
-          this.position = parseBufferDigits(this.buffer, start + 1, POSITION_DIGITS);
-          this.flags = this.buffer[start + 17] - 48;
-          this.full = this.buffer.subarray(fullStart, condensedStart);
-          this.condensed = this.buffer.subarray(condensedStart, end);
-          this.offset = end;
-          return true;
-        }
-      }
       if (this.finished) {
         if (available > 0) throw new FrameFormatError('classified rows end inside a row');
         return false;
@@ -171,82 +404,17 @@ export class ClassifiedRowReader {
       this.offset = 0;
     }
   }
+
+  /** The next row, reading on when needed; false at the end. */
+  next(): boolean | Promise<boolean> {
+    return this.advance() || this.fill();
+  }
 }
 
 /**
- * A growable byte buffer for building intermediate files without per-row strings: text is written as latin-1,
- * raw input bytes are copied as they are, numbers as fixed-width digits (also into a reserved place).
+ * Latin-1 text of `bytes` in windows of 64 KiB: V8 scans such small strings faster than one large (external)
+ * string, and the tokenizer takes text in any chunking.
  */
-export class ByteWriter {
-  buffer: Buffer;
-  length = 0;
-
-  constructor(capacity = 1 << 20) {
-    this.buffer = Buffer.allocUnsafe(capacity);
-  }
-
-  private ensure(extra: number): void {
-    if (this.length + extra <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + extra));
-    this.buffer.copy(grown, 0, 0, this.length);
-    this.buffer = grown;
-  }
-
-  text(text: string): void {
-    this.ensure(text.length);
-    this.length += this.buffer.write(text, this.length, 'latin1');
-  }
-
-  byte(value: number): void {
-    this.ensure(1);
-    this.buffer[this.length++] = value;
-  }
-
-  bytes(source: Buffer, start: number, end: number): void {
-    this.ensure(end - start);
-    this.length += source.copy(this.buffer, this.length, start, end);
-  }
-
-  /** Writes `value` as `width` decimal digits at `at` (a place reserved earlier), or at the end when omitted. */
-  digits(value: number, width: number, at?: number): void {
-    if (at === undefined) {
-      this.ensure(width);
-      at = this.length;
-      this.length += width;
-    }
-    for (let i = at + width - 1; i >= at; i--) {
-      this.buffer[i] = 48 + (value % 10);
-      value = Math.floor(value / 10);
-    }
-    if (value > 0) throw new FrameFormatError(`number does not fit in ${width} digits`);
-  }
-
-  /** Hands out the bytes written so far and starts afresh. */
-  take(): Buffer {
-    const taken = this.buffer.subarray(0, this.length);
-    this.buffer = Buffer.allocUnsafe(this.buffer.length);
-    this.length = 0;
-    return taken;
-  }
-}
-
-/** Writes one classified row: header, the All_Results line and the condensed line, each line written by a callback. */
-export function writeClassifiedRow(out: ByteWriter, position: number, flags: number, writeFull: () => void, writeCondensed: () => void): void {
-  out.byte(LETTER_O);
-  out.digits(position, POSITION_DIGITS);
-  out.byte(48 + flags);
-  const lengths = out.length;
-  out.digits(0, LENGTH_DIGITS);
-  out.digits(0, LENGTH_DIGITS);
-  out.byte(10);
-  const fullStart = out.length;
-  writeFull();
-  const fullLength = out.length - fullStart;
-  out.byte(10);
-  const condensedStart = out.length;
-  writeCondensed();
-  const condensedLength = out.length - condensedStart;
-  out.byte(10);
-  out.digits(fullLength, LENGTH_DIGITS, lengths);
-  out.digits(condensedLength, LENGTH_DIGITS, lengths + LENGTH_DIGITS);
+export function* latin1Windows(bytes: Buffer, window = 64 * 1024): Generator<string> {
+  for (let start = 0; start < bytes.length; start += window) yield bytes.toString('latin1', start, Math.min(bytes.length, start + window));
 }

@@ -5,7 +5,8 @@
 import { COL, FIELD_COUNT } from '../columns';
 import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
 import { countInto, emptyStatistics, RunStatistics } from '../statistics';
-import { latin1Windows, RoutedRowsBuilder } from './frames';
+import { csvLine } from '../csv/writer';
+import { InvariantError, latin1Windows, ROUTED_FIELDS, RoutedRowsBuilder } from './frames';
 import { ObjectStore } from './object-store';
 import { ByteRange, positionOf, RunPlan, workKeys } from './plan';
 
@@ -36,6 +37,30 @@ export interface SplitResult {
 
 /** Longest excerpt of a rejected line kept in rejects.csv. */
 export const REJECT_TEXT_LIMIT = 4096;
+
+/** The fields split reads as strings: the header check, the routing key, the county count. */
+const SPLIT_FIELDS = [COL.RECORD_ID, COL.SUBJECT_ID, COL.STP_ORI_CNTY_NAME];
+
+/**
+ * A record whose raw text holds a CR (a CRLF inside a quoted field, read as LF) is written re-serialised, so
+ * the outputs use LF only. Rare: parsed again with every field.
+ */
+function reserialise(raw: string): string {
+  let line = '';
+  const tokenizer = new DojTokenizer(
+    {
+      record: (fields) => (line = csvLine(fields)),
+      reject: (reject) => {
+        throw new InvariantError(`an accepted row no longer parses (${reject.code})`);
+      },
+      blankLine: () => undefined,
+    },
+    { expectedFields: FIELD_COUNT, stripBom: false },
+  );
+  tokenizer.push(`${raw}\n`);
+  tokenizer.end();
+  return line;
+}
 
 /** FNV-1a: a stable, fast hash, so a person's rows meet in one partition whatever file they come from. */
 export function partitionOf(subjectId: string, partitionCount: number): number {
@@ -88,9 +113,6 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
     if (subjectId !== undefined && subjectId !== '') routed[partitionOf(subjectId, partitions)].addRejectedSubject(subjectId);
   };
 
-  // The input chunk being tokenized and its file offset: records are copied from it as bytes.
-  let chunk: Buffer = Buffer.alloc(0);
-  let chunkOffset = range.start;
   const tokenizer = new DojTokenizer(
     {
       record(fields: string[], info: RecordInfo) {
@@ -120,12 +142,16 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
         countInto(statistics.rowsByCounty, fields[COL.STP_ORI_CNTY_NAME]);
         const subjectId = fields[COL.SUBJECT_ID];
         const builder = routed[partitionOf(subjectId, partitions)];
-        const position = positionOf(range.fileIndex, info.offset);
-        // Copy the record's bytes straight from the input chunk when it lies within it (almost always).
-        const start = info.offset - chunkOffset;
-        const end = start + (info.sourceEnd - info.sourceStart);
-        if (start >= 0 && end <= chunk.length) builder.addRowBytes(position, chunk, start, end);
-        else builder.addRow(position, info.rawText());
+        // Classify gets the values it reads; Assemble copies the record itself from the input (rawLength bytes).
+        builder.addRow(
+          positionOf(range.fileIndex, info.offset),
+          info.sourceEnd - info.sourceStart,
+          fields,
+          info.source,
+          info.fieldStarts,
+          info.fieldEnds,
+          info.hasCarriageReturn ? reserialise(info.rawText()) : undefined,
+        );
       },
       reject(item: RejectInfo) {
         const first = firstItem;
@@ -155,7 +181,9 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
     {
       expectedFields: FIELD_COUNT,
       lenientFirstRecord: isFileStart,
-      wantedFields: [COL.RECORD_ID, COL.SUBJECT_ID, COL.STP_ORI_CNTY_NAME],
+      wantedFields: SPLIT_FIELDS,
+      // What classify reads is copied from the text as bytes, without strings.
+      boundFields: ROUTED_FIELDS,
       baseOffset: range.start,
       stripBom: isFileStart,
       stopAfterOffset: range.end,
@@ -164,12 +192,10 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
   // Read a little past the range end: the last record may run over it (bounded by the record size cap).
   const readEnd = Math.min(file.size, range.end + DEFAULT_MAX_RECORD_BYTES + 2);
   reading: for await (const bytes of store.readRange(file.key, range.start, readEnd)) {
-    chunk = bytes;
-    for (const window of latin1Windows(chunk)) {
+    for (const window of latin1Windows(bytes)) {
       tokenizer.push(window);
       if (tokenizer.stopped) break reading;
     }
-    chunkOffset += chunk.length;
   }
   const summary = tokenizer.end();
   if (summary.hadBom) notes.push('file starts with a UTF-8 byte-order mark');
