@@ -29,8 +29,8 @@ export const PHASE_ACCESS: Readonly<Record<ClearancePhase, PhaseAccess>> = {
   plan: { read: [DataPrefix.incoming, DataPrefix.policies], write: [DataPrefix.runs], ledger: 'read-write' },
   split: { read: [DataPrefix.incoming, DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
   classify: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
-  // Assemble writes personal data to results/ but never reads it back.
-  assemble: { read: [DataPrefix.runs], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports], ledger: 'read-write' },
+  // Assemble copies each record from the upload (incoming/) into results/, and never reads results/ back.
+  assemble: { read: [DataPrefix.incoming, DataPrefix.runs], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports], ledger: 'read-write' },
   'mark-failed': { read: [DataPrefix.runs], write: [DataPrefix.reports], ledger: 'read-write' },
 };
 

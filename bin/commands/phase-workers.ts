@@ -8,16 +8,19 @@ import { classifyPartition } from '../../lambdas/domain/pipeline/classify-partit
 import { readJson } from '../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/plan';
 import { PhaseExecutor } from '../../lambdas/domain/pipeline/run';
+import { mergeResultFiles, ResultFile } from '../../lambdas/domain/pipeline/assemble';
 import { splitRange } from '../../lambdas/domain/pipeline/split';
 
 interface Task {
   id: number;
-  kind: 'split' | 'classify';
+  kind: 'split' | 'classify' | 'merge';
   index: number;
+  files?: readonly ResultFile[];
 }
 
 interface TaskResult {
   id: number;
+  rowsPerFile?: number[];
   error?: { name: string; message: string };
 }
 
@@ -39,7 +42,7 @@ export class PhaseWorkerPool implements PhaseExecutor {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly waiting: Array<() => void> = [];
-  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (result: TaskResult) => void; reject: (error: Error) => void }>();
   private nextId = 0;
 
   constructor(root: string, plan: RunPlan, size: number) {
@@ -51,7 +54,7 @@ export class PhaseWorkerPool implements PhaseExecutor {
         this.pending.delete(result.id);
         this.release(worker);
         if (result.error) task.reject(Object.assign(new Error(result.error.message), { name: result.error.name }));
-        else task.resolve();
+        else task.resolve(result);
       });
       worker.on('error', (error) => {
         for (const task of this.pending.values()) task.reject(error);
@@ -67,22 +70,26 @@ export class PhaseWorkerPool implements PhaseExecutor {
     this.waiting.shift()?.();
   }
 
-  private async run(kind: Task['kind'], index: number): Promise<void> {
+  private async run(kind: Task['kind'], index: number, files?: readonly ResultFile[]): Promise<TaskResult> {
     while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     const worker = this.idle.pop()!;
     const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<TaskResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, kind, index } satisfies Task);
+      worker.postMessage({ id, kind, index, ...(files === undefined ? {} : { files }) } satisfies Task);
     });
   }
 
-  split(_plan: RunPlan, rangeIndex: number): Promise<void> {
-    return this.run('split', rangeIndex);
+  async split(_plan: RunPlan, rangeIndex: number): Promise<void> {
+    await this.run('split', rangeIndex);
   }
 
-  classify(_plan: RunPlan, partition: number): Promise<void> {
-    return this.run('classify', partition);
+  async classify(_plan: RunPlan, partition: number): Promise<void> {
+    await this.run('classify', partition);
+  }
+
+  async merge(_plan: RunPlan, files: readonly ResultFile[]): Promise<number[]> {
+    return (await this.run('merge', 0, files)).rowsPerFile!;
   }
 
   async close(): Promise<void> {
@@ -99,7 +106,11 @@ if (!isMainThread && parentPort) {
     try {
       const plan = await planPromise;
       if (task.kind === 'split') await splitRange(store, plan, plan.ranges[task.index]);
-      else await classifyPartition(store, plan, task.index);
+      else if (task.kind === 'classify') await classifyPartition(store, plan, task.index);
+      else {
+        port.postMessage({ id: task.id, rowsPerFile: await mergeResultFiles(store, plan, task.files!) } satisfies TaskResult);
+        return;
+      }
       port.postMessage({ id: task.id } satisfies TaskResult);
     } catch (error) {
       const err = error as Error;

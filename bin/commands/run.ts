@@ -38,7 +38,9 @@ export interface RunOptions {
 }
 
 /** The sample `npm start` classifies when no input is given. */
-export const SAMPLE = { people: 10_000, seed: 2020 };
+import { SAMPLE } from './sample';
+
+export { SAMPLE };
 const MIB = 1024 * 1024;
 const POLL_MS = 250;
 const LOCAL_FUNCTION_SIZING = { plan: { memorySize: 1024 }, split: { memorySize: 1024 }, classify: { memorySize: 1024 }, assemble: { memorySize: 1024 } };

@@ -153,6 +153,7 @@ describe('(b) any byte ranges, partitions and file cuts give byte-identical outp
             }),
             readChunkBytes: fc.integer({ min: 1, max: 5000 }),
             concurrency: fc.integer({ min: 1, max: 8 }),
+            parallelMerges: fc.boolean(),
           }),
           { minLength: 2, maxLength: 2 },
         ),
@@ -194,14 +195,16 @@ describe('(b) any byte ranges, partitions and file cuts give byte-identical outp
 
   test('an extract cut into several files at any line ends', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 2, max: 10 }), fc.integer(), fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), async (people, seed, cuts) => {
+      fc.asyncProperty(fc.integer({ min: 2, max: 10 }), fc.integer(), fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), fc.boolean(), async (people, seed, cuts, parallelMerges) => {
         const lines = generated(people, seed).split(/(?<=\n)/);
         const points = [...new Set(cuts.map((cut) => 1 + (cut % (lines.length - 1))))].sort((a, b) => a - b);
         const files = [0, ...points].map((from, index, all) => ({ name: `part${index}.csv`, content: lines.slice(from, all[index + 1]).join('') }));
         const base = { county: COUNTY, computeAt: '2020-07-01' };
         const whole = await runFixture({ ...base, files: [{ name: 'extract.csv', content: lines.join('') }] });
-        const split = await runFixture({ ...base, files, sizing: { targetRangeBytes: 3000, targetPartitionBytes: 5000 } });
+        const split = await runFixture({ ...base, files, sizing: { targetRangeBytes: 3000, targetPartitionBytes: 5000 }, parallelMerges });
         expect(publishedBytes(split)).toEqual(publishedBytes(whole));
+        // per-file counts come from the merge, also when the merges run apart
+        expect(split.summary.files.map((file) => file.rowsWritten)).toEqual(files.map((file) => file.content.split('\n').filter((line) => line !== '' && !line.startsWith('RECORD_ID')).length));
       }),
       { numRuns: 10 },
     );

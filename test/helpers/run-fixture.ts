@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { RunRequest, runInProcess } from '../../lambdas/domain/pipeline/run';
+import { InProcessOptions, RunRequest, runInProcess } from '../../lambdas/domain/pipeline/run';
+import { splitRange } from '../../lambdas/domain/pipeline/split';
+import { classifyPartition } from '../../lambdas/domain/pipeline/classify-partition';
 import { RunPlan, SizingOptions, workKeys } from '../../lambdas/domain/pipeline/plan';
-import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
+import { mergeResultFiles, OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
 import { Summary } from '../../lambdas/domain/summary';
 import { MemoryObjectStore } from './memory-store';
 
@@ -55,6 +57,8 @@ export interface FixtureRequest {
   sizing?: SizingOptions;
   /** Phase tasks run at once (runInProcess's concurrency). */
   concurrency?: number;
+  /** Run the merges of Assemble as two merges at once (PARALLEL_MERGES), as `clearance classify` does. */
+  parallelMerges?: boolean;
   /** Chunk size of the store's reads: small values stress chunk boundaries (default 64 KiB). */
   readChunkBytes?: number;
   runId?: string;
@@ -109,6 +113,22 @@ function prepare(request: FixtureRequest): { store: MemoryObjectStore; runReques
   return { store, runRequest };
 }
 
+/** runInProcess options of a fixture request. */
+function processOptions(request: FixtureRequest, store: MemoryObjectStore): InProcessOptions {
+  return {
+    ...(request.concurrency === undefined ? {} : { concurrency: request.concurrency }),
+    ...(request.parallelMerges
+      ? {
+          executor: () => ({
+            split: async (plan, rangeIndex) => void (await splitRange(store, plan, plan.ranges[rangeIndex])),
+            classify: async (plan, partition) => void (await classifyPartition(store, plan, partition)),
+            merge: (plan, files) => mergeResultFiles(store, plan, files),
+          }),
+        }
+      : {}),
+  };
+}
+
 function optionalText(store: MemoryObjectStore, key: string): string | undefined {
   return store.keys().includes(key) ? store.text(key) : undefined;
 }
@@ -116,7 +136,7 @@ function optionalText(store: MemoryObjectStore, key: string): string | undefined
 /** Runs every phase; throws what runInProcess throws. */
 export async function runFixture(request: FixtureRequest): Promise<FixtureResult> {
   const { store, runRequest } = prepare(request);
-  await runInProcess(store, runRequest, request.concurrency === undefined ? {} : { concurrency: request.concurrency });
+  await runInProcess(store, runRequest, processOptions(request, store));
   const results = runRequest.resultsPrefix;
   const summaryText = store.text(`${runRequest.reportsPrefix}${OUTPUT_FILES.summary}`, 'utf8');
   return {
@@ -135,7 +155,7 @@ export async function runFixture(request: FixtureRequest): Promise<FixtureResult
 export async function runFixtureExpectingFailure(request: FixtureRequest): Promise<FixtureFailure> {
   const { store, runRequest } = prepare(request);
   try {
-    await runInProcess(store, runRequest, request.concurrency === undefined ? {} : { concurrency: request.concurrency });
+    await runInProcess(store, runRequest, processOptions(request, store));
   } catch (error) {
     const summaryText = optionalText(store, `${runRequest.reportsPrefix}${OUTPUT_FILES.summary}`);
     const rejects = optionalText(store, `${runRequest.resultsPrefix}${OUTPUT_FILES.rejects}`);

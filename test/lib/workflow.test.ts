@@ -249,7 +249,7 @@ describe('least privilege', () => {
     plan: { read: ['incoming/', 'policies/'], write: ['runs/'], ledgerRead: true },
     split: { read: ['incoming/', 'runs/'], write: ['runs/'], ledgerRead: false },
     classify: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
-    assemble: { read: ['runs/'], write: ['runs/', 'results/', 'reports/'], ledgerRead: true },
+    assemble: { read: ['incoming/', 'runs/'], write: ['runs/', 'results/', 'reports/'], ledgerRead: true },
     'mark-failed': { read: ['runs/'], write: ['reports/'], ledgerRead: true },
   };
   const object = (prefix: string): string => `${bucketArn}/${prefix}LA/run-1/file.csv`;

@@ -1,15 +1,32 @@
 /**
  * CSV field writing with the quoting rules of Go's encoding/csv (the reference tool's writer), so our
  * files look like the ones county staff already know: a field is quoted only when it holds a comma,
- * a quote, CR or LF, starts with a space or tab, or is exactly `\.`. Lines end with LF.
+ * a quote, CR or LF, starts with a Unicode space (decoded as UTF-8, as Go does), or is exactly `\.`.
+ * Lines end with LF.
  */
+
+/**
+ * Go's `unicode.IsSpace` of the first rune, decoded as UTF-8 from the field's bytes (text here is latin-1, one
+ * char per byte, so `at(i)` is byte i): ASCII \t-\r and space, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,
+ * U+2029, U+202F, U+205F, U+3000. A byte that does not start valid UTF-8 decodes to U+FFFD, not a space.
+ */
+function startsWithGoSpace(b0: number, b1: number, b2: number): boolean {
+  if (b0 < 0x80) return b0 === 32 || (b0 >= 9 && b0 <= 13);
+  if (b0 === 0xc2) return b1 === 0x85 || b1 === 0xa0;
+  if (b0 === 0xe1) return b1 === 0x9a && b2 === 0x80;
+  if (b0 === 0xe2) {
+    if (b1 === 0x80) return (b2 >= 0x80 && b2 <= 0x8a) || b2 === 0xa8 || b2 === 0xa9 || b2 === 0xaf;
+    return b1 === 0x81 && b2 === 0x9f;
+  }
+  if (b0 === 0xe3) return b1 === 0x80 && b2 === 0x80;
+  return false;
+}
 
 function needsQuotes(field: string): boolean {
   if (field.length === 0) return false;
   if (field === '\\.') return true;
-  const first = field.charCodeAt(0);
-  // Go's unicode.IsSpace on the first rune (ASCII space, \t-\r, NEL, NBSP).
-  if (first === 32 || (first >= 9 && first <= 13) || first === 0x85 || first === 0xa0) return true;
+  // charCodeAt past the end is NaN, which matches no byte.
+  if (startsWithGoSpace(field.charCodeAt(0), field.charCodeAt(1), field.charCodeAt(2))) return true;
   for (let i = 0; i < field.length; i++) {
     const c = field.charCodeAt(i);
     if (c === 44 || c === 34 || c === 10 || c === 13) return true;
@@ -22,10 +39,11 @@ const DOT = 46;
 
 /** needsQuotes for a field given as latin-1 bytes `bytes[start, end)` (no string made). */
 export function fieldNeedsQuotes(bytes: Uint8Array, start: number, end: number): boolean {
-  if (end === start) return false;
+  const length = end - start;
+  if (length === 0) return false;
   const first = bytes[start];
-  if (first === 32 || (first >= 9 && first <= 13) || first === 0x85 || first === 0xa0) return true;
-  if (end - start === 2 && first === BACKSLASH && bytes[start + 1] === DOT) return true;
+  if (length === 2 && first === BACKSLASH && bytes[start + 1] === DOT) return true;
+  if (startsWithGoSpace(first, length > 1 ? bytes[start + 1] : -1, length > 2 ? bytes[start + 2] : -1)) return true;
   for (let i = start; i < end; i++) {
     const c = bytes[i];
     if (c === 44 || c === 34 || c === 10 || c === 13) return true;

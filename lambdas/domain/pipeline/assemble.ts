@@ -102,7 +102,29 @@ async function loadSplitResults(store: ObjectStore, plan: RunPlan): Promise<Spli
   return results;
 }
 
-export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}): Promise<AssembleResult> {
+/** The three result files a merge writes; `mergeResultFiles` writes any subset of them. */
+export type ResultFile = 'allResults' | 'prop64Results' | 'condensed';
+export const RESULT_FILES: readonly ResultFile[] = ['allResults', 'prop64Results', 'condensed'];
+
+/**
+ * Where the merges run: by default one merge in this thread writes all three files; on one machine, merges of
+ * different files can run in other threads at once (each returns the rows merged per input file).
+ */
+export type MergeExecutor = (files: readonly ResultFile[]) => Promise<number[]>;
+
+/** Merges the partitions into the staged result files named (see assembleRun). Returns rows per input file. */
+export function mergeResultFiles(store: ObjectStore, plan: RunPlan, files: readonly ResultFile[]): Promise<number[]> {
+  const outputs: Partial<Record<ResultFile, string>> = {};
+  for (const file of files) outputs[file] = stagedOutputKey(plan, file);
+  return mergeOutputs(store, plan, outputs);
+}
+
+export interface AssembleOptions {
+  /** Runs the merges; default: one merge of the three files in this thread. */
+  merge?: (plan: RunPlan) => Promise<number[]>;
+}
+
+export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}, options: AssembleOptions = {}): Promise<AssembleResult> {
   const assembleStarted = Date.now();
   const policy = parsePolicy(plan.policy);
   const reportSettings = reportSettingsOf(plan);
@@ -178,7 +200,11 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     );
   }
 
-  const written = await mergeOutputs(store, plan, { allResults: staged('allResults'), prop64Results: staged('prop64Results'), condensed: staged('condensed') });
+  // The court lists are small and independent of the merge: written while it runs.
+  const [written] = await Promise.all([
+    options.merge?.(plan) ?? mergeResultFiles(store, plan, RESULT_FILES),
+    writeCourtLists(store, plan, { courtMotions: staged('courtMotions'), defenderNotices: staged('defenderNotices') }),
+  ]);
   for (const file of files) {
     const index = plan.files.findIndex((f) => f.name === file.name);
     file.rowsWritten = written[index] ?? 0;
@@ -189,7 +215,6 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
-  await writeCourtLists(store, plan, { courtMotions: staged('courtMotions'), defenderNotices: staged('defenderNotices') });
   return finish('SUCCEEDED');
 }
 
@@ -288,20 +313,17 @@ const LF = 10;
  * k-way merge of the position-sorted partition outputs into the three result files. Each row's DOJ fields are
  * copied from the input file (rows come in input order, so each file is read once, forward). Returns rows per file.
  */
-async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allResults: string; prop64Results: string; condensed: string }): Promise<number[]> {
-  const channels = [new ChunkChannel(), new ChunkChannel(), new ChunkChannel()];
-  const writes = [
-    store.write(outputs.allResults, channels[0]),
-    store.write(outputs.prop64Results, channels[1]),
-    store.write(outputs.condensed, channels[2]),
-  ];
+async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: Partial<Record<ResultFile, string>>): Promise<number[]> {
+  const keys = RESULT_FILES.map((file) => outputs[file]);
+  const channels = keys.map((key) => (key === undefined ? undefined : new ChunkChannel()));
+  const writes = keys.flatMap((key, i) => (key === undefined ? [] : [store.write(key, channels[i]!)]));
   const rowsPerFile: number[] = plan.files.map(() => 0);
   const inputs = plan.files.map((file) => new InputCursor(store, file.key, file.size));
   const merging = (async () => {
-    const [full, prop64, condensed] = [0, 1, 2].map(() => new ByteWriter(OUTPUT_PIECE + (OUTPUT_PIECE >> 1)));
-    full.text(`${FULL_HEADER}\n`);
-    prop64.text(`${FULL_HEADER}\n`);
-    condensed.text(`${CONDENSED_HEADER}\n`);
+    const [full, prop64, condensed] = channels.map((channel) => (channel === undefined ? undefined : new ByteWriter(OUTPUT_PIECE + (OUTPUT_PIECE >> 1))));
+    full?.text(`${FULL_HEADER}\n`);
+    prop64?.text(`${FULL_HEADER}\n`);
+    condensed?.text(`${CONDENSED_HEADER}\n`);
     const heap: ClassifiedRowReader[] = [];
     for (let p = 0; p < plan.partitionCount; p++) {
       const reader = new ClassifiedRowReader(store.read(workKeys.classified(plan, p))[Symbol.asyncIterator]());
@@ -315,57 +337,65 @@ async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: { allRes
       const position = reader.position;
       const rowFile = fileIndexOf(position);
       rowsPerFile[rowFile]++;
-      const evaluated = (reader.flags & FLAG_EVALUATED) !== 0;
-      // The All_Results line: the record as in the input (or re-serialised), then the eligibility columns.
-      if (reader.flags & CLASSIFIED_FULL_LINE) {
-        full.bytes(row, reader.fullStart, reader.condensedStart);
-        if (evaluated) prop64.bytes(row, reader.fullStart, reader.condensedStart);
-      } else {
-        if (rowFile !== fileIndex) {
-          await input?.close();
-          fileIndex = rowFile;
-          input = inputs[rowFile];
+      const toProp64 = prop64 !== undefined && (reader.flags & FLAG_EVALUATED) !== 0;
+      if (full !== undefined || toProp64) {
+        // The All_Results line: the record as in the input (or re-serialised), then the eligibility columns.
+        let source: Buffer;
+        let start: number;
+        let end: number;
+        if (reader.flags & CLASSIFIED_FULL_LINE) {
+          source = row;
+          start = reader.fullStart;
+          end = reader.condensedStart;
+        } else {
+          if (rowFile !== fileIndex) {
+            await input?.close();
+            fileIndex = rowFile;
+            input = inputs[rowFile];
+          }
+          const offset = position - rowFile * POSITION_FILE_FACTOR;
+          const length = reader.rawLength;
+          start = input!.indexOf(offset, length);
+          if (start < 0) start = await input!.load(offset, length);
+          source = input!.chunk;
+          end = start + length;
         }
-        const offset = position - rowFile * POSITION_FILE_FACTOR;
-        const length = reader.rawLength;
-        let index = input!.indexOf(offset, length);
-        if (index < 0) index = await input!.load(offset, length);
-        full.bytes(input!.chunk, index, index + length);
-        if (evaluated) prop64.bytes(input!.chunk, index, index + length);
+        if (full !== undefined) writeLine(full, source, start, end, row, reader.columnsStart, reader.columnsEnd);
+        if (toProp64) writeLine(prop64, source, start, end, row, reader.columnsStart, reader.columnsEnd);
       }
-      full.byte(COMMA);
-      full.bytes(row, reader.columnsStart, reader.columnsEnd);
-      full.byte(LF);
-      if (evaluated) {
-        prop64.byte(COMMA);
-        prop64.bytes(row, reader.columnsStart, reader.columnsEnd);
-        prop64.byte(LF);
-      }
-      condensed.bytes(row, reader.condensedStart, reader.columnsStart);
-      condensed.byte(COMMA);
-      condensed.bytes(row, reader.columnsStart, reader.columnsEnd);
-      condensed.byte(LF);
-      if (full.length >= OUTPUT_PIECE) await channels[0].push(full.take());
-      if (prop64.length >= OUTPUT_PIECE) await channels[1].push(prop64.take());
-      if (condensed.length >= OUTPUT_PIECE) await channels[2].push(condensed.take());
+      if (condensed !== undefined) writeLine(condensed, row, reader.condensedStart, reader.columnsStart, row, reader.columnsStart, reader.columnsEnd);
+      if (full !== undefined && full.length >= OUTPUT_PIECE) await channels[0]!.push(full.take());
+      if (prop64 !== undefined && prop64.length >= OUTPUT_PIECE) await channels[1]!.push(prop64.take());
+      if (condensed !== undefined && condensed.length >= OUTPUT_PIECE) await channels[2]!.push(condensed.take());
       if (reader.advance() || (await reader.fill())) siftDown(heap, 0);
       else heapPop(heap);
     }
     await input?.close();
     const writers = [full, prop64, condensed];
-    for (let i = 0; i < 3; i++) if (writers[i].length > 0) await channels[i].push(writers[i].take());
+    for (let i = 0; i < 3; i++) {
+      const writer = writers[i];
+      if (writer !== undefined && writer.length > 0) await channels[i]!.push(writer.take(true));
+    }
   })();
   try {
     await merging;
-    channels.forEach((channel) => channel.close());
+    channels.forEach((channel) => channel?.close());
   } catch (error) {
-    channels.forEach((channel) => channel.close(error));
+    channels.forEach((channel) => channel?.close(error));
     await Promise.allSettled(writes);
     await Promise.allSettled(inputs.map((input) => input.close()));
     throw error;
   }
   await Promise.all(writes);
   return rowsPerFile;
+}
+
+/** One output line: `source[start, end)`, a comma, the eligibility columns `row[columnsStart, columnsEnd)`, LF. */
+function writeLine(out: ByteWriter, source: Buffer, start: number, end: number, row: Buffer, columnsStart: number, columnsEnd: number): void {
+  out.bytes(source, start, end);
+  out.byte(COMMA);
+  out.bytes(row, columnsStart, columnsEnd);
+  out.byte(LF);
 }
 
 // A binary min-heap of readers on their current row's position.

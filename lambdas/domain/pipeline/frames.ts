@@ -55,6 +55,7 @@ const ROUTED_MAGIC = 0x52; // 'R'
 const ROUTED_HEADER_BYTES = 9;
 const CLASSIFIED_HEADER_BYTES = 4 + 4 + 1 + 4 * 4;
 const TWO_32 = 0x100000000;
+const EMPTY = Buffer.alloc(0);
 
 /** A broken internal invariant between phases (a bug, not bad input). */
 export class InvariantError extends Error {
@@ -159,10 +160,10 @@ export class ByteWriter {
     buffer[this.length++] = value;
   }
 
-  /** Hands out the bytes written so far and starts afresh. */
-  take(): Buffer {
+  /** Hands out the bytes written so far and starts afresh (`last`: nothing more will be written). */
+  take(last = false): Buffer {
     const taken = this.buffer.subarray(0, this.length);
-    this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    this.buffer = last ? EMPTY : Buffer.allocUnsafe(this.buffer.length);
     this.length = 0;
     return taken;
   }
@@ -225,7 +226,7 @@ export class RoutedRowsBuilder {
     header.byte(ROUTED_MAGIC);
     header.u32(this.rowCount);
     header.u32(this.rejectedCount);
-    return [header.take(), this.rejected.take(), this.rows.take()];
+    return [header.take(true), this.rejected.take(true), this.rows.take(true)];
   }
 }
 
@@ -293,11 +294,13 @@ export class RoutedRowsReader {
     at += 13;
     const starts = this.starts;
     const ends = this.ends;
+    const n = bytes.length;
     for (let slot = 0; slot < starts.length; slot++) {
       let length = 0;
       let shift = 0;
       let byte: number;
       do {
+        if (at >= n) throw new FrameFormatError('routed-rows object is truncated');
         byte = bytes[at++];
         length |= (byte & 0x7f) << shift;
         shift += 7;
@@ -307,12 +310,13 @@ export class RoutedRowsReader {
       ends[slot] = at;
     }
     if (flags & ROUTED_FULL_LINE) {
+      if (at + 4 > n) throw new FrameFormatError('routed-rows object is truncated');
       const length = readU32(bytes, at);
       at += 4;
       this.fullLine = this.text.slice(at, at + length);
       at += length;
     } else this.fullLine = undefined;
-    if (at > bytes.length) throw new FrameFormatError('routed-rows object is truncated');
+    if (at > n) throw new FrameFormatError('routed-rows object is truncated');
     this.cursor = at;
     this.delivered++;
     return true;

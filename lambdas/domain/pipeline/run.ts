@@ -5,7 +5,7 @@
  */
 import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../dates';
 import { parsePolicy, PolicyError, PolicyInput, presetPolicy, PRESETS } from '../policy';
-import { assembleRun, AssembleResult, RunError } from './assemble';
+import { assembleRun, AssembleResult, ResultFile, RunError } from './assemble';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore, writeJson } from './object-store';
 import { InputFile, partitionCountFor, planRanges, RunPlan, SizingOptions, workKeys } from './plan';
@@ -139,7 +139,15 @@ export interface Progress {
 export interface PhaseExecutor {
   split(plan: RunPlan, rangeIndex: number): Promise<void>;
   classify(plan: RunPlan, partition: number): Promise<void>;
+  /** Merges into some of the result files (rows per input file); absent: Assemble merges in this thread. */
+  merge?(plan: RunPlan, files: readonly ResultFile[]): Promise<number[]>;
 }
+
+/**
+ * How the result files are shared between two merges running at once: All_Results.csv (the largest, copied
+ * from the input) alone, the other two together.
+ */
+export const PARALLEL_MERGES: readonly (readonly ResultFile[])[] = [['allResults'], ['prop64Results', 'condensed']];
 
 export interface InProcessOptions {
   onProgress?: (progress: Progress) => void;
@@ -197,14 +205,19 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
       report({ phase: 'classify', done: ++done, total: plan.partitionCount });
     });
     timings.classify = (Date.now() - started) / 1000;
+
+    report({ phase: 'assemble', done: 0, total: 1 });
+    const merge = executor.merge?.bind(executor);
+    const result = await assembleRun(store, plan, timings, {
+      ...(merge === undefined || concurrency < 2
+        ? {}
+        : { merge: async (runPlan: RunPlan) => (await Promise.all(PARALLEL_MERGES.map((files) => merge(runPlan, files))))[0] }),
+    });
+    report({ phase: 'assemble', done: 1, total: 1 });
+    return result;
   } finally {
     await (executor as { close?(): Promise<void> }).close?.();
   }
-
-  report({ phase: 'assemble', done: 0, total: 1 });
-  const result = await assembleRun(store, plan, timings);
-  report({ phase: 'assemble', done: 1, total: 1 });
-  return result;
 }
 
 export { PolicyError, RunError };
