@@ -9,11 +9,20 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { existsBySize, NotFoundError, ObjectStore } from '../lambdas/domain/pipeline/object-store';
 
-/** 256 KiB reads: large enough for sequential reads, small enough for a k-way merge of hundreds of files. */
+/** 256 KiB reads: large enough for sequential reads. */
 const READ_CHUNK = 256 * 1024;
 
+export interface FsObjectStoreOptions {
+  /** Bytes per read of a stream (default 256 KiB). A k-way merge of hundreds of objects wants less. */
+  readChunkBytes?: number;
+}
+
 export class FsObjectStore implements ObjectStore {
-  constructor(readonly root: string) {}
+  private readonly readChunkBytes: number;
+
+  constructor(readonly root: string, options: FsObjectStoreOptions = {}) {
+    this.readChunkBytes = options.readChunkBytes ?? READ_CHUNK;
+  }
 
   pathOf(key: string): string {
     if (path.isAbsolute(key)) return key;
@@ -40,7 +49,7 @@ export class FsObjectStore implements ObjectStore {
     const stream = createReadStream(this.pathOf(key), {
       start,
       ...(end === undefined ? {} : { end: end - 1 }),
-      highWaterMark: READ_CHUNK,
+      highWaterMark: this.readChunkBytes,
     });
     try {
       for await (const chunk of stream) yield chunk as Buffer;

@@ -44,8 +44,10 @@ const DISMISSED: Outcome = 2;
  * `Possible Other P64 Charges` (the third).
  */
 function plainAnnotation(possibleOther: string): string {
-  return `,,${csvField(possibleOther)},,,,,,,,,,,,,,,`;
+  return possibleOther === '' ? PLAIN_ANNOTATION : `,,${csvField(possibleOther)},,,,,,,,,,,,,,,`;
 }
+/** The 18 columns of most rows (no possible other charge): made once. */
+const PLAIN_ANNOTATION = ',,,,,,,,,,,,,,,,,';
 
 /**
  * Two passes over a partition's rows, so that nothing per row is kept between them but its conviction:

@@ -52,8 +52,10 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   // Pass 1: people. The routed objects are read in range order, so rows come in input order.
   const objects: RoutedRowsReader[] = [];
   const fields: string[] = new Array<string>(Math.max(...PERSON_FIELDS, ...POSSIBLE_OTHER_FIELDS) + 1).fill('');
-  for (let range = 0; range < plan.ranges.length; range++) {
-    const routed = new RoutedRowsReader(await readBytes(store, workKeys.splitPartition(plan, range, partition)));
+  // All of the partition's objects are kept until pass 2 anyway: read at once (fewer idle waits on I/O).
+  const contents = await Promise.all(plan.ranges.map((_, range) => readBytes(store, workKeys.splitPartition(plan, range, partition))));
+  for (let range = 0; range < contents.length; range++) {
+    const routed = new RoutedRowsReader(contents[range]);
     for (const subjectId of routed.rejectedSubjects) classifier.addRejectedRow(subjectId);
     if (routed.rows === 0) continue;
     while (routed.next()) {
@@ -65,9 +67,11 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   const statistics = classifier.decide();
   const lists = classifier.courtLists();
   const classifiedKey = workKeys.classified(plan, partition);
-  await store.write(courtListWorkKeys.motions(classifiedKey), entryPieces(lists.motions));
-  await store.write(courtListWorkKeys.notices(classifiedKey), entryPieces(lists.notices));
-  await store.write(classifiedKey, outputPieces(classifier, objects, fields));
+  await Promise.all([
+    store.write(courtListWorkKeys.motions(classifiedKey), entryPieces(lists.motions)),
+    store.write(courtListWorkKeys.notices(classifiedKey), entryPieces(lists.notices)),
+    store.write(classifiedKey, outputPieces(classifier, objects, fields)),
+  ]);
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
   return statistics;
 }

@@ -211,7 +211,14 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     const result = await assembleRun(store, plan, timings, {
       ...(merge === undefined || concurrency < 2
         ? {}
-        : { merge: async (runPlan: RunPlan) => (await Promise.all(PARALLEL_MERGES.map((files) => merge(runPlan, files))))[0] }),
+        : {
+            merge: async (runPlan: RunPlan) => {
+              const [rowsPerFile] = await Promise.all(PARALLEL_MERGES.map((files) => merge(runPlan, files)));
+              // The executor's work is done: its threads' memory goes before the reports are rendered.
+              await (executor as { close?(): Promise<void> }).close?.();
+              return rowsPerFile;
+            },
+          }),
     });
     report({ phase: 'assemble', done: 1, total: 1 });
     return result;
