@@ -200,6 +200,16 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     );
   }
 
+  // The merge copies each record from the upload again: it must be the file Split read.
+  for (const file of plan.files) {
+    const size = await store.size(file.key).catch(() => -1);
+    if (size !== file.size) {
+      return finish(
+        'FAILED',
+        new RunError('InputError', `${file.name} changed during the run (${size < 0 ? 'it is gone' : `${size} bytes, planned ${file.size}`}); upload it again`),
+      );
+    }
+  }
   // The court lists are small and independent of the merge: written while it runs.
   const [written] = await Promise.all([
     options.merge?.(plan) ?? mergeResultFiles(store, plan, RESULT_FILES),

@@ -7,7 +7,9 @@
 import { assembleRun, OUTPUT_FILES, stagedOutputKey } from '../../../lambdas/domain/pipeline/assemble';
 import { readJson } from '../../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../../lambdas/domain/pipeline/plan';
-import { RunRequest, runInProcess } from '../../../lambdas/domain/pipeline/run';
+import { createPlan, RunRequest, runInProcess } from '../../../lambdas/domain/pipeline/run';
+import { splitRange } from '../../../lambdas/domain/pipeline/split';
+import { classifyPartition } from '../../../lambdas/domain/pipeline/classify-partition';
 import { convictionRow, dojCsv } from '../../helpers/doj-rows';
 import { MemoryObjectStore } from '../../helpers/memory-store';
 import { readFixtureBytes } from '../../helpers/run-fixture';
@@ -151,5 +153,35 @@ describe('a failed run', () => {
     expect(copies).toEqual([`${PREFIX.results}${OUTPUT_FILES.rejects}`, `${PREFIX.reports}${OUTPUT_FILES.summary}`]);
     expect(store.published()).toEqual(copies.sort());
     expect(JSON.parse(store.text(`${PREFIX.reports}${OUTPUT_FILES.summary}`, 'utf8')).status).toBe('FAILED');
+  });
+});
+
+describe('an upload that changes between Split and Assemble', () => {
+  /** Plan, Split and Classify of the conformance input; then `change` alters the upload before Assemble. */
+  async function assembleAfter(change: (store: RecordingStore, key: string) => void): Promise<{ error: unknown; store: RecordingStore }> {
+    const { store, runRequest } = request(input);
+    const plan = await createPlan(store, runRequest);
+    for (const range of plan.ranges) await splitRange(store, plan, range);
+    for (let partition = 0; partition < plan.partitionCount; partition++) await classifyPartition(store, plan, partition);
+    change(store, runRequest.files[0].key);
+    const error = await assembleRun(store, plan).then(() => undefined, (e: unknown) => e);
+    return { error, store };
+  }
+
+  test.each<[string, (store: RecordingStore, key: string) => void, RegExp]>([
+    ['truncated', (store, key) => store.put(key, input.subarray(0, input.length - 100)), /input\.csv changed during the run \(\d+ bytes, planned \d+\); upload it again/],
+    ['deleted', (store, key) => void store.delete([key]), /input\.csv changed during the run \(it is gone\)/],
+  ])('%s: the run fails naming the file, publishes no result CSV, and summary.json says why', async (_, change, message) => {
+    const { error, store } = await assembleAfter(change);
+    expect(error).toMatchObject({ name: 'InputError', message: expect.stringMatching(message) });
+    expect(store.published()).toEqual([`${PREFIX.reports}${OUTPUT_FILES.summary}`, `${PREFIX.results}${OUTPUT_FILES.rejects}`]);
+    const summary = JSON.parse(store.text(`${PREFIX.reports}${OUTPUT_FILES.summary}`, 'utf8'));
+    expect(summary.status).toBe('FAILED');
+    expect(summary.error).toMatch(message);
+  });
+
+  test('unchanged: the same phases succeed (the check is not what fails above)', async () => {
+    const { error } = await assembleAfter(() => undefined);
+    expect(error).toBeUndefined();
   });
 });
