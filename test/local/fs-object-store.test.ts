@@ -1,5 +1,6 @@
 /**
- * FsObjectStore.copy publishes like a write: the target appears whole (temporary file + rename) or not at all.
+ * FsObjectStore.copy publishes like a write: the target appears whole (temporary file + rename) or not at all,
+ * and is independent of its source (a hard link is safe because every write renames a new file into place).
  */
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -56,5 +57,22 @@ describe('FsObjectStore.copy', () => {
     sizes.add((await fs.stat(target)).size);
     expect([...sizes].every((size) => size === 16 || size === 8 * 1024 * 1024)).toBe(true);
     expect((await fs.stat(target)).ino).not.toBe(before);
+  });
+
+  test('a copy is independent of its source: writing or deleting the source afterwards leaves the copy as it was', async () => {
+    await store.write('runs/r/output/b.csv', ['first']);
+    await store.copy('runs/r/output/b.csv', 'results/X/r/b.csv');
+    await store.write('runs/r/output/b.csv', ['second, longer']);
+    expect(await readText(store, 'results/X/r/b.csv')).toBe('first');
+    await store.delete(['runs/r/output/b.csv']);
+    expect(await readText(store, 'results/X/r/b.csv')).toBe('first');
+  });
+
+  test('reads come in chunks of the configured size', async () => {
+    const small = new FsObjectStore(root, { readChunkBytes: 1000 });
+    await small.write('x/data', [Buffer.alloc(4500, 1)]);
+    const sizes: number[] = [];
+    for await (const chunk of small.read('x/data')) sizes.push(chunk.length);
+    expect(sizes).toEqual([1000, 1000, 1000, 1000, 500]);
   });
 });
