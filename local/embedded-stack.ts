@@ -78,6 +78,11 @@ export interface EmbeddedStack {
    * execution is registered before the upload call returns, so call this after the upload resolves.
    */
   executionStartedBy(key: string, options?: { bucket?: string; timeoutMs?: number }): Promise<ExecutionSummary>;
+  /**
+   * Copies an object (default bucket: the data bucket) to a local file without reading it through S3: see
+   * StandIns.exportObject. Throws NotFoundError when there is no such object.
+   */
+  exportObject(key: string, targetPath: string, options?: { bucket?: string }): Promise<void>;
   /** Every execution so far, oldest first, with its current status. */
   listExecutions(): ExecutionSummary[];
   /** Progress of every execution (states entered/exited, map items done, retries...). Returns an unsubscribe function. */
@@ -280,7 +285,7 @@ function assemble(parts: {
     return [...machines.keys()][0];
   };
 
-  return {
+  const api: EmbeddedStack = {
     template,
     endpoints: standIns.endpoints,
     s3Config: config.s3,
@@ -333,6 +338,9 @@ function assemble(parts: {
       });
       return withTimeout(started, waitOptions.timeoutMs ?? 10_000, `no execution started for an upload of ${key}`).finally(() => startListeners.delete(listener!));
     },
+    exportObject(key, targetPath, exportOptions = {}) {
+      return standIns.exportObject(exportOptions.bucket ?? api.bucketName(), key, targetPath);
+    },
     listExecutions() {
       return [...executions.values()].map((tracked) => tracked.summary);
     },
@@ -360,6 +368,7 @@ function assemble(parts: {
       return stopping;
     },
   };
+  return api;
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined, message: string): Promise<T> {

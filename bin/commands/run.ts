@@ -51,6 +51,8 @@ interface Target {
   waitForEnd(manifestKey: string, runId: () => string | undefined): Promise<void>;
   stop(): Promise<void>;
   describe: string;
+  /** Copies an object to a local file without reading it through S3 (the embedded stack's own files). */
+  exportObject?(key: string, file: string): Promise<void>;
 }
 
 async function embeddedTarget(options: RunOptions): Promise<Target> {
@@ -98,6 +100,8 @@ async function embeddedTarget(options: RunOptions): Promise<Target> {
       }
     },
     stop: () => stack.stop(),
+    // The stand-in's objects are files on this machine: results are linked or copied, not read back over HTTP.
+    exportObject: (key, file) => stack.exportObject(key, file),
   };
 }
 
@@ -215,18 +219,36 @@ function follow(ledger: RunLedger, runIdOf: () => Promise<string | undefined>): 
   };
 }
 
-async function download(store: ObjectStore, prefix: string, targetDir: string): Promise<string[]> {
+/** Objects downloaded at once. */
+const DOWNLOAD_CONCURRENCY = 4;
+
+async function download(store: ObjectStore, target: Target, prefix: string, targetDir: string): Promise<string[]> {
   const keys = await store.list(prefix);
   await fs.mkdir(targetDir, { recursive: true });
-  for (const key of keys) {
-    const target = path.join(targetDir, key.slice(prefix.length));
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const out = createWriteStream(target);
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const key = keys[next++];
+      const file = path.join(targetDir, key.slice(prefix.length));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      if (target.exportObject) await target.exportObject(key, file);
+      else await streamToFile(store, key, file);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, keys.length) }, worker));
+  return keys;
+}
+
+async function streamToFile(store: ObjectStore, key: string, file: string): Promise<void> {
+  const out = createWriteStream(file);
+  try {
     for await (const chunk of store.read(key)) if (!out.write(chunk)) await once(out, 'drain');
     out.end();
     await once(out, 'finish');
+  } catch (error) {
+    out.destroy();
+    throw error;
   }
-  return keys;
 }
 
 export async function runCommand(options: RunOptions): Promise<void> {
@@ -273,13 +295,13 @@ export async function runCommand(options: RunOptions): Promise<void> {
     const id = runId ?? (await findRunId());
     if (!id) throw failure ?? new Error('the run finished but left no ledger record');
     const outDir = path.resolve(options.out, id);
-    await download(store, `reports/${county}/${id}/`, outDir);
+    await download(store, target, `reports/${county}/${id}/`, outDir);
     if (failure) {
       const run = await target.ledger.getRun(id);
       const reason = run?.errorMessage ?? failure.message;
       throw Object.assign(new Error(`run ${id} failed: ${reason} (reports in ${outDir})`), { name: 'RunFailed' });
     }
-    await download(store, `results/${county}/${id}/`, outDir);
+    await download(store, target, `results/${county}/${id}/`, outDir);
     const run = final?.status === 'SUCCEEDED' ? final : await target.ledger.getRun(id);
     printSummary(id, run, outDir);
   } finally {
