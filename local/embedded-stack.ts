@@ -24,7 +24,7 @@ import {
   type LambdaPoolOptions,
   type LambdaPoolStats,
 } from './lambda-pool';
-import { localAwsConfig, localLambdaEnvironment, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
+import { localAwsConfig, localLambdaEnvironment, localS3Client, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
 import { createLocalResources, loadTemplate, type CloudFormationTemplate, type LocalTemplate } from './template';
 
 export interface EmbeddedStackOptions {
@@ -59,6 +59,8 @@ export interface EmbeddedStack {
   readonly endpoints: StandInEndpoints;
   /** Client configuration for @aws-sdk/client-s3 against the S3 stand-in. */
   readonly s3Config: S3ClientConfig;
+  /** A new S3 client of the stand-in, set up as the handlers' are (s3Config, and request bodies sent unsigned). */
+  newS3Client(): S3Client;
   /** Client configuration for @aws-sdk/client-dynamodb against the DynamoDB stand-in. */
   readonly dynamoDbConfig: DynamoDBClientConfig;
   /** The environment every handler gets on top of its function's variables (endpoints, credentials, checksum mode...). */
@@ -117,7 +119,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   try {
     const config = localAwsConfig(standIns.endpoints);
     const env = localLambdaEnvironment(standIns.endpoints);
-    s3Client = new S3Client(config.s3);
+    s3Client = localS3Client(standIns.endpoints);
     const dynamodb = new DynamoDBClient(config.dynamodb);
     try {
       await createLocalResources(template, { s3: s3Client, dynamodb });
@@ -289,6 +291,7 @@ function assemble(parts: {
     template,
     endpoints: standIns.endpoints,
     s3Config: config.s3,
+    newS3Client: () => localS3Client(standIns.endpoints),
     dynamoDbConfig: config.dynamodb,
     env,
     bucketName(logicalId?: string) {

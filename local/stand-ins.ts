@@ -8,11 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import S3rver from 's3rver';
 import dynalite from 'dynalite';
 import { LocalS3Store } from './s3-store';
+import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -195,7 +196,14 @@ export function localLambdaEnvironment(endpoints: StandInEndpoints): Record<stri
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     [FORCE_PATH_STYLE_ENV]: 'true',
+    // The stand-in never checks payload hashes: bodies go unsigned instead of hashed (s3-payload-signing.ts).
+    [UNSIGNED_PAYLOAD_ENV]: 'true',
   };
+}
+
+/** An S3 client of the stand-in, configured as the handlers' (localAwsConfig, and bodies sent unsigned). */
+export function localS3Client(endpoints: StandInEndpoints): S3Client {
+  return sendUnsignedPayloads(new S3Client(localAwsConfig(endpoints).s3));
 }
 
 function listen(server: Server): Promise<AddressInfo> {

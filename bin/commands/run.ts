@@ -74,7 +74,7 @@ async function embeddedTarget(options: RunOptions): Promise<Target> {
     ...(options.workers ? { workers: options.workers } : {}),
     functionLogs: 'discard',
   });
-  const s3 = new S3Client(stack.s3Config);
+  const s3 = stack.newS3Client();
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
   if (options.keepState) {
     // Runs an earlier process left unfinished (killed, crashed) can never finish now: close them first.
