@@ -8,7 +8,7 @@
  *   new object, never a part (as on S3), and an object file, once in place, is never modified;
  * - which makes CopyObject a hard link of the object file (its ETag and metadata copied as before); where links are
  *   not possible, a copy of the file;
- * - a multipart completion appends the parts (part 1 renamed, the others copied in) without hashing them again: the
+ * - a multipart completion assembles the parts (part 1 renamed, the others copied in) without hashing them again: the
  *   ETag is S3's multipart ETag, MD5 of the parts' MD5s and the part count (`<hex>-<n>`), where s3rver gave the MD5
  *   of the whole object;
  * - incoming bodies are written in batches of up to 1 MiB (one writev per batch) and objects are read in 512 KiB
@@ -28,8 +28,9 @@ import { NotFoundError } from '../lambdas/domain/pipeline/object-store';
 const WRITE_BATCH = 1024 * 1024;
 /** Chunk size of object reads (GetObject bodies). */
 const READ_CHUNK = 512 * 1024;
-/** Buffer for appending parts. */
-const COPY_CHUNK = 8 * 1024 * 1024;
+/** Buffer of one part copy, and part copies at once, when completing a multipart upload. */
+const COPY_CHUNK = 4 * 1024 * 1024;
+const PARALLEL_COPIES = 3;
 
 interface StoredObject {
   bucket: string;
@@ -80,13 +81,23 @@ export class LocalS3Store extends FilesystemStore {
       if (partPaths.length === 0) {
         await fs.promises.writeFile(temporary, Buffer.alloc(0));
       } else {
-        // The parts live in the same bucket directory, so on the same file system as the object.
+        // The parts live in the same bucket directory, so on the same file system as the object. Part 1 becomes the
+        // object file; the others are copied in at their offsets, a few at a time (positional writes, so in parallel).
         await fs.promises.rename(partPaths[0], temporary);
-        const target = await fs.promises.open(temporary, 'a');
+        const sizes = await Promise.all(partPaths.map((partPath, index) => fs.promises.stat(index === 0 ? temporary : partPath).then((stat) => stat.size)));
+        const offsets = sizes.map((_, index) => sizes.slice(0, index).reduce((sum, n) => sum + n, 0));
+        size = sizes.reduce((sum, n) => sum + n, 0);
+        const target = await fs.promises.open(temporary, 'r+');
         try {
-          size = (await target.stat()).size;
-          const buffer = Buffer.allocUnsafe(COPY_CHUNK);
-          for (const partPath of partPaths.slice(1)) size += await appendFile(target, partPath, buffer);
+          let next = 1;
+          const copier = async () => {
+            const buffer = Buffer.allocUnsafe(COPY_CHUNK);
+            while (next < partPaths.length) {
+              const index = next++;
+              await copyInto(target, offsets[index], partPaths[index], sizes[index], buffer);
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(PARALLEL_COPIES, partPaths.length - 1) }, copier));
         } finally {
           await target.close();
         }
@@ -258,19 +269,22 @@ async function writeAll(handle: fs.promises.FileHandle, buffers: Buffer[]): Prom
   }
 }
 
-/** Appends the file at `source` to `target`; returns the bytes appended. */
-async function appendFile(target: fs.promises.FileHandle, source: string, buffer: Buffer): Promise<number> {
+/** Copies the file at `source` (`size` bytes) into `target` at `offset`. */
+async function copyInto(target: fs.promises.FileHandle, offset: number, source: string, size: number, buffer: Buffer): Promise<void> {
   const input = await fs.promises.open(source, 'r');
-  let total = 0;
   try {
-    for (;;) {
-      const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      await writeAll(target, [buffer.subarray(0, bytesRead)]);
-      total += bytesRead;
+    let copied = 0;
+    while (copied < size) {
+      const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, size - copied), copied);
+      if (bytesRead === 0) throw new Error(`${source}: ended at ${copied} of ${size} bytes`);
+      let written = 0;
+      while (written < bytesRead) {
+        const result = await target.write(buffer, written, bytesRead - written, offset + copied + written);
+        written += result.bytesWritten;
+      }
+      copied += bytesRead;
     }
   } finally {
     await input.close();
   }
-  return total;
 }
