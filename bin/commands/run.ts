@@ -19,7 +19,7 @@ import { ObjectStore } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { LOCAL_PARTITION_MB, LOCAL_RANGE_MB, loadPolicyArgument } from './classify';
 import { markInterruptedRuns } from './interrupted-runs';
-import { synthTemplate } from './synth-template';
+import { synthTemplateInWorker } from './synth-worker';
 
 export interface RunOptions {
   input?: string[];
@@ -56,18 +56,20 @@ interface Target {
 }
 
 async function embeddedTarget(options: RunOptions): Promise<Target> {
-  // Loaded here: the embedded runtime is not needed by --aws runs.
-  const { startEmbeddedStack } = await import('../../local/embedded-stack');
-  const template = synthTemplate({
-    workflow: {
-      targetRangeBytes: LOCAL_RANGE_MB * MIB,
-      targetPartitionBytes: LOCAL_PARTITION_MB * MIB,
-      // The pool caps each worker's heap at its function's memory; 1 GB is ample for the local task sizes (cloud
-      // sizes stay as deployed). Measured on 500k rows: 28.5 s and 1.33 GB peak (3 GB functions: 35 s, 1.38 GB);
-      // the peak is the S3 stand-in and the runtime, not the workers' heaps (512 MB functions: 1.26 GB).
-      functionSizing: LOCAL_FUNCTION_SIZING,
-    },
-  });
+  // Synthesized on a worker thread while this one loads the embedded runtime (not needed by --aws runs).
+  const [template, { startEmbeddedStack }] = await Promise.all([
+    synthTemplateInWorker({
+      workflow: {
+        targetRangeBytes: LOCAL_RANGE_MB * MIB,
+        targetPartitionBytes: LOCAL_PARTITION_MB * MIB,
+        // The pool caps each worker's heap at its function's memory; 1 GB is ample for the local task sizes (cloud
+        // sizes stay as deployed). Measured on 500k rows: 28.5 s and 1.33 GB peak (3 GB functions: 35 s, 1.38 GB);
+        // the peak is the S3 stand-in and the runtime, not the workers' heaps (512 MB functions: 1.26 GB).
+        functionSizing: LOCAL_FUNCTION_SIZING,
+      },
+    }),
+    import('../../local/embedded-stack'),
+  ]);
   const stack = await startEmbeddedStack({
     template,
     ...(options.keepState ? { keepStateDir: path.resolve(options.keepState) } : {}),
