@@ -8,9 +8,10 @@
  *   new object, never a part (as on S3), and an object file, once in place, is never modified;
  * - which makes CopyObject a hard link of the object file (its ETag and metadata copied as before); where links are
  *   not possible, a copy of the file;
- * - a multipart completion assembles the parts (part 1 renamed, the others copied in) without hashing them again: the
- *   ETag is S3's multipart ETag, MD5 of the parts' MD5s and the part count (`<hex>-<n>`), where s3rver gave the MD5
- *   of the whole object;
+ * - parts are written into one assembly file per upload at their offsets, so that a completion (parts 1..n of one
+ *   size but the last) renames that file into place: no copy, no second hash (s3rver concatenated the parts into a
+ *   new file, hashing it all again). The ETag is S3's multipart ETag, MD5 of the parts' MD5s and the part count
+ *   (`<hex>-<n>`), where s3rver gave the MD5 of the whole object;
  * - incoming bodies are written in batches of up to 1 MiB (one writev per batch) and objects are read in 512 KiB
  *   chunks (64 KiB in s3rver).
  * Unchanged: the files (`<key>._S3rver_object`, `.md5`, `._S3rver_metadata.json`), what every other request does,
@@ -22,6 +23,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import FilesystemStore from 's3rver/lib/stores/filesystem';
 import S3Object from 's3rver/lib/models/object';
+import S3Error from 's3rver/lib/models/error';
 import { NotFoundError } from '../lambdas/domain/pipeline/object-store';
 
 /** Bytes gathered from a request body before one write. */
@@ -44,6 +46,38 @@ interface Part {
   etag: string;
 }
 
+/** Where an uploaded part's bytes are: in the upload's assembly file at `offset`, or in `file`. */
+interface PartRecord {
+  md5: string;
+  size: number;
+  offset?: number;
+  file?: string;
+}
+
+const ASSEMBLY = 'assembly';
+
+function partRecordPath(uploadDir: string, number: number): string {
+  return path.join(uploadDir, `part-${number}.json`);
+}
+
+/** The upload's slot size: the first caller's `length`, recorded once (O_EXCL) for every part after it. */
+async function slotSize(uploadDir: string, length: number): Promise<number> {
+  const file = path.join(uploadDir, 'slot');
+  try {
+    await fs.promises.writeFile(file, String(length), { flag: 'wx' });
+    return length;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    for (let attempt = 0; ; attempt++) {
+      // The first writer may not have written its number yet.
+      const text = await fs.promises.readFile(file, 'utf8');
+      if (text !== '') return Number(text);
+      if (attempt > 100) throw new Error(`${file} stays empty`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+}
+
 export class LocalS3Store extends FilesystemStore {
   override async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
     const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
@@ -53,13 +87,40 @@ export class LocalS3Store extends FilesystemStore {
     return { size, md5 };
   }
 
+  /**
+   * Parts go into one assembly file per upload, each at (number - 1) x the upload's slot size: the Content-Length of
+   * the first part that arrives (a client's parts all have one size but the last). A part longer than the slot, or
+   * of unknown length, goes to a file of its own instead. When the completed parts are 1..n, all but the last exactly
+   * one slot long and all in the assembly file, that file is the object as it stands (truncated after the last part):
+   * no byte is copied. Any other list of parts is copied together from where they are.
+   */
   override async putPart(bucket: string, uploadId: string, partNumber: number | string, content: Readable): Promise<{ size: number; md5: string }> {
-    const partPath = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
-    await fs.promises.mkdir(path.dirname(partPath), { recursive: true });
-    // A part uploaded again replaces the earlier one whole.
-    const { size, md5 } = await writeAtomically(partPath, (handle) => writeBody(handle, content));
-    await fs.promises.writeFile(`${partPath}.md5`, md5);
-    return { size, md5 };
+    const uploadDir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const number = Number(partNumber);
+    await fs.promises.mkdir(uploadDir, { recursive: true });
+    const record = partRecordPath(uploadDir, number);
+    // Until this part is whole again, it is missing (a failed upload of it leaves no stale record over new bytes).
+    await fs.promises.rm(record, { force: true });
+    const length = Number((content as Readable & { headers?: Record<string, string> }).headers?.['content-length']);
+    const slot = Number.isSafeInteger(length) && length > 0 ? await slotSize(uploadDir, length) : undefined;
+    let stored: PartRecord;
+    if (slot !== undefined && length <= slot) {
+      const offset = (number - 1) * slot;
+      const handle = await fs.promises.open(path.join(uploadDir, ASSEMBLY), fs.constants.O_WRONLY | fs.constants.O_CREAT);
+      try {
+        const { size, md5 } = await writeBody(handle, content, offset, length);
+        if (size !== length) throw new Error(`part ${number} of upload ${uploadId}: ${size} bytes received, Content-Length ${length}`);
+        stored = { md5, size, offset };
+      } finally {
+        await handle.close();
+      }
+    } else {
+      const file = path.join(uploadDir, `part-${number}`);
+      const { size, md5 } = await writeAtomically(file, (handle) => writeBody(handle, content));
+      stored = { md5, size, file };
+    }
+    await fs.promises.writeFile(record, JSON.stringify(stored));
+    return { size: stored.size, md5: stored.md5 };
   }
 
   override async putObjectMultipart(bucket: string, uploadId: string, parts: Part[]): Promise<{ size: number; md5: string }> {
@@ -69,35 +130,47 @@ export class LocalS3Store extends FilesystemStore {
       fs.promises.readFile(path.join(uploadDir, 'metadata'), 'utf8').then((text) => JSON.parse(text) as Record<string, string>),
     ]);
     const numbers = [...new Set(parts.map((part) => part.number))].sort((a, b) => a - b);
-    const partPaths = numbers.map((n) => path.join(uploadDir, String(n)));
-    const partMd5s = await Promise.all(partPaths.map((partPath) => fs.promises.readFile(`${partPath}.md5`, 'utf8')));
-    const etag = `${crypto.createHash('md5').update(Buffer.concat(partMd5s.map((hex) => Buffer.from(hex.trim(), 'hex')))).digest('hex')}-${partPaths.length}`;
+    const records = await Promise.all(
+      numbers.map((number) =>
+        fs.promises.readFile(partRecordPath(uploadDir, number), 'utf8').then(
+          (text) => JSON.parse(text) as PartRecord,
+          () => {
+            throw new S3Error('InvalidPart', 'One or more of the specified parts could not be found.', { PartNumber: number, UploadId: uploadId });
+          },
+        ),
+      ),
+    );
+    const etag = `${crypto.createHash('md5').update(Buffer.concat(records.map((record) => Buffer.from(record.md5, 'hex')))).digest('hex')}-${records.length}`;
+    const size = records.reduce((sum, record) => sum + record.size, 0);
 
     const objectPath = this.getResourcePath(bucket, key, 'object');
     await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
     const temporary = temporaryPath(objectPath);
-    let size = 0;
+    const assembly = path.join(uploadDir, ASSEMBLY);
+    const slot = records[0]?.size;
+    const inPlace =
+      records.length > 0 &&
+      records.every((record, index) => record.offset === index * slot && (index === records.length - 1 || record.size === slot)) &&
+      numbers.every((number, index) => number === index + 1);
     try {
-      if (partPaths.length === 0) {
-        await fs.promises.writeFile(temporary, Buffer.alloc(0));
+      if (inPlace) {
+        await fs.promises.truncate(assembly, size);
+        await fs.promises.rename(assembly, temporary);
       } else {
-        // The parts live in the same bucket directory, so on the same file system as the object. Part 1 becomes the
-        // object file; the others are copied in at their offsets, a few at a time (positional writes, so in parallel).
-        await fs.promises.rename(partPaths[0], temporary);
-        const sizes = await Promise.all(partPaths.map((partPath, index) => fs.promises.stat(index === 0 ? temporary : partPath).then((stat) => stat.size)));
-        const offsets = sizes.map((_, index) => sizes.slice(0, index).reduce((sum, n) => sum + n, 0));
-        size = sizes.reduce((sum, n) => sum + n, 0);
+        await fs.promises.writeFile(temporary, Buffer.alloc(0));
         const target = await fs.promises.open(temporary, 'r+');
         try {
-          let next = 1;
+          let next = 0;
           const copier = async () => {
             const buffer = Buffer.allocUnsafe(COPY_CHUNK);
-            while (next < partPaths.length) {
+            while (next < records.length) {
               const index = next++;
-              await copyInto(target, offsets[index], partPaths[index], sizes[index], buffer);
+              const record = records[index];
+              const at = records.slice(0, index).reduce((sum, r) => sum + r.size, 0);
+              await copyInto(target, at, record.file ?? assembly, record.offset ?? 0, record.size, buffer);
             }
           };
-          await Promise.all(Array.from({ length: Math.min(PARALLEL_COPIES, partPaths.length - 1) }, copier));
+          await Promise.all(Array.from({ length: Math.min(PARALLEL_COPIES, records.length) }, copier));
         } finally {
           await target.close();
         }
@@ -227,36 +300,50 @@ async function writeAtomically<T>(target: string, write: (handle: fs.promises.Fi
 }
 
 /** Writes a request body (or a buffer) to `handle`, returning its size and MD5 (hex). */
-async function writeBody(handle: fs.promises.FileHandle, content: Buffer | Readable): Promise<{ size: number; md5: string }> {
+async function writeBody(
+  handle: fs.promises.FileHandle,
+  content: Buffer | Readable,
+  start?: number,
+  maxBytes = Infinity,
+): Promise<{ size: number; md5: string }> {
   const md5 = crypto.createHash('md5');
+  // At `start` when given (positional writes), else at the file position.
+  let position = start;
+  const write = async (buffers: Buffer[], bytes: number) => {
+    await writeAll(handle, buffers, position);
+    if (position !== undefined) position += bytes;
+  };
   if (Buffer.isBuffer(content)) {
     md5.update(content);
-    await writeAll(handle, [content]);
+    await write([content], content.length);
     return { size: content.length, md5: md5.digest('hex') };
   }
   let size = 0;
   let batch: Buffer[] = [];
   let batchBytes = 0;
   for await (const chunk of content as AsyncIterable<Buffer>) {
+    // Never past the room given (a part's slot in an assembly file).
+    if (size + chunk.length > maxBytes) throw new Error(`the body is longer than its Content-Length (${maxBytes} bytes)`);
     md5.update(chunk);
     size += chunk.length;
     batch.push(chunk);
     batchBytes += chunk.length;
     if (batchBytes >= WRITE_BATCH) {
-      await writeAll(handle, batch);
+      await write(batch, batchBytes);
       batch = [];
       batchBytes = 0;
     }
   }
-  if (batch.length > 0) await writeAll(handle, batch);
+  if (batch.length > 0) await write(batch, batchBytes);
   return { size, md5: md5.digest('hex') };
 }
 
-/** writev until every byte is written (a write may be partial). */
-async function writeAll(handle: fs.promises.FileHandle, buffers: Buffer[]): Promise<void> {
+/** writev until every byte is written (a write may be partial); at `position` when given, else at the file position. */
+async function writeAll(handle: fs.promises.FileHandle, buffers: Buffer[], position?: number): Promise<void> {
   let pending = buffers.filter((buffer) => buffer.length > 0);
   while (pending.length > 0) {
-    let { bytesWritten } = await handle.writev(pending);
+    let { bytesWritten } = position === undefined ? await handle.writev(pending) : await handle.writev(pending, position);
+    if (position !== undefined) position += bytesWritten;
     const rest: Buffer[] = [];
     for (const buffer of pending) {
       if (bytesWritten >= buffer.length) bytesWritten -= buffer.length;
@@ -269,13 +356,13 @@ async function writeAll(handle: fs.promises.FileHandle, buffers: Buffer[]): Prom
   }
 }
 
-/** Copies the file at `source` (`size` bytes) into `target` at `offset`. */
-async function copyInto(target: fs.promises.FileHandle, offset: number, source: string, size: number, buffer: Buffer): Promise<void> {
+/** Copies `size` bytes of the file at `source` from `from` into `target` at `offset`. */
+async function copyInto(target: fs.promises.FileHandle, offset: number, source: string, from: number, size: number, buffer: Buffer): Promise<void> {
   const input = await fs.promises.open(source, 'r');
   try {
     let copied = 0;
     while (copied < size) {
-      const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, size - copied), copied);
+      const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, size - copied), from + copied);
       if (bytesRead === 0) throw new Error(`${source}: ended at ${copied} of ${size} bytes`);
       let written = 0;
       while (written < bytesRead) {

@@ -108,3 +108,11 @@ declare module 's3rver/lib/stores/filesystem' {
   }
   export = FilesystemStore;
 }
+
+declare module 's3rver/lib/models/error' {
+  class S3Error extends Error {
+    constructor(code: string, message: string, detail?: Record<string, unknown>);
+    code: string;
+  }
+  export = S3Error;
+}

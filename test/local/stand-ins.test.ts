@@ -6,12 +6,15 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import {
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -115,6 +118,43 @@ describe('stand-ins through the real AWS SDK', () => {
       'etag/multipart.bin._S3rver_object.md5',
     ]);
     expect(files.filter((name) => name.includes('uploads/') || name.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('completes multipart uploads whatever the order, sizes, gaps and re-uploads of their parts', async () => {
+    const md5 = (data: Buffer) => crypto.createHash('md5').update(data).digest();
+    const multipart = async (key: string, uploads: Array<[number, Buffer]>, complete: number[]) => {
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+      const etags = new Map<number, string>();
+      for (const [PartNumber, Body] of uploads) {
+        const part = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber, Body }));
+        etags.set(PartNumber, part.ETag!);
+      }
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: complete.map((PartNumber) => ({ PartNumber, ETag: etags.get(PartNumber) })) },
+        }),
+      );
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return { bytes: Buffer.from(await got.Body!.transformToByteArray()), etag: got.ETag };
+    };
+    const MiB = 1024 * 1024;
+    const [a, b, c, d] = [crypto.randomBytes(5 * MiB), crypto.randomBytes(5 * MiB), crypto.randomBytes(3 * MiB + 5), crypto.randomBytes(7 * MiB)];
+    const cases: Array<[string, Array<[number, Buffer]>, number[], Buffer[]]> = [
+      ['in order, equal sizes', [[1, a], [2, b], [3, c]], [1, 2, 3], [a, b, c]],
+      ['last part first', [[3, c], [1, a], [2, b]], [1, 2, 3], [a, b, c]],
+      ['a part longer than the first one', [[1, a], [2, d], [3, c]], [1, 2, 3], [a, d, c]],
+      ['a gap in the numbers', [[1, a], [3, b], [4, c]], [1, 3, 4], [a, b, c]],
+      ['a part re-uploaded', [[1, b], [2, b], [1, a], [3, c]], [1, 2, 3], [a, b, c]],
+      ['parts left out', [[1, a], [2, b], [3, c]], [1, 2], [a, b]],
+    ];
+    for (const [name, uploads, complete, expected] of cases) {
+      const { bytes, etag } = await multipart(`parts/${name.replace(/ /g, '-')}.bin`, uploads, complete);
+      expect({ name, same: bytes.equals(Buffer.concat(expected)) }).toEqual({ name, same: true });
+      expect(etag).toBe(`"${crypto.createHash('md5').update(Buffer.concat(expected.map(md5))).digest('hex')}-${expected.length}"`);
+    }
   });
 
   it('copies an object that a later write of its source leaves as it was', async () => {
