@@ -36,9 +36,21 @@ export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientCo
   return { ...regionOf(env), forcePathStyle: booleanFlag(env, FORCE_PATH_STYLE_ENV) };
 }
 
+/**
+ * Sockets per S3 client. Assemble reads every partition at once (a k-way merge, then the court lists), and a read
+ * holds its socket until its body is consumed: with the SDK's default of 50 sockets, a run of more than ~50
+ * partitions waited forever for a socket (seen locally with 257 partitions of a 5M-row extract; on AWS until the
+ * function timed out). Partitions are capped by MAX_PARTITIONS (1000 by default), so this leaves room for that many
+ * reads and the writes beside them.
+ */
+export const S3_MAX_SOCKETS = 1100;
+
 /** An S3 client configured from the environment (see the module comment). */
 export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
-  const client = new S3Client(s3ClientConfig(env));
+  const client = new S3Client({
+    ...s3ClientConfig(env),
+    requestHandler: { httpAgent: { maxSockets: S3_MAX_SOCKETS }, httpsAgent: { maxSockets: S3_MAX_SOCKETS } },
+  });
   return booleanFlag(env, UNSIGNED_PAYLOAD_ENV) ? sendUnsignedPayloads(client) : client;
 }
 

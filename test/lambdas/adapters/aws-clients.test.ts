@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createS3Client, dynamoDbClientConfig, s3ClientConfig } from '../../../lambdas/adapters/aws-clients';
+import { S3ObjectStore } from '../../../lambdas/adapters/s3-object-store';
 import { ConfigError } from '../../../lambdas/adapters/config';
 import { LambdaBench, startBench } from '../helpers';
 
@@ -62,4 +63,19 @@ describe('SDK client configuration from the environment', () => {
     expect(await sent({ ...base, CLEARANCE_S3_UNSIGNED_PAYLOAD: 'false' })).toMatch(/^[0-9a-f]{64}$/);
     expect(() => createS3Client({ CLEARANCE_S3_UNSIGNED_PAYLOAD: 'yes' })).toThrow(ConfigError);
   });
+
+  it('keeps more than the SDK default of 50 reads open at once (Assemble merges every partition)', async () => {
+    const s3 = createS3Client({ ...process.env, CLEARANCE_S3_FORCE_PATH_STYLE: 'true' });
+    const store = new S3ObjectStore(s3, bench.bucket);
+    const body = Buffer.alloc(256 * 1024, 'x');
+    const keys = Array.from({ length: 60 }, (_, i) => `runs/sockets/p${String(i).padStart(3, '0')}`);
+    await Promise.all(keys.map((key) => store.write(key, [body])));
+    // Every read started and its first chunk taken before any is finished: each holds a socket meanwhile.
+    const readers = keys.map((key) => store.read(key)[Symbol.asyncIterator]());
+    let bytes = 0;
+    for (const reader of readers) bytes += (await reader.next()).value!.length;
+    for (const reader of readers) for (let next = await reader.next(); !next.done; next = await reader.next()) bytes += next.value.length;
+    expect(bytes).toBe(keys.length * body.length);
+    s3.destroy();
+  }, 20_000);
 });
