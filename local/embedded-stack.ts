@@ -24,7 +24,7 @@ import {
   type LambdaPoolOptions,
   type LambdaPoolStats,
 } from './lambda-pool';
-import { localAwsConfig, localLambdaEnvironment, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
+import { localAwsConfig, localLambdaEnvironment, localS3Client, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
 import { createLocalResources, loadTemplate, type CloudFormationTemplate, type LocalTemplate } from './template';
 
 export interface EmbeddedStackOptions {
@@ -59,6 +59,8 @@ export interface EmbeddedStack {
   readonly endpoints: StandInEndpoints;
   /** Client configuration for @aws-sdk/client-s3 against the S3 stand-in. */
   readonly s3Config: S3ClientConfig;
+  /** A new S3 client of the stand-in, set up as the handlers' are (s3Config, and request bodies sent unsigned). */
+  newS3Client(): S3Client;
   /** Client configuration for @aws-sdk/client-dynamodb against the DynamoDB stand-in. */
   readonly dynamoDbConfig: DynamoDBClientConfig;
   /** The environment every handler gets on top of its function's variables (endpoints, credentials, checksum mode...). */
@@ -78,6 +80,11 @@ export interface EmbeddedStack {
    * execution is registered before the upload call returns, so call this after the upload resolves.
    */
   executionStartedBy(key: string, options?: { bucket?: string; timeoutMs?: number }): Promise<ExecutionSummary>;
+  /**
+   * Copies an object (default bucket: the data bucket) to a local file without reading it through S3: see
+   * StandIns.exportObject. Throws NotFoundError when there is no such object.
+   */
+  exportObject(key: string, targetPath: string, options?: { bucket?: string }): Promise<void>;
   /** Every execution so far, oldest first, with its current status. */
   listExecutions(): ExecutionSummary[];
   /** Progress of every execution (states entered/exited, map items done, retries...). Returns an unsubscribe function. */
@@ -112,7 +119,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   try {
     const config = localAwsConfig(standIns.endpoints);
     const env = localLambdaEnvironment(standIns.endpoints);
-    s3Client = new S3Client(config.s3);
+    s3Client = localS3Client(standIns.endpoints);
     const dynamodb = new DynamoDBClient(config.dynamodb);
     try {
       await createLocalResources(template, { s3: s3Client, dynamodb });
@@ -280,10 +287,11 @@ function assemble(parts: {
     return [...machines.keys()][0];
   };
 
-  return {
+  const api: EmbeddedStack = {
     template,
     endpoints: standIns.endpoints,
     s3Config: config.s3,
+    newS3Client: () => localS3Client(standIns.endpoints),
     dynamoDbConfig: config.dynamodb,
     env,
     bucketName(logicalId?: string) {
@@ -333,6 +341,9 @@ function assemble(parts: {
       });
       return withTimeout(started, waitOptions.timeoutMs ?? 10_000, `no execution started for an upload of ${key}`).finally(() => startListeners.delete(listener!));
     },
+    exportObject(key, targetPath, exportOptions = {}) {
+      return standIns.exportObject(exportOptions.bucket ?? api.bucketName(), key, targetPath);
+    },
     listExecutions() {
       return [...executions.values()].map((tracked) => tracked.summary);
     },
@@ -360,6 +371,7 @@ function assemble(parts: {
       return stopping;
     },
   };
+  return api;
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined, message: string): Promise<T> {

@@ -8,10 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import S3rver from 's3rver';
 import dynalite from 'dynalite';
+import { LocalS3Store } from './s3-store';
+import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -44,6 +46,12 @@ export interface StandIns {
   readonly s3Directory: string;
   /** Subscribe to s3rver's per-object-change records (put, multipart completion, copy, delete). Returns an unsubscribe function. */
   onObjectEvent(listener: (record: S3EventRecord) => void): () => void;
+  /**
+   * Puts a copy of an object's bytes at `targetPath` (a local file, replaced whole): a hard link of the stand-in's own
+   * file when its S3 directory is temporary and on the same file system, else a file copy (a reflink where the file
+   * system has them). The bytes never pass through this process. Throws NotFoundError when there is no such object.
+   */
+  exportObject(bucket: string, key: string, targetPath: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +108,10 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     // Path-style only: with an IP endpoint there is no host to carry a bucket name.
     vhostBuckets: false,
   });
+  // Same files, cheaper writes, multipart completions and copies (local/s3-store.ts).
+  const store = new LocalS3Store(s3Directory);
+  const internals = s3 as unknown as { store: unknown; context: { store: unknown } };
+  internals.store = internals.context.store = store;
   let s3Address: AddressInfo;
   try {
     s3Address = await s3.run();
@@ -139,6 +151,8 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    // A kept state directory outlives this process: a link would let an edit of the exported file change the object.
+    exportObject: (bucket, key, targetPath) => store.exportObject(bucket, key, targetPath, { link: !keepStateDir }),
     stop() {
       stopped ??= (async () => {
         listeners.clear();
@@ -182,7 +196,14 @@ export function localLambdaEnvironment(endpoints: StandInEndpoints): Record<stri
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     [FORCE_PATH_STYLE_ENV]: 'true',
+    // The stand-in never checks payload hashes: bodies go unsigned instead of hashed (s3-payload-signing.ts).
+    [UNSIGNED_PAYLOAD_ENV]: 'true',
   };
+}
+
+/** An S3 client of the stand-in, configured as the handlers' (localAwsConfig, and bodies sent unsigned). */
+export function localS3Client(endpoints: StandInEndpoints): S3Client {
+  return sendUnsignedPayloads(new S3Client(localAwsConfig(endpoints).s3));
 }
 
 function listen(server: Server): Promise<AddressInfo> {

@@ -75,3 +75,44 @@ declare module 'dynalite' {
   function dynalite(options?: dynalite.Options): Server;
   export = dynalite;
 }
+
+// s3rver's file-system store and object model, which local/s3-store.ts extends (lib/stores/filesystem.js,
+// lib/models/object.js in s3rver 3.7.1).
+declare module 's3rver/lib/models/object' {
+  class S3Object {
+    constructor(bucket: string, key: string, content: unknown, metadata: Record<string, unknown>);
+    bucket: string;
+    key: string;
+    content: unknown;
+    metadata: Record<string, string>;
+    range?: { start: number; end: number };
+    readonly size: number;
+  }
+  export = S3Object;
+}
+
+declare module 's3rver/lib/stores/filesystem' {
+  import type S3Object from 's3rver/lib/models/object';
+
+  class FilesystemStore {
+    constructor(rootDirectory: string);
+    readonly rootDirectory: string;
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
+    putMetadata(bucket: string, key: string, metadata: Record<string, unknown>, md5?: string): Promise<void>;
+    putObject(object: unknown): Promise<{ size: number; md5: string }>;
+    putPart(bucket: string, uploadId: string, partNumber: number | string, content: unknown): Promise<{ size: number; md5: string }>;
+    putObjectMultipart(bucket: string, uploadId: string, parts: unknown[]): Promise<{ size: number; md5: string }>;
+    copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacementMetadata: unknown): Promise<Record<string, string>>;
+    getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3Object | null>;
+  }
+  export = FilesystemStore;
+}
+
+declare module 's3rver/lib/models/error' {
+  class S3Error extends Error {
+    constructor(code: string, message: string, detail?: Record<string, unknown>);
+    code: string;
+  }
+  export = S3Error;
+}

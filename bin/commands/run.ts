@@ -19,7 +19,7 @@ import { ObjectStore } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { LOCAL_PARTITION_MB, LOCAL_RANGE_MB, loadPolicyArgument } from './classify';
 import { markInterruptedRuns } from './interrupted-runs';
-import { synthTemplate } from './synth-template';
+import { synthTemplateInWorker } from './synth-worker';
 
 export interface RunOptions {
   input?: string[];
@@ -53,28 +53,32 @@ interface Target {
   waitForEnd(manifestKey: string, runId: () => string | undefined): Promise<void>;
   stop(): Promise<void>;
   describe: string;
+  /** Copies an object to a local file without reading it through S3 (the embedded stack's own files). */
+  exportObject?(key: string, file: string): Promise<void>;
 }
 
 async function embeddedTarget(options: RunOptions): Promise<Target> {
-  // Loaded here: the embedded runtime is not needed by --aws runs.
-  const { startEmbeddedStack } = await import('../../local/embedded-stack');
-  const template = synthTemplate({
-    workflow: {
-      targetRangeBytes: LOCAL_RANGE_MB * MIB,
-      targetPartitionBytes: LOCAL_PARTITION_MB * MIB,
-      // The pool caps each worker's heap at its function's memory; 1 GB is ample for the local task sizes (cloud
-      // sizes stay as deployed). Measured on 500k rows: 28.5 s and 1.33 GB peak (3 GB functions: 35 s, 1.38 GB);
-      // the peak is the S3 stand-in and the runtime, not the workers' heaps (512 MB functions: 1.26 GB).
-      functionSizing: LOCAL_FUNCTION_SIZING,
-    },
-  });
+  // Synthesized on a worker thread while this one loads the embedded runtime (not needed by --aws runs).
+  const [template, { startEmbeddedStack }] = await Promise.all([
+    synthTemplateInWorker({
+      workflow: {
+        targetRangeBytes: LOCAL_RANGE_MB * MIB,
+        targetPartitionBytes: LOCAL_PARTITION_MB * MIB,
+        // The pool caps each worker's heap at its function's memory; 1 GB is ample for the local task sizes (cloud
+        // sizes stay as deployed). Measured on 500k rows: 28.5 s and 1.33 GB peak (3 GB functions: 35 s, 1.38 GB);
+        // the peak is the S3 stand-in and the runtime, not the workers' heaps (512 MB functions: 1.26 GB).
+        functionSizing: LOCAL_FUNCTION_SIZING,
+      },
+    }),
+    import('../../local/embedded-stack'),
+  ]);
   const stack = await startEmbeddedStack({
     template,
     ...(options.keepState ? { keepStateDir: path.resolve(options.keepState) } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
     functionLogs: 'discard',
   });
-  const s3 = new S3Client(stack.s3Config);
+  const s3 = stack.newS3Client();
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
   if (options.keepState) {
     // Runs an earlier process left unfinished (killed, crashed) can never finish now: close them first.
@@ -100,6 +104,8 @@ async function embeddedTarget(options: RunOptions): Promise<Target> {
       }
     },
     stop: () => stack.stop(),
+    // The stand-in's objects are files on this machine: results are linked or copied, not read back over HTTP.
+    exportObject: (key, file) => stack.exportObject(key, file),
   };
 }
 
@@ -217,18 +223,36 @@ function follow(ledger: RunLedger, runIdOf: () => Promise<string | undefined>): 
   };
 }
 
-async function download(store: ObjectStore, prefix: string, targetDir: string): Promise<string[]> {
+/** Objects downloaded at once. */
+const DOWNLOAD_CONCURRENCY = 4;
+
+async function download(store: ObjectStore, target: Target, prefix: string, targetDir: string): Promise<string[]> {
   const keys = await store.list(prefix);
   await fs.mkdir(targetDir, { recursive: true });
-  for (const key of keys) {
-    const target = path.join(targetDir, key.slice(prefix.length));
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const out = createWriteStream(target);
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const key = keys[next++];
+      const file = path.join(targetDir, key.slice(prefix.length));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      if (target.exportObject) await target.exportObject(key, file);
+      else await streamToFile(store, key, file);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, keys.length) }, worker));
+  return keys;
+}
+
+async function streamToFile(store: ObjectStore, key: string, file: string): Promise<void> {
+  const out = createWriteStream(file);
+  try {
     for await (const chunk of store.read(key)) if (!out.write(chunk)) await once(out, 'drain');
     out.end();
     await once(out, 'finish');
+  } catch (error) {
+    out.destroy();
+    throw error;
   }
-  return keys;
 }
 
 export async function runCommand(options: RunOptions): Promise<void> {
@@ -275,13 +299,13 @@ export async function runCommand(options: RunOptions): Promise<void> {
     const id = runId ?? (await findRunId());
     if (!id) throw failure ?? new Error('the run finished but left no ledger record');
     const outDir = path.resolve(options.out, id);
-    await download(store, `reports/${county}/${id}/`, outDir);
+    await download(store, target, `reports/${county}/${id}/`, outDir);
     if (failure) {
       const run = await target.ledger.getRun(id);
       const reason = run?.errorMessage ?? failure.message;
       throw Object.assign(new Error(`run ${id} failed: ${reason} (reports in ${outDir})`), { name: 'RunFailed' });
     }
-    await download(store, `results/${county}/${id}/`, outDir);
+    await download(store, target, `results/${county}/${id}/`, outDir);
     const run = final?.status === 'SUCCEEDED' ? final : await target.ledger.getRun(id);
     printSummary(id, run, outDir);
   } finally {

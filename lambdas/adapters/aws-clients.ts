@@ -4,7 +4,8 @@
  * Configuration comes from the environment. The SDK itself reads AWS_REGION, the credentials,
  * AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_DYNAMODB (service endpoints, used by the local runtime) and
  * AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION; we add CLEARANCE_S3_FORCE_PATH_STYLE=true →
- * path-style S3 addressing (the local S3 stand-in has no virtual hosts).
+ * path-style S3 addressing (the local S3 stand-in has no virtual hosts) and CLEARANCE_S3_UNSIGNED_PAYLOAD=true →
+ * request bodies sent unsigned (the local stand-in never checks their hash; see s3-payload-signing.ts).
  */
 import { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
@@ -13,6 +14,7 @@ import { ConfigError, HandlerConfig } from './config';
 import { RunLedger } from './ledger';
 import { tracer } from './observability';
 import { S3ObjectStore } from './s3-object-store';
+import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from './s3-payload-signing';
 
 export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
 
@@ -21,12 +23,35 @@ function regionOf(env: NodeJS.ProcessEnv): { region?: string } {
   return region ? { region } : {};
 }
 
-export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
-  const flag = env[FORCE_PATH_STYLE_ENV]?.trim().toLowerCase();
+/** A true/false variable (unset or empty: false); anything else is a ConfigError naming it. */
+function booleanFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const flag = env[name]?.trim().toLowerCase();
   if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false') {
-    throw new ConfigError(`configuration: ${FORCE_PATH_STYLE_ENV}: ${JSON.stringify(env[FORCE_PATH_STYLE_ENV])} must be true or false`);
+    throw new ConfigError(`configuration: ${name}: ${JSON.stringify(env[name])} must be true or false`);
   }
-  return { ...regionOf(env), forcePathStyle: flag === 'true' };
+  return flag === 'true';
+}
+
+export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
+  return { ...regionOf(env), forcePathStyle: booleanFlag(env, FORCE_PATH_STYLE_ENV) };
+}
+
+/**
+ * Sockets per S3 client. Assemble reads every partition at once (a k-way merge, then the court lists), and a read
+ * holds its socket until its body is consumed: with the SDK's default of 50 sockets, a run of more than ~50
+ * partitions waited forever for a socket (seen locally with 257 partitions of a 5M-row extract; on AWS until the
+ * function timed out). Partitions are capped by MAX_PARTITIONS (1000 by default), so this leaves room for that many
+ * reads and the writes beside them.
+ */
+export const S3_MAX_SOCKETS = 1100;
+
+/** An S3 client configured from the environment (see the module comment). */
+export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
+  const client = new S3Client({
+    ...s3ClientConfig(env),
+    requestHandler: { httpAgent: { maxSockets: S3_MAX_SOCKETS }, httpsAgent: { maxSockets: S3_MAX_SOCKETS } },
+  });
+  return booleanFlag(env, UNSIGNED_PAYLOAD_ENV) ? sendUnsignedPayloads(client) : client;
 }
 
 export function dynamoDbClientConfig(env: NodeJS.ProcessEnv = process.env): DynamoDBClientConfig {
@@ -37,7 +62,7 @@ let s3: S3Client | undefined;
 let documents: DynamoDBDocumentClient | undefined;
 
 export function s3Client(): S3Client {
-  s3 ??= tracer.captureAWSv3Client(new S3Client(s3ClientConfig()));
+  s3 ??= tracer.captureAWSv3Client(createS3Client());
   return s3;
 }
 

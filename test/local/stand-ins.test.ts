@@ -6,11 +6,15 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -92,6 +96,94 @@ describe('stand-ins through the real AWS SDK', () => {
     expect(head.ContentLength).toBe(body.length);
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'multipart.bin' }));
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+  });
+
+  it("gives a multipart object S3's ETag (MD5 of the parts' MD5s, then the part count)", async () => {
+    const parts = [crypto.randomBytes(5 * 1024 * 1024), crypto.randomBytes(5 * 1024 * 1024), crypto.randomBytes(1234)];
+    const events: S3EventRecord[] = [];
+    const unsubscribe = standIns.onObjectEvent((record) => events.push(record));
+    await new Upload({ client: s3, params: { Bucket: bucket, Key: 'etag/multipart.bin', Body: Readable.from([Buffer.concat(parts)]) }, partSize: 5 * 1024 * 1024 }).done();
+    unsubscribe();
+    const md5 = (data: Buffer) => crypto.createHash('md5').update(data).digest();
+    const expected = `${crypto.createHash('md5').update(Buffer.concat(parts.map(md5))).digest('hex')}-3`;
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'etag/multipart.bin' }));
+    expect(head.ETag).toBe(`"${expected}"`);
+    expect(head.ContentLength).toBe(5 * 1024 * 1024 * 2 + 1234);
+    expect(events.map((event) => [event.eventName, event.s3.object.eTag])).toEqual([['ObjectCreated:Post', expected]]);
+    // Nothing of the upload is left behind but the object (no part, no temporary file).
+    const files = fs.readdirSync(path.join(standIns.s3Directory, bucket), { recursive: true }).map(String);
+    expect(files.filter((name) => name.startsWith('etag/'))).toEqual([
+      'etag/multipart.bin._S3rver_metadata.json',
+      'etag/multipart.bin._S3rver_object',
+      'etag/multipart.bin._S3rver_object.md5',
+    ]);
+    expect(files.filter((name) => name.includes('uploads/') || name.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('completes multipart uploads whatever the order, sizes, gaps and re-uploads of their parts', async () => {
+    const md5 = (data: Buffer) => crypto.createHash('md5').update(data).digest();
+    const multipart = async (key: string, uploads: Array<[number, Buffer]>, complete: number[]) => {
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+      const etags = new Map<number, string>();
+      for (const [PartNumber, Body] of uploads) {
+        const part = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber, Body }));
+        etags.set(PartNumber, part.ETag!);
+      }
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          MultipartUpload: { Parts: complete.map((PartNumber) => ({ PartNumber, ETag: etags.get(PartNumber) })) },
+        }),
+      );
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return { bytes: Buffer.from(await got.Body!.transformToByteArray()), etag: got.ETag };
+    };
+    const MiB = 1024 * 1024;
+    const [a, b, c, d] = [crypto.randomBytes(5 * MiB), crypto.randomBytes(5 * MiB), crypto.randomBytes(3 * MiB + 5), crypto.randomBytes(7 * MiB)];
+    const cases: Array<[string, Array<[number, Buffer]>, number[], Buffer[]]> = [
+      ['in order, equal sizes', [[1, a], [2, b], [3, c]], [1, 2, 3], [a, b, c]],
+      ['last part first', [[3, c], [1, a], [2, b]], [1, 2, 3], [a, b, c]],
+      ['a part longer than the first one', [[1, a], [2, d], [3, c]], [1, 2, 3], [a, d, c]],
+      ['a gap in the numbers', [[1, a], [3, b], [4, c]], [1, 3, 4], [a, b, c]],
+      ['a part re-uploaded', [[1, b], [2, b], [1, a], [3, c]], [1, 2, 3], [a, b, c]],
+      ['parts left out', [[1, a], [2, b], [3, c]], [1, 2], [a, b]],
+    ];
+    for (const [name, uploads, complete, expected] of cases) {
+      const { bytes, etag } = await multipart(`parts/${name.replace(/ /g, '-')}.bin`, uploads, complete);
+      expect({ name, same: bytes.equals(Buffer.concat(expected)) }).toEqual({ name, same: true });
+      expect(etag).toBe(`"${crypto.createHash('md5').update(Buffer.concat(expected.map(md5))).digest('hex')}-${expected.length}"`);
+    }
+  });
+
+  it('copies an object that a later write of its source leaves as it was', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/source.txt', Body: 'first version', ContentType: 'text/csv' }));
+    const copied = await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy/target.txt', CopySource: `${bucket}/copy/source.txt` }));
+    expect(copied.CopyObjectResult?.ETag).toBe(`"${crypto.createHash('md5').update('first version').digest('hex')}"`);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/source.txt', Body: 'second, longer version' }));
+    const target = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/target.txt' }));
+    expect(target.ContentType).toBe('text/csv');
+    expect(await target.Body!.transformToString()).toBe('first version');
+    const source = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/source.txt' }));
+    expect(await source.Body!.transformToString()).toBe('second, longer version');
+  });
+
+  it('exports an object to a local file, whole, and refuses a missing one', async () => {
+    const body = crypto.randomBytes(700 * 1024);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'export/data.bin', Body: body }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stand-in-export-'));
+    try {
+      const file = path.join(dir, 'data.bin');
+      fs.writeFileSync(file, 'an older file, replaced');
+      await standIns.exportObject(bucket, 'export/data.bin', file);
+      expect(fs.readFileSync(file).equals(body)).toBe(true);
+      expect(fs.readdirSync(dir)).toEqual(['data.bin']);
+      await expect(standIns.exportObject(bucket, 'export/missing.bin', path.join(dir, 'missing.bin'))).rejects.toMatchObject({ name: 'NotFoundError' });
+      expect(fs.readdirSync(dir)).toEqual(['data.bin']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('paginates ListObjectsV2 (continuation tokens work without --openssl-legacy-provider)', async () => {

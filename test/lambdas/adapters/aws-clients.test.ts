@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { dynamoDbClientConfig, s3ClientConfig } from '../../../lambdas/adapters/aws-clients';
+import { createS3Client, dynamoDbClientConfig, s3ClientConfig } from '../../../lambdas/adapters/aws-clients';
+import { S3ObjectStore } from '../../../lambdas/adapters/s3-object-store';
 import { ConfigError } from '../../../lambdas/adapters/config';
 import { LambdaBench, startBench } from '../helpers';
 
@@ -37,4 +38,44 @@ describe('SDK client configuration from the environment', () => {
     s3.destroy();
     dynamodb.destroy();
   });
+
+  it('sends bodies unsigned with CLEARANCE_S3_UNSIGNED_PAYLOAD=true, signed (hashed) by default', async () => {
+    const sent = async (env: NodeJS.ProcessEnv) => {
+      const s3 = createS3Client(env);
+      let payloadHash: string | undefined;
+      s3.middlewareStack.add(
+        (next, context) => async (args) => {
+          // After signing: the payload hash the request was signed with.
+          if (context.commandName === 'PutObjectCommand') payloadHash = (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'];
+          return next(args);
+        },
+        { step: 'deserialize', name: 'capturePayloadHash' },
+      );
+      const body = Buffer.from('RECORD_ID,SUBJECT_ID\n'.repeat(100));
+      await s3.send(new PutObjectCommand({ Bucket: bench.bucket, Key: 'runs/env/unsigned', Body: body }));
+      const response = await s3.send(new GetObjectCommand({ Bucket: bench.bucket, Key: 'runs/env/unsigned' }));
+      expect(Buffer.from(await response.Body!.transformToByteArray()).equals(body)).toBe(true);
+      s3.destroy();
+      return payloadHash;
+    };
+    const base = { ...process.env, CLEARANCE_S3_FORCE_PATH_STYLE: 'true' };
+    expect(await sent({ ...base, CLEARANCE_S3_UNSIGNED_PAYLOAD: 'true' })).toBe('UNSIGNED-PAYLOAD');
+    expect(await sent({ ...base, CLEARANCE_S3_UNSIGNED_PAYLOAD: 'false' })).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => createS3Client({ CLEARANCE_S3_UNSIGNED_PAYLOAD: 'yes' })).toThrow(ConfigError);
+  });
+
+  it('keeps more than the SDK default of 50 reads open at once (Assemble merges every partition)', async () => {
+    const s3 = createS3Client({ ...process.env, CLEARANCE_S3_FORCE_PATH_STYLE: 'true' });
+    const store = new S3ObjectStore(s3, bench.bucket);
+    const body = Buffer.alloc(256 * 1024, 'x');
+    const keys = Array.from({ length: 60 }, (_, i) => `runs/sockets/p${String(i).padStart(3, '0')}`);
+    await Promise.all(keys.map((key) => store.write(key, [body])));
+    // Every read started and its first chunk taken before any is finished: each holds a socket meanwhile.
+    const readers = keys.map((key) => store.read(key)[Symbol.asyncIterator]());
+    let bytes = 0;
+    for (const reader of readers) bytes += (await reader.next()).value!.length;
+    for (const reader of readers) for (let next = await reader.next(); !next.done; next = await reader.next()) bytes += next.value.length;
+    expect(bytes).toBe(keys.length * body.length);
+    s3.destroy();
+  }, 20_000);
 });

@@ -1,0 +1,377 @@
+/**
+ * s3rver's file-system store with cheaper writes, multipart completions and copies; same layout on disk, same API.
+ *
+ * s3rver's own store writes an object in place, hashes a multipart object a second time while concatenating its
+ * parts into a new file, and copies the bytes of CopyObject. Measured on a 500k-row `clearance run`, that was about a
+ * third of the S3 stand-in's CPU (most of its MD5 time, and ~1.1 GB of extra file I/O). Here:
+ * - every object is written to a temporary file beside it and renamed into place, so a reader sees the old or the
+ *   new object, never a part (as on S3), and an object file, once in place, is never modified;
+ * - which makes CopyObject a hard link of the object file (its ETag and metadata copied as before); where links are
+ *   not possible, a copy of the file;
+ * - parts are written into one assembly file per upload at their offsets, so that a completion (parts 1..n of one
+ *   size but the last) renames that file into place: no copy, no second hash (s3rver concatenated the parts into a
+ *   new file, hashing it all again). The ETag is S3's multipart ETag, MD5 of the parts' MD5s and the part count
+ *   (`<hex>-<n>`), where s3rver gave the MD5 of the whole object;
+ * - incoming bodies are written in batches of up to 1 MiB (one writev per batch) and objects are read in 512 KiB
+ *   chunks (64 KiB in s3rver).
+ * Unchanged: the files (`<key>._S3rver_object`, `.md5`, `._S3rver_metadata.json`), what every other request does,
+ * single-request ETags (the MD5 of the body), events.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import FilesystemStore from 's3rver/lib/stores/filesystem';
+import S3Object from 's3rver/lib/models/object';
+import S3Error from 's3rver/lib/models/error';
+import { NotFoundError } from '../lambdas/domain/pipeline/object-store';
+
+/** Bytes gathered from a request body before one write. */
+const WRITE_BATCH = 1024 * 1024;
+/** Chunk size of object reads (GetObject bodies). */
+const READ_CHUNK = 512 * 1024;
+/** Buffer of one part copy, and part copies at once, when completing a multipart upload. */
+const COPY_CHUNK = 4 * 1024 * 1024;
+const PARALLEL_COPIES = 3;
+
+interface StoredObject {
+  bucket: string;
+  key: string;
+  content: Buffer | Readable | null;
+  metadata: Record<string, string>;
+}
+
+interface Part {
+  number: number;
+  etag: string;
+}
+
+/** Where an uploaded part's bytes are: in the upload's assembly file at `offset`, or in `file`. */
+interface PartRecord {
+  md5: string;
+  size: number;
+  offset?: number;
+  file?: string;
+}
+
+const ASSEMBLY = 'assembly';
+
+function partRecordPath(uploadDir: string, number: number): string {
+  return path.join(uploadDir, `part-${number}.json`);
+}
+
+/** The upload's slot size: the first caller's `length`, recorded once (O_EXCL) for every part after it. */
+async function slotSize(uploadDir: string, length: number): Promise<number> {
+  const file = path.join(uploadDir, 'slot');
+  try {
+    await fs.promises.writeFile(file, String(length), { flag: 'wx' });
+    return length;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    for (let attempt = 0; ; attempt++) {
+      // The first writer may not have written its number yet.
+      const text = await fs.promises.readFile(file, 'utf8');
+      if (text !== '') return Number(text);
+      if (attempt > 100) throw new Error(`${file} stays empty`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+}
+
+export class LocalS3Store extends FilesystemStore {
+  override async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
+    const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+    await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+    const { size, md5 } = await writeAtomically(objectPath, (handle) => writeBody(handle, object.content ?? Buffer.alloc(0)));
+    await this.putMetadata(object.bucket, object.key, object.metadata, md5);
+    return { size, md5 };
+  }
+
+  /**
+   * Parts go into one assembly file per upload, each at (number - 1) x the upload's slot size: the Content-Length of
+   * the first part that arrives (a client's parts all have one size but the last). A part longer than the slot, or
+   * of unknown length, goes to a file of its own instead. When the completed parts are 1..n, all but the last exactly
+   * one slot long and all in the assembly file, that file is the object as it stands (truncated after the last part):
+   * no byte is copied. Any other list of parts is copied together from where they are.
+   */
+  override async putPart(bucket: string, uploadId: string, partNumber: number | string, content: Readable): Promise<{ size: number; md5: string }> {
+    const uploadDir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const number = Number(partNumber);
+    await fs.promises.mkdir(uploadDir, { recursive: true });
+    const record = partRecordPath(uploadDir, number);
+    // Until this part is whole again, it is missing (a failed upload of it leaves no stale record over new bytes).
+    await fs.promises.rm(record, { force: true });
+    const length = Number((content as Readable & { headers?: Record<string, string> }).headers?.['content-length']);
+    const slot = Number.isSafeInteger(length) && length > 0 ? await slotSize(uploadDir, length) : undefined;
+    let stored: PartRecord;
+    if (slot !== undefined && length <= slot) {
+      const offset = (number - 1) * slot;
+      const handle = await fs.promises.open(path.join(uploadDir, ASSEMBLY), fs.constants.O_WRONLY | fs.constants.O_CREAT);
+      try {
+        const { size, md5 } = await writeBody(handle, content, offset, length);
+        if (size !== length) throw new Error(`part ${number} of upload ${uploadId}: ${size} bytes received, Content-Length ${length}`);
+        stored = { md5, size, offset };
+      } finally {
+        await handle.close();
+      }
+    } else {
+      const file = path.join(uploadDir, `part-${number}`);
+      const { size, md5 } = await writeAtomically(file, (handle) => writeBody(handle, content));
+      stored = { md5, size, file };
+    }
+    await fs.promises.writeFile(record, JSON.stringify(stored));
+    return { size: stored.size, md5: stored.md5 };
+  }
+
+  override async putObjectMultipart(bucket: string, uploadId: string, parts: Part[]): Promise<{ size: number; md5: string }> {
+    const uploadDir = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+    const [key, metadata] = await Promise.all([
+      fs.promises.readFile(path.join(uploadDir, 'key'), 'utf8'),
+      fs.promises.readFile(path.join(uploadDir, 'metadata'), 'utf8').then((text) => JSON.parse(text) as Record<string, string>),
+    ]);
+    const numbers = [...new Set(parts.map((part) => part.number))].sort((a, b) => a - b);
+    const records = await Promise.all(
+      numbers.map((number) =>
+        fs.promises.readFile(partRecordPath(uploadDir, number), 'utf8').then(
+          (text) => JSON.parse(text) as PartRecord,
+          () => {
+            throw new S3Error('InvalidPart', 'One or more of the specified parts could not be found.', { PartNumber: number, UploadId: uploadId });
+          },
+        ),
+      ),
+    );
+    const etag = `${crypto.createHash('md5').update(Buffer.concat(records.map((record) => Buffer.from(record.md5, 'hex')))).digest('hex')}-${records.length}`;
+    const size = records.reduce((sum, record) => sum + record.size, 0);
+
+    const objectPath = this.getResourcePath(bucket, key, 'object');
+    await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+    const temporary = temporaryPath(objectPath);
+    const assembly = path.join(uploadDir, ASSEMBLY);
+    const slot = records[0]?.size;
+    const inPlace =
+      records.length > 0 &&
+      records.every((record, index) => record.offset === index * slot && (index === records.length - 1 || record.size === slot)) &&
+      numbers.every((number, index) => number === index + 1);
+    try {
+      if (inPlace) {
+        await fs.promises.truncate(assembly, size);
+        await fs.promises.rename(assembly, temporary);
+      } else {
+        await fs.promises.writeFile(temporary, Buffer.alloc(0));
+        const target = await fs.promises.open(temporary, 'r+');
+        try {
+          let next = 0;
+          const copier = async () => {
+            const buffer = Buffer.allocUnsafe(COPY_CHUNK);
+            while (next < records.length) {
+              const index = next++;
+              const record = records[index];
+              const at = records.slice(0, index).reduce((sum, r) => sum + r.size, 0);
+              await copyInto(target, at, record.file ?? assembly, record.offset ?? 0, record.size, buffer);
+            }
+          };
+          await Promise.all(Array.from({ length: Math.min(PARALLEL_COPIES, records.length) }, copier));
+        } finally {
+          await target.close();
+        }
+      }
+      await fs.promises.rename(temporary, objectPath);
+    } catch (error) {
+      await fs.promises.rm(temporary, { force: true });
+      throw error;
+    }
+    await this.putMetadata(bucket, key, new S3Object(bucket, key, null, metadata).metadata, etag);
+    await fs.promises.rm(uploadDir, { recursive: true, force: true });
+    return { size, md5: etag };
+  }
+
+  override async copyObject(
+    srcBucket: string,
+    srcKey: string,
+    destBucket: string,
+    destKey: string,
+    replacementMetadata: Record<string, string> | null,
+  ): Promise<Record<string, string>> {
+    const source = this.getResourcePath(srcBucket, srcKey, 'object');
+    const target = this.getResourcePath(destBucket, destKey, 'object');
+    if (source !== target) {
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      const temporary = temporaryPath(target);
+      try {
+        // Safe because no object file is ever modified once in place (every write renames a new file in).
+        await fs.promises.link(source, temporary).catch(async (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') throw error;
+          await fs.promises.copyFile(source, temporary);
+        });
+        await fs.promises.rename(temporary, target);
+      } catch (error) {
+        await fs.promises.rm(temporary, { force: true });
+        throw error;
+      }
+    }
+    if (replacementMetadata) {
+      await this.putMetadata(destBucket, destKey, replacementMetadata);
+    } else if (source !== target) {
+      await Promise.all([
+        fs.promises.copyFile(this.getResourcePath(srcBucket, srcKey, 'metadata.json'), this.getResourcePath(destBucket, destKey, 'metadata.json')),
+        fs.promises.copyFile(this.getResourcePath(srcBucket, srcKey, 'object.md5'), this.getResourcePath(destBucket, destKey, 'object.md5')),
+      ]);
+    }
+    return this.getMetadata(destBucket, destKey);
+  }
+
+  /**
+   * A copy of an object's bytes at `targetPath`, replacing any file there whole: a hard link when `link` is set and
+   * the file system allows it (safe: no object file is modified once in place), else a copy (a reflink where offered).
+   */
+  async exportObject(bucket: string, key: string, targetPath: string, options: { link: boolean }): Promise<void> {
+    const source = this.getResourcePath(bucket, key, 'object');
+    const temporary = temporaryPath(targetPath);
+    try {
+      let linked = false;
+      if (options.link) {
+        linked = await fs.promises.link(source, temporary).then(
+          () => true,
+          (error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') throw error;
+            return false; // another file system, or links not allowed: copy
+          },
+        );
+      }
+      if (!linked) await fs.promises.copyFile(source, temporary, fs.constants.COPYFILE_FICLONE);
+      await fs.promises.rename(temporary, targetPath);
+    } catch (error) {
+      await fs.promises.rm(temporary, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(source)) throw new NotFoundError(key);
+      throw error;
+    }
+  }
+
+  override async getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3Object | null> {
+    try {
+      const metadata = await this.getMetadata(bucket, key);
+      const lastByte = Math.max(0, Number(metadata['content-length']) - 1);
+      const range = { start: options?.start || 0, end: Math.min(options?.end || Infinity, lastByte) };
+      const ranged = options !== undefined && (options.start !== undefined || Boolean(options.end));
+      if (range.start < 0 || Math.min(range.end, lastByte) < range.start) {
+        // Not satisfiable: no content (the controller answers InvalidRange).
+        const object = new S3Object(bucket, key, null, metadata);
+        if (ranged) object.range = range;
+        return object;
+      }
+      const content = await new Promise<fs.ReadStream>((resolve, reject) => {
+        const stream = fs
+          .createReadStream(this.getResourcePath(bucket, key, 'object'), { ...range, highWaterMark: READ_CHUNK })
+          .on('error', reject)
+          .on('open', () => resolve(stream));
+      });
+      const object = new S3Object(bucket, key, content, metadata);
+      if (ranged) object.range = range;
+      return object;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+}
+
+/** A name beside `target` that no listing takes for an object (it does not end in `._S3rver_object`). */
+function temporaryPath(target: string): string {
+  return `${target}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.partial`;
+}
+
+/** Writes `target` through a temporary file renamed into place; the temporary file is removed on failure. */
+async function writeAtomically<T>(target: string, write: (handle: fs.promises.FileHandle) => Promise<T>): Promise<T> {
+  const temporary = temporaryPath(target);
+  let result: T;
+  try {
+    const handle = await fs.promises.open(temporary, 'w');
+    try {
+      result = await write(handle);
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(temporary, target);
+  } catch (error) {
+    await fs.promises.rm(temporary, { force: true });
+    throw error;
+  }
+  return result;
+}
+
+/** Writes a request body (or a buffer) to `handle`, returning its size and MD5 (hex). */
+async function writeBody(
+  handle: fs.promises.FileHandle,
+  content: Buffer | Readable,
+  start?: number,
+  maxBytes = Infinity,
+): Promise<{ size: number; md5: string }> {
+  const md5 = crypto.createHash('md5');
+  // At `start` when given (positional writes), else at the file position.
+  let position = start;
+  const write = async (buffers: Buffer[], bytes: number) => {
+    await writeAll(handle, buffers, position);
+    if (position !== undefined) position += bytes;
+  };
+  if (Buffer.isBuffer(content)) {
+    md5.update(content);
+    await write([content], content.length);
+    return { size: content.length, md5: md5.digest('hex') };
+  }
+  let size = 0;
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  for await (const chunk of content as AsyncIterable<Buffer>) {
+    // Never past the room given (a part's slot in an assembly file).
+    if (size + chunk.length > maxBytes) throw new Error(`the body is longer than its Content-Length (${maxBytes} bytes)`);
+    md5.update(chunk);
+    size += chunk.length;
+    batch.push(chunk);
+    batchBytes += chunk.length;
+    if (batchBytes >= WRITE_BATCH) {
+      await write(batch, batchBytes);
+      batch = [];
+      batchBytes = 0;
+    }
+  }
+  if (batch.length > 0) await write(batch, batchBytes);
+  return { size, md5: md5.digest('hex') };
+}
+
+/** writev until every byte is written (a write may be partial); at `position` when given, else at the file position. */
+async function writeAll(handle: fs.promises.FileHandle, buffers: Buffer[], position?: number): Promise<void> {
+  let pending = buffers.filter((buffer) => buffer.length > 0);
+  while (pending.length > 0) {
+    let { bytesWritten } = position === undefined ? await handle.writev(pending) : await handle.writev(pending, position);
+    if (position !== undefined) position += bytesWritten;
+    const rest: Buffer[] = [];
+    for (const buffer of pending) {
+      if (bytesWritten >= buffer.length) bytesWritten -= buffer.length;
+      else {
+        rest.push(bytesWritten > 0 ? buffer.subarray(bytesWritten) : buffer);
+        bytesWritten = 0;
+      }
+    }
+    pending = rest;
+  }
+}
+
+/** Copies `size` bytes of the file at `source` from `from` into `target` at `offset`. */
+async function copyInto(target: fs.promises.FileHandle, offset: number, source: string, from: number, size: number, buffer: Buffer): Promise<void> {
+  const input = await fs.promises.open(source, 'r');
+  try {
+    let copied = 0;
+    while (copied < size) {
+      const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, size - copied), from + copied);
+      if (bytesRead === 0) throw new Error(`${source}: ended at ${copied} of ${size} bytes`);
+      let written = 0;
+      while (written < bytesRead) {
+        const result = await target.write(buffer, written, bytesRead - written, offset + copied + written);
+        written += result.bytesWritten;
+      }
+      copied += bytesRead;
+    }
+  } finally {
+    await input.close();
+  }
+}
