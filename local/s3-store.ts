@@ -145,40 +145,31 @@ export class LocalS3Store extends FilesystemStore {
 
     const objectPath = this.getResourcePath(bucket, key, 'object');
     await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
-    const temporary = temporaryPath(objectPath);
     const assembly = path.join(uploadDir, ASSEMBLY);
     const slot = records[0]?.size;
     const inPlace =
       records.length > 0 &&
       records.every((record, index) => record.offset === index * slot && (index === records.length - 1 || record.size === slot)) &&
       numbers.every((number, index) => number === index + 1);
-    try {
-      if (inPlace) {
-        await fs.promises.truncate(assembly, size);
-        await fs.promises.rename(assembly, temporary);
-      } else {
-        await fs.promises.writeFile(temporary, Buffer.alloc(0));
-        const target = await fs.promises.open(temporary, 'r+');
-        try {
-          let next = 0;
-          const copier = async () => {
-            const buffer = Buffer.allocUnsafe(COPY_CHUNK);
-            while (next < records.length) {
-              const index = next++;
-              const record = records[index];
-              const at = records.slice(0, index).reduce((sum, r) => sum + r.size, 0);
-              await copyInto(target, at, record.file ?? assembly, record.offset ?? 0, record.size, buffer);
-            }
-          };
-          await Promise.all(Array.from({ length: Math.min(PARALLEL_COPIES, records.length) }, copier));
-        } finally {
-          await target.close();
-        }
-      }
-      await fs.promises.rename(temporary, objectPath);
-    } catch (error) {
-      await fs.promises.rm(temporary, { force: true });
-      throw error;
+    if (inPlace) {
+      // The parts already lie at their offsets in the assembly file: it becomes the object by one rename.
+      await fs.promises.truncate(assembly, size);
+      await fs.promises.rename(assembly, objectPath);
+    } else {
+      const starts: number[] = [];
+      records.reduce((at, record) => (starts.push(at), at + record.size), 0);
+      await writeAtomically(objectPath, async (target) => {
+        let next = 0;
+        const copier = async () => {
+          const buffer = Buffer.allocUnsafe(COPY_CHUNK);
+          while (next < records.length) {
+            const index = next++;
+            const record = records[index];
+            await copyInto(target, starts[index], record.file ?? assembly, record.offset ?? 0, record.size, buffer);
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(PARALLEL_COPIES, records.length) }, copier));
+      });
     }
     await this.putMetadata(bucket, key, new S3Object(bucket, key, null, metadata).metadata, etag);
     await fs.promises.rm(uploadDir, { recursive: true, force: true });

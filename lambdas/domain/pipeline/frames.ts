@@ -89,19 +89,12 @@ export class ByteWriter {
     this.buffer = grown;
   }
 
-  /** Latin-1 text; short strings are copied char by char (cheaper than a call into the Buffer binding). */
+  /** Latin-1 text. */
   text(text: string): void {
-    const n = text.length;
-    this.ensure(n);
-    if (n < 24) {
-      const buffer = this.buffer;
-      let at = this.length;
-      for (let i = 0; i < n; i++) buffer[at++] = text.charCodeAt(i);
-      this.length = at;
-    } else this.length += this.buffer.write(text, this.length, 'latin1');
+    this.textRange(text, 0, text.length);
   }
 
-  /** Latin-1 text `source[start, end)`, without making the substring when it is short. */
+  /** Latin-1 text `source[start, end)`; short ranges are copied char by char (cheaper than a call into the Buffer binding). */
   textRange(source: string, start: number, end: number): void {
     const n = end - start;
     this.ensure(n);
