@@ -7,9 +7,9 @@ import { constants as fsConstants, createReadStream, createWriteStream, promises
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { existsBySize, NotFoundError, ObjectStore } from '../lambdas/domain/pipeline/object-store';
+import { existsBySize, NotFoundError, ObjectStore, ReadOptions } from '../lambdas/domain/pipeline/object-store';
 
-/** 256 KiB reads: large enough for sequential reads. */
+/** 256 KiB reads by default; readers ask for more or less (ReadOptions.chunkBytes). */
 const READ_CHUNK = 256 * 1024;
 
 export interface FsObjectStoreOptions {
@@ -44,14 +44,14 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  async *readRange(key: string, start: number, end?: number): AsyncIterable<Buffer> {
+  async *readRange(key: string, start: number, end?: number, options: ReadOptions = {}): AsyncIterable<Buffer> {
     if (end !== undefined && end <= start) return;
-    const stream = createReadStream(this.pathOf(key), {
-      start,
-      ...(end === undefined ? {} : { end: end - 1 }),
-      highWaterMark: this.readChunkBytes,
-    });
+    const file = this.pathOf(key);
     try {
+      // Reads of a small object allocate its size, not a whole read chunk: a merge holds hundreds of them at once.
+      const last = end ?? (await fs.stat(file)).size;
+      if (last <= start) return;
+      const stream = createReadStream(file, { start, end: last - 1, highWaterMark: Math.min(options.chunkBytes ?? this.readChunkBytes, last - start) });
       for await (const chunk of stream) yield chunk as Buffer;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key);
@@ -59,8 +59,8 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  read(key: string): AsyncIterable<Buffer> {
-    return this.readRange(key, 0);
+  read(key: string, options?: ReadOptions): AsyncIterable<Buffer> {
+    return this.readRange(key, 0, undefined, options);
   }
 
   /** Directories known to exist: the split phase writes many small objects into few directories. */

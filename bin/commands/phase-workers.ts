@@ -2,7 +2,7 @@
  * Runs the split and classify phases of `clearance classify` in worker threads, so both cores work.
  * Each worker opens its own FsObjectStore on the same directory and reads the plan from the work area.
  */
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { ResourceLimits, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { classifyPartition } from '../../lambdas/domain/pipeline/classify-partition';
 import { readJson } from '../../lambdas/domain/pipeline/object-store';
@@ -35,9 +35,7 @@ interface WorkerSetup {
  * garbage grow the heap far past the live data (a task's live data is bounded by the range and partition
  * sizes: about 60 MB at the CLI's 16 MiB defaults). Measured with `npm run bench`.
  */
-const YOUNG_GENERATION_MB = 48;
-const MERGE_READ_CHUNK = 64 * 1024;
-const OLD_GENERATION_MB = 256;
+const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 256 };
 
 export class PhaseWorkerPool implements PhaseExecutor {
   private readonly workers: Worker[] = [];
@@ -45,11 +43,17 @@ export class PhaseWorkerPool implements PhaseExecutor {
   private readonly waiting: Array<() => void> = [];
   private readonly pending = new Map<number, { resolve: (result: TaskResult) => void; reject: (error: Error) => void }>();
   private nextId = 0;
+  private phase: Task['kind'] | undefined;
+  private readonly retired: Array<Promise<number>> = [];
+  private readonly setup: WorkerSetup;
 
-  constructor(root: string, plan: RunPlan, size: number) {
-    const setup: WorkerSetup = { root, planKey: workKeys.plan(plan) };
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(__filename, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB } });
+  constructor(root: string, plan: RunPlan, private readonly size: number) {
+    this.setup = { root, planKey: workKeys.plan(plan) };
+  }
+
+  private spawn(): void {
+    for (let i = 0; i < this.size; i++) {
+      const worker = new Worker(__filename, { workerData: this.setup, resourceLimits: WORKER_LIMITS });
       worker.on('message', (result: TaskResult) => {
         const task = this.pending.get(result.id)!;
         this.pending.delete(result.id);
@@ -71,7 +75,21 @@ export class PhaseWorkerPool implements PhaseExecutor {
     this.waiting.shift()?.();
   }
 
+  /**
+   * A new phase gets new workers: a terminated worker's heap goes back to the system, while a kept one would
+   * carry the previous phase's garbage (V8 keeps the heap it grew to) into the next.
+   */
+  private enterPhase(kind: Task['kind']): void {
+    if (this.phase === kind) return;
+    this.phase = kind;
+    for (const worker of this.workers.splice(0)) this.retired.push(worker.terminate());
+    this.idle.length = 0;
+    this.spawn();
+  }
+
   private async run(kind: Task['kind'], index: number, files?: readonly ResultFile[]): Promise<TaskResult> {
+    // Phases do not overlap (each ends before the next starts), so every worker is idle here at a phase change.
+    if (this.pending.size === 0) this.enterPhase(kind);
     while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     const worker = this.idle.pop()!;
     const id = this.nextId++;
@@ -94,7 +112,7 @@ export class PhaseWorkerPool implements PhaseExecutor {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    await Promise.all([...this.workers.map((worker) => worker.terminate()), ...this.retired]);
   }
 }
 
@@ -102,9 +120,6 @@ if (!isMainThread && parentPort) {
   const port = parentPort;
   const setup = workerData as WorkerSetup;
   const store = new FsObjectStore(setup.root);
-  // A merge reads every partition at once: small reads keep its memory flat in the partition count (5M rows:
-  // ~250 partitions × 2 buffered reads × 64 KiB = 32 MB; 256 KiB reads would hold 128 MB per merge).
-  const mergeStore = new FsObjectStore(setup.root, { readChunkBytes: MERGE_READ_CHUNK });
   const planPromise = readJson<RunPlan>(store, setup.planKey);
   port.on('message', async (task: Task) => {
     try {
@@ -112,7 +127,7 @@ if (!isMainThread && parentPort) {
       if (task.kind === 'split') await splitRange(store, plan, plan.ranges[task.index]);
       else if (task.kind === 'classify') await classifyPartition(store, plan, task.index);
       else {
-        port.postMessage({ id: task.id, rowsPerFile: await mergeResultFiles(mergeStore, plan, task.files!) } satisfies TaskResult);
+        port.postMessage({ id: task.id, rowsPerFile: await mergeResultFiles(store, plan, task.files!) } satisfies TaskResult);
         return;
       }
       port.postMessage({ id: task.id } satisfies TaskResult);

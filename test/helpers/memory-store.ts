@@ -5,7 +5,7 @@
  * read (a failed write leaves the old object), and string chunks written as UTF-8 (as FsObjectStore does).
  * `readChunkBytes` cuts every read into small chunks, so tests also exercise chunk-boundary handling.
  */
-import { NotFoundError, ObjectStore } from '../../lambdas/domain/pipeline/object-store';
+import { NotFoundError, ObjectStore, ReadOptions } from '../../lambdas/domain/pipeline/object-store';
 
 export interface MemoryStoreOptions {
   /** Bytes per chunk yielded by read/readRange (default 64 KiB). Small values stress chunk boundaries. */
@@ -51,11 +51,12 @@ export class MemoryObjectStore implements ObjectStore {
     return this.object(key).length;
   }
 
-  async *readRange(key: string, start: number, end?: number): AsyncIterable<Buffer> {
+  async *readRange(key: string, start: number, end?: number, options: ReadOptions = {}): AsyncIterable<Buffer> {
     const object = this.object(key);
     const stop = Math.min(object.length, end ?? object.length);
-    for (let offset = Math.max(0, start); offset < stop; offset += this.readChunkBytes) {
-      yield Buffer.from(object.subarray(offset, Math.min(stop, offset + this.readChunkBytes)));
+    const chunk = Math.min(this.readChunkBytes, options.chunkBytes ?? Infinity);
+    for (let offset = Math.max(0, start); offset < stop; offset += chunk) {
+      yield Buffer.from(object.subarray(offset, Math.min(stop, offset + chunk)));
     }
   }
 

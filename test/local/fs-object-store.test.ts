@@ -75,4 +75,20 @@ describe('FsObjectStore.copy', () => {
     for await (const chunk of small.read('x/data')) sizes.push(chunk.length);
     expect(sizes).toEqual([1000, 1000, 1000, 1000, 500]);
   });
+
+  test('a read asks for its own chunk size, and a small object comes in one chunk of its size', async () => {
+    const store = new FsObjectStore(root, { readChunkBytes: 1000 });
+    await store.write('x/data', [Buffer.alloc(4500, 1)]);
+    const sizes: number[] = [];
+    for await (const chunk of store.read('x/data', { chunkBytes: 2000 })) sizes.push(chunk.length);
+    expect(sizes).toEqual([2000, 2000, 500]);
+    const ranged: Buffer[] = [];
+    for await (const chunk of store.readRange('x/data', 4000, undefined, { chunkBytes: 300 })) ranged.push(chunk);
+    expect(ranged.map((chunk) => chunk.length)).toEqual([300, 200]);
+    // The chunk of a small object is its size: a merge holding hundreds of them holds no more than their bytes.
+    await store.write('x/small', [Buffer.from('abc')]);
+    const small: Buffer[] = [];
+    for await (const chunk of new FsObjectStore(root).read('x/small')) small.push(chunk);
+    expect(small.map((chunk) => [chunk.length, chunk.buffer.byteLength])).toEqual([[3, 3]]);
+  });
 });

@@ -4,9 +4,14 @@
  * one chunk, or one record when a record spans chunks.
  */
 import { FrameFormatError } from './frames';
-import { ObjectStore } from './object-store';
+import { ObjectStore, ReadOptions } from './object-store';
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * Large reads: a read call costs far more than its copy (a 206 MB file read in 64 KiB / 256 KiB / 1 MiB chunks
+ * took 0.81 / 0.32 / 0.22 s here), and a merge holds only one input stream.
+ */
+const INPUT_READ: ReadOptions = { chunkBytes: 1 << 20 };
 
 export class InputCursor {
   /** The bytes read and not yet passed, and the file offset of chunk[0]. */
@@ -32,7 +37,7 @@ export class InputCursor {
     if (this.iterator === undefined || offset >= this.chunkStart + this.chunk.length + (1 << 24)) {
       // First read, or a long stretch of rejected rows to skip: start a new read where the record starts.
       await this.close();
-      this.iterator = this.store.readRange(this.key, offset, this.size)[Symbol.asyncIterator]();
+      this.iterator = this.store.readRange(this.key, offset, this.size, INPUT_READ)[Symbol.asyncIterator]();
       this.chunk = EMPTY;
       this.chunkStart = offset;
     }

@@ -2,13 +2,22 @@
  * The storage the pipeline phases read and write: S3 in the cloud (lambdas/adapters), the file system on
  * one machine (local/fs-object-store). Keys are S3-style paths. Everything large is streamed.
  */
+/** How a reader wants an object's bytes handed to it. */
+export interface ReadOptions {
+  /**
+   * The most bytes it wants in one chunk: a merge that holds hundreds of objects open at once asks for small
+   * chunks, so its memory stays flat in their number. A hint: S3 bodies already arrive in network-sized chunks.
+   */
+  chunkBytes?: number;
+}
+
 export interface ObjectStore {
   /** Size in bytes; throws NotFoundError when missing. */
   size(key: string): Promise<number>;
   /** Streams bytes [start, end) (end exclusive; omitted = to the end of the object). */
-  readRange(key: string, start: number, end?: number): AsyncIterable<Buffer>;
+  readRange(key: string, start: number, end?: number, options?: ReadOptions): AsyncIterable<Buffer>;
   /** Streams the whole object. */
-  read(key: string): AsyncIterable<Buffer>;
+  read(key: string, options?: ReadOptions): AsyncIterable<Buffer>;
   /** Writes an object from a stream of chunks (multipart for large objects), replacing any previous one. */
   write(key: string, body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): Promise<void>;
   /** Keys under a prefix, in lexicographic order. */
