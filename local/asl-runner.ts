@@ -6,6 +6,7 @@
  */
 import './promise-polyfill';
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { LocalFunction } from './template';
@@ -843,6 +844,14 @@ async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, cont
     (toleratedCount !== undefined && failedItems > toleratedCount) ||
     (toleratedPercentage !== undefined && itemTotal > 0 && (failedItems / itemTotal) * 100 > toleratedPercentage);
   let next = 0;
+  const workers = Math.min(maxConcurrency, Math.max(children.length, 1));
+  // The children listen on the map run's own signal (one listener each, as many as run at once), which follows the
+  // execution's: the execution's signal keeps one listener per map run, so Node sees no listener leak.
+  const mapAbort = new AbortController();
+  setMaxListeners(workers + 1, mapAbort.signal);
+  const abortMap = () => mapAbort.abort();
+  if (context.signal.aborted) abortMap();
+  else context.signal.addEventListener('abort', abortMap, { once: true });
   const runWorker = async () => {
     while (next < children.length && !exceeded() && !context.signal.aborted) {
       const index = next++;
@@ -857,7 +866,7 @@ async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, cont
         stateMachineArn: childStateMachineArn,
         emit: (event) => context.emit({ ...event, parent: event.parent ?? parent } as never),
         ...(context.retryDelayMs !== undefined ? { retryDelayMs: context.retryDelayMs } : {}),
-        signal: context.signal,
+        signal: mapAbort.signal,
       });
       results.push({ index, record, itemCount: child.itemCount });
       if (record.status === 'SUCCEEDED') succeeded++;
@@ -877,7 +886,11 @@ async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, cont
       });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(maxConcurrency, Math.max(children.length, 1)) }, runWorker));
+  try {
+    await Promise.all(Array.from({ length: workers }, runWorker));
+  } finally {
+    context.signal.removeEventListener('abort', abortMap);
+  }
   if (context.signal.aborted) throw new TaskFailure('States.Runtime', `${where}: execution aborted`);
   results.sort((a, b) => a.index - b.index);
 

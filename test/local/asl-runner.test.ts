@@ -1,3 +1,4 @@
+import { getMaxListeners } from 'node:events';
 import {
   prepareStateMachine,
   runStateMachine,
@@ -278,6 +279,39 @@ describe('asl-runner: distributed map', () => {
     expect(events.filter((event) => event.type === 'StateEntered' && event.parent?.mapState === 'Split')).toHaveLength(10);
     // The rewritten map still reports itself as a Map.
     expect(events.find((event) => event.type === 'StateEntered' && event.state === 'Split')).toMatchObject({ stateType: 'Map' });
+  });
+
+  it('runs more than ten children at once without piling abort listeners on one signal (Node warns past ten)', async () => {
+    const store = new MemoryStore();
+    const { runtime, maxInFlight } = runtimeWith({ plan: planReturning(40)(store), split: async () => sleep(10), markFailed: () => null }, store);
+    // Counts the abort listeners each AbortSignal holds at once against its limit, as Node's leak warning does.
+    const listeners = new Map<EventTarget, number>();
+    let most = 0;
+    const overLimit: number[] = [];
+    const add = jest.spyOn(AbortSignal.prototype, 'addEventListener').mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['addEventListener']>) {
+      if (args[0] === 'abort') {
+        const count = (listeners.get(this) ?? 0) + 1;
+        listeners.set(this, count);
+        most = Math.max(most, count);
+        const limit = getMaxListeners(this);
+        if (limit > 0 && count > limit) overLimit.push(count);
+      }
+      return EventTarget.prototype.addEventListener.apply(this, args as Parameters<EventTarget['addEventListener']>);
+    });
+    const remove = jest.spyOn(AbortSignal.prototype, 'removeEventListener').mockImplementation(function (this: AbortSignal, ...args: Parameters<AbortSignal['removeEventListener']>) {
+      if (args[0] === 'abort') listeners.set(this, (listeners.get(this) ?? 1) - 1);
+      return EventTarget.prototype.removeEventListener.apply(this, args as Parameters<EventTarget['removeEventListener']>);
+    });
+    try {
+      const record = await runStateMachine(workflow({ MaxConcurrency: 25 }), {}, runtime);
+      expect(record.status).toBe('SUCCEEDED');
+      expect(maxInFlight()).toBe(25);
+    } finally {
+      add.mockRestore();
+      remove.mockRestore();
+    }
+    expect(most).toBeGreaterThanOrEqual(25); // the counting saw every running child's listener
+    expect(overLimit).toEqual([]);
   });
 
   it('tolerates failures up to ToleratedFailurePercentage and reports them in FAILED_0.json', async () => {
