@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { PRESETS, PolicyError } from '../../lambdas/domain/policy';
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
-import { RunError } from '../../lambdas/domain/pipeline/assemble';
+import { RunError } from '../../lambdas/domain/pipeline/errors';
 import { PhaseWorkerPool } from './phase-workers';
 
 export interface ClassifyOptions {

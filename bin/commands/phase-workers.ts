@@ -4,12 +4,10 @@
  */
 import { ResourceLimits, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { FsObjectStore } from '../../local/fs-object-store';
-import { classifyPartition } from '../../lambdas/domain/pipeline/classify-partition';
 import { readJson } from '../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/plan';
 import { PhaseExecutor } from '../../lambdas/domain/pipeline/run';
-import { mergeResultFiles, ResultFile } from '../../lambdas/domain/pipeline/assemble';
-import { splitRange } from '../../lambdas/domain/pipeline/split';
+import type { ResultFile } from '../../lambdas/domain/pipeline/merge';
 
 interface Task {
   id: number;
@@ -33,9 +31,10 @@ interface WorkerSetup {
  * Heap limits of a phase worker. The young generation is larger than Node's default because the phases
  * allocate many short-lived strings (less GC time); the old generation is capped because V8 otherwise lets
  * garbage grow the heap far past the live data (a task's live data is bounded by the range and partition
- * sizes: about 60 MB at the CLI's 16 MiB defaults). Measured with `npm run bench`.
+ * sizes: under 70 MB at the CLI's defaults). 5M rows: 256 MB let the classify phase peak at 517 MB RSS, 160 MB
+ * at 470 MB in the same time; 128 MB doubled the classify time (GC). Measured with /usr/bin/time-style RSS sampling.
  */
-const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 256 };
+const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 160 };
 
 export class PhaseWorkerPool implements PhaseExecutor {
   private readonly workers: Worker[] = [];
@@ -124,9 +123,16 @@ if (!isMainThread && parentPort) {
   port.on('message', async (task: Task) => {
     try {
       const plan = await planPromise;
-      if (task.kind === 'split') await splitRange(store, plan, plan.ranges[task.index]);
-      else if (task.kind === 'classify') await classifyPartition(store, plan, task.index);
-      else {
+      // Each worker serves one phase and loads only that phase's code (a classify worker's policy schema alone
+      // took ~0.1 s to load; the workers of all three phases loaded everything).
+      if (task.kind === 'split') {
+        const { splitRange } = await import('../../lambdas/domain/pipeline/split');
+        await splitRange(store, plan, plan.ranges[task.index]);
+      } else if (task.kind === 'classify') {
+        const { classifyPartition } = await import('../../lambdas/domain/pipeline/classify-partition');
+        await classifyPartition(store, plan, task.index);
+      } else {
+        const { mergeResultFiles } = await import('../../lambdas/domain/pipeline/merge');
         port.postMessage({ id: task.id, rowsPerFile: await mergeResultFiles(store, plan, task.files!) } satisfies TaskResult);
         return;
       }

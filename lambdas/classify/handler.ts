@@ -1,5 +1,5 @@
 /** Classify: one partition of people → classified rows and partial statistics (runs/<runId>/classify/...). */
-import { RunError } from '../domain/pipeline/assemble';
+import { RunError } from '../domain/pipeline/errors';
 import { classifyPartition } from '../domain/pipeline/classify-partition';
 import { DETERMINATION } from '../domain/rules';
 import { handlerResources } from '../adapters/aws-clients';

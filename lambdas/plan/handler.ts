@@ -3,7 +3,7 @@
  * partitions.json under runs/<runId>/), or `ignored` / `duplicate` when there is nothing to do.
  */
 import { createHash } from 'node:crypto';
-import { RunError } from '../domain/pipeline/assemble';
+import { RunError } from '../domain/pipeline/errors';
 import { readText } from '../domain/pipeline/object-store';
 import { workKeys } from '../domain/pipeline/plan';
 import { createPlan, RunRequest } from '../domain/pipeline/run';

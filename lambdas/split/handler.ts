@@ -1,5 +1,5 @@
 /** Split: one byte range of one input file → rows routed to partitions (runs/<runId>/split/...), rejects recorded. */
-import { RunError } from '../domain/pipeline/assemble';
+import { RunError } from '../domain/pipeline/errors';
 import { splitRange } from '../domain/pipeline/split';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';

@@ -14,7 +14,7 @@ import { deflateRawSync, gzipSync } from 'node:zlib';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { COL, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../../lambdas/domain/columns';
 import { parseUploadKey } from '../../lambdas/events';
-import { RunError } from '../../lambdas/domain/pipeline/assemble';
+import { RunError } from '../../lambdas/domain/pipeline/errors';
 import { ByteRange } from '../../lambdas/domain/pipeline/plan';
 import { parseCsvText } from '../helpers/csv-compare';
 import { fixturePolicy } from '../helpers/run-fixture';

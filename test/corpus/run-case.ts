@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { COL, DOJ_COLUMNS, ELIGIBILITY_COLUMNS, POSSIBLE_OTHER_P64_INDEX } from '../../lambdas/domain/columns';
-import { OUTPUT_FILES, RunError } from '../../lambdas/domain/pipeline/assemble';
+import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
+import { RunError } from '../../lambdas/domain/pipeline/errors';
 import { ByteRange, planRanges, SizingOptions } from '../../lambdas/domain/pipeline/plan';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PolicyError } from '../../lambdas/domain/policy';

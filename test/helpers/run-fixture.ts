@@ -10,7 +10,8 @@ import { InProcessOptions, RunRequest, runInProcess } from '../../lambdas/domain
 import { splitRange } from '../../lambdas/domain/pipeline/split';
 import { classifyPartition } from '../../lambdas/domain/pipeline/classify-partition';
 import { RunPlan, SizingOptions, workKeys } from '../../lambdas/domain/pipeline/plan';
-import { mergeResultFiles, OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
+import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
+import { mergeResultFiles } from '../../lambdas/domain/pipeline/merge';
 import { Summary } from '../../lambdas/domain/summary';
 import { MemoryObjectStore } from './memory-store';
 

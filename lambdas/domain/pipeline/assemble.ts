@@ -9,16 +9,15 @@
  * point therefore never leaves a half-written object under results/ or reports/, nor a summary.json without
  * the outputs it describes; a rerun writes and publishes the same keys again.
  */
-import { CONDENSED_COLUMNS, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../columns';
 import { csvLine } from '../csv/writer';
 import { parsePolicy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
 import { buildSummary, FileSummary, Summary } from '../summary';
 import { ChunkChannel, PieceWriter } from './channel';
-import { ByteWriter, CLASSIFIED_FULL_LINE, ClassifiedRowReader, FLAG_EVALUATED } from './frames';
-import { InputCursor } from './input-cursor';
+import { RunError } from './errors';
+import { mergeResultFiles, RESULT_FILE_NAMES, RESULT_FILES, stagedKey } from './merge';
 import { ObjectStore, ReadOptions, readJson, readText, writeJson } from './object-store';
-import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan, workKeys } from './plan';
+import { RunPlan, workKeys } from './plan';
 import { SplitReject, SplitResult } from './split';
 import {
   COURT_LIST_FILES, COURT_MOTION_HEADER, courtListWorkKeys, DEFENDER_NOTICE_HEADER, mergeByPosition, readEntries,
@@ -29,9 +28,7 @@ import { reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
 
 export const OUTPUT_FILES = {
-  allResults: 'All_Results.csv',
-  prop64Results: 'Prop64_Results.csv',
-  condensed: 'All_Results_Condensed.csv',
+  ...RESULT_FILE_NAMES,
   rejects: 'rejects.csv',
   summary: 'summary.json',
   /** results/: personal data, for the court and the public defender. */
@@ -41,13 +38,6 @@ export const OUTPUT_FILES = {
   statistics: 'statistics.csv',
   report: 'report.html',
 } as const;
-
-/** A run-level failure with a message for the county's operators (no personal data in it). */
-export class RunError extends Error {
-  constructor(override readonly name: 'UnknownCountyError' | 'RejectRatioExceeded' | 'InputError' | 'InvariantError', message: string) {
-    super(message);
-  }
-}
 
 export interface AssembleResult {
   summary: Summary;
@@ -59,7 +49,7 @@ type OutputName = keyof typeof OUTPUT_FILES;
 
 /** Where Assemble writes an output before publishing it: the run's work area. */
 export function stagedOutputKey(plan: Pick<RunPlan, 'workPrefix'>, name: OutputName): string {
-  return `${plan.workPrefix}output/${OUTPUT_FILES[name]}`;
+  return stagedKey(plan, OUTPUT_FILES[name]);
 }
 
 /** What a run publishes, in order; summary.json (the completion marker) is always last. */
@@ -79,9 +69,9 @@ async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record
   }
 }
 
-const FULL_HEADER = csvLine([...DOJ_COLUMNS, ...ELIGIBILITY_COLUMNS]);
-const CONDENSED_HEADER = csvLine([...CONDENSED_COLUMNS, ...ELIGIBILITY_COLUMNS]);
 const REJECTS_HEADER = csvLine(['file', 'line', 'code', 'reason', 'text']);
+/** Court-list entries are read as text, each partition's chunk held until its entries are merged: small chunks. */
+const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
 
 /** Loads the split results and checks that each file's ranges tile it exactly. */
 async function loadSplitResults(store: ObjectStore, plan: RunPlan): Promise<SplitResult[]> {
@@ -100,31 +90,6 @@ async function loadSplitResults(store: ObjectStore, plan: RunPlan): Promise<Spli
     }
   }
   return results;
-}
-
-/**
- * Read chunks of the merges, which hold every partition's stream open at once: small, so their memory stays flat
- * in the partition count (5M rows, ~250 partitions: 2 buffered 64 KiB reads each = 32 MB per merge; 256 KiB reads
- * held 128 MB). Court-list entries are read as text, each source's chunk held until its entries are merged.
- */
-const MERGE_READ: ReadOptions = { chunkBytes: 64 * 1024 };
-const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
-
-/** The three result files a merge writes; `mergeResultFiles` writes any subset of them. */
-export type ResultFile = 'allResults' | 'prop64Results' | 'condensed';
-export const RESULT_FILES: readonly ResultFile[] = ['allResults', 'prop64Results', 'condensed'];
-
-/**
- * Where the merges run: by default one merge in this thread writes all three files; on one machine, merges of
- * different files can run in other threads at once (each returns the rows merged per input file).
- */
-export type MergeExecutor = (files: readonly ResultFile[]) => Promise<number[]>;
-
-/** Merges the partitions into the staged result files named (see assembleRun). Returns rows per input file. */
-export function mergeResultFiles(store: ObjectStore, plan: RunPlan, files: readonly ResultFile[]): Promise<number[]> {
-  const outputs: Partial<Record<ResultFile, string>> = {};
-  for (const file of files) outputs[file] = stagedOutputKey(plan, file);
-  return mergeOutputs(store, plan, outputs);
 }
 
 export interface AssembleOptions {
@@ -322,129 +287,3 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
 }
 
 
-/** Output is handed to the store in pieces of about this many bytes. */
-const OUTPUT_PIECE = 1 << 20;
-const COMMA = 44;
-const LF = 10;
-
-/**
- * k-way merge of the position-sorted partition outputs into the three result files. Each row's DOJ fields are
- * copied from the input file (rows come in input order, so each file is read once, forward). Returns rows per file.
- */
-async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: Partial<Record<ResultFile, string>>): Promise<number[]> {
-  const keys = RESULT_FILES.map((file) => outputs[file]);
-  const channels = keys.map((key) => (key === undefined ? undefined : new ChunkChannel()));
-  const writes = keys.flatMap((key, i) => (key === undefined ? [] : [store.write(key, channels[i]!)]));
-  const rowsPerFile: number[] = plan.files.map(() => 0);
-  const inputs = plan.files.map((file) => new InputCursor(store, file.key, file.size));
-  const merging = (async () => {
-    const [full, prop64, condensed] = channels.map((channel) => (channel === undefined ? undefined : new ByteWriter(OUTPUT_PIECE + (OUTPUT_PIECE >> 1))));
-    full?.text(`${FULL_HEADER}\n`);
-    prop64?.text(`${FULL_HEADER}\n`);
-    condensed?.text(`${CONDENSED_HEADER}\n`);
-    const heap: ClassifiedRowReader[] = [];
-    for (let p = 0; p < plan.partitionCount; p++) {
-      const reader = new ClassifiedRowReader(store.read(workKeys.classified(plan, p), MERGE_READ)[Symbol.asyncIterator]());
-      if (await reader.fill()) heapPush(heap, reader);
-    }
-    let fileIndex = -1;
-    let input: InputCursor | undefined;
-    while (heap.length > 0) {
-      const reader = heap[0];
-      const row = reader.buffer;
-      const position = reader.position;
-      const rowFile = fileIndexOf(position);
-      rowsPerFile[rowFile]++;
-      const toProp64 = prop64 !== undefined && (reader.flags & FLAG_EVALUATED) !== 0;
-      if (full !== undefined || toProp64) {
-        // The All_Results line: the record as in the input (or re-serialised), then the eligibility columns.
-        let source: Buffer;
-        let start: number;
-        let end: number;
-        if (reader.flags & CLASSIFIED_FULL_LINE) {
-          source = row;
-          start = reader.fullStart;
-          end = reader.condensedStart;
-        } else {
-          if (rowFile !== fileIndex) {
-            await input?.close();
-            fileIndex = rowFile;
-            input = inputs[rowFile];
-          }
-          const offset = position - rowFile * POSITION_FILE_FACTOR;
-          const length = reader.rawLength;
-          start = input!.indexOf(offset, length);
-          if (start < 0) start = await input!.load(offset, length);
-          source = input!.chunk;
-          end = start + length;
-        }
-        if (full !== undefined) writeLine(full, source, start, end, row, reader.columnsStart, reader.columnsEnd);
-        if (toProp64) writeLine(prop64, source, start, end, row, reader.columnsStart, reader.columnsEnd);
-      }
-      if (condensed !== undefined) writeLine(condensed, row, reader.condensedStart, reader.columnsStart, row, reader.columnsStart, reader.columnsEnd);
-      if (full !== undefined && full.length >= OUTPUT_PIECE) await channels[0]!.push(full.take());
-      if (prop64 !== undefined && prop64.length >= OUTPUT_PIECE) await channels[1]!.push(prop64.take());
-      if (condensed !== undefined && condensed.length >= OUTPUT_PIECE) await channels[2]!.push(condensed.take());
-      if (reader.advance() || (await reader.fill())) siftDown(heap, 0);
-      else heapPop(heap);
-    }
-    await input?.close();
-    const writers = [full, prop64, condensed];
-    for (let i = 0; i < 3; i++) {
-      const writer = writers[i];
-      if (writer !== undefined && writer.length > 0) await channels[i]!.push(writer.take(true));
-    }
-  })();
-  try {
-    await merging;
-    channels.forEach((channel) => channel?.close());
-  } catch (error) {
-    channels.forEach((channel) => channel?.close(error));
-    await Promise.allSettled(writes);
-    await Promise.allSettled(inputs.map((input) => input.close()));
-    throw error;
-  }
-  await Promise.all(writes);
-  return rowsPerFile;
-}
-
-/** One output line: `source[start, end)`, a comma, the eligibility columns `row[columnsStart, columnsEnd)`, LF. */
-function writeLine(out: ByteWriter, source: Buffer, start: number, end: number, row: Buffer, columnsStart: number, columnsEnd: number): void {
-  out.bytes(source, start, end);
-  out.byte(COMMA);
-  out.bytes(row, columnsStart, columnsEnd);
-  out.byte(LF);
-}
-
-// A binary min-heap of readers on their current row's position.
-function siftDown(heap: ClassifiedRowReader[], index: number): void {
-  for (;;) {
-    const left = 2 * index + 1;
-    const right = left + 1;
-    let smallest = index;
-    if (left < heap.length && heap[left].position < heap[smallest].position) smallest = left;
-    if (right < heap.length && heap[right].position < heap[smallest].position) smallest = right;
-    if (smallest === index) return;
-    [heap[index], heap[smallest]] = [heap[smallest], heap[index]];
-    index = smallest;
-  }
-}
-
-function heapPush(heap: ClassifiedRowReader[], reader: ClassifiedRowReader): void {
-  heap.push(reader);
-  let index = heap.length - 1;
-  while (index > 0) {
-    const parent = (index - 1) >> 1;
-    if (heap[index].position >= heap[parent].position) return;
-    [heap[index], heap[parent]] = [heap[parent], heap[index]];
-    index = parent;
-  }
-}
-
-function heapPop(heap: ClassifiedRowReader[]): void {
-  const last = heap.pop()!;
-  if (heap.length > 0) {
-    heap[0] = last;
-    siftDown(heap, 0);
-  }
-}

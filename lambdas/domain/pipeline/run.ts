@@ -5,7 +5,9 @@
  */
 import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../dates';
 import { parsePolicy, PolicyError, PolicyInput, presetPolicy, PRESETS } from '../policy';
-import { assembleRun, AssembleResult, ResultFile, RunError } from './assemble';
+import { assembleRun, AssembleResult } from './assemble';
+import { RunError } from './errors';
+import { ResultFile } from './merge';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore, writeJson } from './object-store';
 import { InputFile, partitionCountFor, planRanges, RunPlan, SizingOptions, workKeys } from './plan';
