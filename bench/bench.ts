@@ -94,7 +94,7 @@ function floor(file: string): number {
 /** Runs one `clearance` command in a child process and measures it; phases from its summary.json when it writes one. */
 function measure(command: 'classify' | 'run', file: string, rows: number, floorSeconds: number, label: string): Measurement {
   const out = path.join(CACHE, `${command}-out`);
-  const args = ['--max-semi-space-size=16', '-r', PRELOAD, CLI, command, '--input', file, '--county', 'LOS ANGELES',
+  const args = ['-r', PRELOAD, CLI, command, '--input', file, '--county', 'LOS ANGELES',
     '--policy', 'reference-default', '--compute-at', '2020-07-01', '--out', out];
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });

@@ -28,11 +28,12 @@ interface WorkerSetup {
 }
 
 /**
- * Heap limits of a phase worker. The young generation is larger than Node's default because the phases
- * allocate many short-lived strings (less GC time); the old generation is capped because V8 otherwise lets
- * garbage grow the heap far past the live data (a task's live data is bounded by the range and partition
- * sizes: under 70 MB at the CLI's defaults). 5M rows: 256 MB let the classify phase peak at 517 MB RSS, 160 MB
- * at 470 MB in the same time; 128 MB doubled the classify time (GC). Measured with /usr/bin/time-style RSS sampling.
+ * Heap limits of a phase worker. The young generation (48 MB: 16 MB semi-spaces) is larger than Node's default
+ * because the phases allocate many short-lived strings (less GC time); the old generation is capped because V8
+ * otherwise lets garbage grow the heap far past the live data (a task's live data is under 70 MB at the CLI's
+ * defaults). No process-wide semi-space flag may override this: the launcher's former 64 MB flag gave each
+ * classify worker 128 MB of young generation (5M rows: classify phase 470-550 MB RSS, 380-395 MB without it, in
+ * the same time). Old generation 256 → 160 MB: 517 → 470 MB in the same time; 128 MB doubled the classify time.
  */
 const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 160 };
 
@@ -50,8 +51,9 @@ export class PhaseWorkerPool implements PhaseExecutor {
     this.setup = { root, planKey: workKeys.plan(plan) };
   }
 
+  /** A new worker (the pool starts them as tasks need them, up to its size). */
   private spawn(): void {
-    for (let i = 0; i < this.size; i++) {
+    {
       const worker = new Worker(__filename, { workerData: this.setup, resourceLimits: WORKER_LIMITS });
       worker.on('message', (result: TaskResult) => {
         const task = this.pending.get(result.id)!;
@@ -83,12 +85,12 @@ export class PhaseWorkerPool implements PhaseExecutor {
     this.phase = kind;
     for (const worker of this.workers.splice(0)) this.retired.push(worker.terminate());
     this.idle.length = 0;
-    this.spawn();
   }
 
   private async run(kind: Task['kind'], index: number, files?: readonly ResultFile[]): Promise<TaskResult> {
     // Phases do not overlap (each ends before the next starts), so every worker is idle here at a phase change.
     if (this.pending.size === 0) this.enterPhase(kind);
+    if (this.idle.length === 0 && this.workers.length < this.size) this.spawn();
     while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     const worker = this.idle.pop()!;
     const id = this.nextId++;
