@@ -73,6 +73,8 @@ export function buildProgram(): Command {
     .option('--keep-state <dir>', 'persist the embedded S3 and DynamoDB in <dir> between runs')
     .addOption(new Option('--sample-people <n>', 'people in the generated sample').argParser(positiveInteger).default(SAMPLE.people))
     .addOption(new Option('--workers <n>', 'worker threads running Lambda invocations (default: CPU count)').argParser(positiveInteger))
+    .addOption(new Option('--range-mb <n>', 'embedded stack: split the input into byte ranges of about n MiB (default 64)').argParser(positiveInteger))
+    .addOption(new Option('--partition-mb <n>', 'embedded stack: about n MiB of input per classify partition (default 32)').argParser(positiveInteger))
     .option('--aws', 'use a deployed stack with the default AWS credentials')
     .option('--bucket <name>', 'with --aws: the stack output DataBucketName')
     .option('--table <name>', 'with --aws: the stack output LedgerTableName')

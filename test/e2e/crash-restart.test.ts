@@ -18,7 +18,9 @@ import { COMPUTE_AT, COUNTY, normalizeOutput, readBytes, startHarness } from './
 jest.setTimeout(170_000);
 
 const ROOT = path.resolve(__dirname, '../..');
-const PEOPLE = 4000; // ~17.7 MB: several ranges and partitions at the CLI's local task size
+const PEOPLE = 4000; // ~17.7 MB: several ranges and partitions at these sizes (`clearance classify`'s)
+const RANGE_MB = 16;
+const PARTITION_MB = 8;
 const INPUT_NAME = '01-extract.csv'; // what `clearance run` calls the first input in its batch
 const OBJECT_SUFFIX = '._S3rver_object';
 
@@ -66,7 +68,7 @@ async function cliRun(stateDir: string, input: string, outDir: string, killWhen?
   const child: ChildProcess = spawn(
     process.execPath,
     ['bin/clearance.js', 'run', '--keep-state', stateDir, '--input', input, '--county', COUNTY, '--policy', 'reference-default',
-      '--compute-at', COMPUTE_AT, '--out', outDir, '--workers', '2'],
+      '--compute-at', COMPUTE_AT, '--out', outDir, '--workers', '2', '--range-mb', String(RANGE_MB), '--partition-mb', String(PARTITION_MB)],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
   );
   let stdout = '';
