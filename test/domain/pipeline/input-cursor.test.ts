@@ -79,10 +79,13 @@ describe('InputCursor', () => {
         store.put(KEY, file);
         const cursor = new InputCursor(store, KEY, file.length);
         const maxChunk = Math.max(...sizes);
+        let largest = 0;
         for (const { offset, length } of records) {
           await readRecord(cursor, file, offset, length);
-          // Memory: one chunk, or the record plus one chunk.
-          expect(cursor.chunk.length).toBeLessThanOrEqual(length + maxChunk);
+          // Memory: one chunk, or a record plus one chunk (a record already held needs no read, so the chunk may
+          // still be the one an earlier, larger record needed).
+          largest = Math.max(largest, length);
+          expect(cursor.chunk.length).toBeLessThanOrEqual(largest + maxChunk);
           expect(store.open).toBeLessThanOrEqual(1);
           // Asking again for the same record (offsets may repeat) needs no read.
           expect(cursor.chunkStart + cursor.indexOf(offset, length)).toBe(offset);
@@ -106,7 +109,16 @@ describe('InputCursor', () => {
         await cursor.close(); // idempotent
         expect(store.open).toBe(0);
       }),
-      { numRuns: 400 },
+      {
+        numRuns: 400,
+        // Rare cases that a per-record bound (record + one chunk) got wrong: a record already held by the chunk a
+        // larger earlier one needed. And an empty record alone, which needs no read.
+        examples: [
+          [{ file: Buffer.from([0, 0]), records: [{ offset: 0, length: 2 }, { offset: 2, length: 0 }] }, [1]],
+          [{ file: Buffer.alloc(12, 7), records: [{ offset: 0, length: 7 }, { offset: 7, length: 2 }] }, [5]],
+          [{ file: Buffer.alloc(10, 1), records: [{ offset: 3, length: 0 }] }, [5]],
+        ],
+      },
     );
   });
 
