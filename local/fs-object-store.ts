@@ -12,17 +12,8 @@ import { existsBySize, NotFoundError, ObjectStore, ReadOptions } from '../lambda
 /** 256 KiB reads by default; readers ask for more or less (ReadOptions.chunkBytes). */
 const READ_CHUNK = 256 * 1024;
 
-export interface FsObjectStoreOptions {
-  /** Bytes per read of a stream (default 256 KiB). A k-way merge of hundreds of objects wants less. */
-  readChunkBytes?: number;
-}
-
 export class FsObjectStore implements ObjectStore {
-  private readonly readChunkBytes: number;
-
-  constructor(readonly root: string, options: FsObjectStoreOptions = {}) {
-    this.readChunkBytes = options.readChunkBytes ?? READ_CHUNK;
-  }
+  constructor(readonly root: string) {}
 
   pathOf(key: string): string {
     if (path.isAbsolute(key)) return key;
@@ -51,7 +42,7 @@ export class FsObjectStore implements ObjectStore {
       // Reads of a small object allocate its size, not a whole read chunk: a merge holds hundreds of them at once.
       const last = end ?? (await fs.stat(file)).size;
       if (last <= start) return;
-      const stream = createReadStream(file, { start, end: last - 1, highWaterMark: Math.min(options.chunkBytes ?? this.readChunkBytes, last - start) });
+      const stream = createReadStream(file, { start, end: last - 1, highWaterMark: Math.min(options.chunkBytes ?? READ_CHUNK, last - start) });
       for await (const chunk of stream) yield chunk as Buffer;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key);

@@ -53,22 +53,20 @@ export class PhaseWorkerPool implements PhaseExecutor {
 
   /** A new worker (the pool starts them as tasks need them, up to its size). */
   private spawn(): void {
-    {
-      const worker = new Worker(__filename, { workerData: this.setup, resourceLimits: WORKER_LIMITS });
-      worker.on('message', (result: TaskResult) => {
-        const task = this.pending.get(result.id)!;
-        this.pending.delete(result.id);
-        this.release(worker);
-        if (result.error) task.reject(Object.assign(new Error(result.error.message), { name: result.error.name }));
-        else task.resolve(result);
-      });
-      worker.on('error', (error) => {
-        for (const task of this.pending.values()) task.reject(error);
-        this.pending.clear();
-      });
-      this.workers.push(worker);
-      this.idle.push(worker);
-    }
+    const worker = new Worker(__filename, { workerData: this.setup, resourceLimits: WORKER_LIMITS });
+    worker.on('message', (result: TaskResult) => {
+      const task = this.pending.get(result.id)!;
+      this.pending.delete(result.id);
+      this.release(worker);
+      if (result.error) task.reject(Object.assign(new Error(result.error.message), { name: result.error.name }));
+      else task.resolve(result);
+    });
+    worker.on('error', (error) => {
+      for (const task of this.pending.values()) task.reject(error);
+      this.pending.clear();
+    });
+    this.workers.push(worker);
+    this.idle.push(worker);
   }
 
   private release(worker: Worker): void {

@@ -12,7 +12,7 @@ import {
   ByteWriter, CLASSIFIED_FULL_LINE, finishClassifiedRow, FLAG_EVALUATED, InvariantError, PERSON_FIELDS, RoutedRowsReader, slotsOf,
   startClassifiedRow,
 } from './frames';
-import { ObjectStore, writeJson } from './object-store';
+import { collectBytes, ObjectStore, writeJson } from './object-store';
 import { RunPlan, workKeys } from './plan';
 import { courtListWorkKeys, entryPieces } from '../report/court-lists';
 import { reportSettingsOf } from '../report/settings';
@@ -35,12 +35,6 @@ export function scenarioPoliciesOf(plan: RunPlan): Record<string, Policy> {
   return policies;
 }
 
-async function readBytes(store: ObjectStore, key: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of store.read(key)) chunks.push(chunk);
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-}
-
 export async function classifyPartition(store: ObjectStore, plan: RunPlan, partition: number): Promise<RunStatistics> {
   const classifier = new PartitionClassifier({
     county: plan.county,
@@ -53,7 +47,7 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   const objects: RoutedRowsReader[] = [];
   const fields: string[] = new Array<string>(Math.max(...PERSON_FIELDS, ...POSSIBLE_OTHER_FIELDS) + 1).fill('');
   // All of the partition's objects are kept until pass 2 anyway: read at once (fewer idle waits on I/O).
-  const contents = await Promise.all(plan.ranges.map((_, range) => readBytes(store, workKeys.splitPartition(plan, range, partition))));
+  const contents = await Promise.all(plan.ranges.map((_, range) => collectBytes(store.read(workKeys.splitPartition(plan, range, partition)))));
   for (let range = 0; range < contents.length; range++) {
     const routed = new RoutedRowsReader(contents[range]);
     for (const subjectId of routed.rejectedSubjects) classifier.addRejectedRow(subjectId);

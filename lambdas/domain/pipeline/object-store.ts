@@ -46,11 +46,16 @@ export async function existsBySize(store: Pick<ObjectStore, 'size'>, key: string
   }
 }
 
+/** All bytes of a stream of chunks in one Buffer (a single chunk as it is). */
+export async function collectBytes(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const collected: Buffer[] = [];
+  for await (const chunk of chunks) collected.push(chunk);
+  return collected.length === 1 ? collected[0] : Buffer.concat(collected);
+}
+
 /** Reads a whole (small) object as text. Latin-1 keeps every byte: one char per byte. */
 export async function readText(store: ObjectStore, key: string, encoding: BufferEncoding = 'utf8'): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of store.read(key)) chunks.push(chunk);
-  return Buffer.concat(chunks).toString(encoding);
+  return (await collectBytes(store.read(key))).toString(encoding);
 }
 
 export async function readJson<T = unknown>(store: ObjectStore, key: string): Promise<T> {

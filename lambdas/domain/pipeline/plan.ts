@@ -6,7 +6,7 @@
 import { FIELD_COUNT } from '../columns';
 import { DojTokenizer } from '../csv/tokenizer';
 import { PolicyInput } from '../policy';
-import { ObjectStore } from './object-store';
+import { collectBytes, ObjectStore } from './object-store';
 
 /** Positions order rows across files: file index in the high bits, byte offset in the low 40 (1 TiB per file). */
 export const POSITION_FILE_FACTOR = 2 ** 40;
@@ -84,10 +84,8 @@ const RECORDS_TO_CONFIRM = 3;
 const MIN_FIELDS = 10;
 const QUOTE_TROUBLE = new Set(['BARE_QUOTE', 'TEXT_AFTER_QUOTE', 'UNTERMINATED_QUOTE']);
 
-async function readWindow(store: ObjectStore, key: string, start: number, end: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of store.readRange(key, start, end)) chunks.push(chunk);
-  return Buffer.concat(chunks);
+function readWindow(store: ObjectStore, key: string, start: number, end: number): Promise<Buffer> {
+  return collectBytes(store.readRange(key, start, end));
 }
 
 /**
