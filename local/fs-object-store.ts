@@ -42,6 +42,10 @@ export class FsObjectStore implements ObjectStore {
       // Reads of a small object allocate its size, not a whole read chunk: a merge holds hundreds of them at once.
       const last = end ?? (await fs.stat(file)).size;
       if (last <= start) return;
+      if (options.reuseBuffer) {
+        yield* readReusingBuffer(file, start, last, Math.min(options.chunkBytes ?? READ_CHUNK, last - start));
+        return;
+      }
       const stream = createReadStream(file, { start, end: last - 1, highWaterMark: Math.min(options.chunkBytes ?? READ_CHUNK, last - start) });
       for await (const chunk of stream) yield chunk as Buffer;
     } catch (error) {
@@ -147,4 +151,20 @@ export class FsObjectStore implements ObjectStore {
 
 async function* toBuffers(body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncIterable<Buffer> {
   for await (const chunk of body) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
+
+/** Bytes [start, end) of a file in chunks of one buffer, read again into after each yield (ReadOptions.reuseBuffer). */
+async function* readReusingBuffer(file: string, start: number, end: number, chunkBytes: number): AsyncIterable<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafeSlow(chunkBytes);
+    for (let position = start; position < end; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(chunkBytes, end - position), position);
+      if (bytesRead === 0) throw new Error(`${file} ended at ${position} bytes, before ${end}`);
+      position += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }

@@ -77,6 +77,9 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     .filter((file) => file !== '')
     .map((file) => ({ key: path.resolve(file), name: path.basename(file) }));
   const progress = progressReporter();
+  // Started now, so that the workers load the split code while this thread plans.
+  const workers = new PhaseWorkerPool(outDir, options.concurrency);
+  workers.prepare('split');
   try {
     const result = await runInProcess(
       store,
@@ -101,7 +104,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
         onProgress: (p) => progress.update(p),
         concurrency: options.concurrency,
         // The heavy phases run in worker threads (both cores, and heap limits of their own).
-        executor: (plan) => new PhaseWorkerPool(outDir, plan, options.concurrency),
+        executor: () => workers,
       },
     );
     progress.stop();
@@ -115,6 +118,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     if (error instanceof RunError && (error.name === 'RejectRatioExceeded' || error.name === 'UnknownCountyError')) error.message += ` (summary.json and rejects.csv are in ${outDir})`;
     throw error;
   } finally {
+    await workers.close();
     await fs.rm(path.join(outDir, workPrefix), { recursive: true, force: true });
   }
 }

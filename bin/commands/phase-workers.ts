@@ -2,6 +2,7 @@
  * Runs the split and classify phases of `clearance classify` in worker threads, so both cores work.
  * Each worker opens its own FsObjectStore on the same directory and reads the plan from the work area.
  */
+import { setFlagsFromString } from 'node:v8';
 import { ResourceLimits, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { readJson } from '../../lambdas/domain/pipeline/object-store';
@@ -9,11 +10,19 @@ import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/plan';
 import { PhaseExecutor } from '../../lambdas/domain/pipeline/run';
 import type { ResultFile } from '../../lambdas/domain/pipeline/merge';
 
+type PhaseKind = 'split' | 'classify' | 'merge';
+
 interface Task {
   id: number;
-  kind: 'split' | 'classify' | 'merge';
+  kind: PhaseKind;
+  planKey: string;
   index: number;
   files?: readonly ResultFile[];
+}
+
+/** Tells a new worker which phase it serves, so that it loads that phase's code before its first task. */
+interface Preload {
+  preload: PhaseKind;
 }
 
 interface TaskResult {
@@ -24,7 +33,6 @@ interface TaskResult {
 
 interface WorkerSetup {
   root: string;
-  planKey: string;
 }
 
 /**
@@ -36,23 +44,52 @@ interface WorkerSetup {
  * the same time). Old generation 256 → 160 MB: 517 → 470 MB in the same time; 128 MB doubled the classify time.
  */
 const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 160 };
+/**
+ * Initial heap of a phase's workers (MB; 0: V8's default). A classify task keeps its partition's people until
+ * pass 2, so a new worker's heap grew through many full collections at its start. 500k generated rows, runs
+ * interleaved with the previous commit: classify phase 2.7-2.8 → 2.4-2.55 s at 64 MB, peak RSS 283-357 MB; 80 MB
+ * was no faster at 373-379 MB, and 96 MB reached 411 MB. Split and merge workers gained nothing from it.
+ */
+const INITIAL_HEAP_MB: Record<PhaseKind, number> = { split: 0, classify: 64, merge: 0 };
+/**
+ * How often a phase's workers collect garbage themselves (ms; 0: never). A merge's heap is small (~20 MB) but
+ * it hands ~1 MiB output pieces on and reads its input in 1 MiB chunks: dead buffers that V8 frees only when a
+ * full collection comes, which its small heap rarely needs (it waits for ~64 MB of external memory). 5M rows:
+ * 30-110 MB of dead buffers per merge thread, assemble phase peak 500-590 MB; collecting every 250 ms: 440-460 MB,
+ * in the same time (a collection of the small heap takes a few ms).
+ */
+const COLLECT_EVERY_MS: Record<PhaseKind, number> = { split: 0, classify: 0, merge: 250 };
 
+/**
+ * Worker threads serving one phase at a time. A phase gets new workers: a terminated worker's heap goes back to
+ * the system, while a kept one would carry the previous phase's garbage (V8 keeps the heap it grew to) into the
+ * next. Starting a worker and loading its phase's code takes ~0.2-0.3 s, so the pool starts them ahead:
+ * `prepare(phase)` (before planning, and when a phase has no task left to start) replaces the idle workers at
+ * once, and each busy one as its last task ends, by workers of the coming phase that load its code meanwhile.
+ */
 export class PhaseWorkerPool implements PhaseExecutor {
-  private readonly workers: Worker[] = [];
+  /** Every live worker, with the phase it serves. */
+  private readonly workers = new Map<Worker, PhaseKind>();
   private readonly idle: Worker[] = [];
   private readonly waiting: Array<() => void> = [];
   private readonly pending = new Map<number, { resolve: (result: TaskResult) => void; reject: (error: Error) => void }>();
   private nextId = 0;
-  private phase: Task['kind'] | undefined;
+  private phase: PhaseKind | undefined;
   private readonly retired: Array<Promise<number>> = [];
   private readonly setup: WorkerSetup;
+  private closed = false;
 
-  constructor(root: string, plan: RunPlan, private readonly size: number) {
-    this.setup = { root, planKey: workKeys.plan(plan) };
+  constructor(root: string, private readonly size: number) {
+    this.setup = { root };
   }
 
-  /** A new worker (the pool starts them as tasks need them, up to its size). */
+  /** A new worker for the current phase, told to load its code now. */
   private spawn(): void {
+    const phase = this.phase!;
+    // V8 reads these flags when an isolate is created: they set the new worker's initial heap, and whether it
+    // has gc() (see COLLECT_EVERY_MS), only.
+    setFlagsFromString(`--initial-heap-size=${INITIAL_HEAP_MB[phase]}`);
+    setFlagsFromString(COLLECT_EVERY_MS[phase] > 0 ? '--expose-gc' : '--no-expose-gc');
     const worker = new Worker(__filename, { workerData: this.setup, resourceLimits: WORKER_LIMITS });
     worker.on('message', (result: TaskResult) => {
       const task = this.pending.get(result.id)!;
@@ -65,66 +102,102 @@ export class PhaseWorkerPool implements PhaseExecutor {
       for (const task of this.pending.values()) task.reject(error);
       this.pending.clear();
     });
-    this.workers.push(worker);
+    worker.postMessage({ preload: phase } satisfies Preload);
+    this.workers.set(worker, phase);
     this.idle.push(worker);
   }
 
+  private retire(worker: Worker): void {
+    this.workers.delete(worker);
+    this.retired.push(worker.terminate());
+  }
+
+  /** Fills the pool up to its size with workers of the current phase. */
+  private fill(): void {
+    while (!this.closed && this.workers.size < this.size) this.spawn();
+  }
+
   private release(worker: Worker): void {
-    this.idle.push(worker);
+    if (this.workers.get(worker) !== this.phase) {
+      // A worker of a phase that has ended: replaced by one of the coming phase.
+      this.retire(worker);
+      this.fill();
+    } else this.idle.push(worker);
     this.waiting.shift()?.();
   }
 
   /**
-   * A new phase gets new workers: a terminated worker's heap goes back to the system, while a kept one would
-   * carry the previous phase's garbage (V8 keeps the heap it grew to) into the next.
+   * The next tasks will be of `phase`: idle workers of another phase are replaced now, busy ones when their
+   * task ends (see release).
    */
-  private enterPhase(kind: Task['kind']): void {
-    if (this.phase === kind) return;
-    this.phase = kind;
-    for (const worker of this.workers.splice(0)) this.retired.push(worker.terminate());
-    this.idle.length = 0;
+  prepare(phase: PhaseKind): void {
+    if (this.phase === phase || this.closed) return;
+    this.phase = phase;
+    for (const worker of this.idle.splice(0)) this.retire(worker);
+    this.fill();
   }
 
-  private async run(kind: Task['kind'], index: number, files?: readonly ResultFile[]): Promise<TaskResult> {
-    // Phases do not overlap (each ends before the next starts), so every worker is idle here at a phase change.
-    if (this.pending.size === 0) this.enterPhase(kind);
-    if (this.idle.length === 0 && this.workers.length < this.size) this.spawn();
+  private async run(kind: PhaseKind, plan: RunPlan, index: number, files?: readonly ResultFile[]): Promise<TaskResult> {
+    this.prepare(kind);
     while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     const worker = this.idle.pop()!;
     const id = this.nextId++;
     return new Promise<TaskResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, kind, index, ...(files === undefined ? {} : { files }) } satisfies Task);
+      worker.postMessage({ id, kind, planKey: workKeys.plan(plan), index, ...(files === undefined ? {} : { files }) } satisfies Task);
     });
   }
 
-  async split(_plan: RunPlan, rangeIndex: number): Promise<void> {
-    await this.run('split', rangeIndex);
+  async split(plan: RunPlan, rangeIndex: number): Promise<void> {
+    await this.run('split', plan, rangeIndex);
   }
 
-  async classify(_plan: RunPlan, partition: number): Promise<void> {
-    await this.run('classify', partition);
+  async classify(plan: RunPlan, partition: number): Promise<void> {
+    await this.run('classify', plan, partition);
   }
 
-  async merge(_plan: RunPlan, files: readonly ResultFile[]): Promise<number[]> {
-    return (await this.run('merge', 0, files)).rowsPerFile!;
+  async merge(plan: RunPlan, files: readonly ResultFile[]): Promise<number[]> {
+    return (await this.run('merge', plan, 0, files)).rowsPerFile!;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.workers.map((worker) => worker.terminate()), ...this.retired]);
+    this.closed = true;
+    const live = [...this.workers.keys()];
+    this.workers.clear();
+    this.idle.length = 0;
+    await Promise.all([...live.map((worker) => worker.terminate()), ...this.retired]);
   }
+}
+
+/** A phase's code, loaded on first use: a worker loads only the phase it serves. */
+function loadPhase(kind: PhaseKind) {
+  if (kind === 'split') return import('../../lambdas/domain/pipeline/split');
+  if (kind === 'classify') return import('../../lambdas/domain/pipeline/classify-partition');
+  return import('../../lambdas/domain/pipeline/merge');
 }
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
   const setup = workerData as WorkerSetup;
   const store = new FsObjectStore(setup.root);
-  const planPromise = readJson<RunPlan>(store, setup.planKey);
-  port.on('message', async (task: Task) => {
+  const plans = new Map<string, Promise<RunPlan>>();
+  const planOf = (key: string): Promise<RunPlan> => {
+    let plan = plans.get(key);
+    if (plan === undefined) plans.set(key, (plan = readJson<RunPlan>(store, key)));
+    return plan;
+  };
+  port.on('message', async (message: Task | Preload) => {
+    if ('preload' in message) {
+      // Errors surface with the first task, which imports the module again.
+      loadPhase(message.preload).catch(() => undefined);
+      return;
+    }
+    const task = message;
+    const collect = COLLECT_EVERY_MS[task.kind];
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const collecting = collect > 0 && gc !== undefined ? setInterval(gc, collect) : undefined;
     try {
-      const plan = await planPromise;
-      // Each worker serves one phase and loads only that phase's code (a classify worker's policy schema alone
-      // took ~0.1 s to load; the workers of all three phases loaded everything).
+      const plan = await planOf(task.planKey);
       if (task.kind === 'split') {
         const { splitRange } = await import('../../lambdas/domain/pipeline/split');
         await splitRange(store, plan, plan.ranges[task.index]);
@@ -140,6 +213,8 @@ if (!isMainThread && parentPort) {
     } catch (error) {
       const err = error as Error;
       port.postMessage({ id: task.id, error: { name: err.name, message: err.message } } satisfies TaskResult);
+    } finally {
+      clearInterval(collecting);
     }
   });
 }

@@ -5,7 +5,7 @@
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { NotFoundError, readText } from '../../lambdas/domain/pipeline/object-store';
+import { collectBytes, NotFoundError, readText } from '../../lambdas/domain/pipeline/object-store';
 import { FsObjectStore } from '../../local/fs-object-store';
 
 describe('FsObjectStore.copy', () => {
@@ -90,5 +90,25 @@ describe('FsObjectStore.copy', () => {
     const small: Buffer[] = [];
     for await (const chunk of new FsObjectStore(root).read('x/small')) small.push(chunk);
     expect(small.map((chunk) => [chunk.length, chunk.buffer.byteLength])).toEqual([[3, 3]]);
+  });
+
+  test('reuseBuffer: every chunk is read into the same memory, and the bytes read are those of the object', async () => {
+    const store = new FsObjectStore(root);
+    const bytes = Buffer.from(Array.from({ length: 4500 }, (_, i) => i % 251));
+    await store.write('x/data', [bytes]);
+    const copies: Buffer[] = [];
+    const memory = new Set<ArrayBufferLike>();
+    for await (const chunk of store.readRange('x/data', 100, 4321, { chunkBytes: 1000, reuseBuffer: true })) {
+      copies.push(Buffer.from(chunk));
+      memory.add(chunk.buffer);
+    }
+    expect(copies.map((chunk) => chunk.length)).toEqual([1000, 1000, 1000, 1000, 221]);
+    expect(Buffer.concat(copies)).toEqual(bytes.subarray(100, 4321));
+    expect(memory.size).toBe(1);
+    // Without it, each chunk is new memory (a reader may keep it).
+    const fresh = new Set<ArrayBufferLike>();
+    for await (const chunk of store.read('x/data', { chunkBytes: 1000 })) fresh.add(chunk.buffer);
+    expect(fresh.size).toBe(5);
+    await expect(collectBytes(store.read('x/missing', { reuseBuffer: true }))).rejects.toThrow(NotFoundError);
   });
 });

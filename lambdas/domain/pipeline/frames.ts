@@ -347,6 +347,20 @@ export function finishClassifiedRow(out: ByteWriter, lengths: number, fullLength
  * (the current chunk), valid until the next call. `advance()` is synchronous and fails only when the next row
  * is not buffered yet; `fill()` then reads on.
  */
+/** Carry buffers are allocated in steps of this many bytes (a merge holds one per partition). */
+const CARRY_STEP = 8 * 1024;
+
+function carrySize(length: number): number {
+  return Math.ceil(length / CARRY_STEP) * CARRY_STEP;
+}
+
+/** A larger buffer with the first `keep` bytes of `buffer`. */
+function growTo(buffer: Buffer, keep: number, length: number): Buffer {
+  const grown = Buffer.allocUnsafeSlow(carrySize(length));
+  buffer.copy(grown, 0, 0, keep);
+  return grown;
+}
+
 export class ClassifiedRowReader {
   position = 0;
   flags = 0;
@@ -358,6 +372,9 @@ export class ClassifiedRowReader {
   columnsEnd = 0;
   private offset = 0;
   private finished = false;
+  /** A row split across chunks, gathered here (reused, grown as rows need). */
+  private carry: Buffer = Buffer.alloc(0);
+  private carryLength = 0;
 
   constructor(private readonly chunks: AsyncIterator<Buffer>) {}
 
@@ -392,14 +409,38 @@ export class ClassifiedRowReader {
         if (available > 0) throw new FrameFormatError('classified rows end inside a row');
         return false;
       }
+      // The part of a row already read is copied to the front of `carry` before the next read: the chunk
+      // holding it may be overwritten by that read (ReadOptions.reuseBuffer).
+      if (available > 0) this.carryLength = this.keep(this.buffer, this.offset, available);
       const next = await this.chunks.next();
       if (next.done) {
         this.finished = true;
+        if (available > 0) {
+          this.buffer = this.carry.subarray(0, this.carryLength);
+          this.offset = 0;
+        }
         continue;
       }
-      this.buffer = available > 0 ? Buffer.concat([this.buffer.subarray(this.offset), next.value]) : next.value;
+      const chunk = next.value;
+      if (available > 0) {
+        const length = this.carryLength + chunk.length;
+        if (length > this.carry.length) this.carry = growTo(this.carry, this.carryLength, length);
+        chunk.copy(this.carry, this.carryLength);
+        this.buffer = this.carry.subarray(0, length);
+      } else this.buffer = chunk;
       this.offset = 0;
     }
+  }
+
+  /** Copies `bytes[start, start + length)` to the front of `carry` (which may be `bytes` itself); returns length. */
+  private keep(bytes: Buffer, start: number, length: number): number {
+    if (bytes.buffer === this.carry.buffer && bytes.byteOffset === this.carry.byteOffset) {
+      this.carry.copyWithin(0, start, start + length);
+    } else {
+      if (length > this.carry.length) this.carry = Buffer.allocUnsafeSlow(carrySize(length));
+      bytes.copy(this.carry, 0, start, start + length);
+    }
+    return length;
   }
 
   /** The next row, reading on when needed; false at the end. */

@@ -25,7 +25,7 @@ const MERGE_READ_MAX = 64 * 1024;
 /** Output pieces queued per result file (each ~1 MiB): enough to keep the file's writes going. */
 const QUEUED_PIECES = 2;
 export function mergeReadOptions(partitionCount: number): ReadOptions {
-  return { chunkBytes: Math.max(MERGE_READ_MIN, Math.min(MERGE_READ_MAX, Math.floor(MERGE_READ_BUDGET / partitionCount))) };
+  return { chunkBytes: Math.max(MERGE_READ_MIN, Math.min(MERGE_READ_MAX, Math.floor(MERGE_READ_BUDGET / partitionCount))), reuseBuffer: true };
 }
 
 /** The three result files a merge writes (`mergeResultFiles` writes any subset of them), by output name. */

@@ -143,6 +143,8 @@ export interface PhaseExecutor {
   classify(plan: RunPlan, partition: number): Promise<void>;
   /** Merges into some of the result files (rows per input file); absent: Assemble merges in this thread. */
   merge?(plan: RunPlan, files: readonly ResultFile[]): Promise<number[]>;
+  /** A hint: the next tasks will be of this kind (an executor may start getting ready for them). */
+  prepare?(kind: 'split' | 'classify' | 'merge'): void;
 }
 
 /**
@@ -170,10 +172,15 @@ function inThreadExecutor(store: ObjectStore): PhaseExecutor {
   };
 }
 
-async function runAll(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
+/**
+ * Runs `count` tasks, `concurrency` at once. `drained` is called each time a lane finds no task left to start
+ * (the others may still be running their last ones).
+ */
+async function runAll(count: number, concurrency: number, task: (index: number) => Promise<void>, drained: () => void = () => undefined): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < count) await task(next++);
+    drained();
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
@@ -190,13 +197,14 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
 
   const executor = options.executor?.(plan) ?? inThreadExecutor(store);
   try {
+    executor.prepare?.('split');
     started = Date.now();
     let done = 0;
     report({ phase: 'split', done, total: plan.ranges.length });
     await runAll(plan.ranges.length, concurrency, async (index) => {
       await executor.split(plan, index);
       report({ phase: 'split', done: ++done, total: plan.ranges.length });
-    });
+    }, () => executor.prepare?.('classify'));
     timings.split = (Date.now() - started) / 1000;
 
     started = Date.now();
@@ -205,7 +213,7 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     await runAll(plan.partitionCount, concurrency, async (partition) => {
       await executor.classify(plan, partition);
       report({ phase: 'classify', done: ++done, total: plan.partitionCount });
-    });
+    }, () => executor.prepare?.('merge'));
     timings.classify = (Date.now() - started) / 1000;
 
     report({ phase: 'assemble', done: 0, total: 1 });

@@ -440,8 +440,22 @@ async function* streamOf(chunks: readonly Buffer[]): AsyncGenerator<Buffer> {
   for (const chunk of chunks) yield chunk;
 }
 
-async function readClassified(chunks: readonly Buffer[]): Promise<ClassifiedRow[]> {
-  const reader = new ClassifiedRowReader(streamOf(chunks));
+/**
+ * The chunks as a store hands them out with ReadOptions.reuseBuffer: each one in the same buffer, which is
+ * overwritten (first with junk) as soon as the next is asked for.
+ */
+async function* reusedBufferStreamOf(chunks: readonly Buffer[]): AsyncGenerator<Buffer> {
+  const buffer = Buffer.alloc(Math.max(1, ...chunks.map((chunk) => chunk.length)));
+  for (const chunk of chunks) {
+    buffer.fill(0xee);
+    chunk.copy(buffer);
+    yield buffer.subarray(0, chunk.length);
+  }
+  buffer.fill(0xee);
+}
+
+async function readClassified(chunks: readonly Buffer[], reuse = false): Promise<ClassifiedRow[]> {
+  const reader = new ClassifiedRowReader(reuse ? reusedBufferStreamOf(chunks) : streamOf(chunks));
   const rows: ClassifiedRow[] = [];
   while (await reader.next()) {
     const b = reader.buffer;
@@ -479,6 +493,7 @@ describe('classified rows', () => {
           const bytes = writeClassified(rows, takeAfter);
           expect(bytes.length).toBe(rowBoundaries(rows)[rows.length]);
           expect(await readClassified(chunksOf(bytes, cuts))).toEqual(rows);
+          expect(await readClassified(chunksOf(bytes, cuts), true)).toEqual(rows);
         },
       ),
       { numRuns: 300 },
