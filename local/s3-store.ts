@@ -14,8 +14,12 @@
  *   (`<hex>-<n>`), where s3rver gave the MD5 of the whole object;
  * - incoming bodies are written in batches of up to 1 MiB (one writev per batch) and objects are read in 512 KiB
  *   chunks (64 KiB in s3rver).
+ * - a body's ETag is not its MD5 but its SHA-1 cut to 32 hex digits (bodyHash): the same bytes give the same ETag,
+ *   other bytes another, as with S3, and nothing here reads an ETag as an MD5. SHA-1 runs 2.6× faster than MD5 on
+ *   this machine (SHA extensions: 500 MB in 0.27 s, MD5 0.69 s); hashing every byte written was 1.5 s of the S3
+ *   stand-in's thread in a 500k-row `clearance run`. A multipart ETag is S3's form over those digests.
  * Unchanged: the files (`<key>._S3rver_object`, `.md5`, `._S3rver_metadata.json`), what every other request does,
- * single-request ETags (the MD5 of the body), events.
+ * events.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -25,6 +29,15 @@ import FilesystemStore from 's3rver/lib/stores/filesystem';
 import S3Object from 's3rver/lib/models/object';
 import S3Error from 's3rver/lib/models/error';
 import { NotFoundError } from '../lambdas/domain/pipeline/object-store';
+
+/** The hash behind a body's ETag (see the module comment); `bodyEtag` gives its 32 hex digits. */
+export function bodyHash(): crypto.Hash {
+  return crypto.createHash('sha1');
+}
+
+export function bodyEtag(hash: crypto.Hash): string {
+  return hash.digest('hex').slice(0, 32);
+}
 
 /** Bytes gathered from a request body before one write. */
 const WRITE_BATCH = 1024 * 1024;
@@ -290,14 +303,14 @@ async function writeAtomically<T>(target: string, write: (handle: fs.promises.Fi
   return result;
 }
 
-/** Writes a request body (or a buffer) to `handle`, returning its size and MD5 (hex). */
+/** Writes a request body (or a buffer) to `handle`, returning its size and ETag digest (`md5`, as s3rver names it). */
 async function writeBody(
   handle: fs.promises.FileHandle,
   content: Buffer | Readable,
   start?: number,
   maxBytes = Infinity,
 ): Promise<{ size: number; md5: string }> {
-  const md5 = crypto.createHash('md5');
+  const md5 = bodyHash();
   // At `start` when given (positional writes), else at the file position.
   let position = start;
   const write = async (buffers: Buffer[], bytes: number) => {
@@ -307,7 +320,7 @@ async function writeBody(
   if (Buffer.isBuffer(content)) {
     md5.update(content);
     await write([content], content.length);
-    return { size: content.length, md5: md5.digest('hex') };
+    return { size: content.length, md5: bodyEtag(md5) };
   }
   let size = 0;
   let batch: Buffer[] = [];
@@ -326,7 +339,7 @@ async function writeBody(
     }
   }
   if (batch.length > 0) await write(batch, batchBytes);
-  return { size, md5: md5.digest('hex') };
+  return { size, md5: bodyEtag(md5) };
 }
 
 /** writev until every byte is written (a write may be partial); at `position` when given, else at the file position. */

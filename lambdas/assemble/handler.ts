@@ -4,14 +4,21 @@
  * propagates with its name after summary.json is written; Catch sends it to Mark failed.
  */
 import { assembleRun } from '../domain/pipeline/assemble';
+import { RunPlan } from '../domain/pipeline/plan';
 import { DETERMINATION } from '../domain/rules';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { RunRecord } from '../adapters/ledger';
 import { instrumented } from '../adapters/observability';
 import { assembleEventSchema, AssembleTaskResult, loadRunPlan, parseInput } from '../events';
+import { isMergeThread, mergeOnTwoThreads, serveMergeThread } from './merge-threads';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
+
+// This module is also the entry of Assemble's second merge thread.
+if (isMergeThread()) void serveMergeThread(store);
+/** The merges run on two threads where this module is JavaScript a thread can load (not under ts-jest). */
+const mergeOptions = __filename.endsWith('.js') ? { merge: (plan: RunPlan) => mergeOnTwoThreads(__filename, store, plan) } : {};
 
 /** Seconds per phase from the ledger's timestamps (a phase ends when the next one may start). */
 export function phaseTimings(run: RunRecord | undefined, assembleStartedAt: Date): Record<string, number> {
@@ -39,7 +46,7 @@ export const handler = instrumented('assemble', async (event, invocation): Promi
   const startedAt = new Date();
   await ledger.updateRun(runId, 'ASSEMBLING', { assembleStartedAt: startedAt.toISOString() });
 
-  const { summary, outputs } = await assembleRun(store, plan, phaseTimings(run, startedAt));
+  const { summary, outputs } = await assembleRun(store, plan, phaseTimings(run, startedAt), mergeOptions);
   await ledger.updateRun(runId, 'SUCCEEDED', {
     endedAt: new Date().toISOString(),
     summaryKey: outputs.summary,

@@ -7,7 +7,7 @@ import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../dates';
 import { parsePolicy, PolicyError, PolicyInput, presetPolicy, PRESETS } from '../policy';
 import { assembleRun, AssembleResult } from './assemble';
 import { RunError } from './errors';
-import { ResultFile } from './merge';
+import { PARALLEL_MERGES, ResultFile } from './merge';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore, writeJson } from './object-store';
 import { InputFile, partitionCountFor, planRanges, RunPlan, SizingOptions, workKeys } from './plan';
@@ -147,12 +147,6 @@ export interface PhaseExecutor {
   prepare?(kind: 'split' | 'classify' | 'merge'): void;
 }
 
-/**
- * How the result files are shared between two merges running at once: All_Results.csv (the largest, copied
- * from the input) alone, the other two together.
- */
-export const PARALLEL_MERGES: readonly (readonly ResultFile[])[] = [['allResults'], ['prop64Results', 'condensed']];
-
 export interface InProcessOptions {
   onProgress?: (progress: Progress) => void;
   /** Phase tasks run at once (default 2). */
@@ -237,4 +231,4 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
   }
 }
 
-export { PolicyError, RunError };
+export { PARALLEL_MERGES, PolicyError, RunError };
