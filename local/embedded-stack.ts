@@ -85,6 +85,8 @@ export interface EmbeddedStack {
    * StandIns.exportObject. Throws NotFoundError when there is no such object.
    */
   exportObject(key: string, targetPath: string, options?: { bucket?: string }): Promise<void>;
+  /** A local file put in as the object `key` (the data bucket unless told), announced as a PutObject: StandIns.importObject. */
+  importObject(key: string, sourcePath: string, options?: { bucket?: string }): Promise<void>;
   /** Every execution so far, oldest first, with its current status. */
   listExecutions(): ExecutionSummary[];
   /** Progress of every execution (states entered/exited, map items done, retries...). Returns an unsubscribe function. */
@@ -343,6 +345,9 @@ function assemble(parts: {
     },
     exportObject(key, targetPath, exportOptions = {}) {
       return standIns.exportObject(exportOptions.bucket ?? api.bucketName(), key, targetPath);
+    },
+    importObject(key, sourcePath, importOptions = {}) {
+      return standIns.importObject(importOptions.bucket ?? api.bucketName(), key, sourcePath);
     },
     listExecutions() {
       return [...executions.values()].map((tracked) => tracked.summary);

@@ -225,6 +225,37 @@ export class LocalS3Store extends FilesystemStore {
   }
 
   /**
+   * A file of this machine put in as the object `key` (the embedded stack's upload of a local extract): copied
+   * (a clone where the file system offers one) to a temporary file beside the object, hashed for its ETag,
+   * renamed into place, with the metadata a PutObject without headers gets. Never a link: the source stays the
+   * user's file, free to change, while an object file is never modified once in place.
+   */
+  async importObject(bucket: string, key: string, sourcePath: string): Promise<{ size: number; md5: string }> {
+    const objectPath = this.getResourcePath(bucket, key, 'object');
+    await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+    const temporary = temporaryPath(objectPath);
+    let size: number;
+    let md5: string;
+    try {
+      await fs.promises.copyFile(sourcePath, temporary, fs.constants.COPYFILE_FICLONE);
+      // The bytes hashed are the copy's, so the ETag is that of the object even if the source changes meanwhile.
+      const hash = bodyHash();
+      size = 0;
+      for await (const chunk of fs.createReadStream(temporary, { highWaterMark: READ_CHUNK * 8 }) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+      md5 = bodyEtag(hash);
+      await fs.promises.rename(temporary, objectPath);
+    } catch (error) {
+      await fs.promises.rm(temporary, { force: true });
+      throw error;
+    }
+    await this.putMetadata(bucket, key, { 'content-type': 'binary/octet-stream' }, md5);
+    return { size, md5 };
+  }
+
+  /**
    * A copy of an object's bytes at `targetPath`, replacing any file there whole: a hard link when `link` is set and
    * the file system allows it (safe: no object file is modified once in place), else a copy (a reflink where offered).
    */

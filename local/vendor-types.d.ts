@@ -52,6 +52,7 @@ declare module 's3rver' {
     on(event: 'error', listener: (error: Error) => void): this;
     off(event: 'event', listener: (event: S3rver.S3Event) => void): this;
     off(event: 'error', listener: (error: Error) => void): this;
+    emit(event: 'event', payload: S3rver.S3Event): boolean;
   }
 
   export = S3rver;
@@ -89,6 +90,21 @@ declare module 's3rver/lib/models/object' {
     readonly size: number;
   }
   export = S3Object;
+}
+
+declare module 's3rver/lib/models/event' {
+  import type S3rver from 's3rver';
+  import type S3Object from 's3rver/lib/models/object';
+
+  /** Its constructor returns the notification (`{ Records: [record] }`), as the controllers emit it. */
+  class S3Event {
+    constructor(
+      eventData: { bucket: string; eventType: 'Put' | 'Post' | 'Copy' | 'Delete'; S3Item: S3Object },
+      reqParams: { reqHeaders: Record<string, string>; sourceIp: string },
+    );
+    Records: S3rver.S3EventRecord[];
+  }
+  export = S3Event;
 }
 
 declare module 's3rver/lib/stores/filesystem' {

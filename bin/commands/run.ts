@@ -58,6 +58,8 @@ interface Target {
   describe: string;
   /** Copies an object to a local file without reading it through S3 (the embedded stack's own files). */
   exportObject?(key: string, file: string): Promise<void>;
+  /** Puts a local file in as an object, announced as a PutObject, without sending it through S3 (the embedded stack). */
+  importObject?(key: string, file: string): Promise<void>;
 }
 
 /**
@@ -116,8 +118,10 @@ async function embeddedTarget(options: RunOptions): Promise<Target> {
       }
     },
     stop: () => stack.stop(),
-    // The stand-in's objects are files on this machine: results are linked or copied, not read back over HTTP.
+    // The stand-in's objects are files on this machine: the extract is copied in and results are linked or copied
+    // out, not sent through HTTP to this same process (the upload is announced exactly as a PutObject).
     exportObject: (key, file) => stack.exportObject(key, file),
+    importObject: (key, file) => stack.importObject(key, file),
   };
 }
 
@@ -188,7 +192,8 @@ async function writeSample(county: string, people: number): Promise<string> {
   return file;
 }
 
-async function upload(store: ObjectStore, key: string, file: string): Promise<void> {
+async function upload(store: ObjectStore, target: Target, key: string, file: string): Promise<void> {
+  if (target.importObject) return target.importObject(key, file);
   const { createReadStream } = await import('node:fs');
   await store.write(key, createReadStream(file, { highWaterMark: 8 * MIB }) as AsyncIterable<Buffer>);
 }
@@ -285,7 +290,7 @@ export async function runCommand(options: RunOptions): Promise<void> {
     const usesPreset = typeof policy === 'string' && Object.prototype.hasOwnProperty.call(PRESETS, policy);
     if (!usesPreset) await store.write(`policies/${county}.json`, [JSON.stringify(policy, null, 2)]);
     const names = inputs.map((file, index) => `${String(index + 1).padStart(2, '0')}-${path.basename(file)}`);
-    for (let i = 0; i < inputs.length; i++) await upload(store, `${batchPrefix}${names[i]}`, inputs[i]);
+    for (let i = 0; i < inputs.length; i++) await upload(store, target, `${batchPrefix}${names[i]}`, inputs[i]);
     const manifest = {
       files: names,
       ...(usesPreset ? { policy } : {}),

@@ -11,14 +11,14 @@ import { loadHandlerConfig } from '../adapters/config';
 import { RunRecord } from '../adapters/ledger';
 import { instrumented } from '../adapters/observability';
 import { assembleEventSchema, AssembleTaskResult, loadRunPlan, parseInput } from '../events';
-import { isMergeThread, mergeOnTwoThreads, serveMergeThread } from './merge-threads';
+import { isMergeThread, MergeThread, mergeOnTwoThreads, serveMergeThread, startMergeThread } from './merge-threads';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 
 // This module is also the entry of Assemble's second merge thread.
-if (isMergeThread()) void serveMergeThread(store);
+if (isMergeThread()) serveMergeThread(store);
 /** The merges run on two threads where this module is JavaScript a thread can load (not under ts-jest). */
-const mergeOptions = __filename.endsWith('.js') ? { merge: (plan: RunPlan) => mergeOnTwoThreads(__filename, store, plan) } : {};
+const threadedMerges = __filename.endsWith('.js');
 
 /** Seconds per phase from the ledger's timestamps (a phase ends when the next one may start). */
 export function phaseTimings(run: RunRecord | undefined, assembleStartedAt: Date): Record<string, number> {
@@ -41,11 +41,21 @@ export function phaseTimings(run: RunRecord | undefined, assembleStartedAt: Date
 export const handler = instrumented('assemble', async (event, invocation): Promise<AssembleTaskResult> => {
   const { runId } = parseInput(assembleEventSchema, event, 'assemble event');
   invocation.tag({ runId });
+  const thread = threadedMerges ? startMergeThread(__filename) : undefined;
+  try {
+    return await assemble(runId, thread);
+  } finally {
+    await thread?.stop();
+  }
+});
+
+async function assemble(runId: string, thread: MergeThread | undefined): Promise<AssembleTaskResult> {
   const plan = await loadRunPlan(store, runId);
   const run = await ledger.getRun(runId);
   const startedAt = new Date();
   await ledger.updateRun(runId, 'ASSEMBLING', { assembleStartedAt: startedAt.toISOString() });
 
+  const mergeOptions = thread ? { merge: (runPlan: RunPlan) => mergeOnTwoThreads(thread, store, runPlan) } : {};
   const { summary, outputs } = await assembleRun(store, plan, phaseTimings(run, startedAt), mergeOptions);
   await ledger.updateRun(runId, 'SUCCEEDED', {
     endedAt: new Date().toISOString(),
@@ -77,4 +87,4 @@ export const handler = instrumented('assemble', async (event, invocation): Promi
     people: summary.people,
     summaryKey: outputs.summary,
   };
-});
+}

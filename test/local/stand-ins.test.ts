@@ -191,6 +191,37 @@ describe('stand-ins through the real AWS SDK', () => {
     }
   });
 
+  it('imports a local file as an object: a later change of the file leaves it; announced as its PutObject would be', async () => {
+    const body = crypto.randomBytes(3 * 1024 * 1024 + 5);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stand-in-import-'));
+    try {
+      const file = path.join(dir, 'extract.csv');
+      fs.writeFileSync(file, body);
+      const events: S3EventRecord[] = [];
+      const unsubscribe = standIns.onObjectEvent((record) => events.push(record));
+      await standIns.importObject(bucket, 'incoming/LA/import/extract.csv', file);
+      unsubscribe();
+      fs.writeFileSync(file, 'changed after the import');
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'incoming/LA/import/extract.csv' }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+      expect(got.ETag).toBe(`"${etagOf(body)}"`);
+      expect(events.map((event) => [event.eventName, event.s3.bucket.name, event.s3.object.key, event.s3.object.size, event.s3.object.eTag])).toEqual([
+        ['ObjectCreated:Put', bucket, 'incoming/LA/import/extract.csv', body.length, etagOf(body)],
+      ]);
+      // The same bytes put through the API get the same ETag.
+      const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'incoming/LA/import/put.csv', Body: body }));
+      expect(put.ETag).toBe(got.ETag);
+      // Nothing is left beside the object (no temporary file), and a missing file is an error.
+      const files = fs.readdirSync(path.join(standIns.s3Directory, bucket, 'incoming/LA/import'));
+      expect(files.filter((name) => name.includes('extract.csv')).sort()).toEqual([
+        'extract.csv._S3rver_metadata.json', 'extract.csv._S3rver_object', 'extract.csv._S3rver_object.md5',
+      ]);
+      await expect(standIns.importObject(bucket, 'incoming/LA/import/none.csv', path.join(dir, 'none.csv'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('paginates ListObjectsV2 (continuation tokens work without --openssl-legacy-provider)', async () => {
     const keys = Array.from({ length: 23 }, (_, i) => `listing/${String(i).padStart(3, '0')}.json`);
     await Promise.all(keys.map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: '{}' }))));

@@ -10,7 +10,7 @@ import { mergeResultFiles, RESULT_FILE_NAMES, RESULT_FILES, stagedKey } from '..
 import { readJson } from '../../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../../lambdas/domain/pipeline/plan';
 import { runInProcess } from '../../../lambdas/domain/pipeline/run';
-import { mergeOnTwoThreads } from '../../../lambdas/assemble/merge-threads';
+import { mergeOnTwoThreads, startMergeThread } from '../../../lambdas/assemble/merge-threads';
 import { FsObjectStore } from '../../../local/fs-object-store';
 
 const ENTRY = path.join(__dirname, 'fixtures', 'merge-thread-entry.js');
@@ -58,7 +58,7 @@ describe('mergeOnTwoThreads', () => {
     const rowsInOneThread = await mergeResultFiles(store, plan, RESULT_FILES);
     const oneThread = await stagedFiles();
     await store.delete(RESULT_FILES.map((file) => stagedKey(plan, RESULT_FILE_NAMES[file])));
-    const rows = await mergeOnTwoThreads(ENTRY, store, plan);
+    const rows = await mergeOnTwoThreads(startMergeThread(ENTRY), store, plan);
     expect(rows).toEqual(rowsInOneThread);
     expect(rows[0]).toBeGreaterThan(0);
     const twoThreads = await stagedFiles();
@@ -70,7 +70,7 @@ describe('mergeOnTwoThreads', () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'merge-threads-empty-'));
     process.env.MERGE_STORE_ROOT = empty;
     try {
-      const error = await mergeOnTwoThreads(ENTRY, store, plan).then(() => undefined, (e: Error) => e);
+      const error = await mergeOnTwoThreads(startMergeThread(ENTRY), store, plan).then(() => undefined, (e: Error) => e);
       expect(error?.name).toBe('NotFoundError');
       expect(error?.message).toBe(`no object at ${workKeys.classified(plan, 0)}`);
     } finally {
@@ -82,12 +82,12 @@ describe('mergeOnTwoThreads', () => {
   it("fails with this thread's error when both merges fail", async () => {
     // A plan naming a partition that does not exist: both merges fail to read it.
     const broken: RunPlan = { ...plan, partitionCount: plan.partitionCount + 1 };
-    await expect(mergeOnTwoThreads(ENTRY, store, broken)).rejects.toThrow(`no object at ${workKeys.classified(plan, plan.partitionCount)}`);
+    await expect(mergeOnTwoThreads(startMergeThread(ENTRY), store, broken)).rejects.toThrow(`no object at ${workKeys.classified(plan, plan.partitionCount)}`);
   });
 
   it('fails when the thread cannot start its merge (an entry that never serves it)', async () => {
     const silent = path.join(root, 'silent-entry.js');
     await fs.writeFile(silent, '// loads, serves nothing, and exits\n');
-    await expect(mergeOnTwoThreads(silent, store, plan)).rejects.toThrow(/merge thread exited \(code 0\) before it finished/);
+    await expect(mergeOnTwoThreads(startMergeThread(silent), store, plan)).rejects.toThrow(/merge thread exited \(code 0\) before it finished/);
   });
 });
