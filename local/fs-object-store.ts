@@ -153,18 +153,38 @@ async function* toBuffers(body: AsyncIterable<Buffer | string> | Iterable<Buffer
   for await (const chunk of body) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
 }
 
-/** Bytes [start, end) of a file in chunks of one buffer, read again into after each yield (ReadOptions.reuseBuffer). */
+/**
+ * Bytes [start, end) of a file in chunks read into two buffers in turn (ReadOptions.reuseBuffer): while the reader
+ * works on one chunk, the next is read into the other buffer, which is not handed out before the reader asks for
+ * it, so a buffer is read into again only once the reader is done with it. (With one buffer and no read ahead,
+ * a merge waited on every read: 500k reference-shaped rows, Assemble 1.1 → 2.1 s.)
+ */
 async function* readReusingBuffer(file: string, start: number, end: number, chunkBytes: number): AsyncIterable<Buffer> {
   const handle = await fs.open(file, 'r');
+  const buffers = [Buffer.allocUnsafeSlow(chunkBytes), Buffer.allocUnsafeSlow(chunkBytes)];
+  let position = start;
+  const readInto = (buffer: Buffer): Promise<Buffer> | undefined => {
+    if (position >= end) return undefined;
+    const at = position;
+    const length = Math.min(chunkBytes, end - at);
+    position += length;
+    return handle.read(buffer, 0, length, at).then(({ bytesRead }) => {
+      if (bytesRead !== length) throw new Error(`${file} ended at ${at + bytesRead} bytes, before ${end}`);
+      return buffer.subarray(0, length);
+    });
+  };
+  let pending = readInto(buffers[0]);
+  let next = 1;
   try {
-    const buffer = Buffer.allocUnsafeSlow(chunkBytes);
-    for (let position = start; position < end; ) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(chunkBytes, end - position), position);
-      if (bytesRead === 0) throw new Error(`${file} ended at ${position} bytes, before ${end}`);
-      position += bytesRead;
-      yield buffer.subarray(0, bytesRead);
+    while (pending !== undefined) {
+      const chunk = await pending;
+      pending = readInto(buffers[next]);
+      next ^= 1;
+      yield chunk;
     }
   } finally {
+    // A reader that stopped early leaves a read in flight: it ends before the file is closed.
+    await pending?.catch(() => undefined);
     await handle.close();
   }
 }

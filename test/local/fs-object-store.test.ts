@@ -92,19 +92,28 @@ describe('FsObjectStore.copy', () => {
     expect(small.map((chunk) => [chunk.length, chunk.buffer.byteLength])).toEqual([[3, 3]]);
   });
 
-  test('reuseBuffer: every chunk is read into the same memory, and the bytes read are those of the object', async () => {
+  test('reuseBuffer: chunks come in two buffers in turn, each intact until the next is asked for', async () => {
     const store = new FsObjectStore(root);
     const bytes = Buffer.from(Array.from({ length: 4500 }, (_, i) => i % 251));
     await store.write('x/data', [bytes]);
     const copies: Buffer[] = [];
     const memory = new Set<ArrayBufferLike>();
     for await (const chunk of store.readRange('x/data', 100, 4321, { chunkBytes: 1000, reuseBuffer: true })) {
-      copies.push(Buffer.from(chunk));
+      const copy = Buffer.from(chunk);
+      copies.push(copy);
       memory.add(chunk.buffer);
+      // The next chunk is read meanwhile, into the other buffer: this one is left as it was.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(chunk.equals(copy)).toBe(true);
     }
     expect(copies.map((chunk) => chunk.length)).toEqual([1000, 1000, 1000, 1000, 221]);
     expect(Buffer.concat(copies)).toEqual(bytes.subarray(100, 4321));
-    expect(memory.size).toBe(1);
+    expect(memory.size).toBe(2);
+    // A reader that stops early: the read in flight ends, the file is closed, nothing throws.
+    for await (const chunk of store.read('x/data', { chunkBytes: 1000, reuseBuffer: true })) {
+      expect(chunk.length).toBe(1000);
+      break;
+    }
     // Without it, each chunk is new memory (a reader may keep it).
     const fresh = new Set<ArrayBufferLike>();
     for await (const chunk of store.read('x/data', { chunkBytes: 1000 })) fresh.add(chunk.buffer);
