@@ -17,8 +17,8 @@ import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Command } from 'commander';
 import { generateExtract, peopleForRows } from '../lambdas/domain/generator';
-import { costTable, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
-import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/run';
+import { ASSEMBLE_THREADS, costTable, cpuShare, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
+import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clearance.js');
@@ -138,8 +138,7 @@ function table(measurements: Measurement[]): string {
 
 /**
  * Single-thread MB/s per phase: split and classify ran on `workers` threads; assemble's merges ran on two at
- * once (PARALLEL_MERGES), so its time is counted twice, an upper bound for the cloud's one-thread Assemble (which
- * also merges once for all three files).
+ * once (PARALLEL_MERGES), so its time is counted twice, as the cloud's Assemble runs the same two merges.
  */
 function throughputOf(m: Measurement, workers: number): Throughput {
   return {
@@ -154,17 +153,16 @@ function scaleTable(throughput: Throughput, bytesPerRow: number): string {
   const rows = 50_000_000;
   const inputMb = (rows * bytesPerRow) / MB;
   const d = DEFAULT_DEPLOYMENT;
-  const share = (memory: number) => Math.min(1, memory / 1769);
-  const perRange = d.rangeMb / (throughput.splitMbPerSecond * share(d.memoryMb.split));
-  const perPartition = d.partitionMb / (throughput.classifyMbPerSecond * share(d.memoryMb.classify));
-  const assemble = inputMb / (throughput.assembleMbPerSecond * share(d.memoryMb.assemble));
+  const perRange = d.rangeMb / (throughput.splitMbPerSecond * cpuShare(d.memoryMb.split));
+  const perPartition = d.partitionMb / (throughput.classifyMbPerSecond * cpuShare(d.memoryMb.classify));
+  const assemble = inputMb / (throughput.assembleMbPerSecond * cpuShare(d.memoryMb.assemble, ASSEMBLE_THREADS));
   return [
     `| 50M rows (${(inputMb / 1024).toFixed(1)} GB) | value | limit |`,
     '|---|---:|---:|',
     `| ranges / partitions | ${Math.ceil(inputMb / d.rangeMb)} / ${Math.ceil(inputMb / d.partitionMb)} | 10,000 concurrent map children |`,
     `| one split task (${d.rangeMb} MiB) | ${perRange.toFixed(1)} s | 900 s |`,
     `| one classify task (${d.partitionMb} MiB partition) | ${perPartition.toFixed(1)} s | 900 s |`,
-    `| assemble (one invocation, whole output) | ${assemble.toFixed(0)} s | 900 s |`,
+    `| assemble (one invocation, whole output, ${ASSEMBLE_THREADS} merge threads on ${cpuShare(d.memoryMb.assemble, ASSEMBLE_THREADS).toFixed(1)} vCPU) | ${assemble.toFixed(0)} s | 900 s |`,
   ].join('\n');
 }
 

@@ -5,6 +5,8 @@
  * Prices: us-east-1 list prices (2026), arm64 Lambda.
  */
 
+import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
+
 export const PRICES = {
   lambdaGbSecond: 0.0000133334, // arm64
   lambdaRequest: 0.2 / 1e6,
@@ -70,10 +72,14 @@ export interface CostBreakdown {
   resultsStoragePerMonth: number;
 }
 
-/** Lambda on AWS gets a share of a vCPU proportional to memory (1 vCPU at 1769 MB); our phases are single-threaded. */
-function cpuShare(memoryMb: number): number {
-  return Math.min(1, memoryMb / 1769);
+/**
+ * Lambda on AWS gets vCPUs in proportion to memory (1 vCPU at 1769 MB). Split and classify run one thread; Assemble
+ * runs its merges on two threads (PARALLEL_MERGES), so it uses up to two vCPUs (1.7 at 3008 MB).
+ */
+export function cpuShare(memoryMb: number, threads = 1): number {
+  return Math.min(threads, memoryMb / 1769);
 }
+export const ASSEMBLE_THREADS = PARALLEL_MERGES.length;
 
 export function estimateCost(rows: number, bytesPerRow: number, throughput: Throughput, deployment: Deployment = DEFAULT_DEPLOYMENT): CostBreakdown {
   const inputMb = (rows * bytesPerRow) / (1024 * 1024);
@@ -82,7 +88,7 @@ export function estimateCost(rows: number, bytesPerRow: number, throughput: Thro
   const memory = deployment.memoryMb;
   const splitSeconds = inputMb / (throughput.splitMbPerSecond * cpuShare(memory.split));
   const classifySeconds = inputMb / (throughput.classifyMbPerSecond * cpuShare(memory.classify));
-  const assembleSeconds = inputMb / (throughput.assembleMbPerSecond * cpuShare(memory.assemble));
+  const assembleSeconds = inputMb / (throughput.assembleMbPerSecond * cpuShare(memory.assemble, ASSEMBLE_THREADS));
   const planSeconds = 2 + ranges * 0.05; // a ranged read or two per cut
   const gbSeconds =
     (planSeconds * memory.plan + splitSeconds * memory.split + classifySeconds * memory.classify + assembleSeconds * memory.assemble) / 1024;

@@ -79,7 +79,12 @@ export function buildProgram(): Command {
     .option('--bucket <name>', 'with --aws: the stack output DataBucketName')
     .option('--table <name>', 'with --aws: the stack output LedgerTableName')
     .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn')
-    .action(async (options: RunOptions) => (await import('./commands/run')).runCommand(options));
+    .action(async (options: RunOptions) => {
+      // The embedded stack's synth starts first, on its own thread, while the run command loads.
+      const synth = options.aws ? undefined : (await import('./commands/embedded-synth')).synthEmbeddedTemplate(options);
+      synth?.catch(() => undefined); // awaited (and its error reported) by runCommand
+      return (await import('./commands/run')).runCommand(options, synth);
+    });
 
   program
     .command('status')

@@ -19,7 +19,7 @@ import { ObjectStore } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { loadPolicyArgument } from './classify';
 import { markInterruptedRuns } from './interrupted-runs';
-import { synthTemplateInWorker } from './synth-worker';
+import { synthEmbeddedTemplate } from './embedded-synth';
 
 export interface RunOptions {
   input?: string[];
@@ -46,7 +46,6 @@ import { SAMPLE } from './sample';
 export { SAMPLE };
 const MIB = 1024 * 1024;
 const POLL_MS = 250;
-const LOCAL_FUNCTION_SIZING = { plan: { memorySize: 1024 }, split: { memorySize: 1024 }, classify: { memorySize: 1024 }, assemble: { memorySize: 1024 } };
 
 interface Target {
   s3: S3Client;
@@ -62,30 +61,10 @@ interface Target {
   importObject?(key: string, file: string): Promise<void>;
 }
 
-/**
- * Range and partition sizes of the embedded stack: larger than `clearance classify`'s, because here every routed
- * object is an HTTP request through the S3 stand-in. 500k generated rows, wall time and peak RSS: 16/8 MiB 17.9 s
- * 908 MB, 32/16 MiB 16.6 s 733 MB, 64/32 MiB 14.9-15.4 s 873-897 MB, 64/64 MiB (the cloud's) 15.4 s 892 MB.
- * Memory stays bounded by these sizes, not by the input.
- */
-const RUN_RANGE_MB = 64;
-const RUN_PARTITION_MB = 32;
-
-async function embeddedTarget(options: RunOptions): Promise<Target> {
-  // Synthesized on a worker thread while this one loads the embedded runtime (not needed by --aws runs).
-  const [template, { startEmbeddedStack }] = await Promise.all([
-    synthTemplateInWorker({
-      workflow: {
-        targetRangeBytes: (options.rangeMb ?? RUN_RANGE_MB) * MIB,
-        targetPartitionBytes: (options.partitionMb ?? RUN_PARTITION_MB) * MIB,
-        // The pool caps each worker's heap at its function's memory; 1 GB is ample for the local task sizes (cloud
-        // sizes stay as deployed). Measured on 500k rows: 28.5 s and 1.33 GB peak (3 GB functions: 35 s, 1.38 GB);
-        // the peak is the S3 stand-in and the runtime, not the workers' heaps (512 MB functions: 1.26 GB).
-        functionSizing: LOCAL_FUNCTION_SIZING,
-      },
-    }),
-    import('../../local/embedded-stack'),
-  ]);
+async function embeddedTarget(options: RunOptions, synth?: Promise<Record<string, unknown>>): Promise<Target> {
+  // Synthesized on a worker thread (started by the CLI already, when it could) while this one loads the embedded
+  // runtime (not needed by --aws runs).
+  const [template, { startEmbeddedStack }] = await Promise.all([synth ?? synthEmbeddedTemplate(options), import('../../local/embedded-stack')]);
   const stack = await startEmbeddedStack({
     template,
     ...(options.keepState ? { keepStateDir: path.resolve(options.keepState) } : {}),
@@ -275,14 +254,15 @@ async function streamToFile(store: ObjectStore, key: string, file: string): Prom
   }
 }
 
-export async function runCommand(options: RunOptions): Promise<void> {
+/** `synth`: the embedded stack's template, when the caller started its synth already (synthEmbeddedTemplate). */
+export async function runCommand(options: RunOptions, synth?: Promise<Record<string, unknown>>): Promise<void> {
   const county = options.county;
   const { policy, name } = await loadPolicyArgument(options.policy);
   const inputs = options.input && options.input.length > 0 ? options.input.map((file) => path.resolve(file)) : [await writeSample(county, options.samplePeople)];
   for (const file of inputs) await fs.access(file).catch(() => {
     throw Object.assign(new Error(`${file}: no such input file`), { name: 'InputError' });
   });
-  const target = options.aws ? await awsTarget(options) : await embeddedTarget(options);
+  const target = options.aws ? await awsTarget(options) : await embeddedTarget(options, synth);
   const store = new S3ObjectStore(target.s3, target.bucket);
   try {
     const batch = `batch-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}`;
