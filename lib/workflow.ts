@@ -101,6 +101,15 @@ export interface ClearanceWorkflowProps {
   readonly targetPartitionBytes?: number;
 
   /**
+   * Split and Classify tasks that run at once (`TASK_LANES`): with more ranges or partitions than that, Plan rounds
+   * their count up to a multiple of it and evens their size, so that no wave of tasks runs part-empty. The embedded
+   * stack sets its worker count; in the cloud the maps' concurrency is far above the task counts of most runs.
+   *
+   * @default - none (counts are not rounded)
+   */
+  readonly taskLanes?: number;
+
+  /**
    * Rejected / read rows above which a run fails with `RejectRatioExceeded` (`MAX_REJECT_RATIO`), 0-1.
    *
    * @default 0.05
@@ -176,6 +185,9 @@ export class ClearanceWorkflow extends Construct {
     if (!Number.isInteger(targetPartitionBytes) || targetPartitionBytes < 1024 * 1024) {
       throw new Error(`targetPartitionBytes must be an integer of at least 1048576 (1 MiB), got ${targetPartitionBytes}`);
     }
+    if (props.taskLanes !== undefined && (!Number.isInteger(props.taskLanes) || props.taskLanes < 1)) {
+      throw new Error(`taskLanes must be a whole number >= 1, got ${props.taskLanes}`);
+    }
     const maxRejectRatio = props.maxRejectRatio ?? 0.05;
     if (!Number.isFinite(maxRejectRatio) || maxRejectRatio < 0 || maxRejectRatio > 1) {
       throw new Error(`maxRejectRatio must be from 0 to 1, got ${maxRejectRatio}`);
@@ -196,6 +208,7 @@ export class ClearanceWorkflow extends Construct {
         MAX_PARTITIONS: String(maxPartitions),
         TARGET_RANGE_BYTES: String(targetRangeBytes),
         TARGET_PARTITION_BYTES: String(targetPartitionBytes),
+        ...(props.taskLanes === undefined ? {} : { TASK_LANES: String(props.taskLanes) }),
         MAX_REJECT_RATIO: String(maxRejectRatio),
       },
     };

@@ -95,6 +95,8 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
         sizing: {
           targetRangeBytes: (options.rangeMb ?? LOCAL_RANGE_MB) * MIB,
           targetPartitionBytes: (options.partitionMb ?? LOCAL_PARTITION_MB) * MIB,
+          // Ranges and partitions balanced over the workers (SizingOptions.lanes).
+          lanes: options.concurrency,
         },
         workPrefix,
         resultsPrefix: '',

@@ -3,6 +3,7 @@
  * on a worker thread. Its own small module so that the CLI starts the synth (~0.6 s) before it loads the run
  * command and its SDK clients (~0.25 s), instead of after.
  */
+import { availableParallelism } from 'node:os';
 import { synthTemplateInWorker } from './synth-worker';
 
 const MIB = 1024 * 1024;
@@ -23,11 +24,18 @@ export const RUN_PARTITION_MB = 32;
  */
 const LOCAL_FUNCTION_SIZING = { plan: { memorySize: 1024 }, split: { memorySize: 1024 }, classify: { memorySize: 1024 }, assemble: { memorySize: 1024 } };
 
-export function synthEmbeddedTemplate(options: { rangeMb?: number; partitionMb?: number }): Promise<Record<string, unknown>> {
+/** The embedded stack's worker threads (Lambda invocations at once): `--workers`, else one per CPU. */
+export function embeddedWorkers(options: { workers?: number }): number {
+  return options.workers ?? availableParallelism();
+}
+
+export function synthEmbeddedTemplate(options: { rangeMb?: number; partitionMb?: number; workers?: number }): Promise<Record<string, unknown>> {
   return synthTemplateInWorker({
     workflow: {
       targetRangeBytes: (options.rangeMb ?? RUN_RANGE_MB) * MIB,
       targetPartitionBytes: (options.partitionMb ?? RUN_PARTITION_MB) * MIB,
+      // Plan balances ranges and partitions over the workers (ClearanceWorkflowProps.taskLanes).
+      taskLanes: embeddedWorkers(options),
       functionSizing: LOCAL_FUNCTION_SIZING,
     },
   });

@@ -24,6 +24,8 @@ export interface PlanConfig extends HandlerConfig {
   targetPartitionBytes?: number;
   /** MAX_REJECT_RATIO: above this share of rejected rows the run fails (0-1). */
   maxRejectRatio: number;
+  /** TASK_LANES (optional, default 1): map tasks that run at once; range and partition counts are balanced over it. */
+  taskLanes?: number;
 }
 
 const name = z.string({ message: 'is missing' }).trim().min(1, { message: 'is empty' });
@@ -45,6 +47,7 @@ const planSchema = handlerSchema.extend({
   TARGET_RANGE_BYTES: wholeNumber,
   TARGET_PARTITION_BYTES: wholeNumber.optional(),
   MAX_REJECT_RATIO: ratio,
+  TASK_LANES: wholeNumber.optional(),
 });
 
 function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
@@ -72,5 +75,6 @@ export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig
     targetRangeBytes: parsed.TARGET_RANGE_BYTES,
     ...(parsed.TARGET_PARTITION_BYTES === undefined ? {} : { targetPartitionBytes: parsed.TARGET_PARTITION_BYTES }),
     maxRejectRatio: parsed.MAX_REJECT_RATIO,
+    ...(parsed.TASK_LANES === undefined ? {} : { taskLanes: parsed.TASK_LANES }),
   };
 }

@@ -96,6 +96,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
         targetRangeBytes: config.targetRangeBytes,
         maxPartitions: config.maxPartitions,
         ...(config.targetPartitionBytes === undefined ? {} : { targetPartitionBytes: config.targetPartitionBytes }),
+        ...(config.taskLanes === undefined ? {} : { lanes: config.taskLanes }),
       },
       ...runPrefixes(runId, target.county),
     });

@@ -214,6 +214,11 @@ describe('functions', () => {
       TARGET_RANGE_BYTES: String(64 * 1024 * 1024),
       MAX_REJECT_RATIO: '0.05',
     });
+    // No task lanes unless asked for (the embedded stack sets its worker count).
+    expect('TASK_LANES' in (props.Environment as { Variables: Record<string, string> }).Variables).toBe(false);
+    const laned = synthStack({ workflow: { taskLanes: 2 } });
+    const planVariables = (laned.json.Resources[logicalId(laned.stack.workflow.functions.plan.function)].Properties!.Environment as { Variables: Record<string, string> }).Variables;
+    expect(planVariables.TASK_LANES).toBe('2');
   });
 });
 
@@ -359,6 +364,7 @@ describe('workflow props', () => {
     ['a reject ratio above 1', { maxRejectRatio: 1.5 }, /maxRejectRatio must be from 0 to 1, got 1.5/],
     ['tiny ranges', { targetRangeBytes: 1000 }, /targetRangeBytes must be an integer of at least 1048576 \(1 MiB\), got 1000/],
     ['no partitions', { maxPartitions: 0 }, /maxPartitions must be a positive integer, got 0/],
+    ['zero task lanes', { taskLanes: 0 }, /taskLanes must be a whole number >= 1, got 0/],
     [
       'an unknown phase in functionSizing',
       { functionSizing: { merge: { memorySize: 512 } } as never },

@@ -67,6 +67,12 @@ export interface SizingOptions {
   targetPartitionBytes?: number;
   /** Upper bound on partitions (default 1000). */
   maxPartitions?: number;
+  /**
+   * Tasks of a phase that run at once (default 1). With more ranges or partitions than that, their count is
+   * rounded up to a multiple of it and their size made even, so that no wave of tasks runs part-empty while
+   * workers wait: on two workers, 206 MB in 64 MiB ranges made 64, 64, 64 and 14 MB; balanced, four of 51.5 MB.
+   */
+  lanes?: number;
 }
 
 export const DEFAULT_RANGE_BYTES = 64 * 1024 * 1024;
@@ -147,6 +153,27 @@ async function alignToRecordStart(store: ObjectStore, key: string, from: number,
   return firstCandidate ?? size;
 }
 
+/**
+ * How many tasks of about `targetBytes` cover `totalBytes` (at least one), rounded up to a multiple of `lanes`
+ * when there are more than `lanes` of them (SizingOptions.lanes).
+ */
+export function balancedTaskCount(totalBytes: number, targetBytes: number, lanes = 1): number {
+  if (!(lanes >= 1) || !Number.isInteger(lanes)) throw new RangeError(`lanes must be a whole number >= 1, got ${lanes}`);
+  const count = Math.max(1, Math.ceil(totalBytes / targetBytes));
+  return count <= lanes ? count : Math.ceil(count / lanes) * lanes;
+}
+
+/**
+ * The range size to cut at: `targetRangeBytes`, or with `lanes` the even size that gives a balanced count of ranges
+ * over all the files' bytes (balancedTaskCount).
+ */
+export function rangeBytesFor(files: readonly Pick<InputFile, 'size'>[], targetRangeBytes = DEFAULT_RANGE_BYTES, lanes = 1): number {
+  if (!(targetRangeBytes >= 1)) throw new RangeError(`target range bytes must be at least 1, got ${targetRangeBytes}`);
+  if (lanes === 1) return targetRangeBytes;
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  return Math.max(1, Math.ceil(totalBytes / balancedTaskCount(totalBytes, targetRangeBytes, lanes)));
+}
+
 /** Cuts every file into line-aligned ranges of about `targetRangeBytes`. Empty files get no range. */
 export async function planRanges(store: ObjectStore, files: readonly InputFile[], targetRangeBytes = DEFAULT_RANGE_BYTES): Promise<ByteRange[]> {
   if (!(targetRangeBytes >= 1)) throw new RangeError(`target range bytes must be at least 1, got ${targetRangeBytes}`);
@@ -164,11 +191,11 @@ export async function planRanges(store: ObjectStore, files: readonly InputFile[]
   return ranges;
 }
 
-/** Partitions for a run: enough that one holds about `targetPartitionBytes` of input. */
+/** Partitions for a run: enough that one holds about `targetPartitionBytes` of input (balanced over `lanes`). */
 export function partitionCountFor(totalBytes: number, options: SizingOptions = {}): number {
   const target = options.targetPartitionBytes ?? DEFAULT_PARTITION_BYTES;
   const max = options.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
-  return Math.max(1, Math.min(max, Math.ceil(totalBytes / target)));
+  return Math.max(1, Math.min(max, balancedTaskCount(totalBytes, target, options.lanes)));
 }
 
 /** Work-area keys, in one place. Numbers are zero-padded so listings sort numerically. */

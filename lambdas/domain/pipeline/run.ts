@@ -10,7 +10,7 @@ import { RunError } from './errors';
 import { PARALLEL_MERGES, ResultFile } from './merge';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore, writeJson } from './object-store';
-import { InputFile, partitionCountFor, planRanges, RunPlan, SizingOptions, workKeys } from './plan';
+import { InputFile, partitionCountFor, planRanges, rangeBytesFor, RunPlan, SizingOptions, workKeys } from './plan';
 import { splitRange } from './split';
 
 export interface RunRequest {
@@ -117,7 +117,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     policyName: request.policyName ?? name,
     scenarioPresets: request.scenarioPresets ?? [],
     files,
-    ranges: await planRanges(store, files, request.sizing?.targetRangeBytes),
+    ranges: await planRanges(store, files, rangeBytesFor(files, request.sizing?.targetRangeBytes, request.sizing?.lanes)),
     partitionCount: partitionCountFor(totalBytes, request.sizing),
     maxRejectRatio,
     workPrefix: request.workPrefix,

@@ -17,6 +17,7 @@ describe('function configuration', () => {
     expect(loadPlanConfig(PLAN_ENV)).toEqual({ dataBucket: 'data', ledgerTable: 'ledger', maxPartitions: 1000, targetRangeBytes: 67108864, maxRejectRatio: 0.05 });
     expect(loadPlanConfig({ ...PLAN_ENV, TARGET_PARTITION_BYTES: '1048576', MAX_REJECT_RATIO: '1' })).toMatchObject({ targetPartitionBytes: 1048576, maxRejectRatio: 1 });
     expect(loadPlanConfig({ ...PLAN_ENV, MAX_REJECT_RATIO: '0' }).maxRejectRatio).toBe(0);
+    expect(loadPlanConfig({ ...PLAN_ENV, TASK_LANES: '2' }).taskLanes).toBe(2);
   });
 
   it('names every missing variable', () => {
@@ -31,6 +32,7 @@ describe('function configuration', () => {
     expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, TARGET_RANGE_BYTES: '64MiB' })).message).toBe('configuration: TARGET_RANGE_BYTES: "64MiB" must be a whole number');
     expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, MAX_REJECT_RATIO: '5%' })).message).toBe('configuration: MAX_REJECT_RATIO: "5%" must be a number from 0 to 1');
     expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, MAX_REJECT_RATIO: '1.5' })).message).toContain('MAX_REJECT_RATIO: "1.5"');
+    expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, TASK_LANES: '0' })).message).toBe('configuration: TASK_LANES: "0" must be a whole number >= 1');
     expect(errorOf(() => loadHandlerConfig({ DATA_BUCKET: ' ', LEDGER_TABLE: 'ledger' })).message).toBe('configuration: DATA_BUCKET: " " is empty');
   });
 });
