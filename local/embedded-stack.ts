@@ -26,6 +26,7 @@ import {
 } from './lambda-pool';
 import { localAwsConfig, localLambdaEnvironment, localS3Client, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
 import { createLocalResources, loadTemplate, type CloudFormationTemplate, type LocalTemplate } from './template';
+import type { StagedFile } from './s3-store';
 
 export interface EmbeddedStackOptions {
   /** The synthesized CloudFormation template (e.g. app.synth().getStackByName(name).template). */
@@ -86,7 +87,7 @@ export interface EmbeddedStack {
    */
   exportObject(key: string, targetPath: string, options?: { bucket?: string }): Promise<void>;
   /** A local file put in as the object `key` (the data bucket unless told), announced as a PutObject: StandIns.importObject. */
-  importObject(key: string, sourcePath: string, options?: { bucket?: string }): Promise<void>;
+  importObject(key: string, source: string | StagedFile, options?: { bucket?: string }): Promise<void>;
   /** Every execution so far, oldest first, with its current status. */
   listExecutions(): ExecutionSummary[];
   /** Progress of every execution (states entered/exited, map items done, retries...). Returns an unsubscribe function. */
@@ -346,8 +347,8 @@ function assemble(parts: {
     exportObject(key, targetPath, exportOptions = {}) {
       return standIns.exportObject(exportOptions.bucket ?? api.bucketName(), key, targetPath);
     },
-    importObject(key, sourcePath, importOptions = {}) {
-      return standIns.importObject(importOptions.bucket ?? api.bucketName(), key, sourcePath);
+    importObject(key, source, importOptions = {}) {
+      return standIns.importObject(importOptions.bucket ?? api.bucketName(), key, source);
     },
     listExecutions() {
       return [...executions.values()].map((tracked) => tracked.summary);

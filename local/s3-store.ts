@@ -225,34 +225,27 @@ export class LocalS3Store extends FilesystemStore {
   }
 
   /**
-   * A file of this machine put in as the object `key` (the embedded stack's upload of a local extract): copied
-   * (a clone where the file system offers one) to a temporary file beside the object, hashed for its ETag,
-   * renamed into place, with the metadata a PutObject without headers gets. Never a link: the source stays the
-   * user's file, free to change, while an object file is never modified once in place.
+   * A file of this machine put in as the object `key` (the embedded stack's upload of a local extract), with the
+   * metadata a PutObject without headers gets: a file staged by `stageFile` is renamed into place (copied where it
+   * is on another file system); a path is staged beside the object first. Never a link to the user's file: it may
+   * change later, while an object file is never modified once in place.
    */
-  async importObject(bucket: string, key: string, sourcePath: string): Promise<{ size: number; md5: string }> {
+  async importObject(bucket: string, key: string, source: string | StagedFile): Promise<{ size: number; md5: string }> {
     const objectPath = this.getResourcePath(bucket, key, 'object');
     await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
-    const temporary = temporaryPath(objectPath);
-    let size: number;
-    let md5: string;
+    const staged = typeof source === 'string' ? await stageFile(source, path.dirname(objectPath)) : source;
     try {
-      await fs.promises.copyFile(sourcePath, temporary, fs.constants.COPYFILE_FICLONE);
-      // The bytes hashed are the copy's, so the ETag is that of the object even if the source changes meanwhile.
-      const hash = bodyHash();
-      size = 0;
-      for await (const chunk of fs.createReadStream(temporary, { highWaterMark: READ_CHUNK * 8 }) as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        size += chunk.length;
-      }
-      md5 = bodyEtag(hash);
-      await fs.promises.rename(temporary, objectPath);
-    } catch (error) {
-      await fs.promises.rm(temporary, { force: true });
-      throw error;
+      await fs.promises.rename(staged.path, objectPath).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EXDEV') throw error;
+        const temporary = temporaryPath(objectPath);
+        await fs.promises.copyFile(staged.path, temporary, fs.constants.COPYFILE_FICLONE);
+        await fs.promises.rename(temporary, objectPath);
+      });
+    } finally {
+      await fs.promises.rm(staged.path, { force: true });
     }
-    await this.putMetadata(bucket, key, { 'content-type': 'binary/octet-stream' }, md5);
-    return { size, md5 };
+    await this.putMetadata(bucket, key, { 'content-type': 'binary/octet-stream' }, staged.etag);
+    return { size: staged.size, md5: staged.etag };
   }
 
   /**
@@ -311,6 +304,36 @@ export class LocalS3Store extends FilesystemStore {
 }
 
 /** A name beside `target` that no listing takes for an object (it does not end in `._S3rver_object`). */
+/** A private copy of a local file, hashed, ready to become an object (LocalS3Store.importObject). */
+export interface StagedFile {
+  path: string;
+  size: number;
+  /** The ETag its bytes get (bodyEtag). */
+  etag: string;
+}
+
+/**
+ * Copies a local file into `dir` (a clone where the file system has them) and hashes the copy: the slow half of an
+ * import, which needs no store yet (`clearance run` stages the extract while the embedded stack starts). The bytes
+ * hashed are the copy's, so the ETag is that of the object even if the source changes meanwhile.
+ */
+export async function stageFile(sourcePath: string, dir: string): Promise<StagedFile> {
+  const staged = path.join(dir, `.import-${process.pid}-${crypto.randomBytes(6).toString('hex')}.partial`);
+  try {
+    await fs.promises.copyFile(sourcePath, staged, fs.constants.COPYFILE_FICLONE);
+    const hash = bodyHash();
+    let size = 0;
+    for await (const chunk of fs.createReadStream(staged, { highWaterMark: READ_CHUNK * 8 }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    return { path: staged, size, etag: bodyEtag(hash) };
+  } catch (error) {
+    await fs.promises.rm(staged, { force: true });
+    throw error;
+  }
+}
+
 function temporaryPath(target: string): string {
   return `${target}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.partial`;
 }

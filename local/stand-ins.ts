@@ -14,7 +14,7 @@ import S3rver from 's3rver';
 import S3Event from 's3rver/lib/models/event';
 import S3Object from 's3rver/lib/models/object';
 import dynalite from 'dynalite';
-import { LocalS3Store } from './s3-store';
+import { LocalS3Store, type StagedFile } from './s3-store';
 import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -57,9 +57,10 @@ export interface StandIns {
   /**
    * Puts a local file in as an object, announced with the ObjectCreated:Put record a PutObject of its bytes gives
    * (same ETag): the embedded stack's upload of an extract, without sending its bytes through HTTP to this same
-   * process (a 206 MB extract: ~1.3 s of both cores over HTTP, ~0.2 s as a file copy).
+   * process (a 206 MB extract: ~1.3 s of both cores over HTTP, ~0.2 s as a file copy). A file staged earlier
+   * (`stageFile`, e.g. while the stack started) is moved in.
    */
-  importObject(bucket: string, key: string, sourcePath: string): Promise<void>;
+  importObject(bucket: string, key: string, source: string | StagedFile): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -161,8 +162,8 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     },
     // A kept state directory outlives this process: a link would let an edit of the exported file change the object.
     exportObject: (bucket, key, targetPath) => store.exportObject(bucket, key, targetPath, { link: !keepStateDir }),
-    async importObject(bucket, key, sourcePath) {
-      const { size, md5 } = await store.importObject(bucket, key, sourcePath);
+    async importObject(bucket, key, source) {
+      const { size, md5 } = await store.importObject(bucket, key, source);
       const item = new S3Object(bucket, key, null, { 'content-length': String(size), etag: JSON.stringify(md5) });
       const host = `127.0.0.1:${s3Address.port}`;
       s3.emit('event', new S3Event({ bucket, eventType: 'Put', S3Item: item }, { reqHeaders: { host }, sourceIp: '127.0.0.1' }));

@@ -20,6 +20,7 @@ import { PRESETS } from '../../lambdas/domain/policy';
 import { loadPolicyArgument } from './classify';
 import { markInterruptedRuns } from './interrupted-runs';
 import { synthEmbeddedTemplate } from './embedded-synth';
+import type { StagedFile } from '../../local/s3-store';
 
 export interface RunOptions {
   input?: string[];
@@ -57,8 +58,11 @@ interface Target {
   describe: string;
   /** Copies an object to a local file without reading it through S3 (the embedded stack's own files). */
   exportObject?(key: string, file: string): Promise<void>;
-  /** Puts a local file in as an object, announced as a PutObject, without sending it through S3 (the embedded stack). */
-  importObject?(key: string, file: string): Promise<void>;
+  /**
+   * Puts a local file in as an object, announced as a PutObject, without sending it through S3 (the embedded
+   * stack); `staged` is the file's copy made meanwhile (stageFile), moved in.
+   */
+  importObject?(key: string, file: string, staged?: Promise<StagedFile>): Promise<void>;
 }
 
 async function embeddedTarget(options: RunOptions, synth?: Promise<Record<string, unknown>>): Promise<Target> {
@@ -100,7 +104,7 @@ async function embeddedTarget(options: RunOptions, synth?: Promise<Record<string
     // The stand-in's objects are files on this machine: the extract is copied in and results are linked or copied
     // out, not sent through HTTP to this same process (the upload is announced exactly as a PutObject).
     exportObject: (key, file) => stack.exportObject(key, file),
-    importObject: (key, file) => stack.importObject(key, file),
+    importObject: async (key, file, staged) => stack.importObject(key, staged ? await staged : file),
   };
 }
 
@@ -171,8 +175,8 @@ async function writeSample(county: string, people: number): Promise<string> {
   return file;
 }
 
-async function upload(store: ObjectStore, target: Target, key: string, file: string): Promise<void> {
-  if (target.importObject) return target.importObject(key, file);
+async function upload(store: ObjectStore, target: Target, key: string, file: string, staged?: Promise<StagedFile>): Promise<void> {
+  if (target.importObject) return target.importObject(key, file, staged);
   const { createReadStream } = await import('node:fs');
   await store.write(key, createReadStream(file, { highWaterMark: 8 * MIB }) as AsyncIterable<Buffer>);
 }
@@ -262,7 +266,15 @@ export async function runCommand(options: RunOptions, synth?: Promise<Record<str
   for (const file of inputs) await fs.access(file).catch(() => {
     throw Object.assign(new Error(`${file}: no such input file`), { name: 'InputError' });
   });
-  const target = options.aws ? await awsTarget(options) : await embeddedTarget(options, synth);
+  // On the embedded stack the extracts are copied and hashed for the S3 stand-in while it starts (stageFile).
+  const staging = options.aws ? undefined : await stageInputs(inputs);
+  let target: Target;
+  try {
+    target = options.aws ? await awsTarget(options) : await embeddedTarget(options, synth);
+  } catch (error) {
+    await staging?.discard();
+    throw error;
+  }
   const store = new S3ObjectStore(target.s3, target.bucket);
   try {
     const batch = `batch-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}`;
@@ -270,7 +282,7 @@ export async function runCommand(options: RunOptions, synth?: Promise<Record<str
     const usesPreset = typeof policy === 'string' && Object.prototype.hasOwnProperty.call(PRESETS, policy);
     if (!usesPreset) await store.write(`policies/${county}.json`, [JSON.stringify(policy, null, 2)]);
     const names = inputs.map((file, index) => `${String(index + 1).padStart(2, '0')}-${path.basename(file)}`);
-    for (let i = 0; i < inputs.length; i++) await upload(store, target, `${batchPrefix}${names[i]}`, inputs[i]);
+    for (let i = 0; i < inputs.length; i++) await upload(store, target, `${batchPrefix}${names[i]}`, inputs[i], staging?.files[i]);
     const manifest = {
       files: names,
       ...(usesPreset ? { policy } : {}),
@@ -309,8 +321,23 @@ export async function runCommand(options: RunOptions, synth?: Promise<Record<str
     const run = final?.status === 'SUCCEEDED' ? final : await target.ledger.getRun(id);
     printSummary(id, run, outDir);
   } finally {
+    await staging?.discard();
     await target.stop();
   }
+}
+
+/** Copies of the inputs made (and hashed) in the background, in the temporary directory, until discarded. */
+async function stageInputs(inputs: readonly string[]): Promise<{ files: Array<Promise<StagedFile>>; discard(): Promise<void> }> {
+  const { stageFile } = await import('../../local/s3-store');
+  const files = inputs.map((file) => stageFile(file, os.tmpdir()));
+  for (const file of files) file.catch(() => undefined); // awaited by the upload, which reports the error
+  return {
+    files,
+    // A staged file the upload moved in is gone already; the others are removed.
+    async discard() {
+      await Promise.all(files.map((file) => file.then((staged) => fs.rm(staged.path, { force: true }), () => undefined)));
+    },
+  };
 }
 
 function printSummary(runId: string, run: RunRecord | undefined, outDir: string): void {

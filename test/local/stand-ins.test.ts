@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { localAwsConfig, localLambdaEnvironment, startStandIns, type S3EventRecord, type StandIns } from '../../local/stand-ins';
 import { waitUntilActive } from '../../local/template';
+import { stageFile } from '../../local/s3-store';
 
 const projectRoot = path.resolve(__dirname, '..', '..');
 
@@ -217,6 +218,25 @@ describe('stand-ins through the real AWS SDK', () => {
         'extract.csv._S3rver_metadata.json', 'extract.csv._S3rver_object', 'extract.csv._S3rver_object.md5',
       ]);
       await expect(standIns.importObject(bucket, 'incoming/LA/import/none.csv', path.join(dir, 'none.csv'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('imports a file staged earlier (copied and hashed before the import): moved in, nothing left behind', async () => {
+    const body = crypto.randomBytes(1024 * 1024 + 3);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stand-in-stage-'));
+    try {
+      const file = path.join(dir, 'extract.csv');
+      fs.writeFileSync(file, body);
+      const staged = await stageFile(file, dir);
+      fs.writeFileSync(file, 'changed after staging');
+      expect([staged.size, staged.etag]).toEqual([body.length, etagOf(body)]);
+      await standIns.importObject(bucket, 'incoming/LA/staged/extract.csv', staged);
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'incoming/LA/staged/extract.csv' }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+      expect(got.ETag).toBe(`"${etagOf(body)}"`);
+      expect(fs.readdirSync(dir)).toEqual(['extract.csv']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
