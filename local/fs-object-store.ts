@@ -42,11 +42,12 @@ export class FsObjectStore implements ObjectStore {
       // Reads of a small object allocate its size, not a whole read chunk: a merge holds hundreds of them at once.
       const last = end ?? (await fs.stat(file)).size;
       if (last <= start) return;
+      const chunkBytes = Math.min(options.chunkBytes ?? READ_CHUNK, last - start);
       if (options.reuseBuffer) {
-        yield* readReusingBuffer(file, start, last, Math.min(options.chunkBytes ?? READ_CHUNK, last - start));
+        yield* readReusingBuffer(file, start, last, chunkBytes);
         return;
       }
-      const stream = createReadStream(file, { start, end: last - 1, highWaterMark: Math.min(options.chunkBytes ?? READ_CHUNK, last - start) });
+      const stream = createReadStream(file, { start, end: last - 1, highWaterMark: chunkBytes });
       for await (const chunk of stream) yield chunk as Buffer;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key);

@@ -303,7 +303,6 @@ export class LocalS3Store extends FilesystemStore {
   }
 }
 
-/** A name beside `target` that no listing takes for an object (it does not end in `._S3rver_object`). */
 /** A private copy of a local file, hashed, ready to become an object (LocalS3Store.importObject). */
 export interface StagedFile {
   path: string;
@@ -318,7 +317,7 @@ export interface StagedFile {
  * hashed are the copy's, so the ETag is that of the object even if the source changes meanwhile.
  */
 export async function stageFile(sourcePath: string, dir: string): Promise<StagedFile> {
-  const staged = path.join(dir, `.import-${process.pid}-${crypto.randomBytes(6).toString('hex')}.partial`);
+  const staged = temporaryPath(path.join(dir, path.basename(sourcePath)));
   try {
     await fs.promises.copyFile(sourcePath, staged, fs.constants.COPYFILE_FICLONE);
     const hash = bodyHash();
@@ -334,6 +333,7 @@ export async function stageFile(sourcePath: string, dir: string): Promise<Staged
   }
 }
 
+/** A name beside `target` that no listing takes for an object (it does not end in `._S3rver_object`). */
 function temporaryPath(target: string): string {
   return `${target}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.partial`;
 }

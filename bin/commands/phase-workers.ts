@@ -7,10 +7,8 @@ import { ResourceLimits, Worker, isMainThread, parentPort, workerData } from 'no
 import { FsObjectStore } from '../../local/fs-object-store';
 import { readJson } from '../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/plan';
-import { PhaseExecutor } from '../../lambdas/domain/pipeline/run';
+import type { PhaseExecutor, PhaseKind } from '../../lambdas/domain/pipeline/run';
 import type { ResultFile } from '../../lambdas/domain/pipeline/merge';
-
-type PhaseKind = 'split' | 'classify' | 'merge';
 
 interface Task {
   id: number;
@@ -169,12 +167,12 @@ export class PhaseWorkerPool implements PhaseExecutor {
   }
 }
 
-/** A phase's code, loaded on first use: a worker loads only the phase it serves. */
-function loadPhase(kind: PhaseKind) {
-  if (kind === 'split') return import('../../lambdas/domain/pipeline/split');
-  if (kind === 'classify') return import('../../lambdas/domain/pipeline/classify-partition');
-  return import('../../lambdas/domain/pipeline/merge');
-}
+/** Each phase's code, loaded on first use: a worker loads only the phase it serves. */
+const PHASE_MODULES = {
+  split: () => import('../../lambdas/domain/pipeline/split'),
+  classify: () => import('../../lambdas/domain/pipeline/classify-partition'),
+  merge: () => import('../../lambdas/domain/pipeline/merge'),
+} satisfies Record<PhaseKind, () => Promise<unknown>>;
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
@@ -189,7 +187,7 @@ if (!isMainThread && parentPort) {
   port.on('message', async (message: Task | Preload) => {
     if ('preload' in message) {
       // Errors surface with the first task, which imports the module again.
-      loadPhase(message.preload).catch(() => undefined);
+      PHASE_MODULES[message.preload]().catch(() => undefined);
       return;
     }
     const task = message;
@@ -199,13 +197,13 @@ if (!isMainThread && parentPort) {
     try {
       const plan = await planOf(task.planKey);
       if (task.kind === 'split') {
-        const { splitRange } = await import('../../lambdas/domain/pipeline/split');
+        const { splitRange } = await PHASE_MODULES.split();
         await splitRange(store, plan, plan.ranges[task.index]);
       } else if (task.kind === 'classify') {
-        const { classifyPartition } = await import('../../lambdas/domain/pipeline/classify-partition');
+        const { classifyPartition } = await PHASE_MODULES.classify();
         await classifyPartition(store, plan, task.index);
       } else {
-        const { mergeResultFiles } = await import('../../lambdas/domain/pipeline/merge');
+        const { mergeResultFiles } = await PHASE_MODULES.merge();
         port.postMessage({ id: task.id, rowsPerFile: await mergeResultFiles(store, plan, task.files!) } satisfies TaskResult);
         return;
       }

@@ -342,11 +342,6 @@ export function finishClassifiedRow(out: ByteWriter, lengths: number, fullLength
   out.u32(columnsLength, lengths + 8);
 }
 
-/**
- * Reads classified rows from a stream of Buffers without decoding them: the sections are ranges of `buffer`
- * (the current chunk), valid until the next call. `advance()` is synchronous and fails only when the next row
- * is not buffered yet; `fill()` then reads on.
- */
 /** Carry buffers are allocated in steps of this many bytes (a merge holds one per partition). */
 const CARRY_STEP = 8 * 1024;
 
@@ -361,6 +356,11 @@ function growTo(buffer: Buffer, keep: number, length: number): Buffer {
   return grown;
 }
 
+/**
+ * Reads classified rows from a stream of Buffers without decoding them: the sections are ranges of `buffer`
+ * (the current chunk), valid until the next call. `advance()` is synchronous and fails only when the next row
+ * is not buffered yet; `fill()` then reads on.
+ */
 export class ClassifiedRowReader {
   position = 0;
   flags = 0;

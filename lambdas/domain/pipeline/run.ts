@@ -137,6 +137,9 @@ export interface Progress {
   total: number;
 }
 
+/** The kinds of phase task an executor runs. */
+export type PhaseKind = 'split' | 'classify' | 'merge';
+
 /** Where split and classify tasks run: in this thread by default, or e.g. in worker threads. */
 export interface PhaseExecutor {
   split(plan: RunPlan, rangeIndex: number): Promise<void>;
@@ -144,7 +147,7 @@ export interface PhaseExecutor {
   /** Merges into some of the result files (rows per input file); absent: Assemble merges in this thread. */
   merge?(plan: RunPlan, files: readonly ResultFile[]): Promise<number[]>;
   /** A hint: the next tasks will be of this kind (an executor may start getting ready for them). */
-  prepare?(kind: 'split' | 'classify' | 'merge'): void;
+  prepare?(kind: PhaseKind): void;
 }
 
 export interface InProcessOptions {
@@ -231,4 +234,4 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
   }
 }
 
-export { PARALLEL_MERGES, PolicyError, RunError };
+export { PolicyError, RunError };
