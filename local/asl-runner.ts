@@ -45,6 +45,8 @@ export interface AslRuntime {
   readonly objectStore: ObjectStore;
   readonly region?: string;
   readonly accountId?: string;
+  /** Start up to `instances` environments of `fn` ahead of its invocations (best effort): see PreparedStateMachine.prewarm. */
+  readonly prewarm?: (fn: LocalFunction, instances: number) => void;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -134,6 +136,13 @@ export interface PreparedStateMachine {
   readonly name: string;
   readonly arn: string;
   start(input: unknown, options?: StartExecutionOptions): RunningExecution;
+  /**
+   * Warm (AslRuntime.prewarm) the functions an execution invokes first: those of its first Task or map states and of
+   * the Task or map states after them (looking through Pass, Wait and Choice states; a map's with its MaxConcurrency).
+   * For an idle runtime expecting an execution: warming ahead during an execution was measured to slow it on two
+   * cores (the next phase's module loading competes with the running phase).
+   */
+  prewarm(): void;
 }
 
 /** A definition uses something the local runner cannot execute faithfully. Thrown by prepareStateMachine. */
@@ -232,10 +241,19 @@ export function prepareStateMachine(definition: Record<string, unknown>, runtime
   // The library's validator writes defaults (e.g. QueryLanguage) into the objects it is given: never let it touch the caller's.
   const root = compileMachine(structuredClone(definition) as MachineDefinition, compilation, '', true);
   const shared: SharedRunData = { compilation, region, accountId, stateMachineName: options.name };
+  const source = definition as MachineDefinition;
 
   return {
     name: options.name,
     arn,
+    prewarm() {
+      const first = firstStates(source.States, [source.StartAt]);
+      const second = first.flatMap((name) => firstStates(source.States, successorsOf(source.States[name])));
+      for (const target of [...first, ...second].flatMap((name) => functionsOf(source.States[name]))) {
+        const fn = runtime.findFunction(target.functionRef);
+        if (fn) runtime.prewarm?.(fn, target.instances);
+      }
+    },
     start(input, startOptions = {}) {
       const name = startOptions.name ?? randomUUID();
       const executionArn = `arn:aws:states:${region}:${accountId}:execution:${options.name}:${name}`;
@@ -317,6 +335,47 @@ function compileMachine(definition: MachineDefinition, compilation: Compilation,
     throw new UnsupportedDefinitionError(`${where}: ${(error as Error).message}`);
   }
   return { machine, distributedMapStates };
+}
+
+// ------------------------------------------------------------------------------------------------ warming ahead
+
+/** States reached from `state` by Next, or a Choice's rules and Default (not Catch: a failure path is not warmed). */
+function successorsOf(state: StateDefinition): string[] {
+  if (state.Type === 'Choice') {
+    const rules = (state.Choices as { Next?: unknown }[] | undefined) ?? [];
+    return [...rules.map((rule) => rule.Next), state.Default].filter((next): next is string => typeof next === 'string');
+  }
+  return typeof state.Next === 'string' ? [state.Next] : [];
+}
+
+/** How far warming looks through Pass, Wait and Choice states for the next Task or map. */
+const WARM_LOOKAHEAD_STATES = 4;
+
+/** The first Task or Map states reached from `names`, looking through Pass, Wait and Choice states. */
+function firstStates(states: Record<string, StateDefinition>, names: readonly string[], depth = 0): string[] {
+  return names.flatMap((name) => {
+    const state = states[name];
+    if (!state) return [];
+    if (state.Type === 'Task' || state.Type === 'Map') return [name];
+    if (depth < WARM_LOOKAHEAD_STATES && (state.Type === 'Pass' || state.Type === 'Wait' || state.Type === 'Choice')) {
+      return firstStates(states, successorsOf(state), depth + 1);
+    }
+    return [];
+  });
+}
+
+/** The function a Task invokes (when named statically), or those a distributed map's children invoke first. */
+function functionsOf(state: StateDefinition, instances = 1): { functionRef: string; instances: number }[] {
+  if (state.Type === 'Task') {
+    const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
+    const functionRef = typeof parameters.FunctionName === 'string' ? parameters.FunctionName : state.Resource;
+    return typeof functionRef === 'string' ? [{ functionRef, instances }] : [];
+  }
+  const processor = (state.ItemProcessor ?? state.Iterator) as (MachineDefinition & { ProcessorConfig?: { Mode?: unknown } }) | undefined;
+  if (state.Type !== 'Map' || processor?.ProcessorConfig?.Mode !== 'DISTRIBUTED') return [];
+  // Children run MaxConcurrency at once (unbounded when it is a path or 0): the runtime caps the count.
+  const concurrency = typeof state.MaxConcurrency === 'number' && state.MaxConcurrency > 0 ? state.MaxConcurrency : Infinity;
+  return firstStates(processor.States, [processor.StartAt]).flatMap((name) => functionsOf(processor.States[name], concurrency));
 }
 
 function compileState(stateName: string, state: StateDefinition, compilation: Compilation, distributedMapStates: Set<string>): StateDefinition {

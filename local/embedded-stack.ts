@@ -72,6 +72,12 @@ export interface EmbeddedStack {
   tableName(logicalId?: string): string;
   /** Start an execution directly (without an upload). Default state machine: the template's only one. */
   startExecution(input: unknown, options?: { stateMachine?: string; name?: string }): ExecutionSummary;
+  /**
+   * Start the environments of the functions an execution of the state machine (default: the only one) invokes first,
+   * before any upload: the local counterpart of provisioned concurrency (an upload expected soon starts warm). See
+   * PreparedStateMachine.prewarm for which functions, and why only before an execution.
+   */
+  prewarm(options?: { stateMachine?: string }): void;
   /** Route an event through the template's rules as EventBridge would (e.g. a duplicate delivery); returns the executions started. */
   publishEvent(event: unknown): ExecutionSummary[];
   /** Resolves when the execution (ARN or name) has ended. */
@@ -142,6 +148,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
         lambdas.invoke(fn, payload, taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds } : {}),
       findFunction: (reference) => template.findFunction(reference),
       objectStore: s3ObjectStore(s3Client),
+      prewarm: (fn, instances) => lambdas.prewarm(fn, instances),
       region: template.region,
       accountId: template.accountId,
     };
@@ -321,6 +328,12 @@ function assemble(parts: {
     },
     startExecution(input, startOptions = {}) {
       return start(startOptions.stateMachine ?? defaultStateMachine(), input, startOptions.name);
+    },
+    prewarm(prewarmOptions = {}) {
+      const logicalId = prewarmOptions.stateMachine ?? defaultStateMachine();
+      const machine = machines.get(logicalId);
+      if (!machine) throw new Error(`unknown state machine ${logicalId} (have: ${[...machines.keys()].join(', ')})`);
+      if (!stopping) machine.prewarm();
     },
     publishEvent(event) {
       return publish(event);

@@ -2,6 +2,9 @@
  * Lambda invocations on a pool of worker threads (default: one per CPU) with Lambda-like isolation: a worker serves one
  * function (its own module registry and its own copy of process.env: function environment + stand-in environment),
  * stays warm between invocations of that function, and is terminated and replaced when an invocation times out.
+ * Like a Lambda execution environment, a worker runs its function's init (loads the handler module) as soon as it
+ * starts, so a worker started ahead (`prewarm`, the local counterpart of provisioned concurrency) takes its first
+ * invocation warm.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,11 +81,14 @@ export interface InvokeOptions {
 
 export interface LambdaPoolStats {
   readonly size: number;
+  /** Live workers: running an invocation, idle and warm, or started ahead by `prewarm`. */
   readonly workers: number;
   readonly busy: number;
   readonly queued: number;
   readonly invocations: number;
   readonly coldStarts: number;
+  /** Workers started by `prewarm` (also counted in coldStarts). */
+  readonly prewarmed: number;
   readonly timeouts: number;
   readonly faultsInjected: number;
 }
@@ -156,12 +162,17 @@ interface Slot {
   readonly key: string;
   readonly worker: Worker;
   current?: { request: Request; requestId: string; timers: NodeJS.Timeout[] };
+  /** Invocations started on this worker (0: started ahead by `prewarm` and not used yet). */
+  invocations: number;
   dead: boolean;
   exited: Promise<void>;
 }
 
 export class LambdaPool {
+  /** Invocations running at once. */
   readonly size: number;
+  /** Live workers at most: `size` running, as many again warm (see `prewarm`). */
+  readonly maxWorkers: number;
   private readonly handlerResolver: HandlerResolver;
   private readonly environment: Readonly<Record<string, string>>;
   private readonly faults?: FaultOptions;
@@ -174,10 +185,11 @@ export class LambdaPool {
   private nextSlotId = 0;
   private sequence = 0;
   private closed = false;
-  private counters = { invocations: 0, coldStarts: 0, timeouts: 0, faultsInjected: 0 };
+  private counters = { invocations: 0, coldStarts: 0, prewarmed: 0, timeouts: 0, faultsInjected: 0 };
 
   constructor(options: LambdaPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? os.availableParallelism());
+    this.maxWorkers = 2 * this.size;
     this.handlerResolver = options.handlerResolver ?? defaultHandlerResolver();
     this.environment = options.environment ?? {};
     this.faults = options.faults;
@@ -210,7 +222,7 @@ export class LambdaPool {
     return new Promise((resolve, reject) => {
       this.queue.push({
         fn,
-        key: `${fn.logicalId}\u0000${handlerPath}`,
+        key: slotKey(fn, handlerPath),
         handlerPath,
         payload,
         ...(options.taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds: options.taskTimeoutSeconds } : {}),
@@ -259,14 +271,40 @@ export class LambdaPool {
   }
 
   /**
-   * Start queued invocations while workers are free. Mostly first-come first-served, but a request whose function has a
-   * warm idle worker (within the next DISPATCH_LOOKAHEAD) goes first: fewer cold starts when executions interleave.
+   * Start up to `instances` workers of `fn` ahead of its invocations (at most `size`, counting its live workers), so
+   * that they load its handler while the work before them finishes: the local counterpart of provisioned concurrency.
+   * Idle workers of other functions that have served invocations make room first; a prewarmed worker never displaces
+   * a running invocation, and `size` still bounds the invocations running at once. Best effort: a function whose
+   * handler cannot be resolved is left cold (its invocation reports why).
+   */
+  prewarm(fn: LocalFunction, instances: number): void {
+    if (this.closed) return;
+    let handlerPath: string;
+    try {
+      handlerPath = this.handlerResolver(fn);
+    } catch {
+      return;
+    }
+    const key = slotKey(fn, handlerPath);
+    const live = () => this.slots.filter((slot) => !slot.dead);
+    let missing = Math.min(instances, this.size) - live().filter((slot) => slot.key === key).length;
+    if (missing <= 0) return;
+    for (const slot of live()) if (slot.key !== key && !slot.current && slot.invocations > 0) this.retire(slot, undefined, false);
+    while (missing-- > 0 && live().length < this.maxWorkers) {
+      this.spawn(fn, key, handlerPath);
+      this.counters.prewarmed++;
+    }
+  }
+
+  /**
+   * Start queued invocations while fewer than `size` run. Mostly first-come first-served, but a request whose function
+   * has a warm idle worker (within the next DISPATCH_LOOKAHEAD) goes first: fewer cold starts when executions interleave.
    */
   private dispatch(): void {
     while (!this.closed && this.queue.length > 0) {
       const live = this.slots.filter((slot) => !slot.dead);
       const idle = live.filter((slot) => !slot.current);
-      if (idle.length === 0 && live.length >= this.size) return;
+      if (live.length - idle.length >= this.size) return;
       const lookahead = Math.min(this.queue.length, DISPATCH_LOOKAHEAD);
       let index = 0;
       let slot: Slot | undefined;
@@ -276,25 +314,27 @@ export class LambdaPool {
       }
       const [request] = this.queue.splice(index, 1);
       if (!slot) {
-        // No warm worker: use free room, or retire an idle worker of another function.
-        if (live.length >= this.size) this.retire(idle[0], undefined, false);
-        slot = this.spawn(request);
+        // No warm worker: use free room, or retire an idle worker of another function (one that has served
+        // invocations before one started ahead for work still to come).
+        const used = idle.find((other) => other.invocations > 0);
+        if (live.length >= this.size && used) this.retire(used, undefined, false);
+        else if (live.length >= this.maxWorkers) this.retire(idle[0], undefined, false);
+        slot = this.spawn(request.fn, request.key, request.handlerPath);
       }
       this.start(slot, request);
     }
   }
 
-  private spawn(request: Request): Slot {
-    const fn = request.fn;
+  private spawn(fn: LocalFunction, key: string, handlerPath: string): Slot {
     const id = this.nextSlotId++;
     const capture = this.logs !== 'inherit';
     // V8 reads its heap flags when an isolate is created: this sets the new worker's initial heap only.
     setFlagsFromString(`--initial-heap-size=${Math.min(this.initialHeapMb, Math.floor(fn.memoryMb / 2))}`);
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      env: this.environmentFor(fn, request.handlerPath),
+      env: this.environmentFor(fn, handlerPath),
       workerData: {
-        handlerPath: request.handlerPath,
+        handlerPath,
         functionName: fn.functionName,
         functionArn: fn.arn,
         memoryMb: fn.memoryMb,
@@ -306,7 +346,7 @@ export class LambdaPool {
     });
     worker.unref();
     if (capture) this.captureLogs(worker, fn.functionName);
-    const slot: Slot = { id, key: request.key, worker, dead: false, exited: Promise.resolve() };
+    const slot: Slot = { id, key, worker, invocations: 0, dead: false, exited: Promise.resolve() };
     slot.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
     worker.on('error', (error: Error & { code?: string }) => {
@@ -392,7 +432,14 @@ export class LambdaPool {
       );
     }
     slot.current = { request, requestId, timers };
+    slot.invocations++;
     this.counters.invocations++;
+    // Workers beyond `size` are there for work to come (prewarmed): once that work has started, idle workers of
+    // other functions that have served their invocations give their memory back, as when a cold start displaces one.
+    for (const other of [...this.slots]) {
+      if (this.slots.length <= this.size) break;
+      if (other !== slot && !other.dead && !other.current && other.invocations > 0 && other.key !== slot.key) this.retire(other, undefined, false);
+    }
     slot.worker.postMessage({ type: 'invoke', requestId, event: request.payload, timeoutMs: functionTimeoutMs });
   }
 
@@ -443,6 +490,10 @@ type WorkerMessage =
   | { type: 'result'; requestId: string; payload?: string }
   | { type: 'error'; requestId: string; error: { errorType: string; errorMessage: string; trace: string[] } };
 
+function slotKey(fn: LocalFunction, handlerPath: string): string {
+  return `${fn.logicalId}\u0000${handlerPath}`;
+}
+
 /** Mulberry32: small, fast, deterministic; enough for fault injection. */
 function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
@@ -457,8 +508,9 @@ function mulberry32(seed: number): () => number {
 
 /**
  * The worker's bootstrap, evaluated as a CommonJS script (eval: true) so it runs the same from ts-jest and from dist/.
- * It loads the handler on the first invocation (the cold start), keeps it for later ones, and answers with the JSON
- * text of the result (what Lambda sends back) or the error's type, message and stack.
+ * It loads the handler as soon as it starts (Lambda's init phase), keeps it for later invocations, and answers with the
+ * JSON text of the result (what Lambda sends back) or the error's type, message and stack. A failed init is reported
+ * by the invocation that waited for it and tried again by the next one, as Lambda does.
  */
 const WORKER_SOURCE = `
 'use strict';
@@ -505,6 +557,12 @@ process.on('unhandledRejection', (reason) => {
   throw named('Runtime.UnhandledPromiseRejection', error.errorType + ': ' + error.errorMessage);
 });
 
+let init;
+function startInit() {
+  init = loadHandler();
+  init.catch(() => undefined); // reported by the invocation that awaits it
+}
+
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
   const deadline = Date.now() + message.timeoutMs;
@@ -521,7 +579,14 @@ parentPort.on('message', async (message) => {
     done() {}, fail() {}, succeed() {},
   };
   try {
-    if (!handler) handler = await loadHandler();
+    if (!handler) {
+      try {
+        handler = await init;
+      } catch (error) {
+        startInit();
+        throw error;
+      }
+    }
     const result = await handler(message.event, context);
     const payload = result === undefined ? undefined : JSON.stringify(result);
     parentPort.postMessage({ type: 'result', requestId: message.requestId, payload });
@@ -529,4 +594,6 @@ parentPort.on('message', async (message) => {
     parentPort.postMessage({ type: 'error', requestId: message.requestId, error: serialise(error) });
   }
 });
+
+startInit();
 `;

@@ -75,6 +75,8 @@ async function embeddedTarget(options: RunOptions, synth?: Promise<Record<string
     ...(options.workers ? { workers: options.workers } : {}),
     functionLogs: 'discard',
   });
+  // The upload follows at once: the first functions load their handlers meanwhile, on the core the stack leaves idle.
+  stack.prewarm();
   const s3 = stack.newS3Client();
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
   if (options.keepState) {

@@ -475,6 +475,26 @@ describe('asl-runner: preparation', () => {
     (definition.States['Run succeeded'] as Record<string, unknown>).QueryLanguage = 'JSONPath';
     expect(() => prepareStateMachine(definition, runtime, { name: 'x' })).not.toThrow();
   });
+
+  it('warms the first Task and, through the Choice, the map after it with its MaxConcurrency; not the Catch path', () => {
+    const { runtime } = runtimeWith({ plan: () => null, split: () => null, markFailed: () => null });
+    const warmed: [string, number][] = [];
+    const prepared = prepareStateMachine(workflow(), { ...runtime, prewarm: (fn, instances) => warmed.push([fn.functionName, instances]) }, { name: 'x' });
+    expect(warmed).toEqual([]); // preparing warms nothing
+    prepared.prewarm();
+    expect(warmed).toEqual([['plan', 1], ['split', 3]]);
+  });
+
+  it('warms through a leading Pass state, and a map without MaxConcurrency for as many as the runtime runs', () => {
+    const { runtime } = runtimeWith({ plan: () => null, split: () => null, markFailed: () => null });
+    const warmed: [string, number][] = [];
+    const definition = workflow({ MaxConcurrency: undefined });
+    const withPass = { ...definition, StartAt: 'Begin', States: { Begin: { Type: 'Pass', Next: 'Plan' }, ...definition.States } };
+    prepareStateMachine(withPass, { ...runtime, prewarm: (fn, instances) => warmed.push([fn.functionName, instances]) }, { name: 'x' }).prewarm();
+    expect(warmed).toEqual([['plan', 1], ['split', Infinity]]);
+    // A runtime without prewarm ignores the call.
+    expect(() => prepareStateMachine(withPass, runtime, { name: 'y' }).prewarm()).not.toThrow();
+  });
 });
 
 describe('asl-runner: refusals', () => {

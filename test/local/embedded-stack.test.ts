@@ -133,6 +133,24 @@ describe('embedded stack start-up checks', () => {
     );
   });
 
+  it('prewarm starts the first functions (Plan, then the split map\'s) before an upload, and the run takes them', async () => {
+    const fresh = await startEmbeddedStack({ template, workers: 2, handlerResolver, retryDelayMs: 10, functionLogs: 'discard' });
+    const client = new S3Client(fresh.s3Config);
+    try {
+      fresh.prewarm();
+      expect(fresh.lambdaStats()).toMatchObject({ prewarmed: 3, coldStarts: 3, workers: 3, invocations: 0 }); // Plan, 2 × Split
+      await client.send(new PutObjectCommand({ Bucket: fresh.bucketName(), Key: 'incoming/LA/warm.txt', Body: 'one\ntwo\nthree' }));
+      const finished = await fresh.waitForExecution((await fresh.executionStartedBy('incoming/LA/warm.txt')).executionArn);
+      expect(finished.status).toBe('SUCCEEDED');
+      // Plan and the split children ran on the prewarmed workers: the only cold start left is Assemble's (not warmed).
+      expect(fresh.lambdaStats().coldStarts).toBe(4);
+      expect(() => fresh.prewarm({ stateMachine: 'NoSuchMachine' })).toThrow(/unknown state machine NoSuchMachine/);
+    } finally {
+      client.destroy();
+      await fresh.stop();
+    }
+  });
+
   it('stop() aborts running executions and terminates busy workers promptly', async () => {
     const stack = await startEmbeddedStack({ template, handlerResolver: (fn) => path.join(fixtures, fn.phase === 'workflow-plan' ? 'hang.js' : `${fn.phase}.js`) });
     const client = new S3Client(stack.s3Config);

@@ -94,6 +94,38 @@ describe('LambdaPool', () => {
     expect(lambdas.stats().coldStarts).toBe(2);
   });
 
+  it('prewarm loads the handler ahead: the invocation finds it loaded and takes the prewarmed worker', async () => {
+    const lambdas = pool({ size: 2 });
+    const probe = fn('ProbeFn', 'env-probe');
+    lambdas.prewarm(probe, 5);
+    expect(lambdas.stats()).toMatchObject({ workers: 2, prewarmed: 2, invocations: 0 }); // capped at size
+    lambdas.prewarm(probe, 1); // enough live already
+    expect(lambdas.stats().prewarmed).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const askedAt = Date.now();
+    const result = (await lambdas.invoke(probe, {})) as { loadedAt: number; loads: number };
+    expect(result.loadedAt).toBeLessThan(askedAt);
+    expect(result.loads).toBe(1);
+    expect(lambdas.stats()).toMatchObject({ coldStarts: 2, invocations: 1, workers: 2 });
+  });
+
+  it('prewarmed workers never let more than `size` invocations run; idle workers of other functions make room', async () => {
+    const lambdas = pool({ size: 2 });
+    const sleeper = fn('SleepFn', 'sleeper');
+    const probe = fn('ProbeFn', 'env-probe');
+    await Promise.all([lambdas.invoke(sleeper, { ms: 1 }), lambdas.invoke(sleeper, { ms: 1 })]);
+    expect(lambdas.stats().workers).toBe(2);
+    const running = Array.from({ length: 4 }, () => lambdas.invoke(sleeper, { ms: 150 }));
+    lambdas.prewarm(probe, 2); // both sleepers busy: two more workers, warm for what comes next
+    expect(lambdas.stats()).toMatchObject({ workers: 4, busy: 2, queued: 2 });
+    const results = (await Promise.all(running)) as { startedAt: number; endedAt: number }[];
+    const overlapAt = (time: number) => results.filter((run) => run.startedAt <= time && time < run.endedAt).length;
+    expect(Math.max(...results.map((run) => overlapAt(run.startedAt)))).toBe(2);
+    // The probe's first invocation runs on a prewarmed worker; the idle sleepers (used, another function) are retired.
+    await lambdas.invoke(probe, {});
+    expect(lambdas.stats()).toMatchObject({ workers: 2, coldStarts: 4, prewarmed: 2 });
+  });
+
   it('serves a queued request that can reuse a warm worker before one that needs a cold start', async () => {
     const lambdas = pool({ size: 1 });
     const a = fn('AFn', 'sleeper');
