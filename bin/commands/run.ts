@@ -192,6 +192,16 @@ function follow(ledger: RunLedger, runIdOf: () => Promise<string | undefined>): 
   let stopped = false;
   let started = false;
   let last: RunRecord | undefined;
+  // stop() cuts the pause between polls short (the run has ended: nobody should wait up to POLL_MS for the summary).
+  let wake: (() => void) | undefined;
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, POLL_MS);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const loop = (async () => {
     while (!stopped) {
       const runId = await runIdOf();
@@ -215,12 +225,13 @@ function follow(ledger: RunLedger, runIdOf: () => Promise<string | undefined>): 
           }
         }
       }
-      await sleep(POLL_MS);
+      if (!stopped) await pause();
     }
   })();
   return {
     async stop() {
       stopped = true;
+      wake?.();
       await loop;
       if (bar && started) bar.stop();
       return last;
