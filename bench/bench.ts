@@ -6,6 +6,11 @@
  *   npm run bench -- --rows 500000     only these sizes (comma-separated)
  *   npm run bench -- --huge            also 20M rows
  *   npm run bench -- --no-run          only `clearance classify` (not `clearance run` on the embedded stack)
+ *   npm run bench -- --repeat 5        runs per command on inputs up to --run-max-rows (default 3; larger inputs once)
+ *
+ * Each repeated command reports its median run (wall time, RSS and phases of that run) and the range of all its
+ * runs: this machine's speed drifts by up to ~40% from hour to hour, and one run of a 500k-row input says little.
+ * Repeats alternate between `classify` and `run`, so that a drift touches both alike.
  *
  * Results: a Markdown table on stdout, JSON + Markdown under bench/results/ (latest.md is committed).
  */
@@ -40,6 +45,8 @@ interface Measurement {
   floorSeconds: number;
   timesFloor: number;
   phases: Record<string, number>;
+  /** Wall seconds of every run of this command on this input (the measurement is their median run). */
+  runs: number[];
 }
 
 async function writeChunks(file: string, chunks: Iterable<string>): Promise<void> {
@@ -118,18 +125,30 @@ function measure(command: 'classify' | 'run', file: string, rows: number, floorS
     floorSeconds,
     timesFloor: seconds / floorSeconds,
     phases,
+    runs: [seconds],
   };
+}
+
+/** The median run (the lower of the two middle ones for an even count), carrying every run's wall time. */
+function median(measurements: readonly Measurement[]): Measurement {
+  const sorted = [...measurements].sort((a, b) => a.seconds - b.seconds);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)], runs: measurements.map((m) => m.seconds) };
+}
+
+function runRange(m: Measurement): string {
+  if (m.runs.length === 1) return '1 run';
+  return `${Math.min(...m.runs).toFixed(2)}-${Math.max(...m.runs).toFixed(2)} (${m.runs.length} runs)`;
 }
 
 function table(measurements: Measurement[]): string {
   const lines = [
-    '| input | rows | MB | command | wall s | rows/s | MB/s | peak RSS MB | tokenize floor s | × floor | split / classify / assemble s |',
-    '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|',
+    '| input | rows | MB | command | wall s (median) | runs: min-max s | rows/s | MB/s | peak RSS MB | tokenize floor s | × floor | split / classify / assemble s |',
+    '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const m of measurements) {
     const phases = m.command === 'clearance run' ? 'n/a' : ['split', 'classify', 'assemble'].map((p) => (m.phases[p] ?? 0).toFixed(2)).join(' / ');
     lines.push(
-      `| ${m.input} | ${m.rows} | ${m.megabytes.toFixed(0)} | ${m.command} | ${m.seconds.toFixed(2)} | ${Math.round(m.rowsPerSecond)} | ` +
+      `| ${m.input} | ${m.rows} | ${m.megabytes.toFixed(0)} | ${m.command} | ${m.seconds.toFixed(2)} | ${runRange(m)} | ${Math.round(m.rowsPerSecond)} | ` +
         `${m.megabytesPerSecond.toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.floorSeconds.toFixed(2)} | ${m.timesFloor.toFixed(1)} | ${phases} |`,
     );
   }
@@ -173,8 +192,11 @@ async function main(): Promise<void> {
     .option('--no-reference-shaped', 'skip the tiled reference fixture')
     .option('--no-run', 'skip `clearance run` (the embedded stack)')
     .option('--run-max-rows <n>', '`clearance run` only on inputs up to this many rows', '600000')
+    .option('--repeat <n>', 'runs of each command on inputs up to --run-max-rows (the median is reported)', '3')
     .parse(process.argv)
-    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string }>();
+    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string }>();
+  const repeat = Number(options.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: ${JSON.stringify(options.repeat)} is not a whole number of at least 1`);
   mkdirSync(CACHE, { recursive: true });
   const sizes = options.rows.split(',').map(Number).filter((n) => n > 0);
   if (options.huge) sizes.push(20_000_000);
@@ -188,14 +210,17 @@ async function main(): Promise<void> {
   for (const { file, label } of inputs) {
     const rows = countRows(file);
     const floorSeconds = floor(file);
-    const measurement = measure('classify', file, rows, floorSeconds, label);
-    measurements.push(measurement);
-    process.stderr.write(`${label} classify: ${measurement.seconds.toFixed(2)} s, ${measurement.peakRssMb.toFixed(0)} MB\n`);
-    if (options.run && rows <= Number(options.runMaxRows)) {
-      const run = measure('run', file, rows, floorSeconds, label);
-      measurements.push(run);
-      process.stderr.write(`${label} run: ${run.seconds.toFixed(2)} s, ${run.peakRssMb.toFixed(0)} MB\n`);
+    const small = rows <= Number(options.runMaxRows);
+    const commands: Array<'classify' | 'run'> = options.run && small ? ['classify', 'run'] : ['classify'];
+    const runs = new Map(commands.map((command) => [command, [] as Measurement[]]));
+    for (let round = 0; round < (small ? repeat : 1); round++) {
+      for (const command of commands) {
+        const measurement = measure(command, file, rows, floorSeconds, label);
+        runs.get(command)!.push(measurement);
+        process.stderr.write(`${label} ${command}: ${measurement.seconds.toFixed(2)} s, ${measurement.peakRssMb.toFixed(0)} MB\n`);
+      }
     }
+    for (const command of commands) measurements.push(median(runs.get(command)!));
   }
   const generatedRuns = measurements.filter((m) => m.input.startsWith('generated'));
   const reference = measurements.find((m) => m.input.startsWith('reference'));
