@@ -229,10 +229,15 @@ function assemble(parts: {
     }
   };
 
-  const start = (stateMachineLogicalId: string, input: unknown, name?: string, trigger?: ExecutionSummary['trigger']): ExecutionSummary => {
-    if (stopping) throw new Error('the embedded stack is stopping');
+  const machineOf = (stateMachineLogicalId: string): PreparedStateMachine => {
     const machine = machines.get(stateMachineLogicalId);
     if (!machine) throw new Error(`unknown state machine ${stateMachineLogicalId} (have: ${[...machines.keys()].join(', ')})`);
+    return machine;
+  };
+
+  const start = (stateMachineLogicalId: string, input: unknown, name?: string, trigger?: ExecutionSummary['trigger']): ExecutionSummary => {
+    if (stopping) throw new Error('the embedded stack is stopping');
+    const machine = machineOf(stateMachineLogicalId);
     const running = machine.start(input, {
       ...(name ? { name } : {}),
       onEvent: emit,
@@ -330,9 +335,7 @@ function assemble(parts: {
       return start(startOptions.stateMachine ?? defaultStateMachine(), input, startOptions.name);
     },
     prewarm(prewarmOptions = {}) {
-      const logicalId = prewarmOptions.stateMachine ?? defaultStateMachine();
-      const machine = machines.get(logicalId);
-      if (!machine) throw new Error(`unknown state machine ${logicalId} (have: ${[...machines.keys()].join(', ')})`);
+      const machine = machineOf(prewarmOptions.stateMachine ?? defaultStateMachine());
       if (!stopping) machine.prewarm();
     },
     publishEvent(event) {

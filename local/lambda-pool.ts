@@ -289,7 +289,7 @@ export class LambdaPool {
     const live = () => this.slots.filter((slot) => !slot.dead);
     let missing = Math.min(instances, this.size) - live().filter((slot) => slot.key === key).length;
     if (missing <= 0) return;
-    for (const slot of live()) if (slot.key !== key && !slot.current && slot.invocations > 0) this.retire(slot, undefined, false);
+    this.retireIdleOthers(key, 0);
     while (missing-- > 0 && live().length < this.maxWorkers) {
       this.spawn(fn, key, handlerPath);
       this.counters.prewarmed++;
@@ -436,10 +436,7 @@ export class LambdaPool {
     this.counters.invocations++;
     // Workers beyond `size` are there for work to come (prewarmed): once that work has started, idle workers of
     // other functions that have served their invocations give their memory back, as when a cold start displaces one.
-    for (const other of [...this.slots]) {
-      if (this.slots.length <= this.size) break;
-      if (other !== slot && !other.dead && !other.current && other.invocations > 0 && other.key !== slot.key) this.retire(other, undefined, false);
-    }
+    this.retireIdleOthers(slot.key, this.size);
     slot.worker.postMessage({ type: 'invoke', requestId, event: request.payload, timeoutMs: functionTimeoutMs });
   }
 
@@ -460,6 +457,14 @@ export class LambdaPool {
       this.settle(request, new LambdaInvocationError(message.error.errorType, message.error.errorMessage, message.error.trace));
     }
     this.dispatch();
+  }
+
+  /** Retire idle workers of functions other than `key` that have served invocations, while more than `keep` live. */
+  private retireIdleOthers(key: string, keep: number): void {
+    for (const other of [...this.slots]) {
+      if (this.slots.length <= keep) return;
+      if (!other.dead && !other.current && other.invocations > 0 && other.key !== key) this.retire(other, undefined, false);
+    }
   }
 
   /** Terminate a worker; its in-flight invocation (if any) fails with `failure`. */
