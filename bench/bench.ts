@@ -6,7 +6,8 @@
  *   npm run bench -- --rows 500000     only these sizes (comma-separated)
  *   npm run bench -- --huge            also 20M rows
  *   npm run bench -- --no-run          only `clearance classify` (not `clearance run` on the embedded stack)
- *   npm run bench -- --repeat 5        runs per command on inputs up to --run-max-rows (default 3; larger inputs once)
+ *   npm run bench -- --run-max-rows 600000   `clearance run` only on inputs up to this size (default: up to 5M rows)
+ *   npm run bench -- --repeat 5        runs per command on inputs up to 600k rows (default 3; larger inputs once)
  *
  * Each repeated command reports its median run (wall time, RSS and phases of that run) and the range of all its
  * runs: this machine's speed drifts by up to ~40% from hour to hour, and one run of a 500k-row input says little.
@@ -32,6 +33,8 @@ const FLOOR = path.join(__dirname, 'tokenize-floor.js');
 const CACHE = path.join(tmpdir(), 'record-clearance-bench');
 const LA50K = path.resolve(ROOT, '..', 'shared', 'fixtures', 'doj', 'reference-run-la50k', 'input.csv.gz');
 const MB = 1024 * 1024;
+/** Inputs up to this many rows are measured --repeat times (larger ones take minutes: once). */
+const REPEAT_MAX_ROWS = 600_000;
 
 interface Measurement {
   input: string;
@@ -107,7 +110,10 @@ function measure(command: 'classify' | 'run', file: string, rows: number, floorS
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`clearance ${command} failed on ${file}: ${result.stderr}`);
-  const usage = JSON.parse(/BENCH_RUSAGE (.*)/.exec(result.stderr)![1]) as { maxRssKb: number };
+  // One report per process (the launcher may start the CLI in a child process): the largest is the peak.
+  const reports = [...result.stderr.matchAll(/BENCH_RUSAGE (.*)/g)].map((match) => JSON.parse(match[1]) as { maxRssKb: number });
+  if (reports.length === 0) throw new Error(`clearance ${command} on ${file}: no BENCH_RUSAGE report on stderr`);
+  const usage = { maxRssKb: Math.max(...reports.map((report) => report.maxRssKb)) };
   const summaryFile = path.join(out, 'summary.json');
   const phases = command === 'classify' && existsSync(summaryFile)
     ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as { timings: Record<string, number> }).timings
@@ -156,6 +162,24 @@ function table(measurements: Measurement[]): string {
 }
 
 /**
+ * Peak RSS of each command on the smallest and the largest generated input: memory should not grow with the input
+ * (the target: flat), only with chunk and partition sizes.
+ */
+function memoryInSize(generatedRuns: readonly Measurement[]): string {
+  const lines: string[] = [];
+  for (const command of ['clearance classify', 'clearance run']) {
+    const runs = generatedRuns.filter((m) => m.command === command).sort((a, b) => a.rows - b.rows);
+    if (runs.length < 2) continue;
+    const [small, large] = [runs[0], runs[runs.length - 1]];
+    lines.push(
+      `- \`${command}\` peak RSS: ${small.peakRssMb.toFixed(0)} MB on ${small.input}, ${large.peakRssMb.toFixed(0)} MB on ${large.input} ` +
+        `(×${(large.peakRssMb / small.peakRssMb).toFixed(2)} for ×${(large.rows / small.rows).toFixed(0)} the rows)`,
+    );
+  }
+  return lines.length === 0 ? '' : `\n## Memory in input size\n\n${lines.join('\n')}\n`;
+}
+
+/**
  * Single-thread MB/s per phase: split and classify ran on `workers` threads; assemble's merges ran on two at
  * once (PARALLEL_MERGES), so its time is counted twice, as the cloud's Assemble runs the same two merges.
  */
@@ -191,8 +215,8 @@ async function main(): Promise<void> {
     .option('--huge', 'also 20,000,000 rows')
     .option('--no-reference-shaped', 'skip the tiled reference fixture')
     .option('--no-run', 'skip `clearance run` (the embedded stack)')
-    .option('--run-max-rows <n>', '`clearance run` only on inputs up to this many rows', '600000')
-    .option('--repeat <n>', 'runs of each command on inputs up to --run-max-rows (the median is reported)', '3')
+    .option('--run-max-rows <n>', '`clearance run` only on inputs up to this many rows', '6000000')
+    .option('--repeat <n>', `runs of each command on inputs up to ${REPEAT_MAX_ROWS} rows (the median is reported)`, '3')
     .parse(process.argv)
     .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string }>();
   const repeat = Number(options.repeat);
@@ -210,8 +234,8 @@ async function main(): Promise<void> {
   for (const { file, label } of inputs) {
     const rows = countRows(file);
     const floorSeconds = floor(file);
-    const small = rows <= Number(options.runMaxRows);
-    const commands: Array<'classify' | 'run'> = options.run && small ? ['classify', 'run'] : ['classify'];
+    const small = rows <= REPEAT_MAX_ROWS;
+    const commands: Array<'classify' | 'run'> = options.run && rows <= Number(options.runMaxRows) ? ['classify', 'run'] : ['classify'];
     const runs = new Map(commands.map((command) => [command, [] as Measurement[]]));
     for (let round = 0; round < (small ? repeat : 1); round++) {
       for (const command of commands) {
@@ -236,7 +260,7 @@ async function main(): Promise<void> {
       `## Scale on paper\n\n${scaleTable(throughput, bytesPerRow)}\n`;
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
-  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${costs}`;
+  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${memoryInSize(generatedRuns)}${costs}`;
   process.stdout.write(`${markdown}\n`);
   const results = path.join(ROOT, 'bench', 'results');
   mkdirSync(results, { recursive: true });

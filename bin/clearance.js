@@ -12,13 +12,17 @@ process.emitWarning = function (warning, ...rest) {
 };
 const path = require('node:path');
 const fs = require('node:fs');
-const entry = path.join(__dirname, '..', 'dist', 'bin', 'cli.js');
+const dist = path.join(__dirname, '..', 'dist', 'bin');
+const entry = path.join(dist, 'cli.js');
 if (!fs.existsSync(entry)) {
   process.stderr.write('clearance: the CLI is not built; run `npm ci` or `npm run build` in the project root first\n');
   process.exit(2);
 }
-require(entry)
-  .main(process.argv)
-  .then((code) => {
-    process.exitCode = code;
-  });
+// `run` starts in a child process with glibc tuned to give freed buffers back (dist/bin/launcher.js).
+require(path.join(dist, 'launcher.js')).launch(__filename, () => {
+  require(entry)
+    .main(process.argv)
+    .then((code) => {
+      process.exitCode = code;
+    });
+});

@@ -41,8 +41,15 @@ export function bodyEtag(hash: crypto.Hash): string {
 
 /** Bytes gathered from a request body before one write. */
 const WRITE_BATCH = 1024 * 1024;
-/** Chunk size of object reads (GetObject bodies). */
-const READ_CHUNK = 512 * 1024;
+/**
+ * Chunk size of object reads (GetObject bodies): 512 KiB while few are open, less as more are, down to 64 KiB, so
+ * that the read buffers of all open bodies stay within about READ_BUDGET. Each open body holds up to two chunks (one
+ * read ahead, one in its socket's buffer). Assemble keeps every partition open at once: 128 bodies of 512 KiB were
+ * ~150 MB of the stand-in's memory on 5M rows, and their number grows with the input.
+ */
+const READ_CHUNK_MAX = 512 * 1024;
+const READ_CHUNK_MIN = 64 * 1024;
+const READ_BUDGET = 4 * 1024 * 1024;
 /** Buffer of one part copy, and part copies at once, when completing a multipart upload. */
 const COPY_CHUNK = 4 * 1024 * 1024;
 const PARALLEL_COPIES = 3;
@@ -92,6 +99,9 @@ async function slotSize(uploadDir: string, length: number): Promise<number> {
 }
 
 export class LocalS3Store extends FilesystemStore {
+  /** GetObject bodies being read (their files open). */
+  private openReads = 0;
+
   override async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
     const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
     await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
@@ -287,12 +297,15 @@ export class LocalS3Store extends FilesystemStore {
         if (ranged) object.range = range;
         return object;
       }
+      const highWaterMark = readChunkFor(this.openReads + 1);
       const content = await new Promise<fs.ReadStream>((resolve, reject) => {
         const stream = fs
-          .createReadStream(this.getResourcePath(bucket, key, 'object'), { ...range, highWaterMark: READ_CHUNK })
+          .createReadStream(this.getResourcePath(bucket, key, 'object'), { ...range, highWaterMark })
           .on('error', reject)
           .on('open', () => resolve(stream));
       });
+      this.openReads++;
+      content.once('close', () => this.openReads--);
       const object = new S3Object(bucket, key, content, metadata);
       if (ranged) object.range = range;
       return object;
@@ -301,6 +314,12 @@ export class LocalS3Store extends FilesystemStore {
       throw error;
     }
   }
+}
+
+/** The read chunk of a body opened while `open` bodies (itself included) are being read: see READ_CHUNK_MAX. */
+export function readChunkFor(open: number): number {
+  const share = Math.floor(READ_BUDGET / Math.max(1, open) / 1024) * 1024;
+  return Math.max(READ_CHUNK_MIN, Math.min(READ_CHUNK_MAX, share));
 }
 
 /** A private copy of a local file, hashed, ready to become an object (LocalS3Store.importObject). */
@@ -322,7 +341,7 @@ export async function stageFile(sourcePath: string, dir: string): Promise<Staged
     await fs.promises.copyFile(sourcePath, staged, fs.constants.COPYFILE_FICLONE);
     const hash = bodyHash();
     let size = 0;
-    for await (const chunk of fs.createReadStream(staged, { highWaterMark: READ_CHUNK * 8 }) as AsyncIterable<Buffer>) {
+    for await (const chunk of fs.createReadStream(staged, { highWaterMark: READ_CHUNK_MAX * 8 }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
       size += chunk.length;
     }

@@ -126,6 +126,21 @@ describe('LambdaPool', () => {
     expect(lambdas.stats()).toMatchObject({ workers: 2, coldStarts: 4, prewarmed: 2 });
   });
 
+  it("a worker's first invocation (the next phase) retires the idle workers of other functions", async () => {
+    const lambdas = pool({ size: 3 });
+    const classify = fn('ClassifyFn', 'sleeper');
+    const assemble = fn('AssembleFn', 'sleeper');
+    // A phase of two ClassifyFn invocations at once leaves two idle warm workers, with room for a third.
+    await Promise.all([lambdas.invoke(classify, { ms: 30 }), lambdas.invoke(classify, { ms: 30 })]);
+    expect(lambdas.stats()).toMatchObject({ workers: 2, busy: 0 });
+    // Warm invocations keep them.
+    await lambdas.invoke(classify, { ms: 1 });
+    expect(lambdas.stats()).toMatchObject({ workers: 2, coldStarts: 2 });
+    // The next phase's first invocation gives their memory back, though the pool had room for it beside them.
+    await lambdas.invoke(assemble, { ms: 1 });
+    expect(lambdas.stats()).toMatchObject({ workers: 1, coldStarts: 3 });
+  });
+
   it('serves a queued request that can reuse a warm worker before one that needs a cold start', async () => {
     const lambdas = pool({ size: 1 });
     const a = fn('AFn', 'sleeper');
