@@ -234,10 +234,10 @@ async function main(): Promise<void> {
   for (const { file, label } of inputs) {
     const rows = countRows(file);
     const floorSeconds = floor(file);
-    const small = rows <= REPEAT_MAX_ROWS;
+    const repeated = rows <= REPEAT_MAX_ROWS;
     const commands: Array<'classify' | 'run'> = options.run && rows <= Number(options.runMaxRows) ? ['classify', 'run'] : ['classify'];
     const runs = new Map(commands.map((command) => [command, [] as Measurement[]]));
-    for (let round = 0; round < (small ? repeat : 1); round++) {
+    for (let round = 0; round < (repeated ? repeat : 1); round++) {
       for (const command of commands) {
         const measurement = measure(command, file, rows, floorSeconds, label);
         runs.get(command)!.push(measurement);

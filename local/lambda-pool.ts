@@ -289,7 +289,7 @@ export class LambdaPool {
     const live = () => this.slots.filter((slot) => !slot.dead);
     let missing = Math.min(instances, this.size) - live().filter((slot) => slot.key === key).length;
     if (missing <= 0) return;
-    this.retireIdleOthers(key, 0);
+    this.retireIdleOthers(key);
     while (missing-- > 0 && live().length < this.maxWorkers) {
       this.spawn(fn, key, handlerPath);
       this.counters.prewarmed++;
@@ -438,7 +438,7 @@ export class LambdaPool {
     // A worker's first invocation means the work has moved on to its function (the next phase of a run): idle
     // workers of other functions that have served invocations give their memory back. On AWS an idle environment
     // costs nothing; here it holds its heap (an idle Classify worker, ~150 MB of RSS through a 5M-row Assemble).
-    if (firstInvocation) this.retireIdleOthers(slot.key, 0);
+    if (firstInvocation) this.retireIdleOthers(slot.key);
     slot.worker.postMessage({ type: 'invoke', requestId, event: request.payload, timeoutMs: functionTimeoutMs });
   }
 
@@ -461,10 +461,9 @@ export class LambdaPool {
     this.dispatch();
   }
 
-  /** Retire idle workers of functions other than `key` that have served invocations, while more than `keep` live. */
-  private retireIdleOthers(key: string, keep: number): void {
+  /** Retire the idle workers of functions other than `key` that have served invocations. */
+  private retireIdleOthers(key: string): void {
     for (const other of [...this.slots]) {
-      if (this.slots.length <= keep) return;
       if (!other.dead && !other.current && other.invocations > 0 && other.key !== key) this.retire(other, undefined, false);
     }
   }
