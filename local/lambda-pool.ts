@@ -314,11 +314,9 @@ export class LambdaPool {
       }
       const [request] = this.queue.splice(index, 1);
       if (!slot) {
-        // No warm worker: use free room, or retire an idle worker of another function (one that has served
-        // invocations before one started ahead for work still to come).
-        const used = idle.find((other) => other.invocations > 0);
-        if (live.length >= this.size && used) this.retire(used, undefined, false);
-        else if (live.length >= this.maxWorkers) this.retire(idle[0], undefined, false);
+        // A cold start: its first invocation retires the idle workers of other functions that have served
+        // invocations (start). Only at the worker limit must one go first: such a worker, else one started ahead.
+        if (live.length >= this.maxWorkers) this.retire(idle.find((other) => other.invocations > 0) ?? idle[0], undefined, false);
         slot = this.spawn(request.fn, request.key, request.handlerPath);
       }
       this.start(slot, request);

@@ -50,6 +50,8 @@ const WRITE_BATCH = 1024 * 1024;
 const READ_CHUNK_MAX = 512 * 1024;
 const READ_CHUNK_MIN = 64 * 1024;
 const READ_BUDGET = 4 * 1024 * 1024;
+/** Chunk size of the read that hashes a staged file (stageFile). */
+const HASH_CHUNK = 4 * 1024 * 1024;
 /** Buffer of one part copy, and part copies at once, when completing a multipart upload. */
 const COPY_CHUNK = 4 * 1024 * 1024;
 const PARALLEL_COPIES = 3;
@@ -341,7 +343,7 @@ export async function stageFile(sourcePath: string, dir: string): Promise<Staged
     await fs.promises.copyFile(sourcePath, staged, fs.constants.COPYFILE_FICLONE);
     const hash = bodyHash();
     let size = 0;
-    for await (const chunk of fs.createReadStream(staged, { highWaterMark: READ_CHUNK_MAX * 8 }) as AsyncIterable<Buffer>) {
+    for await (const chunk of fs.createReadStream(staged, { highWaterMark: HASH_CHUNK }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
       size += chunk.length;
     }
