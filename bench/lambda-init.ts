@@ -1,0 +1,89 @@
+/**
+ * `npm run bench:init`: each Lambda bundle as CDK builds it (esbuild, CommonJS, minified, AWS SDK inside), its size,
+ * and its init time: a fresh Node process loading the bundle, as Lambda's init phase does. Not a test: it prints
+ * figures (median and range of several cold processes per bundle).
+ *
+ *   npm run bench:init                 every phase, 7 cold starts each
+ *   npm run bench:init -- --runs 15    more cold starts per phase
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PHASES = ['plan', 'split', 'classify', 'assemble', 'mark-failed'] as const;
+/** The environment each function gets from the stack (lib/workflow.ts), enough for its config to validate. */
+const FUNCTION_ENV: NodeJS.ProcessEnv = {
+  DATA_BUCKET: 'bench-bucket',
+  LEDGER_TABLE: 'bench-ledger',
+  MAX_PARTITIONS: '1000',
+  TARGET_RANGE_BYTES: String(64 * 1024 * 1024),
+  TARGET_PARTITION_BYTES: String(64 * 1024 * 1024),
+  MAX_REJECT_RATIO: '0.05',
+  AWS_REGION: 'us-west-2',
+  POWERTOOLS_SERVICE_NAME: 'record-clearance',
+  POWERTOOLS_METRICS_NAMESPACE: 'RecordClearance',
+  POWERTOOLS_TRACE_ENABLED: 'false',
+};
+/** Prints the milliseconds from process start to the end of loading the bundle (Lambda's init). */
+const LOADER = `const t0 = performance.timeOrigin; require(process.argv[1]); process.stdout.write(String(Date.now() - t0));`;
+const LOAD_ONLY = `const t = process.hrtime.bigint(); require(process.argv[1]); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function timeOnce(script: string, bundle: string, phase: string): number {
+  const result = spawnSync(process.execPath, ['-e', script, bundle], {
+    env: { PATH: process.env.PATH, ...FUNCTION_ENV, CLEARANCE_PHASE: phase },
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`loading the ${phase} bundle failed: ${result.stderr.trim().split('\n')[0]}`);
+  return Number(result.stdout);
+}
+
+function main(): void {
+  const runsFlag = process.argv.indexOf('--runs');
+  const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 7;
+  if (!Number.isSafeInteger(runs) || runs < 1) throw new Error(`--runs: ${JSON.stringify(process.argv[runsFlag + 1])} is not a whole number >= 1`);
+  const outdir = mkdtempSync(path.join(tmpdir(), 'clearance-bundles-'));
+  try {
+    buildSync({
+      entryPoints: PHASES.map((phase) => ({ in: path.join(ROOT, 'lambdas', phase, 'handler.ts'), out: `${phase}/index` })),
+      outdir,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      minify: true,
+      logLevel: 'silent',
+    });
+    const rows: string[] = [
+      `| phase | bundle | init: process start to handler loaded (median, range) | of which loading the bundle |`,
+      `|---|---:|---:|---:|`,
+    ];
+    const bare = median(Array.from({ length: runs }, () => timeOnce(`process.stdout.write(String(Date.now() - performance.timeOrigin))`, '', 'none')));
+    for (const phase of PHASES) {
+      const bundle = path.join(outdir, phase, 'index.js');
+      const whole: number[] = [];
+      const load: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        whole.push(timeOnce(LOADER, bundle, phase));
+        load.push(timeOnce(LOAD_ONLY, bundle, phase));
+      }
+      const kib = statSync(bundle).size / 1024;
+      rows.push(
+        `| ${phase} | ${kib.toFixed(0)} KiB | ${median(whole).toFixed(0)} ms (${Math.min(...whole).toFixed(0)}-${Math.max(...whole).toFixed(0)}) | ${median(load).toFixed(0)} ms |`,
+      );
+    }
+    process.stdout.write(`Lambda bundle init, ${runs} cold processes each; a bare Node process starts in ${bare.toFixed(0)} ms here\n\n`);
+    process.stdout.write(rows.join('\n') + '\n');
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+main();
