@@ -135,3 +135,15 @@ const RELATED_PATTERN = new RegExp(
 export function isRelatedCharge(codeSection: string): boolean {
   return RELATED_PATTERN.test(codeSection.trim());
 }
+
+// Convictions a Prop 64 count may have been pleaded down to or charged beside (eligibility.md, relatedConvictions):
+// accessory (PC 32; People v. Boatwright, 2019), HS 11364 and HS 11366, whole section, any subdivision.
+const PROP64_RELATED_PATTERN = new RegExp(String.raw`^(?:32\s*PC|1136[46]${ANY_SUBDIVISION}\s*HS)$`, 'i');
+
+/** A PC 32, HS 11364 or HS 11366 section: evaluated beside a Prop 64 conviction of the same cycle when asked. */
+export function isProp64RelatedSection(codeSection: string): boolean {
+  return PROP64_RELATED_PATTERN.test(codeSection.trim());
+}
+
+/** Label under which related convictions are counted by section (they have no Prop 64 section). */
+export const RELATED_SECTION_LABEL = 'Related (PC 32, HS 11364, HS 11366)';
