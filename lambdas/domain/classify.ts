@@ -11,7 +11,7 @@ import { Policy } from './policy';
 import { decide, DETERMINATION, EvaluationContext, isRelief } from './rules';
 import { isProp64RelatedSection, isRelatedCharge, possibleOtherProp64Charge, PROP64_SECTIONS, RELATED_SECTION_LABEL } from './sections';
 import { countInto, emptyDemographics, emptyScenario, emptyStatistics, ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
-import { CourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';
+import { COURT_LIST_KINDS, CourtLists, emptyCourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';
 import { ageInYears, decadeOf, genderCategory, RaceMapper, UNKNOWN } from './report/demographics';
 
 export interface ClassifyOptions extends EvaluationContext {
@@ -69,7 +69,7 @@ export class PartitionClassifier {
   };
   /** What the court lists need of each person (their first row), never put in statistics. */
   private readonly identities = new Map<Person, PersonIdentity>();
-  private readonly lists: CourtLists = { motions: [], notices: [] };
+  private readonly lists: CourtLists = emptyCourtLists();
   private readonly raceMapper: RaceMapper;
 
   constructor(private readonly options: ClassifyOptions) {
@@ -111,14 +111,13 @@ export class PartitionClassifier {
     for (const person of this.people.values()) this.classifyPerson(person);
     this.statistics.rowsWritten = this.rows;
     this.identities.clear();
-    sortEntries(this.lists.motions);
-    sortEntries(this.lists.notices);
+    for (const kind of COURT_LIST_KINDS) sortEntries(this.lists[kind]);
     return this.statistics;
   }
 
   /**
-   * After `decide()`: the partition's lines of court_motion_list.csv and defender_notice_list.csv, each sorted
-   * by the input position of its first conviction. Personal data: for results/ only.
+   * After `decide()`: the partition's lines of each H&S 11361.9 list (report/court-lists.ts), each sorted by the
+   * input position of its first conviction. Personal data: for results/ only.
    */
   courtLists(): CourtLists {
     return this.lists;
@@ -184,7 +183,7 @@ export class PartitionClassifier {
         this.countRelievedPerson(person);
       }
       const identity = this.identities.get(person);
-      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, this.lists);
+      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists);
     }
     const sevenYearsAgo = addYears(computeAtDay, -7);
     addRelief(stats.reliefWithCurrentEligibilityChoices, person, sevenYearsAgo, currentOutcome);
