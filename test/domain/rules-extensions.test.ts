@@ -266,3 +266,26 @@ describe('the law as written', () => {
     expect(outcome(decideOn([conviction('11357 HS', '20100101', { felony: false })], policy, 0))).toEqual([DETERMINATION.dismissal, 'Misdemeanor or Infraction']);
   });
 });
+
+describe('rule order with disqualifiers (eligibility.md)', () => {
+  const every: PolicyInput = {
+    baselineEligibility: { dismiss: ['11357', '11358', '11359', '11360'] },
+    disqualifiers: { superstrike: 'notEligible', pc290: 'notEligible', twoPriors: 'notEligible', afterEffectiveDate: 'handReview', servingSentence: 'handReview' },
+  };
+
+  test('standard: misdemeanors first, then the effective date, the priors, the sentence, then the dismiss list', () => {
+    const after2016 = conviction('11359 HS', '20170101', { extra: { SENT_LENGTH: '9', SENT_TIME_CODE: 'Y' } });
+    expect(decideOn([conviction('187 PC', '19900101'), after2016], every, 1).rule).toBe('afterEffectiveDate');
+    expect(decideOn([conviction('187 PC', '19900101'), conviction('11359 HS', '20150101', { extra: { SENT_LENGTH: '9', SENT_TIME_CODE: 'Y' } })], every, 1).rule).toBe('superstrike');
+    expect(decideOn([conviction('11359 HS', '20150101', { extra: { SENT_LENGTH: '9', SENT_TIME_CODE: 'Y' } })], every, 0).rule).toBe('servingSentence');
+    expect(decideOn([conviction('11359 HS', '20170101', { felony: false })], every, 0).rule).toBe('misdemeanor');
+  });
+
+  test('los-angeles-2020: the effective date before the 11357 rule, which comes before the disqualifiers', () => {
+    const la = presetPolicy('los-angeles-2020');
+    expect(outcome(decideOn([conviction('187 PC', '19900101'), conviction('11357(C) HS', '20170101')], la, 1))).toEqual([DETERMINATION.notEligible, 'Occurred after 11/9/2016']);
+    expect(outcome(decideOn([conviction('187 PC', '19900101'), conviction('11357(A) HS', '20100101')], la, 1))).toEqual([DETERMINATION.dismissal, 'Dismiss all HS 11357(A) convictions']);
+    // 50 or older comes before 21 or younger (a 70-year-old... cannot be both; order shown with the serving rule after both)
+    expect(decideOn([conviction('11359 HS', '20150101', { dob: '19600101', extra: { SENT_LENGTH: '9', SENT_TIME_CODE: 'Y' } }), conviction('459 PC', '20150101', { dob: '19600101' })], la, 0).rule).toBe('ageThreshold');
+  });
+});
