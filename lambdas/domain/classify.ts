@@ -273,7 +273,7 @@ function isRelatedConviction(conviction: Conviction, person: Person): boolean {
   if (conviction.missingCountOrder || !isProp64RelatedSection(conviction.codeSection)) return false;
   const cycle = conviction.cycleStepKey.slice(0, 3);
   for (const other of person.convictions) {
-    if (other.prop64 >= 0 && !other.missingCountOrder && other.cycleStepKey.startsWith(cycle)) return true;
+    if (other.prop64 >= 0 && !other.missingCountOrder && other.cycleStepKey.slice(0, 3) === cycle) return true;
   }
   return false;
 }

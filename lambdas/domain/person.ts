@@ -47,7 +47,7 @@ function daysPerUnit(timeCode: string): number {
 
 /**
  * Days of one sentence part: SENT_LENGTH in SENT_TIME_CODE units; 0 when the length is not a whole number
- * (digits only) or the code is not D, M or Y. Read without a regex: this runs per convicting row.
+ * (digits only, at most 9) or the code is not D, M or Y. Read without a regex: this runs per convicting row.
  */
 export function sentencePartDays(length: string, timeCode: string): number {
   const unit = daysPerUnit(timeCode);
