@@ -3,10 +3,13 @@
  * `decide`: time-aware disqualifiers with their evidence, misdemeanor routing, and the named presets, each
  * checked against the words of the issue.
  */
+import fc from 'fast-check';
+import { COL } from '../../lambdas/domain/columns';
 import { parseIsoDate } from '../../lambdas/domain/dates';
 import { Person, personFacts } from '../../lambdas/domain/person';
 import { parsePolicy, PolicyInput, presetPolicy } from '../../lambdas/domain/policy';
 import { decide, Decision, DETERMINATION } from '../../lambdas/domain/rules';
+import { ArbitraryRow, birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, policyArbitrary, rowArbitrary } from '../helpers/arbitraries';
 import { convictionRow, dojFields, RowValues, stepRow } from '../helpers/doj-rows';
 
 const COUNTY = 'LOS ANGELES';
@@ -287,5 +290,54 @@ describe('rule order with disqualifiers (eligibility.md)', () => {
     expect(outcome(decideOn([conviction('187 PC', '19900101'), conviction('11357(A) HS', '20100101')], la, 1))).toEqual([DETERMINATION.dismissal, 'Dismiss all HS 11357(A) convictions']);
     // 50 or older comes before 21 or younger (a 70-year-old... cannot be both; order shown with the serving rule after both)
     expect(decideOn([conviction('11359 HS', '20150101', { dob: '19600101', extra: { SENT_LENGTH: '9', SENT_TIME_CODE: 'Y' } }), conviction('459 PC', '20150101', { dob: '19600101' })], la, 0).rule).toBe('ageThreshold');
+  });
+});
+
+describe('properties of the law as written', () => {
+  /** Every evaluated conviction's decision, with its Prop 64 section index, on arbitrary people. */
+  function decisions(rows: ArbitraryRow[], birthDates: string[], policy: ReturnType<typeof presetPolicy>, computeAt: string) {
+    const people = new Map<string, Person>();
+    const fields = fieldsOf(rows, birthDates);
+    makeConvictionsConsistent(fields);
+    fields.forEach((f, position) => {
+      const id = f[COL.SUBJECT_ID];
+      if (!people.has(id)) people.set(id, new Person(id));
+      people.get(id)!.pushRow(f, position);
+    });
+    const out: Array<{ prop64: number; isFelony: boolean; decision: Decision }> = [];
+    for (const person of people.values()) {
+      const facts = personFacts(person);
+      for (const c of person.convictions) {
+        if (c.county !== 'SACRAMENTO' || c.prop64 < 0) continue;
+        out.push({ prop64: c.prop64, isFelony: c.isFelony, decision: decide(c, person, facts, policy, { county: 'SACRAMENTO', computeAtDay: parseIsoDate(computeAt) }) });
+      }
+    }
+    return out;
+  }
+
+  test('a prior-reading disqualifier never decides an 11357 conviction, under any policy', () => {
+    fc.assert(
+      fc.property(fc.array(rowArbitrary, { minLength: 1, maxLength: 25 }), birthDatesArbitrary, policyArbitrary, computeAtArbitrary, (rows, birthDates, policy, computeAt) => {
+        for (const { prop64, decision } of decisions(rows, birthDates, parsePolicy(policy), computeAt)) {
+          if (prop64 === 0) expect(['superstrike', 'pc290', 'pc290Registration', 'twoPriors']).not.toContain(decision.rule);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('statute-conservative never decides "Not eligible", and relieves every misdemeanor and every felony it does not send to a person', () => {
+    const conservative = presetPolicy('statute-conservative');
+    fc.assert(
+      fc.property(fc.array(rowArbitrary, { minLength: 1, maxLength: 25 }), birthDatesArbitrary, computeAtArbitrary, (rows, birthDates, computeAt) => {
+        for (const { isFelony, decision } of decisions(rows, birthDates, conservative, computeAt)) {
+          expect(decision.determination).not.toBe(DETERMINATION.notEligible);
+          if (decision.determination !== DETERMINATION.handReview) {
+            expect(decision.determination).toBe(isFelony ? DETERMINATION.reduction : DETERMINATION.dismissal);
+          }
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });
