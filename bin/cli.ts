@@ -51,7 +51,7 @@ export function buildProgram(): Command {
     .description('classify local extract files in this process and write the results into a directory')
     .requiredOption('--input <files>', 'extract file(s), comma-separated; several files are one population')
     .requiredOption('--county <name>', 'county as in STP_ORI_CNTY_NAME, e.g. "LOS ANGELES"')
-    .requiredOption('--policy <file|preset>', 'county policy JSON file, or a preset: reference-default, dismiss-all, los-angeles-2020')
+    .requiredOption('--policy <file|preset>', 'county policy JSON file, or a preset: reference-default, dismiss-all, los-angeles-2020, statute-conservative')
     .option('--compute-at <YYYY-MM-DD>', 'the date eligibility is computed at (default: today, UTC)')
     .requiredOption('--out <dir>', 'output directory')
     .option('--scenario <presets>', 'extra presets to report as what-if scenarios, comma-separated')

@@ -9,9 +9,9 @@ import { addYears, formatUsDate, formatYearsBetween, isMalformed, PROP64_EFFECTI
 import { Conviction, Person, PersonFacts, personFacts } from './person';
 import { Policy } from './policy';
 import { decide, DETERMINATION, EvaluationContext, isRelief } from './rules';
-import { isRelatedCharge, possibleOtherProp64Charge, PROP64_SECTIONS } from './sections';
+import { isProp64RelatedSection, isRelatedCharge, possibleOtherProp64Charge, PROP64_SECTIONS, RELATED_SECTION_LABEL } from './sections';
 import { countInto, emptyDemographics, emptyScenario, emptyStatistics, ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
-import { CourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';
+import { COURT_LIST_KINDS, CourtLists, emptyCourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';
 import { ageInYears, decadeOf, genderCategory, RaceMapper, UNKNOWN } from './report/demographics';
 
 export interface ClassifyOptions extends EvaluationContext {
@@ -69,7 +69,7 @@ export class PartitionClassifier {
   };
   /** What the court lists need of each person (their first row), never put in statistics. */
   private readonly identities = new Map<Person, PersonIdentity>();
-  private readonly lists: CourtLists = { motions: [], notices: [] };
+  private readonly lists: CourtLists = emptyCourtLists();
   private readonly raceMapper: RaceMapper;
 
   constructor(private readonly options: ClassifyOptions) {
@@ -111,14 +111,13 @@ export class PartitionClassifier {
     for (const person of this.people.values()) this.classifyPerson(person);
     this.statistics.rowsWritten = this.rows;
     this.identities.clear();
-    sortEntries(this.lists.motions);
-    sortEntries(this.lists.notices);
+    for (const kind of COURT_LIST_KINDS) sortEntries(this.lists[kind]);
     return this.statistics;
   }
 
   /**
-   * After `decide()`: the partition's lines of court_motion_list.csv and defender_notice_list.csv, each sorted
-   * by the input position of its first conviction. Personal data: for results/ only.
+   * After `decide()`: the partition's lines of each H&S 11361.9 list (report/court-lists.ts), each sorted by the
+   * input position of its first conviction. Personal data: for results/ only.
    */
   courtLists(): CourtLists {
     return this.lists;
@@ -146,25 +145,32 @@ export class PartitionClassifier {
     if (isMalformed(person.dob) && person.convictions.length > 0) countInto(stats.malformedDates, 'PRI_DOB');
     const facts = personFacts(person);
     const evaluated: Conviction[] = [];
+    const withRelated = policy.relatedConvictions === 'handReview';
+    let prop64Evaluated = 0;
     for (const conviction of person.convictions) {
       if (isMalformed(conviction.day)) countInto(stats.malformedDates, 'STP_EVENT_DATE');
-      if (conviction.county !== county || conviction.prop64 < 0) continue;
+      if (conviction.county !== county) continue;
+      if (conviction.prop64 < 0 && !(withRelated && isRelatedConviction(conviction, person))) continue;
+      if (conviction.prop64 >= 0) prop64Evaluated++;
       conviction.decision = decide(conviction, person, facts, policy, this.options);
       evaluated.push(conviction);
       annotations.set(conviction, this.annotation(conviction, person, facts));
     }
     if (evaluated.length > 0) {
-      stats.subjectsWithProp64Conviction++;
+      if (prop64Evaluated > 0) stats.subjectsWithProp64Conviction++;
       let someRelief = false;
       for (const conviction of evaluated) {
         const decision = conviction.decision!;
-        countInto(stats.prop64ConvictionsBySection, PROP64_SECTIONS[conviction.prop64]);
-        if (conviction.isFelony) stats.prop64FelonyConvictions++;
-        else stats.prop64NonFelonyConvictions++;
+        const section = conviction.prop64 < 0 ? RELATED_SECTION_LABEL : PROP64_SECTIONS[conviction.prop64];
+        if (conviction.prop64 >= 0) {
+          countInto(stats.prop64ConvictionsBySection, section);
+          if (conviction.isFelony) stats.prop64FelonyConvictions++;
+          else stats.prop64NonFelonyConvictions++;
+        }
         const determination = decision.determination || '(none)';
         const byReason = (stats.convictionsByDeterminationAndReason[determination] ??= {});
         countInto(byReason, decision.reasonKey || '(none)');
-        countInto((stats.convictionsBySectionAndDetermination![PROP64_SECTIONS[conviction.prop64]] ??= {}), determination);
+        countInto((stats.convictionsBySectionAndDetermination![section] ??= {}), determination);
         countInto((stats.convictionsByDecadeAndDetermination![decadeOf(conviction.day)] ??= {}), determination);
         countInto((stats.convictionsByRuleAndReason![decision.rule] ??= {}), decision.reasonKey || '(none)');
         if (isRelief(decision.determination)) someRelief = true;
@@ -177,11 +183,11 @@ export class PartitionClassifier {
         this.countRelievedPerson(person);
       }
       const identity = this.identities.get(person);
-      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, this.lists);
+      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists);
     }
     const sevenYearsAgo = addYears(computeAtDay, -7);
     addRelief(stats.reliefWithCurrentEligibilityChoices, person, sevenYearsAgo, currentOutcome);
-    addRelief(stats.reliefWithDismissAllProp64, person, sevenYearsAgo, (c) => (c.decision ? DISMISSED : NONE));
+    addRelief(stats.reliefWithDismissAllProp64, person, sevenYearsAgo, dismissAllOutcome);
     this.addScenarios(person, sevenYearsAgo, facts);
   }
 
@@ -199,9 +205,9 @@ export class PartitionClassifier {
   private addScenarios(person: Person, sevenYearsAgo: number, facts: PersonFacts): void {
     const { county } = this.options;
     const scenarios = this.statistics.scenarios;
-    addScenario((scenarios[SCENARIO_DISMISS_ALL] ??= emptyScenario()), person, sevenYearsAgo, (c) => (c.decision ? DISMISSED : NONE));
+    addScenario((scenarios[SCENARIO_DISMISS_ALL] ??= emptyScenario()), person, sevenYearsAgo, dismissAllOutcome);
     addScenario((scenarios[SCENARIO_DISMISS_ALL_AND_RELATED] ??= emptyScenario()), person, sevenYearsAgo, (c) =>
-      c.decision || (c.county === county && isRelatedCharge(c.codeSection)) ? DISMISSED : NONE,
+      dismissAllOutcome(c) === DISMISSED || (c.county === county && isRelatedCharge(c.codeSection)) ? DISMISSED : NONE,
     );
     const extra = this.options.scenarioPolicies;
     if (extra === undefined) return;
@@ -252,6 +258,24 @@ export class PartitionClassifier {
 interface EvaluatedColumns {
   head: string;
   tail: string;
+}
+
+/** "Dismiss all Prop 64": every evaluated Prop 64 conviction (a related conviction evaluated beside one is not). */
+function dismissAllOutcome(conviction: Conviction): Outcome {
+  return conviction.decision !== undefined && conviction.prop64 >= 0 ? DISMISSED : NONE;
+}
+
+/**
+ * A PC 32, HS 11364 or HS 11366 conviction in the cycle (first 3 characters of CNT_ORDER) of a Prop 64 conviction
+ * of the person (eligibility.md, relatedConvictions). Only asked of non-Prop 64 convictions when the option is on.
+ */
+function isRelatedConviction(conviction: Conviction, person: Person): boolean {
+  if (conviction.missingCountOrder || !isProp64RelatedSection(conviction.codeSection)) return false;
+  const cycle = conviction.cycleStepKey.slice(0, 3);
+  for (const other of person.convictions) {
+    if (other.prop64 >= 0 && !other.missingCountOrder && other.cycleStepKey.slice(0, 3) === cycle) return true;
+  }
+  return false;
 }
 
 function currentOutcome(conviction: Conviction): Outcome {

@@ -23,8 +23,42 @@ export interface Conviction {
   pc290: boolean;
   /** CNT_ORDER was blank: the count cannot be identified. */
   missingCountOrder: boolean;
+  /**
+   * Length of the sentence in days (fractional: a month is 30.5 days), summed over the count's convicting rows
+   * (the first and its sentence parts), as the reference computes it (eligibility.md, `servingSentence`).
+   */
+  sentenceDays: number;
   /** Set by classification: the decision of an evaluated conviction (run county, Prop 64 section). */
   decision?: import('./rules').Decision;
+}
+
+/** A PC 290 REGISTRATION step. */
+export interface Registration {
+  /** STP_EVENT_DATE; NaN when malformed. */
+  day: DayNumber;
+  /** OFFENSE_DESCR before the first `-`, trimmed (e.g. `290 PC`). */
+  section: string;
+}
+
+/** Days per unit of SENT_TIME_CODE, as the reference counts them (a year of 366 days, a month of a twelfth of it). */
+function daysPerUnit(timeCode: string): number {
+  return timeCode === 'D' ? 1 : timeCode === 'M' ? 30.5 : timeCode === 'Y' ? 366 : 0;
+}
+
+/**
+ * Days of one sentence part: SENT_LENGTH in SENT_TIME_CODE units; 0 when the length is not a whole number
+ * (digits only, at most 9) or the code is not D, M or Y. Read without a regex: this runs per convicting row.
+ */
+export function sentencePartDays(length: string, timeCode: string): number {
+  const unit = daysPerUnit(timeCode);
+  if (unit === 0 || length.length === 0 || length.length > 9) return 0;
+  let value = 0;
+  for (let i = 0; i < length.length; i++) {
+    const digit = length.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return 0;
+    value = value * 10 + digit;
+  }
+  return value * unit;
 }
 
 export class Person {
@@ -34,13 +68,16 @@ export class Person {
   dob: DayNumber = NaN;
   deceased = false;
   pc290Registration = false;
+  /** REGISTRATION steps whose offense starts with 290: their date (NaN when malformed) and section, input order. */
+  readonly registrations: Registration[] = [];
   /** Rows of this person that were rejected by the reader (the record is incomplete). */
   rejectedRows = 0;
   /** RACE_DESCR and GENDER of the first row, for demographics only (never written to reports per person). */
   race = '';
   gender = '';
   private hasFirstRow = false;
-  private readonly seenCounts = new Set<string>();
+  /** The conviction of each CNT_ORDER seen: its later convicting rows are sentence parts. */
+  private readonly seenCounts = new Map<string, Conviction>();
 
   constructor(readonly subjectId: string) {}
 
@@ -69,14 +106,21 @@ export class Person {
       }
     } else if (stepType === 'REGISTRATION' && fields[COL.OFFENSE_DESCR].startsWith('290')) {
       this.pc290Registration = true;
+      const offense = fields[COL.OFFENSE_DESCR];
+      const dash = offense.indexOf('-');
+      this.registrations.push({ day: parseDojDate(fields[COL.STP_EVENT_DATE]), section: (dash < 0 ? offense : offense.slice(0, dash)).trim() });
     }
     if (!fields[COL.DISP_DESCR].startsWith('CONVICTED')) return null;
     // Without a CNT_ORDER a later convicting row cannot be told apart from a sentence part of an earlier one:
     // each becomes a conviction of its own, and the rules send it to Hand Review.
     const missingCountOrder = countOrder.trim() === '';
+    const sentenceDays = sentencePartDays(fields[COL.SENT_LENGTH], fields[COL.SENT_TIME_CODE]);
     if (!missingCountOrder) {
-      if (this.seenCounts.has(countOrder)) return null;
-      this.seenCounts.add(countOrder);
+      const seen = this.seenCounts.get(countOrder);
+      if (seen !== undefined) {
+        seen.sentenceDays += sentenceDays;
+        return null;
+      }
     }
     const codeSection = codeSectionOf(fields[COL.OFFENSE_DESCR], fields[COL.COMMENT_TEXT]);
     const convictionStatus = fields[COL.CONV_STAT_DESCR];
@@ -91,7 +135,9 @@ export class Person {
       superstrike: isSuperstrike(codeSection),
       pc290: isPc290(codeSection),
       missingCountOrder,
+      sentenceDays,
     };
+    if (!missingCountOrder) this.seenCounts.set(countOrder, conviction);
     this.convictions.push(conviction);
     return conviction;
   }

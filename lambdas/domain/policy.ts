@@ -8,6 +8,9 @@ import { PROP64_SECTIONS, Prop64Section } from './sections';
 import { describeIssues } from './validation';
 
 export const DISQUALIFIER_HANDLING = ['ignore', 'notEligible', 'handReview'] as const;
+/** The rule flows (rules.ts): `standard` is eligibility.md's order; `los-angeles-2020` is the county's own flow. */
+export const FLOW_NAMES = ['standard', 'los-angeles-2020'] as const;
+export type FlowName = (typeof FLOW_NAMES)[number];
 export type DisqualifierHandling = (typeof DISQUALIFIER_HANDLING)[number];
 
 /**
@@ -50,15 +53,25 @@ export const policySchema = z.strictObject({
       subjectIsDeceased: z.boolean().optional(),
     })
     .optional(),
-  /** Extension: what a disqualifying conviction that precedes the Prop 64 one does to a felony. */
+  /**
+   * Extension: what a disqualifying fact does to a felony. superstrike, pc290, pc290Registration and twoPriors
+   * count only an event before the conviction and apply to 11358-11360 felonies only; afterEffectiveDate and
+   * servingSentence apply to every felony.
+   */
   disqualifiers: z
     .strictObject({
       superstrike: handling.optional(),
       pc290: handling.optional(),
+      pc290Registration: handling.optional(),
       twoPriors: handling.optional(),
       afterEffectiveDate: handling.optional(),
+      servingSentence: handling.optional(),
     })
     .optional(),
+  /** Extension: PC 32, HS 11364, HS 11366 convictions in the cycle of a Prop 64 conviction (Boatwright, 2019). */
+  relatedConvictions: z.enum(['ignore', 'handReview'], { message: 'must be ignore or handReview' }).optional(),
+  /** Extension: the order and readings of the rules (rules.ts FLOWS): eligibility.md's, or Los Angeles' 2020 flow. */
+  flow: z.enum(FLOW_NAMES, { message: `must be one of ${FLOW_NAMES.join(', ')}` }).optional(),
   /** Extension: misdemeanors are dismissed (reference) or routed to the city attorney (Los Angeles). */
   misdemeanors: z.enum(['dismiss', 'cityAttorney'], { message: 'must be dismiss or cityAttorney' }).optional(),
   /** Extension: what happens when no rule applies: nothing (reference) or Hand Review. */
@@ -92,8 +105,12 @@ export interface Policy {
     afterEffectiveDate: DisqualifierHandling;
     superstrike: DisqualifierHandling;
     pc290: DisqualifierHandling;
+    pc290Registration: DisqualifierHandling;
     twoPriors: DisqualifierHandling;
+    servingSentence: DisqualifierHandling;
   };
+  relatedConvictions: 'ignore' | 'handReview';
+  flow: FlowName;
   misdemeanors: 'dismiss' | 'cityAttorney';
   otherwise: 'none' | 'handReview';
 }
@@ -164,8 +181,12 @@ export function parsePolicy(input: unknown): Policy {
       afterEffectiveDate: disqualifiers.afterEffectiveDate ?? 'ignore',
       superstrike: disqualifiers.superstrike ?? 'ignore',
       pc290: disqualifiers.pc290 ?? 'ignore',
+      pc290Registration: disqualifiers.pc290Registration ?? 'ignore',
       twoPriors: disqualifiers.twoPriors ?? 'ignore',
+      servingSentence: disqualifiers.servingSentence ?? 'ignore',
     },
+    relatedConvictions: data.relatedConvictions ?? 'ignore',
+    flow: data.flow ?? 'standard',
     misdemeanors: data.misdemeanors ?? 'dismiss',
     otherwise: data.otherwise ?? 'none',
   };
@@ -204,10 +225,12 @@ export const PRESETS: Readonly<Record<string, PolicyInput>> = Object.freeze({
     baselineEligibility: { dismiss: ['11357', '11358', '11359', '11360'], reduce: [] },
   },
   /**
-   * Los Angeles, 2020: misdemeanors to the city attorneys; felonies after 2016-11-09 and felonies preceded by a
-   * superstrike, a PC 290 offense or two same-section priors not eligible; 11357(A)/(B) dismissed, other 11357
-   * to hand review; dismissal at 50 or older, under 21, only Prop 64 convictions, 10 crime-free years, deceased;
-   * otherwise hand review.
+   * Los Angeles, 2020, as the county's own flow decides (gogen_pilots, data/los_angeles_eligibility_flow.go), rule
+   * for rule: misdemeanors to the city attorneys; felonies after 2016-11-09 not eligible; 11357(A)/(B) dismissed,
+   * other 11357 to hand review; 11358-11360 felonies preceded by a superstrike, a PC 290 offense or registration,
+   * or two same-section priors not eligible; dismissal at 50 or older, 21 or younger (on the compute-at date), only
+   * Prop 64 convictions with every sentence completed, 10 crime-free years; a sentence still being served to hand
+   * review; deceased dismissed; otherwise hand review. Where it departs from the county's flow: docs/law.md.
    */
   'los-angeles-2020': {
     baselineEligibility: { dismiss: ['11357(A)', '11357(B)'], reduce: [], handReview: ['11357'] },
@@ -219,8 +242,36 @@ export const PRESETS: Readonly<Record<string, PolicyInput>> = Object.freeze({
       subjectHasOnlyProp64Charges: true,
       subjectIsDeceased: true,
     },
-    disqualifiers: { superstrike: 'notEligible', pc290: 'notEligible', twoPriors: 'notEligible', afterEffectiveDate: 'notEligible' },
+    disqualifiers: {
+      superstrike: 'notEligible',
+      pc290: 'notEligible',
+      pc290Registration: 'notEligible',
+      twoPriors: 'notEligible',
+      afterEffectiveDate: 'notEligible',
+      servingSentence: 'handReview',
+    },
     misdemeanors: 'cityAttorney',
+    otherwise: 'handReview',
+    flow: 'los-angeles-2020',
+  },
+  /**
+   * The statute read conservatively, for real use (docs/law.md): misdemeanors dismissed; felonies reduced (H&S
+   * 11361.8 redesignates what is now a misdemeanor); every disqualifier, a conviction after 2016-11-09 and a
+   * sentence still being served sent to hand review with the evidence, never to an automatic "Not eligible"
+   * (eligibility is presumed); PC 32, HS 11364 and HS 11366 convictions in the same case to hand review.
+   */
+  'statute-conservative': {
+    baselineEligibility: { dismiss: [], reduce: ['11357', '11358', '11359', '11360'] },
+    disqualifiers: {
+      superstrike: 'handReview',
+      pc290: 'handReview',
+      pc290Registration: 'handReview',
+      twoPriors: 'handReview',
+      afterEffectiveDate: 'handReview',
+      servingSentence: 'handReview',
+    },
+    relatedConvictions: 'handReview',
+    misdemeanors: 'dismiss',
     otherwise: 'handReview',
   },
 });

@@ -67,9 +67,12 @@ export function possibleOtherProp64Charge(offenseDescription: string, commentTex
 // not a substring: `187 PC` must not match inside `1187 PC` (a defect of the reference tool).
 const ANY_SUBDIVISION = String.raw`(?:\([A-Z0-9]+\))*`;
 
+// The homicide sections 187 to 191.5 with any subdivision (`187(A) PC` is murder: PC 667(e)(2)(C)(iv)(IV) names
+// "any homicide offense ... defined in Sections 187 to 191.5").
+const HOMICIDE = String.raw`(?:187|188|189(?:\.1|\.5)?|190(?:\.\d{1,2})?|191(?:\.5)?)${ANY_SUBDIVISION}`;
+
 const SUPERSTRIKE_BODIES = [
-  '37', '128', '187', '188', String.raw`189(?:\.1|\.5)?`, String.raw`190(?:\.\d{1,2})?${ANY_SUBDIVISION}`,
-  String.raw`191(?:\.5)?`, '205', '207', String.raw`209(?:\.5)?`, String.raw`217\.1`, '218', '219', '220',
+  '37', '128', HOMICIDE, '205', '207', String.raw`209(?:\.5)?`, String.raw`217\.1`, '218', '219', '220',
   String.raw`245\(D\)\(3\)`, `26[12]${ANY_SUBDIVISION}`, String.raw`264\.1`, '269', `273AB${ANY_SUBDIVISION}`,
   String.raw`286(?:\(C\)\([123]\)(?:\([ABC]\))?|\(D\)\([123]\))?`, '287',
   String.raw`288(?:\(A\)|\(B\)\([12]\))?`, String.raw`288A(?:\(D\)|\(C\)\(1\)|\(C\)\(2\)\([ABC]\))?`,
@@ -80,8 +83,14 @@ const SUPERSTRIKE_BODIES = [
 const GANG_ENHANCEMENT = String.raw`186\.22\(B\)\(4\)`;
 const ENHANCEABLE = String.raw`(?:136\.1|215|213\(A\)\(1\)\(A\)|246|519|12022\.55)`;
 
+/**
+ * An attempt (PC 664) written before the attempted section, `664/187(A) PC`: it matches wherever the attempted
+ * section does (attempted homicide is a superstrike; PC 290(c) covers attempts).
+ */
+const ATTEMPT = String.raw`(?:664\s*/\s*)?`;
+
 const SUPERSTRIKE_PATTERN = new RegExp(
-  String.raw`^(?:(?:${SUPERSTRIKE_BODIES.join('|')})\s*PC` +
+  String.raw`^${ATTEMPT}(?:(?:${SUPERSTRIKE_BODIES.join('|')})\s*PC` +
     String.raw`|1672\(A\)\s*MV` +
     String.raw`|${ENHANCEABLE}(?![\d.]).*${GANG_ENHANCEMENT}\s*PC` +
     String.raw`|${GANG_ENHANCEMENT}.*(?<![\d.])${ENHANCEABLE}\s*PC)$`,
@@ -102,7 +111,7 @@ const PC290_BODIES = [
   String.raw`314\([12]\)`, String.raw`451\.5${ANY_SUBDIVISION}`, String.raw`647\.6${ANY_SUBDIVISION}`,
   `647A${ANY_SUBDIVISION}`, String.raw`653F\([BC]\)`,
 ];
-const PC290_PATTERN = new RegExp(String.raw`^(?:${PC290_BODIES.join('|')})\s*PC$`, 'i');
+const PC290_PATTERN = new RegExp(String.raw`^${ATTEMPT}(?:${PC290_BODIES.join('|')})\s*PC$`, 'i');
 
 /** A superstrike (PC 667(e)(2)(C)(iv)) section. */
 export function isSuperstrike(codeSection: string): boolean {
@@ -126,3 +135,15 @@ const RELATED_PATTERN = new RegExp(
 export function isRelatedCharge(codeSection: string): boolean {
   return RELATED_PATTERN.test(codeSection.trim());
 }
+
+// Convictions a Prop 64 count may have been pleaded down to or charged beside (eligibility.md, relatedConvictions):
+// accessory (PC 32; People v. Boatwright, 2019), HS 11364 and HS 11366, whole section, any subdivision.
+const PROP64_RELATED_PATTERN = new RegExp(String.raw`^(?:32\s*PC|1136[46]${ANY_SUBDIVISION}\s*HS)$`, 'i');
+
+/** A PC 32, HS 11364 or HS 11366 section: evaluated beside a Prop 64 conviction of the same cycle when asked. */
+export function isProp64RelatedSection(codeSection: string): boolean {
+  return PROP64_RELATED_PATTERN.test(codeSection.trim());
+}
+
+/** Label under which related convictions are counted by section (they have no Prop 64 section). */
+export const RELATED_SECTION_LABEL = 'Related (PC 32, HS 11364, HS 11366)';

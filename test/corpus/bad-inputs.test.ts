@@ -909,7 +909,7 @@ describe('policy errors: the run stops before reading any row, naming the field 
     ['a section in both lists', { baselineEligibility: { dismiss: ['11357', '11358'], reduce: ['11358'] } }, 'invalid policy: baselineEligibility: "11358" is in both dismiss and reduce'],
     ['an unknown section', { baselineEligibility: { dismiss: ['11361'] } }, 'invalid policy: baselineEligibility.dismiss[0]: "11361" must be 11357, 11358, 11359 or 11360, or an 11357 subdivision such as 11357(A)'],
     ['not an object', ['11357'], 'invalid policy: (policy): ["11357"] must be object'],
-    ['an unknown preset', 'dismiss-everything', 'invalid policy: preset: "dismiss-everything" is not a known preset (reference-default, dismiss-all, los-angeles-2020)'],
+    ['an unknown preset', 'dismiss-everything', 'invalid policy: preset: "dismiss-everything" is not a known preset (reference-default, dismiss-all, los-angeles-2020, statute-conservative)'],
     ['a fractional threshold', { additionalRelief: { yearsSinceConvictionThreshold: 2.5 } }, 'invalid policy: additionalRelief.yearsSinceConvictionThreshold: 2.5 must be a whole number'],
     // Lists are checked dismiss, handReview, reduce: with 11357 in dismiss, 11357(A) in reduce could never apply.
     [

@@ -5,7 +5,7 @@
 import { SCENARIO_DISMISS_ALL, SCENARIO_DISMISS_ALL_AND_RELATED } from '../../lambdas/domain/classify';
 import { ELIGIBILITY_COLUMNS, FIELD_COUNT } from '../../lambdas/domain/columns';
 import { dayFromCivil, parseIsoDate } from '../../lambdas/domain/dates';
-import { parsePolicy, PolicyInput, presetPolicy } from '../../lambdas/domain/policy';
+import { parsePolicy, PolicyInput, presetPolicy, PRESETS } from '../../lambdas/domain/policy';
 import { DETERMINATION } from '../../lambdas/domain/rules';
 import { RunStatistics } from '../../lambdas/domain/statistics';
 import { parseCsvText } from '../helpers/csv-compare';
@@ -316,5 +316,65 @@ describe('statistics', () => {
   test('earliest conviction is null when the county has no Prop 64 conviction', () => {
     const rows = [convictionRow({ subjectId: A, offense: '11358 HS', date: '20100101', county: 'YOLO' })];
     expect(classify(rows).statistics.earliestConvictionDay).toBeNull();
+  });
+});
+
+describe('related convictions (PC 32, HS 11364, HS 11366 in the cycle of a Prop 64 conviction)', () => {
+  const C = '2003';
+  const rows: RowValues[] = [
+    convictionRow({ subjectId: C, offense: '11358 HS-CULTIVATE MARIJUANA', date: '20100315', countOrder: '101001001000' }),
+    // the same cycle (101): an accessory count and a paraphernalia count
+    convictionRow({ subjectId: C, offense: '32 PC-ACCESSORY', date: '20100315', countOrder: '101001002000' }),
+    convictionRow({ subjectId: C, offense: '11364 HS-POSSESS PARAPHERNALIA', date: '20100315', countOrder: '101002001000', felony: false }),
+    // another cycle: not related
+    convictionRow({ subjectId: C, offense: '11366 HS-MAINTAIN PLACE', date: '20120101', countOrder: '102001001000' }),
+    // the same cycle, another section: not related
+    convictionRow({ subjectId: C, offense: '459 PC-BURGLARY', date: '20100315', countOrder: '101001003000' }),
+  ];
+  const reason = 'Possible Prop 64-related conviction in the same case';
+
+  test('with handReview, they are evaluated and go to hand review with the reason; the Prop 64 conviction is decided as before', () => {
+    const policy: PolicyInput = { baselineEligibility: { dismiss: ['11358'] }, relatedConvictions: 'handReview' };
+    const result = classify(rows, { policy });
+    expect(result.rows.map((row) => row.evaluated)).toEqual([true, true, true, false, false]);
+    expect(result.annotations.map((a) => [a['Eligibility Determination'], a['Eligibility Reason']])).toEqual([
+      [DETERMINATION.dismissal, 'Dismiss all HS 11358 convictions'],
+      [DETERMINATION.handReview, reason],
+      [DETERMINATION.handReview, reason],
+      ['', ''],
+      ['', ''],
+    ]);
+    // not Prop 64 convictions: counted by determination and reason, not in the Prop 64 counts
+    expect(result.statistics.prop64ConvictionsBySection).toEqual({ '11358': 1 });
+    expect(result.statistics.convictionsByDeterminationAndReason[DETERMINATION.handReview]).toEqual({ [reason]: 2 });
+    expect(result.statistics.convictionsByRuleAndReason!.relatedConviction).toEqual({ [reason]: 2 });
+    expect(result.statistics.scenarios[SCENARIO_DISMISS_ALL].convictionsDismissed).toBe(1);
+  });
+
+  test('with ignore (the default), nothing changes', () => {
+    const result = classify(rows, { policy: { baselineEligibility: { dismiss: ['11358'] } } });
+    expect(result.rows.map((row) => row.evaluated)).toEqual([true, false, false, false, false]);
+  });
+
+  test('statute-conservative sends them to hand review', () => {
+    const result = classify(rows, { policy: PRESETS['statute-conservative'] });
+    expect(result.annotations[1]['Eligibility Determination']).toBe(DETERMINATION.handReview);
+    expect(result.annotations[0]['Eligibility Reason']).toBe('Reduce all HS 11358 convictions');
+  });
+});
+
+describe('corrected matching in the columns', () => {
+  test('murder with a subdivision and an attempt appear in Superstrike Code Section(s); attempted rape in both lists', () => {
+    const D = '2004';
+    const rows: RowValues[] = [
+      convictionRow({ subjectId: D, offense: '187(A) PC-MURDER', date: '19900101', countOrder: '101001001000' }),
+      convictionRow({ subjectId: D, offense: '664/187(A) PC-ATTEMPTED MURDER', date: '19910101', countOrder: '102001001000' }),
+      convictionRow({ subjectId: D, offense: '664/261 PC-ATTEMPTED RAPE', date: '19920101', countOrder: '103001001000' }),
+      convictionRow({ subjectId: D, offense: '11359 HS-POSSESS FOR SALE', date: '20050101', countOrder: '104001001000' }),
+    ];
+    const result = classify(rows, { policy: { disqualifiers: { superstrike: 'notEligible' } } });
+    expect(result.annotations[3]['Superstrike Code Section(s)']).toBe('187(A) PC;664/187(A) PC;664/261 PC');
+    expect(result.annotations[3]['PC290 Code Section(s)']).toBe('664/261 PC');
+    expect(result.annotations[3]['Eligibility Reason']).toBe('Prior superstrike: 187(A) PC on 1990-01-01');
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Conformance with the reference tool (shared/fixtures/doj/conformance): the published reference results on
  * real-shaped rows, county SACRAMENTO, computed at 2019-11-11 with eligibility_options.json (see run.json).
+ * The corrected superstrike and PC 290 matching (homicide sections with a subdivision, `664/` attempts) changes no
+ * cell: the input holds no such section (checked below).
  */
 import * as path from 'node:path';
 import { Summary } from '../../lambdas/domain/summary';
@@ -37,6 +39,11 @@ function stable(summary: Summary): Partial<Summary> {
 let result: FixtureResult;
 beforeAll(async () => {
   result = await run();
+});
+
+test('the input holds no attempt (664/) and no homicide section with a subdivision: every cell still equals the reference', () => {
+  expect(input).not.toMatch(/664\s*\//);
+  expect(input).not.toMatch(/(?:^|[,"])(?:18[789]|189\.[15]|19[01](?:\.\d{1,2})?)\(/m);
 });
 
 test('run.json describes the run this test makes', () => {

@@ -31,7 +31,9 @@ describe('a valid policy', () => {
       yearsCrimeFreeThreshold: 0,
       subjectHasOnlyProp64Charges: true,
       subjectIsDeceased: true,
-      disqualifiers: { afterEffectiveDate: 'ignore', superstrike: 'ignore', pc290: 'ignore', twoPriors: 'ignore' },
+      disqualifiers: { afterEffectiveDate: 'ignore', superstrike: 'ignore', pc290: 'ignore', pc290Registration: 'ignore', twoPriors: 'ignore', servingSentence: 'ignore' },
+      relatedConvictions: 'ignore',
+      flow: 'standard',
       misdemeanors: 'dismiss',
       otherwise: 'none',
     });
@@ -48,7 +50,9 @@ describe('a valid policy', () => {
       yearsCrimeFreeThreshold: 0,
       subjectHasOnlyProp64Charges: false,
       subjectIsDeceased: false,
-      disqualifiers: { afterEffectiveDate: 'ignore', superstrike: 'ignore', pc290: 'ignore', twoPriors: 'ignore' },
+      disqualifiers: { afterEffectiveDate: 'ignore', superstrike: 'ignore', pc290: 'ignore', pc290Registration: 'ignore', twoPriors: 'ignore', servingSentence: 'ignore' },
+      relatedConvictions: 'ignore',
+      flow: 'standard',
       misdemeanors: 'dismiss',
       otherwise: 'none',
     });
@@ -78,7 +82,9 @@ describe('a valid policy', () => {
     });
     expect(policy.dismiss).toEqual([{ text: '11357(A)', sectionIndex: 0, subdivision: 'A' }]);
     expect(policy.handReview).toEqual([{ text: '11357', sectionIndex: 0, subdivision: '' }]);
-    expect(policy.disqualifiers).toEqual({ superstrike: 'notEligible', pc290: 'handReview', twoPriors: 'ignore', afterEffectiveDate: 'notEligible' });
+    expect(policy.disqualifiers).toEqual({
+      superstrike: 'notEligible', pc290: 'handReview', pc290Registration: 'ignore', twoPriors: 'ignore', afterEffectiveDate: 'notEligible', servingSentence: 'ignore',
+    });
     expect(policy.misdemeanors).toBe('cityAttorney');
     expect(policy.otherwise).toBe('handReview');
   });
@@ -115,6 +121,12 @@ describe('validation errors name the field and the bad value', () => {
     ['a section in both lists', { baselineEligibility: { dismiss: ['11357', '11358'], reduce: ['11358'] } }, 'baselineEligibility: "11358" is in both dismiss and reduce'],
     ['a section listed twice', { baselineEligibility: { reduce: ['11360', '11360'] } }, 'baselineEligibility.reduce: "11360" is listed twice'],
     ['a disqualifier handling', { disqualifiers: { pc290: 'skip' } }, 'disqualifiers.pc290: "skip" must be one of ignore, notEligible, handReview'],
+    ['a registration handling', { disqualifiers: { pc290Registration: true } }, 'disqualifiers.pc290Registration: true must be one of ignore, notEligible, handReview'],
+    ['a serving-sentence handling', { disqualifiers: { servingSentence: 'review' } }, 'disqualifiers.servingSentence: "review" must be one of ignore, notEligible, handReview'],
+    ['an effective-date handling', { disqualifiers: { afterEffectiveDate: null } }, 'disqualifiers.afterEffectiveDate: null must be one of ignore, notEligible, handReview'],
+    ['a misspelt disqualifier', { disqualifiers: { servingSentences: 'handReview' } }, 'disqualifiers.servingSentences: unknown option (value "handReview")'],
+    ['related convictions', { relatedConvictions: 'notEligible' }, 'relatedConvictions: "notEligible" must be ignore or handReview'],
+    ['a flow', { flow: 'sacramento' }, 'flow: "sacramento" must be one of standard, los-angeles-2020'],
     ['misdemeanor routing', { misdemeanors: 'reduce' }, 'misdemeanors: "reduce" must be dismiss or cityAttorney'],
     ['otherwise', { otherwise: 'dismiss' }, 'otherwise: "dismiss" must be none or handReview'],
   ])('%s', (_, input, expected) => {
@@ -152,7 +164,7 @@ describe('validation errors name the field and the bad value', () => {
 describe('presets', () => {
   test('every preset is a valid policy', () => {
     for (const name of Object.keys(PRESETS)) expect(() => parsePolicy(PRESETS[name])).not.toThrow();
-    expect(Object.keys(PRESETS)).toEqual(expect.arrayContaining(['reference-default', 'dismiss-all', 'los-angeles-2020']));
+    expect(Object.keys(PRESETS)).toEqual(expect.arrayContaining(['reference-default', 'dismiss-all', 'los-angeles-2020', 'statute-conservative']));
   });
 
   test('reference-default: dismiss all four, 5 years since conviction, 5 crime-free years, only Prop 64', () => {
@@ -184,10 +196,23 @@ describe('presets', () => {
       yearsCrimeFreeThreshold: 10,
       subjectHasOnlyProp64Charges: true,
       subjectIsDeceased: true,
-      disqualifiers: { superstrike: 'notEligible', pc290: 'notEligible', twoPriors: 'notEligible', afterEffectiveDate: 'notEligible' },
+      disqualifiers: {
+        superstrike: 'notEligible', pc290: 'notEligible', pc290Registration: 'notEligible', twoPriors: 'notEligible', afterEffectiveDate: 'notEligible',
+        servingSentence: 'handReview',
+      },
       misdemeanors: 'cityAttorney',
       otherwise: 'handReview',
+      flow: 'los-angeles-2020',
     });
+  });
+
+  test('statute-conservative: misdemeanors dismissed, felonies reduced, every disqualifier and related conviction to hand review', () => {
+    const policy = presetPolicy('statute-conservative');
+    expect(policy.dismiss).toEqual([]);
+    expect(policy.reduce.map((e) => e.text)).toEqual(['11357', '11358', '11359', '11360']);
+    expect(Object.values(policy.disqualifiers)).toEqual(Array(6).fill('handReview'));
+    expect(policy).toMatchObject({ misdemeanors: 'dismiss', relatedConvictions: 'handReview', flow: 'standard', otherwise: 'handReview' });
+    expect([policy.subjectUnder21AtConviction, policy.subjectAgeThreshold, policy.yearsSinceConvictionThreshold, policy.yearsCrimeFreeThreshold]).toEqual([false, 0, 0, 0]);
   });
 
   test('an unknown preset is a PolicyError listing the known ones', () => {

@@ -66,7 +66,7 @@ function annotationsById(rows: ReadonlyArray<readonly string[]>, policyInput: Po
       annotation[at - FIELD_COUNT] = fields[at].split(separator).sort().join(separator);
     }
     const reason = fields[REASON];
-    if (/^(Prior |Two prior )/.test(reason)) annotation[REASON - FIELD_COUNT] = reason.replace(/: .*$/, '');
+    if (/^(Prior |Two prior |Currently serving sentence: )/.test(reason)) annotation[REASON - FIELD_COUNT] = reason.replace(/: .*$/, '');
     annotation.push(row.evaluated ? 'evaluated' : '');
     const input = rows[index];
     const key = input[COL.DISP_DESCR].startsWith('CONVICTED') ? `count ${input[COL.SUBJECT_ID]} ${input[COL.CNT_ORDER]}` : input[COL.RECORD_ID];

@@ -3,6 +3,8 @@
  * LOS ANGELES at 2020-07-01 with eligibility_options.json. Every cell is equal except our one deliberate
  * deviation on this data: PC 288 with any subdivision is a PC 290 offense (eligibility.md), which the
  * reference missed, so where it wrote `-` in `PC290 Code Section(s)` we list the person's `288(A) PC` entries.
+ * The corrected superstrike matching (homicide sections with a subdivision, `664/` attempts) changes no cell here:
+ * the input holds neither, which a test below checks, so the comparison keeps its meaning.
  */
 import * as path from 'node:path';
 import { CellDifference, compareCsv, describeDifferences } from '../helpers/csv-compare';
@@ -54,6 +56,14 @@ test('run.json describes the run this test makes', () => {
   expect(spec).toMatchObject({ county: 'LOS ANGELES', computeAt: '2020-07-01', options: '../eligibility_options.json' });
   expect(result.plan.ranges.length).toBeGreaterThan(1);
   expect(result.plan.partitionCount).toBeGreaterThan(1);
+});
+
+test('the input holds no attempt (664/) and no homicide section with a subdivision: the corrected matching changes no cell', () => {
+  const text = input.toString('latin1');
+  expect(text).not.toMatch(/,664\s*\//);
+  expect(text).not.toMatch(/,(?:18[789]|189\.[15]|19[01](?:\.\d{1,2})?)\(/);
+  // the check is not vacuous: bare homicide sections are there, and are superstrikes both here and in the reference
+  expect(text).toContain(',187 PC-');
 });
 
 describe.each(OUTPUTS)('%s against %s', (output, expectedFile) => {

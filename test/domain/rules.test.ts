@@ -454,10 +454,14 @@ describe('the los-angeles-2020 preset produces each of its determinations', () =
     ['11357(A)', [la('11357(A) HS', '20100101')], 0, dismissal('Dismiss all HS 11357(A) convictions')],
     ['11357(B)', [la('11357(B) HS', '20100101')], 0, dismissal('Dismiss all HS 11357(B) convictions')],
     ['another 11357', [la('11357(C) HS', '20100101')], 0, [DETERMINATION.handReview, 'Hand review all HS 11357 convictions']],
-    ['under 21', [la('11359 HS', '19990101'), la('459 PC', '20150101')], 0, dismissal('21 years or younger')],
+    // Los Angeles reads "21 or younger" on the compute-at date (2020-07-01), in years of 365.25 days
+    ['21 or younger on the compute-at date', [la('11359 HS', '20150101', { dob: '19990702' }), la('459 PC', '20150101', { dob: '19990702' })], 0, dismissal('21 years or younger')],
+    ['under 21 at conviction but not on the compute-at date', [la('11359 HS', '19990101'), la('459 PC', '20150101')], 0, [DETERMINATION.handReview, 'No relief rule applies']],
     ['50 or older', [la('11359 HS', '20100101', { dob: '19700701' }), la('459 PC', '20150101')], 0, dismissal('50 years or older')],
-    ['10 crime-free years', [la('11359 HS', '20050101'), la('459 PC', '20100630')], 0, dismissal('No convictions in the past 10 years')],
-    ['only Prop 64', [la('11359 HS', '20150101')], 0, dismissal('Only has 11357-60 charges')],
+    ['10 crime-free years (the anniversary counts as free)', [la('11359 HS', '20050101'), la('459 PC', '20100701')], 0, dismissal('No convictions in past 10 years')],
+    ['only Prop 64, sentences completed', [la('11359 HS', '20150101', { extra: { SENT_LENGTH: '5', SENT_TIME_CODE: 'Y' } })], 0, dismissal('Only has 11357-60 charges and completed sentence')],
+    ['only Prop 64, a sentence still served', [la('11359 HS', '20150101', { extra: { SENT_LENGTH: '6', SENT_TIME_CODE: 'Y' } })], 0, [DETERMINATION.handReview, 'Currently serving sentence: 11359 HS until 2021-01-05']],
+    ['another conviction\'s sentence still served', [la('11359 HS', '20150101'), la('459 PC', '20150101', { extra: { SENT_LENGTH: '70', SENT_TIME_CODE: 'M' } })], 0, [DETERMINATION.handReview, 'Currently serving sentence: 459 PC until 2020-11-05']],
     ['deceased', [la('11359 HS', '20150101'), la('459 PC', '20150101'), stepRow(SUBJECT, 'DECEASED', { CNT_ORDER: '900001001000' })], 0, dismissal('Individual is deceased')],
     ['no rule', [la('11359 HS', '20150101'), la('459 PC', '20150101')], 0, [DETERMINATION.handReview, 'No relief rule applies']],
   ])('%s', (_, rows, conviction, expected) => {

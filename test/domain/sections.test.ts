@@ -101,13 +101,19 @@ describe('superstrikes (PC 667(e)(2)(C)(iv)), whole-section matching', () => {
     '213(A)(1)(A)/186.22(B)(4) PC',
     // as the outputs carry them: untrimmed, any case, no space before PC
     '187 PC ', ' 187 PC', '288a pc', '187PC',
+    // the homicide sections 187 to 191.5 with any subdivision
+    '187(A) PC', '187(B) PC', '188(A)(1) PC', '189(A) PC', '189.1(B) PC', '191.5(A) PC', '191.5(C)(1) PC', '191(A) PC',
+    // attempts (PC 664) match wherever the attempted section does
+    '664/187(A) PC', '664/187 PC', '664 / 187(A) PC', '664/191.5(A) PC', '664/261 PC', '664/261(A)(2) PC', '664/288.5 PC',
+    '664/246/186.22(B)(4) PC',
   ];
   test.each(superstrikes)('%j is a superstrike', (section) => {
     expect(isSuperstrike(section)).toBe(true);
   });
 
   const notSuperstrikes = [
-    '1187 PC', '2187 PC', '1870 PC', '187 VC', '187(A) PC', '137 PC', '137.5 PC', '1288 PC', '288(C) PC', '288(B)(3) PC',
+    '1187 PC', '2187 PC', '1870 PC', '187 VC', '187.1 PC', '191.6 PC', '664 PC', '664/459 PC', '664/1187 PC', '664187 PC',
+    '664/187 VC', '1664/187 PC', '137 PC', '137.5 PC', '1288 PC', '288(C) PC', '288(B)(3) PC',
     '286(E) PC', '286(C)(4) PC', '288A(C)(3) PC', '288.5(B) PC', '289(B) PC', '11418(A)(2) PC', '245(A)(1) PC', '1672 MV',
     '186.22(B)(4) PC', '246 PC', '136.1 PC', '12022.55 PC', '2246/186.22(B)(4) PC', '136.11/186.22(B)(4) PC',
     '186.22(B)(4) 1246 PC', '246/186.22(B)(1) PC', '459 PC', '11359 HS', '', '187 PC AND 459 PC',
@@ -128,6 +134,8 @@ describe('PC 290 registrable offenses, whole-section matching', () => {
     '311.1 PC', '311.1(A) PC', '311.2(B) PC', '311.2(C) PC', '311.2(D) PC', '311.3 PC', '311.4(A) PC', '311.10 PC',
     '311.11(A) PC', '314(1) PC', '314(2) PC', '451.5 PC', '647.6 PC', '647.6(A)(1) PC', '647A PC', '653F(B) PC', '653F(C) PC',
     '288(A) PC ', '288(a) pc',
+    // attempts (PC 290(c))
+    '664/261 PC', '664/288(A) PC', '664/289(A)(1) PC', '664/ 314(1) PC',
   ];
   test.each(pc290)('%j is a PC 290 offense', (section) => {
     expect(isPc290(section)).toBe(true);
@@ -136,7 +144,7 @@ describe('PC 290 registrable offenses, whole-section matching', () => {
   const notPc290 = [
     '236.1(A) PC', '262 PC', '262(B) PC', '262(A)(2) PC', '266H PC', '266H(A) PC', '311.2 PC', '311.2(A) PC', '311.5 PC',
     '314 PC', '314(3) PC', '653F PC', '653F(A) PC', '1288 PC', '2288(A) PC', '288 HS', '288.1 PC', '288.6 PC', '647 PC',
-    '647(B) PC', '290 PC', '1261 PC', '', '288(A) PC AND 459 PC',
+    '647(B) PC', '290 PC', '1261 PC', '', '288(A) PC AND 459 PC', '664/262 PC', '664/647 PC', '664 PC',
   ];
   test.each(notPc290)('%j is not a PC 290 offense', (section) => {
     expect(isPc290(section)).toBe(false);

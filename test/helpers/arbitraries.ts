@@ -66,13 +66,17 @@ export const policyArbitrary: fc.Arbitrary<PolicyInput> = fc
     disqualifiers: fc.record({
       superstrike: fc.constantFrom('ignore', 'notEligible', 'handReview'),
       pc290: fc.constantFrom('ignore', 'notEligible', 'handReview'),
+      pc290Registration: fc.constantFrom('ignore', 'notEligible', 'handReview'),
       twoPriors: fc.constantFrom('ignore', 'notEligible', 'handReview'),
       afterEffectiveDate: fc.constantFrom('ignore', 'notEligible', 'handReview'),
+      servingSentence: fc.constantFrom('ignore', 'notEligible', 'handReview'),
     }),
     misdemeanors: fc.constantFrom('dismiss', 'cityAttorney'),
     otherwise: fc.constantFrom('none', 'handReview'),
+    relatedConvictions: fc.constantFrom('ignore', 'handReview'),
+    flow: fc.constantFrom('standard', 'standard', 'los-angeles-2020'),
   })
-  .map(({ lists, disqualifiers, misdemeanors, otherwise, ...relief }) => ({
+  .map(({ lists, disqualifiers, misdemeanors, otherwise, relatedConvictions, flow, ...relief }) => ({
     baselineEligibility: {
       dismiss: SECTIONS.filter((_, i) => lists[i] === 'dismiss'),
       reduce: SECTIONS.filter((_, i) => lists[i] === 'reduce'),
@@ -81,6 +85,8 @@ export const policyArbitrary: fc.Arbitrary<PolicyInput> = fc
     disqualifiers: disqualifiers as PolicyInput['disqualifiers'],
     misdemeanors: misdemeanors as PolicyInput['misdemeanors'],
     otherwise: otherwise as PolicyInput['otherwise'],
+    relatedConvictions: relatedConvictions as PolicyInput['relatedConvictions'],
+    flow: flow as PolicyInput['flow'],
   }));
 
 /** A compute-at date, YYYY-MM-DD, 2000-2030 (29 February included). */
@@ -92,6 +98,7 @@ const OFFENSES = [
   '11357 HS-POSSESS', '11357(A) HS-POSSESS', '11357(B) HS-POSS', '11357(C)HS-POSSESS', '11358 HS-CULTIVATE', '11358(C) HS-6+ PLANTS',
   '11359 HS-POSSESS FOR SALE', '11359HS-INTENT SELL', '11360(A) HS-TRANSPORT', '11360 HS-SELL',
   '187 PC-MURDER', '1187 PC-NOT MURDER', '288(A) PC-LEWD', '261(A)(2) PC-RAPE', '314(1) PC-EXPOSURE', '220 PC-ASSAULT',
+  '187(A) PC-MURDER', '664/187(A) PC-ATTEMPTED MURDER', '664/261 PC-ATTEMPTED RAPE', '32 PC-ACCESSORY', '11364 HS-PARAPHERNALIA',
   '459 PC-BURGLARY', '647(F) PC-DRUNK', '23152(A) VC-DUI', '290 PC-REGISTRATION', 'SEE COMMENT FOR CHARGE', '',
 ];
 const COMMENTS = ['', '', '', '11359 HS-POSSESS FOR SALE', '11357(C) HS-OVER 1 OZ', '11358 HS-CULTIVATE', 'AMENDED COMPLAINT', 'LINE\nBREAK, "QUOTED"'];
@@ -116,6 +123,8 @@ export interface ArbitraryRow {
   toc: string;
   countOrder: string;
   ofn: string;
+  /** SENT_LENGTH and SENT_TIME_CODE. */
+  sentence?: readonly [string, string];
 }
 
 export const rowArbitrary: fc.Arbitrary<ArbitraryRow> = fc.record({
@@ -131,6 +140,7 @@ export const rowArbitrary: fc.Arbitrary<ArbitraryRow> = fc.record({
   // few distinct values, so that counts repeat (sentence parts) and case numbers are shared; short ones included
   countOrder: fc.constantFrom('101001001000', '101001002000', '101002001000', '102001001000', '103001001000', '1010', ''),
   ofn: fc.constantFrom('', 'BA123', 'F999', 'BA123'),
+  sentence: fc.constantFrom<readonly [string, string]>(['', ''], ['', ''], ['3', 'Y'], ['30', 'D'], ['18', 'M'], ['2.5', 'M'], ['40', 'Y']),
 });
 
 /** Birth dates per subject (a person's birth date repeats on each of their rows). */
@@ -153,6 +163,8 @@ export function fieldsOf(rows: readonly ArbitraryRow[], birthDates: readonly str
     fields[COL.OFFENSE_TOC] = row.toc;
     fields[COL.CNT_ORDER] = row.countOrder;
     fields[COL.OFN] = row.ofn;
+    fields[COL.SENT_LENGTH] = row.sentence?.[0] ?? '';
+    fields[COL.SENT_TIME_CODE] = row.sentence?.[1] ?? '';
     return fields;
   });
 }

@@ -20,7 +20,7 @@ import { ObjectStore, ReadOptions, readJson, readText, writeJson } from './objec
 import { RunPlan, workKeys } from './plan';
 import { SplitReject, SplitResult } from './split';
 import {
-  COURT_LIST_FILES, COURT_MOTION_HEADER, courtListWorkKeys, DEFENDER_NOTICE_HEADER, mergeByPosition, readEntries,
+  COURT_LIST_FILES, COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeByPosition, readEntries,
 } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
 import { buildReportModel } from '../report/model';
@@ -31,9 +31,8 @@ export const OUTPUT_FILES = {
   ...RESULT_FILE_NAMES,
   rejects: 'rejects.csv',
   summary: 'summary.json',
-  /** results/: personal data, for the court and the public defender. */
-  courtMotions: COURT_LIST_FILES.courtMotions,
-  defenderNotices: COURT_LIST_FILES.defenderNotices,
+  /** results/: personal data, the H&S 11361.9 lists for the court, the public defender and the city attorneys. */
+  ...COURT_LIST_FILES,
   /** reports/: aggregates only. */
   statistics: 'statistics.csv',
   report: 'report.html',
@@ -54,7 +53,11 @@ export function stagedOutputKey(plan: Pick<RunPlan, 'workPrefix'>, name: OutputN
 
 /** What a run publishes, in order; summary.json (the completion marker) is always last. */
 const PUBLISHED: Record<'SUCCEEDED' | 'FAILED', OutputName[][]> = {
-  SUCCEEDED: [['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices'], ['statistics', 'report'], ['summary']],
+  SUCCEEDED: [
+    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided'],
+    ['statistics', 'report'],
+    ['summary'],
+  ],
   // A failed run publishes the rows it rejected and the summary saying why; never result CSVs.
   FAILED: [['rejects'], ['summary']],
 };
@@ -115,6 +118,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     summary: `${plan.reportsPrefix}${OUTPUT_FILES.summary}`,
     courtMotions: `${plan.resultsPrefix}${OUTPUT_FILES.courtMotions}`,
     defenderNotices: `${plan.resultsPrefix}${OUTPUT_FILES.defenderNotices}`,
+    cityAttorneyReferrals: `${plan.resultsPrefix}${OUTPUT_FILES.cityAttorneyReferrals}`,
+    undecided: `${plan.resultsPrefix}${OUTPUT_FILES.undecided}`,
     statistics: `${plan.reportsPrefix}${OUTPUT_FILES.statistics}`,
     report: `${plan.reportsPrefix}${OUTPUT_FILES.report}`,
   };
@@ -186,7 +191,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
   // The court lists are small and independent of the merge: written while it runs.
   const [written] = await Promise.all([
     options.merge?.(plan) ?? mergeResultFiles(store, plan, RESULT_FILES),
-    writeCourtLists(store, plan, { courtMotions: staged('courtMotions'), defenderNotices: staged('defenderNotices') }),
+    writeCourtLists(store, plan, staged),
   ]);
   for (const file of files) {
     const index = plan.files.findIndex((f) => f.name === file.name);
@@ -202,14 +207,11 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
 }
 
 /**
- * court_motion_list.csv and defender_notice_list.csv: each partition's lines, merged by the input position of
- * their first conviction (a person's cases all live in one partition, so no line spans two).
+ * The H&S 11361.9 lists (court-lists.ts): each partition's lines, merged by the input position of their first
+ * conviction (a person's cases all live in one partition, so no line spans two).
  */
-async function writeCourtLists(store: ObjectStore, plan: RunPlan, outputs: { courtMotions: string; defenderNotices: string }): Promise<void> {
-  const lists: Array<[string, string, (classifiedKey: string) => string]> = [
-    [outputs.courtMotions, COURT_MOTION_HEADER, courtListWorkKeys.motions],
-    [outputs.defenderNotices, DEFENDER_NOTICE_HEADER, courtListWorkKeys.notices],
-  ];
+async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name: OutputName) => string): Promise<void> {
+  const lists = COURT_LIST_KINDS.map((kind) => [staged(COURT_LIST_OUTPUTS[kind]), COURT_LIST_HEADERS[kind], courtListWorkKeys[kind]] as const);
   for (const [key, header, workKey] of lists) {
     const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(store.read(workKey(workKeys.classified(plan, p)), COURT_LIST_READ)));
     const channel = new ChunkChannel();

@@ -14,7 +14,7 @@ import {
 } from './frames';
 import { collectBytes, ObjectStore, writeJson } from './object-store';
 import { RunPlan, workKeys } from './plan';
-import { courtListWorkKeys, entryPieces } from '../report/court-lists';
+import { COURT_LIST_KINDS, courtListWorkKeys, entryPieces } from '../report/court-lists';
 import { reportSettingsOf } from '../report/settings';
 
 export { InvariantError };
@@ -62,8 +62,7 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   const lists = classifier.courtLists();
   const classifiedKey = workKeys.classified(plan, partition);
   await Promise.all([
-    store.write(courtListWorkKeys.motions(classifiedKey), entryPieces(lists.motions)),
-    store.write(courtListWorkKeys.notices(classifiedKey), entryPieces(lists.notices)),
+    ...COURT_LIST_KINDS.map((kind) => store.write(courtListWorkKeys[kind](classifiedKey), entryPieces(lists[kind]))),
     store.write(classifiedKey, outputPieces(classifier, objects, fields)),
   ]);
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);

@@ -1,39 +1,80 @@
 /**
- * The court and defender lists (results/, personal data by design): `court_motion_list.csv`, one line per
- * court case with the convictions to dismiss or reduce, for the bulk motion of H&S 11361.9; and
- * `defender_notice_list.csv`, one line per conviction found not eligible or sent to hand review, for the
- * public defender's notice. Each classify partition builds its lines (a person's cases all live in one
+ * The lists of H&S 11361.9 (results/, personal data by design). Every evaluated conviction is on exactly one:
+ * `court_motion_list.csv`, one line per court case with the convictions to dismiss or reduce, for the bulk
+ * motion; `defender_notice_list.csv`, one line per conviction found not eligible (challenged) or sent to hand
+ * review (pending), for the public defender's notice; `city_attorney_referral_list.csv`, one line per
+ * misdemeanor routed to a city attorney; `undecided_list.csv`, one line per conviction no rule decided, which the
+ * court relieves unless the prosecution challenges it. The wording depends on whether compute-at is after the
+ * challenge deadline (2020-07-01). Each classify partition builds its lines (a person's cases all live in one
  * partition); assemble merges the partitions by the input position of each line's first conviction.
  */
 import { csvLine } from '../csv/writer';
-import { DayNumber, formatUsDate, isMalformed, parseDojDate } from '../dates';
+import { DayNumber, dayFromCivil, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
-import { DETERMINATION } from '../rules';
+import { DETERMINATION, sentenceEnd } from '../rules';
+
+/** The lists, in the order they are written; `kind` names a list in CourtLists and in the work area. */
+export const COURT_LIST_KINDS = ['motions', 'notices', 'referrals', 'undecided'] as const;
+export type CourtListKind = (typeof COURT_LIST_KINDS)[number];
 
 export const COURT_LIST_FILES = {
   courtMotions: 'court_motion_list.csv',
   defenderNotices: 'defender_notice_list.csv',
+  cityAttorneyReferrals: 'city_attorney_referral_list.csv',
+  undecided: 'undecided_list.csv',
 } as const;
 
+/** The output (OUTPUT_FILES name in assemble.ts) of each list. */
+export const COURT_LIST_OUTPUTS: Readonly<Record<CourtListKind, keyof typeof COURT_LIST_FILES>> = Object.freeze({
+  motions: 'courtMotions',
+  notices: 'defenderNotices',
+  referrals: 'cityAttorneyReferrals',
+  undecided: 'undecided',
+});
+
+/** H&S 11361.9: the prosecution may challenge a conviction DOJ identified until this day (AB 1793). */
+export const CHALLENGE_DEADLINE: DayNumber = dayFromCivil(2020, 7, 1);
+
 /**
- * The statutory wording (docs/reports.md, "Court lists"): the motion is the AB 1793 process (H&S 11361.9:
- * DOJ identified the conviction, the prosecution did not challenge it); the relief itself is that of H&S 11361.8.
+ * The statutory wording (docs/law.md, "The lists"): the motion is the AB 1793 process (H&S 11361.9: DOJ identified
+ * the conviction, the prosecution did not challenge it); the relief itself is that of H&S 11361.8.
  */
 export const STATUTORY_BASIS = 'H&S 11361.9 (AB 1793); relief under H&S 11361.8';
 export const RELIEF_WORDING = {
   dismissal: 'Dismiss and seal',
   reduction: 'Redesignate as misdemeanor',
 } as const;
-export const NOTICE_STATUS: Readonly<Record<string, string>> = Object.freeze({
-  [DETERMINATION.notEligible]: 'Challenged by the prosecution (H&S 11361.9)',
-  [DETERMINATION.handReview]: 'Pending prosecution review (H&S 11361.9)',
-});
+
+/** Whether the sentence is completed or being served, which decides the subdivision a motion cites. */
+export const SENTENCE_WORDING = {
+  completed: 'completed (H&S 11361.8(e)-(f))',
+  beingServed: 'being served (H&S 11361.8(a)-(b))',
+} as const;
+
+const DEADLINE_TEXT = formatUsDate(CHALLENGE_DEADLINE);
+
+/** The Notice column of each list, by determination, before and after the challenge deadline. */
+export const NOTICE_WORDING = {
+  beforeDeadline: {
+    [DETERMINATION.notEligible]: 'Challenged by the prosecution (H&S 11361.9)',
+    [DETERMINATION.handReview]: 'Pending prosecution review (H&S 11361.9)',
+    [DETERMINATION.cityAttorney]: 'Referred to the city attorney for review (H&S 11361.9)',
+    undecided: `No determination: unless the prosecution challenges it by ${DEADLINE_TEXT}, the court relieves it (H&S 11361.9)`,
+  },
+  afterDeadline: {
+    [DETERMINATION.notEligible]: `Not eligible under the county policy; the challenge deadline (${DEADLINE_TEXT}, H&S 11361.9) has passed`,
+    [DETERMINATION.handReview]: `Pending prosecution review; the challenge deadline (${DEADLINE_TEXT}, H&S 11361.9) has passed`,
+    [DETERMINATION.cityAttorney]: `Referred to the city attorney for review; the challenge deadline (${DEADLINE_TEXT}, H&S 11361.9) has passed`,
+    undecided: `No determination; the challenge deadline (${DEADLINE_TEXT}) has passed: an unchallenged conviction is relieved by the court (H&S 11361.9)`,
+  },
+} as const;
 
 export const COURT_MOTION_COLUMNS = [
   'Case Number', 'CII_NUMBER', 'PRI_NAME', 'PRI_DOB', 'County', 'Date of Conviction',
-  'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis',
+  'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis', 'Sentence',
 ] as const;
 
+/** The columns of the defender notice, city attorney referral and undecided lists: one line per conviction. */
 export const DEFENDER_NOTICE_COLUMNS = [
   'Case Number', 'CII_NUMBER', 'PRI_NAME', 'PRI_DOB', 'County', 'Date of Conviction', 'Code Section',
   'Eligibility Determination', 'Eligibility Reason', 'Notice',
@@ -42,6 +83,13 @@ export const DEFENDER_NOTICE_COLUMNS = [
 export const COURT_MOTION_HEADER = csvLine(COURT_MOTION_COLUMNS);
 export const DEFENDER_NOTICE_HEADER = csvLine(DEFENDER_NOTICE_COLUMNS);
 
+export const COURT_LIST_HEADERS: Readonly<Record<CourtListKind, string>> = Object.freeze({
+  motions: COURT_MOTION_HEADER,
+  notices: DEFENDER_NOTICE_HEADER,
+  referrals: DEFENDER_NOTICE_HEADER,
+  undecided: DEFENDER_NOTICE_HEADER,
+});
+
 /** One line of a list and the input position that orders it (its first conviction's row). */
 export interface CourtListEntry {
   position: number;
@@ -49,9 +97,10 @@ export interface CourtListEntry {
   line: string;
 }
 
-export interface CourtLists {
-  motions: CourtListEntry[];
-  notices: CourtListEntry[];
+export type CourtLists = Record<CourtListKind, CourtListEntry[]>;
+
+export function emptyCourtLists(): CourtLists {
+  return { motions: [], notices: [], referrals: [], undecided: [] };
 }
 
 /** What a court matches a person on, from the person's first row (as the rules take PRI_DOB). */
@@ -82,46 +131,69 @@ function distinctDates(days: readonly DayNumber[]): string {
   return dates.join('; ');
 }
 
+/** The list an evaluated conviction belongs on, by its determination: exactly one for every determination. */
+export function listOf(determination: string): CourtListKind {
+  switch (determination) {
+    case DETERMINATION.dismissal:
+    case DETERMINATION.reduction:
+      return 'motions';
+    case DETERMINATION.notEligible:
+    case DETERMINATION.handReview:
+      return 'notices';
+    case DETERMINATION.cityAttorney:
+      return 'referrals';
+    default:
+      return 'undecided';
+  }
+}
+
 /**
- * The list lines of one person: a motion line per case (cycle+step) holding convictions to dismiss or reduce,
- * and a notice line per conviction not eligible or in hand review. `evaluated` in input order.
+ * The list lines of one person: a motion line per case (cycle+step) holding convictions to dismiss or reduce, and
+ * a line per conviction on the notice, referral or undecided list. `evaluated` in input order.
  */
 export function personCourtLists(
   evaluated: readonly Conviction[],
   identity: PersonIdentity,
   caseNumbers: ReadonlyMap<string, readonly string[]>,
   county: string,
+  computeAtDay: DayNumber,
   into: CourtLists,
 ): void {
   const dob = courtDate(identity.dob);
+  const wording = computeAtDay > CHALLENGE_DEADLINE ? NOTICE_WORDING.afterDeadline : NOTICE_WORDING.beforeDeadline;
   const cases = new Map<string, Conviction[]>();
   for (const conviction of evaluated) {
-    const determination = conviction.decision?.determination;
-    if (determination === DETERMINATION.dismissal || determination === DETERMINATION.reduction) {
+    const determination = conviction.decision?.determination ?? '';
+    const kind = listOf(determination);
+    if (kind === 'motions') {
       const list = cases.get(conviction.cycleStepKey);
       if (list === undefined) cases.set(conviction.cycleStepKey, [conviction]);
       else list.push(conviction);
-    } else if (determination === DETERMINATION.notEligible || determination === DETERMINATION.handReview) {
-      const caseNumber = (caseNumbers.get(conviction.cycleStepKey) ?? []).join('; ');
-      into.notices.push({
-        position: conviction.position,
-        line: csvLine([
-          caseNumber, identity.cii, identity.name, dob, county, formatUsDate(conviction.day), conviction.codeSection.trim(),
-          determination, conviction.decision!.reason, NOTICE_STATUS[determination],
-        ]),
-      });
+      continue;
     }
+    const caseNumber = (caseNumbers.get(conviction.cycleStepKey) ?? []).join('; ');
+    const notice = kind === 'undecided' ? wording.undecided : wording[determination as keyof typeof wording];
+    into[kind].push({
+      position: conviction.position,
+      line: csvLine([
+        caseNumber, identity.cii, identity.name, dob, county, formatUsDate(conviction.day), conviction.codeSection.trim(),
+        determination, conviction.decision?.reason ?? '', notice,
+      ]),
+    });
   }
   for (const [cycleStepKey, convictions] of cases) {
     const dismiss = convictions.filter((c) => c.decision!.determination === DETERMINATION.dismissal);
     const reduce = convictions.filter((c) => c.decision!.determination === DETERMINATION.reduction);
     const relief = [dismiss.length > 0 ? RELIEF_WORDING.dismissal : '', reduce.length > 0 ? RELIEF_WORDING.reduction : ''].filter(Boolean);
+    const sentences = [...dismiss, ...reduce].map(
+      (c) => `${convictionText(c)}: ${sentenceEnd(c) > computeAtDay ? SENTENCE_WORDING.beingServed : SENTENCE_WORDING.completed}`,
+    );
     into.motions.push({
       position: convictions[0].position,
       line: csvLine([
         (caseNumbers.get(cycleStepKey) ?? []).join('; '), identity.cii, identity.name, dob, county,
         distinctDates(convictions.map((c) => c.day)), dismiss.map(convictionText).join('; '), reduce.map(convictionText).join('; '),
-        relief.join('; '), STATUTORY_BASIS,
+        relief.join('; '), STATUTORY_BASIS, sentences.join('; '),
       ]),
     });
   }
@@ -214,7 +286,9 @@ export async function* mergeByPosition(sources: ReadonlyArray<AsyncIterable<Cour
 }
 
 /** Work-area keys of a partition's list entries, next to its classified rows. */
-export const courtListWorkKeys = {
+export const courtListWorkKeys: Readonly<Record<CourtListKind, (classifiedKey: string) => string>> = Object.freeze({
   motions: (classifiedKey: string) => `${classifiedKey}.court-motions.jsonl`,
   notices: (classifiedKey: string) => `${classifiedKey}.defender-notices.jsonl`,
-};
+  referrals: (classifiedKey: string) => `${classifiedKey}.city-attorney-referrals.jsonl`,
+  undecided: (classifiedKey: string) => `${classifiedKey}.undecided.jsonl`,
+});

@@ -29,16 +29,19 @@ export function determinationLabel(determination: string): string {
   return determination === NO_DETERMINATION ? 'No determination' : determination;
 }
 
-/** The rules in the order `decide` tries them (first match wins), with what each one is about. */
+/** The rules in the order `decide` tries them (first match wins; rules.ts STEP_ORDER), with what each one is about. */
 export const RULE_ORDER: Readonly<Record<RuleId, string>> = Object.freeze({
   incompleteRecord: 'Incomplete record (rejected rows)',
   missingCountOrder: 'Missing CNT_ORDER',
   malformedConvictionDate: 'Malformed conviction date',
+  relatedConviction: 'Related conviction in the same case (PC 32, HS 11364, HS 11366)',
   misdemeanor: 'Misdemeanor or infraction',
   afterEffectiveDate: 'Conviction after 11/9/2016',
   superstrike: 'Prior superstrike',
   pc290: 'Prior PC 290 offense',
+  pc290Registration: 'Prior PC 290 registration',
   twoPriors: 'Two prior same-section convictions',
+  servingSentence: 'Sentence still being served',
   dismissSection: 'Section in the dismiss list',
   handReviewSection: 'Section in the hand review list',
   malformedBirthDate: 'Malformed birth date',
@@ -51,6 +54,10 @@ export const RULE_ORDER: Readonly<Record<RuleId, string>> = Object.freeze({
   deceased: 'Deceased',
   reduceSection: 'Section in the reduce list',
   otherwise: 'No relief rule applies (hand review)',
+  under21OnComputeDate: 'Under 21 at compute-at (Los Angeles flow)',
+  onlyProp64CompletedSentences: 'Only Prop 64 convictions, sentences completed (Los Angeles flow)',
+  yearsCrimeFreeLosAngeles: 'Years without a conviction (Los Angeles flow)',
+  servingSentenceAnyConviction: 'Some sentence still being served (Los Angeles flow)',
   noRule: 'No rule applies',
 });
 
@@ -294,9 +301,11 @@ export function describePolicy(policy: Policy): string[] {
   lines.push(policy.misdemeanors === 'cityAttorney' ? 'Misdemeanors and infractions go to the city attorney.' : 'Dismiss misdemeanors and infractions.');
   const disqualifierNames: Record<keyof Policy['disqualifiers'], string> = {
     afterEffectiveDate: 'Felonies convicted after 11/9/2016',
-    superstrike: 'Felonies preceded by a superstrike conviction',
-    pc290: 'Felonies preceded by a PC 290 registrable conviction',
-    twoPriors: 'Felonies preceded by two convictions under the same section',
+    superstrike: 'HS 11358-11360 felonies preceded by a superstrike conviction',
+    pc290: 'HS 11358-11360 felonies preceded by a PC 290 registrable conviction',
+    pc290Registration: 'HS 11358-11360 felonies preceded by a PC 290 registration',
+    twoPriors: 'HS 11358-11360 felonies preceded by two convictions under the same section',
+    servingSentence: 'Felonies whose sentence is still being served',
   };
   for (const [kind, handling] of Object.entries(policy.disqualifiers) as Array<[keyof Policy['disqualifiers'], string]>) {
     if (handling !== 'ignore') lines.push(`${disqualifierNames[kind]}: ${handling === 'notEligible' ? 'not eligible' : 'hand review'}.`);
@@ -310,6 +319,8 @@ export function describePolicy(policy: Policy): string[] {
   if (policy.subjectIsDeceased) relief.push('deceased');
   if (relief.length > 0) lines.push(`Also dismiss felonies of people ${relief.join('; ')}.`);
   if (policy.otherwise === 'handReview') lines.push('Anything else goes to hand review.');
+  if (policy.relatedConvictions === 'handReview') lines.push('PC 32, HS 11364 and HS 11366 convictions in the case of a Prop 64 conviction go to hand review.');
+  if (policy.flow !== 'standard') lines.push(`Rules tried in the order and readings of the ${policy.flow} flow.`);
   return lines;
 }
 

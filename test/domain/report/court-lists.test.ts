@@ -1,13 +1,19 @@
 /**
- * court_motion_list.csv and defender_notice_list.csv: line contents for hand-made people, the work-area
- * format, the merge by position, and whole runs cut into many partitions or one.
+ * The H&S 11361.9 lists (court motion, defender notice, city attorney referral, undecided): line contents for
+ * hand-made people, the wording before and after the challenge deadline, every evaluated conviction on exactly
+ * one list (a property), the work-area format, the merge by position, and whole runs cut into many partitions or one.
  */
+import fc from 'fast-check';
+import { COL } from '../../../lambdas/domain/columns';
 import { parseIsoDate } from '../../../lambdas/domain/dates';
 import { PartitionClassifier } from '../../../lambdas/domain/classify';
-import { parsePolicy } from '../../../lambdas/domain/policy';
+import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/policy';
 import {
-  COURT_MOTION_COLUMNS, CourtListEntry, DEFENDER_NOTICE_COLUMNS, entryPieces, mergeByPosition, readEntries, STATUTORY_BASIS,
+  COURT_LIST_KINDS, COURT_MOTION_COLUMNS, CourtListEntry, CourtLists, DEFENDER_NOTICE_COLUMNS, entryPieces, mergeByPosition, NOTICE_WORDING,
+  readEntries, SENTENCE_WORDING, STATUTORY_BASIS,
 } from '../../../lambdas/domain/report/court-lists';
+import { DETERMINATION } from '../../../lambdas/domain/rules';
+import { birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, policyArbitrary, rowArbitrary } from '../../helpers/arbitraries';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { convictionRow, dojFields, RowValues } from '../../helpers/doj-rows';
 import { extractText, generatedRows, runReport } from './report-fixture';
@@ -56,6 +62,7 @@ describe('the lines of one person', () => {
       'Convictions to Reduce': '11359 HS (05/05/1989)',
       Relief: 'Dismiss and seal; Redesignate as misdemeanor',
       'Statutory Basis': STATUTORY_BASIS,
+      Sentence: `11357 HS (05/05/1989): ${SENTENCE_WORDING.completed}; 11359 HS (05/05/1989): ${SENTENCE_WORDING.completed}`,
     });
     expect(STATUTORY_BASIS).toBe('H&S 11361.9 (AB 1793); relief under H&S 11361.8');
   });
@@ -138,7 +145,126 @@ describe('whole runs', () => {
     const firstRowOfLine = motions.map((m) => relief.findIndex((r) => r[col('Case Number')] === m[0] && r[col('CII_NUMBER')] === m[1]));
     expect(firstRowOfLine.every((index) => index >= 0)).toBe(true);
     expect([...firstRowOfLine].sort((a, b) => a - b)).toEqual(firstRowOfLine);
-    // misdemeanors go to the city attorney under this preset: in neither list
+    // misdemeanors go to the city attorney under this preset: on the referral list, not on the other two
     expect(one.courtMotions + one.defenderNotices).not.toContain('To be reviewed by City Attorney');
+    const referrals = parseCsvText(one.cityAttorneyReferrals).slice(1);
+    const routed = prop64.slice(1).filter((r) => r[col('Eligibility Determination')] === DETERMINATION.cityAttorney);
+    expect(referrals.map((r) => [r[0], r[1], r[7]])).toEqual(routed.map((r) => [r[col('Case Number')], r[col('CII_NUMBER')], DETERMINATION.cityAttorney]));
+    expect(routed.length).toBeGreaterThan(0);
+    expect(many.cityAttorneyReferrals).toBe(one.cityAttorneyReferrals);
+    expect(many.undecided).toBe(one.undecided);
+  });
+});
+
+/** The decisions of a hand-made person under a policy, and the lists they go to. */
+function listsOf(rows: readonly RowValues[], policy: PolicyInput | ReturnType<typeof presetPolicy>, computeAt: string): CourtLists {
+  const parsed = 'flow' in policy && typeof policy.flow === 'string' && 'dismiss' in policy ? (policy as ReturnType<typeof presetPolicy>) : parsePolicy(policy);
+  const classifier = new PartitionClassifier({ county: COUNTY, computeAtDay: parseIsoDate(computeAt), policy: parsed });
+  rows.forEach((values, index) => classifier.addRow(dojFields(values), index));
+  classifier.decide();
+  return classifier.courtLists();
+}
+
+const fieldsOfLine = (entry: CourtListEntry) => parseCsvText(entry.line)[0];
+
+describe('every determination has its list, worded by the challenge deadline (2020-07-01)', () => {
+  const rows = [
+    row({ offense: '11357 HS-POSSESS', date: '20100101', countOrder: '101001001000', ofn: 'M1', felony: false }),
+    row({ offense: '11360 HS-TRANSPORT', date: '20170101', countOrder: '102001001000', ofn: 'N1' }),
+    row({ offense: '11359 HS-POSSESS FOR SALE', date: '20100101', countOrder: '103001001000', ofn: 'U1' }),
+    row({ offense: '11358 HS-CULTIVATE', date: '20100101', countOrder: '104001001000', ofn: 'H1' }),
+  ];
+  const policy: PolicyInput = {
+    misdemeanors: 'cityAttorney',
+    disqualifiers: { afterEffectiveDate: 'notEligible' },
+    baselineEligibility: { handReview: ['11358'] },
+  };
+
+  test.each([
+    ['2020-07-01', 'beforeDeadline'],
+    ['2019-11-11', 'beforeDeadline'],
+    ['2020-07-02', 'afterDeadline'],
+    ['2024-01-01', 'afterDeadline'],
+  ] as const)('compute-at %s: %s wording', (computeAt, wording) => {
+    const lists = listsOf(rows, policy, computeAt);
+    expect(lists.motions).toEqual([]);
+    expect(lists.referrals.map(fieldsOfLine).map((f) => [f[0], f[7], f[9]])).toEqual([['M1', DETERMINATION.cityAttorney, NOTICE_WORDING[wording][DETERMINATION.cityAttorney]]]);
+    expect(lists.notices.map(fieldsOfLine).map((f) => [f[0], f[7], f[9]])).toEqual([
+      ['N1', DETERMINATION.notEligible, NOTICE_WORDING[wording][DETERMINATION.notEligible]],
+      ['H1', DETERMINATION.handReview, NOTICE_WORDING[wording][DETERMINATION.handReview]],
+    ]);
+    // no rule decides the 11359 felony: undecided, with the note that the court relieves an unchallenged conviction
+    expect(lists.undecided.map(fieldsOfLine).map((f) => [f[0], f[6], f[7], f[8], f[9]])).toEqual([['U1', '11359 HS', '', '', NOTICE_WORDING[wording].undecided]]);
+  });
+
+  test('before the deadline a Not eligible is a timely challenge; after it, the notice says the deadline has passed', () => {
+    expect(NOTICE_WORDING.beforeDeadline[DETERMINATION.notEligible]).toBe('Challenged by the prosecution (H&S 11361.9)');
+    for (const text of Object.values(NOTICE_WORDING.afterDeadline)) expect(text).toContain('07/01/2020');
+    for (const text of Object.values(NOTICE_WORDING.afterDeadline)) expect(text).not.toContain('Challenged');
+    expect(NOTICE_WORDING.beforeDeadline.undecided).toContain('relieves');
+  });
+
+  test('the motion says per conviction whether its sentence is completed or being served', () => {
+    const sentenced = [
+      row({ offense: '11359 HS-POSSESS FOR SALE', date: '20190101', countOrder: '101001001000', ofn: 'C1', extra: { SENT_LENGTH: '3', SENT_TIME_CODE: 'Y' } }),
+      row({ offense: '11360 HS-TRANSPORT', date: '20190101', countOrder: '101001002000', ofn: 'C1', extra: { SENT_LENGTH: '90', SENT_TIME_CODE: 'D' } }),
+    ];
+    const lists = listsOf(sentenced, { baselineEligibility: { dismiss: ['11359'], reduce: ['11360'] } }, '2020-07-01');
+    expect(lists.motions).toHaveLength(1);
+    expect(fieldsOfLine(lists.motions[0])[10]).toBe(`11359 HS (01/01/2019): ${SENTENCE_WORDING.beingServed}; 11360 HS (01/01/2019): ${SENTENCE_WORDING.completed}`);
+    expect(SENTENCE_WORDING.beingServed).toContain('11361.8(a)-(b)');
+    expect(SENTENCE_WORDING.completed).toContain('11361.8(e)-(f)');
+  });
+});
+
+describe('property: every evaluated conviction is on exactly one list', () => {
+  test('arbitrary people, policies (presets included) and compute-at dates', () => {
+    const policies = fc.oneof(policyArbitrary, fc.constantFrom('reference-default', 'dismiss-all', 'los-angeles-2020', 'statute-conservative'));
+    fc.assert(
+      fc.property(fc.array(rowArbitrary, { minLength: 1, maxLength: 25 }), birthDatesArbitrary, policies, computeAtArbitrary, (rows, birthDates, policy, computeAt) => {
+        const fields = fieldsOf(rows, birthDates);
+        makeConvictionsConsistent(fields);
+        const parsed = typeof policy === 'string' ? presetPolicy(policy) : parsePolicy(policy);
+        const classifier = new PartitionClassifier({ county: 'SACRAMENTO', computeAtDay: parseIsoDate(computeAt), policy: parsed });
+        fields.forEach((f, index) => classifier.addRow(f, index));
+        classifier.decide();
+        const lists = classifier.courtLists();
+        // the evaluated convictions, each as (section, date, determination), from the 18 columns
+        const evaluated: string[] = [];
+        fields.forEach((f, index) => {
+          const { columns, evaluated: isEvaluated } = classifier.annotate(f, index);
+          if (!isEvaluated) return;
+          const annotation = parseCsvText(`${columns}\n`)[0];
+          const section = (f[COL.OFFENSE_DESCR].trim() === '' || f[COL.OFFENSE_DESCR].trim() === 'SEE COMMENT FOR CHARGE' ? f[COL.COMMENT_TEXT] : f[COL.OFFENSE_DESCR]).split('-')[0].trim();
+          evaluated.push(`${section}|${annotation[7]}|${annotation[16]}`);
+        });
+        // on the lists: one line per conviction on three of them, one item per conviction on the motion lines
+        const listed: string[] = [];
+        const determinationsOf: Record<string, string[]> = {
+          notices: [DETERMINATION.notEligible, DETERMINATION.handReview],
+          referrals: [DETERMINATION.cityAttorney],
+          undecided: [''],
+        };
+        for (const kind of COURT_LIST_KINDS) {
+          for (const entry of lists[kind]) {
+            const line = fieldsOfLine(entry);
+            if (kind === 'motions') {
+              for (const [column, determination] of [[6, DETERMINATION.dismissal], [7, DETERMINATION.reduction]] as const) {
+                if (line[column] === '') continue;
+                for (const item of line[column].split('; ')) {
+                  const match = /^(.*?)(?: \((\d\d\/\d\d\/\d{4})\))?$/.exec(item)!;
+                  listed.push(`${match[1]}|${match[2] ?? ''}|${determination}`);
+                }
+              }
+            } else {
+              expect(determinationsOf[kind]).toContain(line[7]);
+              listed.push(`${line[6]}|${line[5]}|${line[7]}`);
+            }
+          }
+        }
+        expect(listed.sort()).toEqual(evaluated.sort());
+      }),
+      { numRuns: 400 },
+    );
   });
 });

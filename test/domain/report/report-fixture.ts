@@ -23,6 +23,8 @@ export interface ReportRun extends FixtureResult {
   statisticsCsv: string;
   courtMotions: string;
   defenderNotices: string;
+  cityAttorneyReferrals: string;
+  undecided: string;
   /** Every key the run wrote under reports/. */
   reportKeys: string[];
 }
@@ -38,6 +40,8 @@ export async function runReport(request: FixtureRequest): Promise<ReportRun> {
     statisticsCsv: result.store.text(`${reports}${OUTPUT_FILES.statistics}`, 'utf8'),
     courtMotions: result.store.text(`${results}${OUTPUT_FILES.courtMotions}`),
     defenderNotices: result.store.text(`${results}${OUTPUT_FILES.defenderNotices}`),
+    cityAttorneyReferrals: result.store.text(`${results}${OUTPUT_FILES.cityAttorneyReferrals}`),
+    undecided: result.store.text(`${results}${OUTPUT_FILES.undecided}`),
     reportKeys: result.store.keys().filter((key) => key.startsWith('reports/')),
   };
 }

@@ -126,7 +126,7 @@ describe('plan handler', () => {
     ['a path out of the batch folder', { files: ['../other/x.csv'] }, 'InputError', 'files[0]: must be a path relative to the batch folder'],
     ['a bad date', { files: ['one.csv'], computeAt: '15/01/2024' }, 'InputError', 'computeAt: must be a date YYYY-MM-DD'],
     ['a missing file', { files: ['one.csv', 'nine.csv'] }, 'InputError', 'nine.csv: no such input file'],
-    ['an unknown preset', { files: ['one.csv'], policy: 'lenient' }, 'PolicyError', 'preset: "lenient" is not a known preset (reference-default, dismiss-all, los-angeles-2020)'],
+    ['an unknown preset', { files: ['one.csv'], policy: 'lenient' }, 'PolicyError', 'preset: "lenient" is not a known preset (reference-default, dismiss-all, los-angeles-2020, statute-conservative)'],
     ['an unknown scenario', { files: ['one.csv'], policy: 'dismiss-all', scenarios: ['nope'] }, 'PolicyError', '"nope" is not a known preset'],
   ])('rejects a manifest with %s', async (_what, manifest, name, message) => {
     await bench.put('policies/MERCED.json', JSON.stringify({ baselineEligibility: { dismiss: ['11357'] } }));
