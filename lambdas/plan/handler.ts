@@ -92,6 +92,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
       runId,
       county: target.county,
       maxRejectRatio: config.maxRejectRatio,
+      excelSafe: config.excelSafe,
       sizing: {
         targetRangeBytes: config.targetRangeBytes,
         maxPartitions: config.maxPartitions,

@@ -55,6 +55,8 @@ export interface FixtureRequest {
   policyName?: string;
   scenarioPresets?: string[];
   maxRejectRatio?: number;
+  /** Neutralise formulas in the reference-format CSVs too (RunRequest.excelSafe). */
+  excelSafe?: boolean;
   sizing?: SizingOptions;
   /** Phase tasks run at once (runInProcess's concurrency). */
   concurrency?: number;
@@ -107,6 +109,7 @@ function prepare(request: FixtureRequest): { store: MemoryObjectStore; runReques
     ...(request.scenarioPresets === undefined ? {} : { scenarioPresets: request.scenarioPresets }),
     ...(request.maxRejectRatio === undefined ? {} : { maxRejectRatio: request.maxRejectRatio }),
     ...(request.sizing === undefined ? {} : { sizing: request.sizing }),
+    ...(request.excelSafe === undefined ? {} : { excelSafe: request.excelSafe }),
     workPrefix: KEYS.work(runId),
     resultsPrefix: KEYS.results(runId),
     reportsPrefix: KEYS.reports(runId),

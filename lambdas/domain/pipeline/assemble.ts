@@ -9,7 +9,7 @@
  * point therefore never leaves a half-written object under results/ or reports/, nor a summary.json without
  * the outputs it describes; a rerun writes and publishes the same keys again.
  */
-import { csvLine } from '../csv/writer';
+import { csvSafeLine } from '../csv/writer';
 import { parsePolicy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
 import { buildSummary, FileSummary, Summary } from '../summary';
@@ -69,7 +69,7 @@ async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record
   }
 }
 
-const REJECTS_HEADER = csvLine(['file', 'line', 'code', 'reason', 'text']);
+const REJECTS_HEADER = csvSafeLine(['file', 'line', 'code', 'reason', 'text']);
 /** Court-list entries are read as text, each partition's chunk held until its entries are merged: small chunks. */
 const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
 
@@ -271,7 +271,7 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
         if (line === '') continue;
         const reject = JSON.parse(line) as SplitReject;
         const row = [plan.files[reject.fileIndex].name, String(base + reject.rangeLine), reject.code, reject.message, reject.text];
-        await writer.write(`${csvLine(row)}\n`);
+        await writer.write(`${csvSafeLine(row)}\n`);
       }
     }
     await writer.flush();

@@ -25,6 +25,8 @@ export interface RunRequest {
   scenarioPresets?: string[];
   /** Default 0.05: more than 5% rejected rows fails the run. */
   maxRejectRatio?: number;
+  /** Neutralise formulas in the reference-format CSVs too (RunPlan.excelSafe); default false. */
+  excelSafe?: boolean;
   sizing?: SizingOptions;
   workPrefix: string;
   resultsPrefix: string;
@@ -120,6 +122,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     ranges: await planRanges(store, files, rangeBytesFor(files, request.sizing?.targetRangeBytes, request.sizing?.lanes)),
     partitionCount: partitionCountFor(totalBytes, request.sizing),
     maxRejectRatio,
+    ...(request.excelSafe === true ? { excelSafe: true } : {}),
     workPrefix: request.workPrefix,
     resultsPrefix: request.resultsPrefix,
     reportsPrefix: request.reportsPrefix,

@@ -5,7 +5,7 @@
  * public defender's notice. Each classify partition builds its lines (a person's cases all live in one
  * partition); assemble merges the partitions by the input position of each line's first conviction.
  */
-import { csvLine } from '../csv/writer';
+import { csvSafeLine as csvLine } from '../csv/writer';
 import { DayNumber, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
 import { DETERMINATION } from '../rules';
