@@ -63,6 +63,12 @@ new ClearanceStack(app, stringContext('stackName') ?? 'RecordClearance', {
   storage: {
     rawRetention: daysContext('rawRetentionDays'),
     workRetention: daysContext('workRetentionDays'),
+    resultsRetention: daysContext('resultsRetentionDays'),
+    reportsRetention: daysContext('reportsRetentionDays'),
+    counties: stringContext('counties')
+      ?.split(',')
+      .map((county) => county.trim())
+      .filter((county) => county !== ''),
     removalPolicy,
   },
   workflow: {
