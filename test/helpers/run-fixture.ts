@@ -72,9 +72,12 @@ export interface FixtureResult {
   prop64Results: string;
   condensed: string;
   rejects: string;
+  /** results/summary.json: every field of the reference summary (`earliestConviction` exact). */
   summary: Summary;
-  /** summary.json exactly as written. */
+  /** results/summary.json exactly as written. */
   summaryText: string;
+  /** reports/summary.json: the same, `earliestConviction` as a year. */
+  reportSummary: Summary;
   /** The plan the run made (ranges, partition count). */
   plan: RunPlan;
   store: MemoryObjectStore;
@@ -142,7 +145,7 @@ export async function runFixture(request: FixtureRequest): Promise<FixtureResult
   const { store, runRequest } = prepare(request);
   await runInProcess(store, runRequest, processOptions(request, store));
   const results = runRequest.resultsPrefix;
-  const summaryText = store.text(`${runRequest.reportsPrefix}${OUTPUT_FILES.summary}`, 'utf8');
+  const summaryText = store.text(`${results}${OUTPUT_FILES.resultsSummary}`, 'utf8');
   return {
     allResults: store.text(`${results}${OUTPUT_FILES.allResults}`),
     prop64Results: store.text(`${results}${OUTPUT_FILES.prop64Results}`),
@@ -150,6 +153,7 @@ export async function runFixture(request: FixtureRequest): Promise<FixtureResult
     rejects: store.text(`${results}${OUTPUT_FILES.rejects}`),
     summary: JSON.parse(summaryText) as Summary,
     summaryText,
+    reportSummary: JSON.parse(store.text(`${runRequest.reportsPrefix}${OUTPUT_FILES.summary}`, 'utf8')) as Summary,
     plan: JSON.parse(store.text(workKeys.plan(runRequest), 'utf8')) as RunPlan,
     store,
   };
