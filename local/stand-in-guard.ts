@@ -233,6 +233,18 @@ export function checkS3Path(url: string): Refusal | undefined {
   return undefined;
 }
 
+/**
+ * Browser form uploads (POST Object, multipart/form-data) are refused: nothing here sends one, and s3rver parses
+ * them with busboy 0.3 / dicer 0.3, which have published advisories (docs/security.md).
+ */
+export function checkNoFormUpload(req: IncomingMessage): Refusal | undefined {
+  const type = headerValue(req, 'content-type') ?? '';
+  if (req.method === 'POST' && type.toLowerCase().startsWith('multipart/')) {
+    return { status: 405, code: 'MethodNotAllowed', message: 'form uploads (POST Object) are not served by the embedded S3 stand-in' };
+  }
+  return undefined;
+}
+
 /** Throws unless `target` lies inside `root` (both resolved): the file store's last line against traversal. */
 export function assertInsideRoot(root: string, target: string): void {
   const relative = path.relative(path.resolve(root), path.resolve(target));
@@ -266,7 +278,8 @@ interface KoaContext {
  */
 export function guardS3rver(s3rver: unknown, credentials: LocalCredentials, region: string): void {
   (s3rver as KoaLike).middleware.unshift(async (ctx, next) => {
-    const refusal = (await verifySignature(ctx.req, undefined, credentials, { service: 's3', region })) ?? checkS3Path(ctx.req.url ?? '/');
+    const refusal =
+      (await verifySignature(ctx.req, undefined, credentials, { service: 's3', region })) ?? checkS3Path(ctx.req.url ?? '/') ?? checkNoFormUpload(ctx.req);
     if (refusal !== undefined) {
       ctx.status = refusal.status;
       ctx.set('Content-Type', 'application/xml');

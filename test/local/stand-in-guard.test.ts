@@ -179,6 +179,21 @@ describe('the stand-ins refuse what is not signed with the run credential', () =
     expect((error as Error).name).toBe('InvalidArgument');
   });
 
+  test('form uploads (POST Object, parsed by busboy/dicer) are refused even when signed; unsigned ones never get past the signature check', async () => {
+    const credentials = standIns.endpoints.credentials;
+    const url = new URL(standIns.endpoints.s3);
+    const body = '--x\r\nContent-Disposition: form-data; name="key"\r\n\r\nincoming/form.csv\r\n--x--\r\n';
+    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials, sha256: Sha256, uriEscapePath: false });
+    const signed = await signer.sign({
+      method: 'POST', protocol: 'http:', hostname: url.hostname, path: `/${bucket}`, query: {},
+      headers: { host: url.host, 'content-type': 'multipart/form-data; boundary=x', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(body.length) },
+    });
+    const form = await send(`${standIns.endpoints.s3}/${bucket}`, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+    expect([form.status, errorCode(form)]).toEqual([405, 'MethodNotAllowed']);
+    const anonymous = await send(`${standIns.endpoints.s3}/${bucket}`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body });
+    expect([anonymous.status, errorCode(anonymous)]).toEqual([403, 'AccessDenied']);
+  });
+
   test('the file store itself refuses a path that leaves its folder', () => {
     const store = new LocalS3Store(standIns.s3Directory);
     expect(() => store.getResourcePath(bucket, '../../../../etc/passwd', 'object')).toThrow('outside the store');
