@@ -170,15 +170,7 @@ export async function verifySignature(
     if (value === undefined) return mismatch();
     headers[name] = value;
   }
-  const signer = new SignatureV4({
-    service: scope.service,
-    region: scope.region,
-    credentials,
-    sha256: Sha256,
-    // S3 signs the path as sent; other services encode it once more (the SDK's own settings).
-    uriEscapePath: scope.service !== 's3',
-    applyChecksum: false,
-  });
+  const signer = signerFor(credentials, scope);
   const host = headers.host ?? headerValue(req, 'host') ?? '';
   const request = { method: req.method ?? 'GET', protocol: 'http:', hostname: host.replace(/:\d+$/, ''), path: requestPath, query, headers, body };
   let expected: string | undefined;
@@ -198,6 +190,28 @@ export async function verifySignature(
   }
   if (expected === undefined || !sameText(expected, signature)) return mismatch();
   return undefined;
+}
+
+/** One signer per credential and scope: it caches the derived signing key of the day. */
+const signers = new WeakMap<LocalCredentials, Map<string, SignatureV4>>();
+function signerFor(credentials: LocalCredentials, scope: { service: 's3' | 'dynamodb'; region: string }): SignatureV4 {
+  let byScope = signers.get(credentials);
+  if (byScope === undefined) signers.set(credentials, (byScope = new Map()));
+  const id = `${scope.service}/${scope.region}`;
+  let signer = byScope.get(id);
+  if (signer === undefined) {
+    signer = new SignatureV4({
+      service: scope.service,
+      region: scope.region,
+      credentials,
+      sha256: Sha256,
+      // S3 signs the path as sent; other services encode it once more (the SDK's own settings).
+      uriEscapePath: scope.service !== 's3',
+      applyChecksum: false,
+    });
+    byScope.set(id, signer);
+  }
+  return signer;
 }
 
 function mismatch(): Refusal {
