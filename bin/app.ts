@@ -40,6 +40,14 @@ function removalPolicyContext(key: string): RemovalPolicy | undefined {
   throw new Error(`context ${key} must be retain or destroy, got ${JSON.stringify(text)}`);
 }
 
+function flagContext(key: string): boolean | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context ${key} must be true or false, got ${JSON.stringify(value)}`);
+}
+
 // Explicit context wins over the CLI's credentials-derived defaults.
 const account = stringContext('account') ?? process.env.CDK_DEFAULT_ACCOUNT ?? PLACEHOLDER_ACCOUNT;
 const region = stringContext('region') ?? process.env.CDK_DEFAULT_REGION ?? PLACEHOLDER_REGION;
@@ -55,6 +63,12 @@ new ClearanceStack(app, stringContext('stackName') ?? 'RecordClearance', {
   storage: {
     rawRetention: daysContext('rawRetentionDays'),
     workRetention: daysContext('workRetentionDays'),
+    resultsRetention: daysContext('resultsRetentionDays'),
+    reportsRetention: daysContext('reportsRetentionDays'),
+    counties: stringContext('counties')
+      ?.split(',')
+      .map((county) => county.trim())
+      .filter((county) => county !== ''),
     removalPolicy,
   },
   workflow: {
@@ -64,6 +78,7 @@ new ClearanceStack(app, stringContext('stackName') ?? 'RecordClearance', {
     maxPartitions: numberContext('maxPartitions'),
     targetRangeBytes: numberContext('targetRangeBytes'),
     maxRejectRatio: numberContext('maxRejectRatio'),
+    excelSafe: flagContext('excelSafe'),
     logRemovalPolicy: removalPolicy,
   },
   monitoring: {

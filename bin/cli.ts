@@ -59,6 +59,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--range-mb <n>', 'split the input into byte ranges of about n MiB').argParser(positiveInteger))
     .addOption(new Option('--partition-mb <n>', 'about n MiB of input per classify partition').argParser(positiveInteger))
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))
+    .option('--excel-safe', 'neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md)')
     .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options));
 
   program
@@ -75,6 +76,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--workers <n>', 'worker threads running Lambda invocations (default: CPU count)').argParser(positiveInteger))
     .addOption(new Option('--range-mb <n>', 'embedded stack: split the input into byte ranges of about n MiB (default 64)').argParser(positiveInteger))
     .addOption(new Option('--partition-mb <n>', 'embedded stack: about n MiB of input per classify partition (default 32)').argParser(positiveInteger))
+    .option('--excel-safe', 'embedded stack: neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md)')
     .option('--aws', 'use a deployed stack with the default AWS credentials')
     .option('--bucket <name>', 'with --aws: the stack output DataBucketName')
     .option('--table <name>', 'with --aws: the stack output LedgerTableName')

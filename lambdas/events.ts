@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RunError } from './domain/pipeline/errors';
 import { ObjectStore, readJson } from './domain/pipeline/object-store';
 import { RunPlan, workKeys } from './domain/pipeline/plan';
+import { MAX_INPUT_FILES } from './domain/pipeline/run';
 
 export const INCOMING_PREFIX = 'incoming/';
 export const POLICIES_PREFIX = 'policies/';
@@ -121,10 +122,19 @@ export async function resolveEventKey(store: ObjectStore, key: string): Promise<
   return decoded !== key && (await store.exists(decoded)) ? decoded : key;
 }
 
-/** A batch manifest, `incoming/<COUNTY>/<batch>/manifest.json`. Unknown fields are errors (a typo must not pass). */
+/** Longest file path a manifest may name (relative to its batch folder). */
+export const MAX_BATCH_FILE_LENGTH = 256;
+/** Largest manifest read: MAX_INPUT_FILES names of MAX_BATCH_FILE_LENGTH, and room for the rest. */
+export const MAX_MANIFEST_BYTES = 128 * 1024;
+
+/**
+ * A batch manifest, `incoming/<COUNTY>/<batch>/manifest.json`. Unknown fields are errors (a typo must not pass).
+ * At most MAX_INPUT_FILES files of at most MAX_BATCH_FILE_LENGTH characters: the run's ledger item lists every key.
+ */
 const batchFile = z
   .string()
   .min(1, { message: 'must be a file name' })
+  .max(MAX_BATCH_FILE_LENGTH, { message: `must be at most ${MAX_BATCH_FILE_LENGTH} characters` })
   .refine((file) => !file.startsWith('/') && file.split('/').every((part) => part !== '' && part !== '.' && part !== '..'), {
     message: 'must be a path relative to the batch folder, without empty, "." or ".." parts',
   })
@@ -134,6 +144,7 @@ export const manifestSchema = z.strictObject({
   files: z
     .array(batchFile)
     .min(1, { message: 'must list at least one file' })
+    .max(MAX_INPUT_FILES, { message: `lists more than ${MAX_INPUT_FILES} files, the most one run takes (join the extract into fewer files)` })
     .refine((files) => new Set(files).size === files.length, { message: 'lists a file twice' }),
   /** A preset name; without it the county's policies/<COUNTY>.json applies. */
   policy: z.string().min(1).optional(),

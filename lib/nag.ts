@@ -9,7 +9,14 @@ import type { IConstruct } from 'constructs';
  */
 export function acknowledgeWildcardResources(scope: IConstruct, resources: readonly string[], reason: string): void {
   for (const resource of new Set(resources)) {
-    Validations.of(scope).acknowledge({ id: wildcardResourceFindingId(scope, resource), reason });
+    const id = wildcardResourceFindingId(scope, resource);
+    if (id.includes(' ')) {
+      // Validations.acknowledge writes a space of the id as '-', but cdk-nag matches the finding's own id (with the
+      // space: `results/LOS ANGELES/*`); the acknowledgement is recorded as acknowledge records it, id unchanged.
+      scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`Annotation::${id}`]: reason });
+    } else {
+      Validations.of(scope).acknowledge({ id, reason });
+    }
   }
 }
 

@@ -4,6 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CALIFORNIA_COUNTIES } from '../lambdas/domain/counties';
+import { acknowledgeWildcardResources } from './nag';
 
 /**
  * Key prefixes of the data bucket (see the workflow contract). Each Lambda role is granted
@@ -66,6 +68,34 @@ export interface ClearanceStorageProps {
   readonly workRetention?: Duration;
 
   /**
+   * How long a run's personal-data outputs (`results/`) are kept, current and noncurrent versions alike. The
+   * relief is "dismiss and seal": the lists serve the prosecution's review and the court motions (H&S 11361.9
+   * gave the prosecution one year to review), after which the court's and the DA's own records are the record.
+   * Whole days, at least 1 (docs/security.md, "Retention").
+   *
+   * @default Duration.days(365)
+   */
+  readonly resultsRetention?: Duration;
+
+  /**
+   * How long the reports (`reports/`: summary, statistics, report; no personal data) are kept. They are the
+   * county's year-over-year figures; whole days, at least 1.
+   *
+   * @default Duration.days(1825) (five years)
+   */
+  readonly reportsRetention?: Duration;
+
+  /**
+   * Counties (as in STP_ORI_CNTY_NAME, e.g. `LOS ANGELES`) that get a managed policy of their own: read
+   * `results/<COUNTY>/` and `reports/<COUNTY>/`, list those two prefixes, upload to `incoming/<COUNTY>/`, and use the
+   * key through S3 only. Attach a county's policy to that county's role, group or permission set: its staff cannot
+   * read another county's results (docs/security.md, "County isolation").
+   *
+   * @default - none (no county policies)
+   */
+  readonly counties?: readonly string[];
+
+  /**
    * How long noncurrent (overwritten or deleted) versions are kept anywhere in the data bucket
    * (`results/`, `reports/`, `policies/`; shorter rules above win for their prefixes).
    *
@@ -110,6 +140,8 @@ export class ClearanceStorage extends Construct {
   public readonly accessLogBucket: s3.Bucket;
   /** The run ledger: `pk` (S), GSI `byCounty` (`county`, `startedAt`). */
   public readonly ledger: dynamodb.Table;
+  /** One managed policy per county of `props.counties`, by county name. */
+  public readonly countyPolicies: Readonly<Record<string, iam.ManagedPolicy>>;
 
   constructor(scope: Construct, id: string, props: ClearanceStorageProps = {}) {
     super(scope, id);
@@ -126,6 +158,9 @@ export class ClearanceStorage extends Construct {
     const noncurrentDays = wholeDays('noncurrentVersionRetention', props.noncurrentVersionRetention ?? Duration.days(30));
     const abortDays = wholeDays('abortIncompleteUploadsAfter', props.abortIncompleteUploadsAfter ?? Duration.days(1));
     const accessLogDays = wholeDays('accessLogRetention', props.accessLogRetention ?? Duration.days(365));
+    const resultsDays = wholeDays('resultsRetention', props.resultsRetention ?? Duration.days(365));
+    const reportsDays = wholeDays('reportsRetention', props.reportsRetention ?? Duration.days(1825));
+    const counties = checkedCounties(props.counties ?? []);
 
     if (!FeatureFlags.of(this).isEnabled(SERVER_ACCESS_LOGS_BUCKET_POLICY_FLAG)) {
       throw new Error(
@@ -181,6 +216,18 @@ export class ClearanceStorage extends Construct {
           noncurrentVersionExpiration: Duration.days(workRetentionDays),
         },
         {
+          id: 'ExpireResults',
+          prefix: DataPrefix.results,
+          expiration: Duration.days(resultsDays),
+          noncurrentVersionExpiration: Duration.days(Math.min(resultsDays, noncurrentDays)),
+        },
+        {
+          id: 'ExpireReports',
+          prefix: DataPrefix.reports,
+          expiration: Duration.days(reportsDays),
+          noncurrentVersionExpiration: Duration.days(Math.min(reportsDays, noncurrentDays)),
+        },
+        {
           id: 'CleanUpVersionsAndUploads',
           noncurrentVersionExpiration: Duration.days(noncurrentDays),
           expiredObjectDeleteMarker: true,
@@ -193,6 +240,8 @@ export class ClearanceStorage extends Construct {
     // flag goes through a custom-resource Lambda (its own runtime and role) to do the same thing.
     const cfnDataBucket = this.dataBucket.node.defaultChild as s3.CfnBucket;
     cfnDataBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    this.denyOtherEncryption();
+    this.countyPolicies = Object.fromEntries(counties.map((county) => [county, this.countyPolicy(county)]));
 
     this.ledger = new dynamodb.Table(this, 'Ledger', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
@@ -210,6 +259,61 @@ export class ClearanceStorage extends Construct {
     });
   }
 
+  /**
+   * Denies a PUT (PutObject, CopyObject, CreateMultipartUpload) that asks for another encryption than the stack's
+   * key: another algorithm (SSE-S3, DSSE), another KMS key, or a customer-provided key. A PUT that names none gets the
+   * bucket's default, the stack's key.
+   */
+  private denyOtherEncryption(): void {
+    const objects = this.dataBucket.arnForObjects('*');
+    const deny = (sid: string, conditions: Record<string, Record<string, unknown>>) =>
+      this.dataBucket.addToResourcePolicy(
+        new iam.PolicyStatement({ sid, effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['s3:PutObject'], resources: [objects], conditions }),
+      );
+    deny('DenyOtherEncryptionAlgorithm', {
+      Null: { 's3:x-amz-server-side-encryption': 'false' },
+      StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+    });
+    deny('DenyOtherEncryptionKey', {
+      Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+      StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.keyArn },
+    });
+    deny('DenyCustomerProvidedKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
+  }
+
+  /** The managed policy of one county's staff (ClearanceStorageProps.counties). */
+  private countyPolicy(county: string): iam.ManagedPolicy {
+    const bucket = this.dataBucket;
+    const readable = [`${DataPrefix.results}${county}/`, `${DataPrefix.reports}${county}/`];
+    const objects = [...readable.map((prefix) => bucket.arnForObjects(`${prefix}*`))];
+    const uploads = bucket.arnForObjects(`${DataPrefix.incoming}${county}/*`);
+    const policy = new iam.ManagedPolicy(this, `County${constructIdOf(county)}`, {
+      description: `record-clearance: ${county} county staff: its own results, reports and uploads only`,
+      statements: [
+        new iam.PolicyStatement({ sid: 'ReadOwnResultsAndReports', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: objects }),
+        new iam.PolicyStatement({
+          sid: 'ListOwnResultsAndReports',
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': readable.map((prefix) => `${prefix}*`) } },
+        }),
+        new iam.PolicyStatement({ sid: 'UploadOwnExtracts', actions: ['s3:PutObject'], resources: [uploads] }),
+        new iam.PolicyStatement({
+          sid: 'UseTheKeyThroughS3',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [this.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      ],
+    });
+    acknowledgeWildcardResources(
+      policy,
+      [...objects, uploads],
+      `Objects under this county's own prefixes only (results/${county}/, reports/${county}/, incoming/${county}/): the run ids and file names are not known in advance.`,
+    );
+    return policy;
+  }
+
   private createKey(keyProps: kms.KeyProps | undefined, removalPolicy: RemovalPolicy): kms.Key {
     const key = new kms.Key(this, 'Key', {
       description: 'record-clearance: data bucket, run ledger, log groups and alarm topic',
@@ -218,10 +322,11 @@ export class ClearanceStorage extends Construct {
       enableKeyRotation: true,
     });
     const stack = Stack.of(this);
-    // Encrypted log groups: CloudWatch Logs uses the key on behalf of this account's log groups only.
+    // Encrypted log groups: CloudWatch Logs uses the key on behalf of this stack's log groups only. They keep the
+    // names CloudFormation generates, which begin with the stack name (`<stack>-<logical id>-<suffix>`).
     key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowCloudWatchLogsOfThisAccount',
+        sid: 'AllowCloudWatchLogsOfThisStack',
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
         actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
         resources: ['*'],
@@ -230,7 +335,7 @@ export class ClearanceStorage extends Construct {
             'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
               service: 'logs',
               resource: 'log-group',
-              resourceName: '*',
+              resourceName: `${stack.stackName}-*`,
               arnFormat: ArnFormat.COLON_RESOURCE_NAME,
             }),
           },
@@ -257,4 +362,25 @@ function wholeDays(name: string, duration: Duration): number {
     throw new Error(`${name} must be a whole number of days, at least 1, got ${duration.toHumanString()}`);
   }
   return days;
+}
+
+/** The counties given, each one of the 58 and given once. */
+function checkedCounties(counties: readonly string[]): string[] {
+  const seen = new Set<string>();
+  for (const county of counties) {
+    if (!CALIFORNIA_COUNTIES.includes(county)) {
+      throw new Error(`counties: ${JSON.stringify(county)} is not a California county as STP_ORI_CNTY_NAME writes it (e.g. "LOS ANGELES")`);
+    }
+    if (seen.has(county)) throw new Error(`counties: ${JSON.stringify(county)} is given twice`);
+    seen.add(county);
+  }
+  return [...seen];
+}
+
+/** `LOS ANGELES` → `LosAngeles`: a county's construct id (stable, PascalCase). */
+function constructIdOf(county: string): string {
+  return county
+    .split(' ')
+    .map((word) => word.charAt(0) + word.slice(1).toLowerCase())
+    .join('');
 }

@@ -117,6 +117,15 @@ export interface ClearanceWorkflowProps {
   readonly maxRejectRatio?: number;
 
   /**
+   * Neutralise spreadsheet formulas (a leading `'` on cells starting with `=` `+` `-` `@` TAB CR) in the three
+   * reference-format CSVs too (`EXCEL_SAFE=true`, docs/security.md). The court and defender lists and rejects.csv
+   * are always neutralised; these three otherwise stay cell for cell those of the reference tool.
+   *
+   * @default false
+   */
+  readonly excelSafe?: boolean;
+
+  /**
    * Memory and timeout overrides per phase.
    *
    * @default - PHASE_SIZING (plan 1024 MB/5 min, split 2048 MB/15 min, classify and assemble
@@ -210,6 +219,7 @@ export class ClearanceWorkflow extends Construct {
         TARGET_PARTITION_BYTES: String(targetPartitionBytes),
         ...(props.taskLanes === undefined ? {} : { TASK_LANES: String(props.taskLanes) }),
         MAX_REJECT_RATIO: String(maxRejectRatio),
+        EXCEL_SAFE: String(props.excelSafe === true),
       },
     };
     const makeFunction = (phase: ClearancePhase, id: string): ClearanceFunction => {

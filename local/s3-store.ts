@@ -28,6 +28,7 @@ import type { Readable } from 'node:stream';
 import FilesystemStore from 's3rver/lib/stores/filesystem';
 import S3Object from 's3rver/lib/models/object';
 import S3Error from 's3rver/lib/models/error';
+import { assertInsideRoot } from './stand-in-guard';
 import { NotFoundError } from '../lambdas/domain/pipeline/object-store';
 
 /** The hash behind a body's ETag (see the module comment); `bodyEtag` gives its 32 hex digits. */
@@ -103,6 +104,15 @@ async function slotSize(uploadDir: string, length: number): Promise<number> {
 export class LocalS3Store extends FilesystemStore {
   /** GetObject bodies being read (their files open). */
   private openReads = 0;
+
+  // Every file of the store comes from these two: none may lie outside its folder (docs/security.md).
+  override getResourcePath(bucket: string, key: string | undefined, resource: string): string {
+    return insideRoot(this.rootDirectory, super.getResourcePath(bucket, key, resource));
+  }
+
+  override getBucketPath(bucket: string): string {
+    return insideRoot(this.rootDirectory, super.getBucketPath(bucket));
+  }
 
   override async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
     const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
@@ -453,4 +463,13 @@ async function copyInto(target: fs.promises.FileHandle, offset: number, source: 
   } finally {
     await input.close();
   }
+}
+
+function insideRoot(root: string, target: string): string {
+  try {
+    assertInsideRoot(root, target);
+  } catch {
+    throw new S3Error('InvalidArgument', 'the object key leads outside the store', {});
+  }
+  return target;
 }

@@ -14,14 +14,13 @@ import S3rver from 's3rver';
 import S3Event from 's3rver/lib/models/event';
 import S3Object from 's3rver/lib/models/object';
 import dynalite from 'dynalite';
+import S3Account from 's3rver/lib/models/account';
 import { LocalS3Store, type StagedFile } from './s3-store';
+import { guardDynalite, guardS3rver, newLocalCredentials, type LocalCredentials } from './stand-in-guard';
 import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
-/** s3rver accepts only this access key / secret pair. dynalite ignores credentials, so both use it. */
-export const LOCAL_ACCESS_KEY_ID = 'S3RVER';
-export const LOCAL_SECRET_ACCESS_KEY = 'S3RVER';
 /** Set in every handler environment; the S3 adapter must turn it into `forcePathStyle: true`. */
 export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
 
@@ -30,6 +29,11 @@ export interface StandInEndpoints {
   readonly s3: string;
   readonly dynamodb: string;
   readonly region: string;
+  /**
+   * The credential of this start of the stand-ins (random): they answer only requests signed with it
+   * (local/stand-in-guard.ts). Handed to the embedded stack's own clients and handlers, never written anywhere.
+   */
+  readonly credentials: LocalCredentials;
 }
 
 export type S3EventRecord = S3rver.S3EventRecord;
@@ -117,6 +121,11 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     // Path-style only: with an IP endpoint there is no host to carry a bucket name.
     vhostBuckets: false,
   });
+  const credentials = newLocalCredentials();
+  guardS3rver(s3, credentials, LOCAL_REGION);
+  // s3rver's own check (past the guard) takes a Signature Version 4 request from any key it knows: it must know this one.
+  S3Account.DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
+  const revokeKey = () => S3Account.DUMMY_ACCOUNT.revokeAccessKey(credentials.accessKeyId);
   // Same files, cheaper writes, multipart completions and copies (local/s3-store.ts).
   const store = new LocalS3Store(s3Directory);
   const internals = s3 as unknown as { store: unknown; context: { store: unknown } };
@@ -125,16 +134,19 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   try {
     s3Address = await s3.run();
   } catch (error) {
+    revokeKey();
     if (!keepStateDir) fs.rmSync(s3Directory, { recursive: true, force: true });
     throw error;
   }
 
   const dynamo = dynalite({ path: dynamoDirectory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  guardDynalite(dynamo, credentials, LOCAL_REGION);
   let dynamoAddress: AddressInfo;
   try {
     dynamoAddress = await listen(dynamo);
   } catch (error) {
     await closeS3rver(s3);
+    revokeKey();
     if (!keepStateDir) fs.rmSync(s3Directory, { recursive: true, force: true });
     throw error;
   }
@@ -143,6 +155,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     s3: `http://127.0.0.1:${s3Address.port}`,
     dynamodb: `http://127.0.0.1:${dynamoAddress.port}`,
     region: LOCAL_REGION,
+    credentials,
   };
 
   const listeners = new Set<(record: S3EventRecord) => void>();
@@ -172,6 +185,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
       stopped ??= (async () => {
         listeners.clear();
         await Promise.all([closeS3rver(s3), closeServer(dynamo)]);
+        revokeKey();
         if (!keepStateDir) fs.rmSync(s3Directory, { recursive: true, force: true });
       })();
       return stopped;
@@ -181,7 +195,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
 
 /** Client configuration for @aws-sdk/client-s3 and @aws-sdk/client-dynamodb talking to the stand-ins. */
 export function localAwsConfig(endpoints: StandInEndpoints): { s3: S3ClientConfig; dynamodb: DynamoDBClientConfig } {
-  const credentials = { accessKeyId: LOCAL_ACCESS_KEY_ID, secretAccessKey: LOCAL_SECRET_ACCESS_KEY };
+  const credentials = { accessKeyId: endpoints.credentials.accessKeyId, secretAccessKey: endpoints.credentials.secretAccessKey };
   return {
     s3: {
       endpoint: endpoints.s3,
@@ -204,8 +218,8 @@ export function localLambdaEnvironment(endpoints: StandInEndpoints): Record<stri
   return {
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
+    AWS_ACCESS_KEY_ID: endpoints.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: endpoints.credentials.secretAccessKey,
     AWS_REGION: endpoints.region,
     AWS_DEFAULT_REGION: endpoints.region,
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',

@@ -114,6 +114,7 @@ declare module 's3rver/lib/stores/filesystem' {
     constructor(rootDirectory: string);
     readonly rootDirectory: string;
     getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    getBucketPath(bucket: string): string;
     getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
     putMetadata(bucket: string, key: string, metadata: Record<string, unknown>, md5?: string): Promise<void>;
     putObject(object: unknown): Promise<{ size: number; md5: string }>;
@@ -131,4 +132,13 @@ declare module 's3rver/lib/models/error' {
     code: string;
   }
   export = S3Error;
+}
+
+declare module 's3rver/lib/models/account' {
+  class AWSAccount {
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+    revokeAccessKey(accessKeyId: string): void;
+    static DUMMY_ACCOUNT: AWSAccount;
+  }
+  export = AWSAccount;
 }

@@ -19,6 +19,8 @@ export interface ClassifyOptions {
   rangeMb?: number;
   partitionMb?: number;
   concurrency: number;
+  /** Neutralise spreadsheet formulas in the reference-format CSVs too. */
+  excelSafe?: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -92,6 +94,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
         files,
         scenarioPresets: options.scenario ? options.scenario.split(',').map((s) => s.trim()).filter(Boolean) : [],
         maxRejectRatio: options.maxRejectRatio,
+        excelSafe: options.excelSafe === true,
         sizing: {
           targetRangeBytes: (options.rangeMb ?? LOCAL_RANGE_MB) * MIB,
           targetPartitionBytes: (options.partitionMb ?? LOCAL_PARTITION_MB) * MIB,

@@ -29,9 +29,10 @@ export function embeddedWorkers(options: { workers?: number }): number {
   return options.workers ?? availableParallelism();
 }
 
-export function synthEmbeddedTemplate(options: { rangeMb?: number; partitionMb?: number; workers?: number }): Promise<Record<string, unknown>> {
+export function synthEmbeddedTemplate(options: { rangeMb?: number; partitionMb?: number; workers?: number; excelSafe?: boolean }): Promise<Record<string, unknown>> {
   return synthTemplateInWorker({
     workflow: {
+      excelSafe: options.excelSafe === true,
       targetRangeBytes: (options.rangeMb ?? RUN_RANGE_MB) * MIB,
       targetPartitionBytes: (options.partitionMb ?? RUN_PARTITION_MB) * MIB,
       // Plan balances ranges and partitions over the workers (ClearanceWorkflowProps.taskLanes).

@@ -39,6 +39,8 @@ export interface RunOptions {
   /** Embedded stack only (a deployed stack's sizes are set at deploy). */
   rangeMb?: number;
   partitionMb?: number;
+  /** Embedded stack only: neutralise formulas in the reference-format CSVs too (a deployed stack's: context excelSafe). */
+  excelSafe?: boolean;
 }
 
 /** The sample `npm start` classifies when no input is given. */
@@ -126,6 +128,9 @@ async function awsTarget(options: RunOptions): Promise<Target> {
   }
   if (options.rangeMb !== undefined || options.partitionMb !== undefined) {
     throw Object.assign(new Error('--range-mb and --partition-mb size the embedded stack; a deployed stack\'s sizes are set when it is deployed (cdk context targetRangeBytes)'), { name: 'UsageError' });
+  }
+  if (options.excelSafe === true) {
+    throw Object.assign(new Error('--excel-safe configures the embedded stack; a deployed stack\'s is set when it is deployed (cdk context excelSafe=true)'), { name: 'UsageError' });
   }
   const s3 = new S3Client({});
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table);

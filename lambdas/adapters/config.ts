@@ -26,6 +26,8 @@ export interface PlanConfig extends HandlerConfig {
   maxRejectRatio: number;
   /** TASK_LANES (optional, default 1): map tasks that run at once; range and partition counts are balanced over it. */
   taskLanes?: number;
+  /** EXCEL_SAFE (optional, default false): neutralise spreadsheet formulas in the reference-format CSVs too. */
+  excelSafe: boolean;
 }
 
 const name = z.string({ message: 'is missing' }).trim().min(1, { message: 'is empty' });
@@ -41,6 +43,12 @@ const ratio = z
   .regex(/^(?:0|1|0?\.\d+|1\.0*)$/, { message: 'must be a number from 0 to 1' })
   .transform(Number);
 
+const flag = z
+  .string()
+  .trim()
+  .regex(/^(?:true|false)$/, { message: 'must be true or false' })
+  .transform((text) => text === 'true');
+
 const handlerSchema = z.object({ DATA_BUCKET: name, LEDGER_TABLE: name });
 const planSchema = handlerSchema.extend({
   MAX_PARTITIONS: wholeNumber,
@@ -48,6 +56,7 @@ const planSchema = handlerSchema.extend({
   TARGET_PARTITION_BYTES: wholeNumber.optional(),
   MAX_REJECT_RATIO: ratio,
   TASK_LANES: wholeNumber.optional(),
+  EXCEL_SAFE: flag.optional(),
 });
 
 function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
@@ -76,5 +85,6 @@ export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig
     ...(parsed.TARGET_PARTITION_BYTES === undefined ? {} : { targetPartitionBytes: parsed.TARGET_PARTITION_BYTES }),
     maxRejectRatio: parsed.MAX_REJECT_RATIO,
     ...(parsed.TASK_LANES === undefined ? {} : { taskLanes: parsed.TASK_LANES }),
+    excelSafe: parsed.EXCEL_SAFE ?? false,
   };
 }

@@ -4,7 +4,7 @@
  * mergeable statistics come with them. Memory is bounded by the people given (a partition), never by the file.
  */
 import { COL, CONDENSED_INDICES } from './columns';
-import { csvField, csvLine, csvLineOf } from './csv/writer';
+import { csvField, csvLine, csvLineOf, csvSafeField, csvSafeLine } from './csv/writer';
 import { addYears, formatUsDate, formatYearsBetween, isMalformed, PROP64_EFFECTIVE_DAY } from './dates';
 import { Conviction, Person, PersonFacts, personFacts } from './person';
 import { Policy } from './policy';
@@ -20,6 +20,8 @@ export interface ClassifyOptions extends EvaluationContext {
   scenarioPolicies?: Record<string, Policy>;
   /** RACE_DESCR → race/ethnicity category for the demographics of people relieved (default: report/demographics.ts). */
   raceCategories?: Readonly<Record<string, string>>;
+  /** Neutralise spreadsheet formulas in the cells taken from the input (csv/writer.ts); default false. */
+  excelSafe?: boolean;
 }
 
 /** One output row: the All_Results line, the All_Results_Condensed line, and whether it is in Prop64_Results. */
@@ -43,8 +45,8 @@ const DISMISSED: Outcome = 2;
  * The 18 columns of a row that is not an evaluated conviction: all empty but
  * `Possible Other P64 Charges` (the third).
  */
-function plainAnnotation(possibleOther: string): string {
-  return possibleOther === '' ? PLAIN_ANNOTATION : `,,${csvField(possibleOther)},,,,,,,,,,,,,,,`;
+function plainAnnotation(possibleOther: string, field: (value: string) => string): string {
+  return possibleOther === '' ? PLAIN_ANNOTATION : `,,${field(possibleOther)},,,,,,,,,,,,,,,`;
 }
 /** The 18 columns of most rows (no possible other charge): made once. */
 const PLAIN_ANNOTATION = ',,,,,,,,,,,,,,,,,';
@@ -71,9 +73,12 @@ export class PartitionClassifier {
   private readonly identities = new Map<Person, PersonIdentity>();
   private readonly lists: CourtLists = emptyCourtLists();
   private readonly raceMapper: RaceMapper;
+  /** The writer of the cells taken from the input: neutralising with excel-safe. */
+  private readonly field: (value: string) => string;
 
   constructor(private readonly options: ClassifyOptions) {
     this.raceMapper = new RaceMapper(options.raceCategories);
+    this.field = options.excelSafe === true ? csvSafeField : csvField;
   }
 
   /** Pass 1: a data row with its input position. Rows must come in input order. */
@@ -131,8 +136,8 @@ export class PartitionClassifier {
     const possibleOther = possibleOtherProp64Charge(fields[COL.OFFENSE_DESCR], fields[COL.COMMENT_TEXT]);
     const conviction = this.rowConvictions.get(rowIndex);
     const evaluated = conviction === undefined ? undefined : this.annotations.get(conviction);
-    if (evaluated === undefined) return { columns: plainAnnotation(possibleOther), evaluated: false };
-    return { columns: `${evaluated.head},${csvField(possibleOther)},${evaluated.tail}`, evaluated: true };
+    if (evaluated === undefined) return { columns: plainAnnotation(possibleOther, this.field), evaluated: false };
+    return { columns: `${evaluated.head},${this.field(possibleOther)},${evaluated.tail}`, evaluated: true };
   }
 
   private classifyPerson(person: Person): void {
@@ -233,11 +238,12 @@ export class PartitionClassifier {
     const caseNumbers = person.caseNumbers.get(conviction.cycleStepKey);
     const counts = facts.countsBySection;
     const computeAt = this.options.computeAtDay;
-    const head = `${csvField(caseNumbers === undefined ? '' : caseNumbers.join('; '))},${person.convictions.length}`;
+    const field = this.field;
+    const head = `${field(caseNumbers === undefined ? '' : caseNumbers.join('; '))},${person.convictions.length}`;
     const tail = [
       isMalformed(day) ? '' : day > PROP64_EFFECTIVE_DAY ? 'Y' : 'N',
-      csvField(facts.superstrikeSections),
-      csvField(facts.pc290Sections),
+      field(facts.superstrikeSections),
+      field(facts.pc290Sections),
       person.pc290Registration ? 'Yes' : '-',
       formatUsDate(day),
       formatYearsBetween(day, computeAt),
@@ -332,9 +338,12 @@ export function classifyRows(rows: readonly (readonly string[])[], options: Clas
   const classifier = new PartitionClassifier(options);
   rows.forEach((fields, index) => classifier.addRow(fields, index));
   const statistics = classifier.decide();
+  const excelSafe = options.excelSafe === true;
   const output = rows.map((fields, index) => {
     const { columns, evaluated } = classifier.annotate(fields, index);
-    return { position: index, full: `${csvLine(fields)},${columns}`, condensed: `${csvLineOf(fields, CONDENSED_INDICES)},${columns}`, evaluated };
+    const full = excelSafe ? csvSafeLine(fields) : csvLine(fields);
+    const condensed = excelSafe ? csvSafeLine(CONDENSED_INDICES.map((i) => fields[i])) : csvLineOf(fields, CONDENSED_INDICES);
+    return { position: index, full: `${full},${columns}`, condensed: `${condensed},${columns}`, evaluated };
   });
   return { rows: output, statistics };
 }

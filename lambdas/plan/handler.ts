@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { RunError } from '../domain/pipeline/errors';
 import { readText } from '../domain/pipeline/object-store';
 import { workKeys } from '../domain/pipeline/plan';
-import { createPlan, RunRequest } from '../domain/pipeline/run';
+import { createPlan, MAX_INPUT_FILES, RunRequest } from '../domain/pipeline/run';
 import { parsePolicy, PolicyError, PolicyInput, PRESETS } from '../domain/policy';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadPlanConfig } from '../adapters/config';
@@ -14,6 +14,7 @@ import { instrumented, logger } from '../adapters/observability';
 import { RetryableError } from '../adapters/errors';
 import {
   manifestSchema,
+  MAX_MANIFEST_BYTES,
   MANIFEST_NAME,
   objectCreatedEventSchema,
   parseInput,
@@ -92,6 +93,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
       runId,
       county: target.county,
       maxRejectRatio: config.maxRejectRatio,
+      excelSafe: config.excelSafe,
       sizing: {
         targetRangeBytes: config.targetRangeBytes,
         maxPartitions: config.maxPartitions,
@@ -143,6 +145,10 @@ async function runRequestFor(target: Exclude<UploadKey, { kind: 'ignored' }>, ke
   }
   let manifestInput: unknown;
   try {
+    const size = await store.size(key);
+    if (size > MAX_MANIFEST_BYTES) {
+      throw new RunError('InputError', `${key}: ${size} bytes; a manifest may have at most ${MAX_MANIFEST_BYTES} (${MAX_INPUT_FILES} files)`);
+    }
     manifestInput = JSON.parse(await readText(store, key));
   } catch (error) {
     if (error instanceof SyntaxError) throw new RunError('InputError', `${key}: not valid JSON (${error.message})`);

@@ -92,7 +92,8 @@ describe('the embedded stack', () => {
       const cloud = await readText(h.store, `results/${COUNTY}/${run!.runId}/${name}`, 'latin1');
       expect({ name, text: cloud }).toEqual({ name, text: await readText(local, name, 'latin1') });
     }
-    const cloudSummary = JSON.parse(await readText(h.store, `reports/${COUNTY}/${run!.runId}/summary.json`));
+    // results/summary.json: the whole reference summary, as `classify` writes it in its one folder.
+    const cloudSummary = JSON.parse(await readText(h.store, `results/${COUNTY}/${run!.runId}/summary.json`));
     const localSummary = JSON.parse(await readText(local, 'summary.json'));
     for (const summary of [cloudSummary, localSummary]) {
       for (const key of ['runId', 'processingTimeInSeconds', 'timings', 'policyName', 'files']) delete summary[key];

@@ -55,6 +55,8 @@ export interface FixtureRequest {
   policyName?: string;
   scenarioPresets?: string[];
   maxRejectRatio?: number;
+  /** Neutralise formulas in the reference-format CSVs too (RunRequest.excelSafe). */
+  excelSafe?: boolean;
   sizing?: SizingOptions;
   /** Phase tasks run at once (runInProcess's concurrency). */
   concurrency?: number;
@@ -70,9 +72,12 @@ export interface FixtureResult {
   prop64Results: string;
   condensed: string;
   rejects: string;
+  /** results/summary.json: every field of the reference summary (`earliestConviction` exact). */
   summary: Summary;
-  /** summary.json exactly as written. */
+  /** results/summary.json exactly as written. */
   summaryText: string;
+  /** reports/summary.json: the same, `earliestConviction` as a year. */
+  reportSummary: Summary;
   /** The plan the run made (ranges, partition count). */
   plan: RunPlan;
   store: MemoryObjectStore;
@@ -107,6 +112,7 @@ function prepare(request: FixtureRequest): { store: MemoryObjectStore; runReques
     ...(request.scenarioPresets === undefined ? {} : { scenarioPresets: request.scenarioPresets }),
     ...(request.maxRejectRatio === undefined ? {} : { maxRejectRatio: request.maxRejectRatio }),
     ...(request.sizing === undefined ? {} : { sizing: request.sizing }),
+    ...(request.excelSafe === undefined ? {} : { excelSafe: request.excelSafe }),
     workPrefix: KEYS.work(runId),
     resultsPrefix: KEYS.results(runId),
     reportsPrefix: KEYS.reports(runId),
@@ -139,7 +145,7 @@ export async function runFixture(request: FixtureRequest): Promise<FixtureResult
   const { store, runRequest } = prepare(request);
   await runInProcess(store, runRequest, processOptions(request, store));
   const results = runRequest.resultsPrefix;
-  const summaryText = store.text(`${runRequest.reportsPrefix}${OUTPUT_FILES.summary}`, 'utf8');
+  const summaryText = store.text(`${results}${OUTPUT_FILES.resultsSummary}`, 'utf8');
   return {
     allResults: store.text(`${results}${OUTPUT_FILES.allResults}`),
     prop64Results: store.text(`${results}${OUTPUT_FILES.prop64Results}`),
@@ -147,6 +153,7 @@ export async function runFixture(request: FixtureRequest): Promise<FixtureResult
     rejects: store.text(`${results}${OUTPUT_FILES.rejects}`),
     summary: JSON.parse(summaryText) as Summary,
     summaryText,
+    reportSummary: JSON.parse(store.text(`${runRequest.reportsPrefix}${OUTPUT_FILES.summary}`, 'utf8')) as Summary,
     plan: JSON.parse(store.text(workKeys.plan(runRequest), 'utf8')) as RunPlan,
     store,
   };

@@ -56,6 +56,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(violations).toEqual([]);
   });
 
+  test('with county policies too, no unacknowledged finding', () => {
+    const app = testApp();
+    new ClearanceStack(app, 'NagCounties', { env: TEST_ENV, storage: { counties: ['LOS ANGELES', 'SAN DIEGO'] } });
+    const { report } = synthWithNag(app);
+    const violations = report.pluginReports.flatMap((r) => (r.violations ?? []).map((v) => `${v.severity} ${v.ruleName}`));
+    expect(violations).toEqual([]);
+  });
+
   test('a new wildcard permission is reported (the check is live)', () => {
     const app = testApp();
     const stack = new ClearanceStack(app, 'NagControl', { env: TEST_ENV });

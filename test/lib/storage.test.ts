@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ClearanceStorage, ClearanceStorageProps } from '../../lib/storage';
-import { CfnTemplate, TEST_ENV, arnOf, logicalId, resolve, testApp } from './template-helpers';
+import { CfnTemplate, Statement, TEST_ENV, allows, arnOf, canonicalArns, logicalId, resolve, resolveString, testApp } from './template-helpers';
 
 function synthStorage(props: ClearanceStorageProps = {}) {
   const stack = new Stack(testApp(), 'StorageTest', { env: TEST_ENV });
@@ -126,9 +126,15 @@ describe('ClearanceStorage defaults', () => {
     });
   });
 
-  test('results/ and reports/ never expire; incomplete uploads are aborted and noncurrent versions cleaned everywhere', () => {
+  test('results/ expire after a year and reports/ after five; incomplete uploads are aborted and noncurrent versions cleaned everywhere', () => {
     const rules = lifecycleRules(json, dataBucketId);
-    expect(rules.filter((r) => r.ExpirationInDays !== undefined).map((r) => r.Prefix)).toEqual(['incoming/', 'runs/']);
+    expect(rules.filter((r) => r.ExpirationInDays !== undefined).map((r) => [r.Prefix, r.ExpirationInDays])).toEqual([
+      ['incoming/', 30],
+      ['runs/', 7],
+      ['results/', 365],
+      ['reports/', 1825],
+    ]);
+    expect(rules.find((r) => r.Prefix === 'results/')).toMatchObject({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } });
     expect(rules.find((r) => r.Prefix === undefined)).toMatchObject({
       AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
       NoncurrentVersionExpiration: { NoncurrentDays: 30 },
@@ -160,19 +166,40 @@ describe('ClearanceStorage defaults', () => {
     });
   });
 
-  test('the key lets CloudWatch Logs use it only for log groups of this account and region', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'logs.us-west-2.amazonaws.com' },
-            Condition: {
-              ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-west-2:123456789012:log-group:*' },
-            },
-          }),
-        ]),
-      },
+  test('the key lets CloudWatch Logs use it only for log groups of this stack (their generated names start with it)', () => {
+    const statements = (json.Resources[logicalId(storage.key)].Properties!.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement;
+    const logs = statements.filter((s) => JSON.stringify(s.Principal).includes('logs.'));
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({
+      Principal: { Service: 'logs.us-west-2.amazonaws.com' },
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-west-2:123456789012:log-group:StorageTest-*' } },
     });
+  });
+
+  test('the bucket policy denies a PUT that asks for another algorithm, another key or a customer key', () => {
+    const policy = Object.values(json.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && resolve(r.Properties!.Bucket) === `\${${dataBucketId}}`)!;
+    const statements = (resolve(policy.Properties!.PolicyDocument) as { Statement: Record<string, unknown>[] }).Statement;
+    const denies = Object.fromEntries(statements.filter((s) => s.Effect === 'Deny' && s.Action === 's3:PutObject').map((s) => [s.Sid, s.Condition]));
+    const key = resolve(keyArn);
+    expect(denies).toEqual({
+      DenyOtherEncryptionAlgorithm: {
+        Null: { 's3:x-amz-server-side-encryption': 'false' },
+        StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+      },
+      DenyOtherEncryptionKey: {
+        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+        StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key },
+      },
+      DenyCustomerProvidedKeys: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+    });
+    for (const statement of statements.filter((s) => s.Effect === 'Deny' && s.Action === 's3:PutObject')) {
+      expect(statement.Principal).toEqual({ AWS: '*' });
+      expect(statement.Resource).toEqual(`\${${dataBucketId}.Arn}/*`);
+    }
+  });
+
+  test('no county policies unless counties are given', () => {
+    expect(Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy')).toEqual([]);
   });
 
   test('no physical names', () => {
@@ -256,5 +283,63 @@ describe('ClearanceStorage props', () => {
     expect(() => new ClearanceStorage(stack, 'Storage')).toThrow(
       /feature flag @aws-cdk\/aws-s3:serverAccessLogsUseBucketPolicy must be true/,
     );
+  });
+});
+
+describe('per-county access', () => {
+  const { storage, json } = synthStorage({ counties: ['LOS ANGELES', 'KERN'] });
+  const bucketArn = `arn:aws:s3:::\${${logicalId(storage.dataBucket)}}`;
+  const statementsOf = (county: string): Statement[] => {
+    const policy = json.Resources[logicalId(storage.countyPolicies[county])];
+    expect(policy.Type).toBe('AWS::IAM::ManagedPolicy');
+    const document = policy.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] };
+    return document.Statement.map((s) => ({
+      effect: s.Effect as string,
+      actions: [s.Action].flat() as string[],
+      resources: [s.Resource].flat().map((r) => canonicalArns(json, resolveString(r))),
+      condition: s.Condition,
+    }));
+  };
+  const object = (prefix: string, county: string) => `${bucketArn}/${prefix}${county}/run-1/court_motion_list.csv`;
+
+  test('one managed policy per county, with a stable id', () => {
+    expect(Object.keys(storage.countyPolicies)).toEqual(['LOS ANGELES', 'KERN']);
+    expect(logicalId(storage.countyPolicies['LOS ANGELES'])).toMatch(/^StorageCountyLosAngeles/);
+  });
+
+  test.each([
+    ['LOS ANGELES', 'KERN'],
+    ['KERN', 'LOS ANGELES'],
+  ])('%s staff read their own results and reports, never those of %s', (county, other) => {
+    const statements = statementsOf(county);
+    for (const prefix of ['results/', 'reports/']) {
+      expect([prefix, allows(statements, 's3:GetObject', object(prefix, county))]).toEqual([prefix, true]);
+      expect([prefix, allows(statements, 's3:GetObject', object(prefix, other))]).toEqual([prefix, false]);
+      // A county whose name starts like this one's: the prefix ends with '/'.
+      expect(allows(statements, 's3:GetObject', object(prefix, `${county} X`))).toBe(false);
+    }
+    expect(allows(statements, 's3:GetObject', object('incoming/', county))).toBe(false);
+    expect(allows(statements, 's3:GetObject', object('runs/', county))).toBe(false);
+    expect(allows(statements, 's3:PutObject', object('incoming/', county))).toBe(true);
+    expect(allows(statements, 's3:PutObject', object('incoming/', other))).toBe(false);
+    expect(allows(statements, 's3:PutObject', object('results/', county))).toBe(false);
+    expect(allows(statements, 's3:DeleteObject', object('results/', county))).toBe(false);
+    const listing = statements.find((s) => s.actions.includes('s3:ListBucket'))!;
+    expect(listing.condition).toEqual({ StringLike: { 's3:prefix': [`results/${county}/*`, `reports/${county}/*`] } });
+    const kms = statements.find((s) => s.actions.includes('kms:Decrypt'))!;
+    expect(kms.condition).toEqual({ StringEquals: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' } });
+  });
+
+  test('a county that is not one of the 58, or given twice, fails the synth naming it', () => {
+    expect(() => synthStorage({ counties: ['Los Angeles'] })).toThrow('counties: "Los Angeles" is not a California county');
+    expect(() => synthStorage({ counties: ['KERN', 'KERN'] })).toThrow('counties: "KERN" is given twice');
+  });
+
+  test('retentions are props: results and reports rules follow them', () => {
+    const custom = synthStorage({ resultsRetention: Duration.days(90), reportsRetention: Duration.days(3650) });
+    const rules = lifecycleRules(custom.json, logicalId(custom.storage.dataBucket));
+    expect(rules.find((r) => r.Prefix === 'results/')?.ExpirationInDays).toBe(90);
+    expect(rules.find((r) => r.Prefix === 'reports/')?.ExpirationInDays).toBe(3650);
+    expect(() => synthStorage({ resultsRetention: Duration.hours(12) })).toThrow('resultsRetention must be a whole number of days');
   });
 });

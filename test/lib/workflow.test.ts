@@ -213,12 +213,17 @@ describe('functions', () => {
       MAX_PARTITIONS: '1000',
       TARGET_RANGE_BYTES: String(64 * 1024 * 1024),
       MAX_REJECT_RATIO: '0.05',
+      // The reference-format CSVs stay as the reference tool writes them unless excelSafe is set.
+      EXCEL_SAFE: 'false',
     });
     // No task lanes unless asked for (the embedded stack sets its worker count).
     expect('TASK_LANES' in (props.Environment as { Variables: Record<string, string> }).Variables).toBe(false);
     const laned = synthStack({ workflow: { taskLanes: 2 } });
     const planVariables = (laned.json.Resources[logicalId(laned.stack.workflow.functions.plan.function)].Properties!.Environment as { Variables: Record<string, string> }).Variables;
     expect(planVariables.TASK_LANES).toBe('2');
+    const safe = synthStack({ workflow: { excelSafe: true } });
+    const safeVariables = (safe.json.Resources[logicalId(safe.stack.workflow.functions.plan.function)].Properties!.Environment as { Variables: Record<string, string> }).Variables;
+    expect(safeVariables.EXCEL_SAFE).toBe('true');
   });
 });
 

@@ -3,6 +3,11 @@
  * files look like the ones county staff already know: a field is quoted only when it holds a comma,
  * a quote, CR or LF, starts with a Unicode space (decoded as UTF-8, as Go does), or is exactly `\.`.
  * Lines end with LF.
+ *
+ * Spreadsheet formulas are neutralised in every file we derive (docs/security.md, "Formula injection"): a cell of two
+ * or more characters whose first character is `=` `+` `-` `@` TAB or CR (OWASP's CSV injection list) is written with
+ * a leading single quote, so Excel, LibreOffice and Sheets read it as text. The reference-format files do the same
+ * only when asked (excel-safe); otherwise they stay cell for cell those of the reference tool.
  */
 
 /**
@@ -76,4 +81,60 @@ export function csvLineOf(fields: readonly string[], indices: readonly number[])
     line += csvField(fields[indices[i]]);
   }
   return line;
+}
+
+/** The cell prefix that makes a spreadsheet read a cell as text (OWASP, CSV injection). */
+export const FORMULA_NEUTRALISER = "'";
+
+/**
+ * True for a first character a spreadsheet may start a formula with: `=` `+` `-` `@` TAB CR (OWASP's list; a
+ * quoted CR or TAB still starts the cell). A one-character cell is no formula (a lone `-` stays, as the reference
+ * tool writes it).
+ */
+function startsFormula(first: number, length: number): boolean {
+  return length > 1 && (first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13);
+}
+
+/** Whether `field` would be written with the neutralising quote (one charCode check). */
+export function fieldStartsFormula(field: string): boolean {
+  return startsFormula(field.charCodeAt(0), field.length);
+}
+
+/** fieldStartsFormula for a field given as latin-1 bytes `bytes[start, end)`. */
+export function bytesStartFormula(bytes: Uint8Array, start: number, end: number): boolean {
+  return startsFormula(bytes[start], end - start);
+}
+
+/** One field, neutralised (a leading quote when it could start a formula), then quoted when needed. */
+export function csvSafeField(field: string): string {
+  return csvField(startsFormula(field.charCodeAt(0), field.length) ? FORMULA_NEUTRALISER + field : field);
+}
+
+/** One line of neutralised fields (without the line end): the writer of every file we derive. */
+export function csvSafeLine(fields: readonly string[]): string {
+  let line = '';
+  for (let i = 0; i < fields.length; i++) {
+    if (i > 0) line += ',';
+    line += csvSafeField(fields[i]);
+  }
+  return line;
+}
+
+/**
+ * Whether a raw CSV record (latin-1 text `text[start, end)`, one line as read) may hold a cell that starts a
+ * formula: its first character, and the one after each comma (after an opening quote too), checked without
+ * parsing. A comma inside a quoted field can give a false positive, never a false negative; the caller then
+ * parses the record and neutralises its actual cells.
+ */
+export function recordMayStartFormula(text: string, start: number, end: number): boolean {
+  let at = start;
+  while (at < end) {
+    let c = text.charCodeAt(at);
+    if (c === 34 && at + 1 < end) c = text.charCodeAt(at + 1);
+    if (c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13) return true;
+    const comma = text.indexOf(',', at);
+    if (comma < 0 || comma >= end) return false;
+    at = comma + 1;
+  }
+  return false;
 }

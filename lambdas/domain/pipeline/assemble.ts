@@ -9,7 +9,8 @@
  * point therefore never leaves a half-written object under results/ or reports/, nor a summary.json without
  * the outputs it describes; a rerun writes and publishes the same keys again.
  */
-import { csvLine } from '../csv/writer';
+import { csvSafeLine } from '../csv/writer';
+import { isCaliforniaCounty } from '../counties';
 import { parsePolicy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
 import { buildSummary, FileSummary, Summary } from '../summary';
@@ -30,7 +31,10 @@ import { statisticsCsv } from '../report/statistics-csv';
 export const OUTPUT_FILES = {
   ...RESULT_FILE_NAMES,
   rejects: 'rejects.csv',
+  /** reports/: the completion marker; `earliestConviction` as a year only (docs/security.md). */
   summary: 'summary.json',
+  /** results/: the same summary with the reference tool's exact `earliestConviction`. */
+  resultsSummary: 'summary.json',
   /** results/: personal data, the H&S 11361.9 lists for the court, the public defender and the city attorneys. */
   ...COURT_LIST_FILES,
   /** reports/: aggregates only. */
@@ -48,23 +52,27 @@ type OutputName = keyof typeof OUTPUT_FILES;
 
 /** Where Assemble writes an output before publishing it: the run's work area. */
 export function stagedOutputKey(plan: Pick<RunPlan, 'workPrefix'>, name: OutputName): string {
-  return stagedKey(plan, OUTPUT_FILES[name]);
+  return stagedKey(plan, name === 'resultsSummary' ? 'results-summary.json' : OUTPUT_FILES[name]);
 }
 
 /** What a run publishes, in order; summary.json (the completion marker) is always last. */
 const PUBLISHED: Record<'SUCCEEDED' | 'FAILED', OutputName[][]> = {
   SUCCEEDED: [
-    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided'],
+    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'resultsSummary'],
     ['statistics', 'report'],
     ['summary'],
   ],
   // A failed run publishes the rows it rejected and the summary saying why; never result CSVs.
-  FAILED: [['rejects'], ['summary']],
+  FAILED: [['rejects', 'resultsSummary'], ['summary']],
 };
 
 /** Copies the staged outputs to their final keys, group after group (the objects of a group at once). */
 async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record<OutputName, string>, status: 'SUCCEEDED' | 'FAILED'): Promise<void> {
-  for (const group of PUBLISHED[status]) {
+  // One folder for results and reports (`clearance classify`): one summary.json, the results' (the folder holds
+  // personal data anyway, and the reference format is kept).
+  const oneFolder = plan.resultsPrefix === plan.reportsPrefix;
+  for (const names of PUBLISHED[status]) {
+    const group = oneFolder ? names.filter((name) => name !== 'summary') : names;
     // Every copy of the group ends before a failure is thrown: none is left running behind a retry.
     const copies = await Promise.allSettled(group.map((name) => store.copy(stagedOutputKey(plan, name), outputs[name])));
     const failed = copies.find((copy): copy is PromiseRejectedResult => copy.status === 'rejected');
@@ -72,7 +80,7 @@ async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record
   }
 }
 
-const REJECTS_HEADER = csvLine(['file', 'line', 'code', 'reason', 'text']);
+const REJECTS_HEADER = csvSafeLine(['file', 'line', 'code', 'reason', 'text']);
 /** Court-list entries are read as text, each partition's chunk held until its entries are merged: small chunks. */
 const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
 
@@ -116,6 +124,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     condensed: `${plan.resultsPrefix}${OUTPUT_FILES.condensed}`,
     rejects: `${plan.resultsPrefix}${OUTPUT_FILES.rejects}`,
     summary: `${plan.reportsPrefix}${OUTPUT_FILES.summary}`,
+    resultsSummary: `${plan.resultsPrefix}${OUTPUT_FILES.resultsSummary}`,
     courtMotions: `${plan.resultsPrefix}${OUTPUT_FILES.courtMotions}`,
     defenderNotices: `${plan.resultsPrefix}${OUTPUT_FILES.defenderNotices}`,
     cityAttorneyReferrals: `${plan.resultsPrefix}${OUTPUT_FILES.cityAttorneyReferrals}`,
@@ -148,7 +157,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       await store.write(staged('statistics'), [Buffer.from(statisticsCsv(model), 'utf8')]);
       await store.write(staged('report'), [Buffer.from(await renderReportHtml(model), 'utf8')]);
     }
-    await writeJson(store, staged('summary'), summary);
+    await writeJson(store, staged('resultsSummary'), summary);
+    await writeJson(store, staged('summary'), reportSummary(summary));
     await publishOutputs(store, plan, outputs, status);
     if (error) throw error;
     return { summary, outputs };
@@ -169,13 +179,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     );
   }
   if (!statistics.rowsByCounty[plan.county]) {
-    const present = Object.entries(statistics.rowsByCounty)
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, rows]) => `${JSON.stringify(name)} (${rows} rows)`);
-    return finish(
-      'FAILED',
-      new RunError('UnknownCountyError', `county ${JSON.stringify(plan.county)} does not appear in the extract; counties present: ${present.join(', ') || 'none'}`),
-    );
+    return finish('FAILED', new RunError('UnknownCountyError', countyMismatchMessage(plan.county, statistics.rowsByCounty)));
   }
 
   // The merge copies each record from the upload again: it must be the file Split read.
@@ -231,6 +235,36 @@ async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name:
   }
 }
 
+/**
+ * summary.json as published in reports/ (no personal data): `earliestConviction` as its year only, e.g. "1966" (one
+ * person's exact conviction date is a quasi-identifier; eligibility.md). results/summary.json keeps the instant.
+ */
+export function reportSummary(summary: Summary): Summary {
+  return { ...summary, earliestConviction: summary.earliestConviction === null ? null : summary.earliestConviction.slice(0, 4) };
+}
+
+/**
+ * The error of a run whose county is not in the extract. It lists the county values present that are California
+ * county names and only counts the others: a shifted row puts a name and a date of birth in STP_ORI_CNTY_NAME, and
+ * this message goes to summary.json, the ledger, the execution's cause and the log (docs/security.md).
+ */
+export function countyMismatchMessage(county: string, rowsByCounty: Readonly<Record<string, number>>): string {
+  const named: Array<[string, number]> = [];
+  let otherValues = 0;
+  let otherRows = 0;
+  for (const [value, rows] of Object.entries(rowsByCounty)) {
+    if (isCaliforniaCounty(value)) named.push([value, rows]);
+    else {
+      otherValues++;
+      otherRows += rows;
+    }
+  }
+  const present = named.sort((a, b) => b[1] - a[1]).map(([name, rows]) => `${JSON.stringify(name)} (${rows} rows)`);
+  const others = otherValues === 0 ? '' : `${present.length > 0 ? '; and ' : ''}${otherValues} other value${otherValues === 1 ? '' : 's'} that ${otherValues === 1 ? 'is' : 'are'} not a California county name (${otherRows} rows)`;
+  // The requested county is the run's own (from its upload key), not a cell value.
+  return `county ${JSON.stringify(county)} does not appear in the extract; counties present: ${present.join(', ') || (others === '' ? 'none' : '')}${others}`;
+}
+
 /** A share as a percentage with enough decimals to tell 5.003% from the 5% limit. */
 function percent(ratio: number): string {
   return `${Number((ratio * 100).toFixed(3))}%`;
@@ -273,7 +307,7 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
         if (line === '') continue;
         const reject = JSON.parse(line) as SplitReject;
         const row = [plan.files[reject.fileIndex].name, String(base + reject.rangeLine), reject.code, reject.message, reject.text];
-        await writer.write(`${csvLine(row)}\n`);
+        await writer.write(`${csvSafeLine(row)}\n`);
       }
     }
     await writer.flush();

@@ -4,7 +4,7 @@
  */
 import { COL, CONDENSED_INDICES } from '../columns';
 import { PartitionClassifier } from '../classify';
-import { csvField, fieldNeedsQuotes } from '../csv/writer';
+import { bytesStartFormula, csvField, csvSafeField, fieldNeedsQuotes } from '../csv/writer';
 import { parseIsoDate } from '../dates';
 import { parsePolicy, presetPolicy, Policy } from '../policy';
 import { RunStatistics } from '../statistics';
@@ -42,6 +42,7 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
     policy: parsePolicy(plan.policy),
     scenarioPolicies: scenarioPoliciesOf(plan),
     raceCategories: reportSettingsOf(plan).raceCategories,
+    excelSafe: plan.excelSafe === true,
   });
   // Pass 1: people. The routed objects are read in range order, so rows come in input order.
   const objects: RoutedRowsReader[] = [];
@@ -63,14 +64,14 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   const classifiedKey = workKeys.classified(plan, partition);
   await Promise.all([
     ...COURT_LIST_KINDS.map((kind) => store.write(courtListWorkKeys[kind](classifiedKey), entryPieces(lists[kind]))),
-    store.write(classifiedKey, outputPieces(classifier, objects, fields)),
+    store.write(classifiedKey, outputPieces(classifier, objects, fields, plan.excelSafe === true)),
   ]);
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
   return statistics;
 }
 
 /** Pass 2: the same rows again, in the same order, out as classified rows in ~1 MiB pieces of bytes. */
-function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReader[], fields: string[]): Iterable<Buffer> {
+function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReader[], fields: string[], excelSafe: boolean): Iterable<Buffer> {
   const out = new ByteWriter(WRITE_PIECE + (WRITE_PIECE >> 2));
   let rowIndex = 0;
   for (let i = 0; i < objects.length; i++) {
@@ -88,13 +89,15 @@ function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReade
       if (fullLine !== undefined) out.text(fullLine);
       const fullLength = out.length - mark;
       mark = out.length;
-      // The condensed fields, quoted as the CSV writer quotes (copied as bytes when no quoting is needed).
+      // The condensed fields, quoted (and with excel-safe neutralised) as the CSV writer does; copied as bytes when
+      // neither is needed.
       for (let c = 0; c < CONDENSED_SLOTS.length; c++) {
         if (c > 0) out.byte(COMMA);
         const slot = CONDENSED_SLOTS[c];
         const start = starts[slot];
         const end = ends[slot];
-        if (fieldNeedsQuotes(bytes, start, end)) out.text(csvField(text.slice(start, end)));
+        if (excelSafe && bytesStartFormula(bytes, start, end)) out.text(csvSafeField(text.slice(start, end)));
+        else if (fieldNeedsQuotes(bytes, start, end)) out.text(csvField(text.slice(start, end)));
         else out.bytes(bytes, start, end);
       }
       const condensedLength = out.length - mark;

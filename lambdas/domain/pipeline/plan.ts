@@ -51,6 +51,11 @@ export interface RunPlan {
   partitionCount: number;
   /** The run fails when rejected rows / rows read exceeds this (0-1). */
   maxRejectRatio: number;
+  /**
+   * Neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md); absent or false,
+   * they stay cell for cell those of the reference tool. The lists and rejects.csv are always neutralised.
+   */
+  excelSafe?: boolean;
   /** Work area for intermediates, ends with '/'. */
   workPrefix: string;
   /** Where results (personal data) and reports (none) are published, each ending with '/' or empty. */

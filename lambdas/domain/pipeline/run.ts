@@ -25,6 +25,8 @@ export interface RunRequest {
   scenarioPresets?: string[];
   /** Default 0.05: more than 5% rejected rows fails the run. */
   maxRejectRatio?: number;
+  /** Neutralise formulas in the reference-format CSVs too (RunPlan.excelSafe); default false. */
+  excelSafe?: boolean;
   sizing?: SizingOptions;
   workPrefix: string;
   resultsPrefix: string;
@@ -32,6 +34,12 @@ export interface RunRequest {
 }
 
 export const DEFAULT_MAX_REJECT_RATIO = 0.05;
+
+/**
+ * Most input files of one run (docs/handlers.md, "Limits"): every file's key is kept in the run's ledger item, whose
+ * size DynamoDB caps at 400 KB, and a county's extract comes in a handful of files.
+ */
+export const MAX_INPUT_FILES = 200;
 
 /** Leading bytes of formats that are certainly not a CSV extract. */
 const BINARY_SIGNATURES: Array<[string, number[]]> = [
@@ -95,6 +103,9 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     throw new RunError('InputError', `maxRejectRatio: ${maxRejectRatio} must be between 0 and 1`);
   }
   if (request.files.length === 0) throw new RunError('InputError', 'files: the request names no input file');
+  if (request.files.length > MAX_INPUT_FILES) {
+    throw new RunError('InputError', `files: ${request.files.length} input files; one run takes at most ${MAX_INPUT_FILES} (join the extract into fewer files)`);
+  }
   const files: InputFile[] = [];
   for (const file of request.files) {
     let size: number;
@@ -120,6 +131,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     ranges: await planRanges(store, files, rangeBytesFor(files, request.sizing?.targetRangeBytes, request.sizing?.lanes)),
     partitionCount: partitionCountFor(totalBytes, request.sizing),
     maxRejectRatio,
+    ...(request.excelSafe === true ? { excelSafe: true } : {}),
     workPrefix: request.workPrefix,
     resultsPrefix: request.resultsPrefix,
     reportsPrefix: request.reportsPrefix,

@@ -5,7 +5,7 @@
 import { COL, FIELD_COUNT } from '../columns';
 import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
 import { countInto, emptyStatistics, RunStatistics } from '../statistics';
-import { csvLine } from '../csv/writer';
+import { csvLine, csvSafeLine, recordMayStartFormula } from '../csv/writer';
 import { InvariantError, latin1Windows, ROUTED_FIELDS, RoutedRowsBuilder } from './frames';
 import { ObjectStore } from './object-store';
 import { ByteRange, positionOf, RunPlan, workKeys } from './plan';
@@ -43,13 +43,14 @@ const SPLIT_FIELDS = [COL.RECORD_ID, COL.SUBJECT_ID, COL.STP_ORI_CNTY_NAME];
 
 /**
  * A record whose raw text holds a CR (a CRLF inside a quoted field, read as LF) is written re-serialised, so
- * the outputs use LF only. Rare: parsed again with every field.
+ * the outputs use LF only; with excel-safe, so is a record that may hold a cell starting a formula, its cells
+ * neutralised. Rare: parsed again with every field.
  */
-function reserialise(raw: string): string {
+function reserialise(raw: string, excelSafe: boolean): string {
   let line = '';
   const tokenizer = new DojTokenizer(
     {
-      record: (fields) => (line = csvLine(fields)),
+      record: (fields) => (line = excelSafe ? csvSafeLine(fields) : csvLine(fields)),
       reject: (reject) => {
         throw new InvariantError(`an accepted row no longer parses (${reject.code})`);
       },
@@ -102,6 +103,7 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
   const rejects: SplitReject[] = [];
   const notes: string[] = [];
   const isFileStart = range.start === 0;
+  const excelSafe = plan.excelSafe === true;
   let hadHeader = false;
   let firstItem = true;
 
@@ -150,7 +152,9 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
           info.source,
           info.fieldStarts,
           info.fieldEnds,
-          info.hasCarriageReturn ? reserialise(info.rawText()) : undefined,
+          info.hasCarriageReturn || (excelSafe && recordMayStartFormula(info.source, info.sourceStart, info.sourceEnd))
+            ? reserialise(info.rawText(), excelSafe)
+            : undefined,
         );
       },
       reject(item: RejectInfo) {

@@ -8,7 +8,7 @@
  * challenge deadline (2020-07-01). Each classify partition builds its lines (a person's cases all live in one
  * partition); assemble merges the partitions by the input position of each line's first conviction.
  */
-import { csvLine } from '../csv/writer';
+import { csvSafeLine as csvLine } from '../csv/writer';
 import { DayNumber, dayFromCivil, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
 import { DETERMINATION, sentenceEnd } from '../rules';

@@ -3,7 +3,7 @@
  * spreadsheets and downstream reporting. Compound values join their parts with ` | `. A suppressed
  * demographic cell has an empty count; its group's suppressed cells appear combined as `Suppressed groups combined`.
  */
-import { csvLine } from '../csv/writer';
+import { csvSafeLine as csvLine } from '../csv/writer';
 import { WHAT_IF_METRICS } from './charts';
 import { determinationLabel, ReportModel } from './model';
 import { SuppressedTable } from './suppression';

@@ -5,7 +5,10 @@
  * `fieldNeedsQuotes` decides the same on latin-1 bytes, without making a string.
  */
 import fc from 'fast-check';
-import { csvField, csvLine, csvLineOf, fieldNeedsQuotes } from '../../../lambdas/domain/csv/writer';
+import {
+  bytesStartFormula, csvField, csvLine, csvLineOf, csvSafeField, csvSafeLine, fieldNeedsQuotes, fieldStartsFormula, recordMayStartFormula,
+} from '../../../lambdas/domain/csv/writer';
+import { parseCsvText } from '../../helpers/csv-compare';
 
 const quoted = (s: string): boolean => csvField(s) !== s;
 
@@ -138,5 +141,85 @@ describe('csvLine / csvLineOf', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+/**
+ * Formula neutralisation (docs/security.md): a cell of two or more characters starting with = + - @ TAB or CR gets a
+ * leading single quote; every other cell is written exactly as csvField writes it.
+ */
+describe('csvSafeField / csvSafeLine (formula neutralisation)', () => {
+  const DANGEROUS = ['=', '+', '-', '@', '\t', '\r'];
+  const dangerousCell = fc.tuple(fc.constantFrom(...DANGEROUS), latin1String.filter((rest) => rest.length > 0)).map(([first, rest]) => first + rest);
+  const safeFirst = latin1Char.filter((c) => !DANGEROUS.includes(c));
+  const harmlessCell = fc.oneof(
+    fc.tuple(safeFirst, latin1String).map(([first, rest]) => first + rest),
+    fc.constantFrom('', ...DANGEROUS),
+  );
+  /** What a spreadsheet reads back: the parsed cell. */
+  const readBack = (line: string): string[] => parseCsvText(`${line}\n`)[0];
+
+  test('a cell starting with a dangerous character reads back as the same text behind a single quote', () => {
+    fc.assert(
+      fc.property(dangerousCell, (cell) => {
+        expect(fieldStartsFormula(cell)).toBe(true);
+        expect(readBack(csvSafeField(cell))).toEqual([`'${cell}`]);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('any other cell (and a lone dangerous character) is written as csvField writes it', () => {
+    fc.assert(
+      fc.property(harmlessCell, (cell) => {
+        expect(fieldStartsFormula(cell)).toBe(false);
+        expect(csvSafeField(cell)).toBe(csvField(cell));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('a line: no cell of it reads back starting with a dangerous character, and the text is kept', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(dangerousCell, harmlessCell), { minLength: 1, maxLength: 8 }), (cells) => {
+        const back = readBack(csvSafeLine(cells));
+        expect(back).toHaveLength(cells.length);
+        back.forEach((cell, i) => {
+          expect(fieldStartsFormula(cell)).toBe(false);
+          expect(cell).toBe(fieldStartsFormula(cells[i]) ? `'${cells[i]}` : cells[i]);
+        });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('the attacks of issue 17 come out as text', () => {
+    const line = csvSafeLine(['=2+5+cmd|\' /C calc\'!A0', '=HYPERLINK("http://x","y")', '@SUM(A1)', '+1', '-2+3', '\t=1', '\r=1', 'CASE-7']);
+    expect(readBack(line)).toEqual([
+      "'=2+5+cmd|' /C calc'!A0", '\'=HYPERLINK("http://x","y")', "'@SUM(A1)", "'+1", "'-2+3", "'\t=1", "'\r=1", 'CASE-7',
+    ]);
+  });
+
+  test('bytesStartFormula agrees with fieldStartsFormula on the same latin-1 text', () => {
+    fc.assert(
+      fc.property(fc.oneof(dangerousCell, harmlessCell), fc.uint8Array({ maxLength: 4 }), (cell, before) => {
+        const buffer = Buffer.concat([Buffer.from(before), Buffer.from(cell, 'latin1'), Buffer.from('=x')]);
+        expect(bytesStartFormula(buffer, before.length, before.length + cell.length)).toBe(fieldStartsFormula(cell));
+      }),
+    );
+  });
+
+  test('recordMayStartFormula never misses a cell that starts a formula (false positives allowed)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(dangerousCell, harmlessCell), { minLength: 1, maxLength: 8 }), fc.constantFrom('', 'xx,'), (cells, before) => {
+        const line = csvLine(cells);
+        const text = `${before}${line}\n`;
+        if (cells.some(fieldStartsFormula)) expect(recordMayStartFormula(text, before.length, before.length + line.length)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(recordMayStartFormula('a,b,"c,d",e', 0, 11)).toBe(false);
+    expect(recordMayStartFormula('a,"=b"', 0, 6)).toBe(true);
+    expect(recordMayStartFormula('=a,b', 2, 4)).toBe(false); // only [start, end) counts
   });
 });

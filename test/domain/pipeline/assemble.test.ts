@@ -24,12 +24,19 @@ const PUBLISHED_SUCCEEDED = [
   `${PREFIX.results}${OUTPUT_FILES.cityAttorneyReferrals}`,
   `${PREFIX.results}${OUTPUT_FILES.undecided}`,
   `${PREFIX.results}${OUTPUT_FILES.rejects}`,
+  `${PREFIX.results}${OUTPUT_FILES.resultsSummary}`,
   `${PREFIX.reports}${OUTPUT_FILES.report}`,
   `${PREFIX.reports}${OUTPUT_FILES.statistics}`,
   `${PREFIX.reports}${OUTPUT_FILES.summary}`,
 ].sort();
 
 type Operation = { op: 'write' | 'copy'; key: string; from?: string };
+
+/** Where a published key was staged (results/summary.json is staged apart from reports/summary.json). */
+function stagedOf(key: string): string {
+  const name = key.startsWith(PREFIX.results) && key.endsWith(`/${OUTPUT_FILES.resultsSummary}`) ? 'resultsSummary' : undefined;
+  return name === undefined ? `${PREFIX.work}output/${key.split('/').pop()}` : stagedOutputKey({ workPrefix: PREFIX.work }, name);
+}
 
 /** A memory store that records writes and copies, and can fail the n-th copy (a process killed mid-publish). */
 class RecordingStore extends MemoryObjectStore {
@@ -113,7 +120,7 @@ describe('a successful run', () => {
     const publishing = store.operations.slice(firstCopy);
     expect(publishing.every((o) => o.op === 'copy')).toBe(true);
     expect(publishing.map((o) => o.key).sort()).toEqual(PUBLISHED_SUCCEEDED);
-    for (const copy of publishing) expect(copy.from).toBe(`${PREFIX.work}output/${copy.key.split('/').pop()}`);
+    for (const copy of publishing) expect(copy.from).toBe(stagedOf(copy.key));
     expect(publishing[publishing.length - 1].key).toBe(`${PREFIX.reports}${OUTPUT_FILES.summary}`);
     for (const copy of publishing) expect(store.get(copy.key).equals(store.get(copy.from!))).toBe(true);
     expect(store.published()).toEqual(PUBLISHED_SUCCEEDED);
@@ -135,7 +142,7 @@ describe('a run stopped during publication', () => {
     await expect(runInProcess(store, runRequest)).rejects.toThrow(`killed at copy ${failAt}`);
     const published = store.published();
     expect(published).not.toContain(`${PREFIX.reports}${OUTPUT_FILES.summary}`);
-    for (const key of published) expect(store.get(key).equals(store.get(`${PREFIX.work}output/${key.split('/').pop()}`))).toBe(true);
+    for (const key of published) expect(store.get(key).equals(store.get(stagedOf(key)))).toBe(true);
 
     store.failCopy = undefined;
     const plan = await readJson<RunPlan>(store, workKeys.plan(runRequest));
@@ -152,7 +159,8 @@ describe('a failed run', () => {
     const { store, runRequest } = request(broken);
     await expect(runInProcess(store, runRequest)).rejects.toMatchObject({ name: 'RejectRatioExceeded' });
     const copies = store.operations.filter((o) => o.op === 'copy').map((o) => o.key);
-    expect(copies).toEqual([`${PREFIX.results}${OUTPUT_FILES.rejects}`, `${PREFIX.reports}${OUTPUT_FILES.summary}`]);
+    expect(copies.slice(0, 2).sort()).toEqual([`${PREFIX.results}${OUTPUT_FILES.rejects}`, `${PREFIX.results}${OUTPUT_FILES.resultsSummary}`]);
+    expect(copies.slice(2)).toEqual([`${PREFIX.reports}${OUTPUT_FILES.summary}`]);
     expect(store.published()).toEqual(copies.sort());
     expect(JSON.parse(store.text(`${PREFIX.reports}${OUTPUT_FILES.summary}`, 'utf8')).status).toBe('FAILED');
   });
@@ -176,7 +184,7 @@ describe('an upload that changes between Split and Assemble', () => {
   ])('%s: the run fails naming the file, publishes no result CSV, and summary.json says why', async (_, change, message) => {
     const { error, store } = await assembleAfter(change);
     expect(error).toMatchObject({ name: 'InputError', message: expect.stringMatching(message) });
-    expect(store.published()).toEqual([`${PREFIX.reports}${OUTPUT_FILES.summary}`, `${PREFIX.results}${OUTPUT_FILES.rejects}`]);
+    expect(store.published()).toEqual([`${PREFIX.reports}${OUTPUT_FILES.summary}`, `${PREFIX.results}${OUTPUT_FILES.rejects}`, `${PREFIX.results}${OUTPUT_FILES.resultsSummary}`]);
     const summary = JSON.parse(store.text(`${PREFIX.reports}${OUTPUT_FILES.summary}`, 'utf8'));
     expect(summary.status).toBe('FAILED');
     expect(summary.error).toMatch(message);

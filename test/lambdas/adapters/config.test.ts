@@ -14,7 +14,9 @@ function errorOf(load: () => unknown): Error {
 describe('function configuration', () => {
   it('reads the variables the stack sets', () => {
     expect(loadHandlerConfig({ DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger' })).toEqual({ dataBucket: 'data', ledgerTable: 'ledger' });
-    expect(loadPlanConfig(PLAN_ENV)).toEqual({ dataBucket: 'data', ledgerTable: 'ledger', maxPartitions: 1000, targetRangeBytes: 67108864, maxRejectRatio: 0.05 });
+    expect(loadPlanConfig(PLAN_ENV)).toEqual({ dataBucket: 'data', ledgerTable: 'ledger', maxPartitions: 1000, targetRangeBytes: 67108864, maxRejectRatio: 0.05, excelSafe: false });
+    expect(loadPlanConfig({ ...PLAN_ENV, EXCEL_SAFE: 'true' }).excelSafe).toBe(true);
+    expect(loadPlanConfig({ ...PLAN_ENV, EXCEL_SAFE: 'false' }).excelSafe).toBe(false);
     expect(loadPlanConfig({ ...PLAN_ENV, TARGET_PARTITION_BYTES: '1048576', MAX_REJECT_RATIO: '1' })).toMatchObject({ targetPartitionBytes: 1048576, maxRejectRatio: 1 });
     expect(loadPlanConfig({ ...PLAN_ENV, MAX_REJECT_RATIO: '0' }).maxRejectRatio).toBe(0);
     expect(loadPlanConfig({ ...PLAN_ENV, TASK_LANES: '2' }).taskLanes).toBe(2);
@@ -33,6 +35,7 @@ describe('function configuration', () => {
     expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, MAX_REJECT_RATIO: '5%' })).message).toBe('configuration: MAX_REJECT_RATIO: "5%" must be a number from 0 to 1');
     expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, MAX_REJECT_RATIO: '1.5' })).message).toContain('MAX_REJECT_RATIO: "1.5"');
     expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, TASK_LANES: '0' })).message).toBe('configuration: TASK_LANES: "0" must be a whole number >= 1');
+    expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, EXCEL_SAFE: 'yes' })).message).toBe('configuration: EXCEL_SAFE: "yes" must be true or false');
     expect(errorOf(() => loadHandlerConfig({ DATA_BUCKET: ' ', LEDGER_TABLE: 'ledger' })).message).toBe('configuration: DATA_BUCKET: " " is empty');
   });
 });

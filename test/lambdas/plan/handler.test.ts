@@ -161,4 +161,47 @@ describe('plan handler', () => {
     const elsewhere = await rejectionOf(plan(objectCreatedEvent('incoming/KERN/extract.csv', { bucket: 'someone-elses' })));
     expect([elsewhere.name, elsewhere.message]).toEqual(['InputError', expect.stringContaining('bucket someone-elses')]);
   });
+
+  describe('manifest limits (issue 17: 100,000 files were accepted, and the ledger item lists every key)', () => {
+    const row = EXTRACT.split('\n').slice(0, 2).join('\n') + '\n';
+    /** A name of exactly `length` characters, in path parts a file system takes (s3rver keeps one file per key). */
+    const longName = (index: number, length: number): string => {
+      const file = `${String(index).padStart(3, '0')}.csv`;
+      const parts: string[] = [];
+      let left = length - file.length;
+      while (left > 0) {
+        const part = Math.min(100, left - 1);
+        parts.push('d'.repeat(Math.max(part, 1)));
+        left -= Math.max(part, 1) + 1;
+      }
+      return [...parts, file].join('/');
+    };
+
+    it('refuses more than 200 files, naming the limit', async () => {
+      await bench.put('incoming/NAPA/many/manifest.json', JSON.stringify({ files: Array.from({ length: 201 }, (_, i) => `f${i}.csv`), policy: 'dismiss-all' }));
+      const error = await rejectionOf(plan(objectCreatedEvent('incoming/NAPA/many/manifest.json')));
+      expect([error.name, error.message]).toEqual(['InputError', expect.stringContaining('files: lists more than 200 files, the most one run takes')]);
+    });
+
+    it('refuses a file name over 256 characters and a manifest over 128 KiB before reading it', async () => {
+      await bench.put('incoming/NAPA/long/manifest.json', JSON.stringify({ files: ['x'.repeat(257)], policy: 'dismiss-all' }));
+      const long = await rejectionOf(plan(objectCreatedEvent('incoming/NAPA/long/manifest.json')));
+      expect([long.name, long.message]).toEqual(['InputError', expect.stringContaining('files[0]: must be at most 256 characters')]);
+      await bench.put('incoming/NAPA/huge/manifest.json', JSON.stringify({ files: ['a.csv'], policy: 'dismiss-all', pad: ' '.repeat(200_000) }));
+      const huge = await rejectionOf(plan(objectCreatedEvent('incoming/NAPA/huge/manifest.json')));
+      expect([huge.name, huge.message]).toEqual(['InputError', expect.stringMatching(/manifest\.json: \d+ bytes; a manifest may have at most 131072 \(200 files\)$/)]);
+    });
+
+    it('200 files of 256-character names: planned, and the ledger item (every key) stays within DynamoDB\'s 400 KB', async () => {
+      const files = Array.from({ length: 200 }, (_, i) => longName(i, 256));
+      expect(files.every((file) => file.length === 256)).toBe(true);
+      for (let i = 0; i < files.length; i += 20) await Promise.all(files.slice(i, i + 20).map((file) => bench.put(`incoming/NAPA/max/${file}`, row)));
+      await bench.put('incoming/NAPA/max/manifest.json', JSON.stringify({ files, policy: 'dismiss-all' }));
+      const result = await plan(objectCreatedEvent('incoming/NAPA/max/manifest.json'));
+      const record = await ledger.getRun(result.runId);
+      expect(record?.inputKeys).toHaveLength(200);
+      // dynalite enforces DynamoDB's item limit, as DynamoDB does; measured here with room to spare for later updates.
+      expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(200 * 1024);
+    });
+  });
 });
