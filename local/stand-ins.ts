@@ -14,7 +14,7 @@ import S3rver from 's3rver';
 import S3Event from 's3rver/lib/models/event';
 import S3Object from 's3rver/lib/models/object';
 import dynalite from 'dynalite';
-import { LocalS3Store, type StagedFile } from './s3-store';
+import { LocalS3Store, S3RequestLimits, type S3RequestLimitOptions, type S3RequestStats, type StagedFile } from './s3-store';
 import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -40,6 +40,8 @@ export interface StandInOptions {
    * Without it, S3 lives in a temporary directory removed on stop and DynamoDB is in memory.
    */
   readonly keepStateDir?: string;
+  /** S3's per-prefix request rates, enforced with `503 SlowDown` answers (local/s3-store.ts, S3RequestLimits). */
+  readonly s3RequestLimits?: S3RequestLimitOptions;
 }
 
 export interface StandIns {
@@ -61,6 +63,8 @@ export interface StandIns {
    * (`stageFile`, e.g. while the stack started) is moved in.
    */
   importObject(bucket: string, key: string, source: string | StagedFile): Promise<void>;
+  /** Requests the S3 stand-in answered, its SlowDown answers and the peak rate per prefix. */
+  s3RequestStats(): S3RequestStats;
   stop(): Promise<void>;
 }
 
@@ -121,6 +125,9 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   const store = new LocalS3Store(s3Directory);
   const internals = s3 as unknown as { store: unknown; context: { store: unknown } };
   internals.store = internals.context.store = store;
+  // Counted (and limited, when asked) before s3rver's own middleware sees a request.
+  const requestLimits = new S3RequestLimits(options.s3RequestLimits);
+  (s3 as unknown as { middleware: unknown[] }).middleware.unshift(requestLimits.middleware());
   let s3Address: AddressInfo;
   try {
     s3Address = await s3.run();
@@ -168,6 +175,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
       const host = `127.0.0.1:${s3Address.port}`;
       s3.emit('event', new S3Event({ bucket, eventType: 'Put', S3Item: item }, { reqHeaders: { host }, sourceIp: '127.0.0.1' }));
     },
+    s3RequestStats: () => requestLimits.stats(),
     stop() {
       stopped ??= (async () => {
         listeners.clear();

@@ -26,6 +26,11 @@ export interface PlanConfig extends HandlerConfig {
   maxRejectRatio: number;
   /** TASK_LANES (optional, default 1): map tasks that run at once; range and partition counts are balanced over it. */
   taskLanes?: number;
+  /** MAX_SPLIT_CONCURRENCY / MAX_CLASSIFY_CONCURRENCY (optional, default 100): the maps' ceilings. */
+  maxSplitConcurrency: number;
+  maxClassifyConcurrency: number;
+  /** PREFIX_REQUEST_BUDGET (optional, default 2000): S3 requests per second per prefix the maps may cause. */
+  prefixRequestBudget: number;
 }
 
 const name = z.string({ message: 'is missing' }).trim().min(1, { message: 'is empty' });
@@ -48,6 +53,9 @@ const planSchema = handlerSchema.extend({
   TARGET_PARTITION_BYTES: wholeNumber.optional(),
   MAX_REJECT_RATIO: ratio,
   TASK_LANES: wholeNumber.optional(),
+  MAX_SPLIT_CONCURRENCY: wholeNumber.optional(),
+  MAX_CLASSIFY_CONCURRENCY: wholeNumber.optional(),
+  PREFIX_REQUEST_BUDGET: wholeNumber.optional(),
 });
 
 function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
@@ -76,5 +84,8 @@ export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig
     ...(parsed.TARGET_PARTITION_BYTES === undefined ? {} : { targetPartitionBytes: parsed.TARGET_PARTITION_BYTES }),
     maxRejectRatio: parsed.MAX_REJECT_RATIO,
     ...(parsed.TASK_LANES === undefined ? {} : { taskLanes: parsed.TASK_LANES }),
+    maxSplitConcurrency: parsed.MAX_SPLIT_CONCURRENCY ?? 100,
+    maxClassifyConcurrency: parsed.MAX_CLASSIFY_CONCURRENCY ?? 100,
+    prefixRequestBudget: parsed.PREFIX_REQUEST_BUDGET ?? 2000,
   };
 }
