@@ -8,6 +8,8 @@
  *   npm run bench -- --no-run          only `clearance classify` (not `clearance run` on the embedded stack)
  *   npm run bench -- --run-max-rows 600000   `clearance run` only on inputs up to this size (default: up to 5M rows)
  *   npm run bench -- --repeat 5        runs per command on inputs up to 600k rows (default 3; larger inputs once)
+ *   npm run bench -- --no-grid         skip the large-grid run with the cloud's limits on (bench/grid.ts)
+ *   npm run bench -- --grid-people 2000 --grid-bytes 4096   its size: people generated, range and partition bytes
  *
  * Each repeated command reports its median run (wall time, RSS and phases of that run) and the range of all its
  * runs: this machine's speed drifts by up to ~40% from hour to hour, and one run of a 500k-row input says little.
@@ -25,6 +27,7 @@ import { Command } from 'commander';
 import { generateExtract, peopleForRows } from '../lambdas/domain/generator';
 import { ASSEMBLE_THREADS, costTable, cpuShare, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
 import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
+import { gridRun } from './grid';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clearance.js');
@@ -217,8 +220,11 @@ async function main(): Promise<void> {
     .option('--no-run', 'skip `clearance run` (the embedded stack)')
     .option('--run-max-rows <n>', '`clearance run` only on inputs up to this many rows', '6000000')
     .option('--repeat <n>', `runs of each command on inputs up to ${REPEAT_MAX_ROWS} rows (the median is reported)`, '3')
+    .option('--no-grid', 'skip the large-grid run with the cloud\'s limits on')
+    .option('--grid-people <n>', 'people in the large-grid run\'s extract', '2000')
+    .option('--grid-bytes <n>', 'range and partition bytes of the large-grid run', '4096')
     .parse(process.argv)
-    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string }>();
+    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string }>();
   const repeat = Number(options.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: ${JSON.stringify(options.repeat)} is not a whole number of at least 1`);
   mkdirSync(CACHE, { recursive: true });
@@ -259,8 +265,13 @@ async function main(): Promise<void> {
       `${bytesPerRow.toFixed(0)} bytes/row)\n\n${costTable(estimateCost(1_000_000, bytesPerRow, throughput))}\n\n` +
       `## Scale on paper\n\n${scaleTable(throughput, bytesPerRow)}\n`;
   }
+  let grid = '';
+  if (options.run && options.grid) {
+    process.stderr.write('large-grid run with the limits on...\n');
+    grid = `\n## Large grid with the cloud's limits on (embedded stack, bench/grid.ts)\n\n${await gridRun({ people: Number(options.gridPeople), bytes: Number(options.gridBytes) })}`;
+  }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
-  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${memoryInSize(generatedRuns)}${costs}`;
+  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${memoryInSize(generatedRuns)}${costs}${grid}`;
   process.stdout.write(`${markdown}\n`);
   const results = path.join(ROOT, 'bench', 'results');
   mkdirSync(results, { recursive: true });

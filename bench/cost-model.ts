@@ -100,13 +100,16 @@ export function estimateCost(rows: number, bytesPerRow: number, throughput: Thro
   const outputMb = inputMb * deployment.outputRatio;
   const parts = (mb: number, objects: number) => objects * Math.max(1, Math.ceil(mb / objects / deployment.partMb));
   const puts =
-    4 + // plan files
-    ranges * (partitions + 2) + // split: one routed object per partition, rejects, result
-    partitions * 2 + // classify: classified rows, statistics
+    5 + // plan files and the pinned copy of the upload
+    parts(inputMb * 0.5, ranges) + 2 * ranges + // split: one range object per range (in parts), rejects, result
+    1 + // the slice index
+    parts(inputMb * 0.55, partitions) + 3 * partitions + // classify: classified rows (in parts), court-list work files, statistics
     parts(outputMb, 3) + 8 + // assemble: three result files in parts, rejects, reports
     (ranges + partitions) * 2 / 1000 + 2; // map result writer files
-  // Assemble reads the input once more, with a GET per 16 MiB of skipped rejects at most: counted as one per range.
-  const gets = 2 * ranges + ranges * partitions + partitions * 2 + ranges + ranges + 10;
+  // Classify: its index row and one ranged GET per range; Assemble: results, rejects, statistics, the merges' windows
+  // (64 KiB at hundreds of partitions) over the classified rows twice and the court lists, the input once per merge.
+  const mergeWindows = Math.ceil((2 * inputMb * 0.55 * 1024) / 64) + 2 * partitions;
+  const gets = 2 * ranges + ranges * partitions + partitions * 2 + 3 * ranges + partitions + mergeWindows + 10;
   const s3RequestsCost = puts * PRICES.s3Put + gets * PRICES.s3Get;
   const workGb = (inputMb * deployment.workRatio + outputMb) / 1024; // routed and classified rows, and the staged outputs, kept workRetentionDays
   const s3WorkStorage = workGb * PRICES.s3GbMonth * (deployment.workRetentionDays / 30);

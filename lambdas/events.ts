@@ -166,6 +166,9 @@ export interface PlanResult {
   partitionsKey: string;
   rangeCount: number;
   partitionCount: number;
+  /** The maps' MaxConcurrency, from the S3 request budget (domain/pipeline/limits.ts); 1 when nothing runs. */
+  splitConcurrency: number;
+  classifyConcurrency: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -175,6 +178,8 @@ const runIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,127}$/, { message: 'm
 
 export const byteRangeSchema = z.object({ index: wholeNumber, fileIndex: wholeNumber, start: wholeNumber, end: wholeNumber });
 export const splitEventSchema = z.object({ runId: runIdSchema, range: byteRangeSchema });
+/** The Split function's second task: gather the ranges' slice boundaries into the slice index. */
+export const indexEventSchema = z.object({ runId: runIdSchema, indexSlices: z.literal(true) });
 export const classifyEventSchema = z.object({ runId: runIdSchema, partition: wholeNumber });
 export const assembleEventSchema = z.object({ runId: runIdSchema });
 
@@ -182,6 +187,10 @@ export interface SplitTaskResult {
   rangeIndex: number;
   rowsRead: number;
   rowsRejected: number;
+}
+
+export interface IndexTaskResult {
+  rangesIndexed: number;
 }
 
 export interface ClassifyTaskResult {

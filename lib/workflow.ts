@@ -27,10 +27,11 @@ export interface PhaseAccess {
 /** Least privilege per phase, exactly as the workflow contract distributes the prefixes. */
 export const PHASE_ACCESS: Readonly<Record<ClearancePhase, PhaseAccess>> = {
   plan: { read: [DataPrefix.incoming, DataPrefix.policies], write: [DataPrefix.runs], ledger: 'read-write' },
-  split: { read: [DataPrefix.incoming, DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
+  // Plan copies the upload's version into runs/<runId>/input/: the later phases never read incoming/.
+  split: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
   classify: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
-  // Assemble copies each record from the upload (incoming/) into results/, and never reads results/ back.
-  assemble: { read: [DataPrefix.incoming, DataPrefix.runs], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports], ledger: 'read-write' },
+  // Assemble copies each record from the run's copy of the upload into results/, and never reads results/ back.
+  assemble: { read: [DataPrefix.runs], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports], ledger: 'read-write' },
   'mark-failed': { read: [DataPrefix.runs], write: [DataPrefix.reports], ledger: 'read-write' },
 };
 
@@ -41,8 +42,22 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
-/** Errors worth a short retry: a handler's transient failure, a task timeout, a function timeout (Sandbox.Timedout, Lambda.Unknown on older runtimes). */
-export const TRANSIENT_ERRORS = ['RetryableError', 'States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'];
+/** Errors worth a short retry: a handler's transient failure (S3 or DynamoDB throttling past the SDK's own retries...). */
+export const TRANSIENT_ERRORS = ['RetryableError'];
+/**
+ * A task past its timeout (the task's, or the function's: Sandbox.Timedout, Lambda.Unknown on older runtimes). Not
+ * retried: the same range, partition or run would take as long again. The run fails at once with TaskTimedOut,
+ * naming the task and what to change.
+ */
+export const TIMEOUT_ERRORS = ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'];
+/** What to change when a task times out, by state name. */
+const TIMEOUT_ADVICE: Record<string, string> = {
+  Plan: 'raise the Plan function\'s timeout (functionSizing.plan)',
+  'Split range': 'lower targetRangeBytes (TARGET_RANGE_BYTES) or raise the Split function\'s memory (functionSizing.split)',
+  'Index slices': 'raise targetRangeBytes (fewer ranges) or the Split function\'s memory (functionSizing.split)',
+  'Classify partition': 'lower targetPartitionBytes (TARGET_PARTITION_BYTES) or raise the Classify function\'s memory (functionSizing.classify)',
+  Assemble: 'raise the Assemble function\'s memory (functionSizing.assemble); its merge reads the whole output in one invocation',
+};
 
 /** Step Functions' ceiling on TimeoutSeconds that the local executor can also honour (setTimeout's limit). */
 const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
@@ -58,18 +73,28 @@ export interface ClearanceWorkflowProps {
   readonly encryptionKey: kms.IKey;
 
   /**
-   * Most Split children (one byte range each) running at once, 1-10000.
+   * Most Split children (one byte range each) running at once, 1-10000: the ceiling of the concurrency Plan derives
+   * from the request budget (prefixRequestBudget).
    *
    * @default 100
    */
   readonly splitConcurrency?: number;
 
   /**
-   * Most Classify children (one partition each) running at once, 1-10000.
+   * Most Classify children (one partition each) running at once, 1-10000: the ceiling of the concurrency Plan
+   * derives from the request budget (prefixRequestBudget).
    *
    * @default 100
    */
   readonly classifyConcurrency?: number;
+
+  /**
+   * S3 requests per second per prefix the maps may cause (`PREFIX_REQUEST_BUDGET`): Plan derives each map's
+   * MaxConcurrency from it and the run's range and partition counts, up to splitConcurrency / classifyConcurrency.
+   *
+   * @default 2000
+   */
+  readonly prefixRequestBudget?: number;
 
   /**
    * Percentage of failed map items tolerated by Split and Classify, 0-100. Any failed item
@@ -178,6 +203,10 @@ export class ClearanceWorkflow extends Construct {
     super(scope, id);
     const splitConcurrency = mapConcurrency('splitConcurrency', props.splitConcurrency ?? 100);
     const classifyConcurrency = mapConcurrency('classifyConcurrency', props.classifyConcurrency ?? 100);
+    const prefixRequestBudget = props.prefixRequestBudget ?? 2000;
+    if (!Number.isInteger(prefixRequestBudget) || prefixRequestBudget < 1 || prefixRequestBudget > 5500) {
+      throw new Error(`prefixRequestBudget must be an integer from 1 to 5500 (S3's GET rate per prefix), got ${prefixRequestBudget}`);
+    }
     const failureTolerancePercent = props.failureTolerancePercent ?? 0;
     if (!Number.isFinite(failureTolerancePercent) || failureTolerancePercent < 0 || failureTolerancePercent > 100) {
       throw new Error(`failureTolerancePercent must be from 0 to 100, got ${failureTolerancePercent}`);
@@ -220,6 +249,10 @@ export class ClearanceWorkflow extends Construct {
         ...(props.taskLanes === undefined ? {} : { TASK_LANES: String(props.taskLanes) }),
         MAX_REJECT_RATIO: String(maxRejectRatio),
         EXCEL_SAFE: String(props.excelSafe === true),
+        // Plan sets each map's concurrency within the S3 request budget, up to these ceilings (docs/limits.md).
+        MAX_SPLIT_CONCURRENCY: String(splitConcurrency),
+        MAX_CLASSIFY_CONCURRENCY: String(classifyConcurrency),
+        PREFIX_REQUEST_BUDGET: String(prefixRequestBudget),
       },
     };
     const makeFunction = (phase: ClearancePhase, id: string): ClearanceFunction => {
@@ -266,11 +299,35 @@ export class ClearanceWorkflow extends Construct {
         jitterStrategy: sfn.JitterType.FULL,
       });
       task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
+      if (options.onTimeout !== undefined) {
+        const cause = `${stateName} ran past its timeout (the function's ${fn.timeout.toSeconds()} s): ${TIMEOUT_ADVICE[stateName] ?? 'raise its timeout'}`;
+        const timedOut =
+          options.onTimeout === 'fail'
+            ? new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: 'TaskTimedOut', cause })
+            : new sfn.Pass(this, `${id}TimedOut`, {
+                stateName: `${stateName} timed out`,
+                result: sfn.Result.fromObject({ Error: 'TaskTimedOut', Cause: cause }),
+                resultPath: '$.error',
+              }).next(options.onTimeout);
+        task.addCatch(timedOut, { errors: TIMEOUT_ERRORS, resultPath: sfn.JsonPath.DISCARD });
+      }
       return task;
     };
 
+    // The whole state ($: the event, `plan` if Plan got that far, `error`) goes to Mark failed.
+    const runFailed = new sfn.Fail(this, 'RunFailed', {
+      stateName: 'Run failed',
+      error: 'RunFailed',
+      cause: 'The run failed; Mark failed recorded the error in the ledger and in the error report.',
+    });
+    const markFailed = invoke('MarkFailed', 'Mark failed', this.functions['mark-failed'], { resultPath: '$.markFailed' });
+    // Even when recording the failure fails, the execution must still end in `Run failed`.
+    markFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.markFailedError' });
+    markFailed.next(runFailed);
+
     // Plan gets the event and the execution's id: a retried Plan recognises the run its own execution claimed.
     const plan = invoke('Plan', 'Plan', this.functions.plan, {
+      onTimeout: markFailed,
       resultPath: '$.plan',
       payload: sfn.TaskInput.fromObject({ event: sfn.JsonPath.entirePayload, executionId: sfn.JsonPath.stringAt('$$.Execution.Id') }),
     });
@@ -285,7 +342,7 @@ export class ClearanceWorkflow extends Construct {
         runId: sfn.JsonPath.stringAt('$.plan.runId'),
         range: sfn.JsonPath.objectAt('$$.Map.Item.Value'),
       },
-      maxConcurrency: splitConcurrency,
+      maxConcurrencyPath: '$.plan.splitConcurrency',
       toleratedFailurePercentage: failureTolerancePercent,
       mapExecutionType: sfn.StateMachineType.STANDARD,
       resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, {
@@ -294,7 +351,15 @@ export class ClearanceWorkflow extends Construct {
       }),
       resultPath: '$.splitMap',
     });
-    split.itemProcessor(invoke('SplitRange', 'Split range', this.functions.split));
+    split.itemProcessor(invoke('SplitRange', 'Split range', this.functions.split, { onTimeout: 'fail' }));
+
+    // One short task of the Split function: the ranges' slice boundaries into one slice index, so that each
+    // Classify task finds its slices with one GET (R + P requests, not R x P; see docs/limits.md).
+    const indexSlices = invoke('IndexSlices', 'Index slices', this.functions.split, {
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId'), indexSlices: true }),
+      resultPath: sfn.JsonPath.DISCARD,
+      onTimeout: markFailed,
+    });
 
     const classify = new sfn.DistributedMap(this, 'Classify', {
       stateName: 'Classify',
@@ -306,7 +371,7 @@ export class ClearanceWorkflow extends Construct {
         runId: sfn.JsonPath.stringAt('$.plan.runId'),
         partition: sfn.JsonPath.numberAt('$$.Map.Item.Value.partition'),
       },
-      maxConcurrency: classifyConcurrency,
+      maxConcurrencyPath: '$.plan.classifyConcurrency',
       toleratedFailurePercentage: failureTolerancePercent,
       mapExecutionType: sfn.StateMachineType.STANDARD,
       resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, {
@@ -315,24 +380,15 @@ export class ClearanceWorkflow extends Construct {
       }),
       resultPath: '$.classifyMap',
     });
-    classify.itemProcessor(invoke('ClassifyPartition', 'Classify partition', this.functions.classify));
+    classify.itemProcessor(invoke('ClassifyPartition', 'Classify partition', this.functions.classify, { onTimeout: 'fail' }));
 
     const assemble = invoke('Assemble', 'Assemble', this.functions.assemble, {
       payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId') }),
       resultPath: '$.assemble',
+      onTimeout: markFailed,
     });
 
-    // The whole state ($: the event, `plan` if Plan got that far, `error`) goes to Mark failed.
-    const runFailed = new sfn.Fail(this, 'RunFailed', {
-      stateName: 'Run failed',
-      error: 'RunFailed',
-      cause: 'The run failed; Mark failed recorded the error in the ledger and in the error report.',
-    });
-    const markFailed = invoke('MarkFailed', 'Mark failed', this.functions['mark-failed'], { resultPath: '$.markFailed' });
-    // Even when recording the failure fails, the execution must still end in `Run failed`.
-    markFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.markFailedError' });
-    markFailed.next(runFailed);
-    for (const state of [plan, split, classify, assemble]) {
+    for (const state of [plan, split, indexSlices, classify, assemble]) {
       state.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     }
 
@@ -347,7 +403,7 @@ export class ClearanceWorkflow extends Construct {
           ),
           nothingToDo,
         )
-        .otherwise(split.next(classify).next(assemble).next(runSucceeded)),
+        .otherwise(split.next(indexSlices).next(classify).next(assemble).next(runSucceeded)),
     );
 
     this.stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {
@@ -499,6 +555,11 @@ export class ClearanceWorkflow extends Construct {
 }
 
 interface InvokeOptions {
+  /**
+   * Where a timeout goes: 'fail' ends the (child) execution with TaskTimedOut; a state gets the whole state with
+   * `error` set to TaskTimedOut and a cause naming the task and what to change. @default - no Catch of its own
+   */
+  readonly onTimeout?: 'fail' | sfn.IChainable;
   /** The Lambda payload. @default - the whole state input */
   readonly payload?: sfn.TaskInput;
   /** Where the result goes. @default '$' */

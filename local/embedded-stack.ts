@@ -26,7 +26,7 @@ import {
 } from './lambda-pool';
 import { localAwsConfig, localLambdaEnvironment, localS3Client, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
 import { createLocalResources, loadTemplate, type CloudFormationTemplate, type LocalTemplate } from './template';
-import type { StagedFile } from './s3-store';
+import type { S3RequestLimitOptions, S3RequestStats, StagedFile } from './s3-store';
 
 export interface EmbeddedStackOptions {
   /** The synthesized CloudFormation template (e.g. app.synth().getStackByName(name).template). */
@@ -47,6 +47,12 @@ export interface EmbeddedStackOptions {
   readonly retryDelayMs?: number;
   /** Handler stdout/stderr (default 'inherit'). */
   readonly functionLogs?: LambdaPoolOptions['logs'];
+  /**
+   * The cloud's limits, enforced here so that tests prove the design stays inside them: S3's request rate per prefix
+   * (`503 SlowDown` beyond it) and Lambda's 1,024 file descriptors per execution environment (functions' timeouts
+   * always apply). Default: none enforced (requests, sockets and memory are still measured).
+   */
+  readonly limits?: { readonly s3?: S3RequestLimitOptions; readonly maxOpenSockets?: number };
 }
 
 export interface ExecutionSummary extends ExecutionRecord {
@@ -101,6 +107,8 @@ export interface EmbeddedStack {
   /** Resolves when no execution is running and no upload event is being turned into one. */
   waitForIdle(): Promise<void>;
   lambdaStats(): LambdaPoolStats;
+  /** Requests the S3 stand-in answered, its SlowDown answers and the peak request rate per prefix. */
+  s3RequestStats(): S3RequestStats;
   /** Abort running executions, stop the workers and the stand-ins. Idempotent. */
   stop(): Promise<void>;
 }
@@ -124,7 +132,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
 
   let s3Client: S3Client | undefined;
   let runtimePool: LambdaPool | undefined;
-  const standIns: StandIns = await startStandIns(options.keepStateDir ? { keepStateDir: options.keepStateDir } : {});
+  const standIns: StandIns = await startStandIns({
+    ...(options.keepStateDir ? { keepStateDir: options.keepStateDir } : {}),
+    ...(options.limits?.s3 ? { s3RequestLimits: options.limits.s3 } : {}),
+  });
   try {
     const config = localAwsConfig(standIns.endpoints);
     const env = localLambdaEnvironment(standIns.endpoints);
@@ -140,6 +151,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       ...(options.handlerResolver ? { handlerResolver: options.handlerResolver } : {}),
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.functionLogs ? { logs: options.functionLogs } : {}),
+      ...(options.limits?.maxOpenSockets !== undefined ? { maxOpenSockets: options.limits.maxOpenSockets } : {}),
       environment: env,
     });
     const lambdas = runtimePool;
@@ -376,6 +388,9 @@ function assemble(parts: {
     waitForIdle() {
       if (isIdle()) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.add(resolve));
+    },
+    s3RequestStats() {
+      return standIns.s3RequestStats();
     },
     lambdaStats() {
       return pool.stats();

@@ -72,6 +72,26 @@ export interface LambdaPoolOptions {
    * `clearance run` took 10.6-11.3 s with 64 MB, 11.2-11.5 s with V8's default (user CPU 14.7-16.0 s, 16.2-16.8 s).
    */
   readonly initialHeapMb?: number;
+  /**
+   * Lambda's 1,024 file descriptors: the most sockets one execution environment (its threads together) may hold open.
+   * A socket beyond it is refused with EMFILE and the invocation fails with Runtime.TooManyOpenFiles. Default: no cap
+   * (sockets are still counted, see LambdaPoolStats.peakOpenSockets).
+   */
+  readonly maxOpenSockets?: number;
+}
+
+/** Lambda's file descriptor limit per execution environment. */
+export const LAMBDA_MAX_FILE_DESCRIPTORS = 1024;
+
+/** What one function's invocations needed at most (LambdaPoolStats.peaks). */
+export interface InvocationPeaks {
+  readonly invocations: number;
+  /** Sockets open at once in one invocation (its threads together). */
+  readonly openSockets: number;
+  /** V8 heap in use in one invocation (the invocation's own isolate, its merge thread's not included), bytes. */
+  readonly heapBytes: number;
+  /** The longest invocation, seconds. */
+  readonly seconds: number;
 }
 
 export interface InvokeOptions {
@@ -91,6 +111,10 @@ export interface LambdaPoolStats {
   readonly prewarmed: number;
   readonly timeouts: number;
   readonly faultsInjected: number;
+  /** The most sockets any one invocation held open at once. */
+  readonly peakOpenSockets: number;
+  /** Per function name: the most any one of its invocations needed. */
+  readonly peaks: Readonly<Record<string, InvocationPeaks>>;
 }
 
 /** A failed invocation. `name` is the Lambda errorType; `cause` is the JSON Step Functions reports as Cause. */
@@ -186,6 +210,8 @@ export class LambdaPool {
   private sequence = 0;
   private closed = false;
   private counters = { invocations: 0, coldStarts: 0, prewarmed: 0, timeouts: 0, faultsInjected: 0 };
+  private readonly maxOpenSockets?: number;
+  private readonly peaks = new Map<string, { invocations: number; openSockets: number; heapBytes: number; seconds: number }>();
 
   constructor(options: LambdaPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? os.availableParallelism());
@@ -197,6 +223,10 @@ export class LambdaPool {
     this.enforceMemoryLimit = options.enforceMemoryLimit ?? true;
     this.initialHeapMb = options.initialHeapMb ?? DEFAULT_INITIAL_HEAP_MB;
     this.random = mulberry32(options.faults?.seed ?? 1);
+    if (options.maxOpenSockets !== undefined && !(Number.isInteger(options.maxOpenSockets) && options.maxOpenSockets >= 1)) {
+      throw new RangeError(`maxOpenSockets must be a whole number >= 1, got ${options.maxOpenSockets}`);
+    }
+    this.maxOpenSockets = options.maxOpenSockets;
   }
 
   /** Fail fast (before any execution) when a function's handler module is missing, e.g. before `npm run build`. */
@@ -242,6 +272,8 @@ export class LambdaPool {
       busy: this.slots.filter((slot) => slot.current).length,
       queued: this.queue.length,
       ...this.counters,
+      peakOpenSockets: Math.max(0, ...[...this.peaks.values()].map((peak) => peak.openSockets)),
+      peaks: Object.fromEntries([...this.peaks].map(([name, peak]) => [name, { ...peak }])),
     };
   }
 
@@ -337,6 +369,7 @@ export class LambdaPool {
         functionArn: fn.arn,
         memoryMb: fn.memoryMb,
         workerId: id,
+        ...(this.maxOpenSockets === undefined ? {} : { maxOpenSockets: this.maxOpenSockets }),
       },
       stdout: capture,
       stderr: capture,
@@ -446,6 +479,7 @@ export class LambdaPool {
     for (const timer of current.timers) clearTimeout(timer);
     slot.current = undefined;
     const { request } = current;
+    if (message.usage) this.recordPeaks(request.fn.functionName, message.usage);
     if (message.type === 'result') {
       if (request.fault?.when === 'after') {
         this.counters.faultsInjected++;
@@ -457,6 +491,15 @@ export class LambdaPool {
       this.settle(request, new LambdaInvocationError(message.error.errorType, message.error.errorMessage, message.error.trace));
     }
     this.dispatch();
+  }
+
+  private recordPeaks(functionName: string, usage: { openSockets: number; heapBytes: number; seconds: number }): void {
+    const peak = this.peaks.get(functionName) ?? { invocations: 0, openSockets: 0, heapBytes: 0, seconds: 0 };
+    peak.invocations++;
+    peak.openSockets = Math.max(peak.openSockets, usage.openSockets);
+    peak.heapBytes = Math.max(peak.heapBytes, usage.heapBytes);
+    peak.seconds = Math.max(peak.seconds, usage.seconds);
+    this.peaks.set(functionName, peak);
   }
 
   /** Retire the idle workers of functions other than `key` that have served invocations. */
@@ -490,9 +533,16 @@ export class LambdaPool {
   }
 }
 
+/** What one invocation needed at most, as its worker measured it. */
+interface InvocationUsage {
+  openSockets: number;
+  heapBytes: number;
+  seconds: number;
+}
+
 type WorkerMessage =
-  | { type: 'result'; requestId: string; payload?: string }
-  | { type: 'error'; requestId: string; error: { errorType: string; errorMessage: string; trace: string[] } };
+  | { type: 'result'; requestId: string; payload?: string; usage?: InvocationUsage }
+  | { type: 'error'; requestId: string; error: { errorType: string; errorMessage: string; trace: string[] }; usage?: InvocationUsage };
 
 function slotKey(fn: LocalFunction, handlerPath: string): string {
   return `${fn.logicalId}\u0000${handlerPath}`;
@@ -511,6 +561,44 @@ function mulberry32(seed: number): () => number {
 }
 
 /**
+ * Counts the sockets a thread opens into `sockets` (shared by an execution environment's threads: open now, most
+ * open, refused) and, with `max`, refuses a socket beyond it with EMFILE, as a process at its descriptor limit does.
+ */
+const SOCKET_COUNTER_SOURCE = `
+function countSockets(sockets, max) {
+  require('node:diagnostics_channel').channel('net.client.socket').subscribe(({ socket }) => {
+    const open = Atomics.add(sockets, 0, 1) + 1;
+    let closed = false;
+    socket.once('close', () => {
+      if (!closed) Atomics.sub(sockets, 0, 1);
+      closed = true;
+    });
+    for (;;) {
+      const peak = Atomics.load(sockets, 1);
+      if (open <= peak || Atomics.compareExchange(sockets, 1, peak, open) === peak) break;
+    }
+    if (max !== undefined && open > max) {
+      Atomics.add(sockets, 2, 1);
+      const error = new Error('EMFILE: too many open files (socket ' + open + ' of at most ' + max + ')');
+      error.code = 'EMFILE';
+      process.nextTick(() => socket.destroy(error));
+    }
+  });
+}
+`;
+
+/** A thread started by a handler: counts its sockets with its environment's, then runs its module with its own workerData. */
+const NESTED_WORKER_SOURCE = `
+'use strict';
+const workerThreads = require('node:worker_threads');
+const boot = workerThreads.workerData;
+${SOCKET_COUNTER_SOURCE}
+countSockets(boot.sockets, boot.maxOpenSockets);
+workerThreads.workerData = boot.workerData;
+require(boot.entry);
+`;
+
+/**
  * The worker's bootstrap, evaluated as a CommonJS script (eval: true) so it runs the same from ts-jest and from dist/.
  * It loads the handler as soon as it starts (Lambda's init phase), keeps it for later invocations, and answers with the
  * JSON text of the result (what Lambda sends back) or the error's type, message and stack. A failed init is reported
@@ -518,9 +606,27 @@ function mulberry32(seed: number): () => number {
  */
 const WORKER_SOURCE = `
 'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
+const workerThreads = require('node:worker_threads');
+const { parentPort, workerData } = workerThreads;
 const { pathToFileURL } = require('node:url');
+const v8 = require('node:v8');
 let handler;
+
+// Sockets of this execution environment, its threads together: [open now, most open since the invocation began,
+// refused beyond the cap]. A thread the handler starts (Assemble's merge thread) counts into the same array.
+const sockets = new Int32Array(new SharedArrayBuffer(12));
+const maxOpenSockets = workerData.maxOpenSockets;
+${SOCKET_COUNTER_SOURCE}
+countSockets(sockets, maxOpenSockets);
+const OriginalWorker = workerThreads.Worker;
+workerThreads.Worker = class CountedWorker extends OriginalWorker {
+  constructor(entry, options = {}) {
+    if (options.eval) throw new Error('a worker thread started with eval is not supported in the local Lambda runtime');
+    const entryPath = entry instanceof URL ? entry : String(entry);
+    super(NESTED_BOOT, { ...options, eval: true, workerData: { entry: String(entryPath), workerData: options.workerData, sockets, maxOpenSockets } });
+  }
+};
+const NESTED_BOOT = ${JSON.stringify(NESTED_WORKER_SOURCE)};
 
 function serialise(error) {
   if (error && typeof error === 'object' && 'message' in error) {
@@ -569,7 +675,17 @@ function startInit() {
 
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
-  const deadline = Date.now() + message.timeoutMs;
+  const started = Date.now();
+  const deadline = started + message.timeoutMs;
+  Atomics.store(sockets, 1, Atomics.load(sockets, 0));
+  Atomics.store(sockets, 2, 0);
+  let heapBytes = v8.getHeapStatistics().used_heap_size;
+  const sampler = setInterval(() => { heapBytes = Math.max(heapBytes, v8.getHeapStatistics().used_heap_size); }, 50);
+  const usage = () => {
+    clearInterval(sampler);
+    heapBytes = Math.max(heapBytes, v8.getHeapStatistics().used_heap_size);
+    return { openSockets: Atomics.load(sockets, 1), heapBytes, seconds: (Date.now() - started) / 1000 };
+  };
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: workerData.functionName,
@@ -592,10 +708,18 @@ parentPort.on('message', async (message) => {
       }
     }
     const result = await handler(message.event, context);
+    const refused = Atomics.load(sockets, 2);
+    if (refused > 0) {
+      throw named('Runtime.TooManyOpenFiles', 'EMFILE: ' + refused + ' socket(s) refused: more than ' + maxOpenSockets + ' open at once (Lambda allows 1,024 file descriptors per execution environment)');
+    }
     const payload = result === undefined ? undefined : JSON.stringify(result);
-    parentPort.postMessage({ type: 'result', requestId: message.requestId, payload });
+    parentPort.postMessage({ type: 'result', requestId: message.requestId, payload, usage: usage() });
   } catch (error) {
-    parentPort.postMessage({ type: 'error', requestId: message.requestId, error: serialise(error) });
+    const refused = Atomics.load(sockets, 2);
+    const reported = refused > 0 && !(error && error.name === 'Runtime.TooManyOpenFiles')
+      ? named('Runtime.TooManyOpenFiles', 'EMFILE: ' + refused + ' socket(s) refused: more than ' + maxOpenSockets + ' open at once (' + (error && error.message) + ')')
+      : error;
+    parentPort.postMessage({ type: 'error', requestId: message.requestId, error: serialise(reported), usage: usage() });
   }
 });
 

@@ -473,3 +473,123 @@ function insideRoot(root: string, target: string): string {
   }
   return target;
 }
+
+/** S3's request classes as its per-prefix rates count them. */
+export type RequestClass = 'read' | 'write';
+
+export interface S3RequestLimitOptions {
+  /**
+   * Requests per second per prefix (the key up to its last `/`) above which the stand-in answers `503 SlowDown` as
+   * S3 does: S3 serves about 5,500 GET/HEAD and 3,500 PUT/COPY/POST/DELETE per second per partitioned prefix.
+   * Default: no limit (the requests are still counted).
+   */
+  readonly perPrefixPerSecond?: Readonly<Partial<Record<RequestClass, number>>>;
+  /** Answer every n-th request (of any prefix) with `503 SlowDown` too, whatever the rate: injected throttling. */
+  readonly slowDownEvery?: number;
+}
+
+export interface S3RequestStats {
+  /** Requests answered, by class (SlowDown answers not counted). */
+  readonly requests: Readonly<Record<RequestClass, number>>;
+  /** `503 SlowDown` answers given. */
+  readonly slowDowns: number;
+  /** The most requests of one class one prefix received within one second, and which. */
+  readonly peakPerPrefix: { readonly read: number; readonly write: number; readonly readPrefix: string; readonly writePrefix: string };
+}
+
+const SLOW_DOWN_BODY =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>' +
+  '<RequestId>LOCAL</RequestId><HostId>LOCAL</HostId></Error>';
+
+interface RequestContext {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  req: NodeJS.ReadableStream;
+  status: number;
+  body: unknown;
+  type: string;
+  set(field: string, value: string): void;
+}
+
+/**
+ * S3's per-prefix request rates on the stand-in: counts every request by prefix and class in one-second windows,
+ * answers `503 SlowDown` (S3's XML error) beyond the configured rate or every n-th request, and keeps the peaks for
+ * the bench. A Koa middleware placed before s3rver's own.
+ *
+ * It also takes the `versionId` off a copy source: the stand-in keeps one version per key, so a copy of "the
+ * version that started the run" (Plan pinning an upload) copies the object as it is, as S3 does while no newer
+ * version exists.
+ */
+export class S3RequestLimits {
+  private readonly windows = new Map<string, { second: number; count: number }>();
+  private counts: Record<RequestClass, number> = { read: 0, write: 0 };
+  private slowDowns = 0;
+  private seen = 0;
+  private peak = { read: 0, write: 0, readPrefix: '', writePrefix: '' };
+
+  constructor(private readonly options: S3RequestLimitOptions = {}) {
+    for (const [name, value] of Object.entries(options.perPrefixPerSecond ?? {})) {
+      if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`perPrefixPerSecond.${name} must be a whole number >= 1, got ${value}`);
+    }
+    if (options.slowDownEvery !== undefined && !(Number.isInteger(options.slowDownEvery) && options.slowDownEvery >= 2)) {
+      throw new RangeError(`slowDownEvery must be a whole number >= 2, got ${options.slowDownEvery}`);
+    }
+  }
+
+  stats(): S3RequestStats {
+    return { requests: { ...this.counts }, slowDowns: this.slowDowns, peakPerPrefix: { ...this.peak } };
+  }
+
+  middleware(): (ctx: RequestContext, next: () => Promise<unknown>) => Promise<unknown> {
+    return async (ctx, next) => {
+      const copySource = ctx.headers['x-amz-copy-source'];
+      if (typeof copySource === 'string' && copySource.includes('?versionId=')) ctx.headers['x-amz-copy-source'] = copySource.slice(0, copySource.indexOf('?versionId='));
+      const kind: RequestClass = ctx.method === 'GET' || ctx.method === 'HEAD' ? 'read' : 'write';
+      const prefix = ctx.path.slice(0, ctx.path.lastIndexOf('/') + 1);
+      const second = Math.floor(Date.now() / 1000);
+      const windowKey = `${kind} ${prefix}`;
+      let window = this.windows.get(windowKey);
+      if (window === undefined || window.second !== second) {
+        if (this.windows.size > 10_000) this.forgetBefore(second);
+        window = { second, count: 0 };
+        this.windows.set(windowKey, window);
+      }
+      const limit = this.options.perPrefixPerSecond?.[kind];
+      const every = this.options.slowDownEvery;
+      this.seen++;
+      if ((limit !== undefined && window.count >= limit) || (every !== undefined && this.seen % every === 0)) {
+        this.slowDowns++;
+        await drain(ctx.req);
+        ctx.status = 503;
+        ctx.set('Retry-After', '1');
+        if (ctx.method !== 'HEAD') {
+          ctx.type = 'application/xml';
+          ctx.body = SLOW_DOWN_BODY;
+        }
+        return undefined;
+      }
+      window.count++;
+      this.counts[kind]++;
+      if (window.count > this.peak[kind]) {
+        this.peak[kind] = window.count;
+        this.peak[kind === 'read' ? 'readPrefix' : 'writePrefix'] = prefix;
+      }
+      return next();
+    };
+  }
+
+  private forgetBefore(second: number): void {
+    for (const [key, window] of this.windows) if (window.second < second) this.windows.delete(key);
+  }
+}
+
+/** Reads a request body to its end (a refused PUT's body), so that the connection stays usable. */
+function drain(request: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve) => {
+    request.once('end', resolve);
+    request.once('error', () => resolve());
+    request.resume();
+    if ((request as unknown as { readableEnded?: boolean }).readableEnded) resolve();
+  });
+}

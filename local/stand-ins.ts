@@ -15,7 +15,7 @@ import S3Event from 's3rver/lib/models/event';
 import S3Object from 's3rver/lib/models/object';
 import dynalite from 'dynalite';
 import S3Account from 's3rver/lib/models/account';
-import { LocalS3Store, type StagedFile } from './s3-store';
+import { LocalS3Store, S3RequestLimits, type S3RequestLimitOptions, type S3RequestStats, type StagedFile } from './s3-store';
 import { guardDynalite, guardS3rver, newLocalCredentials, type LocalCredentials } from './stand-in-guard';
 import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
 
@@ -44,6 +44,8 @@ export interface StandInOptions {
    * Without it, S3 lives in a temporary directory removed on stop and DynamoDB is in memory.
    */
   readonly keepStateDir?: string;
+  /** S3's per-prefix request rates, enforced with `503 SlowDown` answers (local/s3-store.ts, S3RequestLimits). */
+  readonly s3RequestLimits?: S3RequestLimitOptions;
 }
 
 export interface StandIns {
@@ -65,6 +67,8 @@ export interface StandIns {
    * (`stageFile`, e.g. while the stack started) is moved in.
    */
   importObject(bucket: string, key: string, source: string | StagedFile): Promise<void>;
+  /** Requests the S3 stand-in answered, its SlowDown answers and the peak rate per prefix. */
+  s3RequestStats(): S3RequestStats;
   stop(): Promise<void>;
 }
 
@@ -122,7 +126,6 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     vhostBuckets: false,
   });
   const credentials = newLocalCredentials();
-  guardS3rver(s3, credentials, LOCAL_REGION);
   // s3rver's own check (past the guard) takes a Signature Version 4 request from any key it knows: it must know this one.
   S3Account.DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
   const revokeKey = () => S3Account.DUMMY_ACCOUNT.revokeAccessKey(credentials.accessKeyId);
@@ -130,6 +133,11 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   const store = new LocalS3Store(s3Directory);
   const internals = s3 as unknown as { store: unknown; context: { store: unknown } };
   internals.store = internals.context.store = store;
+  // Counted (and limited, when asked) before s3rver's own middleware sees a request.
+  const requestLimits = new S3RequestLimits(options.s3RequestLimits);
+  (s3 as unknown as { middleware: unknown[] }).middleware.unshift(requestLimits.middleware());
+  // The signature check comes first of all: a request is verified as it was signed, then counted.
+  guardS3rver(s3, credentials, LOCAL_REGION);
   let s3Address: AddressInfo;
   try {
     s3Address = await s3.run();
@@ -181,6 +189,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
       const host = `127.0.0.1:${s3Address.port}`;
       s3.emit('event', new S3Event({ bucket, eventType: 'Put', S3Item: item }, { reqHeaders: { host }, sourceIp: '127.0.0.1' }));
     },
+    s3RequestStats: () => requestLimits.stats(),
     stop() {
       stopped ??= (async () => {
         listeners.clear();

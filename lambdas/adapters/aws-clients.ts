@@ -45,10 +45,57 @@ export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientCo
  */
 export const S3_MAX_SOCKETS = 1100;
 
+/** The classes of error the SDK's retry middleware tells a retry strategy about. */
+type RetryErrorType = 'TRANSIENT' | 'THROTTLING' | 'SERVER_ERROR' | 'CLIENT_ERROR';
+
+export interface BackoffOptions {
+  /** Attempts of one request, the first included (default 12). */
+  maxAttempts?: number;
+  /** First wait's ceiling in ms (default 200); doubles per retry (full jitter: a random wait below the ceiling). */
+  baseDelayMs?: number;
+  /** Largest wait in ms (default 20,000, the SDK's own cap). */
+  maxDelayMs?: number;
+  /** A number in [0, 1) (default Math.random), for tests. */
+  random?: () => number;
+}
+
+/**
+ * Back-pressure: S3 answers `503 SlowDown` beyond ~3,500 writes / 5,500 reads per second per prefix (and sooner
+ * while it partitions a new prefix). This retry strategy retries throttling, transient and server errors with
+ * exponential backoff and full jitter, up to 12 attempts (about a minute of waiting), so that a burst of map
+ * children settles under the limit instead of failing the run. Unlike the SDK's standard and adaptive modes it keeps
+ * no retry quota: in those, each retry spends 5 of 500 tokens that only successes without a retry give back, so a
+ * long invocation under sustained throttling (a Classify task's hundreds of ranged GETs) ran out of retries and
+ * failed; and adaptive mode's client-side rate limiter fell to about one request per second under a steady 25%
+ * of SlowDown answers (100 PUTs: 60 s, against 9 s here).
+ */
+export function backoffRetryStrategy(options: BackoffOptions = {}) {
+  const maxAttempts = options.maxAttempts ?? 12;
+  const baseDelayMs = options.baseDelayMs ?? 200;
+  const maxDelayMs = options.maxDelayMs ?? 20_000;
+  const random = options.random ?? Math.random;
+  const token = (retryCount: number, retryDelay: number) => ({ getRetryCount: () => retryCount, getRetryDelay: () => retryDelay });
+  return {
+    mode: 'standard' as const,
+    async acquireInitialRetryToken(_scope: string) {
+      return token(0, 0);
+    },
+    async refreshRetryTokenForRetry(previous: { getRetryCount(): number }, errorInfo: { errorType: RetryErrorType; error?: unknown; retryAfterHint?: Date }) {
+      const retries = previous.getRetryCount() + 1;
+      if (errorInfo.errorType === 'CLIENT_ERROR' || retries >= maxAttempts) throw errorInfo.error ?? new Error('no more retries');
+      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (retries - 1));
+      const hinted = errorInfo.retryAfterHint === undefined ? 0 : Math.max(0, errorInfo.retryAfterHint.getTime() - Date.now());
+      return token(retries, Math.min(maxDelayMs, Math.max(hinted, Math.floor(random() * ceiling))));
+    },
+    recordSuccess(_token: unknown) {},
+  };
+}
+
 /** An S3 client configured from the environment (see the module comment). */
 export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   const client = new S3Client({
     ...s3ClientConfig(env),
+    retryStrategy: backoffRetryStrategy(),
     requestHandler: { httpAgent: { maxSockets: S3_MAX_SOCKETS }, httpsAgent: { maxSockets: S3_MAX_SOCKETS } },
   });
   return booleanFlag(env, UNSIGNED_PAYLOAD_ENV) ? sendUnsignedPayloads(client) : client;

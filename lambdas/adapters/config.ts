@@ -28,6 +28,11 @@ export interface PlanConfig extends HandlerConfig {
   taskLanes?: number;
   /** EXCEL_SAFE (optional, default false): neutralise spreadsheet formulas in the reference-format CSVs too. */
   excelSafe: boolean;
+  /** MAX_SPLIT_CONCURRENCY / MAX_CLASSIFY_CONCURRENCY (optional, default 100): the maps' ceilings. */
+  maxSplitConcurrency: number;
+  maxClassifyConcurrency: number;
+  /** PREFIX_REQUEST_BUDGET (optional, default 2000): S3 requests per second per prefix the maps may cause. */
+  prefixRequestBudget: number;
 }
 
 const name = z.string({ message: 'is missing' }).trim().min(1, { message: 'is empty' });
@@ -57,6 +62,9 @@ const planSchema = handlerSchema.extend({
   MAX_REJECT_RATIO: ratio,
   TASK_LANES: wholeNumber.optional(),
   EXCEL_SAFE: flag.optional(),
+  MAX_SPLIT_CONCURRENCY: wholeNumber.optional(),
+  MAX_CLASSIFY_CONCURRENCY: wholeNumber.optional(),
+  PREFIX_REQUEST_BUDGET: wholeNumber.optional(),
 });
 
 function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
@@ -86,5 +94,8 @@ export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig
     maxRejectRatio: parsed.MAX_REJECT_RATIO,
     ...(parsed.TASK_LANES === undefined ? {} : { taskLanes: parsed.TASK_LANES }),
     excelSafe: parsed.EXCEL_SAFE ?? false,
+    maxSplitConcurrency: parsed.MAX_SPLIT_CONCURRENCY ?? 100,
+    maxClassifyConcurrency: parsed.MAX_CLASSIFY_CONCURRENCY ?? 100,
+    prefixRequestBudget: parsed.PREFIX_REQUEST_BUDGET ?? 2000,
   };
 }

@@ -19,7 +19,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { NotFoundError, ObjectStore, existsBySize } from '../domain/pipeline/object-store';
+import { CopyOptions, NotFoundError, ObjectStore, existsBySize } from '../domain/pipeline/object-store';
 import { retryableOrOriginal } from './errors';
 
 export interface S3ObjectStoreOptions {
@@ -48,6 +48,8 @@ const MAX_PARTS = 10_000;
 const DELETE_BATCH = 1000;
 
 export class S3ObjectStore implements ObjectStore {
+  /** A GetObject holds its socket until the body is read: merges of many objects read in windows (readMany). */
+  readonly readsHoldConnections = true;
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly pageSize: number;
@@ -77,9 +79,9 @@ export class S3ObjectStore implements ObjectStore {
     this.copyConcurrency = options.copyConcurrency ?? 8;
   }
 
-  async size(key: string): Promise<number> {
+  async size(key: string, versionId?: string): Promise<number> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId === undefined ? {} : { VersionId: versionId }) }));
       return head.ContentLength ?? 0;
     } catch (error) {
       throw await this.keyFailure(error, 'HeadObject', key);
@@ -177,9 +179,11 @@ export class S3ObjectStore implements ObjectStore {
    * A server-side copy: CopyObject up to 5 GiB, above that a multipart upload of UploadPartCopy ranges (the bytes
    * never pass through this process). Either way the target appears whole or not at all.
    */
-  async copy(fromKey: string, toKey: string): Promise<void> {
-    const size = await this.size(fromKey);
-    const source = `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+  async copy(fromKey: string, toKey: string, options: CopyOptions = {}): Promise<void> {
+    const version = options.sourceVersionId;
+    const size = await this.size(fromKey, version);
+    const source =
+      `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}` + (version === undefined ? '' : `?versionId=${encodeURIComponent(version)}`);
     if (size > this.multipartCopyThreshold) {
       await this.multipartCopy(source, fromKey, toKey, size);
       return;

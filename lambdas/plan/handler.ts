@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { RunError } from '../domain/pipeline/errors';
 import { readText } from '../domain/pipeline/object-store';
 import { workKeys } from '../domain/pipeline/plan';
+import { classifyTaskRequests, mapConcurrencyFor, splitTaskRequests } from '../domain/pipeline/limits';
 import { createPlan, MAX_INPUT_FILES, RunRequest } from '../domain/pipeline/run';
 import { parsePolicy, PolicyError, PolicyInput, PRESETS } from '../domain/policy';
 import { handlerResources } from '../adapters/aws-clients';
@@ -31,7 +32,7 @@ import {
 const config = loadPlanConfig();
 const { store, ledger } = handlerResources(config);
 
-const NOTHING = { rangesKey: '', partitionsKey: '', rangeCount: 0, partitionCount: 0 };
+const NOTHING = { rangesKey: '', partitionsKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
 
 /** A county without policies/<COUNTY>.json: no policy, no run (legal decisions never fall back to a default). */
 class MissingPolicyError extends Error {
@@ -52,7 +53,8 @@ function unwrap(input: unknown): { event: unknown; executionId?: string } {
 
 export const handler = instrumented('plan', async (input, invocation): Promise<PlanResult> => {
   const { event, executionId } = unwrap(input);
-  const upload = uploadOf(parseInput(objectCreatedEventSchema, event, 'event'));
+  const announcement = parseInput(objectCreatedEventSchema, event, 'event');
+  const upload = uploadOf(announcement);
   if (upload.bucket !== config.dataBucket) {
     throw new RunError('InputError', `event: the upload is in bucket ${upload.bucket}, but this stack's data bucket is ${config.dataBucket}`);
   }
@@ -81,6 +83,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
         partitionsKey: workKeys.partitions({ workPrefix }),
         rangeCount: recorded.rangeCount,
         partitionCount: recorded.partitionCount,
+        ...mapConcurrency(recorded.rangeCount, config.targetRangeBytes),
       };
     }
     logger.info('repeated event: the run is already recorded');
@@ -88,8 +91,13 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
   }
   try {
     const request = await runRequestFor(target, key);
+    // The object version whose upload started the run: Plan copies exactly that one into the run's work area and
+    // every phase reads the copy (a re-upload under the same key during the run changes nothing here).
+    const eventVersion = announcement.detail.object['version-id'];
+    if (target.kind === 'file' && eventVersion) request.files = request.files.map((file) => ({ ...file, versionId: eventVersion }));
     const plan = await createPlan(store, {
       ...request,
+      pinInputs: true,
       runId,
       county: target.county,
       maxRejectRatio: config.maxRejectRatio,
@@ -105,7 +113,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
     await ledger.updateRun(runId, 'SPLITTING', {
       rangeCount: plan.ranges.length,
       partitionCount: plan.partitionCount,
-      inputKeys: plan.files.map((file) => file.key),
+      inputKeys: plan.files.map((file) => file.uploadKey ?? file.key),
       policyName: plan.policyName,
       policyHash: policyHash(plan.policy),
       computeAt: plan.computeAt,
@@ -121,6 +129,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
       partitionsKey: workKeys.partitions(plan),
       rangeCount: plan.ranges.length,
       partitionCount: plan.partitionCount,
+      ...mapConcurrency(plan.ranges.length, Math.max(...plan.ranges.map((range) => range.end - range.start))),
     };
   } catch (error) {
     // Let a retry of this task claim the run again (a repeated event still finds it claimed until then).
@@ -128,6 +137,15 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
     throw error;
   }
 });
+
+/** The maps' concurrency within the S3 request budget per prefix (docs/limits.md). */
+function mapConcurrency(ranges: number, largestRangeBytes: number): Pick<PlanResult, 'splitConcurrency' | 'classifyConcurrency'> {
+  const budget = { perPrefixPerSecond: config.prefixRequestBudget };
+  return {
+    splitConcurrency: mapConcurrencyFor(splitTaskRequests(largestRangeBytes), { ...budget, max: config.maxSplitConcurrency }),
+    classifyConcurrency: mapConcurrencyFor(classifyTaskRequests(ranges), { ...budget, max: config.maxClassifyConcurrency }),
+  };
+}
 
 function ignored(reason: string): PlanResult {
   logger.info('upload ignored', { reason });

@@ -1,14 +1,25 @@
-/** Split: one byte range of one input file → rows routed to partitions (runs/<runId>/split/...), rejects recorded. */
+/**
+ * Split: one byte range of one input file → one range object of rows routed to partitions (runs/<runId>/split/...),
+ * rejects recorded. Invoked once more after the Split map with `{ runId, indexSlices: true }`: the ranges' slice
+ * boundaries gathered into the slice index that the Classify tasks read (slice-index.ts).
+ */
 import { RunError } from '../domain/pipeline/errors';
 import { splitRange } from '../domain/pipeline/split';
+import { indexSlices } from '../domain/pipeline/slice-index';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { addCount, instrumented } from '../adapters/observability';
-import { loadRunPlan, parseInput, splitEventSchema, SplitTaskResult } from '../events';
+import { IndexTaskResult, indexEventSchema, loadRunPlan, parseInput, splitEventSchema, SplitTaskResult } from '../events';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 
-export const handler = instrumented('split', async (event, invocation): Promise<SplitTaskResult> => {
+export const handler = instrumented('split', async (event, invocation): Promise<SplitTaskResult | IndexTaskResult> => {
+  if (event !== null && typeof event === 'object' && 'indexSlices' in event) {
+    const { runId } = parseInput(indexEventSchema, event, 'index event');
+    invocation.tag({ runId });
+    const plan = await loadRunPlan(store, runId);
+    return { rangesIndexed: await indexSlices(store, plan) };
+  }
   const { runId, range } = parseInput(splitEventSchema, event, 'split event');
   invocation.tag({ runId, rangeIndex: range.index });
   const plan = await loadRunPlan(store, runId);

@@ -44,8 +44,8 @@ function unit(...parts: Array<string | number>): number {
 
 /** A task is its phase and range or partition; the run id (which changes with the date) plays no part. */
 function taskOf(phase: string, payload: unknown): string {
-  const event = payload as { range?: { index: number }; partition?: number };
-  if (phase === 'split') return `split-${event.range?.index}`;
+  const event = payload as { range?: { index: number }; partition?: number; indexSlices?: boolean };
+  if (phase === 'split') return event.indexSlices ? 'index' : `split-${event.range?.index}`;
   if (phase === 'classify') return `classify-${event.partition}`;
   // Plan runs for the data file too (and ignores it), then for the manifest.
   if (phase === 'plan') {
@@ -89,7 +89,9 @@ function midwriteFaults(ranges: number, partitions: number, share: number, seed:
   const others = [...Array.from({ length: ranges }, (_, i) => `split-${i}`), ...Array.from({ length: partitions }, (_, i) => `classify-${i}`)];
   for (const task of others) {
     if (faults[task] || unit(seed, task) >= share) continue;
-    faults[task] = { at: 1 + Math.floor(unit(seed, task, 'at') * 4), kind: unit(seed, task, 'kind') < 0.5 ? 'refused' : 'lost-response' };
+    // A Split task writes 3 objects (its range object, rejects, result), a Classify task 4.
+    const writes = task.startsWith('split') ? 3 : 4;
+    faults[task] = { at: 1 + Math.floor(unit(seed, task, 'at') * writes), kind: unit(seed, task, 'kind') < 0.5 ? 'refused' : 'lost-response' };
   }
   return faults;
 }
@@ -211,13 +213,19 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
     expectLikeClean(run);
   });
 
-  // Regression: a function timeout reaches Step Functions as Sandbox.Timedout (Lambda.Unknown on older runtimes),
-  // which no Retry matched until both joined the transient retry (lib/workflow.ts TRANSIENT_ERRORS).
-  test('a function timeout after the handler did its writes (Sandbox.Timedout) is retried: same outputs', async () => {
-    const run = await faultyRun('timeout', { when: 'after', errorName: 'Sandbox.Timedout', probability: 0.3, phases: ['split', 'classify'], perTask: 1, seed: 'after-5' });
-    expect(run.poolFaults.length).toBeGreaterThanOrEqual(2);
-    expect(run.retried).toHaveLength(run.poolFaults.length);
-    expectLikeClean(run);
+  // A function timeout reaches Step Functions as Sandbox.Timedout (Lambda.Unknown on older runtimes). The same
+  // partition would take as long again: no retry, the run fails at once (lib/workflow.ts TIMEOUT_ERRORS).
+  test('a function timeout (Sandbox.Timedout) is not retried: the child fails with TaskTimedOut naming the task, the run fails', async () => {
+    const eventsBefore = events.length;
+    const run = await faultyRun('timeout', { when: 'after', errorName: 'Sandbox.Timedout', probability: 0, phases: ['classify'], perTask: 1, seed: 'timeout' });
+    expect(run.poolFaults.map((f) => f.task)).toEqual(['classify-0']);
+    expect(run.ended.status).toBe('FAILED');
+    expect(run.run?.status).toBe('FAILED');
+    expect(run.retried.filter((event) => event.type === 'StateRetried' && event.state === 'Classify partition')).toEqual([]);
+    const timedOut = events.slice(eventsBefore).filter((event) => event.type === 'StateEntered' && event.state === 'Classify partition timed out');
+    expect(timedOut).toHaveLength(1);
+    const failed = events.slice(eventsBefore).find((event) => event.type === 'MapItemFailed' && event.state === 'Classify');
+    expect(failed).toMatchObject({ error: 'TaskTimedOut' });
   });
 
   // Regression: when Plan's work was done but its answer lost, the retried Plan found its own claim and answered

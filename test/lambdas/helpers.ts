@@ -191,6 +191,8 @@ export async function runPipeline(handlers: Handlers, bench: LambdaBench, event:
   if (plan.duplicate || plan.ignored) return { plan, splits: [], classifies: [] };
   const ranges = JSON.parse(await bench.text(plan.rangesKey, 'utf8')) as unknown[];
   const splits = await Promise.all(ranges.map((range) => handlers.split({ runId: plan.runId, range })));
+  // The state machine's "Index slices" task: the Split function once more, for the whole run.
+  await handlers.split({ runId: plan.runId, indexSlices: true });
   const partitions = JSON.parse(await bench.text(plan.partitionsKey, 'utf8')) as Array<{ partition: number }>;
   const classifies = await Promise.all(partitions.map((item) => handlers.classify({ runId: plan.runId, partition: item.partition })));
   const assemble = await handlers.assemble({ runId: plan.runId });

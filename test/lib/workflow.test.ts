@@ -31,7 +31,7 @@ const LAMBDA_SERVICE_RETRY = {
   BackoffRate: 2,
   JitterStrategy: 'FULL',
 };
-const TRANSIENT_RETRY = { ErrorEquals: ['RetryableError', 'States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
+const TRANSIENT_RETRY = { ErrorEquals: ['RetryableError'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 };
 const CATCH_TO_MARK_FAILED = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Mark failed' }];
 
 const { stack, json } = synthStack();
@@ -58,6 +58,7 @@ describe('state graph', () => {
       'Plan',
       'Duplicate or ignored?',
       'Split',
+      'Index slices',
       'Classify',
       'Assemble',
       'Run succeeded',
@@ -106,7 +107,9 @@ describe('state graph', () => {
       Parameters: { Bucket: bucketRef, 'Key.$': keyPath },
     });
     expect(map.ItemSelector).toEqual(itemSelector);
-    expect(map.MaxConcurrency).toBe(100);
+    // Plan derives the concurrency from the S3 request budget (domain/pipeline/limits.ts), up to the configured ceiling.
+    expect(map.MaxConcurrency).toBeUndefined();
+    expect(map.MaxConcurrencyPath).toBe(name === 'Split' ? '$.plan.splitConcurrency' : '$.plan.classifyConcurrency');
     // 0 % is the default: CDK leaves the field out, which Step Functions reads as 0.
     expect(map.ToleratedFailurePercentage ?? 0).toBe(0);
     expect(map.ResultWriter).toEqual({
@@ -115,8 +118,11 @@ describe('state graph', () => {
     });
     expect(map.ResultPath).toBe(resultPath);
     expect(processor.StartAt).toBe(child);
-    expect(Object.keys(processor.States)).toEqual([child]);
+    expect(Object.keys(processor.States)).toEqual([child, `${child} timed out`]);
     expect(processor.States[child]).toMatchObject({ Type: 'Task', Resource: functionArn(phase), End: true });
+    // A timed-out child is not retried: it fails at once, naming itself and what to change.
+    expect(processor.States[child].Catch).toEqual([{ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], ResultPath: null, Next: `${child} timed out` }]);
+    expect(processor.States[`${child} timed out`]).toMatchObject({ Type: 'Fail', Error: 'TaskTimedOut', Cause: expect.stringContaining(`${child} ran past its timeout`) });
   });
 
   test('Assemble gets only the run id and ends the run', () => {
@@ -130,8 +136,21 @@ describe('state graph', () => {
   });
 
   test('every top-level step catches everything into $.error and goes to Mark failed', () => {
-    for (const name of ['Plan', 'Split', 'Classify', 'Assemble']) {
+    for (const name of ['Split', 'Classify']) {
       expect([name, state(name).Catch]).toEqual([name, CATCH_TO_MARK_FAILED]);
+    }
+    // A top-level task's timeout goes to Mark failed too, with an error that names the task and what to change.
+    for (const name of ['Plan', 'Index slices', 'Assemble']) {
+      expect([name, state(name).Catch]).toEqual([
+        name,
+        [{ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], ResultPath: null, Next: `${name} timed out` }, ...CATCH_TO_MARK_FAILED],
+      ]);
+      expect(state(`${name} timed out`)).toMatchObject({
+        Type: 'Pass',
+        Result: { Error: 'TaskTimedOut', Cause: expect.stringContaining(`${name} ran past its timeout`) },
+        ResultPath: '$.error',
+        Next: 'Mark failed',
+      });
     }
   });
 
@@ -143,15 +162,17 @@ describe('state graph', () => {
     expect(state('Run failed')).toMatchObject({ Type: 'Fail', Error: 'RunFailed' });
   });
 
-  test('the children of the maps do not catch: a failed item must count against the tolerance', () => {
-    expect(state('Split range').Catch).toBeUndefined();
-    expect(state('Classify partition').Catch).toBeUndefined();
+  test('the children of the maps catch only timeouts, into a Fail: a failed item must count against the tolerance', () => {
+    for (const name of ['Split range', 'Classify partition']) {
+      expect(state(name).Catch).toEqual([{ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], ResultPath: null, Next: `${name} timed out` }]);
+      expect(state(`${name} timed out`).Type).toBe('Fail');
+    }
   });
 
   test('every task retries Lambda service errors with jitter, then transient errors, and has an explicit timeout', () => {
     const tasks = [...states.entries()].filter(([, s]) => s.Type === 'Task');
     expect(tasks.map(([name]) => name).sort()).toEqual(
-      ['Assemble', 'Classify partition', 'Mark failed', 'Plan', 'Split range'].sort(),
+      ['Assemble', 'Classify partition', 'Index slices', 'Mark failed', 'Plan', 'Split range'].sort(),
     );
     for (const [name, task] of tasks) {
       expect([name, task.Retry]).toEqual([name, [LAMBDA_SERVICE_RETRY, TRANSIENT_RETRY]]);
@@ -257,9 +278,10 @@ describe('least privilege', () => {
   // Written out from the workflow contract, not derived from lib/: this is what the test guards.
   const EXPECTED: Record<ClearancePhase, { read: string[]; write: string[]; ledgerRead: boolean }> = {
     plan: { read: ['incoming/', 'policies/'], write: ['runs/'], ledgerRead: true },
-    split: { read: ['incoming/', 'runs/'], write: ['runs/'], ledgerRead: false },
+    // Plan copies the upload into runs/<runId>/input/: no later phase reads incoming/.
+    split: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
     classify: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
-    assemble: { read: ['incoming/', 'runs/'], write: ['runs/', 'results/', 'reports/'], ledgerRead: true },
+    assemble: { read: ['runs/'], write: ['runs/', 'results/', 'reports/'], ledgerRead: true },
     'mark-failed': { read: ['runs/'], write: ['reports/'], ledgerRead: true },
   };
   const object = (prefix: string): string => `${bucketArn}/${prefix}LA/run-1/file.csv`;
@@ -354,8 +376,13 @@ describe('workflow props', () => {
       },
     });
     const customStates = allStates(stateMachineDefinition(custom));
-    expect(customStates.get('Split')).toMatchObject({ MaxConcurrency: 7, ToleratedFailurePercentage: 5 });
-    expect(customStates.get('Classify')).toMatchObject({ MaxConcurrency: 9, ToleratedFailurePercentage: 5 });
+    expect(customStates.get('Split')).toMatchObject({ ToleratedFailurePercentage: 5 });
+    expect(customStates.get('Classify')).toMatchObject({ ToleratedFailurePercentage: 5 });
+    // The ceilings of the concurrency Plan derives from the request budget.
+    const planEnvironment = Object.values(custom.Resources).find(
+      (resource) => resource.Type === 'AWS::Lambda::Function' && (resource.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables?.MAX_PARTITIONS !== undefined,
+    )!.Properties as { Environment: { Variables: Record<string, unknown> } };
+    expect(planEnvironment.Environment.Variables).toMatchObject({ MAX_SPLIT_CONCURRENCY: '7', MAX_CLASSIFY_CONCURRENCY: '9', PREFIX_REQUEST_BUDGET: '2000' });
     expect(customStates.get('Classify partition')!.TimeoutSeconds).toBe(630);
     expect(customStates.get('Split range')!.TimeoutSeconds).toBe(930);
   });

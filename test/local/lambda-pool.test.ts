@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,6 +165,30 @@ describe('LambdaPool', () => {
     const after = (await lambdas.invoke(slow, { ms: 10 })) as { threadId: number };
     expect(after.threadId).toBeGreaterThan(0);
     expect(lambdas.stats()).toMatchObject({ timeouts: 1, coldStarts: 2, workers: 1 });
+  });
+
+  describe('the socket cap (Lambda\'s 1,024 file descriptors per execution environment)', () => {
+    let server: net.Server;
+    let port: number;
+    beforeAll(async () => {
+      server = net.createServer((socket) => socket.on('error', () => undefined));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as net.AddressInfo).port;
+    });
+    afterAll(async () => {
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it.each([false, true])('counts the sockets of the invocation, its threads too (in a thread: %s), and refuses those beyond the cap', async (inThread) => {
+      const lambdas = pool({ size: 1, maxOpenSockets: 30 });
+      const sockets = fn('SocketsFn', 'sockets');
+      await expect(lambdas.invoke(sockets, { port, count: 25, inThread })).resolves.toEqual({ opened: 25 });
+      expect(lambdas.stats().peakOpenSockets).toBe(25);
+      expect(lambdas.stats().peaks.SocketsFn).toMatchObject({ invocations: 1, openSockets: 25 });
+      const error = await rejection(lambdas.invoke(sockets, { port, count: 40, inThread }));
+      expect(error.name).toBe('Runtime.TooManyOpenFiles');
+      expect(error.message).toMatch(/more than 30 open at once/);
+    });
   });
 
   it('reports a shorter Task timeout as States.Timeout', async () => {

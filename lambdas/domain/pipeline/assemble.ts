@@ -17,9 +17,10 @@ import { buildSummary, FileSummary, Summary } from '../summary';
 import { ChunkChannel, PieceWriter } from './channel';
 import { RunError } from './errors';
 import { mergeResultFiles, RESULT_FILE_NAMES, RESULT_FILES, stagedKey } from './merge';
-import { ObjectStore, ReadOptions, readJson, readText, writeJson } from './object-store';
+import { mapBounded, ObjectStore, ReadOptions, READS_IN_FLIGHT, readJson, readMany, readText, writeJson } from './object-store';
 import { RunPlan, workKeys } from './plan';
 import { SplitReject, SplitResult } from './split';
+import { loadSplitResults } from './slice-index';
 import {
   COURT_LIST_FILES, COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeByPosition, readEntries,
 } from '../report/court-lists';
@@ -84,25 +85,6 @@ const REJECTS_HEADER = csvSafeLine(['file', 'line', 'code', 'reason', 'text']);
 /** Court-list entries are read as text, each partition's chunk held until its entries are merged: small chunks. */
 const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
 
-/** Loads the split results and checks that each file's ranges tile it exactly. */
-async function loadSplitResults(store: ObjectStore, plan: RunPlan): Promise<SplitResult[]> {
-  const results = await Promise.all(plan.ranges.map((range) => readJson<SplitResult>(store, workKeys.splitResult(plan, range.index))));
-  for (let i = 0; i < results.length; i++) {
-    const result = results[i];
-    const next = results[i + 1];
-    const file = plan.files[result.fileIndex];
-    const expectedNext = next !== undefined && next.fileIndex === result.fileIndex ? next.startOffset : file.size;
-    if (result.nextOffset !== expectedNext) {
-      throw new RunError(
-        'InputError',
-        `${file.name}: a quoted field runs across the byte range boundary at offset ${expectedNext} ` +
-          `(range ${result.rangeIndex} ended at ${result.nextOffset}); rerun with larger ranges`,
-      );
-    }
-  }
-  return results;
-}
-
 export interface AssembleOptions {
   /** Runs the merges; default: one merge of the three files in this thread. */
   merge?: (plan: RunPlan) => Promise<number[]>;
@@ -113,8 +95,10 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
   const policy = parsePolicy(plan.policy);
   const reportSettings = reportSettingsOf(plan);
   const splits = await loadSplitResults(store, plan);
-  const classified = await Promise.all(
-    Array.from({ length: plan.partitionCount }, (_, p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p))),
+  const classified = await mapBounded(
+    Array.from({ length: plan.partitionCount }, (_, p) => p),
+    READS_IN_FLIGHT,
+    (p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p)),
   );
   const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
   // Final keys; every output is written to stagedOutputKey(plan, name) first and copied here by publishOutputs.
@@ -217,7 +201,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
 async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name: OutputName) => string): Promise<void> {
   const lists = COURT_LIST_KINDS.map((kind) => [staged(COURT_LIST_OUTPUTS[kind]), COURT_LIST_HEADERS[kind], courtListWorkKeys[kind]] as const);
   for (const [key, header, workKey] of lists) {
-    const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(store.read(workKey(workKeys.classified(plan, p)), COURT_LIST_READ)));
+    const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(readMany(store, workKey(workKeys.classified(plan, p)), plan.partitionCount, COURT_LIST_READ)));
     const channel = new ChunkChannel();
     const writing = store.write(key, channel);
     try {

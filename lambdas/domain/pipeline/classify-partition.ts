@@ -12,7 +12,8 @@ import {
   ByteWriter, CLASSIFIED_FULL_LINE, finishClassifiedRow, FLAG_EVALUATED, InvariantError, PERSON_FIELDS, RoutedRowsReader, slotsOf,
   startClassifiedRow,
 } from './frames';
-import { collectBytes, ObjectStore, writeJson } from './object-store';
+import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, writeJson } from './object-store';
+import { readSliceRow } from './slice-index';
 import { RunPlan, workKeys } from './plan';
 import { COURT_LIST_KINDS, courtListWorkKeys, entryPieces } from '../report/court-lists';
 import { reportSettingsOf } from '../report/settings';
@@ -28,6 +29,7 @@ const POSSIBLE_OTHER_FIELDS = [COL.OFFENSE_DESCR, COL.COMMENT_TEXT];
 const POSSIBLE_OTHER_SLOTS = slotsOf(POSSIBLE_OTHER_FIELDS);
 const CONDENSED_SLOTS = slotsOf(CONDENSED_INDICES);
 const COMMA = 44;
+const EMPTY = Buffer.alloc(0);
 
 export function scenarioPoliciesOf(plan: RunPlan): Record<string, Policy> {
   const policies: Record<string, Policy> = {};
@@ -47,9 +49,14 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   // Pass 1: people. The routed objects are read in range order, so rows come in input order.
   const objects: RoutedRowsReader[] = [];
   const fields: string[] = new Array<string>(Math.max(...PERSON_FIELDS, ...POSSIBLE_OTHER_FIELDS) + 1).fill('');
-  // All of the partition's objects are kept until pass 2 anyway: read at once (fewer idle waits on I/O).
-  const contents = await Promise.all(plan.ranges.map((_, range) => collectBytes(store.read(workKeys.splitPartition(plan, range, partition)))));
+  // Its slice of every range object, as the slice index gives it: only the slices that hold something are read,
+  // READS_IN_FLIGHT at once (all are kept until pass 2 anyway).
+  const slices = await readSliceRow(store, plan, partition);
+  const contents = await mapBounded(slices, READS_IN_FLIGHT, ({ start, end }, range) =>
+    end > start ? collectBytes(store.readRange(workKeys.splitRange(plan, range), start, end)) : Promise.resolve(EMPTY),
+  );
   for (let range = 0; range < contents.length; range++) {
+    if (contents[range].length === 0) continue;
     const routed = new RoutedRowsReader(contents[range]);
     for (const subjectId of routed.rejectedSubjects) classifier.addRejectedRow(subjectId);
     if (routed.rows === 0) continue;

@@ -4,11 +4,17 @@
  * Text is latin-1 (one char per byte), so string lengths are byte counts and any input byte survives.
  * Integers are little-endian; a position (< 2^53) is two u32 (low, high).
  *
- * Split output, one object per (range, partition) — "routed rows":
+ * Split output, one object per range — "range object": the routed rows of partition 0, of partition 1, ... one
+ * after another; slice p is bytes [slices[p], slices[p + 1]) of it (SplitResult.slices, P + 1 boundaries). Each
+ * slice is a "routed rows" frame (empty when the range has nothing for that partition):
  *   header `R` u32 rows u32 rejected; `rejected` SUBJECT_IDs, each u32 length + bytes; then per row:
  *   position, u32 raw length (the record's bytes in the input, line end excluded), u8 flags, then the value of
  *   each of ROUTED_FIELDS (varint length + bytes), then, with ROUTED_FULL_LINE, u32 length + the record written
  *   again (a record holding a CR, which the outputs write re-serialised with LF only).
+ *
+ * Slice index, one object per run, written once all ranges are split: header `I` u32 ranges u32 partitions, then
+ *   for partition 0 its (start, end) in range 0, 1, ... (two positions each), then partition 1, ... Classify reads
+ *   its partition's row of it with one ranged GET, then only the slices that hold something.
  *
  * Classify output, one object per partition — "classified rows", sorted by position: per row
  *   position, u8 flags, u32 raw length, u32 full-line length, u32 condensed length, u32 columns length, then
@@ -321,6 +327,61 @@ export class RoutedRowsReader {
       const slot = slots[i];
       fields[columns[i]] = this.text.slice(this.starts[slot], this.ends[slot]);
     }
+  }
+}
+
+const SLICE_INDEX_MAGIC = 0x49; // 'I'
+export const SLICE_INDEX_HEADER_BYTES = 9;
+const SLICE_ENTRY_BYTES = 16;
+
+/** Where partition `partition`'s row starts and ends in a slice index of `ranges` ranges. */
+export function sliceIndexRow(ranges: number, partition: number): { start: number; end: number } {
+  const start = SLICE_INDEX_HEADER_BYTES + partition * ranges * SLICE_ENTRY_BYTES;
+  return { start, end: start + ranges * SLICE_ENTRY_BYTES };
+}
+
+/**
+ * The slice index of a run, from each range's slice boundaries (`slicesByRange[r]`: P + 1 offsets), in pieces of
+ * about `piece` bytes (partition after partition).
+ */
+export function* sliceIndexPieces(slicesByRange: readonly (readonly number[])[], partitions: number, piece = 1 << 20): Generator<Buffer> {
+  const ranges = slicesByRange.length;
+  for (const slices of slicesByRange) {
+    if (slices.length !== partitions + 1) throw new InvariantError(`a range has ${slices.length - 1} slices, the run ${partitions} partitions`);
+  }
+  const out = new ByteWriter(Math.min(piece + SLICE_ENTRY_BYTES * ranges, SLICE_INDEX_HEADER_BYTES + partitions * ranges * SLICE_ENTRY_BYTES));
+  out.byte(SLICE_INDEX_MAGIC);
+  out.u32(ranges);
+  out.u32(partitions);
+  for (let p = 0; p < partitions; p++) {
+    for (let r = 0; r < ranges; r++) {
+      out.position(slicesByRange[r][p]);
+      out.position(slicesByRange[r][p + 1]);
+    }
+    if (out.length >= piece) yield out.take();
+  }
+  if (out.length > 0) yield out.take(true);
+}
+
+/** One partition's row of a slice index (bytes sliceIndexRow(ranges, p)): per range, its slice [start, end). */
+export function parseSliceIndexRow(bytes: Buffer, ranges: number): Array<{ start: number; end: number }> {
+  if (bytes.length !== ranges * SLICE_ENTRY_BYTES) throw new FrameFormatError(`a slice index row of ${ranges} ranges has ${bytes.length} bytes`);
+  const row: Array<{ start: number; end: number }> = [];
+  for (let at = 0; at < bytes.length; at += SLICE_ENTRY_BYTES) {
+    const start = readU32(bytes, at) + readU32(bytes, at + 4) * TWO_32;
+    const end = readU32(bytes, at + 8) + readU32(bytes, at + 12) * TWO_32;
+    if (end < start) throw new FrameFormatError(`a slice ends (${end}) before it starts (${start})`);
+    row.push({ start, end });
+  }
+  return row;
+}
+
+/** Checks a slice index's header against the run's plan. */
+export function checkSliceIndexHeader(bytes: Buffer, ranges: number, partitions: number): void {
+  if (bytes.length < SLICE_INDEX_HEADER_BYTES || bytes[0] !== SLICE_INDEX_MAGIC) throw new FrameFormatError('corrupt slice index header');
+  const found = [readU32(bytes, 1), readU32(bytes, 5)];
+  if (found[0] !== ranges || found[1] !== partitions) {
+    throw new FrameFormatError(`the slice index is of ${found[0]} ranges x ${found[1]} partitions, the plan of ${ranges} x ${partitions}`);
   }
 }
 

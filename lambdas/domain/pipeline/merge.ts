@@ -9,7 +9,7 @@ import { csvLine } from '../csv/writer';
 import { ChunkChannel } from './channel';
 import { ByteWriter, CLASSIFIED_FULL_LINE, ClassifiedRowReader, FLAG_EVALUATED } from './frames';
 import { InputCursor } from './input-cursor';
-import { ObjectStore, ReadOptions } from './object-store';
+import { ObjectStore, ReadOptions, readMany } from './object-store';
 import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan, workKeys } from './plan';
 
 /**
@@ -81,7 +81,7 @@ async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: Partial<
     const heap: ClassifiedRowReader[] = [];
     const chunking = mergeReadOptions(plan.partitionCount);
     for (let p = 0; p < plan.partitionCount; p++) {
-      const reader = new ClassifiedRowReader(store.read(workKeys.classified(plan, p), chunking)[Symbol.asyncIterator]());
+      const reader = new ClassifiedRowReader(readMany(store, workKeys.classified(plan, p), plan.partitionCount, chunking)[Symbol.asyncIterator]());
       if (await reader.fill()) heapPush(heap, reader);
     }
     let fileIndex = -1;

@@ -25,6 +25,8 @@ export interface InputFile {
   /** What people call it in messages and rejects.csv (the upload's file name). */
   name: string;
   size: number;
+  /** Where the county uploaded it, when `key` is the run's pinned copy of it (RunRequest.pinInputs). */
+  uploadKey?: string;
 }
 
 export interface ByteRange {
@@ -203,17 +205,34 @@ export function partitionCountFor(totalBytes: number, options: SizingOptions = {
   return Math.max(1, Math.min(max, balancedTaskCount(totalBytes, target, options.lanes)));
 }
 
+/**
+ * Work objects are spread over this many key prefixes (`.../split/<shard>/`, `.../classify/<shard>/`), range after
+ * range and partition after partition, so that S3's per-prefix request rate is shared by all of them (see
+ * docs/limits.md): the Classify map's ranged GETs of every range object, Assemble's reads of every partition.
+ */
+export const WORK_SHARDS = 16;
+
+/** The shard folder of the n-th range or partition: two hex digits. */
+export function shardOf(n: number): string {
+  return (n % WORK_SHARDS).toString(16).padStart(2, '0');
+}
+
 /** Work-area keys, in one place. Numbers are zero-padded so listings sort numerically. */
 export const workKeys = {
   plan: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}plan.json`,
   ranges: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}ranges.json`,
   partitions: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}partitions.json`,
-  splitPartition: (plan: Pick<RunPlan, 'workPrefix'>, range: number, partition: number) =>
-    `${plan.workPrefix}split/${pad(range)}/p${pad(partition)}`,
-  splitRejects: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${pad(range)}/rejects.jsonl`,
-  splitResult: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${pad(range)}/result.json`,
-  classified: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/p${pad(partition)}`,
-  classifyStats: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/p${pad(partition)}.stats.json`,
+  /** A pinned copy of the run's n-th input file (Plan copies the version that started the run). */
+  input: (plan: Pick<RunPlan, 'workPrefix'>, fileIndex: number) => `${plan.workPrefix}input/${pad(fileIndex)}`,
+  /** One object per range: its partitions' routed rows one after another (frames.ts, "range object"). */
+  splitRange: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${shardOf(range)}/r${pad(range)}`,
+  splitRejects: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${shardOf(range)}/r${pad(range)}.rejects.jsonl`,
+  splitResult: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${shardOf(range)}/r${pad(range)}.result.json`,
+  /** Where each partition's slice lies in each range object, partition after partition (frames.ts, "slice index"). */
+  sliceIndex: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}split/slices.index`,
+  classified: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/${shardOf(partition)}/p${pad(partition)}`,
+  classifyStats: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) =>
+    `${plan.workPrefix}classify/${shardOf(partition)}/p${pad(partition)}.stats.json`,
 };
 
 function pad(n: number): string {

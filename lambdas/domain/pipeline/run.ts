@@ -12,6 +12,7 @@ import { classifyPartition } from './classify-partition';
 import { ObjectStore, writeJson } from './object-store';
 import { InputFile, partitionCountFor, planRanges, rangeBytesFor, RunPlan, SizingOptions, workKeys } from './plan';
 import { splitRange } from './split';
+import { indexSlices } from './slice-index';
 
 export interface RunRequest {
   runId: string;
@@ -21,7 +22,13 @@ export interface RunRequest {
   policyName?: string;
   /** YYYY-MM-DD; default today (UTC). */
   computeAt?: string;
-  files: Array<Pick<InputFile, 'key' | 'name'>>;
+  /** `versionId`: the object version to read (the one whose upload started the run), when the store has versions. */
+  files: Array<Pick<InputFile, 'key' | 'name'> & { versionId?: string }>;
+  /**
+   * Copy each input into the run's work area first (workKeys.input) and read only that copy: the run then sees one
+   * content from Plan to Assemble, whatever is uploaded under the same key meanwhile. A server-side copy on S3.
+   */
+  pinInputs?: boolean;
   scenarioPresets?: string[];
   /** Default 0.05: more than 5% rejected rows fails the run. */
   maxRejectRatio?: number;
@@ -107,15 +114,20 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     throw new RunError('InputError', `files: ${request.files.length} input files; one run takes at most ${MAX_INPUT_FILES} (join the extract into fewer files)`);
   }
   const files: InputFile[] = [];
-  for (const file of request.files) {
+  for (const [fileIndex, file] of request.files.entries()) {
     let size: number;
+    let key = file.key;
     try {
-      size = await store.size(file.key);
+      if (request.pinInputs) {
+        key = workKeys.input(request, fileIndex);
+        await store.copy(file.key, key, file.versionId === undefined ? {} : { sourceVersionId: file.versionId });
+      }
+      size = await store.size(key);
     } catch (error) {
       if ((error as Error).name === 'NotFoundError') throw new RunError('InputError', `${file.name}: no such input file`);
       throw error;
     }
-    const input = { ...file, size };
+    const input: InputFile = { key, name: file.name, size, ...(request.pinInputs ? { uploadKey: file.key } : {}) };
     await checkLooksLikeText(store, input);
     files.push(input);
   }
@@ -214,6 +226,7 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
       await executor.split(plan, index);
       report({ phase: 'split', done: ++done, total: plan.ranges.length });
     }, () => executor.prepare?.('classify'));
+    await indexSlices(store, plan);
     timings.split = (Date.now() - started) / 1000;
 
     started = Date.now();

@@ -33,6 +33,8 @@ export interface SplitResult {
   hadHeader: boolean;
   notes: string[];
   statistics: RunStatistics;
+  /** Where each partition's slice lies in the range object: slice p is [slices[p], slices[p + 1]). */
+  slices: number[];
 }
 
 /** Longest excerpt of a rejected line kept in rejects.csv. */
@@ -204,12 +206,21 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
   const summary = tokenizer.end();
   if (summary.hadBom) notes.push('file starts with a UTF-8 byte-order mark');
 
-  const writes: Promise<void>[] = [];
+  // One object for the range, its partitions' rows one after another: one PUT per range, whatever the partitions.
+  const body: Buffer[] = [];
+  const slices = [0];
   for (let partition = 0; partition < partitions; partition++) {
-    writes.push(store.write(workKeys.splitPartition(plan, range.index, partition), routed[partition].toBuffers()));
+    let end = slices[partition];
+    for (const buffer of routed[partition].toBuffers()) {
+      body.push(buffer);
+      end += buffer.length;
+    }
+    slices.push(end);
   }
-  writes.push(store.write(workKeys.splitRejects(plan, range.index), rejects.map((r) => `${JSON.stringify(r)}\n`)));
-  await Promise.all(writes);
+  await Promise.all([
+    store.write(workKeys.splitRange(plan, range.index), body),
+    store.write(workKeys.splitRejects(plan, range.index), rejects.map((r) => `${JSON.stringify(r)}\n`)),
+  ]);
   const result: SplitResult = {
     rangeIndex: range.index,
     fileIndex: range.fileIndex,
@@ -219,6 +230,7 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
     hadHeader,
     notes,
     statistics,
+    slices,
   };
   await store.write(workKeys.splitResult(plan, range.index), [JSON.stringify(result)]);
   return result;

@@ -8,6 +8,7 @@ import { assembleRun, OUTPUT_FILES, stagedOutputKey } from '../../../lambdas/dom
 import { readJson } from '../../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../../lambdas/domain/pipeline/plan';
 import { createPlan, RunRequest, runInProcess } from '../../../lambdas/domain/pipeline/run';
+import { indexSlices } from '../../../lambdas/domain/pipeline/slice-index';
 import { splitRange } from '../../../lambdas/domain/pipeline/split';
 import { classifyPartition } from '../../../lambdas/domain/pipeline/classify-partition';
 import { convictionRow, dojCsv } from '../../helpers/doj-rows';
@@ -172,6 +173,7 @@ describe('an upload that changes between Split and Assemble', () => {
     const { store, runRequest } = request(input);
     const plan = await createPlan(store, runRequest);
     for (const range of plan.ranges) await splitRange(store, plan, range);
+    await indexSlices(store, plan);
     for (let partition = 0; partition < plan.partitionCount; partition++) await classifyPartition(store, plan, partition);
     change(store, runRequest.files[0].key);
     const error = await assembleRun(store, plan).then(() => undefined, (e: unknown) => e);

@@ -14,7 +14,22 @@ function errorOf(load: () => unknown): Error {
 describe('function configuration', () => {
   it('reads the variables the stack sets', () => {
     expect(loadHandlerConfig({ DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger' })).toEqual({ dataBucket: 'data', ledgerTable: 'ledger' });
-    expect(loadPlanConfig(PLAN_ENV)).toEqual({ dataBucket: 'data', ledgerTable: 'ledger', maxPartitions: 1000, targetRangeBytes: 67108864, maxRejectRatio: 0.05, excelSafe: false });
+    expect(loadPlanConfig(PLAN_ENV)).toEqual({
+      dataBucket: 'data',
+      ledgerTable: 'ledger',
+      maxPartitions: 1000,
+      targetRangeBytes: 67108864,
+      maxRejectRatio: 0.05,
+      maxSplitConcurrency: 100,
+      maxClassifyConcurrency: 100,
+      prefixRequestBudget: 2000,
+      excelSafe: false,
+    });
+    expect(loadPlanConfig({ ...PLAN_ENV, MAX_SPLIT_CONCURRENCY: '7', MAX_CLASSIFY_CONCURRENCY: '9', PREFIX_REQUEST_BUDGET: '500' })).toMatchObject({
+      maxSplitConcurrency: 7,
+      maxClassifyConcurrency: 9,
+      prefixRequestBudget: 500,
+    });
     expect(loadPlanConfig({ ...PLAN_ENV, EXCEL_SAFE: 'true' }).excelSafe).toBe(true);
     expect(loadPlanConfig({ ...PLAN_ENV, EXCEL_SAFE: 'false' }).excelSafe).toBe(false);
     expect(loadPlanConfig({ ...PLAN_ENV, TARGET_PARTITION_BYTES: '1048576', MAX_REJECT_RATIO: '1' })).toMatchObject({ targetPartitionBytes: 1048576, maxRejectRatio: 1 });

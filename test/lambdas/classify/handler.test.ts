@@ -21,6 +21,7 @@ describe('classify handler', () => {
     plan = (await handlers.plan(objectCreatedEvent('incoming/NEVADA/b/manifest.json'))) as PlanResult;
     const ranges = JSON.parse(await bench.text(plan.rangesKey, 'utf8')) as ByteRange[];
     await Promise.all(ranges.map((range) => handlers.split({ runId: plan.runId, range })));
+    await handlers.split({ runId: plan.runId, indexSlices: true });
   });
 
   afterAll(async () => {

@@ -5,7 +5,7 @@ import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { captureStdout, LambdaBench, objectCreatedEvent, rejectionOf, startBench } from '../helpers';
 
 const EXTRACT = [...generateExtract({ county: 'KERN', people: 40, seed: 3 })].join('');
-const IGNORED: PlanResult = { runId: '', county: '', duplicate: false, ignored: true, rangesKey: '', partitionsKey: '', rangeCount: 0, partitionCount: 0 };
+const IGNORED: PlanResult = { runId: '', county: '', duplicate: false, ignored: true, rangesKey: '', partitionsKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
 
 describe('plan handler', () => {
   let bench: LambdaBench;
@@ -36,7 +36,8 @@ describe('plan handler', () => {
       runId: result.runId,
       county: 'KERN',
       policyName: 'policies/KERN.json',
-      files: [{ key: 'incoming/KERN/extract.csv', name: 'extract.csv', size: Buffer.byteLength(EXTRACT) }],
+      // Plan pins the upload: a copy in the run's work area, which every later phase reads.
+      files: [{ key: `runs/${result.runId}/input/000000`, uploadKey: 'incoming/KERN/extract.csv', name: 'extract.csv', size: Buffer.byteLength(EXTRACT) }],
       workPrefix: `runs/${result.runId}/`,
       resultsPrefix: `results/KERN/${result.runId}/`,
       reportsPrefix: `reports/KERN/${result.runId}/`,
@@ -112,8 +113,8 @@ describe('plan handler', () => {
       computeAt: '2024-01-15',
       scenarioPresets: ['dismiss-all'],
       files: [
-        { key: 'incoming/MADERA/b1/one.csv', name: 'one.csv' },
-        { key: 'incoming/MADERA/b1/sub/two.csv', name: 'sub/two.csv' },
+        { key: `runs/${result.runId}/input/000000`, uploadKey: 'incoming/MADERA/b1/one.csv', name: 'one.csv' },
+        { key: `runs/${result.runId}/input/000001`, uploadKey: 'incoming/MADERA/b1/sub/two.csv', name: 'sub/two.csv' },
       ],
     });
     expect(new Set(written.ranges.map((range) => range.fileIndex))).toEqual(new Set([0, 1]));

@@ -1,0 +1,93 @@
+/**
+ * The cloud's limits, enforced by the embedded stack: Lambda's 1,024 file descriptors per execution environment and
+ * S3's per-prefix request rate (`503 SlowDown` beyond it). A run whose grid is 400+ ranges x 400+ partitions succeeds
+ * under them (one object per range, the slice index, windowed merge reads: no invocation holds a socket per
+ * partition), and a run whose S3 answers SlowDown to a share of its requests succeeds with the outputs of a run
+ * without throttling.
+ */
+import { synthTemplate } from '../../bin/commands/synth-template';
+import { generateExtract } from '../../lambdas/domain/generator';
+import { PRESETS } from '../../lambdas/domain/policy';
+import { LAMBDA_MAX_FILE_DESCRIPTORS } from '../../local/lambda-pool';
+import { COUNTY, Harness, ledgerCounts, MIB, publishedOutputs, runBatch, runOf, startHarness } from './fixtures/harness';
+
+jest.setTimeout(480_000);
+
+/** The synthesized stack with Plan's sizing set in its environment (below the stack props' 1 MiB floor). */
+function sizedTemplate(sizing: Record<string, string>): Record<string, unknown> {
+  const template = synthTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } });
+  const resources = template.Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
+  for (const resource of Object.values(resources)) {
+    const variables = resource.Properties.Environment?.Variables;
+    if (resource.Type === 'AWS::Lambda::Function' && variables?.MAX_PARTITIONS !== undefined) Object.assign(variables, sizing);
+  }
+  return template;
+}
+
+describe('a 400 x 400 grid under Lambda\'s descriptor limit and S3\'s request rates', () => {
+  let h: Harness;
+  // ~1.8 MB: 4 KiB ranges and partitions make 400-odd of each.
+  const extract = Array.from(generateExtract({ county: COUNTY, people: 420, seed: 31 })).join('');
+
+  beforeAll(async () => {
+    h = await startHarness({
+      template: sizedTemplate({ TARGET_RANGE_BYTES: '4096', TARGET_PARTITION_BYTES: '4096', MAX_PARTITIONS: '1000' }),
+      limits: { maxOpenSockets: LAMBDA_MAX_FILE_DESCRIPTORS, s3: { perPrefixPerSecond: { read: 5_500, write: 3_500 } } },
+    });
+    await h.store.write(`policies/${COUNTY}.json`, [JSON.stringify(PRESETS['reference-default'])]);
+  });
+
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  test('succeeds, every invocation within 1,024 sockets, every prefix within S3\'s rates', async () => {
+    const prefix = `incoming/${COUNTY}/grid/`;
+    await h.store.write(`${prefix}extract.csv`, [Buffer.from(extract, 'latin1')]);
+    await h.store.write(`${prefix}manifest.json`, [JSON.stringify({ files: ['extract.csv'], policy: 'reference-default' })]);
+    const execution = await h.stack.executionStartedBy(`${prefix}manifest.json`, { timeoutMs: 30_000 });
+    const ended = await h.stack.waitForExecution(execution.executionArn, { timeoutMs: 400_000 });
+    const run = await runOf(h, `${prefix}manifest.json`);
+    expect(ended.status).toBe('SUCCEEDED');
+    expect(run?.rangeCount).toBeGreaterThanOrEqual(400);
+    expect(run?.partitionCount).toBeGreaterThanOrEqual(400);
+    expect(run?.rowsRead).toBe(extract.split('\n').length - 2);
+    expect(run?.rowsRead).toBe(run!.rowsWritten + run!.rowsRejected);
+    const lambda = h.stack.lambdaStats();
+    expect(lambda.peakOpenSockets).toBeGreaterThan(0);
+    expect(lambda.peakOpenSockets).toBeLessThanOrEqual(LAMBDA_MAX_FILE_DESCRIPTORS);
+    const s3 = h.stack.s3RequestStats();
+    expect(s3.peakPerPrefix.read).toBeLessThanOrEqual(5_500);
+    expect(s3.peakPerPrefix.write).toBeLessThanOrEqual(3_500);
+    // O(R + P) writes: a few per range and per partition, never one per (range, partition).
+    expect(s3.requests.write).toBeLessThan(10 * (run!.rangeCount + run!.partitionCount));
+  });
+});
+
+describe('a run under injected SlowDown answers', () => {
+  const extract = Array.from(generateExtract({ county: COUNTY, people: 700, seed: 41 })).join('');
+  const template = sizedTemplate({ TARGET_RANGE_BYTES: String(256 * 1024), TARGET_PARTITION_BYTES: String(256 * 1024) });
+
+  async function outputsOf(limits: Parameters<typeof startHarness>[0]['limits']) {
+    const h = await startHarness({ template, ...(limits ? { limits } : {}) });
+    try {
+      await h.store.write(`policies/${COUNTY}.json`, [JSON.stringify(PRESETS['reference-default'])]);
+      const { ended, run } = await runBatch(h, 'throttled', { 'extract.csv': extract }, { policy: 'reference-default' });
+      return { ended, run, outputs: run ? await publishedOutputs(h.store, run.runId) : {}, s3: h.stack.s3RequestStats() };
+    } finally {
+      await h.stop();
+    }
+  }
+
+  test('succeeds with the outputs of an unthrottled run, byte for byte', async () => {
+    const clean = await outputsOf(undefined);
+    expect(clean.ended.status).toBe('SUCCEEDED');
+    expect(clean.s3.slowDowns).toBe(0);
+    // Every 7th request of any kind answered 503 SlowDown (the test's own requests too).
+    const throttled = await outputsOf({ s3: { slowDownEvery: 7 } });
+    expect(throttled.ended.status).toBe('SUCCEEDED');
+    expect(throttled.s3.slowDowns).toBeGreaterThan(20);
+    expect(throttled.outputs).toEqual(clean.outputs);
+    expect(ledgerCounts(throttled.run)).toEqual(ledgerCounts(clean.run));
+  });
+});
