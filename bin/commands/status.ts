@@ -7,6 +7,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { markInterruptedRuns } from './interrupted-runs';
+import { restrictTree } from './private-files';
+import { acquireStateLock, lockHolder, StateInUseError } from './state-lock';
 import { synthTemplate } from './synth-template';
 
 export interface StatusOptions {
@@ -30,6 +32,68 @@ export function formatRuns(runs: RunRecord[]): string {
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
+/** A kept state folder opened by this process alone (its lock taken): the ledger and the bucket. */
+export interface KeptState {
+  ledger: RunLedger;
+  store: S3ObjectStore;
+  close(): Promise<void>;
+}
+
+/** Where `clearance run --keep-state` keeps its state, checked: an existing folder. */
+export function keptStateDir(typed: string): string {
+  const stateDir = path.resolve(typed);
+  if (!existsSync(stateDir)) {
+    throw Object.assign(new Error(`no embedded state at ${stateDir}: runs are kept only with \`clearance run --keep-state ${typed}\``), { name: 'UsageError' });
+  }
+  return stateDir;
+}
+
+/**
+ * Opens a kept state folder for `command`: takes its lock (StateInUseError when another process holds it), starts
+ * the stand-ins on it and closes the runs a dead process left unfinished (no process holds them now).
+ */
+export async function openKeptState(stateDir: string, command: string): Promise<KeptState> {
+  const lock = await acquireStateLock(stateDir, command);
+  try {
+    await restrictTree(stateDir);
+    const { startEmbeddedStack } = await import('../../local/embedded-stack');
+    const stack = await startEmbeddedStack({ template: synthTemplate(), keepStateDir: stateDir, workers: 1, functionLogs: 'discard' });
+    const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
+    const store = new S3ObjectStore(new S3Client(stack.s3Config), stack.bucketName());
+    const close = async () => {
+      await stack.stop();
+      await lock.release();
+    };
+    await markInterruptedRuns(ledger, store).catch(async (error: unknown) => {
+      await close();
+      throw error;
+    });
+    return { ledger, store, close };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/** How long `status` waits for a process that holds the state to publish its ledger (a stack starting). */
+const HOLDER_WAIT_MS = 10_000;
+
+/** The ledger of the live process holding `stateDir`, read through that process; undefined when none holds it. */
+async function ledgerOfHolder(stateDir: string): Promise<RunLedger | undefined> {
+  const deadline = Date.now() + HOLDER_WAIT_MS;
+  for (;;) {
+    const holder = await lockHolder(stateDir);
+    if (!holder) return undefined;
+    if (holder.ledger) {
+      process.stderr.write(`${stateDir} is in use by process ${holder.pid} (${holder.command}) since ${holder.since}: its ledger is read through that process\n`);
+      const { endpoint, region, credentials, tableName } = holder.ledger;
+      return new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region, credentials })), tableName);
+    }
+    if (Date.now() > deadline) throw new StateInUseError(stateDir, holder);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 export async function statusCommand(runId: string | undefined, options: StatusOptions): Promise<void> {
   let ledger: RunLedger;
   let stop = async () => undefined as void;
@@ -37,19 +101,14 @@ export async function statusCommand(runId: string | undefined, options: StatusOp
     if (!options.table) throw Object.assign(new Error('--aws needs --table (the stack output LedgerTableName)'), { name: 'UsageError' });
     ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table);
   } else {
-    const stateDir = path.resolve(options.keepState);
-    if (!existsSync(stateDir)) {
-      throw Object.assign(new Error(`no embedded state at ${stateDir}: runs are kept only with \`clearance run --keep-state ${options.keepState}\``), { name: 'UsageError' });
+    const stateDir = keptStateDir(options.keepState);
+    const running = await ledgerOfHolder(stateDir);
+    if (running) ledger = running;
+    else {
+      const state = await openKeptState(stateDir, 'clearance status');
+      ledger = state.ledger;
+      stop = () => state.close();
     }
-    const { startEmbeddedStack } = await import('../../local/embedded-stack');
-    const stack = await startEmbeddedStack({ template: synthTemplate(), keepStateDir: stateDir, workers: 1, functionLogs: 'discard' });
-    ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
-    stop = () => stack.stop();
-    // No process holds this state now (its lock is ours): a run still in progress in it will never finish.
-    await markInterruptedRuns(ledger, new S3ObjectStore(new S3Client(stack.s3Config), stack.bucketName())).catch(async (error: unknown) => {
-      await stack.stop();
-      throw error;
-    });
   }
   try {
     if (runId) {
