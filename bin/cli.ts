@@ -67,13 +67,19 @@ export function buildProgram(): Command {
   program
     .name('clearance')
     .description('Prop 64 record clearance: classify DOJ research-file extracts, locally or on AWS.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done; 2 a bad request (arguments, policy, input, a --keep-state folder in use), refused before any work;\n' +
+        '1 a run that failed (its reports kept); 130 / 143 interrupted by SIGINT (Ctrl-C) / SIGTERM, its temporary files removed.\n' +
+        'Everything written is owner-only (0700 folders, 0600 files).',
+    )
     .showHelpAfterError('(clearance <command> --help for its options)')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
   program
     .command('classify')
-    .description('classify local extract files in this process and write the results into a directory')
+    .description('classify local extract files in this process; each run gets its own folder <out>/<runId>/ (printed on stdout)')
     .requiredOption('--input <files...>', 'extract file(s): --input a.csv b.csv or --input a.csv,b.csv; several files are one population')
     .requiredOption('--county <name>', 'one of California\'s 58 counties, as in STP_ORI_CNTY_NAME, e.g. "LOS ANGELES" (any letter case)')
     .requiredOption('--policy <file|preset>', 'county policy JSON file, or a preset: reference-default, dismiss-all, los-angeles-2020')
