@@ -16,7 +16,6 @@ import type { StatusOptions } from './commands/status';
 import type { PruneOptions } from './commands/prune';
 import { handleInterrupts, interruptedBy } from './commands/interrupts';
 import { restrictUmask } from './commands/private-files';
-import { generateExtract } from '../lambdas/domain/generator';
 
 // Commands are loaded when run: `run` and `status` load the AWS SDK and the embedded stack (~0.25 s each),
 // which `classify` and `generate` do not need.
@@ -159,6 +158,7 @@ export function buildProgram(): Command {
     .option('--out <file>', 'output file (default: standard output)')
     .exitOverride()
     .action(async (options: { county: string; people: number; seed: number; header: boolean; out?: string }) => {
+      const { generateExtract } = await import('../lambdas/domain/generator');
       const target = options.out ? createWriteStream(options.out) : process.stdout;
       for (const chunk of generateExtract({ county: options.county, people: options.people, seed: options.seed, header: options.header })) {
         if (!target.write(chunk)) await once(target, 'drain');
