@@ -29,15 +29,31 @@ export const NOTICE_STATUS: Readonly<Record<string, string>> = Object.freeze({
   [DETERMINATION.handReview]: 'Pending prosecution review (H&S 11361.9)',
 });
 
+/** Plain headers; `Missing` flags a line a clerk cannot file as it is (no case number, no valid date). */
 export const COURT_MOTION_COLUMNS = [
-  'Case Number', 'CII_NUMBER', 'PRI_NAME', 'PRI_DOB', 'County', 'Date of Conviction',
-  'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis',
+  'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction',
+  'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis', 'Missing',
 ] as const;
 
 export const DEFENDER_NOTICE_COLUMNS = [
-  'Case Number', 'CII_NUMBER', 'PRI_NAME', 'PRI_DOB', 'County', 'Date of Conviction', 'Code Section',
-  'Eligibility Determination', 'Eligibility Reason', 'Notice',
+  'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
+  'Eligibility Determination', 'Eligibility Reason', 'Notice', 'Missing',
 ] as const;
+
+/** What the `Missing` column names: the fields a court matches on that the line lacks. */
+export const MISSING = {
+  caseNumber: 'case number',
+  convictionDate: 'date of conviction',
+  birthDate: 'valid date of birth',
+} as const;
+
+function missingText(caseNumber: string, convictionDates: string, birthDateValid: boolean): string {
+  const missing: string[] = [];
+  if (caseNumber === '') missing.push(MISSING.caseNumber);
+  if (convictionDates === '') missing.push(MISSING.convictionDate);
+  if (!birthDateValid) missing.push(MISSING.birthDate);
+  return missing.join('; ');
+}
 
 export const COURT_MOTION_HEADER = csvLine(COURT_MOTION_COLUMNS);
 export const DEFENDER_NOTICE_HEADER = csvLine(DEFENDER_NOTICE_COLUMNS);
@@ -94,6 +110,7 @@ export function personCourtLists(
   into: CourtLists,
 ): void {
   const dob = courtDate(identity.dob);
+  const dobValid = !isMalformed(parseDojDate(identity.dob));
   const cases = new Map<string, Conviction[]>();
   for (const conviction of evaluated) {
     const determination = conviction.decision?.determination;
@@ -103,11 +120,12 @@ export function personCourtLists(
       else list.push(conviction);
     } else if (determination === DETERMINATION.notEligible || determination === DETERMINATION.handReview) {
       const caseNumber = (caseNumbers.get(conviction.cycleStepKey) ?? []).join('; ');
+      const date = formatUsDate(conviction.day);
       into.notices.push({
         position: conviction.position,
         line: csvLine([
-          caseNumber, identity.cii, identity.name, dob, county, formatUsDate(conviction.day), conviction.codeSection.trim(),
-          determination, conviction.decision!.reason, NOTICE_STATUS[determination],
+          caseNumber, identity.cii, identity.name, dob, county, date, conviction.codeSection.trim(),
+          determination, conviction.decision!.reason, NOTICE_STATUS[determination], missingText(caseNumber, date, dobValid),
         ]),
       });
     }
@@ -116,12 +134,14 @@ export function personCourtLists(
     const dismiss = convictions.filter((c) => c.decision!.determination === DETERMINATION.dismissal);
     const reduce = convictions.filter((c) => c.decision!.determination === DETERMINATION.reduction);
     const relief = [dismiss.length > 0 ? RELIEF_WORDING.dismissal : '', reduce.length > 0 ? RELIEF_WORDING.reduction : ''].filter(Boolean);
+    const caseNumber = (caseNumbers.get(cycleStepKey) ?? []).join('; ');
+    const dates = distinctDates(convictions.map((c) => c.day));
     into.motions.push({
       position: convictions[0].position,
       line: csvLine([
-        (caseNumbers.get(cycleStepKey) ?? []).join('; '), identity.cii, identity.name, dob, county,
-        distinctDates(convictions.map((c) => c.day)), dismiss.map(convictionText).join('; '), reduce.map(convictionText).join('; '),
-        relief.join('; '), STATUTORY_BASIS,
+        caseNumber, identity.cii, identity.name, dob, county,
+        dates, dismiss.map(convictionText).join('; '), reduce.map(convictionText).join('; '),
+        relief.join('; '), STATUTORY_BASIS, missingText(caseNumber, dates, dobValid),
       ]),
     });
   }
