@@ -7,7 +7,7 @@ import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { RunError } from '../../lambdas/domain/pipeline/errors';
 import { PhaseWorkerPool } from './phase-workers';
 import { guardInterrupts } from './interrupts';
-import { PRIVATE_DIR_MODE, processAlive } from './private-files';
+import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest, UsageError } from './request';
 
 export interface ClassifyOptions {
@@ -102,6 +102,9 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   await fs.mkdir(outDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const swept = await sweepStaleWork(outDir);
   if (swept.length > 0) process.stderr.write(`removed the work folders of ${swept.length} interrupted classify run(s) in ${outDir}: ${swept.join(', ')}\n`);
+  // A `clearance run` killed outright leaves its private temporary folder (its staged extract): gone now too.
+  const sweptTemp = await sweepStaleTempDirs();
+  if (sweptTemp.length > 0) process.stderr.write(`removed ${sweptTemp.length} temporary folder(s) of clearance processes that ended without removing them\n`);
   const { runId, runDir } = await createRunFolder(outDir);
   const store = new FsObjectStore(outDir);
   const workPrefix = `.work-${runId}-${process.pid}/`;

@@ -267,6 +267,12 @@ export async function checkRequest(args: RequestArguments): Promise<CheckedReque
   const computeAt = checkComputeAt(args.computeAt, notes);
   const out = await checkFolder('--out', args.out);
   const keepState = args.keepState === undefined ? undefined : await checkFolder('--keep-state', args.keepState);
+  if (keepState !== undefined) {
+    // A state folder another process holds is refused now, before the slower checks (the lock is taken later).
+    const { lockHolder, StateInUseError } = await import('./state-lock');
+    const holder = await lockHolder(keepState);
+    if (holder) throw new StateInUseError(keepState, holder);
+  }
   const scenarios = await checkScenarios(args.scenario);
   const { policy, name } = await checkPolicy(args.policy, notes);
   const inputs: CheckedInput[] = [];

@@ -165,6 +165,8 @@ describe('clearance classify', () => {
     mkdirSync(path.join(out, `.work-local-20200101T000000-${deadPid}`, 'split'), { recursive: true });
     writeFileSync(path.join(out, `.work-local-20200101T000000-${deadPid}`, 'split', 'part'), 'GREEN,KEVIN 19861006');
     mkdirSync(path.join(out, 'local-20200101T000000', 'results'), { recursive: true });
+    // ...and what a `clearance run` killed outright leaves in the temporary folder.
+    mkdirSync(path.join(tmp, `clearance-${deadPid}-Zz9Yy8`, 'staged'), { recursive: true });
     const child = spawn(process.execPath, [CLI, 'classify', '--input', big, ...base, '--out', out], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -181,6 +183,8 @@ describe('clearance classify', () => {
     expect(await exited).toBe(130);
     expect(stderr).toMatch(/clearance: interrupted \(SIGINT\): classify of big\.csv stopped in (plan|split|classify|assemble); its work folder and partial outputs .* removed, nothing kept/);
     expect(stderr).toContain('removed the work folders of 1 interrupted classify run(s)');
+    expect(stderr).toContain('removed 1 temporary folder(s) of clearance processes');
     expect(readdirSync(out)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
