@@ -326,17 +326,21 @@ export async function runCommand(options: RunOptions, request: CheckedRequest, s
   };
   const guard = embedded
     ? guardInterrupts(async () => {
-        const what = `${runId ? `run ${runId}` : 'clearance run'} stopped while ${stage}`;
+        const stoppedWhile = stage;
         let marked = false;
         if (lock && uploading) {
           // An upload no run started from: nothing would ever read it, nor prune find it.
           const { store, prefix } = uploading;
           await store.list(prefix).then((keys) => store.delete(keys)).catch(() => undefined);
         }
-        if (lock && target && runId) {
-          // Closed now, as the next start would close it: FAILED Interrupted, with its error report.
-          marked = (await markInterruptedRuns(target.ledger, new S3ObjectStore(target.s3, target.bucket)).catch(() => [])).length > 0;
+        if (lock && target && !uploading && stoppedWhile !== 'starting the embedded stack') {
+          // Closed now, as the next start would close it: FAILED Interrupted, with its error report. The run may
+          // have started before the progress poll saw it: the ledger names it.
+          const closed = await markInterruptedRuns(target.ledger, new S3ObjectStore(target.s3, target.bucket)).catch(() => []);
+          runId ??= closed[0]?.runId;
+          marked = closed.length > 0;
         }
+        const what = `${runId ? `run ${runId}` : 'clearance run'} stopped while ${stoppedWhile}`;
         await releaseAll();
         if (downloadingTo) await fs.rm(downloadingTo, { recursive: true, force: true });
         const kept = lock

@@ -94,32 +94,38 @@ async function ledgerOfHolder(stateDir: string): Promise<RunLedger | undefined> 
   }
 }
 
+async function printRuns(ledger: RunLedger, runId: string | undefined, options: StatusOptions): Promise<void> {
+  if (runId) {
+    const run = await ledger.getRun(runId);
+    if (!run) throw Object.assign(new Error(`no run ${JSON.stringify(runId)} in the ledger`), { name: 'InputError' });
+    process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+    return;
+  }
+  const runs = await ledger.listRuns({ ...(options.county ? { county: options.county } : {}), limit: options.limit });
+  process.stdout.write(runs.length === 0 ? 'no runs\n' : `${formatRuns(runs)}\n`);
+}
+
 export async function statusCommand(runId: string | undefined, options: StatusOptions): Promise<void> {
-  let ledger: RunLedger;
-  let stop = async () => undefined as void;
   if (options.aws) {
     if (!options.table) throw Object.assign(new Error('--aws needs --table (the stack output LedgerTableName)'), { name: 'UsageError' });
-    ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table);
-  } else {
-    const stateDir = keptStateDir(options.keepState);
-    const running = await ledgerOfHolder(stateDir);
-    if (running) ledger = running;
-    else {
-      const state = await openKeptState(stateDir, 'clearance status');
-      ledger = state.ledger;
-      stop = () => state.close();
+    return printRuns(new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table), runId, options);
+  }
+  const stateDir = keptStateDir(options.keepState);
+  const running = await ledgerOfHolder(stateDir);
+  if (running) {
+    try {
+      return await printRuns(running, runId, options);
+    } catch (error) {
+      // The run ended (and its stand-ins with it) while we asked: the state is free to open now.
+      if ((error as Error).name === 'InputError' || (await lockHolder(stateDir))) throw error;
+    } finally {
+      running.client.destroy();
     }
   }
+  const state = await openKeptState(stateDir, 'clearance status');
   try {
-    if (runId) {
-      const run = await ledger.getRun(runId);
-      if (!run) throw Object.assign(new Error(`no run ${JSON.stringify(runId)} in the ledger`), { name: 'InputError' });
-      process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-      return;
-    }
-    const runs = await ledger.listRuns({ ...(options.county ? { county: options.county } : {}), limit: options.limit });
-    process.stdout.write(runs.length === 0 ? 'no runs\n' : `${formatRuns(runs)}\n`);
+    await printRuns(state.ledger, runId, options);
   } finally {
-    await stop();
+    await state.close();
   }
 }
