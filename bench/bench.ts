@@ -18,7 +18,7 @@
  * Results: a Markdown table on stdout, JSON + Markdown under bench/results/ (latest.md is committed).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, promises as fs, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, promises as fs, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import * as path from 'node:path';
@@ -109,6 +109,8 @@ function measure(command: 'classify' | 'run', file: string, rows: number, floorS
   const out = path.join(CACHE, `${command}-out`);
   const args = ['-r', PRELOAD, CLI, command, '--input', file, '--county', 'LOS ANGELES',
     '--policy', 'reference-default', '--compute-at', '2020-07-01', '--out', out];
+  // Each run writes a folder of its own: the previous ones go first (the disk holds a few of these at 5M rows).
+  rmSync(out, { recursive: true, force: true });
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -117,7 +119,8 @@ function measure(command: 'classify' | 'run', file: string, rows: number, floorS
   const reports = [...result.stderr.matchAll(/BENCH_RUSAGE (.*)/g)].map((match) => JSON.parse(match[1]) as { maxRssKb: number });
   if (reports.length === 0) throw new Error(`clearance ${command} on ${file}: no BENCH_RUSAGE report on stderr`);
   const usage = { maxRssKb: Math.max(...reports.map((report) => report.maxRssKb)) };
-  const summaryFile = path.join(out, 'summary.json');
+  // classify prints its run's folder (<out>/<runId>/) on stdout; reports/ holds the summary.
+  const summaryFile = command === 'classify' ? path.join(result.stdout.trim().split('\n').pop() ?? out, 'reports', 'summary.json') : '';
   const phases = command === 'classify' && existsSync(summaryFile)
     ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as { timings: Record<string, number> }).timings
     : {};

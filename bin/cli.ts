@@ -1,9 +1,11 @@
 /**
- * `clearance`: the command line. Commands: classify (local files, in-process), generate (fabricated extracts).
- * Errors end the process with one clear line on stderr and a non-zero exit code:
- * 2 for a bad request (arguments, policy, input), 1 for a run that failed (too many rejects, unknown county).
+ * `clearance`: the command line. Commands: run (the workflow on the embedded stack or AWS), classify (local files,
+ * in-process), status and prune (kept runs), generate (fabricated extracts). Errors end the process with one clear
+ * line on stderr and an exit code: 2 for a bad request (arguments, policy, input, a state folder in use), 1 for a
+ * run that failed (too many rejects, county not in the extract, a workflow failure), 130 / 143 when interrupted by
+ * SIGINT / SIGTERM.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createWriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
@@ -11,14 +13,15 @@ import { SAMPLE } from './commands/sample';
 import type { ClassifyOptions } from './commands/classify';
 import type { RunOptions } from './commands/run';
 import type { StatusOptions } from './commands/status';
-import { generateExtract } from '../lambdas/domain/generator';
+import type { PruneOptions } from './commands/prune';
+import { handleInterrupts, interruptedBy } from './commands/interrupts';
+import { restrictUmask } from './commands/private-files';
 
 // Commands are loaded when run: `run` and `status` load the AWS SDK and the embedded stack (~0.25 s each),
 // which `classify` and `generate` do not need.
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+/** Errors of a bad request (exit 2); every other error is a run that failed (exit 1). */
+const REQUEST_ERRORS: ReadonlySet<string> = new Set(['UsageError', 'PolicyError', 'InputError', 'StateInUseError']);
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -32,6 +35,26 @@ function ratio(value: string): number {
   return n;
 }
 
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a number >= 0`);
+  return n;
+}
+
+/** `--aws`'s own options, checked before the request's (request.ts) and before any SDK loads. */
+function checkAwsOptionsEarly(options: RunOptions): void {
+  const problem = !options.aws
+    ? [options.bucket, options.table, options.stateMachineArn].some((value) => value !== undefined) ? '--bucket, --table and --state-machine-arn go with --aws' : undefined
+    : !options.bucket || !options.table || !options.stateMachineArn
+      ? '--aws needs --bucket, --table and --state-machine-arn (the stack outputs DataBucketName, LedgerTableName, StateMachineArn)'
+      : options.rangeMb !== undefined || options.partitionMb !== undefined
+        ? "--range-mb and --partition-mb size the embedded stack; a deployed stack's sizes are set when it is deployed (cdk context targetRangeBytes)"
+        : options.keepState !== undefined
+          ? "--keep-state keeps the embedded stack's state; a deployed stack keeps its own"
+          : undefined;
+  if (problem) throw Object.assign(new Error(problem), { name: 'UsageError' });
+}
+
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number`);
@@ -43,35 +66,43 @@ export function buildProgram(): Command {
   program
     .name('clearance')
     .description('Prop 64 record clearance: classify DOJ research-file extracts, locally or on AWS.')
-    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done; 2 a bad request (arguments, policy, input, a --keep-state folder in use), refused before any work;\n' +
+        '1 a run that failed (its reports kept); 130 / 143 interrupted by SIGINT (Ctrl-C) / SIGTERM, its temporary files removed.\n' +
+        'Everything written is owner-only (0700 folders, 0600 files).',
+    )
+    .showHelpAfterError('(clearance <command> --help for its options)')
+    .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
   program
     .command('classify')
-    .description('classify local extract files in this process and write the results into a directory')
-    .requiredOption('--input <files>', 'extract file(s), comma-separated; several files are one population')
-    .requiredOption('--county <name>', 'county as in STP_ORI_CNTY_NAME, e.g. "LOS ANGELES"')
+    .description('classify local extract files in this process; each run gets its own folder <out>/<runId>/ (printed on stdout)')
+    .requiredOption('--input <files...>', 'extract file(s): --input a.csv b.csv or --input a.csv,b.csv; several files are one population')
+    .requiredOption('--county <name>', 'one of California\'s 58 counties, as in STP_ORI_CNTY_NAME, e.g. "LOS ANGELES" (any letter case)')
     .requiredOption('--policy <file|preset>', 'county policy JSON file, or a preset: reference-default, dismiss-all, los-angeles-2020, statute-conservative')
     .option('--compute-at <YYYY-MM-DD>', 'the date eligibility is computed at (default: today, UTC)')
-    .requiredOption('--out <dir>', 'output directory')
+    .requiredOption('--out <dir>', 'outputs go to <dir>/<runId>/results/ (personal data) and <dir>/<runId>/reports/ (none)')
     .option('--scenario <presets>', 'extra presets to report as what-if scenarios, comma-separated')
     .addOption(new Option('--max-reject-ratio <ratio>', 'fail the run when more rows than this share are rejected').argParser(ratio).default(0.05))
     .addOption(new Option('--range-mb <n>', 'split the input into byte ranges of about n MiB').argParser(positiveInteger))
     .addOption(new Option('--partition-mb <n>', 'about n MiB of input per classify partition').argParser(positiveInteger))
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))
     .option('--excel-safe', 'neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md)')
-    .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options));
+    .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options))
+    .exitOverride();
 
   program
     .command('run')
     .description('run the real workflow: on this machine (embedded S3, DynamoDB and state machine) or, with --aws, on a deployed stack')
-    .option('--input <files...>', 'extract file(s); default: a generated sample')
-    .option('--county <name>', 'county as in STP_ORI_CNTY_NAME', 'LOS ANGELES')
-    .option('--policy <file|preset>', 'county policy JSON file, or a preset', 'reference-default')
+    .option('--input <files...>', 'extract file(s): --input a.csv b.csv or --input a.csv,b.csv (default: a generated sample)')
+    .option('--county <name>', 'one of California\'s 58 counties, as in STP_ORI_CNTY_NAME (any letter case)', 'LOS ANGELES')
+    .option('--policy <file|preset>', 'county policy JSON file, or a preset: reference-default, dismiss-all, los-angeles-2020', 'reference-default')
     .option('--compute-at <YYYY-MM-DD>', 'the date eligibility is computed at (default: today, UTC)')
-    .option('--out <dir>', 'results and reports are copied to <dir>/<runId>/', 'out')
+    .option('--out <dir>', 'outputs are copied to <dir>/<runId>/results/ (personal data) and <dir>/<runId>/reports/ (none)', 'out')
     .option('--scenario <presets>', 'extra presets to report as what-if scenarios, comma-separated')
-    .option('--keep-state <dir>', 'persist the embedded S3 and DynamoDB in <dir> between runs')
+    .option('--keep-state <dir>', 'keep the embedded S3 and DynamoDB in <dir> (each run\'s extract, work area, outputs and ledger item; see clearance prune); one process at a time')
     .addOption(new Option('--sample-people <n>', 'people in the generated sample').argParser(positiveInteger).default(SAMPLE.people))
     .addOption(new Option('--workers <n>', 'worker threads running Lambda invocations (default: CPU count)').argParser(positiveInteger))
     .addOption(new Option('--range-mb <n>', 'embedded stack: split the input into byte ranges of about n MiB (default 64)').argParser(positiveInteger))
@@ -82,22 +113,42 @@ export function buildProgram(): Command {
     .option('--table <name>', 'with --aws: the stack output LedgerTableName')
     .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn')
     .action(async (options: RunOptions) => {
-      // The embedded stack's synth starts first, on its own thread, while the run command loads.
+      // Every argument is checked before any work: no stack starts for a request that cannot run.
+      const { checkRequest } = await import('./commands/request');
+      checkAwsOptionsEarly(options);
+      const request = await checkRequest(options);
+      // A state folder another process holds is refused before any work too.
+      const lock = request.keepState && !options.aws ? await (await import('./commands/state-lock')).acquireStateLock(request.keepState, 'clearance run') : undefined;
+      for (const note of request.notes) process.stderr.write(`${note}\n`);
+      // The embedded stack's synth starts next, on its own thread, while the run command loads.
       const synth = options.aws ? undefined : (await import('./commands/embedded-synth')).synthEmbeddedTemplate(options);
       synth?.catch(() => undefined); // awaited (and its error reported) by runCommand
-      return (await import('./commands/run')).runCommand(options, synth);
-    });
+      return (await import('./commands/run')).runCommand(options, request, synth, lock);
+    })
+    .exitOverride();
 
   program
     .command('status')
     .description('list runs from the ledger (with --keep-state DIR of earlier runs, or --aws)')
     .argument('[runId]', 'one run in full')
-    .option('--keep-state <dir>', 'the embedded state directory of earlier `clearance run --keep-state` runs', '.local-state')
+    .option('--keep-state <dir>', 'the embedded state folder of earlier `clearance run --keep-state` runs (read through the running process while one runs)', '.local-state')
     .option('--county <name>', 'runs of this county only')
     .addOption(new Option('--limit <n>', 'most recent runs shown').argParser(positiveInteger).default(20))
     .option('--aws', 'read the ledger of a deployed stack')
     .option('--table <name>', 'with --aws: the stack output LedgerTableName')
-    .action(async (runId: string | undefined, options: StatusOptions) => (await import('./commands/status')).statusCommand(runId, options));
+    .action(async (runId: string | undefined, options: StatusOptions) => (await import('./commands/status')).statusCommand(runId, options))
+    .exitOverride();
+
+  program
+    .command('prune')
+    .description('remove kept runs from a --keep-state folder (their extract, work area, outputs and ledger item), by id or by age')
+    .argument('[runIds...]', 'runs to remove')
+    .option('--keep-state <dir>', 'the embedded state folder of `clearance run --keep-state`', '.local-state')
+    .addOption(new Option('--older-than <days>', 'remove the runs started more than <days> days ago').argParser(nonNegativeNumber))
+    .option('--all', 'remove every kept run')
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .action(async (runIds: string[], options: PruneOptions) => (await import('./commands/prune')).pruneCommand(runIds, options))
+    .exitOverride();
 
   program
     .command('generate')
@@ -107,7 +158,9 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', integer, 1)
     .option('--no-header', 'omit the RECORD_ID header row')
     .option('--out <file>', 'output file (default: standard output)')
+    .exitOverride()
     .action(async (options: { county: string; people: number; seed: number; header: boolean; out?: string }) => {
+      const { generateExtract } = await import('../lambdas/domain/generator');
       const target = options.out ? createWriteStream(options.out) : process.stdout;
       for (const chunk of generateExtract({ county: options.county, people: options.people, seed: options.seed, header: options.header })) {
         if (!target.write(chunk)) await once(target, 'drain');
@@ -122,16 +175,29 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Exit code of an error: 0 for help and version, 2 for a bad request (commander's own included), 1 for a failed run. */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CommanderError) {
+    return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) || error.exitCode === 0 ? 0 : 2;
+  }
+  return REQUEST_ERRORS.has((error as Error).name) ? 2 : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  // Extracts, results and kept state hold personal data: nothing this process writes is readable by other users.
+  restrictUmask();
+  // Ctrl-C and SIGTERM end every command with 130 / 143, after what its work needs undone (interrupts.ts).
+  handleInterrupts();
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    const err = error as Error & { exitCode?: number; code?: string };
-    if (typeof err.code === 'string' && err.code.startsWith('commander.')) return err.exitCode ?? 2;
-    const runFailure = ['RejectRatioExceeded', 'UnknownCountyError', 'InvariantError', 'RunFailed'].includes(err.name);
-    process.stderr.write(`clearance: ${err.message.split('\n')[0]}\n`);
-    return runFailure ? 1 : 2;
+    // An interrupt stopped the work under the command: its handler reports and exits (interrupts.ts).
+    if (interruptedBy()) return new Promise<number>(() => undefined);
+    const code = exitCodeOf(error);
+    // commander printed its own message already.
+    if (!(error instanceof CommanderError)) process.stderr.write(`clearance: ${(error as Error).message.split('\n')[0]}\n`);
+    return code;
   }
 }
 

@@ -3,13 +3,16 @@ import { SingleBar, Presets } from 'cli-progress';
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
-import { PRESETS, PolicyError } from '../../lambdas/domain/policy';
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { RunError } from '../../lambdas/domain/pipeline/errors';
 import { PhaseWorkerPool } from './phase-workers';
+import { guardInterrupts } from './interrupts';
+import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
+import { checkPolicy, checkRequest, UsageError } from './request';
 
 export interface ClassifyOptions {
-  input: string;
+  /** `--input a.csv b.csv` or `--input a.csv,b.csv` (request.ts splitList). */
+  input: string[];
   county: string;
   policy: string;
   computeAt?: string;
@@ -33,18 +36,9 @@ const MIB = 1024 * 1024;
 export const LOCAL_RANGE_MB = 16;
 export const LOCAL_PARTITION_MB = 8;
 
-/** A policy argument: a preset name, or a JSON file. */
+/** A policy argument: a preset name, or a JSON file (checked as every argument is: request.ts). */
 export async function loadPolicyArgument(value: string): Promise<{ policy: unknown; name: string }> {
-  if (Object.prototype.hasOwnProperty.call(PRESETS, value)) return { policy: value, name: value };
-  if (!existsSync(value)) {
-    throw new PolicyError([`policy: ${JSON.stringify(value)} is neither a file nor a preset (${Object.keys(PRESETS).join(', ')})`]);
-  }
-  const text = await fs.readFile(value, 'utf8');
-  try {
-    return { policy: JSON.parse(text), name: path.basename(value) };
-  } catch (error) {
-    throw new PolicyError([`${value}: not valid JSON (${(error as Error).message})`]);
-  }
+  return checkPolicy(value, []);
 }
 
 /** Progress on a terminal only; quiet otherwise (pipes, CI, log files). */
@@ -66,33 +60,82 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): {
   };
 }
 
+/** `.work-<runId>-<pid>`: the work folder of a classify, in its --out folder; the pid tells whether it still runs. */
+const WORK_FOLDER = /^\.work-(.+)-(\d+)$/;
+
+/**
+ * Removes what classify runs that were killed (a work folder whose process is gone) left in `outDir`: the work
+ * folder, and the run's folder when it has no summary.json (its outputs are partial). Returns the run ids.
+ */
+export async function sweepStaleWork(outDir: string): Promise<string[]> {
+  const swept: string[] = [];
+  const names = await fs.readdir(outDir).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = WORK_FOLDER.exec(name);
+    if (!match || Number(match[2]) === process.pid || processAlive(Number(match[2]))) continue;
+    await fs.rm(path.join(outDir, name), { recursive: true, force: true });
+    const runDir = path.join(outDir, match[1]);
+    if (!existsSync(path.join(runDir, 'reports', 'summary.json'))) await fs.rm(runDir, { recursive: true, force: true });
+    swept.push(match[1]);
+  }
+  return swept;
+}
+
+/** A new folder `<out>/<runId>/` (0700) for this run alone: another run's files never sit beside its outputs. */
+async function createRunFolder(outDir: string): Promise<{ runId: string; runDir: string }> {
+  const stamp = new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15);
+  for (let attempt = 1; ; attempt++) {
+    const runId = `local-${stamp}${attempt === 1 ? '' : `-${attempt}`}`;
+    const runDir = path.join(outDir, runId);
+    try {
+      await fs.mkdir(runDir, { mode: PRIVATE_DIR_MODE });
+      return { runId, runDir };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
 export async function classifyCommand(options: ClassifyOptions): Promise<void> {
-  const { policy, name } = await loadPolicyArgument(options.policy);
-  const outDir = path.resolve(options.out);
-  await fs.mkdir(outDir, { recursive: true });
+  const request = await checkRequest(options);
+  if (request.inputs.length === 0) throw new UsageError(`--input ${JSON.stringify(String(options.input))} names no file`);
+  for (const note of request.notes) process.stderr.write(`${note}\n`);
+  const outDir = request.out;
+  await fs.mkdir(outDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const swept = await sweepStaleWork(outDir);
+  if (swept.length > 0) process.stderr.write(`removed the work folders of ${swept.length} interrupted classify run(s) in ${outDir}: ${swept.join(', ')}\n`);
+  // A `clearance run` killed outright leaves its private temporary folder (its staged extract): gone now too.
+  const sweptTemp = await sweepStaleTempDirs();
+  if (sweptTemp.length > 0) process.stderr.write(`removed ${sweptTemp.length} temporary folder(s) of clearance processes that ended without removing them\n`);
+  const { runId, runDir } = await createRunFolder(outDir);
   const store = new FsObjectStore(outDir);
-  const runId = `local-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
   const workPrefix = `.work-${runId}-${process.pid}/`;
-  const files = options.input
-    .split(',')
-    .map((file) => file.trim())
-    .filter((file) => file !== '')
-    .map((file) => ({ key: path.resolve(file), name: path.basename(file) }));
+  const files = request.inputs.map((input) => ({ key: input.path, name: path.basename(input.path) }));
   const progress = progressReporter();
+  let phase = 'plan';
   // Started now, so that the workers load the split code while this thread plans.
   const workers = new PhaseWorkerPool(outDir, options.concurrency);
+  const removeWork = () => fs.rm(path.join(outDir, workPrefix), { recursive: true, force: true });
+  const guard = guardInterrupts(async () => {
+    const stoppedIn = phase;
+    progress.stop();
+    await workers.close();
+    await removeWork();
+    await fs.rm(runDir, { recursive: true, force: true });
+    return `classify of ${files.map((file) => file.name).join(', ')} stopped in ${stoppedIn}; its work folder and partial outputs (${runDir}) removed, nothing kept`;
+  });
   workers.prepare('split');
   try {
     const result = await runInProcess(
       store,
       {
         runId,
-        county: options.county,
-        policy,
-        policyName: name,
-        ...(options.computeAt === undefined ? {} : { computeAt: options.computeAt }),
+        county: request.county,
+        policy: request.policy,
+        policyName: request.policyName,
+        ...(request.computeAt === undefined ? {} : { computeAt: request.computeAt }),
         files,
-        scenarioPresets: options.scenario ? options.scenario.split(',').map((s) => s.trim()).filter(Boolean) : [],
+        scenarioPresets: request.scenarios,
         maxRejectRatio: options.maxRejectRatio,
         excelSafe: options.excelSafe === true,
         sizing: {
@@ -102,11 +145,14 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
           lanes: options.concurrency,
         },
         workPrefix,
-        resultsPrefix: '',
-        reportsPrefix: '',
+        resultsPrefix: `${runId}/results/`,
+        reportsPrefix: `${runId}/reports/`,
       },
       {
-        onProgress: (p) => progress.update(p),
+        onProgress: (p) => {
+          phase = p.phase;
+          progress.update(p);
+        },
         concurrency: options.concurrency,
         // The heavy phases run in worker threads (both cores, and heap limits of their own).
         executor: () => workers,
@@ -116,14 +162,21 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     const s = result.summary;
     process.stderr.write(
       `classified ${s.rowsRead} rows (${s.rowsRejected} rejected) of ${s.people} people in ${s.processingTimeInSeconds.toFixed(1)} s; ` +
-        `results in ${outDir}\n`,
+        `results in ${path.join(runDir, 'results')}, reports in ${path.join(runDir, 'reports')}\n`,
     );
+    process.stdout.write(`${runDir}\n`);
   } catch (error) {
     progress.stop();
-    if (error instanceof RunError && (error.name === 'RejectRatioExceeded' || error.name === 'UnknownCountyError')) error.message += ` (summary.json and rejects.csv are in ${outDir})`;
+    if (error instanceof RunError && (error.name === 'RejectRatioExceeded' || error.name === 'UnknownCountyError')) {
+      error.message += ` (summary.json in ${path.join(runDir, 'reports')}, rejects.csv in ${path.join(runDir, 'results')})`;
+    } else if (!existsSync(path.join(runDir, 'reports', 'summary.json'))) {
+      // Failed before it wrote anything to read: no empty folder left behind.
+      await fs.rm(runDir, { recursive: true, force: true });
+    }
     throw error;
   } finally {
     await workers.close();
-    await fs.rm(path.join(outDir, workPrefix), { recursive: true, force: true });
+    await removeWork();
+    guard.dispose();
   }
 }

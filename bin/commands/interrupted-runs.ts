@@ -2,8 +2,8 @@
  * Runs left unfinished by a local process that died. On one machine the state machine executes inside the
  * `clearance` process, so when that process is killed (or crashes) its executions die with it and nothing will
  * ever move their runs on: the ledger would show them PLANNING...ASSEMBLING forever. A kept state directory is
- * opened by one process at a time (the DynamoDB stand-in's LevelDB holds a lock), so whatever run is still in
- * progress in it when a process opens it was left by a process that is gone. Such a run is closed as Mark failed
+ * opened by one process at a time (its lock, state-lock.ts), so whatever run is still in progress in it when a
+ * process opens it was left by a process that is gone. Such a run is closed as Mark failed
  * would close it: FAILED `Interrupted` in the ledger and reports/<COUNTY>/<runId>/error.json. What it published
  * stays as it is: only whole objects, and no summary.json (Assemble publishes that last).
  *

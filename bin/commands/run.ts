@@ -17,12 +17,16 @@ import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { generateExtract } from '../../lambdas/domain/generator';
 import { ObjectStore } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
-import { loadPolicyArgument } from './classify';
 import { markInterruptedRuns } from './interrupted-runs';
+import { guardInterrupts, haltIfInterrupted, interruptedBy } from './interrupts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, createRunTempDir, restrictTree, RunTempDir, sweepStaleTempDirs } from './private-files';
+import { CheckedRequest, UsageError } from './request';
+import type { LedgerAccess, StateLock } from './state-lock';
 import { synthEmbeddedTemplate } from './embedded-synth';
 import type { StagedFile } from '../../local/s3-store';
 
 export interface RunOptions {
+  /** `--input a.csv b.csv` or `--input a.csv,b.csv` (request.ts splitList). */
   input?: string[];
   county: string;
   policy: string;
@@ -65,15 +69,17 @@ interface Target {
    * stack); `staged` is the file's copy made meanwhile (stageFile), moved in.
    */
   importObject?(key: string, file: string, staged?: Promise<StagedFile>): Promise<void>;
+  /** How another process reads this stack's ledger while it runs (`clearance status` during a run). */
+  ledgerAccess?: LedgerAccess;
 }
 
-async function embeddedTarget(options: RunOptions, synth?: Promise<Record<string, unknown>>): Promise<Target> {
+async function embeddedTarget(options: RunOptions, keepState: string | undefined, synth?: Promise<Record<string, unknown>>): Promise<Target> {
   // Synthesized on a worker thread (started by the CLI already, when it could) while this one loads the embedded
   // runtime (not needed by --aws runs).
   const [template, { startEmbeddedStack }] = await Promise.all([synth ?? synthEmbeddedTemplate(options), import('../../local/embedded-stack')]);
   const stack = await startEmbeddedStack({
     template,
-    ...(options.keepState ? { keepStateDir: path.resolve(options.keepState) } : {}),
+    ...(keepState ? { keepStateDir: keepState } : {}),
     ...(options.workers ? { workers: options.workers } : {}),
     functionLogs: 'discard',
   });
@@ -81,7 +87,7 @@ async function embeddedTarget(options: RunOptions, synth?: Promise<Record<string
   stack.prewarm();
   const s3 = stack.newS3Client();
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
-  if (options.keepState) {
+  if (keepState) {
     // Runs an earlier process left unfinished (killed, crashed) can never finish now: close them first.
     const interrupted = await markInterruptedRuns(ledger, new S3ObjectStore(s3, stack.bucketName())).catch(async (error: unknown) => {
       await stack.stop();
@@ -91,10 +97,22 @@ async function embeddedTarget(options: RunOptions, synth?: Promise<Record<string
       process.stderr.write(`run ${run.runId} was interrupted in ${run.status} when an earlier process ended: marked FAILED\n`);
     }
   }
+  const config = stack.dynamoDbConfig;
+  const credentials = config.credentials as { accessKeyId?: unknown; secretAccessKey?: unknown } | undefined;
+  const ledgerAccess: LedgerAccess | undefined =
+    typeof config.endpoint === 'string' && typeof credentials?.accessKeyId === 'string' && typeof credentials.secretAccessKey === 'string'
+      ? {
+          endpoint: config.endpoint,
+          region: String(config.region ?? ''),
+          tableName: stack.tableName(),
+          credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+        }
+      : undefined;
   return {
     s3,
     bucket: stack.bucketName(),
     ledger,
+    ...(ledgerAccess ? { ledgerAccess } : {}),
     describe: 'the embedded stack (S3 and DynamoDB stand-ins on 127.0.0.1)',
     async waitForEnd(manifestKey) {
       const execution = await stack.executionStartedBy(manifestKey, { timeoutMs: 60_000 });
@@ -124,13 +142,13 @@ function describeCause(cause: string | undefined): string | undefined {
 
 async function awsTarget(options: RunOptions): Promise<Target> {
   if (!options.bucket || !options.table || !options.stateMachineArn) {
-    throw Object.assign(new Error('--aws needs --bucket, --table and --state-machine-arn (the stack outputs DataBucketName, LedgerTableName, StateMachineArn)'), { name: 'UsageError' });
+    throw new UsageError('--aws needs --bucket, --table and --state-machine-arn (the stack outputs DataBucketName, LedgerTableName, StateMachineArn)');
   }
   if (options.rangeMb !== undefined || options.partitionMb !== undefined) {
-    throw Object.assign(new Error('--range-mb and --partition-mb size the embedded stack; a deployed stack\'s sizes are set when it is deployed (cdk context targetRangeBytes)'), { name: 'UsageError' });
+    throw new UsageError('--range-mb and --partition-mb size the embedded stack; a deployed stack\'s sizes are set when it is deployed (cdk context targetRangeBytes)');
   }
   if (options.excelSafe === true) {
-    throw Object.assign(new Error('--excel-safe configures the embedded stack; a deployed stack\'s is set when it is deployed (cdk context excelSafe=true)'), { name: 'UsageError' });
+    throw new UsageError('--excel-safe configures the embedded stack; a deployed stack\'s is set when it is deployed (cdk context excelSafe=true)');
   }
   const s3 = new S3Client({});
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table);
@@ -247,17 +265,33 @@ function follow(ledger: RunLedger, runIdOf: () => Promise<string | undefined>): 
 /** Objects downloaded at once. */
 const DOWNLOAD_CONCURRENCY = 4;
 
+/**
+ * Where an object under `prefix` goes in `targetDir`; refuses a key that would resolve outside it (`..`
+ * segments, an absolute remainder): a bucket's keys are not to be trusted with the operator's file system.
+ */
+export function downloadPath(targetDir: string, prefix: string, key: string): string {
+  const relative = key.slice(prefix.length);
+  const file = path.resolve(targetDir, relative);
+  if (!key.startsWith(prefix) || relative === '' || path.isAbsolute(relative) || !file.startsWith(path.resolve(targetDir) + path.sep)) {
+    throw Object.assign(new Error(`object key ${JSON.stringify(key)} resolves outside ${targetDir}: not downloaded`), { name: 'RunFailed' });
+  }
+  return file;
+}
+
 async function download(store: ObjectStore, target: Target, prefix: string, targetDir: string): Promise<string[]> {
   const keys = await store.list(prefix);
-  await fs.mkdir(targetDir, { recursive: true });
+  const files = keys.map((key) => downloadPath(targetDir, prefix, key));
+  await fs.mkdir(targetDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   let next = 0;
   const worker = async () => {
     while (next < keys.length) {
-      const key = keys[next++];
-      const file = path.join(targetDir, key.slice(prefix.length));
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      if (target.exportObject) await target.exportObject(key, file);
-      else await streamToFile(store, key, file);
+      const index = next++;
+      const file = files[index];
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+      if (target.exportObject) await target.exportObject(keys[index], file);
+      else await streamToFile(store, keys[index], file);
+      // A copy keeps its source's mode, which an older kept state may have made readable to all.
+      await fs.chmod(file, PRIVATE_FILE_MODE);
     }
   };
   await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, keys.length) }, worker));
@@ -276,49 +310,96 @@ async function streamToFile(store: ObjectStore, key: string, file: string): Prom
   }
 }
 
-/** `synth`: the embedded stack's template, when the caller started its synth already (synthEmbeddedTemplate). */
-export async function runCommand(options: RunOptions, synth?: Promise<Record<string, unknown>>): Promise<void> {
-  const county = options.county;
-  const { policy, name } = await loadPolicyArgument(options.policy);
-  const inputs = options.input && options.input.length > 0 ? options.input.map((file) => path.resolve(file)) : [await writeSample(county, options.samplePeople)];
-  for (const file of inputs) await fs.access(file).catch(() => {
-    throw Object.assign(new Error(`${file}: no such input file`), { name: 'InputError' });
-  });
-  // On the embedded stack the extracts are copied and hashed for the S3 stand-in while it starts (stageFile).
-  const staging = options.aws ? undefined : await stageInputs(inputs);
-  let target: Target;
-  try {
-    target = options.aws ? await awsTarget(options) : await embeddedTarget(options, synth);
-  } catch (error) {
+/**
+ * Runs the checked request (checkRequest, checkAwsOptions). `synth`: the embedded stack's template, when the caller
+ * started its synth already (synthEmbeddedTemplate).
+ */
+export async function runCommand(options: RunOptions, request: CheckedRequest, synth?: Promise<Record<string, unknown>>, stateLock?: StateLock): Promise<void> {
+  const county = request.county;
+  const { policy, policyName: name } = request;
+  const embedded = !options.aws;
+  const lock = stateLock;
+  /** Created once stale folders are swept; a promise, so that an interrupt while it is made still removes it. */
+  let temp: Promise<RunTempDir> | undefined;
+  let staging: Staging | undefined;
+  let target: Target | undefined;
+  let runId: string | undefined;
+  let downloadingTo: string | undefined;
+  /** The batch uploaded so far while no run has started from it (its manifest not yet written). */
+  let uploading: { store: ObjectStore; prefix: string } | undefined;
+  let stage = 'starting the embedded stack';
+  const releaseAll = async () => {
     await staging?.discard();
-    throw error;
-  }
-  const store = new S3ObjectStore(target.s3, target.bucket);
+    await target?.stop();
+    await temp?.then((dir) => dir.remove(), () => undefined);
+    await lock?.release();
+  };
+  const guard = embedded
+    ? guardInterrupts(async () => {
+        const stoppedWhile = stage;
+        let marked = false;
+        if (lock && uploading) {
+          // An upload no run started from: nothing would ever read it, nor prune find it.
+          const { store, prefix } = uploading;
+          await store.list(prefix).then((keys) => store.delete(keys)).catch(() => undefined);
+        }
+        if (lock && target && !uploading && stoppedWhile !== 'starting the embedded stack') {
+          // Closed now, as the next start would close it: FAILED Interrupted, with its error report. The run may
+          // have started before the progress poll saw it: the ledger names it.
+          const closed = await markInterruptedRuns(target.ledger, new S3ObjectStore(target.s3, target.bucket)).catch(() => []);
+          runId ??= closed[0]?.runId;
+          marked = closed.length > 0;
+        }
+        const what = `${runId ? `run ${runId}` : 'clearance run'} stopped while ${stoppedWhile}`;
+        await releaseAll();
+        if (downloadingTo) await fs.rm(downloadingTo, { recursive: true, force: true });
+        const kept = lock
+          ? `kept: the state in ${lock.dir}${runId ? ` (run ${marked ? 'marked' : 'to be marked'} FAILED Interrupted)` : ''}`
+          : 'nothing kept';
+        return `${what}; the embedded stack stopped, its temporary files and the staged extract removed${downloadingTo ? `, the partial copy in ${downloadingTo} removed` : ''}; ${kept}`;
+      })
+    : undefined;
   try {
+    // Temporary files of this run (the S3 stand-in's folder, staged inputs, the sample) go into its private folder.
+    const swept = embedded ? await sweepStaleTempDirs() : [];
+    if (swept.length > 0) process.stderr.write(`removed ${swept.length} temporary folder(s) of clearance processes that ended without removing them\n`);
+    temp = embedded ? createRunTempDir({ becomeTmpdir: true }) : undefined;
+    const tempDir = await temp;
+    if (lock) await restrictTree(lock.dir);
+    const inputs = request.inputs.length > 0 ? request.inputs.map((input) => input.path) : [await writeSample(county, options.samplePeople)];
+    // On the embedded stack the extracts are copied and hashed for the S3 stand-in while it starts (stageFile).
+    staging = tempDir ? await stageInputs(inputs, tempDir.path) : undefined;
+    target = embedded ? await embeddedTarget(options, request.keepState, synth) : await awsTarget(options);
+    if (lock && target.ledgerAccess) await lock.publishLedger(target.ledgerAccess);
+    const store = new S3ObjectStore(target.s3, target.bucket);
     const batch = `batch-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}`;
     const batchPrefix = `incoming/${county}/${batch}/`;
     const usesPreset = typeof policy === 'string' && Object.prototype.hasOwnProperty.call(PRESETS, policy);
+    stage = 'uploading the extract';
+    uploading = { store, prefix: batchPrefix };
     if (!usesPreset) await store.write(`policies/${county}.json`, [JSON.stringify(policy, null, 2)]);
     const names = inputs.map((file, index) => `${String(index + 1).padStart(2, '0')}-${path.basename(file)}`);
     for (let i = 0; i < inputs.length; i++) await upload(store, target, `${batchPrefix}${names[i]}`, inputs[i], staging?.files[i]);
     const manifest = {
       files: names,
       ...(usesPreset ? { policy } : {}),
-      ...(options.computeAt ? { computeAt: options.computeAt } : {}),
-      ...(options.scenario ? { scenarios: options.scenario.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(request.computeAt ? { computeAt: request.computeAt } : {}),
+      ...(request.scenarios.length > 0 ? { scenarios: request.scenarios } : {}),
     };
     const manifestKey = `${batchPrefix}manifest.json`;
     process.stderr.write(`uploading ${inputs.length} file(s) to ${target.describe}, policy ${name}\n`);
     await store.write(manifestKey, [JSON.stringify(manifest, null, 2)]);
+    uploading = undefined;
+    stage = 'running the workflow';
 
-    let runId: string | undefined;
+    const ledger = target.ledger;
     const findRunId = async () => {
       if (runId) return runId;
-      const runs = await target.ledger.listRuns({ county, limit: 10 }).catch(() => []);
+      const runs = await ledger.listRuns({ county, limit: 10 }).catch(() => []);
       runId = runs.find((run) => run.triggerKey === manifestKey)?.runId;
       return runId;
     };
-    const progress = follow(target.ledger, findRunId);
+    const progress = follow(ledger, findRunId);
     let failure: Error | undefined;
     try {
       await target.waitForEnd(manifestKey, () => runId);
@@ -326,28 +407,43 @@ export async function runCommand(options: RunOptions, synth?: Promise<Record<str
       failure = error as Error;
     }
     const final = await progress.stop();
+    await haltIfInterrupted();
     const id = runId ?? (await findRunId());
     if (!id) throw failure ?? new Error('the run finished but left no ledger record');
-    const outDir = path.resolve(options.out, id);
-    await download(store, target, `reports/${county}/${id}/`, outDir);
+    stage = 'copying the outputs';
+    const outDir = path.join(request.out, id);
+    await fs.mkdir(request.out, { recursive: true, mode: PRIVATE_DIR_MODE });
+    await fs.mkdir(outDir, { mode: PRIVATE_DIR_MODE });
+    downloadingTo = outDir;
+    await download(store, target, `reports/${county}/${id}/`, path.join(outDir, 'reports'));
     if (failure) {
-      const run = await target.ledger.getRun(id);
+      downloadingTo = undefined;
+      const run = await ledger.getRun(id);
       const reason = run?.errorMessage ?? failure.message;
-      throw Object.assign(new Error(`run ${id} failed: ${reason} (reports in ${outDir})`), { name: 'RunFailed' });
+      throw Object.assign(new Error(`run ${id} failed: ${reason} (reports in ${path.join(outDir, 'reports')})`), { name: 'RunFailed' });
     }
-    await download(store, target, `results/${county}/${id}/`, outDir);
-    const run = final?.status === 'SUCCEEDED' ? final : await target.ledger.getRun(id);
+    await download(store, target, `results/${county}/${id}/`, path.join(outDir, 'results'));
+    downloadingTo = undefined;
+    const run = final?.status === 'SUCCEEDED' ? final : await ledger.getRun(id);
     printSummary(id, run, outDir);
   } finally {
-    await staging?.discard();
-    await target.stop();
+    if (!interruptedBy()) {
+      await releaseAll();
+      guard?.dispose();
+    }
   }
 }
 
-/** Copies of the inputs made (and hashed) in the background, in the temporary directory, until discarded. */
-async function stageInputs(inputs: readonly string[]): Promise<{ files: Array<Promise<StagedFile>>; discard(): Promise<void> }> {
+interface Staging {
+  files: Array<Promise<StagedFile>>;
+  discard(): Promise<void>;
+}
+
+/** Copies of the inputs made (and hashed) in the background, in the run's private folder, until discarded. */
+async function stageInputs(inputs: readonly string[], dir: string): Promise<Staging> {
   const { stageFile } = await import('../../local/s3-store');
-  const files = inputs.map((file) => stageFile(file, os.tmpdir()));
+  // A copy keeps the source's mode: the staged extract is made owner-only before anything else reads it.
+  const files = inputs.map((file) => stageFile(file, dir).then(async (staged) => (await fs.chmod(staged.path, PRIVATE_FILE_MODE), staged)));
   for (const file of files) file.catch(() => undefined); // awaited by the upload, which reports the error
   return {
     files,
@@ -366,6 +462,6 @@ function printSummary(runId: string, run: RunRecord | undefined, outDir: string)
       `  convictions eligible for dismissal ${run.dismissals}, for reduction ${run.reductions}`,
     );
   }
-  lines.push(`  results and reports: ${outDir}`);
+  lines.push(`  results (personal data): ${path.join(outDir, 'results')}`, `  reports (no personal data): ${path.join(outDir, 'reports')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

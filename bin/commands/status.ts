@@ -7,6 +7,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { markInterruptedRuns } from './interrupted-runs';
+import { restrictTree } from './private-files';
+import { acquireStateLock, lockHolder, StateInUseError } from './state-lock';
 import { synthTemplate } from './synth-template';
 
 export interface StatusOptions {
@@ -30,37 +32,100 @@ export function formatRuns(runs: RunRecord[]): string {
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
-export async function statusCommand(runId: string | undefined, options: StatusOptions): Promise<void> {
-  let ledger: RunLedger;
-  let stop = async () => undefined as void;
-  if (options.aws) {
-    if (!options.table) throw Object.assign(new Error('--aws needs --table (the stack output LedgerTableName)'), { name: 'UsageError' });
-    ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table);
-  } else {
-    const stateDir = path.resolve(options.keepState);
-    if (!existsSync(stateDir)) {
-      throw Object.assign(new Error(`no embedded state at ${stateDir}: runs are kept only with \`clearance run --keep-state ${options.keepState}\``), { name: 'UsageError' });
-    }
+/** A kept state folder opened by this process alone (its lock taken): the ledger and the bucket. */
+export interface KeptState {
+  ledger: RunLedger;
+  store: S3ObjectStore;
+  close(): Promise<void>;
+}
+
+/** Where `clearance run --keep-state` keeps its state, checked: an existing folder. */
+export function keptStateDir(typed: string): string {
+  const stateDir = path.resolve(typed);
+  if (!existsSync(stateDir)) {
+    throw Object.assign(new Error(`no embedded state at ${stateDir}: runs are kept only with \`clearance run --keep-state ${typed}\``), { name: 'UsageError' });
+  }
+  return stateDir;
+}
+
+/**
+ * Opens a kept state folder for `command`: takes its lock (StateInUseError when another process holds it), starts
+ * the stand-ins on it and closes the runs a dead process left unfinished (no process holds them now).
+ */
+export async function openKeptState(stateDir: string, command: string): Promise<KeptState> {
+  const lock = await acquireStateLock(stateDir, command);
+  try {
+    await restrictTree(stateDir);
     const { startEmbeddedStack } = await import('../../local/embedded-stack');
     const stack = await startEmbeddedStack({ template: synthTemplate(), keepStateDir: stateDir, workers: 1, functionLogs: 'discard' });
-    ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
-    stop = () => stack.stop();
-    // No process holds this state now (its lock is ours): a run still in progress in it will never finish.
-    await markInterruptedRuns(ledger, new S3ObjectStore(new S3Client(stack.s3Config), stack.bucketName())).catch(async (error: unknown) => {
+    const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
+    const store = new S3ObjectStore(new S3Client(stack.s3Config), stack.bucketName());
+    const close = async () => {
       await stack.stop();
+      await lock.release();
+    };
+    await markInterruptedRuns(ledger, store).catch(async (error: unknown) => {
+      await close();
       throw error;
     });
+    return { ledger, store, close };
+  } catch (error) {
+    await lock.release();
+    throw error;
   }
-  try {
-    if (runId) {
-      const run = await ledger.getRun(runId);
-      if (!run) throw Object.assign(new Error(`no run ${JSON.stringify(runId)} in the ledger`), { name: 'InputError' });
-      process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-      return;
+}
+
+/** How long `status` waits for a process that holds the state to publish its ledger (a stack starting). */
+const HOLDER_WAIT_MS = 10_000;
+
+/** The ledger of the live process holding `stateDir`, read through that process; undefined when none holds it. */
+async function ledgerOfHolder(stateDir: string): Promise<RunLedger | undefined> {
+  const deadline = Date.now() + HOLDER_WAIT_MS;
+  for (;;) {
+    const holder = await lockHolder(stateDir);
+    if (!holder) return undefined;
+    if (holder.ledger) {
+      process.stderr.write(`${stateDir} is in use by process ${holder.pid} (${holder.command}) since ${holder.since}: its ledger is read through that process\n`);
+      const { endpoint, region, credentials, tableName } = holder.ledger;
+      return new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region, credentials })), tableName);
     }
-    const runs = await ledger.listRuns({ ...(options.county ? { county: options.county } : {}), limit: options.limit });
-    process.stdout.write(runs.length === 0 ? 'no runs\n' : `${formatRuns(runs)}\n`);
+    if (Date.now() > deadline) throw new StateInUseError(stateDir, holder);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function printRuns(ledger: RunLedger, runId: string | undefined, options: StatusOptions): Promise<void> {
+  if (runId) {
+    const run = await ledger.getRun(runId);
+    if (!run) throw Object.assign(new Error(`no run ${JSON.stringify(runId)} in the ledger`), { name: 'InputError' });
+    process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+    return;
+  }
+  const runs = await ledger.listRuns({ ...(options.county ? { county: options.county } : {}), limit: options.limit });
+  process.stdout.write(runs.length === 0 ? 'no runs\n' : `${formatRuns(runs)}\n`);
+}
+
+export async function statusCommand(runId: string | undefined, options: StatusOptions): Promise<void> {
+  if (options.aws) {
+    if (!options.table) throw Object.assign(new Error('--aws needs --table (the stack output LedgerTableName)'), { name: 'UsageError' });
+    return printRuns(new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table), runId, options);
+  }
+  const stateDir = keptStateDir(options.keepState);
+  const running = await ledgerOfHolder(stateDir);
+  if (running) {
+    try {
+      return await printRuns(running, runId, options);
+    } catch (error) {
+      // The run ended (and its stand-ins with it) while we asked: the state is free to open now.
+      if ((error as Error).name === 'InputError' || (await lockHolder(stateDir))) throw error;
+    } finally {
+      running.client.destroy();
+    }
+  }
+  const state = await openKeptState(stateDir, 'clearance status');
+  try {
+    await printRuns(state.ledger, runId, options);
   } finally {
-    await stop();
+    await state.close();
   }
 }

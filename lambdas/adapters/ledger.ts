@@ -9,6 +9,7 @@
  * timeouts) is not counted twice.
  */
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -237,6 +238,15 @@ export class RunLedger {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  /** Removes a run's item (`clearance prune` of a kept local state; a deployed ledger keeps every run). */
+  async deleteRun(runId: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: runKey(runId) }));
+    } catch (error) {
+      throw retryableOrOriginal(error, `DeleteItem ${PK_PREFIX}${runId}`);
     }
   }
 

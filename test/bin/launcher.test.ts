@@ -3,7 +3,7 @@
  * with its launcher (exit code, forwarded signals, SIGKILL of the launcher).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { childEnvironment, LAUNCHED_VARIABLE, MMAP_THRESHOLD_TUNABLE } from '../../bin/launcher';
@@ -43,7 +43,8 @@ onLinux('bin/clearance.js run through the launcher', () => {
   afterEach(() => rmSync(outDir, { recursive: true, force: true }));
 
   function start(args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    // The run's private temporary folder shows when it has started its work (working()).
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: outDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     delete env.GLIBC_TUNABLES;
     delete env[LAUNCHED_VARIABLE];
     const child = spawn(process.execPath, ['bin/clearance.js', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env });
@@ -61,10 +62,29 @@ onLinux('bin/clearance.js run through the launcher', () => {
     const file = `/proc/${pid}/task/${pid}/children`;
     for (let attempt = 0; attempt < 500; attempt++) {
       const children = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
-      if (children !== '') return Number(children.split(/\s+/)[0]);
+      // Once it runs the CLI: before its exec, a new child still shows the launcher's own environment.
+      const child = children === '' ? undefined : Number(children.split(/\s+/)[0]);
+      if (child !== undefined && launched(child)) return child;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new Error(`no child process of ${pid} after 5 s`);
+  }
+
+  /** The child's run has started its work: its private temporary folder exists. */
+  async function working(pid: number): Promise<void> {
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      if (readdirSync(outDir).some((name) => name.startsWith(`clearance-${pid}-`))) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`process ${pid} did not start its run within 10 s`);
+  }
+
+  function launched(pid: number): boolean {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${LAUNCHED_VARIABLE}=1`);
+    } catch {
+      return false;
+    }
   }
 
   /** Running: it exists and is not a zombie (an orphan's exit is reaped by init, which may take a while). */
@@ -93,6 +113,7 @@ onLinux('bin/clearance.js run through the launcher', () => {
     const pid = await childOf(child.pid!);
     const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     expect(environment).toContain(`GLIBC_TUNABLES=${MMAP_THRESHOLD_TUNABLE}`);
+    await working(pid);
     child.kill('SIGKILL');
     const killedAt = Date.now();
     expect(await ended(pid)).toBe(true);
@@ -100,11 +121,15 @@ onLinux('bin/clearance.js run through the launcher', () => {
     expect((await exited).signal).toBe('SIGKILL');
   });
 
-  it('forwards SIGTERM to the child and ends with it', async () => {
+  it("forwards SIGTERM to the child, which cleans up and exits with the signal's status; the launcher with it", async () => {
     const { child, exited } = start(['run', '--out', outDir]);
     const pid = await childOf(child.pid!);
+    await working(pid);
     child.kill('SIGTERM');
-    expect((await exited).signal).toBe('SIGTERM');
+    const { code, stderr } = await exited;
+    expect(code).toBe(143);
+    expect(stderr).toMatch(/clearance: interrupted \(SIGTERM\): clearance run stopped while/);
     expect(await ended(pid)).toBe(true);
+    expect(readdirSync(outDir)).toEqual([]); // its temporary folder removed
   });
 });

@@ -1,6 +1,7 @@
 /**
  * report.html in a real browser: Debian's headless Chromium driven by playwright-core, JavaScript off and
- * every non-file request blocked, must show the headline numbers of summary.json and every chart; a
+ * every non-file request blocked, must show the headline numbers of summary.json (every determination with its
+ * count, no share of 100% when some got no relief) and every chart; a
  * screenshot and a printed PDF are kept in test-artifacts/ (git-ignored). Skipped, saying why, when
  * /usr/bin/chromium is absent (.ci/run installs it).
  */
@@ -10,6 +11,9 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { extractText, generatedRows, ReportRun, runReport } from '../domain/report/report-fixture';
 import { formatCount } from '../../lambdas/domain/report/html';
+import { DETERMINATION_ORDER } from '../../lambdas/domain/report/model';
+import type { Summary } from '../../lambdas/domain/summary';
+import type { BrowserContext } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
@@ -26,6 +30,8 @@ const describeInBrowser = available ? describe : describe.skip;
 
 describeInBrowser(`report.html in headless Chromium (${available ? CHROMIUM : `skipped: ${CHROMIUM} not found`})`, () => {
   let run: ReportRun;
+  /** Nearly everyone relieved: the share must not round up to 100%. */
+  let dismissAll: ReportRun;
   let workDir: string;
 
   beforeAll(async () => {
@@ -36,9 +42,70 @@ describeInBrowser(`report.html in headless Chromium (${available ? CHROMIUM : `s
       policy: 'los-angeles-2020',
       scenarioPresets: ['dismiss-all'],
     });
+    dismissAll = await runReport({
+      files: [{ name: 'la.csv', content: extractText(generatedRows({ county: 'LOS ANGELES', people: 1200, seed: 23 })) }],
+      county: 'LOS ANGELES',
+      computeAt: '2020-07-01',
+      policy: 'dismiss-all',
+    });
     workDir = mkdtempSync(path.join(tmpdir(), 'report-browser-'));
     writeFileSync(path.join(workDir, 'report.html'), run.reportHtml);
+    writeFileSync(path.join(workDir, 'dismiss-all.html'), dismissAll.reportHtml);
   });
+
+  async function openPage(file: string): Promise<{ context: BrowserContext; page: Awaited<ReturnType<BrowserContext['newPage']>> }> {
+    const context = await chromium.launchPersistentContext(path.join(workDir, `profile-${path.basename(file, '.html')}`), {
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      javaScriptEnabled: false,
+      viewport: { width: 1000, height: 1400 },
+    });
+    await context.route('**/*', (route) => (route.request().url().startsWith('file://') ? route.continue() : route.abort()));
+    const page = await context.newPage();
+    await page.goto(`file://${path.join(workDir, file)}`, { waitUntil: 'load' });
+    return { context, page };
+  }
+
+  test.each([
+    ['los-angeles-2020 (city attorney referrals, hand review)', 'report.html', () => run.summary],
+    ['dismiss-all (nearly everyone relieved)', 'dismiss-all.html', () => dismissAll.summary],
+  ] as Array<[string, string, () => Summary]>)(
+    'the headline of %s gives every determination with the count of summary.json, and no 100%% share when some got no relief',
+    async (_, file, summaryOf) => {
+      const summary = summaryOf();
+      const { context, page } = await openPage(file);
+      try {
+        const headline = page.locator('#headline');
+        await expect(headline.isVisible()).resolves.toBe(true);
+        for (const determination of DETERMINATION_ORDER) {
+          const count = headline.locator(`[data-count="${determination}"]`);
+          expect({ determination, visible: await count.isVisible(), text: await count.textContent() }).toEqual({
+            determination,
+            visible: true,
+            text: formatCount(summary.convictionsByDetermination[determination] ?? 0),
+          });
+        }
+        const text = (await headline.locator('[data-headline-text]').textContent())!.replace(/\s+/g, ' ');
+        const relieved = summary.subjectsWithSomeReliefCount;
+        const people = summary.subjectsWithProp64ConvictionCountInCounty;
+        expect(text).toContain(`Of ${formatCount(people)} people with a Prop 64 conviction`);
+        expect(text).toContain(`${formatCount(relieved)} (`);
+        expect(text).toContain(`${formatCount(people - relieved)} get none`);
+        if (relieved < people) {
+          expect(people - relieved).toBeGreaterThan(0);
+          expect(text).not.toMatch(new RegExp(`${formatCount(relieved)} \\(100%\\)`));
+          const shares = await headline.locator('td').allTextContents();
+          // a share column: only the total row may read 100%
+          expect(shares.filter((cell) => cell === '100%')).toHaveLength(1);
+        }
+        // What happens next, for each determination; the glossary explains hand review.
+        expect(await headline.locator('tbody tr').count()).toBe(DETERMINATION_ORDER.length + 1);
+        expect(await page.locator('#glossary dt', { hasText: 'Hand Review' }).count()).toBe(1);
+      } finally {
+        await context.close();
+      }
+    },
+  );
 
   afterAll(() => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });

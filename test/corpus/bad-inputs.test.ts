@@ -15,6 +15,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { COL, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../../lambdas/domain/columns';
 import { parseUploadKey } from '../../lambdas/events';
 import { RunError } from '../../lambdas/domain/pipeline/errors';
+import { PolicyError } from '../../lambdas/domain/policy';
 import { ByteRange } from '../../lambdas/domain/pipeline/plan';
 import { parseCsvText } from '../helpers/csv-compare';
 import { fixturePolicy } from '../helpers/run-fixture';
@@ -1141,7 +1142,6 @@ describe('the command line on bad inputs', () => {
     ['a clean extract', () => single(CLEAN_TEXT)],
     ['a truncated last row', () => single(CLEAN_TEXT.slice(0, -200))],
     ['a trailing comma on every row', () => single(textOf(LINES.map((line) => `${line},`)))],
-    ['a county not present', () => single(CLEAN_TEXT, { county: 'SACRAMENTO COUNTY' })],
     ['an out-of-range policy threshold', () => single(CLEAN_TEXT, { policy: { additionalRelief: { yearsCrimeFreeThreshold: 16 } } })],
     ['a gzip file', () => single(gzipSync(Buffer.from(CLEAN_TEXT, 'latin1')))],
     ['an empty file', () => single('')],
@@ -1157,8 +1157,22 @@ describe('the command line on bad inputs', () => {
       expect(readFileSync(path.join(cli.outDir, 'All_Results.csv'), 'latin1')).toBe(run.allResults);
       expect(readFileSync(path.join(cli.outDir, 'rejects.csv'), 'latin1')).toBe(readFileSync(path.join(run.dir, 'store', 'results', 'rejects.csv'), 'latin1'));
     } else {
-      expect(cli.stderr.split('\n')).toEqual([expect.stringContaining(`clearance: ${run.error.message}`), '']);
+      // The CLI checks its arguments before any work and names what was typed (the input's path, the policy file):
+      // the engine's message, or its policy problems, within one line.
+      const message = run.error instanceof PolicyError ? run.error.problems.join('; ') : run.error.message;
+      expect(cli.stderr.split('\n')).toEqual([expect.stringMatching(/^clearance: /), '']);
+      expect(cli.stderr).toContain(message);
     }
+  });
+
+  test('a county that is not a California county: refused before any work (exit 2), with the close names', async () => {
+    const run = await runCase(single(CLEAN_TEXT, { county: 'SACRAMENTO COUNTY' }));
+    expect(run.error).toMatchObject({ name: 'UnknownCountyError' });
+    const cli = runCli(run);
+    expect({ exitCode: cli.exitCode, stderr: cli.stderr }).toEqual({
+      exitCode: 2,
+      stderr: 'clearance: --county "SACRAMENTO COUNTY" is not a California county; did you mean "SACRAMENTO"?\n',
+    });
   });
 });
 

@@ -456,7 +456,9 @@ export function runCli(run: CorpusRun): CliRun {
     ...(run.request.maxRejectRatio === undefined ? [] : ['--max-reject-ratio', String(run.request.maxRejectRatio)]),
   ];
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
-  return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr, outDir };
+  // A run that ran prints its own folder, <out>/<runId>/; its CSVs are in results/.
+  const runDir = result.stdout.trim();
+  return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr, outDir: runDir === '' ? outDir : path.join(runDir, 'results') };
 }
 
 /** The exit code the CLI documents for a run's outcome: 0 success, 1 a run that failed, 2 a bad request. */

@@ -7,6 +7,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { processAlive } from '../../bin/commands/private-files';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthTemplate } from '../../bin/commands/synth-template';
@@ -90,8 +91,27 @@ async function cliRun(stateDir: string, input: string, outDir: string, killWhen?
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   const { code, signal } = await exited;
+  if (killedWhen) await lockHolderGone(stateDir);
   runId ??= [...runDirectories(stateDir)].find((dir) => !before.has(dir));
   return { code, signal, stdout, stderr, ...(runId ? { runId } : {}), ...(killedWhen ? { killedWhen } : {}) };
+}
+
+/**
+ * A launcher killed with SIGKILL leaves its child (which holds the state's lock) to notice and kill itself; the
+ * next run of an operator comes later than that, and would be refused while the child still lives.
+ */
+async function lockHolderGone(stateDir: string): Promise<void> {
+  let pid: number | undefined;
+  try {
+    pid = (JSON.parse(readFileSync(path.join(stateDir, 'lock'), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return;
+  }
+  for (let attempt = 0; attempt < 500; attempt++) {
+    if (!processAlive(pid)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`the killed run's process ${pid} still runs after 5 s`);
 }
 
 /** What a killed run may have left published: nothing, or whole objects equal to the reference's; never its summary alone. */
@@ -168,10 +188,15 @@ describe('a local run killed mid-way, and run again', () => {
     runs.push(run);
 
     // What `clearance run` downloaded equals the clean run, byte for byte (summary.json without run id and timings).
-    const downloaded = (await fs.readdir(path.join(outDir, run.runId!))).sort();
+    // Results (personal data) and reports (none) apart, as in the bucket.
+    const runDir = path.join(outDir, run.runId!);
+    const folderOf: Record<string, string> = {};
+    for (const folder of ['results', 'reports']) for (const name of await fs.readdir(path.join(runDir, folder))) folderOf[name] = folder;
+    const downloaded = Object.keys(folderOf).sort();
     expect(downloaded).toEqual(Object.keys(reference).sort());
+    expect(Object.keys(folderOf).filter((name) => folderOf[name] === 'reports').sort()).toEqual(['report.html', 'statistics.csv', 'summary.json']);
     for (const name of downloaded) {
-      const text = (await fs.readFile(path.join(outDir, run.runId!, name))).toString('latin1');
+      const text = (await fs.readFile(path.join(runDir, folderOf[name], name))).toString('latin1');
       expect({ name, text: normalizeOutput(name, text, run.runId!) }).toEqual({ name, text: normalizeOutput(name, reference[name].toString('latin1'), 'local') });
     }
 

@@ -59,7 +59,8 @@ const BINARY_SIGNATURES: Array<[string, number[]]> = [
   ['legacy Excel (xls)', [0xd0, 0xcf, 0x11, 0xe0]],
 ];
 
-async function checkLooksLikeText(store: ObjectStore, file: InputFile): Promise<void> {
+/** Refuses a file that is certainly not a CSV text extract (binary formats, UTF-16, CR-only line ends). The CLI checks its inputs with it before any work. */
+export async function checkLooksLikeText(store: ObjectStore, file: InputFile): Promise<void> {
   if (file.size === 0) return;
   const head: Buffer[] = [];
   for await (const chunk of store.readRange(file.key, 0, Math.min(file.size, 4096))) head.push(chunk);

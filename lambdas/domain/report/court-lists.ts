@@ -69,16 +69,32 @@ export const NOTICE_WORDING = {
   },
 } as const;
 
+/** Plain headers; `Missing` flags a line a clerk cannot file as it is (no case number, no valid date). */
 export const COURT_MOTION_COLUMNS = [
-  'Case Number', 'CII_NUMBER', 'PRI_NAME', 'PRI_DOB', 'County', 'Date of Conviction',
-  'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis', 'Sentence',
+  'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction',
+  'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis', 'Sentence', 'Missing',
 ] as const;
 
 /** The columns of the defender notice, city attorney referral and undecided lists: one line per conviction. */
 export const DEFENDER_NOTICE_COLUMNS = [
-  'Case Number', 'CII_NUMBER', 'PRI_NAME', 'PRI_DOB', 'County', 'Date of Conviction', 'Code Section',
-  'Eligibility Determination', 'Eligibility Reason', 'Notice',
+  'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
+  'Eligibility Determination', 'Eligibility Reason', 'Notice', 'Missing',
 ] as const;
+
+/** What the `Missing` column names: the fields a court matches on that the line lacks. */
+export const MISSING = {
+  caseNumber: 'case number',
+  convictionDate: 'date of conviction',
+  birthDate: 'valid date of birth',
+} as const;
+
+function missingText(caseNumber: string, convictionDates: string, birthDateValid: boolean): string {
+  const missing: string[] = [];
+  if (caseNumber === '') missing.push(MISSING.caseNumber);
+  if (convictionDates === '') missing.push(MISSING.convictionDate);
+  if (!birthDateValid) missing.push(MISSING.birthDate);
+  return missing.join('; ');
+}
 
 export const COURT_MOTION_HEADER = csvLine(COURT_MOTION_COLUMNS);
 export const DEFENDER_NOTICE_HEADER = csvLine(DEFENDER_NOTICE_COLUMNS);
@@ -161,6 +177,7 @@ export function personCourtLists(
 ): void {
   const dob = courtDate(identity.dob);
   const wording = computeAtDay > CHALLENGE_DEADLINE ? NOTICE_WORDING.afterDeadline : NOTICE_WORDING.beforeDeadline;
+  const dobValid = !isMalformed(parseDojDate(identity.dob));
   const cases = new Map<string, Conviction[]>();
   for (const conviction of evaluated) {
     const determination = conviction.decision?.determination ?? '';
@@ -173,11 +190,12 @@ export function personCourtLists(
     }
     const caseNumber = (caseNumbers.get(conviction.cycleStepKey) ?? []).join('; ');
     const notice = kind === 'undecided' ? wording.undecided : wording[determination as keyof typeof wording];
+    const date = formatUsDate(conviction.day);
     into[kind].push({
       position: conviction.position,
       line: csvLine([
-        caseNumber, identity.cii, identity.name, dob, county, formatUsDate(conviction.day), conviction.codeSection.trim(),
-        determination, conviction.decision?.reason ?? '', notice,
+        caseNumber, identity.cii, identity.name, dob, county, date, conviction.codeSection.trim(),
+        determination, conviction.decision?.reason ?? '', notice, missingText(caseNumber, date, dobValid),
       ]),
     });
   }
@@ -188,12 +206,14 @@ export function personCourtLists(
     const sentences = [...dismiss, ...reduce].map(
       (c) => `${convictionText(c)}: ${sentenceEnd(c) > computeAtDay ? SENTENCE_WORDING.beingServed : SENTENCE_WORDING.completed}`,
     );
+    const caseNumber = (caseNumbers.get(cycleStepKey) ?? []).join('; ');
+    const dates = distinctDates(convictions.map((c) => c.day));
     into.motions.push({
       position: convictions[0].position,
       line: csvLine([
-        (caseNumbers.get(cycleStepKey) ?? []).join('; '), identity.cii, identity.name, dob, county,
-        distinctDates(convictions.map((c) => c.day)), dismiss.map(convictionText).join('; '), reduce.map(convictionText).join('; '),
-        relief.join('; '), STATUTORY_BASIS, sentences.join('; '),
+        caseNumber, identity.cii, identity.name, dob, county,
+        dates, dismiss.map(convictionText).join('; '), reduce.map(convictionText).join('; '),
+        relief.join('; '), STATUTORY_BASIS, sentences.join('; '), missingText(caseNumber, dates, dobValid),
       ]),
     });
   }

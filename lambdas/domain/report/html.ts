@@ -4,7 +4,7 @@
  * the browser). Built from the report model only, which holds aggregates and suppressed demographics.
  */
 import { ChartSpec, renderSvg, reportCharts, WHAT_IF_METRICS } from './charts';
-import { DemographicsReport, determinationLabel, ReportModel } from './model';
+import { DATE_FIELD_WORDS, DemographicsReport, determinationLabel, GLOSSARY, ReportModel } from './model';
 import { SuppressedTable } from './suppression';
 
 const STYLE = `
@@ -27,6 +27,9 @@ figure.chart { margin: 8px 0 12px; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 figure.chart figcaption { font-size: 12px; color: var(--muted); }
 .demographics { display: block; }
+p.sample { border: 2px solid #b35806; background: #fff7ec; padding: 8px 12px; font-weight: bold; }
+dl.glossary dt { font-weight: bold; margin-top: 6px; }
+dl.glossary dd { margin: 0 0 0 18px; }
 ul.policy { margin: 4px 0 0 18px; padding: 0; }
 @page { size: letter; margin: 0.5in; }
 @media print {
@@ -51,9 +54,6 @@ export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-function percent(part: number, whole: number): string {
-  return whole > 0 ? `${Math.round((part * 100) / whole)}%` : '–';
-}
 
 function table(headers: Array<[string, boolean]>, rows: string[][], totalRow?: string[]): string {
   const head = headers.map(([title, numeric]) => `<th${numeric ? ' class="num"' : ''}>${escapeHtml(title)}</th>`).join('');
@@ -79,17 +79,33 @@ function headline(model: ReportModel): string {
   const boxes = figures
     .map(([key, value, label]) => `<div class="figure" data-headline="${key}"><span class="number">${formatCount(value)}</span><span class="label">${escapeHtml(label)}</span></div>`)
     .join('\n');
+  const determinations = table(
+    [['Convictions', false], ['Count', true], ['Share', true], ['What happens next', false]],
+    h.determinations.map((row) => [
+      `<span data-determination="${escapeHtml(row.determination)}">${escapeHtml(row.words.charAt(0).toUpperCase() + row.words.slice(1))}</span>`,
+      `<span data-count="${escapeHtml(row.determination)}">${formatCount(row.count)}</span>`,
+      escapeHtml(row.share),
+      escapeHtml(row.next),
+    ]),
+    ['All evaluated', formatCount(h.convictionsEvaluated), h.convictionsEvaluated > 0 ? '100%' : '–', ''],
+  );
   return `<section id="headline">
 <h2>Headline impact</h2>
-<p>Of <strong>${formatCount(h.peopleWithProp64Conviction)}</strong> people with a Prop 64 conviction in ${escapeHtml(model.county)}
+<p data-headline-text>Of <strong>${formatCount(h.peopleWithProp64Conviction)}</strong> people with a Prop 64 conviction in ${escapeHtml(model.county)}
 (${formatCount(h.convictionsEvaluated)} convictions: ${formatCount(h.felonies)} felonies, ${formatCount(h.nonFelonies)} misdemeanors or infractions),
-<strong>${formatCount(h.peopleWithSomeRelief)}</strong> (${percent(h.peopleWithSomeRelief, h.peopleWithProp64Conviction)}) get some relief:
-${formatCount(h.convictionsDismissed)} convictions dismissed and ${formatCount(h.convictionsReduced)} reduced.</p>
+<strong>${formatCount(h.peopleWithSomeRelief)}</strong> (${escapeHtml(h.peopleWithSomeReliefShare)}) get some relief, a dismissal or a reduction, under this policy;
+${formatCount(h.peopleWithProp64Conviction - h.peopleWithSomeRelief)} get none from this run.
+Of the ${formatCount(h.convictionsEvaluated)} convictions, ${h.determinations
+    .filter((row) => row.count > 0)
+    .map((row) => `${formatCount(row.count)} (${escapeHtml(row.share)}) are ${escapeHtml(row.words)}`)
+    .join('; ') || 'none was evaluated'}.</p>
+${determinations}
 <div class="headline">
 ${boxes}
 </div>
 <p class="note">"No longer a felony": every felony of the person (any county) is dismissed or reduced. "No conviction left": every conviction
-of the person is dismissed. "No conviction in the last 7 years": every conviction dated after ${escapeHtml(model.computeAt)} minus 7 years is dismissed.</p>
+of the person is dismissed. "No conviction in the last 7 years": every conviction dated after ${escapeHtml(model.computeAt)} minus 7 years is dismissed.
+Shares are rounded, but never to 0% or 100% unless exact.</p>
 </section>`;
 }
 
@@ -134,15 +150,18 @@ function decadeTable(model: ReportModel): string {
 
 function whatIfTable(model: ReportModel): string {
   const rows = model.whatIf.map((row) => [
-    escapeHtml(row.label),
+    `<span data-what-if="${escapeHtml(row.key)}">${escapeHtml(row.label)}</span>`,
     ...WHAT_IF_METRICS.map(([key]) => formatCount(row[key])),
     formatCount(row.convictionsDismissed),
     formatCount(row.convictionsReduced),
   ]);
-  return table(
+  return `${table(
     [['Policy', false], ...WHAT_IF_METRICS.map(([, title]): [string, boolean] => [title, true]), ['Convictions dismissed', true], ['Convictions reduced', true]],
     rows,
-  );
+  )}
+<dl class="what-if">
+${model.whatIf.map((row) => `<dt>${escapeHtml(row.label)}</dt><dd>${escapeHtml(row.explanation)}</dd>`).join('\n')}
+</dl>`;
 }
 
 function demographicTable(title: string, suppressed: SuppressedTable): string {
@@ -162,7 +181,7 @@ function demographicsSection(demographics: DemographicsReport, charts: Map<strin
   const parts: Array<[string, string, SuppressedTable]> = [
     ['race-ethnicity', 'Race/ethnicity', demographics.raceEthnicity],
     ['gender', 'Gender', demographics.gender],
-    ['age-band', 'Age at compute-at', demographics.ageBand],
+    ['age-band', 'Age on the compute-at date', demographics.ageBand],
   ];
   const body =
     demographics.total === 0
@@ -175,7 +194,7 @@ function demographicsSection(demographics: DemographicsReport, charts: Map<strin
           .join('\n');
   return `<section id="demographics" class="long">
 <h2>Who is relieved</h2>
-<p>${formatCount(demographics.total)} ${escapeHtml(demographics.population)}, by race/ethnicity (from RACE_DESCR), gender and age band.
+<p>${formatCount(demographics.total)} ${escapeHtml(demographics.population)}, by race/ethnicity (as the DOJ extract records it), gender and age band.
 Groups of fewer than ${demographics.suppressionThreshold} people are suppressed, and so are as many of the next smallest groups as it takes
 for the suppressed groups together to count at least ${demographics.suppressionThreshold} people, so that no suppressed group can be worked out from the total.
 Shares are whole percents of what is shown (largest remainder), and add up to 100%.</p>
@@ -192,20 +211,20 @@ function dataQualitySection(model: ReportModel): string {
   const malformed =
     q.malformedDates.length === 0
       ? '<p>No malformed date.</p>'
-      : table([['Field with a malformed date', false], ['Count', true]], q.malformedDates.map((r) => [escapeHtml(r.field), formatCount(r.count)]));
+      : table([['Date with a malformed value', false], ['Count', true]], q.malformedDates.map((r) => [escapeHtml(DATE_FIELD_WORDS[r.field] ?? r.field), formatCount(r.count)]));
   const files = table(
-    [['File', false], ['Rows read', true], ['Rejected', true], ['Header', false], ['Notes', false]],
+    [['File', false], ['Rows read', true], ['Rejected', true], ['First line', false], ['Notes', false]],
     q.files.map((f) => [escapeHtml(f.name), formatCount(f.rowsRead), formatCount(f.rowsRejected), escapeHtml(f.header), escapeHtml(f.notes.join('; ') || '–')]),
   );
   return `<section id="data-quality">
 <h2>Rejects and data quality</h2>
 <p>${formatCount(q.rowsRead)} rows read, ${formatCount(q.rowsRejected)} rejected, ${formatCount(q.rowsWritten)} written, ${formatCount(q.blankLines)} blank lines skipped.
 ${formatCount(q.peopleWithRejectedRows)} people have rejected rows (their convictions go to hand review).
-${model.demographics.unmappedRaceDescriptions === null ? `Fewer than ${model.demographics.suppressionThreshold}` : formatCount(model.demographics.unmappedRaceDescriptions)} people relieved have a RACE_DESCR outside the race/ethnicity mapping (counted as Unknown).</p>
+${model.demographics.unmappedRaceDescriptions === null ? `Fewer than ${model.demographics.suppressionThreshold}` : formatCount(model.demographics.unmappedRaceDescriptions)} people relieved have a recorded race/ethnicity outside the categories shown (counted as Unknown).</p>
 <h3>Rejected rows by code</h3>
 ${rejects}
 <h3>Malformed dates</h3>
-<p class="note">Counted per conviction (STP_EVENT_DATE) and per person with convictions (PRI_DOB); a malformed date never becomes a valid one: the conviction goes to hand review.</p>
+<p class="note">Counted per conviction (date of conviction) and per person with convictions (date of birth); a malformed date never becomes a valid one: the conviction goes to hand review.</p>
 ${malformed}
 <h3>Files</h3>
 ${files}
@@ -232,8 +251,8 @@ export async function renderReportHtml(model: ReportModel): Promise<string> {
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">Run ${escapeHtml(model.runId)} · computed at ${escapeHtml(model.computeAt)} · policy ${escapeHtml(model.policyName)} · status ${escapeHtml(model.status)}.
-Aggregates only: this page holds no name, date of birth, identifier or case number.</p>
+${model.generatedSample ? '<p class="sample" data-notice="generated-sample">A generated sample: these figures are of fabricated people, not of a county\'s records. Do not quote them.</p>\n' : ''}<p class="meta">Eligibility computed as of ${escapeHtml(model.computeAt)} (the compute-at date; dates on this page are year-month-day) · run ${escapeHtml(model.runId)} · policy ${escapeHtml(model.policyName)} · status ${escapeHtml(model.status)}.
+Aggregates only: this page holds no name, date of birth, identifier or case number. Terms and codes are explained in the glossary at the end.</p>
 <h3>Policy</h3>
 <ul class="policy">
 ${model.policyLines.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}
@@ -265,6 +284,12 @@ ${whatIfTable(model)}
 </section>
 ${demographicsSection(model.demographics, charts, svgs)}
 ${dataQualitySection(model)}
+<section id="glossary" class="long">
+<h2>Glossary</h2>
+<dl class="glossary">
+${GLOSSARY.map((entry) => `<dt>${escapeHtml(entry.term)}</dt><dd>${escapeHtml(entry.meaning)}</dd>`).join('\n')}
+</dl>
+</section>
 </body>
 </html>
 `;

@@ -36,7 +36,7 @@ export const RULE_ORDER: Readonly<Record<RuleId, string>> = Object.freeze({
   malformedConvictionDate: 'Malformed conviction date',
   relatedConviction: 'Related conviction in the same case (PC 32, HS 11364, HS 11366)',
   misdemeanor: 'Misdemeanor or infraction',
-  afterEffectiveDate: 'Conviction after 11/9/2016',
+  afterEffectiveDate: 'Conviction after 2016-11-09',
   superstrike: 'Prior superstrike',
   pc290: 'Prior PC 290 offense',
   pc290Registration: 'Prior PC 290 registration',
@@ -66,6 +66,92 @@ export const SCENARIO_LABELS: Readonly<Record<string, string>> = Object.freeze({
   dismissAllProp64AndRelated: 'Dismiss all Prop 64 and related convictions',
 });
 
+/** What each what-if row means, in words a reader of the report needs to compare them. */
+const SCENARIO_EXPLANATIONS: Readonly<Record<string, string>> = Object.freeze({
+  dismissAllProp64:
+    'Every Prop 64 conviction in the county counted as dismissed, with no rule applied (no age, time or prior-conviction condition, no hand review): the most relief possible.',
+  dismissAllProp64AndRelated:
+    'As the line above, and the related convictions of the same people dismissed too (see below), so that more people end with no conviction.',
+});
+
+/** What happens after the run to the convictions of each determination. */
+export const NEXT_STEPS: Readonly<Record<string, string>> = Object.freeze({
+  [DETERMINATION.dismissal]: "The District Attorney's office asks the court to dismiss and seal them (court motion list).",
+  [DETERMINATION.reduction]: "The District Attorney's office asks the court to reduce them to a lesser offense (court motion list).",
+  [DETERMINATION.cityAttorney]: 'Misdemeanors the city attorney prosecutes: sent to the city attorney, who decides on relief.',
+  [DETERMINATION.handReview]: "An attorney of the District Attorney's office reviews each one; the public defender is told of them (defender notice list).",
+  [DETERMINATION.notEligible]: 'No motion is filed; the public defender is told of them with the reason (defender notice list) and may petition the court.',
+  [NO_DETERMINATION]: 'The policy decides nothing for them and no list holds them: the policy needs a rule for them, or they are reviewed by hand.',
+});
+
+/** Plain words for the determinations in headlines. */
+const DETERMINATION_WORDS: Readonly<Record<string, string>> = Object.freeze({
+  [DETERMINATION.dismissal]: 'eligible for dismissal',
+  [DETERMINATION.reduction]: 'eligible for reduction',
+  [DETERMINATION.cityAttorney]: 'referred to the city attorney',
+  [DETERMINATION.handReview]: 'sent to hand review',
+  [DETERMINATION.notEligible]: 'not eligible',
+  [NO_DETERMINATION]: 'undecided (no rule of the policy applies)',
+});
+
+/**
+ * A share as a percent that never reads 100% or 0% unless it is exactly that: 9,983 of 10,000 is "99.8%", 9,999 of
+ * 100,000 "99.99%"... "more than 99.9%" and "less than 0.1%" at the ends.
+ */
+export function shareText(part: number, whole: number): string {
+  if (!(whole > 0)) return '–';
+  if (part === whole) return '100%';
+  if (part === 0) return '0%';
+  const percent = (part * 100) / whole;
+  const whole1 = Math.round(percent);
+  if (whole1 > 0 && whole1 < 100) return `${whole1}%`;
+  const tenth = Math.round(percent * 10) / 10;
+  if (tenth >= 100) return 'more than 99.9%';
+  if (tenth <= 0) return 'less than 0.1%';
+  return `${tenth}%`;
+}
+
+/** The generated sample `clearance run` classifies without --input: its file name says so. */
+export const GENERATED_SAMPLE_PREFIX = 'clearance-sample-';
+
+/** The extract's columns and the words the report mentions, in plain words (the report's glossary). */
+export const GLOSSARY: ReadonlyArray<{ term: string; meaning: string }> = Object.freeze([
+  { term: 'Prop 64', meaning: 'Proposition 64 (2016), which made some marijuana offenses lesser ones or no offense, and lets past convictions be dismissed or reduced.' },
+  { term: 'HS (H&S)', meaning: 'California Health and Safety Code; HS 11357 to 11360 are the Prop 64 marijuana sections (possession, cultivation, possession for sale, transport or sale).' },
+  { term: 'PC, BP, VC', meaning: 'California Penal Code, Business and Professions Code, Vehicle Code.' },
+  { term: 'Felony, misdemeanor, infraction', meaning: 'The three levels of offense, from the most to the least serious.' },
+  { term: 'Dismissal', meaning: 'The court sets the conviction aside and seals the record (HS 11361.8).' },
+  { term: 'Reduction', meaning: 'The court redesignates the conviction as a lesser offense, e.g. a felony as a misdemeanor.' },
+  { term: 'Hand Review', meaning: "A conviction the policy sends to an attorney of the District Attorney's office to decide." },
+  { term: 'City attorney referral', meaning: 'A misdemeanor prosecuted by a city attorney, who decides on its relief.' },
+  { term: 'Compute-at date', meaning: 'The day eligibility is computed as of (ages, years since a conviction).' },
+  { term: 'Superstrike', meaning: 'One of the most serious felonies (PC 667(e)(2)(C)(iv)); a prior one can bar relief.' },
+  { term: 'PC 290 offense', meaning: 'An offense that requires registration as a sex offender; a prior one can bar relief.' },
+  { term: 'Date of conviction', meaning: 'STP_EVENT_DATE in the DOJ extract: the date of the court event that convicted.' },
+  { term: 'Date of birth', meaning: 'PRI_DOB in the DOJ extract.' },
+  { term: 'Race/ethnicity', meaning: 'RACE_DESCR in the DOJ extract, as the arresting agency recorded it, grouped into the categories shown.' },
+  { term: 'Count order', meaning: 'CNT_ORDER in the DOJ extract: which charge of a case a row is.' },
+  { term: 'Rejected row', meaning: 'A line of the extract that could not be read (e.g. a wrong number of fields); its person goes to hand review.' },
+  { term: 'Suppressed', meaning: 'A group too small to show without risk of identifying someone: its count is hidden.' },
+]);
+
+/** Plain words for the extract's date fields the data-quality tables count. */
+export const DATE_FIELD_WORDS: Readonly<Record<string, string>> = Object.freeze({
+  STP_EVENT_DATE: 'Date of conviction',
+  PRI_DOB: 'Date of birth',
+});
+
+export interface HeadlineDetermination {
+  determination: string;
+  /** Plain words ("eligible for dismissal"). */
+  words: string;
+  /** Evaluated convictions. */
+  count: number;
+  /** Of all evaluated convictions (shareText). */
+  share: string;
+  next: string;
+}
+
 export interface Headline {
   peopleWithProp64Conviction: number;
   peopleWithSomeRelief: number;
@@ -77,6 +163,10 @@ export interface Headline {
   nonFelonies: number;
   convictionsDismissed: number;
   convictionsReduced: number;
+  /** Every determination, zeros included, with what happens next. */
+  determinations: HeadlineDetermination[];
+  /** peopleWithSomeRelief of peopleWithProp64Conviction (shareText). */
+  peopleWithSomeReliefShare: string;
 }
 
 export interface DeterminationCount {
@@ -107,6 +197,8 @@ export interface WhatIfRow {
   /** `chosen` for the run's policy, else the scenario's key in statistics. */
   key: string;
   label: string;
+  /** What the row means (how it differs from the others). */
+  explanation: string;
   subjectsWithSomeRelief: number;
   CountSubjectsNoFelony: number;
   CountSubjectsNoConviction: number;
@@ -148,6 +240,8 @@ export interface ReportModel {
   computeAt: string;
   policyName: string;
   status: string;
+  /** The input is the generated sample of fabricated people (GENERATED_SAMPLE_PREFIX), not a county's extract. */
+  generatedSample: boolean;
   /** The policy in plain words, one line each. */
   policyLines: string[];
   headline: Headline;
@@ -190,6 +284,7 @@ export function whatIfRows(stats: RunStatistics, policyName: string): WhatIfRow[
     {
       key: 'chosen',
       label: `Chosen policy (${policyName})`,
+      explanation: 'The policy of this run, with every rule applied: the figures of the rest of this report.',
       subjectsWithSomeRelief: stats.subjectsWithSomeRelief,
       CountSubjectsNoFelony: chosen.CountSubjectsNoFelony,
       CountSubjectsNoConviction: chosen.CountSubjectsNoConviction,
@@ -209,6 +304,9 @@ export function whatIfRows(stats: RunStatistics, policyName: string): WhatIfRow[
     rows.push({
       key: name,
       label: SCENARIO_LABELS[name] ?? `Preset ${name}`,
+      explanation:
+        SCENARIO_EXPLANATIONS[name] ??
+        `The preset policy ${name} applied to the same people with every rule, as the chosen policy is: convictions with an incomplete record or a malformed date still go to hand review, so it may relieve fewer than a line that dismisses everything.`,
       subjectsWithSomeRelief: scenario.subjectsWithSomeRelief,
       CountSubjectsNoFelony: scenario.CountSubjectsNoFelony,
       CountSubjectsNoConviction: scenario.CountSubjectsNoConviction,
@@ -300,7 +398,7 @@ export function describePolicy(policy: Policy): string[] {
   if (policy.reduce.length > 0) lines.push(`Reduce felonies under ${list(policy.reduce)} when no dismissal rule applies.`);
   lines.push(policy.misdemeanors === 'cityAttorney' ? 'Misdemeanors and infractions go to the city attorney.' : 'Dismiss misdemeanors and infractions.');
   const disqualifierNames: Record<keyof Policy['disqualifiers'], string> = {
-    afterEffectiveDate: 'Felonies convicted after 11/9/2016',
+    afterEffectiveDate: 'Felonies convicted after 2016-11-09',
     superstrike: 'HS 11358-11360 felonies preceded by a superstrike conviction',
     pc290: 'HS 11358-11360 felonies preceded by a PC 290 registrable conviction',
     pc290Registration: 'HS 11358-11360 felonies preceded by a PC 290 registration',
@@ -340,6 +438,7 @@ export function buildReportModel(stats: RunStatistics, summary: Summary, policy:
     computeAt: summary.computeAt,
     policyName: summary.policyName,
     status: summary.status,
+    generatedSample: summary.files.some((file) => file.name.replace(/^\d+-/, '').startsWith(GENERATED_SAMPLE_PREFIX)),
     policyLines: describePolicy(policy),
     headline: {
       peopleWithProp64Conviction: stats.subjectsWithProp64Conviction,
@@ -352,6 +451,14 @@ export function buildReportModel(stats: RunStatistics, summary: Summary, policy:
       nonFelonies: stats.prop64NonFelonyConvictions,
       convictionsDismissed: countOf(DETERMINATION.dismissal),
       convictionsReduced: countOf(DETERMINATION.reduction),
+      determinations: DETERMINATION_ORDER.map((determination) => ({
+        determination,
+        words: DETERMINATION_WORDS[determination],
+        count: countOf(determination),
+        share: shareText(countOf(determination), sum(byDetermination.map((row) => row.count))),
+        next: NEXT_STEPS[determination],
+      })),
+      peopleWithSomeReliefShare: shareText(stats.subjectsWithSomeRelief, stats.subjectsWithProp64Conviction),
     },
     determinations: byDetermination.map((row) => row.determination),
     byDetermination,

@@ -53,9 +53,9 @@ describe('the lines of one person', () => {
     const [fields] = parseCsvText(lists.motions[0].line);
     expect(Object.fromEntries(COURT_MOTION_COLUMNS.map((column, i) => [column, fields[i]]))).toEqual({
       'Case Number': 'CASE-7; CASE-7B',
-      CII_NUMBER: 'A1234567',
-      PRI_NAME: 'DOE,JANE "JJ"',
-      PRI_DOB: '02/29/1980',
+      'CII Number': 'A1234567',
+      Name: 'DOE,JANE "JJ"',
+      'Date of Birth': '02/29/1980',
       County: COUNTY,
       'Date of Conviction': '05/05/1989',
       'Convictions to Dismiss': '11357 HS (05/05/1989)',
@@ -63,6 +63,7 @@ describe('the lines of one person', () => {
       Relief: 'Dismiss and seal; Redesignate as misdemeanor',
       'Statutory Basis': STATUTORY_BASIS,
       Sentence: `11357 HS (05/05/1989): ${SENTENCE_WORDING.completed}; 11359 HS (05/05/1989): ${SENTENCE_WORDING.completed}`,
+      Missing: '',
     });
     expect(STATUTORY_BASIS).toBe('H&S 11361.9 (AB 1793); relief under H&S 11361.8');
   });
@@ -73,9 +74,10 @@ describe('the lines of one person', () => {
     expect(notices.map((fields) => fields.length)).toEqual([DEFENDER_NOTICE_COLUMNS.length, DEFENDER_NOTICE_COLUMNS.length]);
     expect(notices[0]).toEqual([
       'CASE-9', 'A1234567', 'DOE,JANE "JJ"', '02/29/1980', COUNTY, '01/01/2001', '11360 HS', 'Not eligible', 'Prior superstrike: 187 PC on 1990-01-01',
-      'Challenged by the prosecution (H&S 11361.9)',
+      'Challenged by the prosecution (H&S 11361.9)', '',
     ]);
-    expect(notices[1].slice(5)).toEqual(['', '11358 HS', 'Hand Review', 'Malformed date in STP_EVENT_DATE', 'Pending prosecution review (H&S 11361.9)']);
+    // A line a clerk cannot file as it is says what it lacks, in a column of its own.
+    expect(notices[1].slice(5)).toEqual(['', '11358 HS', 'Hand Review', 'Malformed date in STP_EVENT_DATE', 'Pending prosecution review (H&S 11361.9)', 'date of conviction']);
   });
 });
 
@@ -83,7 +85,9 @@ test('a malformed PRI_DOB is shown as extracted, so the court still sees what DO
   const classifier = new PartitionClassifier({ county: COUNTY, computeAtDay: parseIsoDate('2020-07-01'), policy: parsePolicy({}) });
   classifier.addRow(dojFields(row({ offense: '11357 HS', date: '20000101', felony: false, extra: { PRI_DOB: '19790000' } })), 0);
   classifier.decide();
-  expect(parseCsvText(classifier.courtLists().motions[0].line)[0][3]).toBe('19790000');
+  const [fields] = parseCsvText(classifier.courtLists().motions[0].line);
+  expect(fields[3]).toBe('19790000');
+  expect(fields[COURT_MOTION_COLUMNS.indexOf('Missing')]).toBe('case number; valid date of birth');
 });
 
 describe('work-area format and merge', () => {

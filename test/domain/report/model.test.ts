@@ -2,6 +2,7 @@
  * The report model, statistics.csv and report.html from hand-made people: what each table counts, that the
  * new statistics merge (partitions in any grouping give the same report), and the shape of the outputs.
  */
+import fc from 'fast-check';
 import { classifyInMemory } from '../../helpers/classify-rows';
 import { convictionRow, dojFields, RowValues } from '../../helpers/doj-rows';
 import { parseCsvText } from '../../helpers/csv-compare';
@@ -10,7 +11,7 @@ import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/
 import { DETERMINATION } from '../../../lambdas/domain/rules';
 import { mergeAll, mergeStatistics, RunStatistics } from '../../../lambdas/domain/statistics';
 import { buildSummary } from '../../../lambdas/domain/summary';
-import { buildReportModel, NO_DETERMINATION, ReportModel } from '../../../lambdas/domain/report/model';
+import { buildReportModel, NO_DETERMINATION, ReportModel, shareText } from '../../../lambdas/domain/report/model';
 import { parseReportSettings, ReportSettings } from '../../../lambdas/domain/report/settings';
 import { STATISTICS_CSV_HEADER, statisticsCsv } from '../../../lambdas/domain/report/statistics-csv';
 import { escapeHtml, formatCount, renderReportHtml } from '../../../lambdas/domain/report/html';
@@ -121,8 +122,42 @@ describe('report model', () => {
       nonFelonies: 1,
       convictionsDismissed: 2,
       convictionsReduced: 1,
+      determinations: expect.any(Array),
+      peopleWithSomeReliefShare: '60%',
     });
     expect(model.determinations).toEqual([DETERMINATION.dismissal, DETERMINATION.reduction, DETERMINATION.notEligible, NO_DETERMINATION]);
+    // Every determination, zeros included, with its share of the convictions and what happens next.
+    expect(model.headline.determinations.map((row) => [row.determination, row.count, row.share])).toEqual([
+      [DETERMINATION.dismissal, 2, '40%'],
+      [DETERMINATION.reduction, 1, '20%'],
+      [DETERMINATION.cityAttorney, 0, '0%'],
+      [DETERMINATION.handReview, 0, '0%'],
+      [DETERMINATION.notEligible, 1, '20%'],
+      [NO_DETERMINATION, 1, '20%'],
+    ]);
+    const nextSteps = model.headline.determinations.map((row) => row.next);
+    expect(new Set(nextSteps).size).toBe(6); // each its own
+    expect(nextSteps.every((text) => text.length > 40)).toBe(true);
+  });
+
+  test('a share never reads 100% or 0% unless exact', () => {
+    expect(shareText(9983, 10000)).toBe('99.8%');
+    expect(shareText(99_999, 100_000)).toBe('more than 99.9%');
+    expect(shareText(1, 100_000)).toBe('less than 0.1%');
+    expect(shareText(4, 1000)).toBe('0.4%');
+    expect(shareText(10000, 10000)).toBe('100%');
+    expect(shareText(0, 10000)).toBe('0%');
+    expect(shareText(0, 0)).toBe('–');
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 0, max: 10_000_000 }), (whole, n) => {
+        const part = n % (whole + 1);
+        const text = shareText(part, whole);
+        if (part !== whole) expect(text).not.toBe('100%');
+        if (part !== 0) expect(text).not.toBe('0%');
+        const value = parseFloat(text.replace(/^(more|less) than /, ''));
+        expect(Math.abs(value - (part * 100) / whole)).toBeLessThanOrEqual(0.5);
+      }),
+    );
   });
 
   test('the funnel follows the order in which the rules are tried, counting what each leaves undecided', () => {

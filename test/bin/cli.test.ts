@@ -1,0 +1,190 @@
+/**
+ * The `clearance` command line as a county analyst meets it, in child processes: every bad argument refused before
+ * any work with exit 2 (commander's own errors included), a run that failed exits 1, an interrupted one 130;
+ * `classify` writes each run into its own owner-only folder and leaves nothing when interrupted.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { generateExtract } from '../../lambdas/domain/generator';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'bin/clearance.js');
+
+let dir: string;
+let tmp: string;
+let extract: string;
+let extract2: string;
+/** One row in five cannot be read: the run fails (more than 5% rejected). */
+let ragged: string;
+
+function env(): NodeJS.ProcessEnv {
+  // The child's temporary folder is ours to inspect: nothing may be left in it.
+  return { ...process.env, TMPDIR: tmp, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+}
+
+function clearance(...args: string[]): { code: number | null; stdout: string; stderr: string; seconds: number } {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: env() });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
+}
+
+function mode(file: string): number {
+  return statSync(file).mode & 0o777;
+}
+
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true }).map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+  tmp = path.join(dir, 'tmp');
+  mkdirSync(tmp);
+  extract = path.join(dir, 'extract.csv');
+  writeFileSync(extract, Array.from(generateExtract({ county: 'LOS ANGELES', people: 300, seed: 11 })).join(''), 'latin1');
+  extract2 = path.join(dir, 'extract2.csv');
+  writeFileSync(extract2, Array.from(generateExtract({ county: 'LOS ANGELES', people: 200, seed: 12 })).join(''), 'latin1');
+  ragged = path.join(dir, 'ragged.csv');
+  const lines = readFileSync(extract, 'latin1').split('\n');
+  writeFileSync(ragged, lines.map((line, i) => (i > 0 && i % 5 === 0 ? 'not,a,row' : line)).join('\n'), 'latin1');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('clearance run refuses every bad argument before any work', () => {
+  const policyTypo = () => {
+    const file = path.join(dir, 'typo-policy.json');
+    writeFileSync(file, JSON.stringify({ baselineEligibility: { dismiss: ['11357'] }, misdemeanours: 'dismiss' }));
+    return file;
+  };
+  const semicolons = () => {
+    const file = path.join(dir, 'semicolons.csv');
+    writeFileSync(file, readFileSync(extract, 'latin1').replace(/,/g, ';'), 'latin1');
+    return file;
+  };
+  const cases: Array<[string, () => string[], RegExp]> = [
+    ['a compute-at in another date format', () => ['--compute-at', '07/01/2020'], /^clearance: --compute-at "07\/01\/2020" is not a date in YYYY-MM-DD form/],
+    ['a policy file with a typo, named as typed', () => ['--policy', policyTypo()], /^clearance: --policy .*typo-policy\.json: .*misdemeanours/],
+    ['a policy that is neither file nor preset', () => ['--policy', 'dismiss-everything'], /^clearance: --policy "dismiss-everything" is neither a file nor a preset/],
+    ['an unknown scenario', () => ['--scenario', 'dismiss-all,everything'], /^clearance: --scenario "everything" is not a preset/],
+    ['a county typo', () => ['--county', 'Los Angles'], /^clearance: --county "Los Angles" is not a California county; did you mean "LOS ANGELES"\?/],
+    ['a missing second input, comma-listed', () => ['--input', `${extract},${path.join(dir, 'missing.csv')}`], /missing\.csv: no such input file/],
+    ['a semicolon-separated input', () => ['--input', semicolons()], /semicolons\.csv is semicolon-separated/],
+    ['an --out that is a file', () => ['--out', extract], /^clearance: --out .*extract\.csv is a file/],
+    ['an unknown option (commander)', () => ['--county-name', 'X'], /^error: unknown option '--county-name'/],
+    ['a bad number (commander)', () => ['--range-mb', '0'], /--range-mb <n>' argument '0' is invalid/],
+    ['--aws without the stack outputs', () => ['--aws'], /^clearance: --aws needs --bucket, --table and --state-machine-arn/],
+  ];
+
+  it.each(cases)('%s: exit 2 in under 2 s, nothing started', (_, args, message) => {
+    const result = clearance('run', '--out', path.join(dir, 'never'), ...args());
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(message) });
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(result.seconds).toBeLessThan(2);
+    expect(readdirSync(tmp)).toEqual([]); // no stack, no staging started
+    expect(existsSync(path.join(dir, 'never'))).toBe(false);
+  });
+});
+
+describe('exit codes', () => {
+  it('0 for help, 2 for commander errors', () => {
+    expect(clearance('--help').code).toBe(0);
+    expect(clearance('run', '--help').code).toBe(0);
+    expect(clearance('frobnicate').code).toBe(2);
+    expect(clearance('classify', '--input', extract).code).toBe(2);
+    expect(clearance('prune', '--keep-state', dir).code).toBe(2);
+  });
+
+  it('1 for a run that failed, 2 for the same bad request as `run`', () => {
+    const out = path.join(dir, 'failed');
+    const failed = clearance('classify', '--input', ragged, '--county', 'LOS ANGELES', '--policy', 'reference-default', '--out', out);
+    expect({ code: failed.code, stderr: failed.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(/^clearance: .*rejected/) });
+    const bad = clearance('classify', '--input', extract, '--county', 'LOS ANGELES', '--policy', 'reference-default', '--compute-at', '07/01/2020', '--out', out);
+    expect({ code: bad.code, stderr: bad.stderr.trim() }).toEqual({ code: 2, stderr: 'clearance: --compute-at "07/01/2020" is not a date in YYYY-MM-DD form (e.g. 2020-07-01)' });
+  });
+});
+
+describe('clearance classify', () => {
+  const base = ['--county', 'LOS ANGELES', '--policy', 'reference-default', '--compute-at', '2020-07-01'];
+
+  function summaryOf(runDir: string): Record<string, unknown> {
+    return JSON.parse(readFileSync(path.join(runDir, 'reports', 'summary.json'), 'utf8')) as Record<string, unknown>;
+  }
+
+  it('takes several inputs either way, each run in its own owner-only folder', () => {
+    const out = path.join(dir, 'lists');
+    const spaced = clearance('classify', '--input', extract, extract2, ...base, '--out', out);
+    const commas = clearance('classify', ...base, '--input', `${extract},${extract2}`, '--out', out);
+    expect([spaced.code, commas.code]).toEqual([0, 0]);
+    const [first, second] = [spaced.stdout.trim(), commas.stdout.trim()];
+    expect(first).not.toBe(second);
+    expect(path.dirname(first)).toBe(out);
+    const counts = (runDir: string) => {
+      const summary = summaryOf(runDir);
+      return { files: summary.files, rowsRead: summary.rowsRead, people: summary.people };
+    };
+    expect(counts(first)).toEqual(counts(second));
+    expect((summaryOf(first).files as unknown[]).length).toBe(2);
+    for (const runDir of [first, second]) {
+      expect(readdirSync(runDir).sort()).toEqual(['reports', 'results']);
+      expect(readdirSync(path.join(runDir, 'results'))).toContain('court_motion_list.csv');
+      expect(readdirSync(path.join(runDir, 'reports')).sort()).toEqual(['report.html', 'statistics.csv', 'summary.json']);
+      for (const entry of [runDir, ...filesUnder(runDir)]) {
+        expect({ entry, mode: mode(entry) }).toEqual({ entry, mode: statSync(entry).isDirectory() ? 0o700 : 0o600 });
+      }
+    }
+    expect(readdirSync(out).filter((name) => name.startsWith('.'))).toEqual([]); // no work folder left
+  });
+
+  it('a failed run into a used folder never sits beside the other run\'s results', () => {
+    const out = path.join(dir, 'used');
+    const good = clearance('classify', '--input', extract, ...base, '--out', out);
+    expect(good.code).toBe(0);
+    const goodDir = good.stdout.trim();
+    const before = Object.fromEntries(filesUnder(goodDir).map((file) => [file, statSync(file).isFile() ? readFileSync(file, 'latin1') : '']));
+    const failed = clearance('classify', '--input', ragged, ...base, '--out', out);
+    expect(failed.code).toBe(1);
+    const runs = readdirSync(out).filter((name) => !name.startsWith('.'));
+    expect(runs).toHaveLength(2);
+    const failedDir = path.join(out, runs.find((name) => path.join(out, name) !== goodDir)!);
+    expect(failed.stderr).toContain(`summary.json in ${path.join(failedDir, 'reports')}`);
+    expect(summaryOf(failedDir)).toMatchObject({ status: 'FAILED' });
+    expect(readdirSync(path.join(failedDir, 'results'))).not.toContain('All_Results.csv');
+    // The earlier run's folder is exactly as it was.
+    expect(Object.fromEntries(filesUnder(goodDir).map((file) => [file, statSync(file).isFile() ? readFileSync(file, 'latin1') : '']))).toEqual(before);
+    expect(summaryOf(goodDir)).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('Ctrl-C leaves no work folder and no partial run; stale work folders of dead processes are swept', async () => {
+    const big = path.join(dir, 'big.csv');
+    writeFileSync(big, Array.from(generateExtract({ county: 'LOS ANGELES', people: 15_000, seed: 13 })).join(''), 'latin1');
+    const out = path.join(dir, 'interrupted');
+    // What a classify killed with SIGKILL leaves: a work folder of a dead process, a run folder without summary.
+    const deadPid = 2 ** 22 + 17;
+    mkdirSync(path.join(out, `.work-local-20200101T000000-${deadPid}`, 'split'), { recursive: true });
+    writeFileSync(path.join(out, `.work-local-20200101T000000-${deadPid}`, 'split', 'part'), 'GREEN,KEVIN 19861006');
+    mkdirSync(path.join(out, 'local-20200101T000000', 'results'), { recursive: true });
+    // ...and what a `clearance run` killed outright leaves in the temporary folder.
+    mkdirSync(path.join(tmp, `clearance-${deadPid}-Zz9Yy8`, 'staged'), { recursive: true });
+    const child = spawn(process.execPath, [CLI, 'classify', '--input', big, ...base, '--out', out], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Interrupted once its work folder holds split output.
+    const workOf = () => readdirSync(out).find((name) => name.startsWith('.work-') && name.endsWith(`-${child.pid}`));
+    for (let i = 0; i < 600; i++) {
+      const work = workOf();
+      if (work && existsSync(path.join(out, work)) && filesUnder(path.join(out, work)).length > 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(workOf()).toBeDefined();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/clearance: interrupted \(SIGINT\): classify of big\.csv stopped in (plan|split|classify|assemble); its work folder and partial outputs .* removed, nothing kept/);
+    expect(stderr).toContain('removed the work folders of 1 interrupted classify run(s)');
+    expect(stderr).toContain('removed 1 temporary folder(s) of clearance processes');
+    expect(readdirSync(out)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
