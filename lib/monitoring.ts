@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -12,6 +13,28 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from './clearance-function';
 /** The custom metrics the handlers emit (namespace RecordClearance, dimension service=record-clearance). */
 export const CUSTOM_METRICS = ['RowsRead', 'RowsClassified', 'RowsRejected'] as const;
 export type CustomMetricName = (typeof CUSTOM_METRICS)[number];
+
+/** Every alarm of the stack is named `<stack name>-<purpose>`: the topic and key policies name them all with one pattern. */
+export function alarmName(scope: Construct, purpose: string): string {
+  return `${Stack.of(scope).stackName}-${purpose}`;
+}
+
+/** ARN pattern of the stack's alarms (`arn:<partition>:cloudwatch:<region>:<account>:alarm:<stack name>-*`). */
+export function alarmArnPattern(scope: Construct): string {
+  const stack = Stack.of(scope);
+  return stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${stack.stackName}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * Conditions that limit what the CloudWatch service principal does on this stack's behalf to this account's alarms
+ * of this stack (the confused-deputy guard of the topic and key policies).
+ */
+export function stackAlarmConditions(scope: Construct): Record<string, Record<string, string>> {
+  return {
+    StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+    ArnLike: { 'aws:SourceArn': alarmArnPattern(scope) },
+  };
+}
 
 export interface ClearanceMonitoringProps {
   /** The workflow's state machine. */
@@ -77,6 +100,17 @@ export class ClearanceMonitoring extends Construct {
     for (const email of props.alarmEmails ?? []) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this statement
+    // nothing may publish, and alarm notifications are refused.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisStack',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: stackAlarmConditions(this),
+      }),
+    );
     const alarmAction = new cwActions.SnsAction(this.alarmTopic);
 
     const { stateMachine } = props;
@@ -102,6 +136,7 @@ export class ClearanceMonitoring extends Construct {
     });
 
     this.executionsFailedAlarm = failed.createAlarm(this, 'ExecutionsFailedAlarm', {
+      alarmName: alarmName(this, 'ExecutionsFailed'),
       alarmDescription: 'A record-clearance run failed: see reports/<COUNTY>/<runId>/error.json and the ledger.',
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -110,6 +145,7 @@ export class ClearanceMonitoring extends Construct {
     });
     // A timed-out execution never reaches Mark failed and is not counted as failed.
     this.executionsTimedOutAlarm = timedOut.createAlarm(this, 'ExecutionsTimedOutAlarm', {
+      alarmName: alarmName(this, 'ExecutionsTimedOut'),
       alarmDescription: 'A record-clearance run hit the execution timeout; its ledger item was not closed.',
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -117,6 +153,7 @@ export class ClearanceMonitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.rejectRatioAlarm = rejectRatio.createAlarm(this, 'RejectRatioAlarm', {
+      alarmName: alarmName(this, 'RejectRatio'),
       alarmDescription: `More than ${threshold} of the rows read were rejected: check the extract and rejects.csv.`,
       threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -128,6 +165,7 @@ export class ClearanceMonitoring extends Construct {
       this.undeliveredUploadsAlarm = props.uploadDeadLetterQueue
         .metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })
         .createAlarm(this, 'UndeliveredUploadsAlarm', {
+          alarmName: alarmName(this, 'UndeliveredUploads'),
           alarmDescription: 'An upload event could not start the workflow: the upload was not processed.',
           threshold: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

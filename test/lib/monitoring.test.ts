@@ -29,17 +29,46 @@ describe('alarm topic', () => {
     });
   });
 
-  test('the key lets CloudWatch alarms publish to the encrypted topic', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
+  // CloudWatch may act only for this account's alarms of this stack (aws:SourceAccount / aws:SourceArn).
+  const alarmConditions = {
+    StringEquals: { 'aws:SourceAccount': '123456789012' },
+    ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:us-west-2:123456789012:alarm:Test-*' },
+  };
+  const topicPolicyStatements = (): Record<string, unknown>[] => {
+    const policies = Object.values(json.Resources).filter((r) => r.Type === 'AWS::SNS::TopicPolicy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties!.Topics).toEqual([topicRef]);
+    return resolve((policies[0].Properties!.PolicyDocument as { Statement: unknown[] }).Statement) as Record<string, unknown>[];
+  };
+
+  test('lets CloudWatch alarms of this stack publish (the policy replaces SNS\'s default one)', () => {
+    const allows = topicPolicyStatements().filter((statement) => statement.Effect === 'Allow');
+    expect(allows).toEqual([
+      {
+        Sid: 'AllowCloudWatchAlarmsOfThisStack',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: `\${${logicalId(stack.monitoring.alarmTopic)}}`,
+        Condition: alarmConditions,
       },
-    });
+    ]);
+  });
+
+  test('every alarm is named so that the topic and key policies cover it', () => {
+    const alarms = Object.values(json.Resources).filter((r: CfnResource) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(alarm.Properties!.AlarmName).toMatch(/^Test-[A-Za-z]+$/);
+  });
+
+  test('the key lets CloudWatch alarms of this stack publish to the encrypted topic', () => {
+    const keys = Object.values(json.Resources).filter((r) => r.Type === 'AWS::KMS::Key');
+    expect(keys).toHaveLength(1);
+    const statements = resolve((keys[0].Properties!.KeyPolicy as { Statement: unknown[] }).Statement) as Record<string, unknown>[];
+    const cloudWatch = statements.filter((s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }));
+    expect(cloudWatch).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: alarmConditions }),
+    ]);
   });
 
   test('has no subscription unless e-mails are given', () => {
