@@ -164,6 +164,8 @@ export class ClearanceWorkflow extends Construct {
   public readonly uploadRule: events.Rule;
   /** Upload events EventBridge could not deliver to the state machine (after its retries). */
   public readonly uploadDeadLetterQueue: sqs.Queue;
+  /** Labels of the Distributed Maps: their child executions' metrics carry the state machine ARN `<arn>/<label>`. */
+  public readonly mapRunLabels: readonly string[] = ['Split', 'Classify'];
 
   constructor(scope: Construct, id: string, props: ClearanceWorkflowProps) {
     super(scope, id);
@@ -267,6 +269,7 @@ export class ClearanceWorkflow extends Construct {
 
     const split = new sfn.DistributedMap(this, 'Split', {
       stateName: 'Split',
+      label: 'Split',
       itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, {
         bucket: dataBucket,
         key: sfn.JsonPath.stringAt('$.plan.rangesKey'),
@@ -288,6 +291,7 @@ export class ClearanceWorkflow extends Construct {
 
     const classify = new sfn.DistributedMap(this, 'Classify', {
       stateName: 'Classify',
+      label: 'Classify',
       itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, {
         bucket: dataBucket,
         key: sfn.JsonPath.stringAt('$.plan.partitionsKey'),
@@ -468,7 +472,7 @@ export class ClearanceWorkflow extends Construct {
       'The Distributed Map result writers write one folder per map run under runs/map-results/.',
     );
     // CDK's policy for the Distributed Map child executions: StartExecution on this state machine, and
-    // Describe/Stop/RedriveExecution on its executions (<execution arn prefix>:* and .../*:* for map runs).
+    // Describe/Stop/RedriveExecution on its executions (<execution arn prefix>:* and .../<map label>:* for map runs).
     const executionArnPrefix = Stack.of(this).formatArn({
       service: 'states',
       resource: 'execution',
@@ -477,7 +481,7 @@ export class ClearanceWorkflow extends Construct {
     });
     acknowledgeWildcardResources(
       this.stateMachine.node.findChild('DistributedMapPolicy'),
-      [`${executionArnPrefix}:*`, `${executionArnPrefix}/*:*`],
+      [`${executionArnPrefix}:*`, ...this.mapRunLabels.map((label) => `${executionArnPrefix}/${label}:*`)],
       'The Distributed Map runs each item as a child execution of this same state machine; the wildcard is the execution id, under this state machine only.',
     );
     Validations.of(role).acknowledge({
