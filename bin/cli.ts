@@ -93,8 +93,9 @@ export function buildProgram(): Command {
     .option('--keep-state <dir>', 'the embedded state directory of earlier `clearance run --keep-state` runs', '.local-state')
     .option('--county <name>', 'runs of this county only')
     .addOption(new Option('--limit <n>', 'most recent runs shown').argParser(positiveInteger).default(20))
-    .option('--aws', 'read the ledger of a deployed stack')
+    .option('--aws', 'read the ledger of a deployed stack, and the status of executions that disagree with it')
     .option('--table <name>', 'with --aws: the stack output LedgerTableName')
+    .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn (its region is the stack\'s)')
     .action(async (runId: string | undefined, options: StatusOptions) => (await import('./commands/status')).statusCommand(runId, options));
 
   program

@@ -61,14 +61,15 @@ export function endedExecution(event: ExecutionStatusChange): EndedExecution | {
     return { ignored: 'the upload event names no object version' };
   }
   const errorName = detail.status === 'FAILED' && detail.error ? detail.error : ERROR_NAMES[detail.status];
-  const what = detail.status === 'FAILED' ? 'failed outside the workflow\'s Catch path' : detail.status === 'TIMED_OUT' ? 'timed out' : 'was aborted';
+  const what = detail.status === 'FAILED' ? `failed${detail.error ? ` (${detail.error})` : ''}` : detail.status === 'TIMED_OUT' ? 'timed out' : 'was stopped';
   const cause = detail.cause ? `: ${detail.cause}` : '';
+  const executionName = detail.executionArn.slice(detail.executionArn.lastIndexOf(':') + 1);
   return {
     runId,
     county: key.county,
     executionArn: detail.executionArn,
     errorName,
-    errorMessage: `the execution ${what} before the run ended${cause}`.slice(0, 2000),
+    errorMessage: `execution ${executionName} ${what} before recording the end of the run${cause}`.slice(0, 2000),
   };
 }
 
@@ -76,4 +77,16 @@ export function endedExecution(event: ExecutionStatusChange): EndedExecution | {
 export function staleRuns(runs: readonly RunRecord[], now: Date, staleAfterMs: number): RunRecord[] {
   const cutoff = now.getTime() - staleAfterMs;
   return runs.filter((run) => Date.parse(run.updatedAt) <= cutoff).sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt));
+}
+
+export interface ReconcileResult {
+  /** True when the run was marked FAILED (and error.json written) by this call. */
+  reconciled: boolean;
+  runId?: string;
+  county?: string;
+  errorName?: string;
+  /** reports/<COUNTY>/<runId>/error.json, when reconciled. */
+  errorKey?: string;
+  /** Why nothing was reconciled. */
+  reason?: string;
 }

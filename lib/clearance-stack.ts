@@ -47,7 +47,7 @@ export interface ClearanceStackProps extends StackProps {
    *
    * @default - ClearanceOperations defaults (stale after 3 hours, checked every 15 minutes)
    */
-  readonly operations?: Omit<ClearanceOperationsProps, 'stateMachine' | 'dataBucket' | 'ledger' | 'encryptionKey'>;
+  readonly operations?: Omit<ClearanceOperationsProps, 'stateMachine' | 'dataBucket' | 'ledger' | 'encryptionKey' | 'deadLetterQueue'>;
 }
 
 /** record-clearance: storage, the Step Functions workflow and its monitoring, in one stack. */
@@ -76,14 +76,16 @@ export class ClearanceStack extends Stack {
       dataBucket: this.storage.dataBucket,
       ledger: this.storage.ledger,
       encryptionKey: this.storage.key,
+      deadLetterQueue: this.workflow.uploadDeadLetterQueue,
     });
     this.monitoring = new ClearanceMonitoring(this, 'Monitoring', {
       ...props.monitoring,
       stateMachine: this.workflow.stateMachine,
       encryptionKey: this.storage.key,
       uploadDeadLetterQueue: this.workflow.uploadDeadLetterQueue,
-      functions: [...Object.values(this.workflow.functions), this.operations.watchRunsFunction],
+      functions: [...Object.values(this.workflow.functions), this.operations.reconcileFunction, this.operations.watchRunsFunction],
       mapRunLabels: this.workflow.mapRunLabels,
+      reconcileStateMachine: this.operations.reconcileStateMachine,
     });
 
     new CfnOutput(this, 'DataBucketName', {

@@ -14,7 +14,7 @@ import {
   type PreparedStateMachine,
   type RunningExecution,
 } from './asl-runner';
-import { objectCreatedEvent, routeEvent, validateEventPattern } from './event-bridge';
+import { executionStatusChangeEvent, objectCreatedEvent, routeEvent, validateEventPattern } from './event-bridge';
 import {
   LambdaPool,
   assertHandlerModulesExist,
@@ -27,6 +27,7 @@ import {
 import { localAwsConfig, localLambdaEnvironment, localS3Client, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
 import { createLocalResources, loadTemplate, type CloudFormationTemplate, type LocalTemplate } from './template';
 import type { StagedFile } from './s3-store';
+import { startStepFunctionsStandIn, type StepFunctionsStandIn } from './sfn-stand-in';
 
 export interface EmbeddedStackOptions {
   /** The synthesized CloudFormation template (e.g. app.synth().getStackByName(name).template). */
@@ -64,6 +65,11 @@ export interface EmbeddedStack {
   newS3Client(): S3Client;
   /** Client configuration for @aws-sdk/client-dynamodb against the DynamoDB stand-in. */
   readonly dynamoDbConfig: DynamoDBClientConfig;
+  /**
+   * Endpoint of the Step Functions stand-in (DescribeExecution and StopExecution of this stack's executions), for
+   * tools that talk to a deployed stack: set it as AWS_ENDPOINT_URL_SFN.
+   */
+  readonly stepFunctionsEndpoint: string;
   /** The environment every handler gets on top of its function's variables (endpoints, credentials, checksum mode...). */
   readonly env: Readonly<Record<string, string>>;
   /** Local bucket name of a bucket logical ID; without argument, the data bucket (the one bucket sending events to EventBridge). */
@@ -80,6 +86,13 @@ export interface EmbeddedStack {
   prewarm(options?: { stateMachine?: string }): void;
   /** Route an event through the template's rules as EventBridge would (e.g. a duplicate delivery); returns the executions started. */
   publishEvent(event: unknown): ExecutionSummary[];
+  /**
+   * Every event on the local default bus, as it is put: S3 "Object Created", Step Functions "Execution Status Change"
+   * (at each start and end) and the events the state machines put (events:putEvents). Returns an unsubscribe function.
+   */
+  onEvent(listener: (event: unknown) => void): () => void;
+  /** Stop a running execution (StopExecution): it ends ABORTED. Throws for an unknown execution. */
+  stopExecution(executionArnOrName: string): void;
   /** Resolves when the execution (ARN or name) has ended. */
   waitForExecution(executionArnOrName: string, options?: { timeoutMs?: number }): Promise<ExecutionSummary>;
   /**
@@ -156,7 +169,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     for (const machine of Object.values(template.stateMachines)) {
       machines.set(machine.logicalId, prepareStateMachine(machine.definition, runtime, { name: machine.name, arn: machine.arn }));
     }
-    return assemble({ options, template, rules, standIns, s3Client, pool: lambdas, machines, config, env });
+    return await assemble({ options, template, rules, standIns, s3Client, pool: lambdas, machines, config, env });
   } catch (error) {
     s3Client?.destroy();
     await runtimePool?.close();
@@ -191,7 +204,7 @@ function checkRules(template: LocalTemplate) {
   return rules;
 }
 
-function assemble(parts: {
+async function assemble(parts: {
   options: EmbeddedStackOptions;
   template: LocalTemplate;
   rules: ReturnType<typeof checkRules>;
@@ -201,11 +214,12 @@ function assemble(parts: {
   machines: Map<string, PreparedStateMachine>;
   config: ReturnType<typeof localAwsConfig>;
   env: Record<string, string>;
-}): EmbeddedStack {
+}): Promise<EmbeddedStack> {
   const { options, template, rules, standIns, s3Client, pool, machines, config, env } = parts;
   const executions = new Map<string, TrackedExecution>();
   const listeners = new Set<(event: ExecutionEvent) => void>();
   const startListeners = new Set<(summary: ExecutionSummary) => void>();
+  const busListeners = new Set<(event: unknown) => void>();
   const idleWaiters = new Set<() => void>();
   let pendingEvents = 0;
   let stopping: Promise<void> | undefined;
@@ -258,17 +272,33 @@ function assemble(parts: {
       running,
       done: running.result.then((record) => {
         tracked.summary = { ...record, stateMachineLogicalId, ...(trigger ? { trigger } : {}) };
+        // Before checkIdle: an execution this event starts (the reconciler) keeps the stack busy.
+        publishStatusChange(tracked.summary);
         checkIdle();
         return tracked.summary;
       }),
     };
     executions.set(running.executionArn, tracked);
     for (const listener of startListeners) listener(summary);
+    publishStatusChange(summary);
     return summary;
   };
 
-  const publish = (event: unknown, trigger?: ExecutionSummary['trigger']): ExecutionSummary[] =>
-    routeEvent(rules, event).map(({ target, input }) => start(target.stateMachineLogicalId!, input, undefined, trigger));
+  const publish = (event: unknown, trigger?: ExecutionSummary['trigger']): ExecutionSummary[] => {
+    for (const listener of busListeners) {
+      try {
+        listener(event);
+      } catch {
+        // Subscribers observe; they never break delivery.
+      }
+    }
+    return routeEvent(rules, event).map(({ target, input }) => start(target.stateMachineLogicalId!, input, undefined, trigger));
+  };
+  /** Step Functions' status-change event, routed like any other (the reconciler's rule listens for the ends). */
+  const publishStatusChange = (summary: ExecutionSummary) => {
+    if (stopping) return;
+    publish(executionStatusChangeEvent(summary, { region: template.region, accountId: template.accountId }));
+  };
 
   const onRecord = (record: S3EventRecord) => {
     if (stopping || !eventBridgeBuckets.has(record.s3.bucket.name) || !record.eventName.startsWith('ObjectCreated:')) return;
@@ -297,14 +327,35 @@ function assemble(parts: {
   const find = (executionArnOrName: string) =>
     executions.get(executionArnOrName) ?? [...executions.values()].find((tracked) => tracked.summary.name === executionArnOrName);
 
+  // The workflow: the only state machine, else the only one an S3 upload rule starts (not the reconciler).
+  const uploadMachines = [
+    ...new Set(
+      rules
+        .filter((rule) => (rule.eventPattern?.source as unknown[] | undefined)?.includes('aws.s3'))
+        .flatMap((rule) => rule.targets.map((target) => target.stateMachineLogicalId).filter((id): id is string => id !== undefined)),
+    ),
+  ];
   const defaultStateMachine = () => {
-    if (machines.size !== 1) throw new Error(`the template has ${machines.size} state machines; name one (${[...machines.keys()].join(', ')})`);
-    return [...machines.keys()][0];
+    if (machines.size === 1) return [...machines.keys()][0];
+    if (uploadMachines.length === 1) return uploadMachines[0];
+    throw new Error(`the template has ${machines.size} state machines; name one (${[...machines.keys()].join(', ')})`);
   };
+
+  let stepFunctions: StepFunctionsStandIn;
+  try {
+    stepFunctions = await startStepFunctionsStandIn({
+      describe: (arn) => executions.get(arn)?.summary,
+      stop: (arn) => executions.get(arn)?.running.abort(),
+    });
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
 
   const api: EmbeddedStack = {
     template,
     endpoints: standIns.endpoints,
+    stepFunctionsEndpoint: stepFunctions.endpoint,
     s3Config: config.s3,
     newS3Client: () => localS3Client(standIns.endpoints),
     dynamoDbConfig: config.dynamodb,
@@ -340,6 +391,15 @@ function assemble(parts: {
     },
     publishEvent(event) {
       return publish(event);
+    },
+    onEvent(listener) {
+      busListeners.add(listener);
+      return () => busListeners.delete(listener);
+    },
+    stopExecution(executionArnOrName) {
+      const tracked = find(executionArnOrName);
+      if (!tracked) throw new Error(`no execution ${executionArnOrName}`);
+      tracked.running.abort();
     },
     async waitForExecution(executionArnOrName, waitOptions = {}) {
       const tracked = find(executionArnOrName);
@@ -387,6 +447,7 @@ function assemble(parts: {
         for (const tracked of running) tracked.running.abort();
         await Promise.all(running.map((tracked) => tracked.done));
         await pool.close();
+        await stepFunctions.stop();
         s3Client.destroy();
         await standIns.stop();
       })();

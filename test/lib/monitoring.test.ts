@@ -167,6 +167,16 @@ describe('alarms', () => {
     }
   });
 
+  test('a failed reconciler execution notifies the topic', () => {
+    expect(alarmProps(stack.monitoring.reconcileFailedAlarm!)).toMatchObject({
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalId(stack.operations.reconcileStateMachine) } }],
+      Threshold: 1,
+      AlarmActions: [topicRef],
+    });
+  });
+
   test('StaleRuns (published by watch-runs) at 1 or more over an hour notifies the topic', () => {
     expect(alarmProps(stack.monitoring.staleRunsAlarm)).toMatchObject({
       Namespace: 'RecordClearance',
@@ -180,7 +190,7 @@ describe('alarms', () => {
     });
   });
 
-  const functions = [...Object.values(stack.workflow.functions), stack.operations.watchRunsFunction];
+  const functions = [...Object.values(stack.workflow.functions), stack.operations.reconcileFunction, stack.operations.watchRunsFunction];
   test.each(functions.map((fn) => [fn.phase, fn] as const))('%s: errors >= 1, throttles >= 1, maximum duration above 70%% of its timeout', (_phase, fn) => {
     const alarms = stack.monitoring.functionAlarms[fn.phase];
     const dimensions = [{ Name: 'FunctionName', Value: { Ref: logicalId(fn.function) } }];
@@ -245,7 +255,7 @@ describe('dashboard', () => {
   });
 
   test('shows each function\'s invocations, errors, throttles and longest duration as a share of its timeout', () => {
-    const functionNames = [...Object.values(stack.workflow.functions), stack.operations.watchRunsFunction].map((fn) => resolve({ Ref: logicalId(fn.function) }));
+    const functionNames = [...Object.values(stack.workflow.functions), stack.operations.reconcileFunction, stack.operations.watchRunsFunction].map((fn) => resolve({ Ref: logicalId(fn.function) }));
     for (const [title, metric] of [['Function invocations', 'Invocations'], ['Function errors', 'Errors'], ['Function throttles', 'Throttles']]) {
       const metrics = widget(title).metrics!;
       expect(metrics.map((m) => [m[1], m[3]])).toEqual(functionNames.map((name) => [metric, name]));

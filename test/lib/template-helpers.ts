@@ -113,11 +113,14 @@ export interface AslGraph {
   readonly [key: string]: unknown;
 }
 
-/** The state machine's definition as a parsed ASL object (never compared as a string). */
-export function stateMachineDefinition(json: CfnTemplate): AslGraph {
-  const machines = Object.values(json.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
-  return JSON.parse(resolveString(machines[0].Properties?.DefinitionString)) as AslGraph;
+/**
+ * A state machine's definition as a parsed ASL object (never compared as a string): by default the workflow's
+ * (logical ID `WorkflowStateMachine...`), else the one whose logical ID starts with `logicalIdPrefix`.
+ */
+export function stateMachineDefinition(json: CfnTemplate, logicalIdPrefix = 'WorkflowStateMachine'): AslGraph {
+  const machines = Object.entries(json.Resources).filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith(logicalIdPrefix));
+  if (machines.length !== 1) throw new Error(`expected one state machine ${logicalIdPrefix}*, found ${machines.length}`);
+  return JSON.parse(resolveString(machines[0][1].Properties?.DefinitionString)) as AslGraph;
 }
 
 /** Every state of the graph, including those inside map item processors, by name. */

@@ -214,7 +214,7 @@ const realStack = fs.existsSync(path.join(projectRoot, 'lib', 'clearance-stack.t
     const local = loadTemplate(app.synth().getStackByName('RecordClearance').template as CloudFormationTemplate);
 
     const phases = Object.values(local.functions).map((fn) => fn.phase).filter(Boolean).sort();
-    expect(phases).toEqual(['assemble', 'classify', 'mark-failed', 'plan', 'split', 'watch-runs']);
+    expect(phases).toEqual(['assemble', 'classify', 'mark-failed', 'plan', 'reconcile', 'split', 'watch-runs']);
     for (const fn of Object.values(local.functions).filter((candidate) => candidate.phase)) {
       expect(fn.environment.DATA_BUCKET).toBe(Object.values(local.buckets).find((bucket) => bucket.eventBridgeEnabled)!.name);
       expect(fn.environment.LEDGER_TABLE).toBe(Object.values(local.tables)[0].name);
@@ -223,12 +223,17 @@ const realStack = fs.existsSync(path.join(projectRoot, 'lib', 'clearance-stack.t
     const [table] = Object.values(local.tables);
     expect(table.keySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
     expect(table.globalSecondaryIndexes.map((index) => index.IndexName)).toEqual(['byCounty']);
+    // The workflow and the reconciler.
     const machines = Object.values(local.stateMachines);
-    expect(machines).toHaveLength(1);
-    expect(unresolved(machines[0].definition)).toEqual([]);
-    expect(() => prepareStateMachine(machines[0].definition, runtimeFor(local), { name: machines[0].name })).not.toThrow();
+    expect(machines.map((machine) => machine.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['OperationsReconcileStateMachine', 'WorkflowStateMachine']);
+    for (const machine of machines) {
+      expect(unresolved(machine.definition)).toEqual([]);
+      expect(() => prepareStateMachine(machine.definition, runtimeFor(local), { name: machine.name })).not.toThrow();
+    }
     const rules = Object.values(local.rules).filter((rule) => rule.targets.some((target) => target.stateMachineLogicalId));
-    expect(rules).toHaveLength(1);
-    expect(rules[0].eventPattern).toMatchObject({ source: ['aws.s3'], detail: { object: { key: [{ prefix: 'incoming/' }] } } });
+    expect(rules.map((rule) => rule.eventPattern?.source)).toEqual(expect.arrayContaining([['aws.s3'], ['aws.states']]));
+    expect(rules.find((rule) => rule.eventPattern?.source?.toString() === 'aws.s3')!.eventPattern).toMatchObject({
+      detail: { object: { key: [{ prefix: 'incoming/' }] } },
+    });
   });
 });
