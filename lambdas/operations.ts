@@ -89,4 +89,6 @@ export interface ReconcileResult {
   errorKey?: string;
   /** Why nothing was reconciled. */
   reason?: string;
+  /** The `Clearance Run Failed` event detail the reconciler puts on the bus, when reconciled. */
+  announcement?: import('./run-events').RunFailedDetail;
 }

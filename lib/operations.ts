@@ -12,6 +12,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ClearanceFunction } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
+import { announceRun, RUN_FAILED } from './run-events';
 import { DataPrefix } from './storage';
 
 /** The event Step Functions puts on the default bus when an execution changes status. */
@@ -126,7 +127,16 @@ export class ClearanceOperations extends Construct {
     const reconciled = new sfn.Succeed(this, 'Reconciled', { stateName: 'Reconciled' });
     this.reconcileLogGroup = new logs.LogGroup(this, 'ReconcileLogGroup', { encryptionKey, retention: logRetention, removalPolicy: logRemovalPolicy });
     this.reconcileStateMachine = new sfn.StateMachine(this, 'ReconcileStateMachine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(reconcile.next(reconciled)),
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        reconcile.next(
+          new sfn.Choice(this, 'RunMarked', { stateName: 'Run marked failed?' })
+            .when(
+              sfn.Condition.isPresent('$.reconcile.announcement'),
+              announceRun(this, 'AnnounceRunFailed', 'Announce run failed', RUN_FAILED, sfn.TaskInput.fromJsonPathAt('$.reconcile.announcement')).next(reconciled),
+            )
+            .otherwise(reconciled),
+        ),
+      ),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: Duration.hours(1),
       tracingEnabled: true,

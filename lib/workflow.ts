@@ -12,6 +12,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { CLEARANCE_PHASES, ClearanceFunction, ClearancePhase, PhaseSizing } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
+import { announceRun, RUN_FAILED, RUN_SUCCEEDED, runSucceededDetail } from './run-events';
 import { DataPrefix, LEDGER_COUNTY_INDEX } from './storage';
 
 /** What one phase may do: object reads and writes per data-bucket prefix, and ledger access. */
@@ -325,13 +326,22 @@ export class ClearanceWorkflow extends Construct {
     const markFailed = invoke('MarkFailed', 'Mark failed', this.functions['mark-failed'], { resultPath: '$.markFailed' });
     // Even when recording the failure fails, the execution must still end in `Run failed`.
     markFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.markFailedError' });
-    markFailed.next(runFailed);
+    // Completion events (docs/events.md): Mark failed builds the failure's detail; a lost event does not hide the failure.
+    const announceFailed = announceRun(this, 'AnnounceRunFailed', 'Announce run failed', RUN_FAILED, sfn.TaskInput.fromJsonPathAt('$.markFailed.announcement'));
+    announceFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.announceError' });
+    markFailed.next(
+      new sfn.Choice(this, 'FailureRecorded', { stateName: 'Failure recorded?' })
+        .when(sfn.Condition.isPresent('$.markFailed.announcement'), announceFailed.next(runFailed))
+        .otherwise(runFailed),
+    );
     for (const state of [plan, split, classify, assemble]) {
       state.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     }
 
     const nothingToDo = new sfn.Succeed(this, 'NothingToDo', { stateName: 'Nothing to do' });
     const runSucceeded = new sfn.Succeed(this, 'RunSucceeded', { stateName: 'Run succeeded' });
+    // Not caught: when the event cannot be put, the execution fails (ExecutionsFailed) while the ledger says SUCCEEDED.
+    const announceSucceeded = announceRun(this, 'AnnounceRunSucceeded', 'Announce run succeeded', RUN_SUCCEEDED, runSucceededDetail());
     const definition = plan.next(
       new sfn.Choice(this, 'DuplicateOrIgnored', { stateName: 'Duplicate or ignored?' })
         .when(
@@ -341,7 +351,7 @@ export class ClearanceWorkflow extends Construct {
           ),
           nothingToDo,
         )
-        .otherwise(split.next(classify).next(assemble).next(runSucceeded)),
+        .otherwise(split.next(classify).next(assemble).next(announceSucceeded).next(runSucceeded)),
     );
 
     this.stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {

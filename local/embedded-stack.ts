@@ -3,6 +3,7 @@
  * matching the template's EventBridge rules turned into executions of its state machines, executed by the ASL runner
  * with Lambda invocations on a worker-thread pool running our compiled handlers.
  */
+import { randomUUID } from 'node:crypto';
 import { HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
@@ -118,6 +119,11 @@ export interface EmbeddedStack {
   stop(): Promise<void>;
 }
 
+/** The local default event bus, set up once the rules can be evaluated. */
+interface LocalBus {
+  publish: ((event: unknown) => void) | undefined;
+}
+
 interface TrackedExecution {
   summary: ExecutionSummary;
   readonly running: RunningExecution;
@@ -156,6 +162,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       environment: env,
     });
     const lambdas = runtimePool;
+    // The local default bus: events the state machines put go through the rules like any other (wired in assemble).
+    const bus: LocalBus = { publish: undefined };
     const runtime: AslRuntime = {
       invokeLambda: ({ fn, payload, taskTimeoutSeconds }) =>
         lambdas.invoke(fn, payload, taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds } : {}),
@@ -164,12 +172,31 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       prewarm: (fn, instances) => lambdas.prewarm(fn, instances),
       region: template.region,
       accountId: template.accountId,
+      putEvents: (entries) =>
+        entries.map((entry) => {
+          if (entry.eventBusName !== undefined && entry.eventBusName !== 'default') {
+            throw Object.assign(new Error(`only the default event bus exists locally, not ${entry.eventBusName}`), { name: 'EventBridge.ResourceNotFoundException' });
+          }
+          const id = randomUUID();
+          bus.publish?.({
+            version: '0',
+            id,
+            'detail-type': entry.detailType,
+            source: entry.source,
+            account: template.accountId,
+            time: `${new Date().toISOString().slice(0, 19)}Z`,
+            region: template.region,
+            resources: entry.resources ?? [],
+            detail: entry.detail,
+          });
+          return id;
+        }),
     };
     const machines = new Map<string, PreparedStateMachine>();
     for (const machine of Object.values(template.stateMachines)) {
       machines.set(machine.logicalId, prepareStateMachine(machine.definition, runtime, { name: machine.name, arn: machine.arn }));
     }
-    return await assemble({ options, template, rules, standIns, s3Client, pool: lambdas, machines, config, env });
+    return await assemble({ options, template, rules, standIns, s3Client, pool: lambdas, machines, config, env, bus });
   } catch (error) {
     s3Client?.destroy();
     await runtimePool?.close();
@@ -214,8 +241,9 @@ async function assemble(parts: {
   machines: Map<string, PreparedStateMachine>;
   config: ReturnType<typeof localAwsConfig>;
   env: Record<string, string>;
+  bus: LocalBus;
 }): Promise<EmbeddedStack> {
-  const { options, template, rules, standIns, s3Client, pool, machines, config, env } = parts;
+  const { options, template, rules, standIns, s3Client, pool, machines, config, env, bus } = parts;
   const executions = new Map<string, TrackedExecution>();
   const listeners = new Set<(event: ExecutionEvent) => void>();
   const startListeners = new Set<(summary: ExecutionSummary) => void>();
@@ -293,6 +321,9 @@ async function assemble(parts: {
       }
     }
     return routeEvent(rules, event).map(({ target, input }) => start(target.stateMachineLogicalId!, input, undefined, trigger));
+  };
+  bus.publish = (event) => {
+    if (!stopping) publish(event);
   };
   /** Step Functions' status-change event, routed like any other (the reconciler's rule listens for the ends). */
   const publishStatusChange = (summary: ExecutionSummary) => {

@@ -11,6 +11,7 @@ import { loadHandlerConfig } from '../adapters/config';
 import { addCount, instrumented, logger } from '../adapters/observability';
 import { errorReportKey, parseInput } from '../events';
 import { endedExecution, executionStatusChangeSchema, ReconcileResult } from '../operations';
+import { runFailedDetail } from '../run-events';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 
@@ -45,5 +46,5 @@ export const handler = instrumented('reconcile', async (event, invocation): Prom
   await writeJson(store, errorKey, { runId, county, status: 'FAILED', error: { name: errorName, message: errorMessage }, failedAt });
   addCount('RunsReconciled', 1);
   logger.warn('run marked FAILED for its ended execution', { errorName, executionStatus: change.detail.status });
-  return { reconciled: true, runId, county, errorName, errorKey };
+  return { reconciled: true, runId, county, errorName, errorKey, announcement: runFailedDetail(run, county, errorName) };
 });

@@ -53,13 +53,14 @@ const state = (name: string): AslState => {
 };
 
 describe('state graph', () => {
-  test('the happy path is Plan, the duplicate check, Split, Classify, Assemble, Run succeeded', () => {
+  test('the happy path is Plan, the duplicate check, Split, Classify, Assemble, the completion event, Run succeeded', () => {
     expect(mainChain(graph, (_name, choice) => choice.Default as string)).toEqual([
       'Plan',
       'Duplicate or ignored?',
       'Split',
       'Classify',
       'Assemble',
+      'Announce run succeeded',
       'Run succeeded',
     ]);
     expect(state('Run succeeded').Type).toBe('Succeed');
@@ -125,7 +126,43 @@ describe('state graph', () => {
       Resource: functionArn('assemble'),
       Parameters: { 'runId.$': '$.plan.runId' },
       ResultPath: '$.assemble',
-      Next: 'Run succeeded',
+      Next: 'Announce run succeeded',
+    });
+  });
+
+  test('a finished run puts Clearance Run Succeeded on the default bus, built from Plan\'s and Assemble\'s results', () => {
+    const announce = state('Announce run succeeded');
+    expect(announce).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', ResultPath: null, Next: 'Run succeeded' });
+    expect(announce.Catch).toBeUndefined(); // a lost event fails the execution, visibly
+    expect(announce.Parameters).toEqual({
+      Entries: [
+        {
+          Source: 'record-clearance',
+          DetailType: 'Clearance Run Succeeded',
+          Detail: {
+            'runId.$': '$.plan.runId',
+            'county.$': '$.plan.county',
+            status: 'SUCCEEDED',
+            counts: { 'rowsRead.$': '$.assemble.rowsRead', 'rowsRejected.$': '$.assemble.rowsRejected', 'rowsWritten.$': '$.assemble.rowsWritten', 'people.$': '$.assemble.people' },
+            reports: { 'prefix.$': "States.Format('reports/{}/{}/', $.plan.county, $.plan.runId)", 'summaryKey.$': '$.assemble.summaryKey' },
+            'resultsPrefix.$': "States.Format('results/{}/{}/', $.plan.county, $.plan.runId)",
+          },
+        },
+      ],
+    });
+  });
+
+  test('a recorded failure puts Clearance Run Failed with the detail Mark failed built, and still ends in Run failed', () => {
+    expect(state('Failure recorded?')).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.markFailed.announcement', IsPresent: true, Next: 'Announce run failed' }],
+      Default: 'Run failed',
+    });
+    expect(state('Announce run failed')).toMatchObject({
+      Resource: 'arn:aws:states:::events:putEvents',
+      Parameters: { Entries: [{ Source: 'record-clearance', DetailType: 'Clearance Run Failed', 'Detail.$': '$.markFailed.announcement' }] },
+      Next: 'Run failed',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.announceError', Next: 'Run failed' }],
     });
   });
 
@@ -137,7 +174,7 @@ describe('state graph', () => {
 
   test('Mark failed gets the whole state and always ends in Run failed', () => {
     const markFailed = state('Mark failed');
-    expect(markFailed).toMatchObject({ Type: 'Task', Resource: functionArn('mark-failed'), Next: 'Run failed' });
+    expect(markFailed).toMatchObject({ Type: 'Task', Resource: functionArn('mark-failed'), Next: 'Failure recorded?' });
     expect(markFailed.Parameters).toBeUndefined();
     expect(markFailed.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.markFailedError', Next: 'Run failed' }]);
     expect(state('Run failed')).toMatchObject({ Type: 'Fail', Error: 'RunFailed' });
@@ -149,7 +186,7 @@ describe('state graph', () => {
   });
 
   test('every task retries Lambda service errors with jitter, then transient errors, and has an explicit timeout', () => {
-    const tasks = [...states.entries()].filter(([, s]) => s.Type === 'Task');
+    const tasks = [...states.entries()].filter(([, s]) => s.Type === 'Task' && s.Resource !== 'arn:aws:states:::events:putEvents');
     expect(tasks.map(([name]) => name).sort()).toEqual(
       ['Assemble', 'Classify partition', 'Mark failed', 'Plan', 'Split range'].sort(),
     );

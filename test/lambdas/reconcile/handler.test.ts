@@ -48,7 +48,21 @@ describe('reconcile handler', () => {
     const { upload, runId } = await claimed('incoming/PLUMAS/big.csv', 'exec-timeout', 'ASSEMBLING');
     const event = ended('exec-timeout', upload, 'TIMED_OUT', { error: 'States.Timeout' });
     const result = await reconcile(event);
-    expect(result).toEqual({ reconciled: true, runId, county: 'PLUMAS', errorName: 'ExecutionTimedOut', errorKey: `reports/PLUMAS/${runId}/error.json` });
+    expect(result).toEqual({
+      reconciled: true,
+      runId,
+      county: 'PLUMAS',
+      errorName: 'ExecutionTimedOut',
+      errorKey: `reports/PLUMAS/${runId}/error.json`,
+      announcement: {
+        runId,
+        county: 'PLUMAS',
+        status: 'FAILED',
+        errorName: 'ExecutionTimedOut',
+        counts: { rowsRead: 0, rowsRejected: 0, rowsWritten: 0, people: 0 },
+        reports: { prefix: `reports/PLUMAS/${runId}/`, errorKey: `reports/PLUMAS/${runId}/error.json` },
+      },
+    });
     const run = await ledger.getRun(runId);
     expect(run).toMatchObject({ status: 'FAILED', errorName: 'ExecutionTimedOut', errorMessage: 'execution exec-timeout timed out before recording the end of the run' });
     const report = JSON.parse(await bench.text(result.errorKey!, 'utf8'));

@@ -1,8 +1,9 @@
 /**
- * Reconciling ended executions on the embedded stack: the workflow's executions put the same "Step Functions Execution
- * Status Change" events Step Functions puts, the stack's rule starts the reconciler with them, and the reconcile
- * handler closes the runs Mark failed never recorded. `clearance status --aws`, aimed at the embedded stack as if it
- * were the deployed one, shows an execution that disagrees with the ledger.
+ * How runs end, on the embedded stack. Completion events: a subscriber on the default bus gets `Clearance Run
+ * Succeeded` / `Clearance Run Failed` (docs/events.md) for every run, however it ended. Reconciliation: the workflow's
+ * executions put the same "Step Functions Execution Status Change" events Step Functions puts, the stack's rule starts
+ * the reconciler with them, and the reconcile handler closes the runs Mark failed never recorded. `clearance status
+ * --aws`, aimed at the embedded stack as if it were the deployed one, shows an execution that disagrees with the ledger.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -15,6 +16,7 @@ import { generateExtract } from '../../lambdas/domain/generator';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { executionStatusChangeSchema } from '../../lambdas/operations';
+import { ClearanceRunEvent, clearanceRunEventSchema, RUN_EVENT_SOURCE } from '../../lambdas/run-events';
 import { EmbeddedStack, ExecutionSummary, startEmbeddedStack } from '../../local/embedded-stack';
 
 jest.setTimeout(180_000);
@@ -33,6 +35,12 @@ describe('reconciling ended executions on the embedded stack', () => {
 
   const reconcilerRuns = (): ExecutionSummary[] => stack.listExecutions().filter((e) => e.stateMachineLogicalId.startsWith('OperationsReconcile'));
   const workflowArn = () => Object.values(stack.template.stateMachines).find((machine) => machine.logicalId.startsWith('WorkflowStateMachine'))!.arn;
+  /** The completion events of a run received so far, validated against the contract. */
+  const completionEvents = (runId: string): ClearanceRunEvent[] =>
+    busEvents
+      .filter((event) => event.source === RUN_EVENT_SOURCE)
+      .map((event) => clearanceRunEventSchema.parse(event))
+      .filter((event) => event.detail.runId === runId);
   const runOf = async (key: string, county = COUNTY) => (await ledger.listRuns({ county, limit: 50 })).find((run) => run.triggerKey === key);
 
   beforeAll(async () => {
@@ -51,6 +59,32 @@ describe('reconciling ended executions on the embedded stack', () => {
 
   afterEach(() => failing.clear());
   afterAll(() => stack.stop());
+
+  test('a finished run puts Clearance Run Succeeded: ids, county, counts and keys as the ledger has them, nothing personal', async () => {
+    const key = `incoming/${COUNTY}/complete.csv`;
+    await store.write(key, [extract]);
+    const ended = await stack.waitForExecution((await stack.executionStartedBy(key)).executionArn);
+    expect(ended.status).toBe('SUCCEEDED');
+    const run = (await runOf(key))!;
+    const [event, ...more] = completionEvents(run.runId);
+    expect(more).toEqual([]);
+    expect(event).toMatchObject({ 'detail-type': 'Clearance Run Succeeded', account: stack.template.accountId, region: stack.template.region });
+    expect(event.detail).toEqual({
+      runId: run.runId,
+      county: COUNTY,
+      status: 'SUCCEEDED',
+      counts: { rowsRead: run.rowsRead, rowsRejected: run.rowsRejected, rowsWritten: run.rowsWritten, people: run.people },
+      reports: { prefix: `reports/${COUNTY}/${run.runId}/`, summaryKey: run.summaryKey },
+      resultsPrefix: `results/${COUNTY}/${run.runId}/`,
+    });
+    expect(await store.exists(run.summaryKey!)).toBe(true);
+    // No value of the extract but its county (names, CII, case numbers...) appears in the event.
+    const text = JSON.stringify(event);
+    const firstRow = extract.toString('latin1').split('\n')[1].split(',');
+    const personal = firstRow.filter((cell) => cell.length >= 6 && !/^\d+$/.test(cell) && cell !== COUNTY);
+    expect(personal.length).toBeGreaterThan(0);
+    for (const value of personal) expect(text).not.toContain(value);
+  });
 
   test('a stopped execution: its run, left in CLASSIFYING, is marked FAILED with an error.json from the status-change event', async () => {
     const key = `incoming/${COUNTY}/stopped.csv`;
@@ -76,6 +110,20 @@ describe('reconciling ended executions on the embedded stack', () => {
     expect(run!.errorMessage).toMatch(/^execution [0-9a-f-]+ was stopped before recording the end of the run$/);
     const report = JSON.parse(await readText(store, `reports/${COUNTY}/${run!.runId}/error.json`));
     expect(report).toEqual({ runId: run!.runId, county: COUNTY, status: 'FAILED', error: { name: 'ExecutionAborted', message: run!.errorMessage }, failedAt: run!.endedAt });
+    // The reconciler announces the failure, as Mark failed would have.
+    expect(completionEvents(run!.runId).map((event) => [event['detail-type'], event.detail])).toEqual([
+      [
+        'Clearance Run Failed',
+        {
+          runId: run!.runId,
+          county: COUNTY,
+          status: 'FAILED',
+          errorName: 'ExecutionAborted',
+          counts: { rowsRead: run!.rowsRead, rowsRejected: run!.rowsRejected, rowsWritten: run!.rowsWritten, people: run!.people },
+          reports: { prefix: `reports/${COUNTY}/${run!.runId}/`, errorKey: `reports/${COUNTY}/${run!.runId}/error.json` },
+        },
+      ],
+    ]);
   });
 
   test('a failure Mark failed could not record (outside the Catch path) is recorded by the reconciler', async () => {
@@ -102,7 +150,12 @@ describe('reconciling ended executions on the embedded stack', () => {
     const reconcilers = reconcilerRuns().slice(reconcilersBefore);
     expect(reconcilers).toHaveLength(1);
     expect(reconcilers[0].output).toMatchObject({ reconcile: { reconciled: false, reason: 'the run has already ended FAILED' } });
-    expect(await runOf(key, county)).toMatchObject({ status: 'FAILED', errorName: 'PolicyError' });
+    const run = await runOf(key, county);
+    expect(run).toMatchObject({ status: 'FAILED', errorName: 'PolicyError' });
+    // One completion event, from Mark failed: the reconciler, finding the run ended, puts none.
+    expect(completionEvents(run!.runId).map((event) => [event['detail-type'], event.detail.status, (event.detail as { errorName: string }).errorName])).toEqual([
+      ['Clearance Run Failed', 'FAILED', 'PolicyError'],
+    ]);
   });
 
   test('clearance status --aws shows the execution status of a run the ledger still has in progress', async () => {
