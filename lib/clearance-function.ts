@@ -116,6 +116,11 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
   /** The function timeout; a task calling it should wait a little longer. */
   public readonly timeout: Duration;
   public readonly function: NodejsFunction;
+  /**
+   * The version published by this deploy (code and configuration frozen). The state machines invoke it, so an
+   * execution keeps the code it started with even when a deploy happens mid-run; earlier versions are retained.
+   */
+  public readonly version: lambda.IVersion;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   public readonly grantPrincipal: iam.IPrincipal;
@@ -170,6 +175,8 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
+      // A version replaced by the next deploy is kept: executions started before it still invoke it.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       description: `record-clearance ${props.phase} phase`,
       environment: {
         ...props.environment,
@@ -189,6 +196,7 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
         externalModules: [],
       },
     });
+    this.version = this.function.currentVersion;
     // Tracing ACTIVE adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -196,9 +204,14 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
     });
   }
 
-  /** The function's ARN (what a LambdaInvoke state calls). */
+  /** The function's unqualified ARN. */
   public get functionArn(): string {
     return this.function.functionArn;
+  }
+
+  /** The ARN of this deploy's version: what the state machines invoke. */
+  public get versionArn(): string {
+    return this.version.functionArn;
   }
 }
 

@@ -111,7 +111,7 @@ export class ClearanceOperations extends Construct {
 
     const reconcile = new tasks.LambdaInvoke(this, 'ReconcileRun', {
       stateName: 'Reconcile run',
-      lambdaFunction: this.reconcileFunction.function,
+      lambdaFunction: this.reconcileFunction.version,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       resultPath: '$.reconcile',
@@ -144,8 +144,8 @@ export class ClearanceOperations extends Construct {
     });
     acknowledgeWildcardResources(
       this.reconcileStateMachine.role,
-      [`${this.reconcileFunction.functionArn}:*`],
-      'LambdaInvoke grants the reconcile function and its versions (<arn>:*); the function is this stack\'s own.',
+      [`${this.reconcileFunction.versionArn}:*`],
+      'LambdaInvoke grants the published version of the reconcile function and its qualifiers (<version arn>:*); the function is this stack\'s own.',
     );
     Validations.of(this.reconcileStateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

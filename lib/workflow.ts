@@ -243,7 +243,8 @@ export class ClearanceWorkflow extends Construct {
       }
       const task = new tasks.LambdaInvoke(this, id, {
         stateName,
-        lambdaFunction: fn.function,
+        // This deploy's version: an execution runs one code version throughout, even across a deploy.
+        lambdaFunction: fn.version,
         payload: options.payload, // none = the whole state input
         payloadResponseOnly: true,
         // Replaced by the contract's own retry on Lambda service errors below (with jitter and TooManyRequests).
@@ -468,8 +469,8 @@ export class ClearanceWorkflow extends Construct {
     );
     acknowledgeWildcardResources(
       role,
-      Object.values(this.functions).map((fn) => `${fn.functionArn}:*`),
-      'LambdaInvoke grants each phase function and its versions/aliases (<arn>:*); the functions are this workflow\'s own.',
+      Object.values(this.functions).map((fn) => `${fn.versionArn}:*`),
+      'LambdaInvoke grants the published version of each phase function and its qualifiers (<version arn>:*); the functions are this workflow\'s own.',
     );
     acknowledgeWildcardResources(
       role,

@@ -1,4 +1,4 @@
-import { allows, canonicalArnOf, logicalId, resolve, roleStatements, stateMachineDefinition, synthStack } from './template-helpers';
+import { allows, canonicalArnOf, logicalId, resolve, roleStatements, stateMachineDefinition, synthStack, versionLogicalId } from './template-helpers';
 
 const { stack, template, json } = synthStack();
 const ops = stack.operations;
@@ -24,8 +24,8 @@ describe('reconciler', () => {
     const graph = stateMachineDefinition(json, 'OperationsReconcileStateMachine');
     expect(graph.StartAt).toBe('Reconcile run');
     const task = graph.States['Reconcile run'] as Record<string, unknown>;
-    // Invoked directly (payload-response-only) with the whole state: the status-change event.
-    expect(task).toMatchObject({ Type: 'Task', Resource: `\${${logicalId(ops.reconcileFunction.function)}.Arn}`, ResultPath: '$.reconcile' });
+    // Invoked directly (payload-response-only) with the whole state, the status-change event; this deploy's version.
+    expect(task).toMatchObject({ Type: 'Task', Resource: `\${${versionLogicalId(json, ops.reconcileFunction.function)}}`, ResultPath: '$.reconcile' });
     expect(task.Parameters).toBeUndefined();
     expect((task.Retry as { ErrorEquals: string[] }[])[0].ErrorEquals).toEqual(expect.arrayContaining(['RetryableError', 'Lambda.TooManyRequestsException']));
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {

@@ -96,6 +96,16 @@ export function resolveString(value: unknown): string {
   return resolved;
 }
 
+/** The logical ID of the one AWS::Lambda::Version of a function (its ID carries a hash of the code, known after synth). */
+export function versionLogicalId(json: CfnTemplate, fn: IConstruct): string {
+  const functionId = logicalId(fn);
+  const ids = Object.entries(json.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Version' && (r.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === functionId)
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one version of ${functionId}, found ${ids.length}`);
+  return ids[0];
+}
+
 /** The ARN of a resource as `resolve` renders it. */
 export function arnOf(construct: IConstruct): string {
   return `\${${logicalId(construct)}.Arn}`;

@@ -17,6 +17,7 @@ import {
   roleStatements,
   stateMachineDefinition,
   synthStack,
+  versionLogicalId,
 } from './template-helpers';
 
 const LAMBDA_SERVICE_RETRY = {
@@ -40,11 +41,14 @@ const states = allStates(graph);
 const bucketRef = `\${${logicalId(stack.storage.dataBucket)}}`;
 // Policies are matched against canonical ARNs (GetAtt and formatted spellings made equal).
 const bucketArn = canonicalArnOf(json, stack.storage.dataBucket);
-const functionArn = (phase: ClearancePhase): string => arnOf(stack.workflow.functions[phase].function);
-const functionTimeoutSeconds = (template: CfnTemplate, functionArnString: string): number => {
-  const id = /^\$\{(.+)\.Arn\}$/.exec(functionArnString)?.[1];
-  if (!id) throw new Error(`not a function ARN: ${functionArnString}`);
-  return template.Resources[id].Properties!.Timeout as number;
+/** Tasks invoke the version each deploy publishes (a Ref to the AWS::Lambda::Version), not the function. */
+const functionArn = (phase: ClearancePhase): string => `\${${versionLogicalId(json, stack.workflow.functions[phase].function)}}`;
+const functionTimeoutSeconds = (template: CfnTemplate, versionArnString: string): number => {
+  const versionId = /^\$\{(.+)\}$/.exec(versionArnString)?.[1];
+  const version = versionId === undefined ? undefined : template.Resources[versionId];
+  if (!version || version.Type !== 'AWS::Lambda::Version') throw new Error(`not a function version: ${versionArnString}`);
+  const functionId = (version.Properties!.FunctionName as { Ref: string }).Ref;
+  return template.Resources[functionId].Properties!.Timeout as number;
 };
 const state = (name: string): AslState => {
   const found = states.get(name);
@@ -209,6 +213,29 @@ describe('state graph', () => {
   });
 });
 
+describe('function versions', () => {
+  test('every phase publishes a version at deploy, kept after the next deploy, and every task invokes it', () => {
+    for (const phase of CLEARANCE_PHASES) {
+      const fn = stack.workflow.functions[phase].function;
+      const versionId = versionLogicalId(json, fn);
+      expect(json.Resources[versionId]).toMatchObject({ Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: logicalId(fn) } } });
+      // Retained: an execution started before a deploy still invokes it afterwards.
+      expect((json.Resources[versionId] as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+    }
+    const invoked = [...states.values()].filter((s) => s.Type === 'Task' && s.Resource !== 'arn:aws:states:::events:putEvents').map((s) => s.Resource);
+    expect(new Set(invoked)).toEqual(new Set(CLEARANCE_PHASES.map((phase) => functionArn(phase))));
+  });
+
+  test('a code change publishes a new version and points the definition at it (the old one stays for running executions)', () => {
+    const changed = synthStack({ workflow: { functionSizing: { classify: { memorySize: 4096 } } } });
+    const before = versionLogicalId(json, stack.workflow.functions.classify.function);
+    const after = versionLogicalId(changed.json, changed.stack.workflow.functions.classify.function);
+    expect(after).not.toBe(before);
+    expect(JSON.stringify(stateMachineDefinition(changed.json))).toContain(`\${${after}}`);
+    expect(versionLogicalId(changed.json, changed.stack.workflow.functions.plan.function)).toBe(versionLogicalId(json, stack.workflow.functions.plan.function));
+  });
+});
+
 describe('state machine', () => {
   const machineId = logicalId(stack.workflow.stateMachine);
   const machine = json.Resources[machineId].Properties!;
@@ -356,8 +383,11 @@ describe('least privilege', () => {
       expect([prefix, allows(statements, 's3:PutObject', object(prefix))]).toEqual([prefix, false]);
     }
     for (const phase of CLEARANCE_PHASES) {
-      const arn = canonicalArnOf(json, stack.workflow.functions[phase].function);
-      expect([phase, allows(statements, 'lambda:InvokeFunction', arn)]).toEqual([phase, true]);
+      // Only the version this deploy published: an execution cannot drift onto $LATEST.
+      const version = `\${${versionLogicalId(json, stack.workflow.functions[phase].function)}}`;
+      expect([phase, allows(statements, 'lambda:InvokeFunction', version)]).toEqual([phase, true]);
+      const unqualified = canonicalArnOf(json, stack.workflow.functions[phase].function);
+      expect([phase, allows(statements, 'lambda:InvokeFunction', unqualified)]).toEqual([phase, false]);
     }
     expect(allows(statements, 'lambda:InvokeFunction', 'arn:aws:lambda:us-west-2:123456789012:function:other')).toBe(false);
     expect(allows(statements, 'states:StartExecution', `\${${logicalId(stack.workflow.stateMachine)}}`)).toBe(true);

@@ -19,7 +19,7 @@ import { synthTestStack } from './fixtures/test-stack';
 const projectRoot = path.resolve(__dirname, '..', '..');
 
 function runtimeFor(local: LocalTemplate): AslRuntime {
-  return { findFunction: local.findFunction, invokeLambda: async () => null, objectStore: { getText: async () => '[]', putText: async () => 0 } };
+  return { findFunction: local.findFunction, invokeLambda: async () => null, objectStore: { getText: async () => '[]', putText: async () => 0 }, putEvents: (entries) => entries.map(() => 'event-id') };
 }
 
 /** Every Ref / Fn:: left anywhere in a value. */
@@ -201,6 +201,7 @@ describe('intrinsic functions', () => {
     expect(localBucketName('A')).toBe('a00');
     expect(localBucketName('X'.repeat(80))).toHaveLength(63);
     expect(functionNameFromReference('arn:aws:lambda:us-east-1:1:function:Plan:live')).toBe('Plan');
+    expect(functionNameFromReference('arn:aws:lambda:us-east-1:1:function:Plan:7')).toBe('Plan');
   });
 });
 
@@ -228,6 +229,13 @@ const realStack = fs.existsSync(path.join(projectRoot, 'lib', 'clearance-stack.t
     expect(machines.map((machine) => machine.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['OperationsReconcileStateMachine', 'WorkflowStateMachine']);
     for (const machine of machines) {
       expect(unresolved(machine.definition)).toEqual([]);
+      // Tasks invoke published versions (Ref to AWS::Lambda::Version): resolved to a qualified ARN of a template function.
+      const resources = [...JSON.stringify(machine.definition).matchAll(/"Resource":"(arn:aws:lambda:[^"]+)"/g)].map((m) => m[1]);
+      expect(resources.length).toBeGreaterThan(0);
+      for (const arn of resources) {
+        expect(arn).toMatch(/:function:[A-Za-z0-9]+:1$/);
+        expect(local.findFunction(arn)).toBeDefined();
+      }
       expect(() => prepareStateMachine(machine.definition, runtimeFor(local), { name: machine.name })).not.toThrow();
     }
     const rules = Object.values(local.rules).filter((rule) => rule.targets.some((target) => target.stateMachineLogicalId));
