@@ -78,7 +78,9 @@ export function buildProgram(): Command {
     .option('--aws', 'use a deployed stack with the default AWS credentials')
     .option('--bucket <name>', 'with --aws: the stack output DataBucketName')
     .option('--table <name>', 'with --aws: the stack output LedgerTableName')
-    .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn')
+    .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn (its region is the stack\'s)')
+    .option('--sample', 'with --aws: upload the generated sample on purpose (refused otherwise)')
+    .option('--replace-policy', 'with --aws: replace the county\'s existing policies/<COUNTY>.json with --policy\'s file')
     .action(async (options: RunOptions) => {
       // The embedded stack's synth starts first, on its own thread, while the run command loads.
       const synth = options.aws ? undefined : (await import('./commands/embedded-synth')).synthEmbeddedTemplate(options);
