@@ -51,7 +51,9 @@ function checkAwsOptionsEarly(options: RunOptions): void {
         ? "--range-mb and --partition-mb size the embedded stack; a deployed stack's sizes are set when it is deployed (cdk context targetRangeBytes)"
         : options.keepState !== undefined
           ? "--keep-state keeps the embedded stack's state; a deployed stack keeps its own"
-          : undefined;
+          : (options.input === undefined || options.input.length === 0) && !options.sample
+            ? '--aws without --input would upload a generated sample to the deployed stack (fake results, ledger items and metrics): pass --input <files>, or --sample to do it on purpose'
+            : undefined;
   if (problem) throw Object.assign(new Error(problem), { name: 'UsageError' });
 }
 
@@ -111,7 +113,9 @@ export function buildProgram(): Command {
     .option('--aws', 'use a deployed stack with the default AWS credentials')
     .option('--bucket <name>', 'with --aws: the stack output DataBucketName')
     .option('--table <name>', 'with --aws: the stack output LedgerTableName')
-    .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn')
+    .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn (its region is the stack\'s)')
+    .option('--sample', 'with --aws: upload the generated sample on purpose (refused otherwise)')
+    .option('--replace-policy', 'with --aws: replace the county\'s existing policies/<COUNTY>.json with --policy\'s file')
     .action(async (options: RunOptions) => {
       // Every argument is checked before any work: no stack starts for a request that cannot run.
       const { checkRequest } = await import('./commands/request');
@@ -134,8 +138,9 @@ export function buildProgram(): Command {
     .option('--keep-state <dir>', 'the embedded state folder of earlier `clearance run --keep-state` runs (read through the running process while one runs)', '.local-state')
     .option('--county <name>', 'runs of this county only')
     .addOption(new Option('--limit <n>', 'most recent runs shown').argParser(positiveInteger).default(20))
-    .option('--aws', 'read the ledger of a deployed stack')
+    .option('--aws', 'read the ledger of a deployed stack, and the status of executions that disagree with it')
     .option('--table <name>', 'with --aws: the stack output LedgerTableName')
+    .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn (its region is the stack\'s)')
     .action(async (runId: string | undefined, options: StatusOptions) => (await import('./commands/status')).statusCommand(runId, options))
     .exitOverride();
 

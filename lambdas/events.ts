@@ -251,6 +251,8 @@ export interface MarkFailedResult {
   errorName: string;
   /** reports/<COUNTY>/<runId>/error.json, when the county is known. */
   errorKey?: string;
+  /** The `Clearance Run Failed` event detail the workflow puts on the bus (lambdas/run-events.ts), when recorded with a county. */
+  announcement?: import('./run-events').RunFailedDetail;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,17 @@ import { Construct } from 'constructs';
 export const CLEARANCE_PHASES = ['plan', 'split', 'classify', 'assemble', 'mark-failed'] as const;
 export type ClearancePhase = (typeof CLEARANCE_PHASES)[number];
 
+/**
+ * Functions beside the workflow's phases (lib/operations.ts): `reconcile` closes the ledger item of an execution that
+ * ended outside the Catch path, `watch-runs` counts runs whose ledger item stopped changing. Entry
+ * `lambdas/<name>/handler.ts`, like a phase's.
+ */
+export const OPERATIONS_FUNCTIONS = ['reconcile', 'watch-runs'] as const;
+export type OperationsFunction = (typeof OPERATIONS_FUNCTIONS)[number];
+/** Every handler the stack deploys. */
+export type ClearanceHandler = ClearancePhase | OperationsFunction;
+const CLEARANCE_HANDLERS: readonly string[] = [...CLEARANCE_PHASES, ...OPERATIONS_FUNCTIONS];
+
 /** Powertools service name: also the `service` dimension of every custom metric. */
 export const SERVICE_NAME = 'record-clearance';
 /** Namespace of the custom metrics (`RowsRead`, `RowsClassified`, `RowsRejected`). */
@@ -30,19 +41,21 @@ export interface PhaseSizing {
  * a partition) and Assemble streams, so none of them needs more than a few GB; the
  * 15-minute timeouts are the ceiling, not the expectation.
  */
-export const PHASE_SIZING: Readonly<Record<ClearancePhase, PhaseSizing>> = {
+export const PHASE_SIZING: Readonly<Record<ClearanceHandler, PhaseSizing>> = {
   plan: { memorySize: 1024, timeout: Duration.minutes(5) },
   split: { memorySize: 2048, timeout: Duration.minutes(15) },
   classify: { memorySize: 3008, timeout: Duration.minutes(15) },
   assemble: { memorySize: 3008, timeout: Duration.minutes(15) },
   'mark-failed': { memorySize: 512, timeout: Duration.minutes(2) },
+  reconcile: { memorySize: 512, timeout: Duration.minutes(2) },
+  'watch-runs': { memorySize: 512, timeout: Duration.minutes(5) },
 };
 
 const MAX_LAMBDA_TIMEOUT = Duration.minutes(15);
 
 export interface ClearanceFunctionProps {
-  /** The phase this function runs; selects the entry, the sizing defaults and `CLEARANCE_PHASE`. */
-  readonly phase: ClearancePhase;
+  /** The phase (or operations function) this function runs; selects the entry, the sizing defaults and `CLEARANCE_PHASE`. */
+  readonly phase: ClearanceHandler;
 
   /** Customer managed key that encrypts the function's log group. */
   readonly encryptionKey: kms.IKey;
@@ -99,18 +112,23 @@ export interface ClearanceFunctionProps {
  * by the caller, per prefix.
  */
 export class ClearanceFunction extends Construct implements iam.IGrantable {
-  public readonly phase: ClearancePhase;
+  public readonly phase: ClearanceHandler;
   /** The function timeout; a task calling it should wait a little longer. */
   public readonly timeout: Duration;
   public readonly function: NodejsFunction;
+  /**
+   * The version published by this deploy (code and configuration frozen). The state machines invoke it, so an
+   * execution keeps the code it started with even when a deploy happens mid-run; earlier versions are retained.
+   */
+  public readonly version: lambda.IVersion;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   public readonly grantPrincipal: iam.IPrincipal;
 
   constructor(scope: Construct, id: string, props: ClearanceFunctionProps) {
     super(scope, id);
-    if (!(CLEARANCE_PHASES as readonly string[]).includes(props.phase)) {
-      throw new Error(`phase must be one of ${CLEARANCE_PHASES.join(', ')}, got ${JSON.stringify(props.phase)}`);
+    if (!CLEARANCE_HANDLERS.includes(props.phase)) {
+      throw new Error(`phase must be one of ${CLEARANCE_HANDLERS.join(', ')}, got ${JSON.stringify(props.phase)}`);
     }
     this.phase = props.phase;
     const sizing = PHASE_SIZING[props.phase];
@@ -157,6 +175,8 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
+      // A version replaced by the next deploy is kept: executions started before it still invoke it.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       description: `record-clearance ${props.phase} phase`,
       environment: {
         ...props.environment,
@@ -176,6 +196,7 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
         externalModules: [],
       },
     });
+    this.version = this.function.currentVersion;
     // Tracing ACTIVE adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -183,9 +204,14 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
     });
   }
 
-  /** The function's ARN (what a LambdaInvoke state calls). */
+  /** The function's unqualified ARN. */
   public get functionArn(): string {
     return this.function.functionArn;
+  }
+
+  /** The ARN of this deploy's version: what the state machines invoke. */
+  public get versionArn(): string {
+    return this.version.functionArn;
   }
 }
 

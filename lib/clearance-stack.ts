@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ClearanceMonitoring, ClearanceMonitoringProps } from './monitoring';
+import { ClearanceOperations, ClearanceOperationsProps } from './operations';
 import { ClearanceStorage, ClearanceStorageProps } from './storage';
 import { ClearanceWorkflow, ClearanceWorkflowProps } from './workflow';
 
@@ -36,13 +37,24 @@ export interface ClearanceStackProps extends StackProps {
    *
    * @default - ClearanceMonitoring defaults (reject-ratio alarm above 0.01, no e-mail subscriptions)
    */
-  readonly monitoring?: Omit<ClearanceMonitoringProps, 'stateMachine' | 'encryptionKey' | 'uploadDeadLetterQueue'>;
+  readonly monitoring?: Omit<
+    ClearanceMonitoringProps,
+    'stateMachine' | 'encryptionKey' | 'uploadDeadLetterQueue' | 'functions' | 'mapRunLabels' | 'reconcileStateMachine'
+  >;
+
+  /**
+   * Reconciler and stale-run watch settings; the state machine, bucket, ledger and key come from the stack.
+   *
+   * @default - ClearanceOperations defaults (stale after 3 hours, checked every 15 minutes)
+   */
+  readonly operations?: Omit<ClearanceOperationsProps, 'stateMachine' | 'dataBucket' | 'ledger' | 'encryptionKey' | 'deadLetterQueue'>;
 }
 
 /** record-clearance: storage, the Step Functions workflow and its monitoring, in one stack. */
 export class ClearanceStack extends Stack {
   public readonly storage: ClearanceStorage;
   public readonly workflow: ClearanceWorkflow;
+  public readonly operations: ClearanceOperations;
   public readonly monitoring: ClearanceMonitoring;
 
   constructor(scope: Construct, id: string, props: ClearanceStackProps = {}) {
@@ -56,11 +68,24 @@ export class ClearanceStack extends Stack {
       ledger: this.storage.ledger,
       encryptionKey: this.storage.key,
     });
+    this.operations = new ClearanceOperations(this, 'Operations', {
+      logRetention: props.workflow?.logRetention,
+      logRemovalPolicy: props.workflow?.logRemovalPolicy,
+      ...props.operations,
+      stateMachine: this.workflow.stateMachine,
+      dataBucket: this.storage.dataBucket,
+      ledger: this.storage.ledger,
+      encryptionKey: this.storage.key,
+      deadLetterQueue: this.workflow.uploadDeadLetterQueue,
+    });
     this.monitoring = new ClearanceMonitoring(this, 'Monitoring', {
       ...props.monitoring,
       stateMachine: this.workflow.stateMachine,
       encryptionKey: this.storage.key,
       uploadDeadLetterQueue: this.workflow.uploadDeadLetterQueue,
+      functions: [...Object.values(this.workflow.functions), this.operations.reconcileFunction, this.operations.watchRunsFunction],
+      mapRunLabels: this.workflow.mapRunLabels,
+      reconcileStateMachine: this.operations.reconcileStateMachine,
     });
 
     new CfnOutput(this, 'DataBucketName', {

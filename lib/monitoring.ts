@@ -1,17 +1,42 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './clearance-function';
+import { ClearanceFunction, METRICS_NAMESPACE, SERVICE_NAME } from './clearance-function';
 
 /** The custom metrics the handlers emit (namespace RecordClearance, dimension service=record-clearance). */
-export const CUSTOM_METRICS = ['RowsRead', 'RowsClassified', 'RowsRejected'] as const;
+export const CUSTOM_METRICS = ['RowsRead', 'RowsClassified', 'RowsRejected', 'StaleRuns', 'RunsReconciled'] as const;
+/** The row counts among them (the Rows widget). */
+const ROW_METRICS = ['RowsRead', 'RowsClassified', 'RowsRejected'] as const;
 export type CustomMetricName = (typeof CUSTOM_METRICS)[number];
+
+/** Every alarm of the stack is named `<stack name>-<purpose>`: the topic and key policies name them all with one pattern. */
+export function alarmName(scope: Construct, purpose: string): string {
+  return `${Stack.of(scope).stackName}-${purpose}`;
+}
+
+/** ARN pattern of the stack's alarms (`arn:<partition>:cloudwatch:<region>:<account>:alarm:<stack name>-*`). */
+export function alarmArnPattern(scope: Construct): string {
+  const stack = Stack.of(scope);
+  return stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${stack.stackName}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * Conditions that limit what the CloudWatch service principal does on this stack's behalf to this account's alarms
+ * of this stack (the confused-deputy guard of the topic and key policies).
+ */
+export function stackAlarmConditions(scope: Construct): Record<string, Record<string, string>> {
+  return {
+    StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+    ArnLike: { 'aws:SourceArn': alarmArnPattern(scope) },
+  };
+}
 
 export interface ClearanceMonitoringProps {
   /** The workflow's state machine. */
@@ -50,16 +75,70 @@ export interface ClearanceMonitoringProps {
    * @default - no subscriptions
    */
   readonly alarmEmails?: readonly string[];
+
+  /**
+   * Functions alarmed on one by one: errors, throttles, and a maximum duration above `durationAlarmRatio` of the
+   * function's timeout. Also graphed on the dashboard.
+   *
+   * @default - none
+   */
+  readonly functions?: readonly ClearanceFunction[];
+
+  /**
+   * Share of a function's timeout above which its maximum duration raises an alarm, above 0 and below 1: the early
+   * warning before a task hits its timeout (15 minutes at most for a Lambda function).
+   *
+   * @default 0.7
+   */
+  readonly durationAlarmRatio?: number;
+
+  /**
+   * Labels of the workflow's Distributed Maps: their child executions' metrics (state machine ARN `<arn>/<label>`)
+   * are graphed per map.
+   *
+   * @default - no map-run widgets
+   */
+  readonly mapRunLabels?: readonly string[];
+
+  /**
+   * Period of the StaleRuns alarm: watch-runs publishes the count on its schedule (every 15 minutes by default),
+   * so the period must hold at least one datapoint.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly staleRunsPeriod?: Duration;
+
+  /**
+   * The reconciler's state machine: any failed execution of it raises an alarm (a run may then stay open).
+   *
+   * @default - no alarm
+   */
+  readonly reconcileStateMachine?: sfn.IStateMachine;
 }
 
-/** SNS alarm topic, CloudWatch dashboard and the alarms of the workflow. */
+/** Errors, throttles and duration alarms of one function. */
+export interface FunctionAlarms {
+  readonly errors: cloudwatch.Alarm;
+  readonly throttles: cloudwatch.Alarm;
+  readonly duration: cloudwatch.Alarm;
+}
+
+/** SNS alarm topic, CloudWatch dashboard and the alarms of the workflow (see docs/operations.md, one section each). */
 export class ClearanceMonitoring extends Construct {
   public readonly alarmTopic: sns.Topic;
   public readonly dashboard: cloudwatch.Dashboard;
   public readonly executionsFailedAlarm: cloudwatch.Alarm;
   public readonly executionsTimedOutAlarm: cloudwatch.Alarm;
+  public readonly executionsAbortedAlarm: cloudwatch.Alarm;
+  public readonly executionsThrottledAlarm: cloudwatch.Alarm;
   public readonly rejectRatioAlarm: cloudwatch.Alarm;
+  public readonly staleRunsAlarm: cloudwatch.Alarm;
   public readonly undeliveredUploadsAlarm?: cloudwatch.Alarm;
+  public readonly reconcileFailedAlarm?: cloudwatch.Alarm;
+  /** Per function, by its phase (`plan`, ..., `watch-runs`). */
+  public readonly functionAlarms: Readonly<Record<string, FunctionAlarms>>;
+  /** Every alarm of the stack. */
+  public readonly alarms: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ClearanceMonitoringProps) {
     super(scope, id);
@@ -67,7 +146,12 @@ export class ClearanceMonitoring extends Construct {
     if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
       throw new Error(`rejectRatioAlarmThreshold must be from 0 to 1, got ${threshold}`);
     }
+    const durationRatio = props.durationAlarmRatio ?? 0.7;
+    if (!Number.isFinite(durationRatio) || durationRatio <= 0 || durationRatio >= 1) {
+      throw new Error(`durationAlarmRatio must be above 0 and below 1, got ${durationRatio}`);
+    }
     const period = props.alarmPeriod ?? Duration.minutes(5);
+    const staleRunsPeriod = props.staleRunsPeriod ?? Duration.hours(1);
     const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
     for (const email of props.alarmEmails ?? []) {
       if (!emailPattern.test(email)) throw new Error(`alarmEmails has an invalid address ${JSON.stringify(email)}`);
@@ -77,92 +161,224 @@ export class ClearanceMonitoring extends Construct {
     for (const email of props.alarmEmails ?? []) {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
     }
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this statement
+    // nothing may publish, and alarm notifications are refused.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisStack',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: stackAlarmConditions(this),
+      }),
+    );
     const alarmAction = new cwActions.SnsAction(this.alarmTopic);
+    const alarms: cloudwatch.Alarm[] = [];
+    /** An alarm at `threshold` or above, missing data not breaching, notifying the topic. */
+    const alarmAtLeast = (
+      metric: cloudwatch.Metric | cloudwatch.MathExpression,
+      purpose: string,
+      alarmThreshold: number,
+      description: string,
+      comparison = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      runbookSection = purpose.toLowerCase(),
+    ): cloudwatch.Alarm => {
+      const alarm = new cloudwatch.Alarm(this, `${purpose}Alarm`, {
+        metric,
+        alarmName: alarmName(this, purpose),
+        alarmDescription: `${description} Runbook: docs/operations.md#${runbookSection}`,
+        threshold: alarmThreshold,
+        comparisonOperator: comparison,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(alarmAction);
+      alarms.push(alarm);
+      return alarm;
+    };
 
     const { stateMachine } = props;
     const started = stateMachine.metricStarted({ period, statistic: 'Sum' });
     const succeeded = stateMachine.metricSucceeded({ period, statistic: 'Sum' });
     const failed = stateMachine.metricFailed({ period, statistic: 'Sum' });
     const timedOut = stateMachine.metricTimedOut({ period, statistic: 'Sum' });
+    const aborted = stateMachine.metricAborted({ period, statistic: 'Sum' });
+    const throttled = stateMachine.metricThrottled({ period, statistic: 'Sum' });
     const executionTime = stateMachine.metricTime({ period, statistic: 'Average' });
-    const rows = (name: CustomMetricName): cloudwatch.Metric =>
+    const custom = (name: CustomMetricName, statistic = 'Sum', metricPeriod = period): cloudwatch.Metric =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName: name,
         dimensionsMap: { service: SERVICE_NAME },
-        statistic: 'Sum',
-        period,
+        statistic,
+        period: metricPeriod,
       });
     const rejectRatio = new cloudwatch.MathExpression({
       // A period without rejections may publish no RowsRejected datapoint: count it as zero.
       expression: 'FILL(rejected, 0) / read',
-      usingMetrics: { rejected: rows('RowsRejected'), read: rows('RowsRead') },
+      usingMetrics: { rejected: custom('RowsRejected'), read: custom('RowsRead') },
       label: 'Rejected / read rows',
       period,
     });
+    const staleRuns = custom('StaleRuns', 'Maximum', staleRunsPeriod);
 
-    this.executionsFailedAlarm = failed.createAlarm(this, 'ExecutionsFailedAlarm', {
-      alarmDescription: 'A record-clearance run failed: see reports/<COUNTY>/<runId>/error.json and the ledger.',
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    // A timed-out execution never reaches Mark failed and is not counted as failed.
-    this.executionsTimedOutAlarm = timedOut.createAlarm(this, 'ExecutionsTimedOutAlarm', {
-      alarmDescription: 'A record-clearance run hit the execution timeout; its ledger item was not closed.',
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.rejectRatioAlarm = rejectRatio.createAlarm(this, 'RejectRatioAlarm', {
-      alarmDescription: `More than ${threshold} of the rows read were rejected: check the extract and rejects.csv.`,
+    this.executionsFailedAlarm = alarmAtLeast(failed, 'ExecutionsFailed', 1, 'A record-clearance run failed: see reports/<COUNTY>/<runId>/error.json and the ledger.');
+    // A timed-out or aborted execution never reaches Mark failed and is not counted as failed.
+    this.executionsTimedOutAlarm = alarmAtLeast(timedOut, 'ExecutionsTimedOut', 1, 'A record-clearance run hit the execution timeout; the reconciler marks its run FAILED.');
+    this.executionsAbortedAlarm = alarmAtLeast(aborted, 'ExecutionsAborted', 1, 'A record-clearance execution was stopped; the reconciler marks its run FAILED.');
+    this.executionsThrottledAlarm = alarmAtLeast(throttled, 'ExecutionsThrottled', 1, 'Step Functions throttled the workflow (state transitions or StartExecution).');
+    this.rejectRatioAlarm = alarmAtLeast(
+      rejectRatio,
+      'RejectRatio',
       threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const alarms = [this.executionsFailedAlarm, this.executionsTimedOutAlarm, this.rejectRatioAlarm];
+      `More than ${threshold} of the rows read were rejected: check the extract and rejects.csv.`,
+      cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    );
+    this.staleRunsAlarm = alarmAtLeast(staleRuns, 'StaleRuns', 1, 'A run in progress has not changed in the ledger for hours: see the watch-runs log for its id.');
     if (props.uploadDeadLetterQueue) {
-      this.undeliveredUploadsAlarm = props.uploadDeadLetterQueue
-        .metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })
-        .createAlarm(this, 'UndeliveredUploadsAlarm', {
-          alarmDescription: 'An upload event could not start the workflow: the upload was not processed.',
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
-      alarms.push(this.undeliveredUploadsAlarm);
+      this.undeliveredUploadsAlarm = alarmAtLeast(
+        props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        'UndeliveredUploads',
+        1,
+        'An upload event could not start the workflow: the upload was not processed.',
+      );
     }
-    for (const alarm of alarms) alarm.addAlarmAction(alarmAction);
+    if (props.reconcileStateMachine) {
+      this.reconcileFailedAlarm = alarmAtLeast(
+        props.reconcileStateMachine.metricFailed({ period, statistic: 'Sum' }),
+        'ReconcileFailed',
+        1,
+        'The reconciler could not close the ledger item of an ended execution: that run may stay open.',
+      );
+    }
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      widgets: [
-        [
-          new cloudwatch.GraphWidget({
-            title: 'Executions',
-            left: [started, succeeded, failed, timedOut],
-            width: 12,
-          }),
-          new cloudwatch.GraphWidget({ title: 'Execution time (average)', left: [executionTime], width: 12 }),
-        ],
-        [
-          new cloudwatch.GraphWidget({
-            title: 'Rows',
-            left: CUSTOM_METRICS.map(rows),
-            width: 12,
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Reject ratio',
-            left: [rejectRatio],
-            leftAnnotations: [{ value: threshold, label: 'Alarm threshold' }],
-            width: 12,
-          }),
-        ],
-        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 })],
+    const functionAlarms: Record<string, FunctionAlarms> = {};
+    const functions = props.functions ?? [];
+    for (const fn of functions) {
+      const name = pascalCase(fn.phase);
+      const timeoutMs = fn.timeout.toMilliseconds();
+      functionAlarms[fn.phase] = {
+        errors: alarmAtLeast(
+          fn.function.metricErrors({ period, statistic: 'Sum' }),
+          `${name}Errors`,
+          1,
+          `The ${fn.phase} function returned errors (retried or caught by the workflow).`,
+          undefined,
+          'functionerrors',
+        ),
+        throttles: alarmAtLeast(
+          fn.function.metricThrottles({ period, statistic: 'Sum' }),
+          `${name}Throttles`,
+          1,
+          `Lambda throttled the ${fn.phase} function: the account's concurrency is exhausted.`,
+          undefined,
+          'functionthrottles',
+        ),
+        duration: alarmAtLeast(
+          fn.function.metricDuration({ period, statistic: 'Maximum' }),
+          `${name}Duration`,
+          Math.round(timeoutMs * durationRatio),
+          `An invocation of ${fn.phase} took more than ${Math.round(durationRatio * 100)}% of its ${fn.timeout.toHumanString()} timeout.`,
+          cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          'functionduration',
+        ),
+      };
+    }
+    this.functionAlarms = functionAlarms;
+    this.alarms = alarms;
+
+    const byFunction = (metricOf: (fn: ClearanceFunction) => cloudwatch.IMetric): cloudwatch.IMetric[] =>
+      functions.map((fn) => metricOf(fn));
+    // Each function's longest invocation as a share of its timeout, so one graph and one line show every function.
+    const durationShare = functions.map(
+      (fn, index) =>
+        new cloudwatch.MathExpression({
+          expression: `100 * duration${index} / ${fn.timeout.toMilliseconds()}`,
+          usingMetrics: { [`duration${index}`]: fn.function.metricDuration({ period, statistic: 'Maximum' }) },
+          label: fn.phase,
+          period,
+        }),
+    );
+    const mapRunMetric = (label: string, metricName: string, statistic = 'Sum'): cloudwatch.Metric =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/States',
+        metricName,
+        dimensionsMap: { StateMachineArn: `${stateMachine.stateMachineArn}/${label}` },
+        statistic,
+        period,
+        label: `${label} ${metricName}`,
+      });
+
+    const rows: cloudwatch.IWidget[][] = [
+      [
+        new cloudwatch.GraphWidget({ title: 'Executions', left: [started, succeeded, failed, timedOut, aborted, throttled], width: 12 }),
+        new cloudwatch.GraphWidget({ title: 'Execution time (average)', left: [executionTime], width: 12 }),
       ],
-    });
+    ];
+    for (const label of props.mapRunLabels ?? []) {
+      rows.push([
+        new cloudwatch.GraphWidget({
+          title: `Map run ${label}: child executions`,
+          left: ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsAborted', 'ExecutionsTimedOut'].map((name) => mapRunMetric(label, name)),
+          width: 12,
+        }),
+        new cloudwatch.GraphWidget({ title: `Map run ${label}: child execution time (maximum)`, left: [mapRunMetric(label, 'ExecutionTime', 'Maximum')], width: 12 }),
+      ]);
+    }
+    if (functions.length > 0) {
+      rows.push(
+        [
+          new cloudwatch.GraphWidget({ title: 'Function invocations', left: byFunction((fn) => fn.function.metricInvocations({ period, statistic: 'Sum', label: fn.phase })), width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Function errors', left: byFunction((fn) => fn.function.metricErrors({ period, statistic: 'Sum', label: fn.phase })), width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Function throttles', left: byFunction((fn) => fn.function.metricThrottles({ period, statistic: 'Sum', label: fn.phase })), width: 8 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Function duration (maximum, % of timeout)',
+            left: durationShare,
+            leftAnnotations: [{ value: durationRatio * 100, label: 'Alarm threshold' }],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Function concurrency (maximum)',
+            left: byFunction((fn) => fn.function.metric('ConcurrentExecutions', { period, statistic: 'Maximum', label: fn.phase })),
+            width: 12,
+          }),
+        ],
+      );
+    }
+    rows.push(
+      [
+        new cloudwatch.GraphWidget({ title: 'Rows', left: ROW_METRICS.map((name) => custom(name)), width: 12 }),
+        new cloudwatch.GraphWidget({
+          title: 'Reject ratio',
+          left: [rejectRatio],
+          leftAnnotations: [{ value: threshold, label: 'Alarm threshold' }],
+          width: 12,
+        }),
+      ],
+      [
+        new cloudwatch.GraphWidget({ title: 'Stale and reconciled runs', left: [staleRuns, custom('RunsReconciled')], width: 12 }),
+        ...(props.uploadDeadLetterQueue
+          ? [
+              new cloudwatch.GraphWidget({
+                title: 'Undelivered uploads (dead-letter queue)',
+                left: [props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })],
+                width: 12,
+              }),
+            ]
+          : []),
+      ],
+      [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: Math.max(6, Math.ceil(alarms.length / 4) + 2) })],
+    );
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { widgets: rows });
   }
+}
+
+/** `mark-failed` → `MarkFailed` (alarm names). */
+function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }

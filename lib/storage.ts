@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CALIFORNIA_COUNTIES } from '../lambdas/domain/counties';
 import { acknowledgeWildcardResources } from './nag';
+import { stackAlarmConditions } from './monitoring';
 
 /**
  * Key prefixes of the data bucket (see the workflow contract). Each Lambda role is granted
@@ -36,7 +37,7 @@ export interface ClearanceStorageProps {
   /**
    * An existing customer managed key for the bucket, table, log groups and topic.
    * Its key policy must already allow CloudWatch Logs (`logs.<region>.amazonaws.com`) and
-   * CloudWatch alarms (`cloudwatch.amazonaws.com`) to use it: an imported key's policy
+   * CloudWatch alarms (`cloudwatch.amazonaws.com`, for alarms named `<stack name>-*`) to use it: an imported key's policy
    * cannot be changed from here. Mutually exclusive with `keyProps`.
    *
    * @default - a new key is created from `keyProps`
@@ -342,13 +343,14 @@ export class ClearanceStorage extends Construct {
         },
       }),
     );
-    // Alarm actions publish to the KMS-encrypted topic with CloudWatch's identity.
+    // Alarm actions publish to the KMS-encrypted topic with CloudWatch's identity: for this stack's alarms only.
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublishToEncryptedTopic',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: stackAlarmConditions(this),
       }),
     );
     return key;

@@ -12,6 +12,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { CLEARANCE_PHASES, ClearanceFunction, ClearancePhase, PhaseSizing } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
+import { announceRun, RUN_FAILED, RUN_SUCCEEDED, runSucceededDetail } from './run-events';
 import { DataPrefix, LEDGER_COUNTY_INDEX } from './storage';
 
 /** What one phase may do: object reads and writes per data-bucket prefix, and ledger access. */
@@ -198,6 +199,8 @@ export class ClearanceWorkflow extends Construct {
   public readonly uploadRule: events.Rule;
   /** Upload events EventBridge could not deliver to the state machine (after its retries). */
   public readonly uploadDeadLetterQueue: sqs.Queue;
+  /** Labels of the Distributed Maps: their child executions' metrics carry the state machine ARN `<arn>/<label>`. */
+  public readonly mapRunLabels: readonly string[] = ['Split', 'Classify'];
 
   constructor(scope: Construct, id: string, props: ClearanceWorkflowProps) {
     super(scope, id);
@@ -283,7 +286,8 @@ export class ClearanceWorkflow extends Construct {
       }
       const task = new tasks.LambdaInvoke(this, id, {
         stateName,
-        lambdaFunction: fn.function,
+        // This deploy's version: an execution runs one code version throughout, even across a deploy.
+        lambdaFunction: fn.version,
         payload: options.payload, // none = the whole state input
         payloadResponseOnly: true,
         // Replaced by the contract's own retry on Lambda service errors below (with jitter and TooManyRequests).
@@ -323,7 +327,14 @@ export class ClearanceWorkflow extends Construct {
     const markFailed = invoke('MarkFailed', 'Mark failed', this.functions['mark-failed'], { resultPath: '$.markFailed' });
     // Even when recording the failure fails, the execution must still end in `Run failed`.
     markFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.markFailedError' });
-    markFailed.next(runFailed);
+    // Completion events (docs/events.md): Mark failed builds the failure's detail; a lost event does not hide the failure.
+    const announceFailed = announceRun(this, 'AnnounceRunFailed', 'Announce run failed', RUN_FAILED, sfn.TaskInput.fromJsonPathAt('$.markFailed.announcement'));
+    announceFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.announceError' });
+    markFailed.next(
+      new sfn.Choice(this, 'FailureRecorded', { stateName: 'Failure recorded?' })
+        .when(sfn.Condition.isPresent('$.markFailed.announcement'), announceFailed.next(runFailed))
+        .otherwise(runFailed),
+    );
 
     // Plan gets the event and the execution's id: a retried Plan recognises the run its own execution claimed.
     const plan = invoke('Plan', 'Plan', this.functions.plan, {
@@ -334,6 +345,7 @@ export class ClearanceWorkflow extends Construct {
 
     const split = new sfn.DistributedMap(this, 'Split', {
       stateName: 'Split',
+      label: 'Split',
       itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, {
         bucket: dataBucket,
         key: sfn.JsonPath.stringAt('$.plan.rangesKey'),
@@ -363,6 +375,7 @@ export class ClearanceWorkflow extends Construct {
 
     const classify = new sfn.DistributedMap(this, 'Classify', {
       stateName: 'Classify',
+      label: 'Classify',
       itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, {
         bucket: dataBucket,
         key: sfn.JsonPath.stringAt('$.plan.partitionsKey'),
@@ -394,6 +407,8 @@ export class ClearanceWorkflow extends Construct {
 
     const nothingToDo = new sfn.Succeed(this, 'NothingToDo', { stateName: 'Nothing to do' });
     const runSucceeded = new sfn.Succeed(this, 'RunSucceeded', { stateName: 'Run succeeded' });
+    // Not caught: when the event cannot be put, the execution fails (ExecutionsFailed) while the ledger says SUCCEEDED.
+    const announceSucceeded = announceRun(this, 'AnnounceRunSucceeded', 'Announce run succeeded', RUN_SUCCEEDED, runSucceededDetail());
     const definition = plan.next(
       new sfn.Choice(this, 'DuplicateOrIgnored', { stateName: 'Duplicate or ignored?' })
         .when(
@@ -403,7 +418,7 @@ export class ClearanceWorkflow extends Construct {
           ),
           nothingToDo,
         )
-        .otherwise(split.next(indexSlices).next(classify).next(assemble).next(runSucceeded)),
+        .otherwise(split.next(indexSlices).next(classify).next(assemble).next(announceSucceeded).next(runSucceeded)),
     );
 
     this.stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {
@@ -520,8 +535,8 @@ export class ClearanceWorkflow extends Construct {
     );
     acknowledgeWildcardResources(
       role,
-      Object.values(this.functions).map((fn) => `${fn.functionArn}:*`),
-      'LambdaInvoke grants each phase function and its versions/aliases (<arn>:*); the functions are this workflow\'s own.',
+      Object.values(this.functions).map((fn) => `${fn.versionArn}:*`),
+      'LambdaInvoke grants the published version of each phase function and its qualifiers (<version arn>:*); the functions are this workflow\'s own.',
     );
     acknowledgeWildcardResources(
       role,
@@ -534,7 +549,7 @@ export class ClearanceWorkflow extends Construct {
       'The Distributed Map result writers write one folder per map run under runs/map-results/.',
     );
     // CDK's policy for the Distributed Map child executions: StartExecution on this state machine, and
-    // Describe/Stop/RedriveExecution on its executions (<execution arn prefix>:* and .../*:* for map runs).
+    // Describe/Stop/RedriveExecution on its executions (<execution arn prefix>:* and .../<map label>:* for map runs).
     const executionArnPrefix = Stack.of(this).formatArn({
       service: 'states',
       resource: 'execution',
@@ -543,7 +558,7 @@ export class ClearanceWorkflow extends Construct {
     });
     acknowledgeWildcardResources(
       this.stateMachine.node.findChild('DistributedMapPolicy'),
-      [`${executionArnPrefix}:*`, `${executionArnPrefix}/*:*`],
+      [`${executionArnPrefix}:*`, ...this.mapRunLabels.map((label) => `${executionArnPrefix}/${label}:*`)],
       'The Distributed Map runs each item as a child execution of this same state machine; the wildcard is the execution id, under this state machine only.',
     );
     Validations.of(role).acknowledge({

@@ -47,6 +47,21 @@ export interface AslRuntime {
   readonly accountId?: string;
   /** Start up to `instances` environments of `fn` ahead of its invocations (best effort): see PreparedStateMachine.prewarm. */
   readonly prewarm?: (fn: LocalFunction, instances: number) => void;
+  /**
+   * Puts events on the local bus (the `arn:aws:states:::events:putEvents` integration); returns their ids. Without
+   * it, a definition with that integration is refused.
+   */
+  readonly putEvents?: (entries: readonly PutEventsEntry[], context: { executionArn: string }) => string[];
+}
+
+/** One entry of an `events:putEvents` task, as the integration passes it to EventBridge. */
+export interface PutEventsEntry {
+  readonly source: string;
+  readonly detailType: string;
+  /** The Detail object (the integration serializes it; a JSON string is parsed). */
+  readonly detail: unknown;
+  readonly eventBusName?: string;
+  readonly resources?: readonly string[];
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -196,6 +211,7 @@ type MachineDefinition = { StartAt: string; States: Record<string, StateDefiniti
 
 type TaskSpec =
   | { kind: 'lambda'; stateName: string; functionRef?: string; integration: 'direct' | 'invoke'; timeoutSeconds?: number }
+  | { kind: 'put-events'; stateName: string }
   | { kind: 'distributed-map'; stateName: string; map: DistributedMapSpec };
 
 interface DistributedMapSpec {
@@ -239,7 +255,7 @@ export function prepareStateMachine(definition: Record<string, unknown>, runtime
   const compilation: Compilation = { runtime, taskSpecs: new Map(), retryStates: new Set(), seenStateNames: new Set() };
   checkMachineFields(definition, MACHINE_FIELDS, 'the definition');
   // The library's validator writes defaults (e.g. QueryLanguage) into the objects it is given: never let it touch the caller's.
-  const root = compileMachine(structuredClone(definition) as MachineDefinition, compilation, '', true);
+  const root = compileMachine(copyIntoThisRealm(definition) as MachineDefinition, compilation, '', true);
   const shared: SharedRunData = { compilation, region, accountId, stateMachineName: options.name };
   const source = definition as MachineDefinition;
 
@@ -282,6 +298,20 @@ export function prepareStateMachine(definition: Record<string, unknown>, runtime
       return { executionArn, name, startDate, result, abort: () => abortController.abort() };
     },
   };
+}
+
+/**
+ * A deep copy of plain JSON made of this module's objects. The library processes a payload template's nested objects
+ * only when their prototype is its own realm's Object.prototype; a definition parsed in another realm (jest's test
+ * sandbox, whose JSON.parse is the host's) would otherwise keep nested `"key.$"` fields unresolved, such as the Detail
+ * inside an events:putEvents Entries array.
+ */
+function copyIntoThisRealm(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyIntoThisRealm);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) copy[key] = copyIntoThisRealm(inner);
+  return copy;
 }
 
 /** Prepare, start and wait: a convenience for one-off runs and tests. */
@@ -468,9 +498,16 @@ function compileTask(stateName: string, state: StateDefinition, compilation: Com
       }
     }
     spec = { kind: 'lambda', stateName, integration: 'invoke', ...(timeoutSeconds ? { timeoutSeconds } : {}) };
+  } else if (/^arn:[^:]+:states:::events:putEvents$/.test(resource)) {
+    if (!compilation.runtime.putEvents) throw new UnsupportedDefinitionError(`${where}: events:putEvents needs a runtime with putEvents`);
+    const parameters = (state.Parameters ?? {}) as Record<string, unknown>;
+    for (const key of Object.keys(parameters)) {
+      if (key !== 'Entries' && key !== 'Entries.$') throw new UnsupportedDefinitionError(`${where}: events:putEvents parameter ${key} is not supported locally`);
+    }
+    spec = { kind: 'put-events', stateName };
   } else {
     throw new UnsupportedDefinitionError(
-      `${where}: Resource ${resource} is not supported locally (only Lambda function ARNs and arn:aws:states:::lambda:invoke)`,
+      `${where}: Resource ${resource} is not supported locally (only Lambda function ARNs, arn:aws:states:::lambda:invoke and events:putEvents)`,
     );
   }
   compilation.taskSpecs.set(stateName, spec);
@@ -686,7 +723,11 @@ async function runMachine(compiled: CompiledMachine, input: unknown, context: Ru
   const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
   for (const [stateName, spec] of context.shared.compilation.taskSpecs) {
     taskResourceLocalHandlers[stateName] =
-      spec.kind === 'lambda' ? (taskInput) => runLambdaTask(spec, taskInput, context) : (taskInput) => runDistributedMap(spec.map, taskInput, context);
+      spec.kind === 'lambda'
+        ? (taskInput) => runLambdaTask(spec, taskInput, context)
+        : spec.kind === 'put-events'
+          ? async (taskInput) => runPutEvents(spec.stateName, taskInput, context)
+          : (taskInput) => runDistributedMap(spec.map, taskInput, context);
   }
   const retryIntervalOverrides: Record<string, number> = {};
   if (context.retryDelayMs !== undefined) {
@@ -762,6 +803,31 @@ function safeEmit(listener: (event: ExecutionEvent) => void, event: ExecutionEve
   } catch {
     // A progress listener must never break an execution.
   }
+}
+
+// ------------------------------------------------------------------------------------------------ EventBridge tasks
+
+/** An `events:putEvents` task: its resolved Entries go to the runtime's bus; the result is PutEvents' response. */
+function runPutEvents(stateName: string, taskInput: Json, context: RunContext): Json {
+  const entries = (taskInput as { Entries?: unknown } | null)?.Entries;
+  if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
+    throw new TaskFailure('EventBridge.ValidationException', `state "${stateName}": Entries must hold 1 to 10 entries`);
+  }
+  const parsed = entries.map((entry: unknown, index) => {
+    const { Source, DetailType, Detail, EventBusName, Resources } = (entry ?? {}) as Record<string, unknown>;
+    if (typeof Source !== 'string' || typeof DetailType !== 'string' || Detail === undefined) {
+      throw new TaskFailure('EventBridge.ValidationException', `state "${stateName}": Entries[${index}] needs Source, DetailType and Detail`);
+    }
+    return {
+      source: Source,
+      detailType: DetailType,
+      detail: typeof Detail === 'string' ? (JSON.parse(Detail) as unknown) : Detail,
+      ...(typeof EventBusName === 'string' ? { eventBusName: EventBusName } : {}),
+      ...(Array.isArray(Resources) ? { resources: Resources.map(String) } : {}),
+    };
+  });
+  const ids = context.shared.compilation.runtime.putEvents!(parsed, { executionArn: context.executionArn });
+  return { Entries: ids.map((id) => ({ EventId: id })), FailedEntryCount: 0 };
 }
 
 // ------------------------------------------------------------------------------------------------ Lambda tasks

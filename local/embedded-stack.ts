@@ -3,6 +3,7 @@
  * matching the template's EventBridge rules turned into executions of its state machines, executed by the ASL runner
  * with Lambda invocations on a worker-thread pool running our compiled handlers.
  */
+import { randomUUID } from 'node:crypto';
 import { HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
@@ -14,7 +15,7 @@ import {
   type PreparedStateMachine,
   type RunningExecution,
 } from './asl-runner';
-import { objectCreatedEvent, routeEvent, validateEventPattern } from './event-bridge';
+import { executionStatusChangeEvent, objectCreatedEvent, routeEvent, validateEventPattern } from './event-bridge';
 import {
   LambdaPool,
   assertHandlerModulesExist,
@@ -27,6 +28,7 @@ import {
 import { localAwsConfig, localLambdaEnvironment, localS3Client, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
 import { createLocalResources, loadTemplate, type CloudFormationTemplate, type LocalTemplate } from './template';
 import type { S3RequestLimitOptions, S3RequestStats, StagedFile } from './s3-store';
+import { startStepFunctionsStandIn, type StepFunctionsStandIn } from './sfn-stand-in';
 
 export interface EmbeddedStackOptions {
   /** The synthesized CloudFormation template (e.g. app.synth().getStackByName(name).template). */
@@ -70,6 +72,11 @@ export interface EmbeddedStack {
   newS3Client(): S3Client;
   /** Client configuration for @aws-sdk/client-dynamodb against the DynamoDB stand-in. */
   readonly dynamoDbConfig: DynamoDBClientConfig;
+  /**
+   * Endpoint of the Step Functions stand-in (DescribeExecution and StopExecution of this stack's executions), for
+   * tools that talk to a deployed stack: set it as AWS_ENDPOINT_URL_SFN.
+   */
+  readonly stepFunctionsEndpoint: string;
   /** The environment every handler gets on top of its function's variables (endpoints, credentials, checksum mode...). */
   readonly env: Readonly<Record<string, string>>;
   /** Local bucket name of a bucket logical ID; without argument, the data bucket (the one bucket sending events to EventBridge). */
@@ -86,6 +93,13 @@ export interface EmbeddedStack {
   prewarm(options?: { stateMachine?: string }): void;
   /** Route an event through the template's rules as EventBridge would (e.g. a duplicate delivery); returns the executions started. */
   publishEvent(event: unknown): ExecutionSummary[];
+  /**
+   * Every event on the local default bus, as it is put: S3 "Object Created", Step Functions "Execution Status Change"
+   * (at each start and end) and the events the state machines put (events:putEvents). Returns an unsubscribe function.
+   */
+  onEvent(listener: (event: unknown) => void): () => void;
+  /** Stop a running execution (StopExecution): it ends ABORTED. Throws for an unknown execution. */
+  stopExecution(executionArnOrName: string): void;
   /** Resolves when the execution (ARN or name) has ended. */
   waitForExecution(executionArnOrName: string, options?: { timeoutMs?: number }): Promise<ExecutionSummary>;
   /**
@@ -111,6 +125,11 @@ export interface EmbeddedStack {
   s3RequestStats(): S3RequestStats;
   /** Abort running executions, stop the workers and the stand-ins. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** The local default event bus, set up once the rules can be evaluated. */
+interface LocalBus {
+  publish: ((event: unknown) => void) | undefined;
 }
 
 interface TrackedExecution {
@@ -155,6 +174,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       environment: env,
     });
     const lambdas = runtimePool;
+    // The local default bus: events the state machines put go through the rules like any other (wired in assemble).
+    const bus: LocalBus = { publish: undefined };
     const runtime: AslRuntime = {
       invokeLambda: ({ fn, payload, taskTimeoutSeconds }) =>
         lambdas.invoke(fn, payload, taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds } : {}),
@@ -163,12 +184,31 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       prewarm: (fn, instances) => lambdas.prewarm(fn, instances),
       region: template.region,
       accountId: template.accountId,
+      putEvents: (entries) =>
+        entries.map((entry) => {
+          if (entry.eventBusName !== undefined && entry.eventBusName !== 'default') {
+            throw Object.assign(new Error(`only the default event bus exists locally, not ${entry.eventBusName}`), { name: 'EventBridge.ResourceNotFoundException' });
+          }
+          const id = randomUUID();
+          bus.publish?.({
+            version: '0',
+            id,
+            'detail-type': entry.detailType,
+            source: entry.source,
+            account: template.accountId,
+            time: `${new Date().toISOString().slice(0, 19)}Z`,
+            region: template.region,
+            resources: entry.resources ?? [],
+            detail: entry.detail,
+          });
+          return id;
+        }),
     };
     const machines = new Map<string, PreparedStateMachine>();
     for (const machine of Object.values(template.stateMachines)) {
       machines.set(machine.logicalId, prepareStateMachine(machine.definition, runtime, { name: machine.name, arn: machine.arn }));
     }
-    return assemble({ options, template, rules, standIns, s3Client, pool: lambdas, machines, config, env });
+    return await assemble({ options, template, rules, standIns, s3Client, pool: lambdas, machines, config, env, bus });
   } catch (error) {
     s3Client?.destroy();
     await runtimePool?.close();
@@ -203,7 +243,7 @@ function checkRules(template: LocalTemplate) {
   return rules;
 }
 
-function assemble(parts: {
+async function assemble(parts: {
   options: EmbeddedStackOptions;
   template: LocalTemplate;
   rules: ReturnType<typeof checkRules>;
@@ -213,11 +253,13 @@ function assemble(parts: {
   machines: Map<string, PreparedStateMachine>;
   config: ReturnType<typeof localAwsConfig>;
   env: Record<string, string>;
-}): EmbeddedStack {
-  const { options, template, rules, standIns, s3Client, pool, machines, config, env } = parts;
+  bus: LocalBus;
+}): Promise<EmbeddedStack> {
+  const { options, template, rules, standIns, s3Client, pool, machines, config, env, bus } = parts;
   const executions = new Map<string, TrackedExecution>();
   const listeners = new Set<(event: ExecutionEvent) => void>();
   const startListeners = new Set<(summary: ExecutionSummary) => void>();
+  const busListeners = new Set<(event: unknown) => void>();
   const idleWaiters = new Set<() => void>();
   let pendingEvents = 0;
   let stopping: Promise<void> | undefined;
@@ -270,17 +312,36 @@ function assemble(parts: {
       running,
       done: running.result.then((record) => {
         tracked.summary = { ...record, stateMachineLogicalId, ...(trigger ? { trigger } : {}) };
+        // Before checkIdle: an execution this event starts (the reconciler) keeps the stack busy.
+        publishStatusChange(tracked.summary);
         checkIdle();
         return tracked.summary;
       }),
     };
     executions.set(running.executionArn, tracked);
     for (const listener of startListeners) listener(summary);
+    publishStatusChange(summary);
     return summary;
   };
 
-  const publish = (event: unknown, trigger?: ExecutionSummary['trigger']): ExecutionSummary[] =>
-    routeEvent(rules, event).map(({ target, input }) => start(target.stateMachineLogicalId!, input, undefined, trigger));
+  const publish = (event: unknown, trigger?: ExecutionSummary['trigger']): ExecutionSummary[] => {
+    for (const listener of busListeners) {
+      try {
+        listener(event);
+      } catch {
+        // Subscribers observe; they never break delivery.
+      }
+    }
+    return routeEvent(rules, event).map(({ target, input }) => start(target.stateMachineLogicalId!, input, undefined, trigger));
+  };
+  bus.publish = (event) => {
+    if (!stopping) publish(event);
+  };
+  /** Step Functions' status-change event, routed like any other (the reconciler's rule listens for the ends). */
+  const publishStatusChange = (summary: ExecutionSummary) => {
+    if (stopping) return;
+    publish(executionStatusChangeEvent(summary, { region: template.region, accountId: template.accountId }));
+  };
 
   const onRecord = (record: S3EventRecord) => {
     if (stopping || !eventBridgeBuckets.has(record.s3.bucket.name) || !record.eventName.startsWith('ObjectCreated:')) return;
@@ -309,14 +370,35 @@ function assemble(parts: {
   const find = (executionArnOrName: string) =>
     executions.get(executionArnOrName) ?? [...executions.values()].find((tracked) => tracked.summary.name === executionArnOrName);
 
+  // The workflow: the only state machine, else the only one an S3 upload rule starts (not the reconciler).
+  const uploadMachines = [
+    ...new Set(
+      rules
+        .filter((rule) => (rule.eventPattern?.source as unknown[] | undefined)?.includes('aws.s3'))
+        .flatMap((rule) => rule.targets.map((target) => target.stateMachineLogicalId).filter((id): id is string => id !== undefined)),
+    ),
+  ];
   const defaultStateMachine = () => {
-    if (machines.size !== 1) throw new Error(`the template has ${machines.size} state machines; name one (${[...machines.keys()].join(', ')})`);
-    return [...machines.keys()][0];
+    if (machines.size === 1) return [...machines.keys()][0];
+    if (uploadMachines.length === 1) return uploadMachines[0];
+    throw new Error(`the template has ${machines.size} state machines; name one (${[...machines.keys()].join(', ')})`);
   };
+
+  let stepFunctions: StepFunctionsStandIn;
+  try {
+    stepFunctions = await startStepFunctionsStandIn({
+      describe: (arn) => executions.get(arn)?.summary,
+      stop: (arn) => executions.get(arn)?.running.abort(),
+    });
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
 
   const api: EmbeddedStack = {
     template,
     endpoints: standIns.endpoints,
+    stepFunctionsEndpoint: stepFunctions.endpoint,
     s3Config: config.s3,
     newS3Client: () => localS3Client(standIns.endpoints),
     dynamoDbConfig: config.dynamodb,
@@ -352,6 +434,15 @@ function assemble(parts: {
     },
     publishEvent(event) {
       return publish(event);
+    },
+    onEvent(listener) {
+      busListeners.add(listener);
+      return () => busListeners.delete(listener);
+    },
+    stopExecution(executionArnOrName) {
+      const tracked = find(executionArnOrName);
+      if (!tracked) throw new Error(`no execution ${executionArnOrName}`);
+      tracked.running.abort();
     },
     async waitForExecution(executionArnOrName, waitOptions = {}) {
       const tracked = find(executionArnOrName);
@@ -402,6 +493,7 @@ function assemble(parts: {
         for (const tracked of running) tracked.running.abort();
         await Promise.all(running.map((tracked) => tracked.done));
         await pool.close();
+        await stepFunctions.stop();
         s3Client.destroy();
         await standIns.stop();
       })();

@@ -95,6 +95,54 @@ export function objectCreatedEvent(record: S3EventRecord, options: ObjectCreated
   };
 }
 
+/** What the status-change event needs of an execution (ExecutionRecord / the embedded stack's summary). */
+export interface ExecutionStatusSource {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachineArn: string;
+  readonly status: string;
+  readonly input: unknown;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly startDate: string;
+  readonly stopDate?: string;
+}
+
+export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
+
+/**
+ * The "Step Functions Execution Status Change" event Step Functions puts on the default bus when an execution starts
+ * or ends (the shape AWS documents: dates in epoch milliseconds, input and output as JSON text, null when absent).
+ */
+export function executionStatusChangeEvent(execution: ExecutionStatusSource, options: { region?: string; accountId?: string } = {}) {
+  const ended = execution.stopDate !== undefined;
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': EXECUTION_STATUS_CHANGE,
+    source: 'aws.states',
+    account: options.accountId ?? LOCAL_ACCOUNT_ID,
+    time: `${(execution.stopDate ?? execution.startDate).slice(0, 19)}Z`,
+    region: options.region ?? LOCAL_REGION,
+    resources: [execution.executionArn],
+    detail: {
+      executionArn: execution.executionArn,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: Date.parse(execution.startDate),
+      stopDate: ended ? Date.parse(execution.stopDate!) : null,
+      input: JSON.stringify(execution.input ?? null),
+      output: ended && execution.status === 'SUCCEEDED' ? JSON.stringify(execution.output ?? null) : null,
+      inputDetails: { included: true },
+      outputDetails: ended && execution.status === 'SUCCEEDED' ? { included: true } : null,
+      error: execution.error ?? null,
+      cause: execution.cause ?? null,
+    },
+  };
+}
+
 const OPERATORS = new Set(['prefix', 'suffix', 'anything-but', 'exists', 'equals-ignore-case', 'wildcard']);
 
 /** Throw UnsupportedEventPatternError if the pattern uses anything matchesEventPattern cannot evaluate exactly. */

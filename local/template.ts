@@ -504,6 +504,9 @@ function resolveRef(context: ResolveContext, name: string, where: string): unkno
       return name;
     case 'AWS::StepFunctions::StateMachine':
       return `arn:${PARTITION}:states:${region}:${accountId}:stateMachine:${name}`;
+    case 'AWS::Lambda::Version':
+      // A published version's ARN; locally every version runs the function's current code (findFunction drops the qualifier).
+      return `${functionArnOf(context, resource, name, where)}:1`;
     case 'AWS::KMS::Key':
       return localKeyId(name);
     case 'AWS::KMS::Alias':
@@ -544,6 +547,10 @@ function resolveGetAtt(context: ResolveContext, name: string, attribute: string,
     case 'AWS::Lambda::Function':
       if (attribute === 'Arn') return `arn:${PARTITION}:lambda:${region}:${accountId}:function:${name}`;
       throw unsupported();
+    case 'AWS::Lambda::Version':
+      if (attribute === 'Version') return '1';
+      if (attribute === 'FunctionArn') return functionArnOf(context, resource, name, where);
+      throw unsupported();
     case 'AWS::StepFunctions::StateMachine':
       if (attribute === 'Arn') return `arn:${PARTITION}:states:${region}:${accountId}:stateMachine:${name}`;
       if (attribute === 'Name') return name;
@@ -574,6 +581,14 @@ function resolveGetAtt(context: ResolveContext, name: string, attribute: string,
     default:
       throw unsupported();
   }
+}
+
+/** The unqualified ARN of the function a version (or alias) belongs to, from its FunctionName. */
+function functionArnOf(context: ResolveContext, resource: CloudFormationResource, name: string, where: string): string {
+  const functionName = resolveValue(context, resource.Properties?.FunctionName, `${where} (${name}.FunctionName)`);
+  if (typeof functionName !== 'string' || functionName === '') throw new TemplateResolutionError(`${where}: ${name} has no FunctionName`);
+  const unqualified = functionName.startsWith('arn:') ? functionName : `arn:${PARTITION}:lambda:${context.region}:${context.accountId}:function:${functionName}`;
+  return unqualified;
 }
 
 /** A stable, UUID-shaped key ID per logical ID. */

@@ -5,7 +5,6 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, ListExecutionsCommand, DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SingleBar, Presets } from 'cli-progress';
 import { once } from 'node:events';
@@ -23,6 +22,7 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, createRunTempDir, restrictTree, Ru
 import { CheckedRequest, UsageError } from './request';
 import type { LedgerAccess, StateLock } from './state-lock';
 import { synthEmbeddedTemplate } from './embedded-synth';
+import { deployedStackClients, describeRunExecution, regionOfArn } from './aws-stack';
 import type { StagedFile } from '../../local/s3-store';
 
 export interface RunOptions {
@@ -38,6 +38,10 @@ export interface RunOptions {
   table?: string;
   stateMachineArn?: string;
   samplePeople: number;
+  /** --aws: upload the generated sample on purpose (it is refused otherwise). */
+  sample?: boolean;
+  /** --aws: replace the deployed county policy (policies/<COUNTY>.json) with --policy's file. */
+  replacePolicy?: boolean;
   scenario?: string;
   workers?: number;
   /** Embedded stack only (a deployed stack's sizes are set at deploy). */
@@ -140,6 +144,23 @@ function describeCause(cause: string | undefined): string | undefined {
   }
 }
 
+/** Ledger statuses of a run that has not ended. */
+const OPEN_STATUSES = new Set(['PLANNING', 'SPLITTING', 'CLASSIFYING', 'ASSEMBLING']);
+/** How long `--aws` waits for Plan to record the run after the manifest is uploaded. */
+const AWS_RUN_START_TIMEOUT_MS = 120_000;
+const AWS_POLL_MS = 2000;
+
+/** Whether a ledger trigger key (as the event gave it: possibly URL-encoded, `+` for a space) names `key`. */
+export function triggerKeyNames(triggerKey: string | undefined, key: string): boolean {
+  if (triggerKey === undefined) return false;
+  if (triggerKey === key) return true;
+  try {
+    return decodeURIComponent(triggerKey.replace(/\+/g, ' ')) === key;
+  } catch {
+    return false;
+  }
+}
+
 async function awsTarget(options: RunOptions): Promise<Target> {
   if (!options.bucket || !options.table || !options.stateMachineArn) {
     throw new UsageError('--aws needs --bucket, --table and --state-machine-arn (the stack outputs DataBucketName, LedgerTableName, StateMachineArn)');
@@ -150,38 +171,42 @@ async function awsTarget(options: RunOptions): Promise<Target> {
   if (options.excelSafe === true) {
     throw new UsageError('--excel-safe configures the embedded stack; a deployed stack\'s is set when it is deployed (cdk context excelSafe=true)');
   }
-  const s3 = new S3Client({});
-  const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table);
-  const sfn = new SFNClient({});
-  const stateMachineArn = options.stateMachineArn;
+  // The stack's region is the state machine's, whatever the profile says.
+  const region = regionOfArn(options.stateMachineArn, '--state-machine-arn');
+  const clients = deployedStackClients(region, options.table);
+  const { ledger, sfn } = clients;
   return {
-    s3,
+    s3: clients.s3,
     bucket: options.bucket,
     ledger,
-    describe: `the deployed stack (bucket ${options.bucket})`,
+    describe: `the deployed stack in ${region} (bucket ${options.bucket})`,
+    // The run is found in the ledger (Plan records the trigger key and its execution), not by listing executions.
     async waitForEnd(manifestKey) {
-      // The execution started by our manifest: the newest one whose input names its key.
-      let executionArn: string | undefined;
-      for (let attempt = 0; executionArn === undefined; attempt++) {
-        if (attempt > 240) throw new Error(`no execution started for ${manifestKey} within 60 s: is the EventBridge rule enabled?`);
-        const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 20 }));
-        for (const execution of page.executions ?? []) {
-          const described = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
-          if (described.input?.includes(JSON.stringify(manifestKey).slice(1, -1))) executionArn = execution.executionArn;
-          if (executionArn) break;
+      const deadline = Date.now() + AWS_RUN_START_TIMEOUT_MS;
+      let run: RunRecord | undefined;
+      while (!run) {
+        const runs = await ledger.listRuns({ county: options.county, limit: 20 });
+        run = runs.find((candidate) => triggerKeyNames(candidate.triggerKey, manifestKey));
+        if (run) break;
+        if (Date.now() > deadline) {
+          throw new Error(`no run recorded for ${manifestKey} within ${AWS_RUN_START_TIMEOUT_MS / 1000} s: is the upload rule enabled (see docs/operations.md)?`);
         }
-        if (!executionArn) await sleep(POLL_MS);
+        await sleep(AWS_POLL_MS);
       }
+      process.stderr.write(`run ${run.runId}, execution ${run.executionId ?? '(unknown)'}\n`);
       for (;;) {
-        const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        if (described.status === 'SUCCEEDED') return;
-        if (described.status !== 'RUNNING') {
-          throw Object.assign(new Error(`the workflow ended ${described.status}${described.cause ? `: ${describeCause(described.cause)}` : ''}`), { name: 'RunFailed' });
+        run = (await ledger.getRun(run.runId)) ?? run;
+        if (run.status === 'SUCCEEDED') return;
+        if (run.status === 'FAILED') throw Object.assign(new Error(`the run failed: ${run.errorName}: ${run.errorMessage ?? ''}`), { name: 'RunFailed' });
+        // An execution that ended without the ledger knowing (stopped, timed out): the reconciler closes the run; say so now.
+        const execution = OPEN_STATUSES.has(run.status) ? await describeRunExecution(sfn, run) : undefined;
+        if (execution && execution.status !== 'RUNNING' && execution.status !== 'SUCCEEDED') {
+          throw Object.assign(new Error(`execution ${run.executionId} ended ${execution.status} while the run was ${run.status}`), { name: 'RunFailed' });
         }
-        await sleep(1000);
+        await sleep(AWS_POLL_MS);
       }
     },
-    stop: async () => undefined,
+    stop: async () => clients.destroy(),
   };
 }
 
@@ -377,9 +402,20 @@ export async function runCommand(options: RunOptions, request: CheckedRequest, s
     const usesPreset = typeof policy === 'string' && Object.prototype.hasOwnProperty.call(PRESETS, policy);
     stage = 'uploading the extract';
     uploading = { store, prefix: batchPrefix };
-    if (!usesPreset) await store.write(`policies/${county}.json`, [JSON.stringify(policy, null, 2)]);
+    const policyKey = `policies/${county}.json`;
+    // Every later upload of the county uses policies/<COUNTY>.json: on a deployed stack it is replaced only on request.
+    if (!usesPreset && options.aws && !options.replacePolicy && (await store.exists(policyKey))) {
+      throw new UsageError(`s3://${target.bucket}/${policyKey} exists: every upload of ${county} uses it. Pass --replace-policy to replace it, or name a preset with --policy`);
+    }
+    if (!usesPreset) {
+      await store.write(policyKey, [JSON.stringify(policy, null, 2)]);
+      if (options.aws) process.stderr.write(`uploaded policy ${name} to s3://${target.bucket}/${policyKey}\n`);
+    }
     const names = inputs.map((file, index) => `${String(index + 1).padStart(2, '0')}-${path.basename(file)}`);
-    for (let i = 0; i < inputs.length; i++) await upload(store, target, `${batchPrefix}${names[i]}`, inputs[i], staging?.files[i]);
+    for (let i = 0; i < inputs.length; i++) {
+      await upload(store, target, `${batchPrefix}${names[i]}`, inputs[i], staging?.files[i]);
+      if (options.aws) process.stderr.write(`uploaded ${inputs[i]} to s3://${target.bucket}/${batchPrefix}${names[i]}\n`);
+    }
     const manifest = {
       files: names,
       ...(usesPreset ? { policy } : {}),
@@ -391,12 +427,13 @@ export async function runCommand(options: RunOptions, request: CheckedRequest, s
     await store.write(manifestKey, [JSON.stringify(manifest, null, 2)]);
     uploading = undefined;
     stage = 'running the workflow';
+    if (options.aws) process.stderr.write(`uploaded the batch manifest to s3://${target.bucket}/${manifestKey}: it starts the run\n`);
 
     const ledger = target.ledger;
     const findRunId = async () => {
       if (runId) return runId;
       const runs = await ledger.listRuns({ county, limit: 10 }).catch(() => []);
-      runId = runs.find((run) => run.triggerKey === manifestKey)?.runId;
+      runId = runs.find((run) => triggerKeyNames(run.triggerKey, manifestKey))?.runId;
       return runId;
     };
     const progress = follow(ledger, findRunId);

@@ -4,7 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
+import { IN_PROGRESS_STATUSES, RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
+import { deployedStackClients, describeRunExecution, executionAgrees, ExecutionState, regionOfArn } from './aws-stack';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { markInterruptedRuns } from './interrupted-runs';
 import { restrictTree } from './private-files';
@@ -15,6 +16,8 @@ export interface StatusOptions {
   keepState: string;
   aws?: boolean;
   table?: string;
+  /** With --aws: the stack's region comes from it (and the executions are looked up). */
+  stateMachineArn?: string;
   county?: string;
   limit: number;
 }
@@ -24,10 +27,14 @@ function duration(run: RunRecord): string {
   return `${((Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)} s`;
 }
 
-export function formatRuns(runs: RunRecord[]): string {
-  const header = ['RUN', 'COUNTY', 'STATUS', 'STARTED', 'ROWS', 'REJECTED', 'DISMISSALS', 'REDUCTIONS', 'DURATION'];
+/**
+ * The runs as a table. With `executions` (run id → the execution's state where it disagrees with the ledger), an
+ * EXECUTION column shows it, e.g. `ABORTED` for a run the ledger still has in CLASSIFYING.
+ */
+export function formatRuns(runs: RunRecord[], executions?: ReadonlyMap<string, ExecutionState>): string {
+  const header = ['RUN', 'COUNTY', 'STATUS', 'STARTED', 'ROWS', 'REJECTED', 'DISMISSALS', 'REDUCTIONS', 'DURATION', ...(executions ? ['EXECUTION'] : [])];
   const rows = runs.map((run) => [run.runId, run.county, run.status, run.startedAt.slice(0, 19), String(run.rowsRead), String(run.rowsRejected),
-    String(run.dismissals), String(run.reductions), duration(run)]);
+    String(run.dismissals), String(run.reductions), duration(run), ...(executions ? [executions.get(run.runId)?.status ?? ''] : [])]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
@@ -94,21 +101,52 @@ async function ledgerOfHolder(stateDir: string): Promise<RunLedger | undefined> 
   }
 }
 
-async function printRuns(ledger: RunLedger, runId: string | undefined, options: StatusOptions): Promise<void> {
+/** Prints one run or the latest runs; with `aws` (a deployed stack), each open run's execution beside the ledger. */
+async function printRuns(
+  ledger: RunLedger,
+  runId: string | undefined,
+  options: StatusOptions,
+  aws?: ReturnType<typeof deployedStackClients>,
+): Promise<void> {
   if (runId) {
     const run = await ledger.getRun(runId);
     if (!run) throw Object.assign(new Error(`no run ${JSON.stringify(runId)} in the ledger`), { name: 'InputError' });
-    process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+    // On a deployed stack the execution behind the run is shown too, and a disagreement is said out loud.
+    const execution = aws ? await describeRunExecution(aws.sfn, run) : undefined;
+    process.stdout.write(`${JSON.stringify(execution ? { ...run, execution } : run, null, 2)}\n`);
+    if (execution && !executionAgrees(run, execution)) {
+      process.stderr.write(`the ledger says ${run.status} but execution ${run.executionId} is ${execution.status}\n`);
+    }
     return;
   }
   const runs = await ledger.listRuns({ ...(options.county ? { county: options.county } : {}), limit: options.limit });
-  process.stdout.write(runs.length === 0 ? 'no runs\n' : `${formatRuns(runs)}\n`);
+  if (runs.length === 0) {
+    process.stdout.write('no runs\n');
+    return;
+  }
+  let disagreements: Map<string, ExecutionState> | undefined;
+  if (aws) {
+    // Only runs the ledger has in progress are looked up: an open run whose execution has ended is what goes wrong.
+    disagreements = new Map();
+    for (const run of runs.filter((candidate) => IN_PROGRESS_STATUSES.includes(candidate.status))) {
+      const execution = await describeRunExecution(aws.sfn, run);
+      if (execution && !executionAgrees(run, execution)) disagreements.set(run.runId, execution);
+    }
+  }
+  process.stdout.write(`${formatRuns(runs, disagreements)}\n`);
 }
 
 export async function statusCommand(runId: string | undefined, options: StatusOptions): Promise<void> {
   if (options.aws) {
-    if (!options.table) throw Object.assign(new Error('--aws needs --table (the stack output LedgerTableName)'), { name: 'UsageError' });
-    return printRuns(new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), options.table), runId, options);
+    if (!options.table || !options.stateMachineArn) {
+      throw Object.assign(new Error('--aws needs --table and --state-machine-arn (the stack outputs LedgerTableName, StateMachineArn)'), { name: 'UsageError' });
+    }
+    const aws = deployedStackClients(regionOfArn(options.stateMachineArn, '--state-machine-arn'), options.table);
+    try {
+      return await printRuns(aws.ledger, runId, options, aws);
+    } finally {
+      aws.destroy();
+    }
   }
   const stateDir = keptStateDir(options.keepState);
   const running = await ledgerOfHolder(stateDir);

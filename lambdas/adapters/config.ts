@@ -99,3 +99,15 @@ export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig
     prefixRequestBudget: parsed.PREFIX_REQUEST_BUDGET ?? 2000,
   };
 }
+
+export interface WatchRunsConfig extends HandlerConfig {
+  /** STALE_AFTER_MINUTES: a run in progress whose ledger item has not changed for this long is stale. */
+  staleAfterMinutes: number;
+}
+
+const watchRunsSchema = handlerSchema.extend({ STALE_AFTER_MINUTES: wholeNumber });
+
+export function loadWatchRunsConfig(env: NodeJS.ProcessEnv = process.env): WatchRunsConfig {
+  const parsed = parse(watchRunsSchema, env);
+  return { dataBucket: parsed.DATA_BUCKET, ledgerTable: parsed.LEDGER_TABLE, staleAfterMinutes: parsed.STALE_AFTER_MINUTES };
+}

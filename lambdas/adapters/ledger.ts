@@ -24,6 +24,8 @@ export const LEDGER_COUNTY_INDEX = 'byCounty';
 
 export const RUN_STATUSES = ['PLANNING', 'SPLITTING', 'CLASSIFYING', 'ASSEMBLING', 'SUCCEEDED', 'FAILED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Statuses of a run that has not ended. */
+export const IN_PROGRESS_STATUSES: readonly RunStatus[] = ['PLANNING', 'SPLITTING', 'CLASSIFYING', 'ASSEMBLING'];
 
 /** Progress and result counters, all present (0) from the moment a run is claimed. */
 export interface RunCounters {
@@ -248,6 +250,69 @@ export class RunLedger {
     } catch (error) {
       throw retryableOrOriginal(error, `DeleteItem ${PK_PREFIX}${runId}`);
     }
+  }
+
+  /**
+   * FAILED with the error, for an execution that ended without Mark failed (aborted, timed out, failed outside the
+   * Catch path): only when `executionId` is the execution that claimed the run and the run is still in progress, so
+   * a run another execution owns, or one that has already ended, is left as it is. Returns the run as marked, or
+   * undefined when it was not.
+   */
+  async markExecutionEnded(
+    runId: string,
+    executionId: string,
+    failure: { errorName: string; errorMessage: string },
+  ): Promise<RunRecord | undefined> {
+    const now = this.now().toISOString();
+    const e = new Expression();
+    const sets = [
+      e.set('status', 'FAILED'),
+      e.set('updatedAt', now),
+      e.set('endedAt', now),
+      e.set('errorName', failure.errorName),
+      e.set('errorMessage', failure.errorMessage),
+    ];
+    const inProgress = IN_PROGRESS_STATUSES.map((status) => e.value(status)).join(', ');
+    try {
+      const item = await this.update(runId, e, {
+        update: `SET ${sets.join(', ')}`,
+        condition: `${e.name('executionId')} = ${e.value(executionId)} AND ${e.name('status')} IN (${inProgress})`,
+        returnNew: true,
+      });
+      return item === undefined ? undefined : toRecord(item);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Every run still in progress (PLANNING to ASSEMBLING), oldest change first. A Scan of the whole table (one small
+   * item per run): for the watch-runs function, which is granted it, and the CLI.
+   */
+  async listRunsInProgress(): Promise<RunRecord[]> {
+    const e = new Expression();
+    const filter = `${e.name('status')} IN (${IN_PROGRESS_STATUSES.map((status) => e.value(status)).join(', ')})`;
+    const runs: RunRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: filter,
+            ExpressionAttributeNames: e.names,
+            ExpressionAttributeValues: e.values,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) runs.push(toRecord(item));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+    } catch (error) {
+      throw retryableOrOriginal(error, 'Scan');
+    }
+    return runs.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {

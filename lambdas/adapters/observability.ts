@@ -64,13 +64,14 @@ export function metricsEnabledFor(env: NodeJS.ProcessEnv): boolean {
 
 export const metricsEnabled = metricsEnabledFor(process.env);
 
-export type RunMetric = 'RowsRead' | 'RowsClassified' | 'RowsRejected';
+/** Row counts per range/partition; StaleRuns (watch-runs) and RunsReconciled (reconcile) for the operations alarms. */
+export type RunMetric = 'RowsRead' | 'RowsClassified' | 'RowsRejected' | 'StaleRuns' | 'RunsReconciled';
 
 export function addCount(metric: RunMetric, value: number): void {
   if (metricsEnabled) metrics.addMetric(metric, MetricUnit.Count, value);
 }
 
-export type Phase = 'plan' | 'split' | 'classify' | 'assemble' | 'mark-failed';
+export type Phase = 'plan' | 'split' | 'classify' | 'assemble' | 'mark-failed' | 'reconcile' | 'watch-runs';
 
 /** What a handler gets besides its event. */
 export interface Invocation {

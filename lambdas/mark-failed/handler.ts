@@ -18,6 +18,7 @@ import {
   runIdFor,
   uploadOf,
 } from '../events';
+import { runFailedDetail } from '../run-events';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 
@@ -62,5 +63,14 @@ export const handler = instrumented('mark-failed', async (state, invocation): Pr
       throw failure;
     });
   }
-  return { recorded: true, runId, ...(county ? { county } : {}), errorName: error.name, ...(errorKey ? { errorKey } : {}) };
+  // The counts so far, for the completion event (nothing personal: see lambdas/run-events.ts).
+  const announcement = county ? runFailedDetail((await ledger.getRun(runId)) ?? { runId, rowsRead: 0, rowsRejected: 0, rowsWritten: 0, people: 0 }, county, error.name) : undefined;
+  return {
+    recorded: true,
+    runId,
+    ...(county ? { county } : {}),
+    errorName: error.name,
+    ...(errorKey ? { errorKey } : {}),
+    ...(announcement ? { announcement } : {}),
+  };
 });

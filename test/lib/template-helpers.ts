@@ -96,6 +96,16 @@ export function resolveString(value: unknown): string {
   return resolved;
 }
 
+/** The logical ID of the one AWS::Lambda::Version of a function (its ID carries a hash of the code, known after synth). */
+export function versionLogicalId(json: CfnTemplate, fn: IConstruct): string {
+  const functionId = logicalId(fn);
+  const ids = Object.entries(json.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Version' && (r.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === functionId)
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one version of ${functionId}, found ${ids.length}`);
+  return ids[0];
+}
+
 /** The ARN of a resource as `resolve` renders it. */
 export function arnOf(construct: IConstruct): string {
   return `\${${logicalId(construct)}.Arn}`;
@@ -113,11 +123,14 @@ export interface AslGraph {
   readonly [key: string]: unknown;
 }
 
-/** The state machine's definition as a parsed ASL object (never compared as a string). */
-export function stateMachineDefinition(json: CfnTemplate): AslGraph {
-  const machines = Object.values(json.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
-  return JSON.parse(resolveString(machines[0].Properties?.DefinitionString)) as AslGraph;
+/**
+ * A state machine's definition as a parsed ASL object (never compared as a string): by default the workflow's
+ * (logical ID `WorkflowStateMachine...`), else the one whose logical ID starts with `logicalIdPrefix`.
+ */
+export function stateMachineDefinition(json: CfnTemplate, logicalIdPrefix = 'WorkflowStateMachine'): AslGraph {
+  const machines = Object.entries(json.Resources).filter(([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith(logicalIdPrefix));
+  if (machines.length !== 1) throw new Error(`expected one state machine ${logicalIdPrefix}*, found ${machines.length}`);
+  return JSON.parse(resolveString(machines[0][1].Properties?.DefinitionString)) as AslGraph;
 }
 
 /** Every state of the graph, including those inside map item processors, by name. */

@@ -17,6 +17,7 @@ import {
   roleStatements,
   stateMachineDefinition,
   synthStack,
+  versionLogicalId,
 } from './template-helpers';
 
 const LAMBDA_SERVICE_RETRY = {
@@ -40,11 +41,14 @@ const states = allStates(graph);
 const bucketRef = `\${${logicalId(stack.storage.dataBucket)}}`;
 // Policies are matched against canonical ARNs (GetAtt and formatted spellings made equal).
 const bucketArn = canonicalArnOf(json, stack.storage.dataBucket);
-const functionArn = (phase: ClearancePhase): string => arnOf(stack.workflow.functions[phase].function);
-const functionTimeoutSeconds = (template: CfnTemplate, functionArnString: string): number => {
-  const id = /^\$\{(.+)\.Arn\}$/.exec(functionArnString)?.[1];
-  if (!id) throw new Error(`not a function ARN: ${functionArnString}`);
-  return template.Resources[id].Properties!.Timeout as number;
+/** Tasks invoke the version each deploy publishes (a Ref to the AWS::Lambda::Version), not the function. */
+const functionArn = (phase: ClearancePhase): string => `\${${versionLogicalId(json, stack.workflow.functions[phase].function)}}`;
+const functionTimeoutSeconds = (template: CfnTemplate, versionArnString: string): number => {
+  const versionId = /^\$\{(.+)\}$/.exec(versionArnString)?.[1];
+  const version = versionId === undefined ? undefined : template.Resources[versionId];
+  if (!version || version.Type !== 'AWS::Lambda::Version') throw new Error(`not a function version: ${versionArnString}`);
+  const functionId = (version.Properties!.FunctionName as { Ref: string }).Ref;
+  return template.Resources[functionId].Properties!.Timeout as number;
 };
 const state = (name: string): AslState => {
   const found = states.get(name);
@@ -53,7 +57,7 @@ const state = (name: string): AslState => {
 };
 
 describe('state graph', () => {
-  test('the happy path is Plan, the duplicate check, Split, Classify, Assemble, Run succeeded', () => {
+  test('the happy path is Plan, the duplicate check, Split, Classify, Assemble, the completion event, Run succeeded', () => {
     expect(mainChain(graph, (_name, choice) => choice.Default as string)).toEqual([
       'Plan',
       'Duplicate or ignored?',
@@ -61,6 +65,7 @@ describe('state graph', () => {
       'Index slices',
       'Classify',
       'Assemble',
+      'Announce run succeeded',
       'Run succeeded',
     ]);
     expect(state('Run succeeded').Type).toBe('Succeed');
@@ -131,7 +136,43 @@ describe('state graph', () => {
       Resource: functionArn('assemble'),
       Parameters: { 'runId.$': '$.plan.runId' },
       ResultPath: '$.assemble',
-      Next: 'Run succeeded',
+      Next: 'Announce run succeeded',
+    });
+  });
+
+  test('a finished run puts Clearance Run Succeeded on the default bus, built from Plan\'s and Assemble\'s results', () => {
+    const announce = state('Announce run succeeded');
+    expect(announce).toMatchObject({ Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', ResultPath: null, Next: 'Run succeeded' });
+    expect(announce.Catch).toBeUndefined(); // a lost event fails the execution, visibly
+    expect(announce.Parameters).toEqual({
+      Entries: [
+        {
+          Source: 'record-clearance',
+          DetailType: 'Clearance Run Succeeded',
+          Detail: {
+            'runId.$': '$.plan.runId',
+            'county.$': '$.plan.county',
+            status: 'SUCCEEDED',
+            counts: { 'rowsRead.$': '$.assemble.rowsRead', 'rowsRejected.$': '$.assemble.rowsRejected', 'rowsWritten.$': '$.assemble.rowsWritten', 'people.$': '$.assemble.people' },
+            reports: { 'prefix.$': "States.Format('reports/{}/{}/', $.plan.county, $.plan.runId)", 'summaryKey.$': '$.assemble.summaryKey' },
+            'resultsPrefix.$': "States.Format('results/{}/{}/', $.plan.county, $.plan.runId)",
+          },
+        },
+      ],
+    });
+  });
+
+  test('a recorded failure puts Clearance Run Failed with the detail Mark failed built, and still ends in Run failed', () => {
+    expect(state('Failure recorded?')).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.markFailed.announcement', IsPresent: true, Next: 'Announce run failed' }],
+      Default: 'Run failed',
+    });
+    expect(state('Announce run failed')).toMatchObject({
+      Resource: 'arn:aws:states:::events:putEvents',
+      Parameters: { Entries: [{ Source: 'record-clearance', DetailType: 'Clearance Run Failed', 'Detail.$': '$.markFailed.announcement' }] },
+      Next: 'Run failed',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.announceError', Next: 'Run failed' }],
     });
   });
 
@@ -156,7 +197,7 @@ describe('state graph', () => {
 
   test('Mark failed gets the whole state and always ends in Run failed', () => {
     const markFailed = state('Mark failed');
-    expect(markFailed).toMatchObject({ Type: 'Task', Resource: functionArn('mark-failed'), Next: 'Run failed' });
+    expect(markFailed).toMatchObject({ Type: 'Task', Resource: functionArn('mark-failed'), Next: 'Failure recorded?' });
     expect(markFailed.Parameters).toBeUndefined();
     expect(markFailed.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.markFailedError', Next: 'Run failed' }]);
     expect(state('Run failed')).toMatchObject({ Type: 'Fail', Error: 'RunFailed' });
@@ -170,7 +211,7 @@ describe('state graph', () => {
   });
 
   test('every task retries Lambda service errors with jitter, then transient errors, and has an explicit timeout', () => {
-    const tasks = [...states.entries()].filter(([, s]) => s.Type === 'Task');
+    const tasks = [...states.entries()].filter(([, s]) => s.Type === 'Task' && s.Resource !== 'arn:aws:states:::events:putEvents');
     expect(tasks.map(([name]) => name).sort()).toEqual(
       ['Assemble', 'Classify partition', 'Index slices', 'Mark failed', 'Plan', 'Split range'].sort(),
     );
@@ -190,6 +231,29 @@ describe('state graph', () => {
 
   test('the execution times out after 24 hours by default', () => {
     expect(graph.TimeoutSeconds).toBe(86_400);
+  });
+});
+
+describe('function versions', () => {
+  test('every phase publishes a version at deploy, kept after the next deploy, and every task invokes it', () => {
+    for (const phase of CLEARANCE_PHASES) {
+      const fn = stack.workflow.functions[phase].function;
+      const versionId = versionLogicalId(json, fn);
+      expect(json.Resources[versionId]).toMatchObject({ Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: logicalId(fn) } } });
+      // Retained: an execution started before a deploy still invokes it afterwards.
+      expect((json.Resources[versionId] as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+    }
+    const invoked = [...states.values()].filter((s) => s.Type === 'Task' && s.Resource !== 'arn:aws:states:::events:putEvents').map((s) => s.Resource);
+    expect(new Set(invoked)).toEqual(new Set(CLEARANCE_PHASES.map((phase) => functionArn(phase))));
+  });
+
+  test('a code change publishes a new version and points the definition at it (the old one stays for running executions)', () => {
+    const changed = synthStack({ workflow: { functionSizing: { classify: { memorySize: 4096 } } } });
+    const before = versionLogicalId(json, stack.workflow.functions.classify.function);
+    const after = versionLogicalId(changed.json, changed.stack.workflow.functions.classify.function);
+    expect(after).not.toBe(before);
+    expect(JSON.stringify(stateMachineDefinition(changed.json))).toContain(`\${${after}}`);
+    expect(versionLogicalId(changed.json, changed.stack.workflow.functions.plan.function)).toBe(versionLogicalId(json, stack.workflow.functions.plan.function));
   });
 });
 
@@ -346,8 +410,11 @@ describe('least privilege', () => {
       expect([prefix, allows(statements, 's3:PutObject', object(prefix))]).toEqual([prefix, false]);
     }
     for (const phase of CLEARANCE_PHASES) {
-      const arn = canonicalArnOf(json, stack.workflow.functions[phase].function);
-      expect([phase, allows(statements, 'lambda:InvokeFunction', arn)]).toEqual([phase, true]);
+      // Only the version this deploy published: an execution cannot drift onto $LATEST.
+      const version = `\${${versionLogicalId(json, stack.workflow.functions[phase].function)}}`;
+      expect([phase, allows(statements, 'lambda:InvokeFunction', version)]).toEqual([phase, true]);
+      const unqualified = canonicalArnOf(json, stack.workflow.functions[phase].function);
+      expect([phase, allows(statements, 'lambda:InvokeFunction', unqualified)]).toEqual([phase, false]);
     }
     expect(allows(statements, 'lambda:InvokeFunction', 'arn:aws:lambda:us-west-2:123456789012:function:other')).toBe(false);
     expect(allows(statements, 'states:StartExecution', `\${${logicalId(stack.workflow.stateMachine)}}`)).toBe(true);

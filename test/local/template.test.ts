@@ -19,7 +19,7 @@ import { synthTestStack } from './fixtures/test-stack';
 const projectRoot = path.resolve(__dirname, '..', '..');
 
 function runtimeFor(local: LocalTemplate): AslRuntime {
-  return { findFunction: local.findFunction, invokeLambda: async () => null, objectStore: { getText: async () => '[]', putText: async () => 0 } };
+  return { findFunction: local.findFunction, invokeLambda: async () => null, objectStore: { getText: async () => '[]', putText: async () => 0 }, putEvents: (entries) => entries.map(() => 'event-id') };
 }
 
 /** Every Ref / Fn:: left anywhere in a value. */
@@ -201,6 +201,7 @@ describe('intrinsic functions', () => {
     expect(localBucketName('A')).toBe('a00');
     expect(localBucketName('X'.repeat(80))).toHaveLength(63);
     expect(functionNameFromReference('arn:aws:lambda:us-east-1:1:function:Plan:live')).toBe('Plan');
+    expect(functionNameFromReference('arn:aws:lambda:us-east-1:1:function:Plan:7')).toBe('Plan');
   });
 });
 
@@ -214,7 +215,7 @@ const realStack = fs.existsSync(path.join(projectRoot, 'lib', 'clearance-stack.t
     const local = loadTemplate(app.synth().getStackByName('RecordClearance').template as CloudFormationTemplate);
 
     const phases = Object.values(local.functions).map((fn) => fn.phase).filter(Boolean).sort();
-    expect(phases).toEqual(['assemble', 'classify', 'mark-failed', 'plan', 'split']);
+    expect(phases).toEqual(['assemble', 'classify', 'mark-failed', 'plan', 'reconcile', 'split', 'watch-runs']);
     for (const fn of Object.values(local.functions).filter((candidate) => candidate.phase)) {
       expect(fn.environment.DATA_BUCKET).toBe(Object.values(local.buckets).find((bucket) => bucket.eventBridgeEnabled)!.name);
       expect(fn.environment.LEDGER_TABLE).toBe(Object.values(local.tables)[0].name);
@@ -223,12 +224,24 @@ const realStack = fs.existsSync(path.join(projectRoot, 'lib', 'clearance-stack.t
     const [table] = Object.values(local.tables);
     expect(table.keySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
     expect(table.globalSecondaryIndexes.map((index) => index.IndexName)).toEqual(['byCounty']);
+    // The workflow and the reconciler.
     const machines = Object.values(local.stateMachines);
-    expect(machines).toHaveLength(1);
-    expect(unresolved(machines[0].definition)).toEqual([]);
-    expect(() => prepareStateMachine(machines[0].definition, runtimeFor(local), { name: machines[0].name })).not.toThrow();
+    expect(machines.map((machine) => machine.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['OperationsReconcileStateMachine', 'WorkflowStateMachine']);
+    for (const machine of machines) {
+      expect(unresolved(machine.definition)).toEqual([]);
+      // Tasks invoke published versions (Ref to AWS::Lambda::Version): resolved to a qualified ARN of a template function.
+      const resources = [...JSON.stringify(machine.definition).matchAll(/"Resource":"(arn:aws:lambda:[^"]+)"/g)].map((m) => m[1]);
+      expect(resources.length).toBeGreaterThan(0);
+      for (const arn of resources) {
+        expect(arn).toMatch(/:function:[A-Za-z0-9]+:1$/);
+        expect(local.findFunction(arn)).toBeDefined();
+      }
+      expect(() => prepareStateMachine(machine.definition, runtimeFor(local), { name: machine.name })).not.toThrow();
+    }
     const rules = Object.values(local.rules).filter((rule) => rule.targets.some((target) => target.stateMachineLogicalId));
-    expect(rules).toHaveLength(1);
-    expect(rules[0].eventPattern).toMatchObject({ source: ['aws.s3'], detail: { object: { key: [{ prefix: 'incoming/' }] } } });
+    expect(rules.map((rule) => rule.eventPattern?.source)).toEqual(expect.arrayContaining([['aws.s3'], ['aws.states']]));
+    expect(rules.find((rule) => rule.eventPattern?.source?.toString() === 'aws.s3')!.eventPattern).toMatchObject({
+      detail: { object: { key: [{ prefix: 'incoming/' }] } },
+    });
   });
 });

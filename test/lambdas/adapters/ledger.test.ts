@@ -153,4 +153,44 @@ describe('RunLedger against the DynamoDB stand-in', () => {
       ].sort(),
     );
   });
+
+  it('lists the runs in progress, least recently changed first, leaving ended runs out', async () => {
+    const fresh = new RunLedger(documents, table, () => clock);
+    const before = new Set((await fresh.listRunsInProgress()).map((run) => run.runId));
+    await fresh.claimRun(newRun('progress-a', 'TULARE'), 60_000);
+    tick(1000);
+    await fresh.claimRun(newRun('progress-b', 'TULARE'), 60_000);
+    await fresh.updateRun('progress-b', 'CLASSIFYING');
+    tick(1000);
+    await fresh.updateRun('progress-a', 'ASSEMBLING');
+    await fresh.claimRun(newRun('progress-done', 'TULARE'), 60_000);
+    await fresh.updateRun('progress-done', 'SUCCEEDED');
+    const listed = (await fresh.listRunsInProgress()).filter((run) => !before.has(run.runId));
+    expect(listed.map((run) => [run.runId, run.status])).toEqual([
+      ['progress-b', 'CLASSIFYING'],
+      ['progress-a', 'ASSEMBLING'],
+    ]);
+  });
+
+  it('marks a run FAILED for an ended execution only when that execution claimed it and it is still in progress', async () => {
+    const mine = 'arn:aws:states:us-west-2:1:execution:m:mine';
+    await ledger.claimRun({ ...newRun('ended-1', 'SIERRA'), executionId: mine }, 60_000);
+    await ledger.updateRun('ended-1', 'CLASSIFYING');
+    const failure = { errorName: 'ExecutionAborted', errorMessage: 'the execution was aborted before the run ended' };
+    expect(await ledger.markExecutionEnded('ended-1', 'arn:aws:states:us-west-2:1:execution:m:other', failure)).toBeUndefined();
+    expect((await ledger.getRun('ended-1'))?.status).toBe('CLASSIFYING');
+    const marked = await ledger.markExecutionEnded('ended-1', mine, failure);
+    expect(marked).toMatchObject({ runId: 'ended-1', status: 'FAILED', errorName: 'ExecutionAborted', endedAt: clock.toISOString() });
+    expect(marked).not.toHaveProperty('pk');
+    // Already ended: a second event (or Mark failed first) changes nothing.
+    expect(await ledger.markExecutionEnded('ended-1', mine, { errorName: 'ExecutionTimedOut', errorMessage: 'x' })).toBeUndefined();
+    expect((await ledger.getRun('ended-1'))?.errorName).toBe('ExecutionAborted');
+    // No item: nothing is created.
+    expect(await ledger.markExecutionEnded('ended-none', mine, failure)).toBeUndefined();
+    expect(await ledger.getRun('ended-none')).toBeUndefined();
+    // A succeeded run stays succeeded.
+    await ledger.claimRun({ ...newRun('ended-2', 'SIERRA'), executionId: mine }, 60_000);
+    await ledger.updateRun('ended-2', 'SUCCEEDED');
+    expect(await ledger.markExecutionEnded('ended-2', mine, failure)).toBeUndefined();
+  });
 });

@@ -39,7 +39,22 @@ describe('mark-failed handler', () => {
     expect(claimed.status).toBe('PLANNING');
 
     const result = await markFailed({ ...event, error: caught(error) });
-    expect(result).toEqual({ recorded: true, runId: claimed.runId, county: 'INYO', errorName: 'PolicyError', errorKey: `reports/INYO/${claimed.runId}/error.json` });
+    expect(result).toEqual({
+      recorded: true,
+      runId: claimed.runId,
+      county: 'INYO',
+      errorName: 'PolicyError',
+      errorKey: `reports/INYO/${claimed.runId}/error.json`,
+      // The Clearance Run Failed detail the workflow puts on the bus.
+      announcement: {
+        runId: claimed.runId,
+        county: 'INYO',
+        status: 'FAILED',
+        errorName: 'PolicyError',
+        counts: { rowsRead: 0, rowsRejected: 0, rowsWritten: 0, people: 0 },
+        reports: { prefix: `reports/INYO/${claimed.runId}/`, errorKey: `reports/INYO/${claimed.runId}/error.json` },
+      },
+    });
     expect(await ledger.getRun(claimed.runId)).toMatchObject({ status: 'FAILED', errorName: 'PolicyError', errorMessage: error.message });
     const report = JSON.parse(await bench.text(result.errorKey!, 'utf8'));
     expect(report).toEqual({
