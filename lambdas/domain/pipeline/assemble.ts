@@ -54,7 +54,7 @@ export function stagedOutputKey(plan: Pick<RunPlan, 'workPrefix'>, name: OutputN
 /** What a run publishes, in order; summary.json (the completion marker) is always last. */
 const PUBLISHED: Record<'SUCCEEDED' | 'FAILED', OutputName[][]> = {
   SUCCEEDED: [
-    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided'],
+    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'reviewList'],
     ['statistics', 'report'],
     ['summary'],
   ],
@@ -120,6 +120,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     defenderNotices: `${plan.resultsPrefix}${OUTPUT_FILES.defenderNotices}`,
     cityAttorneyReferrals: `${plan.resultsPrefix}${OUTPUT_FILES.cityAttorneyReferrals}`,
     undecided: `${plan.resultsPrefix}${OUTPUT_FILES.undecided}`,
+    reviewList: `${plan.resultsPrefix}${OUTPUT_FILES.reviewList}`,
     statistics: `${plan.reportsPrefix}${OUTPUT_FILES.statistics}`,
     report: `${plan.reportsPrefix}${OUTPUT_FILES.report}`,
   };
