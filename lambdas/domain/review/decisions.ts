@@ -4,8 +4,10 @@
  * with any problem is not applied at all. Columns are found by header name, so a filled-in template (the review
  * list with the decision columns first) is itself a decision file; a line whose Decision is empty decides nothing.
  */
+import { csvLine } from '../csv/writer';
 import { dayFromCivil, formatIsoDate, isMalformed, parseDojDate, parseIsoDate } from '../dates';
 import { CsvProblem, headerIndices, readCsvRecords } from './csv-records';
+import { OFFENSE_LEVEL, REVIEW_MARK } from '../report/court-lists';
 import { ReviewItem } from './review-list';
 
 export const DECISION_COLUMNS = ['Conviction ID', 'Decision', 'Decision Reason', 'Reviewer', 'Decision Date'] as const;
@@ -100,4 +102,28 @@ export function parseDecisionFile(text: string, items: ReadonlyMap<string, Revie
 
 function sortProblems(problems: DecisionProblem[]): DecisionProblem[] {
   return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** The columns of a decision template: the decision columns first, then what a reviewer decides on. */
+export const TEMPLATE_COLUMNS = [
+  ...DECISION_COLUMNS, 'Review', 'Case Number', 'CII_NUMBER', 'PRI_NAME', 'PRI_DOB', 'County', 'Date of Conviction', 'Code Section',
+  'Offense Level', 'Eligibility Determination', 'Eligibility Reason',
+] as const;
+
+/**
+ * The review list as a decision file to fill in (CSV text): the Required convictions (Hand Review) first, then the
+ * Optional ones, each group in the review list's order; the decision columns empty.
+ */
+export function decisionTemplate(items: readonly ReviewItem[]): string {
+  const lines = [csvLine(TEMPLATE_COLUMNS)];
+  for (const required of [true, false]) {
+    for (const item of items) {
+      if ((item.review === REVIEW_MARK.required) !== required) continue;
+      lines.push(csvLine([
+        item.id, '', '', '', '', item.review, item.caseNumber, item.cii, item.name, item.dob, item.county, item.date, item.codeSection,
+        item.felony ? OFFENSE_LEVEL.felony : OFFENSE_LEVEL.misdemeanor, item.determination, item.reason,
+      ]));
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
