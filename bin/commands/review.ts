@@ -11,33 +11,20 @@ import { Command } from 'commander';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
-import { applyDecisionFile, loadRun, ReviewKeys, ReviewReport } from '../../lambdas/domain/review/apply';
+import { applyDecisionFile, loadRun, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
 import { decisionTemplate } from '../../lambdas/domain/review/decisions';
-import { FINAL_FILES } from '../../lambdas/domain/review/finalize';
 
-export const REVIEW_DIR = 'reviews';
-export const REVIEW_REPORT = 'review_report.json';
 
 /** A decision file with problems: nothing of it was applied. */
 export class DecisionFileRejected extends Error {
   override readonly name = 'DecisionFileRejected';
 }
 
-/** The keys of a run's review in its local results folder. */
-export function localReviewKeys(resultsDir: string): ReviewKeys {
+/** The keys of a run's review in its local results folder (the layout of results/<COUNTY>/<runId>/ in the bucket). */
+export function localReviewKeys(resultsDir: string): ReturnType<typeof reviewKeys> {
   const beside = path.join(resultsDir, 'summary.json');
   const apart = path.join(resultsDir, '..', 'reports', 'summary.json');
-  return {
-    reviewList: 'review_list.csv',
-    summary: existsSync(beside) || !existsSync(apart) ? 'summary.json' : path.resolve(apart),
-    rounds: `${REVIEW_DIR}/rounds.json`,
-    roundFile: (round) => `${REVIEW_DIR}/round-${String(round).padStart(4, '0')}.csv`,
-    final: {
-      courtMotions: `final/${FINAL_FILES.courtMotions}`,
-      defenderNotices: `final/${FINAL_FILES.defenderNotices}`,
-      decisions: `final/${FINAL_FILES.decisions}`,
-    },
-  };
+  return reviewKeys('', existsSync(beside) || !existsSync(apart) ? 'summary.json' : path.resolve(apart));
 }
 
 /** `record-clearance@<version>` of the code running, from the package's package.json. */
@@ -73,10 +60,10 @@ export async function reviewApplyCommand(options: { results: string; decisions: 
   const keys = localReviewKeys(dir);
   const bytes = await fs.readFile(options.decisions);
   const report = await applyDecisionFile(store, keys, { name: path.basename(options.decisions), bytes }, codeVersion());
-  await store.write(`${REVIEW_DIR}/${REVIEW_REPORT}`, [Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8')]);
+  await store.write(keys.report, [Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8')]);
   if (report.status === 'REJECTED') {
     for (const problem of report.problems) process.stderr.write(`${report.file}${problem.line === null ? '' : `:${problem.line}`}: ${problem.message}\n`);
-    throw new DecisionFileRejected(`${report.file} rejected: ${report.problems.length} problem(s), nothing applied (see ${path.join(dir, REVIEW_DIR, REVIEW_REPORT)})`);
+    throw new DecisionFileRejected(`${report.file} rejected: ${report.problems.length} problem(s), nothing applied (see ${path.join(dir, keys.report)})`);
   }
   if (report.status === 'ALREADY_APPLIED') {
     process.stderr.write(`${report.file} is already applied as round ${report.round}: nothing changed\n`);

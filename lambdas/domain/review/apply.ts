@@ -136,3 +136,45 @@ export async function applyDecisionFile(store: ObjectStore, keys: ReviewKeys, fi
   await store.write(keys.rounds, [Buffer.from(`${JSON.stringify(next, null, 2)}\n`, 'utf8')]);
   return { ...base, status: 'APPLIED', round, rounds: round, problems: [], counts: final.counts, decisions: parsed.decisions.length };
 }
+
+/** Where reviewers upload decision files: `reviews/<COUNTY>/<runId>/<name>.csv` (personal data). */
+export const REVIEW_UPLOAD_PREFIX = 'reviews/';
+/** The review state of a run, under its results: the accepted rounds, their index and the latest report. */
+export const REVIEW_STATE_FOLDER = 'reviews/';
+export const REVIEW_REPORT_NAME = 'review_report.json';
+/** Decision files are small (a line per decided conviction): a bigger upload is refused before it is read. */
+export const MAX_DECISION_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The review keys of a run whose results are under `resultsPrefix` (`results/<COUNTY>/<runId>/` in the bucket, ''
+ * in a local results folder): the same layout in both places.
+ */
+export function reviewKeys(resultsPrefix: string, summaryKey: string): ReviewKeys & { report: string } {
+  const state = `${resultsPrefix}${REVIEW_STATE_FOLDER}`;
+  return {
+    reviewList: `${resultsPrefix}review_list.csv`,
+    summary: summaryKey,
+    rounds: `${state}rounds.json`,
+    roundFile: (round) => `${state}round-${String(round).padStart(4, '0')}.csv`,
+    report: `${state}${REVIEW_REPORT_NAME}`,
+    final: {
+      courtMotions: `${resultsPrefix}final/${FINAL_FILES.courtMotions}`,
+      defenderNotices: `${resultsPrefix}final/${FINAL_FILES.defenderNotices}`,
+      decisions: `${resultsPrefix}final/${FINAL_FILES.decisions}`,
+    },
+  };
+}
+
+export type ReviewUploadKey = { kind: 'decisions'; county: string; runId: string; fileName: string } | { kind: 'ignored'; reason: string };
+
+/** `reviews/<COUNTY>/<runId>/<name>.csv`, or why the key is not a decision file. */
+export function parseReviewUploadKey(key: string): ReviewUploadKey {
+  if (!key.startsWith(REVIEW_UPLOAD_PREFIX)) return { kind: 'ignored', reason: `the key is not under ${REVIEW_UPLOAD_PREFIX}` };
+  const parts = key.slice(REVIEW_UPLOAD_PREFIX.length).split('/');
+  if (parts.length !== 3 || parts.some((part) => part.trim() === '' || part === '.' || part === '..')) {
+    return { kind: 'ignored', reason: `the key is not ${REVIEW_UPLOAD_PREFIX}<COUNTY>/<runId>/<name>.csv` };
+  }
+  const [county, runId, fileName] = parts;
+  if (!fileName.toLowerCase().endsWith('.csv')) return { kind: 'ignored', reason: 'a decision file is a .csv file' };
+  return { kind: 'decisions', county, runId, fileName };
+}

@@ -23,6 +23,7 @@ const PUBLISHED_SUCCEEDED = [
   `${PREFIX.results}${OUTPUT_FILES.defenderNotices}`,
   `${PREFIX.results}${OUTPUT_FILES.cityAttorneyReferrals}`,
   `${PREFIX.results}${OUTPUT_FILES.undecided}`,
+  `${PREFIX.results}${OUTPUT_FILES.reviewList}`,
   `${PREFIX.results}${OUTPUT_FILES.rejects}`,
   `${PREFIX.reports}${OUTPUT_FILES.report}`,
   `${PREFIX.reports}${OUTPUT_FILES.statistics}`,
