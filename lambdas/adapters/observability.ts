@@ -70,7 +70,7 @@ export function addCount(metric: RunMetric, value: number): void {
   if (metricsEnabled) metrics.addMetric(metric, MetricUnit.Count, value);
 }
 
-export type Phase = 'plan' | 'split' | 'classify' | 'assemble' | 'mark-failed';
+export type Phase = 'plan' | 'split' | 'classify' | 'assemble' | 'mark-failed' | 'finalize';
 
 /** What a handler gets besides its event. */
 export interface Invocation {

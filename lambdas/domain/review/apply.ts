@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, ObjectStore, collectBytes } from '../pipeline/object-store';
 import { parseDecisionFile } from './decisions';
-import { DecisionRound, FINAL_FILES, finalize, ReviewCounts } from './finalize';
+import { DecisionRound, FINAL_FILES, finalize, FinalizeContext, ReviewCounts } from './finalize';
 import { parseReviewList, ReviewItem } from './review-list';
 import { CsvProblem } from './csv-records';
 
@@ -106,27 +106,11 @@ export async function applyDecisionFile(store: ObjectStore, keys: ReviewKeys, fi
   const parsed = parseDecisionFile(file.bytes.toString('latin1'), byId);
   if (parsed.problems.length > 0) return { ...base, status: 'REJECTED', problems: parsed.problems };
 
-  // Earlier rounds are read back from their stored copies: the files are the record, the index only lists them.
-  const rounds: DecisionRound[] = [];
-  for (const entry of index.rounds) {
-    const bytes = await collectBytes(store.read(keys.roundFile(entry.round)));
-    const earlier = parseDecisionFile(bytes.toString('latin1'), byId);
-    if (earlier.problems.length > 0 || sha256Hex(bytes) !== entry.sha256) {
-      throw new Error(`review round ${entry.round} (${entry.file}) no longer matches its record: the review state is damaged`);
-    }
-    rounds.push({ round: entry.round, file: entry.file, sha256: entry.sha256, decisions: earlier.decisions });
-  }
+  const rounds = await storedRounds(store, keys, index, byId);
   const round = index.rounds.length + 1;
   rounds.push({ round, file: file.name, sha256, decisions: parsed.decisions });
   await store.write(keys.roundFile(round), [file.bytes]);
-  const final = finalize(run.items, rounds, {
-    runId: run.summary.runId,
-    county: run.summary.county,
-    computeAt: run.summary.computeAt,
-    policyName: run.summary.policyName,
-    policySha256: run.summary.policySha256 ?? null,
-    codeVersion,
-  });
+  const final = finalize(run.items, rounds, finalizeContext(run.summary, codeVersion));
   await Promise.all([
     store.write(keys.final.courtMotions, [Buffer.from(final.courtMotions, 'latin1')]),
     store.write(keys.final.defenderNotices, [Buffer.from(final.defenderNotices, 'latin1')]),
@@ -177,4 +161,38 @@ export function parseReviewUploadKey(key: string): ReviewUploadKey {
   const [county, runId, fileName] = parts;
   if (!fileName.toLowerCase().endsWith('.csv')) return { kind: 'ignored', reason: 'a decision file is a .csv file' };
   return { kind: 'decisions', county, runId, fileName };
+}
+
+/** Earlier rounds, read back from their stored copies: the files are the record, the index only lists them. */
+async function storedRounds(store: ObjectStore, keys: ReviewKeys, index: RoundsIndex, byId: ReadonlyMap<string, ReviewItem>): Promise<DecisionRound[]> {
+  const rounds: DecisionRound[] = [];
+  for (const entry of index.rounds) {
+    const bytes = await collectBytes(store.read(keys.roundFile(entry.round)));
+    const earlier = parseDecisionFile(bytes.toString('latin1'), byId);
+    if (earlier.problems.length > 0 || sha256Hex(bytes) !== entry.sha256) {
+      throw new Error(`review round ${entry.round} (${entry.file}) no longer matches its record: the review state is damaged`);
+    }
+    rounds.push({ round: entry.round, file: entry.file, sha256: entry.sha256, decisions: earlier.decisions });
+  }
+  return rounds;
+}
+
+function finalizeContext(summary: z.infer<typeof summarySchema>, codeVersion: string): FinalizeContext {
+  return {
+    runId: summary.runId,
+    county: summary.county,
+    computeAt: summary.computeAt,
+    policyName: summary.policyName,
+    policySha256: summary.policySha256 ?? null,
+    codeVersion,
+  };
+}
+
+/** The counts of a run's review as it stands (its rounds applied), written nowhere: for the ledger and reports. */
+export async function currentReviewCounts(store: ObjectStore, keys: ReviewKeys): Promise<{ rounds: number; counts: ReviewCounts } | null> {
+  const run = await loadRun(store, keys);
+  if ('problem' in run) return null;
+  const index = await readRounds(store, keys);
+  const rounds = await storedRounds(store, keys, index, new Map(run.items.map((item) => [item.id, item])));
+  return { rounds: rounds.length, counts: finalize(run.items, rounds, finalizeContext(run.summary, '')).counts };
 }
