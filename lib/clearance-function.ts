@@ -11,6 +11,9 @@ import { Construct } from 'constructs';
 /** The workflow phases; each has one function whose entry is `lambdas/<phase>/handler.ts`. */
 export const CLEARANCE_PHASES = ['plan', 'split', 'classify', 'assemble', 'mark-failed'] as const;
 export type ClearancePhase = (typeof CLEARANCE_PHASES)[number];
+/** Functions outside the run's workflow: Finalize applies a prosecutor's decision file (lib/review.ts). */
+export const REVIEW_PHASES = ['finalize'] as const;
+export type FunctionPhase = ClearancePhase | (typeof REVIEW_PHASES)[number];
 
 /** Powertools service name: also the `service` dimension of every custom metric. */
 export const SERVICE_NAME = 'record-clearance';
@@ -38,11 +41,14 @@ export const PHASE_SIZING: Readonly<Record<ClearancePhase, PhaseSizing>> = {
   'mark-failed': { memorySize: 512, timeout: Duration.minutes(2) },
 };
 
+/** Finalize reads a run's review list and its decision files whole (a line per conviction): small next to a run. */
+export const FINALIZE_SIZING: PhaseSizing = { memorySize: 2048, timeout: Duration.minutes(15) };
+
 const MAX_LAMBDA_TIMEOUT = Duration.minutes(15);
 
 export interface ClearanceFunctionProps {
   /** The phase this function runs; selects the entry, the sizing defaults and `CLEARANCE_PHASE`. */
-  readonly phase: ClearancePhase;
+  readonly phase: FunctionPhase;
 
   /** Customer managed key that encrypts the function's log group. */
   readonly encryptionKey: kms.IKey;
@@ -99,7 +105,7 @@ export interface ClearanceFunctionProps {
  * by the caller, per prefix.
  */
 export class ClearanceFunction extends Construct implements iam.IGrantable {
-  public readonly phase: ClearancePhase;
+  public readonly phase: FunctionPhase;
   /** The function timeout; a task calling it should wait a little longer. */
   public readonly timeout: Duration;
   public readonly function: NodejsFunction;
@@ -109,11 +115,12 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
 
   constructor(scope: Construct, id: string, props: ClearanceFunctionProps) {
     super(scope, id);
-    if (!(CLEARANCE_PHASES as readonly string[]).includes(props.phase)) {
-      throw new Error(`phase must be one of ${CLEARANCE_PHASES.join(', ')}, got ${JSON.stringify(props.phase)}`);
+    const phases: readonly string[] = [...CLEARANCE_PHASES, ...REVIEW_PHASES];
+    if (!phases.includes(props.phase)) {
+      throw new Error(`phase must be one of ${phases.join(', ')}, got ${JSON.stringify(props.phase)}`);
     }
     this.phase = props.phase;
-    const sizing = PHASE_SIZING[props.phase];
+    const sizing = props.phase === 'finalize' ? FINALIZE_SIZING : PHASE_SIZING[props.phase];
     const memorySize = props.memorySize ?? sizing.memorySize;
     const timeout = props.timeout ?? sizing.timeout;
     this.timeout = timeout;
