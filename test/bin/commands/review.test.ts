@@ -5,7 +5,7 @@
  * the same file again changes nothing; a run that did not succeed cannot be reviewed.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { csvLine } from '../../../lambdas/domain/csv/writer';
@@ -199,5 +199,25 @@ describe('clearance review on a classify output folder', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('late.csv: the run did not succeed (status FAILED)');
     expect(existsSync(path.join(failed, 'final'))).toBe(false);
+  });
+});
+
+describe('localReviewKeys', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { localReviewKeys } = require('../../../bin/commands/review') as typeof import('../../../bin/commands/review');
+  test('summary.json beside the results (classify), or in ../reports (a run copied out as results/ and reports/)', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'review-keys-'));
+    try {
+      const together = path.join(root, 'together');
+      const apart = path.join(root, 'run-1');
+      for (const dir of [together, path.join(apart, 'results'), path.join(apart, 'reports')]) mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(together, 'summary.json'), '{}');
+      writeFileSync(path.join(apart, 'reports', 'summary.json'), '{}');
+      expect(localReviewKeys(together)).toMatchObject({ summary: 'summary.json', reviewList: 'review_list.csv', rounds: 'reviews/rounds.json', report: 'reviews/review_report.json' });
+      expect(localReviewKeys(path.join(apart, 'results')).summary).toBe(path.join(apart, 'reports', 'summary.json'));
+      expect(localReviewKeys(path.join(apart, 'results')).final.courtMotions).toBe('final/court_motion_list.csv');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
