@@ -10,6 +10,7 @@ import { createWriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { SAMPLE } from './commands/sample';
+import { registerReviewCommand } from './commands/review';
 import type { ClassifyOptions } from './commands/classify';
 import type { RunOptions } from './commands/run';
 import type { StatusOptions } from './commands/status';
@@ -176,6 +177,8 @@ export function buildProgram(): Command {
         process.stderr.write(`wrote ${path.resolve(options.out)}\n`);
       }
     });
+
+  registerReviewCommand(program);
 
   return program;
 }

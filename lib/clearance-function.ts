@@ -11,6 +11,9 @@ import { Construct } from 'constructs';
 /** The workflow phases; each has one function whose entry is `lambdas/<phase>/handler.ts`. */
 export const CLEARANCE_PHASES = ['plan', 'split', 'classify', 'assemble', 'mark-failed'] as const;
 export type ClearancePhase = (typeof CLEARANCE_PHASES)[number];
+/** Functions outside the run's workflow: Finalize applies a prosecutor's decision file (lib/review.ts). */
+export const REVIEW_PHASES = ['finalize'] as const;
+export type FunctionPhase = ClearancePhase | (typeof REVIEW_PHASES)[number];
 
 /**
  * Functions beside the workflow's phases (lib/operations.ts): `reconcile` closes the ledger item of an execution that
@@ -20,8 +23,8 @@ export type ClearancePhase = (typeof CLEARANCE_PHASES)[number];
 export const OPERATIONS_FUNCTIONS = ['reconcile', 'watch-runs'] as const;
 export type OperationsFunction = (typeof OPERATIONS_FUNCTIONS)[number];
 /** Every handler the stack deploys. */
-export type ClearanceHandler = ClearancePhase | OperationsFunction;
-const CLEARANCE_HANDLERS: readonly string[] = [...CLEARANCE_PHASES, ...OPERATIONS_FUNCTIONS];
+export type ClearanceHandler = FunctionPhase | OperationsFunction;
+const CLEARANCE_HANDLERS: readonly string[] = [...CLEARANCE_PHASES, ...REVIEW_PHASES, ...OPERATIONS_FUNCTIONS];
 
 /** Powertools service name: also the `service` dimension of every custom metric. */
 export const SERVICE_NAME = 'record-clearance';
@@ -49,7 +52,11 @@ export const PHASE_SIZING: Readonly<Record<ClearanceHandler, PhaseSizing>> = {
   'mark-failed': { memorySize: 512, timeout: Duration.minutes(2) },
   reconcile: { memorySize: 512, timeout: Duration.minutes(2) },
   'watch-runs': { memorySize: 512, timeout: Duration.minutes(5) },
+  // Finalize reads a run's review list and its decision files whole (a line per conviction): small next to a run.
+  finalize: { memorySize: 2048, timeout: Duration.minutes(15) },
 };
+
+export const FINALIZE_SIZING: PhaseSizing = PHASE_SIZING.finalize;
 
 const MAX_LAMBDA_TIMEOUT = Duration.minutes(15);
 
@@ -131,7 +138,7 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
       throw new Error(`phase must be one of ${CLEARANCE_HANDLERS.join(', ')}, got ${JSON.stringify(props.phase)}`);
     }
     this.phase = props.phase;
-    const sizing = PHASE_SIZING[props.phase];
+    const sizing = props.phase === 'finalize' ? FINALIZE_SIZING : PHASE_SIZING[props.phase];
     const memorySize = props.memorySize ?? sizing.memorySize;
     const timeout = props.timeout ?? sizing.timeout;
     this.timeout = timeout;

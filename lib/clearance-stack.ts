@@ -2,6 +2,7 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ClearanceMonitoring, ClearanceMonitoringProps } from './monitoring';
 import { ClearanceOperations, ClearanceOperationsProps } from './operations';
+import { ClearanceReview } from './review';
 import { ClearanceStorage, ClearanceStorageProps } from './storage';
 import { ClearanceWorkflow, ClearanceWorkflowProps } from './workflow';
 
@@ -48,6 +49,15 @@ export interface ClearanceStackProps extends StackProps {
    * @default - ClearanceOperations defaults (stale after 3 hours, checked every 15 minutes)
    */
   readonly operations?: Omit<ClearanceOperationsProps, 'stateMachine' | 'dataBucket' | 'ledger' | 'encryptionKey' | 'deadLetterQueue'>;
+
+  /**
+   * The prosecutor's review (lib/review.ts): the Finalize state machine started by decision files uploaded to
+   * reviews/<COUNTY>/<runId>/. Opt-in: the embedded runtime starts the template's only state machine when a caller
+   * names none, so a second one waits until every caller names the run's.
+   *
+   * @default false
+   */
+  readonly review?: boolean;
 }
 
 /** record-clearance: storage, the Step Functions workflow and its monitoring, in one stack. */
@@ -56,6 +66,7 @@ export class ClearanceStack extends Stack {
   public readonly workflow: ClearanceWorkflow;
   public readonly operations: ClearanceOperations;
   public readonly monitoring: ClearanceMonitoring;
+  public readonly review?: ClearanceReview;
 
   constructor(scope: Construct, id: string, props: ClearanceStackProps = {}) {
     super(scope, id, props);
@@ -87,6 +98,18 @@ export class ClearanceStack extends Stack {
       mapRunLabels: this.workflow.mapRunLabels,
       reconcileStateMachine: this.operations.reconcileStateMachine,
     });
+
+    if (props.review) {
+      this.review = new ClearanceReview(this, 'Review', {
+        dataBucket: this.storage.dataBucket,
+        ledger: this.storage.ledger,
+        encryptionKey: this.storage.key,
+      });
+      new CfnOutput(this, 'FinalizeStateMachineArn', {
+        description: 'Standard state machine started by each decision file uploaded to reviews/<COUNTY>/<runId>/',
+        value: this.review.stateMachine.stateMachineArn,
+      });
+    }
 
     new CfnOutput(this, 'DataBucketName', {
       description: 'Upload extracts to incoming/<COUNTY>/; results/ and reports/ hold the outputs',

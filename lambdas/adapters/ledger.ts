@@ -87,6 +87,21 @@ export interface RunRecord extends RunCounters {
   /** reports/<COUNTY>/<runId>/summary.json once written. */
   summaryKey?: string;
   statistics?: RunStatisticsCounts;
+  /** The prosecutor's review (Finalize), once a decision file was applied: counts only, never ids or names. */
+  review?: RunReviewState;
+}
+
+/** What the ledger keeps of a run's review: rounds applied and the final counts after the latest. */
+export interface RunReviewState {
+  rounds: number;
+  relief: number;
+  denied: number;
+  pending: number;
+  decided: number;
+  /** Human decisions that changed an automatic outcome, by direction. */
+  overrides: Record<string, number>;
+  /** ISO time of the latest applied round. */
+  updatedAt: string;
 }
 
 export interface NewRun {
@@ -186,6 +201,21 @@ export class RunLedger {
     for (const [name, value] of Object.entries(fields)) if (value !== undefined) sets.push(e.set(name, value));
     try {
       await this.update(runId, e, { update: `SET ${sets.join(', ')}`, condition: `attribute_exists(${e.name('pk')})` });
+    } catch (error) {
+      if (isConditionFailure(error)) throw new LedgerError(`run ${runId} has no ledger item (${PK_PREFIX}${runId})`);
+      throw error;
+    }
+  }
+
+  /** Sets the run's review state (Finalize); the status stays. Throws LedgerError when the run has no item. */
+  async recordReview(runId: string, review: Omit<RunReviewState, 'updatedAt'>): Promise<void> {
+    const e = new Expression();
+    const now = this.now().toISOString();
+    try {
+      await this.update(runId, e, {
+        update: `SET ${e.set('review', { ...review, updatedAt: now })}, ${e.set('updatedAt', now)}`,
+        condition: `attribute_exists(${e.name('pk')})`,
+      });
     } catch (error) {
       if (isConditionFailure(error)) throw new LedgerError(`run ${runId} has no ledger item (${PK_PREFIX}${runId})`);
       throw error;

@@ -71,7 +71,7 @@ export function addCount(metric: RunMetric, value: number): void {
   if (metricsEnabled) metrics.addMetric(metric, MetricUnit.Count, value);
 }
 
-export type Phase = 'plan' | 'split' | 'classify' | 'assemble' | 'mark-failed' | 'reconcile' | 'watch-runs';
+export type Phase = 'plan' | 'split' | 'classify' | 'assemble' | 'mark-failed' | 'reconcile' | 'watch-runs' | 'finalize';
 
 /** What a handler gets besides its event. */
 export interface Invocation {

@@ -90,7 +90,7 @@ export class PartitionClassifier {
       this.people.set(subjectId, person);
     }
     if (!this.identities.has(person)) {
-      this.identities.set(person, { cii: fields[COL.CII_NUMBER], name: fields[COL.PRI_NAME], dob: fields[COL.PRI_DOB] });
+      this.identities.set(person, { subjectId, cii: fields[COL.CII_NUMBER], name: fields[COL.PRI_NAME], dob: fields[COL.PRI_DOB] });
     }
     const conviction = person.pushRow(fields, position);
     if (conviction !== null) this.rowConvictions.set(this.rows, conviction);

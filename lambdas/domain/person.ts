@@ -21,6 +21,8 @@ export interface Conviction {
   cycleStepKey: string;
   superstrike: boolean;
   pc290: boolean;
+  /** CNT_ORDER as extracted: with SUBJECT_ID, the count's identity (review/conviction-id.ts). */
+  countOrder: string;
   /** CNT_ORDER was blank: the count cannot be identified. */
   missingCountOrder: boolean;
   /**
@@ -132,6 +134,7 @@ export class Person {
       isFelony: convictionStatus === 'FELONY' || (convictionStatus === '' && fields[COL.OFFENSE_TOC] === 'F'),
       day: parseDojDate(fields[COL.STP_EVENT_DATE]),
       cycleStepKey,
+      countOrder,
       superstrike: isSuperstrike(codeSection),
       pc290: isPc290(codeSection),
       missingCountOrder,

@@ -2,6 +2,7 @@
  * summary.json: every field of the reference tool's summary (eligibility.md, "Output files of a run"),
  * then ours. Computed from merged statistics; holds no personal data.
  */
+import { createHash } from 'node:crypto';
 import { formatRfc3339 } from './dates';
 import { Policy } from './policy';
 import { DETERMINATION } from './rules';
@@ -42,6 +43,11 @@ export interface Summary {
   runId: string;
   computeAt: string;
   policyName: string;
+  /**
+   * SHA-256 of the policy the run applied (every option resolved, keys sorted): what the decision record cites
+   * (docs/review.md). Optional so that summaries of older runs stay valid.
+   */
+  policySha256?: string;
   rowsRead: number;
   rowsRejected: number;
   rowsWritten: number;
@@ -138,6 +144,7 @@ export function buildSummary(stats: RunStatistics, context: SummaryContext): Sum
     runId: context.runId,
     computeAt: context.computeAt,
     policyName: context.policyName,
+    policySha256: policySha256(context.policy),
     rowsRead: stats.rowsRead,
     rowsRejected: stats.rowsRejected,
     rowsWritten: stats.rowsWritten,
@@ -157,4 +164,15 @@ export function buildSummary(stats: RunStatistics, context: SummaryContext): Sum
     ...(stats.convictionsByDecadeAndDetermination === undefined ? {} : { convictionsByDecadeAndDetermination: stats.convictionsByDecadeAndDetermination }),
     ...(stats.relievedDemographics === undefined ? {} : { demographics: demographicsReport(stats, context.reportSettings ?? parseReportSettings()) }),
   };
+}
+
+/** SHA-256 (hex) of the policy as canonical JSON: keys sorted at every level, so equal policies hash equal. */
+export function policySha256(policy: Policy): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]))
+        : value;
+  return createHash('sha256').update(JSON.stringify(canonical(policy))).digest('hex');
 }

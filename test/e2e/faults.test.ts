@@ -169,7 +169,7 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
       'reports/report.html', 'reports/statistics.csv', 'reports/summary.json',
       'results/All_Results.csv', 'results/All_Results_Condensed.csv', 'results/Prop64_Results.csv',
       'results/court_motion_list.csv', 'results/defender_notice_list.csv', 'results/rejects.csv',
-      'results/city_attorney_referral_list.csv', 'results/undecided_list.csv', 'results/summary.json',
+      'results/city_attorney_referral_list.csv', 'results/undecided_list.csv', 'results/summary.json', 'results/review_list.csv',
     ].sort());
     expect(clean.beforeAssemble).toMatchObject({ status: 'ASSEMBLING', rangesDone: clean.run.rangeCount, partitionsDone: clean.run.partitionCount });
   });

@@ -59,7 +59,7 @@ export function stagedOutputKey(plan: Pick<RunPlan, 'workPrefix'>, name: OutputN
 /** What a run publishes, in order; summary.json (the completion marker) is always last. */
 const PUBLISHED: Record<'SUCCEEDED' | 'FAILED', OutputName[][]> = {
   SUCCEEDED: [
-    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'resultsSummary'],
+    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'resultsSummary', 'reviewList'],
     ['statistics', 'report'],
     ['summary'],
   ],
@@ -113,6 +113,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     defenderNotices: `${plan.resultsPrefix}${OUTPUT_FILES.defenderNotices}`,
     cityAttorneyReferrals: `${plan.resultsPrefix}${OUTPUT_FILES.cityAttorneyReferrals}`,
     undecided: `${plan.resultsPrefix}${OUTPUT_FILES.undecided}`,
+    reviewList: `${plan.resultsPrefix}${OUTPUT_FILES.reviewList}`,
     statistics: `${plan.reportsPrefix}${OUTPUT_FILES.statistics}`,
     report: `${plan.reportsPrefix}${OUTPUT_FILES.report}`,
   };

@@ -4,17 +4,20 @@
  * motion; `defender_notice_list.csv`, one line per conviction found not eligible (challenged) or sent to hand
  * review (pending), for the public defender's notice; `city_attorney_referral_list.csv`, one line per
  * misdemeanor routed to a city attorney; `undecided_list.csv`, one line per conviction no rule decided, which the
- * court relieves unless the prosecution challenges it. The wording depends on whether compute-at is after the
+ * court relieves unless the prosecution challenges it. `review_list.csv` lists every evaluated conviction once more,
+ * for the prosecutor's review (docs/review.md): the Hand Review ones as `Required`, the others as `Optional`, with
+ * empty decision columns. Every line names its convictions by conviction id (review/conviction-id.ts). The wording depends on whether compute-at is after the
  * challenge deadline (2020-07-01). Each classify partition builds its lines (a person's cases all live in one
  * partition); assemble merges the partitions by the input position of each line's first conviction.
  */
 import { csvSafeLine as csvLine } from '../csv/writer';
 import { DayNumber, dayFromCivil, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
+import { convictionId } from '../review/conviction-id';
 import { DETERMINATION, sentenceEnd } from '../rules';
 
 /** The lists, in the order they are written; `kind` names a list in CourtLists and in the work area. */
-export const COURT_LIST_KINDS = ['motions', 'notices', 'referrals', 'undecided'] as const;
+export const COURT_LIST_KINDS = ['motions', 'notices', 'referrals', 'undecided', 'review'] as const;
 export type CourtListKind = (typeof COURT_LIST_KINDS)[number];
 
 export const COURT_LIST_FILES = {
@@ -22,6 +25,7 @@ export const COURT_LIST_FILES = {
   defenderNotices: 'defender_notice_list.csv',
   cityAttorneyReferrals: 'city_attorney_referral_list.csv',
   undecided: 'undecided_list.csv',
+  reviewList: 'review_list.csv',
 } as const;
 
 /** The output (OUTPUT_FILES name in assemble.ts) of each list. */
@@ -30,6 +34,7 @@ export const COURT_LIST_OUTPUTS: Readonly<Record<CourtListKind, keyof typeof COU
   notices: 'defenderNotices',
   referrals: 'cityAttorneyReferrals',
   undecided: 'undecided',
+  review: 'reviewList',
 });
 
 /** H&S 11361.9: the prosecution may challenge a conviction DOJ identified until this day (AB 1793). */
@@ -72,13 +77,13 @@ export const NOTICE_WORDING = {
 /** Plain headers; `Missing` flags a line a clerk cannot file as it is (no case number, no valid date). */
 export const COURT_MOTION_COLUMNS = [
   'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction',
-  'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis', 'Sentence', 'Missing',
+  'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis', 'Sentence', 'Missing', 'Conviction IDs',
 ] as const;
 
 /** The columns of the defender notice, city attorney referral and undecided lists: one line per conviction. */
 export const DEFENDER_NOTICE_COLUMNS = [
   'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
-  'Eligibility Determination', 'Eligibility Reason', 'Notice', 'Missing',
+  'Eligibility Determination', 'Eligibility Reason', 'Notice', 'Missing', 'Conviction ID',
 ] as const;
 
 /** What the `Missing` column names: the fields a court matches on that the line lacks. */
@@ -96,6 +101,22 @@ function missingText(caseNumber: string, convictionDates: string, birthDateValid
   return missing.join('; ');
 }
 
+/** The Review column of the review list: whether the conviction needs a decision or only may get one. */
+export const REVIEW_MARK = { required: 'Required', optional: 'Optional' } as const;
+
+export const OFFENSE_LEVEL = { felony: 'Felony', misdemeanor: 'Misdemeanor' } as const;
+
+/**
+ * The columns of the review list: the conviction, its automatic determination and the rule that made it, then
+ * the decision columns a reviewer fills in (empty here; the same names as in a decision file, review/decisions.ts).
+ */
+export const REVIEW_LIST_COLUMNS = [
+  'Conviction ID', 'Review', 'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction',
+  'Code Section', 'Offense Level', 'Sentence', 'Eligibility Determination', 'Eligibility Reason', 'Rule',
+  'Decision', 'Decision Reason', 'Reviewer', 'Decision Date',
+] as const;
+export const REVIEW_LIST_HEADER = csvLine(REVIEW_LIST_COLUMNS);
+
 export const COURT_MOTION_HEADER = csvLine(COURT_MOTION_COLUMNS);
 export const DEFENDER_NOTICE_HEADER = csvLine(DEFENDER_NOTICE_COLUMNS);
 
@@ -104,6 +125,7 @@ export const COURT_LIST_HEADERS: Readonly<Record<CourtListKind, string>> = Objec
   notices: DEFENDER_NOTICE_HEADER,
   referrals: DEFENDER_NOTICE_HEADER,
   undecided: DEFENDER_NOTICE_HEADER,
+  review: REVIEW_LIST_HEADER,
 });
 
 /** One line of a list and the input position that orders it (its first conviction's row). */
@@ -116,11 +138,13 @@ export interface CourtListEntry {
 export type CourtLists = Record<CourtListKind, CourtListEntry[]>;
 
 export function emptyCourtLists(): CourtLists {
-  return { motions: [], notices: [], referrals: [], undecided: [] };
+  return { motions: [], notices: [], referrals: [], undecided: [], review: [] };
 }
 
 /** What a court matches a person on, from the person's first row (as the rules take PRI_DOB). */
 export interface PersonIdentity {
+  /** SUBJECT_ID: with CNT_ORDER, what a conviction id is derived from (never written to a list). */
+  subjectId: string;
   cii: string;
   name: string;
   /** PRI_DOB as extracted (YYYYMMDD). */
@@ -145,6 +169,30 @@ function distinctDates(days: readonly DayNumber[]): string {
     if (date !== '' && !dates.includes(date)) dates.push(date);
   }
   return dates.join('; ');
+}
+
+/**
+ * The id of each evaluated conviction (review/conviction-id.ts); convictions without a CNT_ORDER are told apart by
+ * their order among the person's convictions with the same section and date.
+ */
+export function convictionIds(evaluated: readonly Conviction[], subjectId: string): Map<Conviction, string> {
+  const ids = new Map<Conviction, string>();
+  let blanks: Map<string, number> | undefined;
+  for (const conviction of evaluated) {
+    let occurrence = 0;
+    if (conviction.missingCountOrder) {
+      blanks ??= new Map();
+      const key = `${conviction.countOrder}\n${conviction.codeSection.trim()}\n${conviction.day}`;
+      occurrence = blanks.get(key) ?? 0;
+      blanks.set(key, occurrence + 1);
+    }
+    ids.set(conviction, convictionId(subjectId, conviction.countOrder, conviction.codeSection, conviction.day, occurrence));
+  }
+  return ids;
+}
+
+function sentenceText(conviction: Conviction, computeAtDay: DayNumber): string {
+  return sentenceEnd(conviction) > computeAtDay ? SENTENCE_WORDING.beingServed : SENTENCE_WORDING.completed;
 }
 
 /** The list an evaluated conviction belongs on, by its determination: exactly one for every determination. */
@@ -179,9 +227,21 @@ export function personCourtLists(
   const wording = computeAtDay > CHALLENGE_DEADLINE ? NOTICE_WORDING.afterDeadline : NOTICE_WORDING.beforeDeadline;
   const dobValid = !isMalformed(parseDojDate(identity.dob));
   const cases = new Map<string, Conviction[]>();
+  const ids = convictionIds(evaluated, identity.subjectId);
   for (const conviction of evaluated) {
     const determination = conviction.decision?.determination ?? '';
     const kind = listOf(determination);
+    const id = ids.get(conviction)!;
+    into.review.push({
+      position: conviction.position,
+      line: csvLine([
+        id, determination === DETERMINATION.handReview ? REVIEW_MARK.required : REVIEW_MARK.optional,
+        (caseNumbers.get(conviction.cycleStepKey) ?? []).join('; '), identity.cii, identity.name, dob, county,
+        formatUsDate(conviction.day), conviction.codeSection.trim(), conviction.isFelony ? OFFENSE_LEVEL.felony : OFFENSE_LEVEL.misdemeanor,
+        sentenceText(conviction, computeAtDay), determination, conviction.decision?.reason ?? '', conviction.decision?.rule ?? '',
+        '', '', '', '',
+      ]),
+    });
     if (kind === 'motions') {
       const list = cases.get(conviction.cycleStepKey);
       if (list === undefined) cases.set(conviction.cycleStepKey, [conviction]);
@@ -195,7 +255,7 @@ export function personCourtLists(
       position: conviction.position,
       line: csvLine([
         caseNumber, identity.cii, identity.name, dob, county, date, conviction.codeSection.trim(),
-        determination, conviction.decision?.reason ?? '', notice, missingText(caseNumber, date, dobValid),
+        determination, conviction.decision?.reason ?? '', notice, missingText(caseNumber, date, dobValid), id,
       ]),
     });
   }
@@ -203,9 +263,8 @@ export function personCourtLists(
     const dismiss = convictions.filter((c) => c.decision!.determination === DETERMINATION.dismissal);
     const reduce = convictions.filter((c) => c.decision!.determination === DETERMINATION.reduction);
     const relief = [dismiss.length > 0 ? RELIEF_WORDING.dismissal : '', reduce.length > 0 ? RELIEF_WORDING.reduction : ''].filter(Boolean);
-    const sentences = [...dismiss, ...reduce].map(
-      (c) => `${convictionText(c)}: ${sentenceEnd(c) > computeAtDay ? SENTENCE_WORDING.beingServed : SENTENCE_WORDING.completed}`,
-    );
+    const relieved = [...dismiss, ...reduce];
+    const sentences = relieved.map((c) => `${convictionText(c)}: ${sentenceText(c, computeAtDay)}`);
     const caseNumber = (caseNumbers.get(cycleStepKey) ?? []).join('; ');
     const dates = distinctDates(convictions.map((c) => c.day));
     into.motions.push({
@@ -213,7 +272,7 @@ export function personCourtLists(
       line: csvLine([
         caseNumber, identity.cii, identity.name, dob, county,
         dates, dismiss.map(convictionText).join('; '), reduce.map(convictionText).join('; '),
-        relief.join('; '), STATUTORY_BASIS, sentences.join('; '), missingText(caseNumber, dates, dobValid),
+        relief.join('; '), STATUTORY_BASIS, sentences.join('; '), missingText(caseNumber, dates, dobValid), relieved.map((c) => ids.get(c)!).join('; '),
       ]),
     });
   }
@@ -311,4 +370,5 @@ export const courtListWorkKeys: Readonly<Record<CourtListKind, (classifiedKey: s
   notices: (classifiedKey: string) => `${classifiedKey}.defender-notices.jsonl`,
   referrals: (classifiedKey: string) => `${classifiedKey}.city-attorney-referrals.jsonl`,
   undecided: (classifiedKey: string) => `${classifiedKey}.undecided.jsonl`,
+  review: (classifiedKey: string) => `${classifiedKey}.review.jsonl`,
 });

@@ -24,6 +24,7 @@ const PUBLISHED_SUCCEEDED = [
   `${PREFIX.results}${OUTPUT_FILES.defenderNotices}`,
   `${PREFIX.results}${OUTPUT_FILES.cityAttorneyReferrals}`,
   `${PREFIX.results}${OUTPUT_FILES.undecided}`,
+  `${PREFIX.results}${OUTPUT_FILES.reviewList}`,
   `${PREFIX.results}${OUTPUT_FILES.rejects}`,
   `${PREFIX.results}${OUTPUT_FILES.resultsSummary}`,
   `${PREFIX.reports}${OUTPUT_FILES.report}`,

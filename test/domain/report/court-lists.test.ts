@@ -10,9 +10,10 @@ import { PartitionClassifier } from '../../../lambdas/domain/classify';
 import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/policy';
 import {
   COURT_LIST_KINDS, COURT_MOTION_COLUMNS, CourtListEntry, CourtLists, DEFENDER_NOTICE_COLUMNS, entryPieces, mergeByPosition, NOTICE_WORDING,
-  readEntries, SENTENCE_WORDING, STATUTORY_BASIS,
+  readEntries, REVIEW_LIST_COLUMNS, SENTENCE_WORDING, STATUTORY_BASIS,
 } from '../../../lambdas/domain/report/court-lists';
 import { DETERMINATION } from '../../../lambdas/domain/rules';
+import { convictionId } from '../../../lambdas/domain/review/conviction-id';
 import { birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, policyArbitrary, rowArbitrary } from '../../helpers/arbitraries';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { convictionRow, dojFields, RowValues } from '../../helpers/doj-rows';
@@ -64,6 +65,7 @@ describe('the lines of one person', () => {
       'Statutory Basis': STATUTORY_BASIS,
       Sentence: `11357 HS (05/05/1989): ${SENTENCE_WORDING.completed}; 11359 HS (05/05/1989): ${SENTENCE_WORDING.completed}`,
       Missing: '',
+      'Conviction IDs': `${idOf('101001001000', '11357 HS', '1989-05-05')}; ${idOf('101001002000', '11359 HS', '1989-05-05')}`,
     });
     expect(STATUTORY_BASIS).toBe('H&S 11361.9 (AB 1793); relief under H&S 11361.8');
   });
@@ -74,10 +76,72 @@ describe('the lines of one person', () => {
     expect(notices.map((fields) => fields.length)).toEqual([DEFENDER_NOTICE_COLUMNS.length, DEFENDER_NOTICE_COLUMNS.length]);
     expect(notices[0]).toEqual([
       'CASE-9', 'A1234567', 'DOE,JANE "JJ"', '02/29/1980', COUNTY, '01/01/2001', '11360 HS', 'Not eligible', 'Prior superstrike: 187 PC on 1990-01-01',
-      'Challenged by the prosecution (H&S 11361.9)', '',
-    ]);
     // A line a clerk cannot file as it is says what it lacks, in a column of its own.
-    expect(notices[1].slice(5)).toEqual(['', '11358 HS', 'Hand Review', 'Malformed date in STP_EVENT_DATE', 'Pending prosecution review (H&S 11361.9)', 'date of conviction']);
+      'Challenged by the prosecution (H&S 11361.9)', '', idOf('102001001000', '11360 HS', '2001-01-01'),
+    ]);
+    expect(notices[1].slice(5)).toEqual([
+      '', '11358 HS', 'Hand Review', 'Malformed date in STP_EVENT_DATE', 'Pending prosecution review (H&S 11361.9)', 'date of conviction',
+      convictionId('S1', '104001001000', '11358 HS', NaN),
+    ]);
+  });
+
+  test('a review list line per evaluated conviction: Hand Review required, the others optional, decision columns empty', () => {
+    expect(lists.review.map((entry) => entry.position)).toEqual([10, 20, 30, 50]);
+    const review = lists.review.map((entry) => Object.fromEntries(REVIEW_LIST_COLUMNS.map((column, i) => [column, parseCsvText(entry.line)[0][i]])));
+    expect(review.map((line) => [line['Conviction ID'], line.Review, line['Eligibility Determination'], line['Offense Level']])).toEqual([
+      [idOf('101001001000', '11357 HS', '1989-05-05'), 'Optional', DETERMINATION.dismissal, 'Felony'],
+      [idOf('101001002000', '11359 HS', '1989-05-05'), 'Optional', DETERMINATION.reduction, 'Felony'],
+      [idOf('102001001000', '11360 HS', '2001-01-01'), 'Optional', DETERMINATION.notEligible, 'Felony'],
+      [convictionId('S1', '104001001000', '11358 HS', NaN), 'Required', DETERMINATION.handReview, 'Felony'],
+    ]);
+    expect(review[0]).toMatchObject({ 'Case Number': 'CASE-7; CASE-7B', Name: 'DOE,JANE "JJ"', 'Date of Birth': '02/29/1980', 'Code Section': '11357 HS' });
+    expect(review[0]['Rule']).not.toBe('');
+    for (const line of review) expect([line.Decision, line['Decision Reason'], line.Reviewer, line['Decision Date']]).toEqual(['', '', '', '']);
+  });
+});
+
+function idOf(countOrder: string, section: string, isoDate: string): string {
+  return convictionId('S1', countOrder, section, parseIsoDate(isoDate));
+}
+
+describe('the conviction id', () => {
+  test('depends on SUBJECT_ID, CNT_ORDER, section and date only; hex, no part of its inputs', () => {
+    const id = convictionId('S1', '101001001000', '11357 HS', parseIsoDate('1989-05-05'));
+    expect(id).toMatch(/^cv-[0-9a-f]{20}$/);
+    expect(convictionId('S1', '101001001000', ' 11357 HS ', parseIsoDate('1989-05-05'))).toBe(id);
+    for (const other of [
+      convictionId('S2', '101001001000', '11357 HS', parseIsoDate('1989-05-05')),
+      convictionId('S1', '101001002000', '11357 HS', parseIsoDate('1989-05-05')),
+      convictionId('S1', '101001001000', '11359 HS', parseIsoDate('1989-05-05')),
+      convictionId('S1', '101001001000', '11357 HS', parseIsoDate('1989-05-06')),
+      convictionId('S1', '101001001000', '11357 HS', parseIsoDate('1989-05-05'), 1),
+    ]) expect(other).not.toBe(id);
+  });
+
+  test('the same conviction in a later extract (other rows, other positions, another partition) keeps its id', () => {
+    const idsOf = (rowsOf: RowValues[], offset: number) => {
+      const classifier = new PartitionClassifier({ county: COUNTY, computeAtDay: parseIsoDate('2021-01-01'), policy: parsePolicy({}) });
+      rowsOf.forEach((values, index) => classifier.addRow(dojFields(values), offset + index));
+      classifier.decide();
+      return classifier.courtLists().review.map((entry) => parseCsvText(entry.line)[0][0]);
+    };
+    const first = [row({ offense: '11357 HS', date: '20000101', countOrder: '101001001000', felony: false })];
+    const later = [
+      row({ subjectId: 'S0', offense: '11359 HS', date: '20050101', countOrder: '101001001000' }),
+      row({ offense: '11360 HS', date: '19990101', countOrder: '100001001000' }),
+      ...first,
+    ];
+    const [id] = idsOf(first, 0);
+    expect(idsOf(later, 1000)).toContain(id);
+  });
+
+  test('convictions without CNT_ORDER get distinct ids, in their order', () => {
+    const classifier = new PartitionClassifier({ county: COUNTY, computeAtDay: parseIsoDate('2021-01-01'), policy: parsePolicy({}) });
+    classifier.addRow(dojFields(row({ offense: '11357 HS', date: '20000101', countOrder: '' })), 0);
+    classifier.addRow(dojFields(row({ offense: '11357 HS', date: '20000101', countOrder: '' })), 1);
+    classifier.decide();
+    const ids = classifier.courtLists().review.map((entry) => parseCsvText(entry.line)[0][0]);
+    expect(ids).toEqual([convictionId('S1', '', '11357 HS', parseIsoDate('2000-01-01'), 0), convictionId('S1', '', '11357 HS', parseIsoDate('2000-01-01'), 1)]);
   });
 });
 
@@ -244,15 +308,18 @@ describe('property: every evaluated conviction is on exactly one list', () => {
         });
         // on the lists: one line per conviction on three of them, one item per conviction on the motion lines
         const listed: string[] = [];
+        const listedIds: string[] = [];
         const determinationsOf: Record<string, string[]> = {
           notices: [DETERMINATION.notEligible, DETERMINATION.handReview],
           referrals: [DETERMINATION.cityAttorney],
           undecided: [''],
         };
         for (const kind of COURT_LIST_KINDS) {
+          if (kind === 'review') continue;
           for (const entry of lists[kind]) {
             const line = fieldsOfLine(entry);
             if (kind === 'motions') {
+              listedIds.push(...line[11].split('; '));
               for (const [column, determination] of [[6, DETERMINATION.dismissal], [7, DETERMINATION.reduction]] as const) {
                 if (line[column] === '') continue;
                 for (const item of line[column].split('; ')) {
@@ -263,10 +330,15 @@ describe('property: every evaluated conviction is on exactly one list', () => {
             } else {
               expect(determinationsOf[kind]).toContain(line[7]);
               listed.push(`${line[6]}|${line[5]}|${line[7]}`);
+              listedIds.push(line[10]);
             }
           }
         }
         expect(listed.sort()).toEqual(evaluated.sort());
+        // the review list: every evaluated conviction once, by the ids the other lists give it
+        const reviewIds = lists.review.map((entry) => fieldsOfLine(entry)[0]);
+        expect(new Set(reviewIds).size).toBe(reviewIds.length);
+        expect(reviewIds.sort()).toEqual(listedIds.sort());
       }),
       { numRuns: 400 },
     );

@@ -1,0 +1,42 @@
+/**
+ * The conviction id (docs/review.md, "The conviction id"): what a reviewer's decision names, in every list that
+ * lists convictions. It is derived from the count's identity in the DOJ extract, so the same conviction in a later
+ * extract of the same county gets the same id, and hashed, so the id names no person, case or count:
+ *
+ *   cv- + the first 20 hex digits (80 bits) of SHA-256("prop64-conviction/v1" LF SUBJECT_ID LF CNT_ORDER LF
+ *         code section LF conviction date LF occurrence)
+ *
+ * - SUBJECT_ID (DOJ's statewide person id) and CNT_ORDER (cycle, step, count) identify the count.
+ * - The code section (trimmed) and the conviction date (STP_EVENT_DATE, YYYY-MM-DD, empty when malformed) are the
+ *   check: if DOJ renumbers a count, or a count number comes to hold another conviction, the id changes, so a
+ *   decision never passes silently to a different conviction (it is then reported as an unknown id).
+ * - occurrence is 0, except for convictions without a CNT_ORDER (which cannot be told apart otherwise): their
+ *   order among the person's convictions with the same blank CNT_ORDER, section and date.
+ * No secret and nothing of the county enters the hash: any office, any run, any extract computes the same id.
+ * The hash hides the identity from a reader of a list, not from someone holding the extract (who can recompute
+ * it): ids stay with the rest of the personal data, under results/ and reviews/.
+ */
+import { createHash } from 'node:crypto';
+import { DayNumber, formatIsoDate, isMalformed } from '../dates';
+
+export const CONVICTION_ID_SCHEME = 'prop64-conviction/v1';
+/** `cv-` and 20 lowercase hex digits. */
+export const CONVICTION_ID_LENGTH = 23;
+
+export function convictionId(subjectId: string, countOrder: string, codeSection: string, day: DayNumber, occurrence = 0): string {
+  const date = isMalformed(day) ? '' : formatIsoDate(day);
+  const digest = createHash('sha256')
+    .update(`${CONVICTION_ID_SCHEME}\n${subjectId}\n${countOrder}\n${codeSection.trim()}\n${date}\n${occurrence}`, 'latin1')
+    .digest('hex');
+  return `cv-${digest.slice(0, 20)}`;
+}
+
+/** Whether `text` has the form of a conviction id (a cheap check before looking it up). */
+export function looksLikeConvictionId(text: string): boolean {
+  if (text.length !== CONVICTION_ID_LENGTH || !text.startsWith('cv-')) return false;
+  for (let i = 3; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
