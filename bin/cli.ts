@@ -22,7 +22,8 @@ import { restrictUmask } from './commands/private-files';
 // which `classify` and `generate` do not need.
 
 /** Errors of a bad request (exit 2); every other error is a run that failed (exit 1). */
-const REQUEST_ERRORS: ReadonlySet<string> = new Set(['UsageError', 'PolicyError', 'InputError', 'StateInUseError']);
+/** Errors of a bad request (exit 2): arguments, policy, input, a state folder in use, a decision file refused whole. */
+const REQUEST_ERRORS: ReadonlySet<string> = new Set(['UsageError', 'PolicyError', 'InputError', 'StateInUseError', 'DecisionFileRejected', 'ReviewListError']);
 
 function positiveInteger(value: string): number {
   const n = Number(value);

@@ -8,7 +8,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../../lambdas/domain/dates';
-import { CALIFORNIA_COUNTIES } from './california-counties';
+import { CALIFORNIA_COUNTIES } from '../../lambdas/domain/counties';
 
 // The policy schema (zod) and the pipeline's input check load when needed (~0.1 and ~0.3 s of CPU): a request
 // refused for its county or date is refused before they load.

@@ -79,13 +79,17 @@ export async function reviewApplyCommand(options: { results: string; decisions: 
 
 /** Adds `review template` and `review apply` to the program. */
 export function registerReviewCommand(program: Command): void {
-  const review = program.command('review').description("the prosecutor's review of a finished run: decision templates, decision files, final lists");
+  const review = program
+    .command('review')
+    .description("the prosecutor's review of a finished run: decision templates, decision files, final lists")
+    .exitOverride();
   review
     .command('template')
     .description('write the review list of a run as a decision file to fill in')
     .requiredOption('--results <dir>', 'the results folder of the run (holding review_list.csv)')
     .requiredOption('--out <file>', 'the decision file to write')
-    .action(async (options: { results: string; out: string }) => reviewTemplateCommand(options));
+    .action(async (options: { results: string; out: string }) => reviewTemplateCommand(options))
+    .exitOverride();
   review
     .command('apply')
     .description('check a decision file whole and, if it has no problem, apply it as the next review round (writes <dir>/final/)')
@@ -93,5 +97,6 @@ export function registerReviewCommand(program: Command): void {
     .requiredOption('--decisions <file>', 'the decision file (CSV: Conviction ID, Decision, Decision Reason, Reviewer, Decision Date)')
     .action(async (options: { results: string; decisions: string }) => {
       await reviewApplyCommand(options);
-    });
+    })
+    .exitOverride();
 }

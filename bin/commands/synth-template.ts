@@ -4,6 +4,9 @@
  * the real state machine, the real EventBridge pattern and the functions' real environment.
  */
 import { App } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ClearanceStack, ClearanceStackProps } from '../../lib/clearance-stack';
 
 export const LOCAL_STACK_NAME = 'RecordClearance';
@@ -12,7 +15,13 @@ export function synthTemplate(props: ClearanceStackProps = {}): Record<string, u
   // No built-in CloudFormation validation here: it only reports (never changes the template), and it is most of a
   // local synth (about 2 of 2.5 s, a WebAssembly rule engine). Deployment synths (bin/app.ts, `cdk synth`) and the
   // stack's tests (test/lib) still run it.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-  new ClearanceStack(app, LOCAL_STACK_NAME, { env: { account: '000000000000', region: 'us-east-1' }, ...props });
-  return app.synth().getStackByName(LOCAL_STACK_NAME).template as Record<string, unknown>;
+  // The cloud assembly is written to a folder of its own, removed once the template is read: nothing is left behind.
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'cdk.out-clearance-'));
+  try {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+    new ClearanceStack(app, LOCAL_STACK_NAME, { env: { account: '000000000000', region: 'us-east-1' }, ...props });
+    return app.synth().getStackByName(LOCAL_STACK_NAME).template as Record<string, unknown>;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }

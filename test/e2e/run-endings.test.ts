@@ -173,11 +173,10 @@ describe('reconciling ended executions on the embedded stack', () => {
     expect(run.status).toBe('CLASSIFYING');
 
     const saved = { ...process.env };
-    Object.assign(process.env, {
+    // The stand-ins answer only the embedded stack's own credential (stack.env).
+    Object.assign(process.env, stack.env, {
       AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbConfig.endpoint as string,
       AWS_ENDPOINT_URL_SFN: stack.stepFunctionsEndpoint,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
       AWS_REGION: 'eu-west-3', // the profile's region: the command must take the stack's from the ARN
     });
     const out: string[] = [];

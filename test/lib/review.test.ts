@@ -37,7 +37,7 @@ test('Finalize: one task, rejected files end the execution failed, applied or re
 
 test('decision files under reviews/ start Finalize; extracts under incoming/ still start the run', () => {
   const rules = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
-  const patterns = rules.map((r) => JSON.stringify(r.Properties?.EventPattern));
+  const patterns = rules.map((r) => JSON.stringify(r.Properties?.EventPattern ?? null));
   expect(patterns.filter((p) => p.includes('"prefix":"reviews/"'))).toHaveLength(1);
   expect(patterns.filter((p) => p.includes('"prefix":"incoming/"'))).toHaveLength(1);
   const reviewRule = json.Resources[logicalId(review.uploadRule)];
@@ -68,7 +68,10 @@ test.each(CLEARANCE_PHASES)('the %s phase of a run cannot read or write decision
 
 test('without review: true the stack has the run state machine only', () => {
   const { json: plain } = synthStack();
-  expect(Object.values(plain.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
+  // The run's workflow and the operations' reconciler, no Finalize.
+  const machines = Object.entries(plain.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+  expect(machines.filter((id) => id.startsWith('Review'))).toEqual([]);
+  expect(machines.filter((id) => id.startsWith('Workflow'))).toHaveLength(1);
   expect(plain.Outputs?.FinalizeStateMachineArn).toBeUndefined();
 });
 

@@ -115,22 +115,30 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     throw new RunError('InputError', `files: ${request.files.length} input files; one run takes at most ${MAX_INPUT_FILES} (join the extract into fewer files)`);
   }
   const files: InputFile[] = [];
-  for (const [fileIndex, file] of request.files.entries()) {
-    let size: number;
-    let key = file.key;
-    try {
-      if (request.pinInputs) {
-        key = workKeys.input(request, fileIndex);
-        await store.copy(file.key, key, file.versionId === undefined ? {} : { sourceVersionId: file.versionId });
+  const pinned: string[] = [];
+  try {
+    for (const [fileIndex, file] of request.files.entries()) {
+      let size: number;
+      let key = file.key;
+      try {
+        if (request.pinInputs) {
+          key = workKeys.input(request, fileIndex);
+          await store.copy(file.key, key, file.versionId === undefined ? {} : { sourceVersionId: file.versionId });
+          pinned.push(key);
+        }
+        size = await store.size(key);
+      } catch (error) {
+        if ((error as Error).name === 'NotFoundError') throw new RunError('InputError', `${file.name}: no such input file`);
+        throw error;
       }
-      size = await store.size(key);
-    } catch (error) {
-      if ((error as Error).name === 'NotFoundError') throw new RunError('InputError', `${file.name}: no such input file`);
-      throw error;
+      const input: InputFile = { key, name: file.name, size, ...(request.pinInputs ? { uploadKey: file.key } : {}) };
+      await checkLooksLikeText(store, input);
+      files.push(input);
     }
-    const input: InputFile = { key, name: file.name, size, ...(request.pinInputs ? { uploadKey: file.key } : {}) };
-    await checkLooksLikeText(store, input);
-    files.push(input);
+  } catch (error) {
+    // A request refused here leaves nothing in the work area: the pinned copies go with it.
+    if (pinned.length > 0) await store.delete(pinned).catch(() => undefined);
+    throw error;
   }
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   const plan: RunPlan = {

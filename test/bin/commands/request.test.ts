@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CALIFORNIA_COUNTIES } from '../../../bin/commands/california-counties';
+import { CALIFORNIA_COUNTIES } from '../../../lambdas/domain/counties';
 import {
   checkComputeAt,
   checkCounty,
@@ -95,7 +95,7 @@ describe('--policy and --scenario', () => {
     await expect(checkPolicy(policy, [])).rejects.toThrow(`--policy ${policy}: `);
     await expect(checkPolicy(policy, [])).rejects.toThrow(/misdemeanours/);
     await expect(checkPolicy(file('broken.json', '{"a":'), [])).rejects.toThrow(/^--policy .*broken\.json: not valid JSON/);
-    await expect(checkPolicy('dismis-all', [])).rejects.toThrow('--policy "dismis-all" is neither a file nor a preset (reference-default, dismiss-all, los-angeles-2020); did you mean "dismiss-all"?');
+    await expect(checkPolicy('dismis-all', [])).rejects.toThrow('--policy "dismis-all" is neither a file nor a preset (reference-default, dismiss-all, los-angeles-2020, statute-conservative); did you mean "dismiss-all"?');
   });
 
   it('warns (and passes) a policy that decides no felony', async () => {

@@ -17,7 +17,7 @@ const HEADER = 'Conviction ID,Decision,Decision Reason,Reviewer,Decision Date';
 
 function cli(...args: string[]) {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stderr: result.stderr };
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function table(file: string): Record<string, string>[] {
@@ -59,6 +59,8 @@ describe('clearance review on a classify output folder', () => {
     const run = cli('classify', '--input', path.join(tmp, 'extract.csv'), '--county', 'LOS ANGELES', '--policy', 'los-angeles-2020',
       '--compute-at', '2020-07-01', '--out', results, '--concurrency', '1');
     expect(run.stderr).toContain('classified');
+    // classify writes each run into a folder of its own, printed on stdout: <out>/<runId>/results/
+    results = path.join(run.stdout.trim(), 'results');
     review = table(path.join(results, 'review_list.csv'));
   });
 
@@ -190,15 +192,21 @@ describe('clearance review on a classify output folder', () => {
 
   test('a run that did not succeed cannot be reviewed', () => {
     const failed = path.join(tmp, 'failed');
-    const run = cli('classify', '--input', path.join(tmp, 'extract.csv'), '--county', 'NOWHERE', '--policy', 'los-angeles-2020', '--out', failed, '--concurrency', '1');
+    // One malformed line and no rejects allowed: the run fails (exit 1) and keeps its summary and rejects.
+    const withBadLine = path.join(tmp, 'with-bad-line.csv');
+    writeFileSync(withBadLine, readFileSync(path.join(tmp, 'extract.csv'), 'latin1') + 'not,a,record\n', 'latin1');
+    const run = cli('classify', '--input', withBadLine, '--county', 'LOS ANGELES', '--policy', 'los-angeles-2020', '--max-reject-ratio', '0',
+      '--out', failed, '--concurrency', '1');
     expect(run.code).toBe(1);
+    const [runDir] = readdirSync(failed);
+    const failedResults = path.join(failed, runDir, 'results');
     // Even with a review list copied in, a failed run has nothing to review.
-    cpSync(path.join(results, 'review_list.csv'), path.join(failed, 'review_list.csv'));
+    cpSync(path.join(results, 'review_list.csv'), path.join(failedResults, 'review_list.csv'));
     const file = decisionFile(path.join(tmp, 'late.csv'), [[review[0]['Conviction ID'], 'Deny', 'x', 'A', '2024-03-05']]);
-    const result = cli('review', 'apply', '--results', failed, '--decisions', file);
+    const result = cli('review', 'apply', '--results', failedResults, '--decisions', file);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('late.csv: the run did not succeed (status FAILED)');
-    expect(existsSync(path.join(failed, 'final'))).toBe(false);
+    expect(existsSync(path.join(failedResults, 'final'))).toBe(false);
   });
 });
 

@@ -319,7 +319,7 @@ describe('property: every evaluated conviction is on exactly one list', () => {
           for (const entry of lists[kind]) {
             const line = fieldsOfLine(entry);
             if (kind === 'motions') {
-              listedIds.push(...line[11].split('; '));
+              listedIds.push(...line[COURT_MOTION_COLUMNS.indexOf('Conviction IDs')].split('; '));
               for (const [column, determination] of [[6, DETERMINATION.dismissal], [7, DETERMINATION.reduction]] as const) {
                 if (line[column] === '') continue;
                 for (const item of line[column].split('; ')) {
@@ -330,7 +330,7 @@ describe('property: every evaluated conviction is on exactly one list', () => {
             } else {
               expect(determinationsOf[kind]).toContain(line[7]);
               listed.push(`${line[6]}|${line[5]}|${line[7]}`);
-              listedIds.push(line[10]);
+              listedIds.push(line[DEFENDER_NOTICE_COLUMNS.indexOf('Conviction ID')]);
             }
           }
         }
