@@ -19,7 +19,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { CopyOptions, NotFoundError, ObjectStore, existsBySize } from '../domain/pipeline/object-store';
+import { CopyOptions, NotFoundError, ObjectStore, Slots, existsBySize } from '../domain/pipeline/object-store';
 import { retryableOrOriginal } from './errors';
 
 export interface S3ObjectStoreOptions {
@@ -53,7 +53,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly pageSize: number;
-  private readonly putSlots: Semaphore;
+  private readonly putSlots: Slots;
   private readonly multipartCopyThreshold: number;
   private readonly copyPartSize: number;
   private readonly copyConcurrency: number;
@@ -67,7 +67,7 @@ export class S3ObjectStore implements ObjectStore {
     if (!(this.partSize >= MIN_PART_SIZE)) throw new RangeError(`partSize must be at least ${MIN_PART_SIZE} bytes (S3's minimum part), got ${this.partSize}`);
     this.queueSize = options.queueSize ?? 2;
     this.pageSize = options.pageSize ?? 1000;
-    this.putSlots = new Semaphore(options.maxConcurrentPuts ?? 32);
+    this.putSlots = new Slots(options.maxConcurrentPuts ?? 32);
     this.multipartCopyThreshold = options.multipartCopyThreshold ?? MAX_COPY_OBJECT_BYTES;
     if (!(this.multipartCopyThreshold >= 0 && this.multipartCopyThreshold <= MAX_COPY_OBJECT_BYTES)) {
       throw new RangeError(`multipartCopyThreshold must be from 0 to ${MAX_COPY_OBJECT_BYTES} bytes (CopyObject's limit), got ${this.multipartCopyThreshold}`);
@@ -358,22 +358,3 @@ class BodySource {
   }
 }
 
-/** At most `limit` tasks at once; the others wait in order. */
-class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active < this.limit) this.active++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the finishing task hands its slot over
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-}

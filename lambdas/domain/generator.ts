@@ -12,6 +12,8 @@
  * Output is ASCII, so a chunk's string length is its byte length.
  */
 import { COL, DOJ_COLUMNS, FIELD_COUNT } from './columns';
+// DOJ county codes are the counties' alphabetical positions in this list.
+import { CALIFORNIA_COUNTIES } from './counties';
 
 export interface GenerateOptions {
   /** County the extract was made for, upper case (e.g. `LOS ANGELES`). Every person has a Prop 64 conviction there. */
@@ -374,15 +376,6 @@ const BIRTH_PLACES = new WeightedTable<readonly [string, string, string, string]
   [['GT', 'GUATEMALA', 'C', 'GT'], 1], [['PH', 'PHILIPPINES', 'C', 'US'], 1], [['', '', '', ''], 3],
 ]);
 
-/** California's 58 counties; DOJ county codes are their alphabetical position. */
-const CALIFORNIA_COUNTIES = [
-  'ALAMEDA', 'ALPINE', 'AMADOR', 'BUTTE', 'CALAVERAS', 'COLUSA', 'CONTRA COSTA', 'DEL NORTE', 'EL DORADO', 'FRESNO',
-  'GLENN', 'HUMBOLDT', 'IMPERIAL', 'INYO', 'KERN', 'KINGS', 'LAKE', 'LASSEN', 'LOS ANGELES', 'MADERA', 'MARIN',
-  'MARIPOSA', 'MENDOCINO', 'MERCED', 'MODOC', 'MONO', 'MONTEREY', 'NAPA', 'NEVADA', 'ORANGE', 'PLACER', 'PLUMAS',
-  'RIVERSIDE', 'SACRAMENTO', 'SAN BENITO', 'SAN BERNARDINO', 'SAN DIEGO', 'SAN FRANCISCO', 'SAN JOAQUIN',
-  'SAN LUIS OBISPO', 'SAN MATEO', 'SANTA BARBARA', 'SANTA CLARA', 'SANTA CRUZ', 'SHASTA', 'SIERRA', 'SISKIYOU',
-  'SOLANO', 'SONOMA', 'STANISLAUS', 'SUTTER', 'TEHAMA', 'TRINITY', 'TULARE', 'TUOLUMNE', 'VENTURA', 'YOLO', 'YUBA',
-] as const;
 
 /** Where a person's out-of-county history happened: roughly by population, cannabis counties overweighted. */
 const COUNTY_WEIGHTS: Readonly<Record<string, number>> = {

@@ -160,7 +160,7 @@ async function* windowedRead(store: ObjectStore, key: string, window: number): A
 }
 
 /** At most `limit` tasks at once; the others wait in order. */
-class Slots {
+export class Slots {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
