@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { S3EventRecord } from './stand-ins';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './stand-ins';
 import type { LocalRule, LocalRuleTarget } from './template';
+import type { ExecutionRecord } from './asl-runner';
 
 export interface S3ObjectCreatedEvent {
   version: '0';
@@ -96,18 +97,7 @@ export function objectCreatedEvent(record: S3EventRecord, options: ObjectCreated
 }
 
 /** What the status-change event needs of an execution (ExecutionRecord / the embedded stack's summary). */
-export interface ExecutionStatusSource {
-  readonly executionArn: string;
-  readonly name: string;
-  readonly stateMachineArn: string;
-  readonly status: string;
-  readonly input: unknown;
-  readonly output?: unknown;
-  readonly error?: string;
-  readonly cause?: string;
-  readonly startDate: string;
-  readonly stopDate?: string;
-}
+export type ExecutionStatusSource = Omit<ExecutionRecord, 'status'> & { readonly status: string };
 
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
 

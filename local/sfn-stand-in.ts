@@ -5,19 +5,10 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ExecutionRecord } from './asl-runner';
 
-export interface StandInExecution {
-  readonly executionArn: string;
-  readonly stateMachineArn: string;
-  readonly name: string;
-  readonly status: string;
-  readonly input: unknown;
-  readonly output?: unknown;
-  readonly error?: string;
-  readonly cause?: string;
-  readonly startDate: string;
-  readonly stopDate?: string;
-}
+/** An execution as the stand-in answers for it (the runner's record; any status text). */
+export type StandInExecution = Omit<ExecutionRecord, 'status'> & { readonly status: string };
 
 export interface StepFunctionsBackend {
   describe(executionArn: string): StandInExecution | undefined;
