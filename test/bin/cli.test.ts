@@ -3,14 +3,13 @@
  * any work with exit 2 (commander's own errors included), a run that failed exits 1, an interrupted one 130;
  * `classify` writes each run into its own owner-only folder and leaves nothing when interrupted.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateExtract } from '../../lambdas/domain/generator';
+import { CLI, CliResult, cliEnv, ROOT, runClearance } from '../helpers/cli-process';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'bin/clearance.js');
 
 let dir: string;
 let tmp: string;
@@ -20,14 +19,11 @@ let extract2: string;
 let ragged: string;
 
 function env(): NodeJS.ProcessEnv {
-  // The child's temporary folder is ours to inspect: nothing may be left in it.
-  return { ...process.env, TMPDIR: tmp, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  return cliEnv(tmp);
 }
 
-function clearance(...args: string[]): { code: number | null; stdout: string; stderr: string; seconds: number } {
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: env() });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
+function clearance(...args: string[]): CliResult {
+  return runClearance(tmp, args);
 }
 
 function mode(file: string): number {

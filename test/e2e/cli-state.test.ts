@@ -4,14 +4,13 @@
  * everything written is owner-only, Ctrl-C stops the stack and leaves no personal data outside --out and
  * --keep-state, and `prune` removes kept runs with what it freed.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateExtract } from '../../lambdas/domain/generator';
+import { CLI, CliResult, cliEnv, ROOT, runClearance } from '../helpers/cli-process';
 
-const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'bin/clearance.js');
 const COUNTY = 'LOS ANGELES';
 
 let dir: string;
@@ -21,14 +20,11 @@ let out: string;
 let input: string;
 
 function env(): NodeJS.ProcessEnv {
-  // The children's temporary folder is ours to inspect: the run's private folder lives there, and must go.
-  return { ...process.env, TMPDIR: tmp, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  return cliEnv(tmp);
 }
 
-function clearance(...args: string[]): { code: number | null; stdout: string; stderr: string; seconds: number } {
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: env() });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
+function clearance(...args: string[]): CliResult {
+  return runClearance(tmp, args);
 }
 
 function start(...args: string[]): { child: ChildProcess; ended: Promise<{ code: number | null; stdout: string; stderr: string }> } {
