@@ -121,8 +121,8 @@ export class PartitionClassifier {
   }
 
   /**
-   * After `decide()`: the partition's lines of each H&S 11361.9 list (report/court-lists.ts), each sorted by the
-   * input position of its first conviction. Personal data: for results/ only.
+   * After `decide()`: the partition's lines of each H&S 11361.9 list (report/court-lists.ts), each sorted in list
+   * order (by case number, `compareEntries`). Personal data: for results/ only.
    */
   courtLists(): CourtLists {
     return this.lists;

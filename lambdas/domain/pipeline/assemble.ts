@@ -22,7 +22,7 @@ import { RunPlan, workKeys } from './plan';
 import { SplitReject, SplitResult } from './split';
 import { loadSplitResults } from './slice-index';
 import {
-  COURT_LIST_FILES, COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeByPosition, readEntries,
+  COURT_LIST_FILES, COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeEntries, readEntries,
 } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
 import { buildReportModel } from '../report/model';
@@ -196,8 +196,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
 }
 
 /**
- * The H&S 11361.9 lists (court-lists.ts): each partition's lines, merged by the input position of their first
- * conviction (a person's cases all live in one partition, so no line spans two).
+ * The H&S 11361.9 lists (court-lists.ts): each partition's lines, sorted there by case number, merged into one
+ * sorted list (a person's cases all live in one partition, so no line spans two; memory: one read window per partition).
  */
 async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name: OutputName) => string): Promise<void> {
   const lists = COURT_LIST_KINDS.map((kind) => [staged(COURT_LIST_OUTPUTS[kind]), COURT_LIST_HEADERS[kind], courtListWorkKeys[kind]] as const);
@@ -208,7 +208,7 @@ async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name:
     try {
       const writer = new PieceWriter(channel);
       await writer.write(`${header}\n`);
-      for await (const entry of mergeByPosition(sources)) await writer.write(`${entry.line}\n`);
+      for await (const entry of mergeEntries(sources)) await writer.write(`${entry.line}\n`);
       await writer.flush();
       channel.close();
     } catch (error) {
