@@ -5,7 +5,7 @@
  */
 import { COL, CONDENSED_INDICES } from './columns';
 import { csvField, csvLine, csvLineOf, csvSafeField, csvSafeLine } from './csv/writer';
-import { addYears, formatUsDate, formatYearsBetween, isMalformed, PROP64_EFFECTIVE_DAY } from './dates';
+import { addYears, DayNumber, formatUsDate, formatYearsBetween, isMalformed, parseDojDate, PROP64_EFFECTIVE_DAY } from './dates';
 import { Conviction, Person, PersonFacts, personFacts } from './person';
 import { Policy } from './policy';
 import { decide, DETERMINATION, EvaluationContext, isRelief } from './rules';
@@ -22,6 +22,11 @@ export interface ClassifyOptions extends EvaluationContext {
   raceCategories?: Readonly<Record<string, string>>;
   /** Neutralise spreadsheet formulas in the cells taken from the input (csv/writer.ts); default false. */
   excelSafe?: boolean;
+  /**
+   * The day the run started: event dates after it are dirty data, not the extract's date, and do not count for
+   * `latestEventDay` (default: no limit).
+   */
+  eventDayCeiling?: DayNumber;
 }
 
 /** One output row: the All_Results line, the All_Results_Condensed line, and whether it is in Prop64_Results. */
@@ -73,11 +78,16 @@ export class PartitionClassifier {
   private readonly identities = new Map<Person, PersonIdentity>();
   private readonly lists: CourtLists = emptyCourtLists();
   private readonly raceMapper: RaceMapper;
+  /** STP_EVENT_DATE text of `latestEventDay`: a row's date is parsed only when it sorts after it (YYYYMMDD). */
+  private latestEventText = '';
+  private readonly eventDayCeiling: DayNumber;
   /** The writer of the cells taken from the input: neutralising with excel-safe. */
   private readonly field: (value: string) => string;
 
   constructor(private readonly options: ClassifyOptions) {
     this.raceMapper = new RaceMapper(options.raceCategories);
+    this.eventDayCeiling = options.eventDayCeiling ?? Infinity;
+    this.statistics.latestEventDay = null;
     this.field = options.excelSafe === true ? csvSafeField : csvField;
   }
 
@@ -95,6 +105,16 @@ export class PartitionClassifier {
     const conviction = person.pushRow(fields, position);
     if (conviction !== null) this.rowConvictions.set(this.rows, conviction);
     this.rows++;
+    // The extract's date: one string comparison per row; a date is parsed only when it would be a new latest.
+    const eventDate = fields[COL.STP_EVENT_DATE];
+    if (eventDate.length === 8 && eventDate > this.latestEventText) this.considerEventDate(eventDate);
+  }
+
+  private considerEventDate(eventDate: string): void {
+    const day = parseDojDate(eventDate);
+    if (isMalformed(day) || day > this.eventDayCeiling) return;
+    this.latestEventText = eventDate;
+    this.statistics.latestEventDay = day;
   }
 
   /** Records that a row of this person was rejected by the reader: the person's record is incomplete. */
