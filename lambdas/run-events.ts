@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { RunRecord } from './adapters/ledger';
-import { errorReportKey, runPrefixes } from './events';
+import { errorReportKey, runPrefixes } from './workflow-contract';
 
 export const RUN_EVENT_SOURCE = 'record-clearance';
 export const RUN_SUCCEEDED = 'Clearance Run Succeeded';

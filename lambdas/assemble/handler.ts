@@ -10,7 +10,7 @@ import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { RunRecord } from '../adapters/ledger';
 import { instrumented } from '../adapters/observability';
-import { assembleEventSchema, AssembleTaskResult, loadRunPlan, parseInput } from '../events';
+import { assembleEventSchema, AssembleTaskResult, loadRunPlan, parseInput } from '../workflow-contract';
 import { isMergeThread, MergeThread, mergeOnTwoThreads, serveMergeThread, startMergeThread } from './merge-threads';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());

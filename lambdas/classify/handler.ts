@@ -5,7 +5,7 @@ import { DETERMINATION } from '../domain/rules';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { addCount, instrumented } from '../adapters/observability';
-import { classifyEventSchema, ClassifyTaskResult, loadRunPlan, parseInput } from '../events';
+import { classifyEventSchema, ClassifyTaskResult, loadRunPlan, parseInput } from '../workflow-contract';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 

@@ -163,7 +163,7 @@ export const RULES: Readonly<Record<StepId, Check>> = Object.freeze({
     conviction.missingCountOrder ? decision(DETERMINATION.handReview, 'Missing CNT_ORDER: the count cannot be identified', 'missingCountOrder') : null,
   malformedConvictionDate: (conviction) =>
     isMalformed(conviction.day) ? decision(DETERMINATION.handReview, 'Malformed date in STP_EVENT_DATE', 'malformedConvictionDate') : null,
-  // Evaluated only when the policy asks (classify.ts): a PC 32, HS 11364 or HS 11366 count beside a Prop 64 one.
+  // Evaluated only when the policy asks (people-classifier.ts): a PC 32, HS 11364 or HS 11366 count beside a Prop 64 one.
   relatedConviction: (conviction) =>
     conviction.prop64 < 0 ? decision(DETERMINATION.handReview, REASONS.relatedConviction, 'relatedConviction') : null,
   misdemeanor: (conviction, _p, _f, policy) => {

@@ -17,7 +17,7 @@ import {
   parseUploadKey,
   runIdFor,
   uploadOf,
-} from '../events';
+} from '../workflow-contract';
 import { runFailedDetail } from '../run-events';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());

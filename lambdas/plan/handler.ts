@@ -27,7 +27,7 @@ import {
   runPrefixes,
   uploadOf,
   UploadKey,
-} from '../events';
+} from '../workflow-contract';
 
 const config = loadPlanConfig();
 const { store, ledger } = handlerResources(config);

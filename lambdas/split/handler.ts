@@ -9,7 +9,7 @@ import { indexSlices } from '../domain/pipeline/slice-index';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { addCount, instrumented } from '../adapters/observability';
-import { IndexTaskResult, indexEventSchema, loadRunPlan, parseInput, splitEventSchema, SplitTaskResult } from '../events';
+import { IndexTaskResult, indexEventSchema, loadRunPlan, parseInput, splitEventSchema, SplitTaskResult } from '../workflow-contract';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 

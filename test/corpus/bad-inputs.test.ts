@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { COL, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../../lambdas/domain/columns';
-import { parseUploadKey } from '../../lambdas/events';
+import { parseUploadKey } from '../../lambdas/workflow-contract';
 import { RunError } from '../../lambdas/domain/pipeline/errors';
 import { PolicyError } from '../../lambdas/domain/policy';
 import { ByteRange } from '../../lambdas/domain/pipeline/plan';

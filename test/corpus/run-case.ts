@@ -263,7 +263,7 @@ export interface EvaluatedRow {
   dateOfConviction: string;
 }
 
-/** An output row that is not an evaluated conviction ends with 15 empty columns (see plainAnnotation in classify.ts). */
+/** An output row that is not an evaluated conviction ends with 15 empty columns (see plainAnnotation in people-classifier.ts). */
 const PLAIN_ROW_END = ','.repeat(15);
 
 const evaluatedCache = new Map<string, EvaluatedRow[]>();

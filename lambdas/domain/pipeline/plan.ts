@@ -224,11 +224,11 @@ export const workKeys = {
   partitions: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}partitions.json`,
   /** A pinned copy of the run's n-th input file (Plan copies the version that started the run). */
   input: (plan: Pick<RunPlan, 'workPrefix'>, fileIndex: number) => `${plan.workPrefix}input/${pad(fileIndex)}`,
-  /** One object per range: its partitions' routed rows one after another (frames.ts, "range object"). */
+  /** One object per range: its partitions' routed rows one after another (work-area-formats.ts, "range object"). */
   splitRange: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${shardOf(range)}/r${pad(range)}`,
   splitRejects: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${shardOf(range)}/r${pad(range)}.rejects.jsonl`,
   splitResult: (plan: Pick<RunPlan, 'workPrefix'>, range: number) => `${plan.workPrefix}split/${shardOf(range)}/r${pad(range)}.result.json`,
-  /** Where each partition's slice lies in each range object, partition after partition (frames.ts, "slice index"). */
+  /** Where each partition's slice lies in each range object, partition after partition (work-area-formats.ts, "slice index"). */
   sliceIndex: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}split/slices.index`,
   classified: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/${shardOf(partition)}/p${pad(partition)}`,
   classifyStats: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) =>

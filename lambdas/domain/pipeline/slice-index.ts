@@ -1,11 +1,11 @@
 /**
- * Between Split and Classify: the ranges' slice boundaries gathered into one slice index (frames.ts), partition
+ * Between Split and Classify: the ranges' slice boundaries gathered into one slice index (work-area-formats.ts), partition
  * after partition, so that a Classify task learns where its rows lie in every range object from one ranged GET,
  * and reads only the slices that hold something. R GETs and one PUT for the run. Also checks, before any
  * classification, that each file's ranges tile it exactly.
  */
 import { RunError } from './errors';
-import { checkSliceIndexHeader, parseSliceIndexRow, SLICE_INDEX_HEADER_BYTES, sliceIndexPieces, sliceIndexRow } from './frames';
+import { checkSliceIndexHeader, parseSliceIndexRow, SLICE_INDEX_HEADER_BYTES, sliceIndexPieces, sliceIndexRow } from './work-area-formats';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson } from './object-store';
 import { RunPlan, workKeys } from './plan';
 import { SplitResult } from './split';

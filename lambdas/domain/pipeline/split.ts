@@ -6,7 +6,7 @@ import { COL, FIELD_COUNT } from '../columns';
 import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
 import { countInto, emptyStatistics, RunStatistics } from '../statistics';
 import { csvLine, csvSafeLine, recordMayStartFormula } from '../csv/writer';
-import { InvariantError, latin1Windows, ROUTED_FIELDS, RoutedRowsBuilder } from './frames';
+import { InvariantError, latin1Windows, ROUTED_FIELDS, RoutedRowsBuilder } from './work-area-formats';
 import { ObjectStore } from './object-store';
 import { ByteRange, positionOf, RunPlan, workKeys } from './plan';
 

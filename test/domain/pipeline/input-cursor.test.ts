@@ -4,7 +4,7 @@
  * one chunk when a record spans chunks.
  */
 import fc from 'fast-check';
-import { FrameFormatError } from '../../../lambdas/domain/pipeline/frames';
+import { FrameFormatError } from '../../../lambdas/domain/pipeline/work-area-formats';
 import { InputCursor } from '../../../lambdas/domain/pipeline/input-cursor';
 import { MemoryObjectStore } from '../../helpers/memory-store';
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { COL } from '../../../lambdas/domain/columns';
 import { parseIsoDate } from '../../../lambdas/domain/dates';
-import { PartitionClassifier } from '../../../lambdas/domain/classify';
+import { PartitionClassifier } from '../../../lambdas/domain/people-classifier';
 import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/policy';
 import {
   COURT_LIST_KINDS, COURT_MOTION_COLUMNS, CourtListEntry, CourtLists, DEFENDER_NOTICE_COLUMNS, entryPieces, mergeByPosition, NOTICE_WORDING,

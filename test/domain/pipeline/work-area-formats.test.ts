@@ -1,5 +1,5 @@
 /**
- * The work area's binary formats (lambdas/domain/pipeline/frames.ts): ByteWriter, routed rows (split → classify)
+ * The work area's binary formats (lambdas/domain/pipeline/work-area-formats.ts): ByteWriter, routed rows (split → classify)
  * and classified rows (classify → assemble) round-trip every field, whatever the chunking, and a truncated object
  * is a FrameFormatError.
  */
@@ -15,7 +15,7 @@ import {
   RoutedRowsReader,
   slotsOf,
   startClassifiedRow,
-} from '../../../lambdas/domain/pipeline/frames';
+} from '../../../lambdas/domain/pipeline/work-area-formats';
 import { POSITION_FILE_FACTOR } from '../../../lambdas/domain/pipeline/plan';
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
