@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { createWriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
+import { DEFAULT_MAX_REJECT_RATIO } from '../lambdas/domain/defaults';
 import { SAMPLE } from './commands/sample';
 import { registerReviewCommand } from './commands/review';
 import type { ClassifyOptions } from './commands/classify';
@@ -89,7 +90,7 @@ export function buildProgram(): Command {
     .option('--compute-at <YYYY-MM-DD>', 'the date eligibility is computed at (default: today, UTC)')
     .requiredOption('--out <dir>', 'outputs go to <dir>/<runId>/results/ (personal data) and <dir>/<runId>/reports/ (none)')
     .option('--scenario <presets>', 'extra presets to report as what-if scenarios, comma-separated')
-    .addOption(new Option('--max-reject-ratio <ratio>', 'fail the run when more rows than this share are rejected').argParser(ratio).default(0.05))
+    .addOption(new Option('--max-reject-ratio <ratio>', 'fail the run when more rows than this share are rejected').argParser(ratio).default(DEFAULT_MAX_REJECT_RATIO))
     .addOption(new Option('--range-mb <n>', 'split the input into byte ranges of about n MiB').argParser(positiveInteger))
     .addOption(new Option('--partition-mb <n>', 'about n MiB of input per classify partition').argParser(positiveInteger))
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { RunError } from './domain/pipeline/errors';
 import { ObjectStore, readJson } from './domain/pipeline/object-store';
 import { RunPlan, workKeys } from './domain/pipeline/plan';
-import { MAX_INPUT_FILES } from './domain/pipeline/run';
+import { MAX_INPUT_FILES } from './domain/defaults';
 
 export const INCOMING_PREFIX = 'incoming/';
 export const POLICIES_PREFIX = 'policies/';

@@ -7,12 +7,12 @@ import { ResourceLimits, Worker, isMainThread, parentPort, workerData } from 'no
 import { FsObjectStore } from '../../local/fs-object-store';
 import { readJson } from '../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/plan';
-import type { PhaseExecutor, PhaseKind } from '../../lambdas/domain/pipeline/run';
+import type { PhaseExecutor, PhaseTaskKind } from '../../lambdas/domain/pipeline/run';
 import type { ResultFile } from '../../lambdas/domain/pipeline/merge';
 
 interface Task {
   id: number;
-  kind: PhaseKind;
+  kind: PhaseTaskKind;
   planKey: string;
   index: number;
   files?: readonly ResultFile[];
@@ -20,7 +20,7 @@ interface Task {
 
 /** Tells a new worker which phase it serves, so that it loads that phase's code before its first task. */
 interface Preload {
-  preload: PhaseKind;
+  preload: PhaseTaskKind;
 }
 
 interface TaskResult {
@@ -48,7 +48,7 @@ const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48, maxOldGene
  * interleaved with the previous commit: classify phase 2.7-2.8 → 2.4-2.55 s at 64 MB, peak RSS 283-357 MB; 80 MB
  * was no faster at 373-379 MB, and 96 MB reached 411 MB. Split and merge workers gained nothing from it.
  */
-const INITIAL_HEAP_MB: Record<PhaseKind, number> = { split: 0, classify: 64, merge: 0 };
+const INITIAL_HEAP_MB: Record<PhaseTaskKind, number> = { split: 0, classify: 64, merge: 0 };
 /**
  * How often a phase's workers collect garbage themselves (ms; 0: never). A merge's heap is small (~20 MB) but
  * it hands ~1 MiB output pieces on and reads its input in 1 MiB chunks: dead buffers that V8 frees only when a
@@ -56,7 +56,7 @@ const INITIAL_HEAP_MB: Record<PhaseKind, number> = { split: 0, classify: 64, mer
  * 30-110 MB of dead buffers per merge thread, assemble phase peak 500-590 MB; collecting every 250 ms: 440-460 MB,
  * in the same time (a collection of the small heap takes a few ms).
  */
-const COLLECT_EVERY_MS: Record<PhaseKind, number> = { split: 0, classify: 0, merge: 250 };
+const COLLECT_EVERY_MS: Record<PhaseTaskKind, number> = { split: 0, classify: 0, merge: 250 };
 
 /**
  * Worker threads serving one phase at a time. A phase gets new workers: a terminated worker's heap goes back to
@@ -67,12 +67,12 @@ const COLLECT_EVERY_MS: Record<PhaseKind, number> = { split: 0, classify: 0, mer
  */
 export class PhaseWorkerPool implements PhaseExecutor {
   /** Every live worker, with the phase it serves. */
-  private readonly workers = new Map<Worker, PhaseKind>();
+  private readonly workers = new Map<Worker, PhaseTaskKind>();
   private readonly idle: Worker[] = [];
   private readonly waiting: Array<() => void> = [];
   private readonly pending = new Map<number, { resolve: (result: TaskResult) => void; reject: (error: Error) => void }>();
   private nextId = 0;
-  private phase: PhaseKind | undefined;
+  private phase: PhaseTaskKind | undefined;
   private readonly retired: Array<Promise<number>> = [];
   private readonly setup: WorkerSetup;
   private closed = false;
@@ -128,14 +128,14 @@ export class PhaseWorkerPool implements PhaseExecutor {
    * The next tasks will be of `phase`: idle workers of another phase are replaced now, busy ones when their
    * task ends (see release).
    */
-  prepare(phase: PhaseKind): void {
+  prepare(phase: PhaseTaskKind): void {
     if (this.phase === phase || this.closed) return;
     this.phase = phase;
     for (const worker of this.idle.splice(0)) this.retire(worker);
     this.fill();
   }
 
-  private async run(kind: PhaseKind, plan: RunPlan, index: number, files?: readonly ResultFile[]): Promise<TaskResult> {
+  private async run(kind: PhaseTaskKind, plan: RunPlan, index: number, files?: readonly ResultFile[]): Promise<TaskResult> {
     this.prepare(kind);
     while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     const worker = this.idle.pop()!;
@@ -172,7 +172,7 @@ const PHASE_MODULES = {
   split: () => import('../../lambdas/domain/pipeline/split'),
   classify: () => import('../../lambdas/domain/pipeline/classify-partition'),
   merge: () => import('../../lambdas/domain/pipeline/merge'),
-} satisfies Record<PhaseKind, () => Promise<unknown>>;
+} satisfies Record<PhaseTaskKind, () => Promise<unknown>>;
 
 if (!isMainThread && parentPort) {
   const port = parentPort;

@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { RunError } from '../domain/pipeline/errors';
 import { readText } from '../domain/pipeline/object-store';
-import { workKeys } from '../domain/pipeline/plan';
 import { classifyTaskRequests, mapConcurrencyFor, splitTaskRequests } from '../domain/pipeline/limits';
-import { createPlan, MAX_INPUT_FILES, RunRequest } from '../domain/pipeline/run';
+import { MAX_INPUT_FILES } from '../domain/defaults';
+import { createPlan, RunRequest, workKeys } from '../domain/pipeline/plan';
 import { parsePolicy, PolicyError, PolicyInput, PRESETS } from '../domain/policy';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadPlanConfig } from '../adapters/config';
