@@ -18,13 +18,10 @@ import type { StatusOptions } from './commands/status';
 import type { PruneOptions } from './commands/prune';
 import { handleInterrupts, interruptedBy } from './commands/interrupts';
 import { restrictUmask } from './commands/private-files';
+import { isRequestError, UsageError } from '../lambdas/domain/errors';
 
 // Commands are loaded when run: `run` and `status` load the AWS SDK and the embedded stack (~0.25 s each),
 // which `classify` and `generate` do not need.
-
-/** Errors of a bad request (exit 2); every other error is a run that failed (exit 1). */
-/** Errors of a bad request (exit 2): arguments, policy, input, a state folder in use, a decision file refused whole. */
-const REQUEST_ERRORS: ReadonlySet<string> = new Set(['UsageError', 'PolicyError', 'InputError', 'StateInUseError', 'DecisionFileRejected', 'ReviewListError']);
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -57,7 +54,7 @@ function checkAwsOptionsEarly(options: RunOptions): void {
           : (options.input === undefined || options.input.length === 0) && !options.sample
             ? '--aws without --input would upload a generated sample to the deployed stack (fake results, ledger items and metrics): pass --input <files>, or --sample to do it on purpose'
             : undefined;
-  if (problem) throw Object.assign(new Error(problem), { name: 'UsageError' });
+  if (problem) throw new UsageError(problem);
 }
 
 function integer(value: string): number {
@@ -190,7 +187,7 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) {
     return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) || error.exitCode === 0 ? 0 : 2;
   }
-  return REQUEST_ERRORS.has((error as Error).name) ? 2 : 1;
+  return isRequestError(error) ? 2 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {

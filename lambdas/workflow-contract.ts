@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { RunError } from './domain/pipeline/errors';
 import { ObjectStore, readJson } from './domain/pipeline/object-store';
 import { RunPlan, workKeys } from './domain/pipeline/plan';
 import { MAX_INPUT_FILES } from './domain/defaults';
+import { InputError, NotFoundError } from './domain/errors';
 
 export const INCOMING_PREFIX = 'incoming/';
 export const POLICIES_PREFIX = 'policies/';
@@ -32,7 +32,7 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what:
     const message = issue.code === 'invalid_type' ? `must be ${issue.expected}` : issue.message;
     return field === '' ? message : `${field}: ${message}`;
   });
-  throw new RunError('InputError', `${what}: ${problems.join('; ')}`);
+  throw new InputError(`${what}: ${problems.join('; ')}`);
 }
 
 const wholeNumber = z.number().int().min(0);
@@ -67,7 +67,7 @@ export interface Upload {
 export function uploadOf(event: ObjectCreatedEvent): Upload {
   const object = event.detail.object;
   const version = object['version-id'] || object.etag;
-  if (!version) throw new RunError('InputError', `event: detail.object has neither version-id nor etag for ${object.key}`);
+  if (!version) throw new InputError(`event: detail.object has neither version-id nor etag for ${object.key}`);
   return { bucket: event.detail.bucket.name, key: object.key, version, time: event.time };
 }
 
@@ -280,10 +280,10 @@ export async function loadRunPlan(store: ObjectStore, runId: string): Promise<Ru
   try {
     plan = await readJson<RunPlan>(store, key);
   } catch (error) {
-    if ((error as Error).name === 'NotFoundError') throw new RunError('InputError', `run ${runId}: no plan at ${key}`);
+    if (error instanceof NotFoundError) throw new InputError(`run ${runId}: no plan at ${key}`);
     throw error;
   }
-  if (plan.runId !== runId) throw new RunError('InputError', `${key} belongs to run ${plan.runId}, not ${runId}`);
+  if (plan.runId !== runId) throw new InputError(`${key} belongs to run ${plan.runId}, not ${runId}`);
   cachedPlan = plan;
   return plan;
 }

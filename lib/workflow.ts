@@ -14,6 +14,7 @@ import {
   DEFAULT_MAP_CONCURRENCY, DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYTES, DEFAULT_PREFIX_REQUEST_BUDGET, DEFAULT_RANGE_BYTES,
   MAX_TASK_TIMEOUT_SECONDS,
 } from '../lambdas/domain/defaults';
+import { LAMBDA_SERVICE_ERRORS, RunFailed, TaskTimedOut, TIMEOUT_ERRORS, TRANSIENT_ERRORS } from '../lambdas/domain/errors';
 import { CLEARANCE_PHASES, ClearanceFunction, ClearancePhase, PhaseSizing } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
 import { announceRun, RUN_FAILED, RUN_SUCCEEDED, runSucceededDetail } from './run-events';
@@ -40,21 +41,6 @@ export const PHASE_ACCESS: Readonly<Record<ClearancePhase, PhaseAccess>> = {
   'mark-failed': { read: [DataPrefix.runs], write: [DataPrefix.reports], ledger: 'read-write' },
 };
 
-/** Errors of the Lambda service itself (not of our handlers), retried with backoff and full jitter. */
-export const LAMBDA_SERVICE_ERRORS = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-];
-/** Errors worth a short retry: a handler's transient failure (S3 or DynamoDB throttling past the SDK's own retries...). */
-export const TRANSIENT_ERRORS = ['RetryableError'];
-/**
- * A task past its timeout (the task's, or the function's: Sandbox.Timedout, Lambda.Unknown on older runtimes). Not
- * retried: the same range, partition or run would take as long again. The run fails at once with TaskTimedOut,
- * naming the task and what to change.
- */
-export const TIMEOUT_ERRORS = ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'];
 /** What to change when a task times out, by state name. */
 const TIMEOUT_ADVICE: Record<string, string> = {
   Plan: 'raise the Plan function\'s timeout (functionSizing.plan)',
@@ -298,24 +284,24 @@ export class ClearanceWorkflow extends Construct {
         taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
       });
       task.addRetry({
-        errors: LAMBDA_SERVICE_ERRORS,
+        errors: [...LAMBDA_SERVICE_ERRORS],
         interval: Duration.seconds(2),
         maxAttempts: 6,
         backoffRate: 2,
         jitterStrategy: sfn.JitterType.FULL,
       });
-      task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
+      task.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
       if (options.onTimeout !== undefined) {
         const cause = `${stateName} ran past its timeout (the function's ${fn.timeout.toSeconds()} s): ${TIMEOUT_ADVICE[stateName] ?? 'raise its timeout'}`;
         const timedOut =
           options.onTimeout === 'fail'
-            ? new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: 'TaskTimedOut', cause })
+            ? new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: TaskTimedOut.errorName, cause })
             : new sfn.Pass(this, `${id}TimedOut`, {
                 stateName: `${stateName} timed out`,
-                result: sfn.Result.fromObject({ Error: 'TaskTimedOut', Cause: cause }),
+                result: sfn.Result.fromObject({ Error: TaskTimedOut.errorName, Cause: cause }),
                 resultPath: '$.error',
               }).next(options.onTimeout);
-        task.addCatch(timedOut, { errors: TIMEOUT_ERRORS, resultPath: sfn.JsonPath.DISCARD });
+        task.addCatch(timedOut, { errors: [...TIMEOUT_ERRORS], resultPath: sfn.JsonPath.DISCARD });
       }
       return task;
     };
@@ -323,7 +309,7 @@ export class ClearanceWorkflow extends Construct {
     // The whole state ($: the event, `plan` if Plan got that far, `error`) goes to Mark failed.
     const runFailed = new sfn.Fail(this, 'RunFailed', {
       stateName: 'Run failed',
-      error: 'RunFailed',
+      error: RunFailed.errorName,
       cause: 'The run failed; Mark failed recorded the error in the ledger and in the error report.',
     });
     const markFailed = invoke('MarkFailed', 'Mark failed', this.functions['mark-failed'], { resultPath: '$.markFailed' });

@@ -9,6 +9,7 @@ import { readJson } from '../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/plan';
 import type { PhaseExecutor, PhaseTaskKind } from '../../lambdas/domain/pipeline/run';
 import type { ResultFile } from '../../lambdas/domain/pipeline/merge';
+import { revivedError } from '../../lambdas/domain/errors';
 
 interface Task {
   id: number;
@@ -93,7 +94,7 @@ export class PhaseWorkerPool implements PhaseExecutor {
       const task = this.pending.get(result.id)!;
       this.pending.delete(result.id);
       this.release(worker);
-      if (result.error) task.reject(Object.assign(new Error(result.error.message), { name: result.error.name }));
+      if (result.error) task.reject(revivedError(result.error));
       else task.resolve(result);
     });
     worker.on('error', (error) => {

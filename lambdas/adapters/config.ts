@@ -4,10 +4,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MAP_CONCURRENCY, DEFAULT_PREFIX_REQUEST_BUDGET } from '../domain/defaults';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { ConfigError } from '../domain/errors';
 
 export interface HandlerConfig {
   /** DATA_BUCKET: the one data bucket (incoming/, policies/, runs/, results/, reports/). */

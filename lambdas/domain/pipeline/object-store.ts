@@ -2,6 +2,7 @@
  * The storage the pipeline phases read and write: S3 in the cloud (lambdas/adapters), the file system on
  * one machine (local/fs-object-store). Keys are S3-style paths. Everything large is streamed.
  */
+import { NotFoundError } from '../errors';
 /** How a reader wants an object's bytes handed to it. */
 export interface ReadOptions {
   /**
@@ -46,13 +47,6 @@ export interface ObjectStore {
    */
   copy(fromKey: string, toKey: string, options?: CopyOptions): Promise<void>;
   delete(keys: readonly string[]): Promise<void>;
-}
-
-export class NotFoundError extends Error {
-  override readonly name = 'NotFoundError';
-  constructor(readonly key: string) {
-    super(`no object at ${key}`);
-  }
 }
 
 /** `exists` for any store that throws NotFoundError from `size`. */

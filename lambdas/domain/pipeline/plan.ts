@@ -8,8 +8,8 @@ import { DojTokenizer } from '../csv/tokenizer';
 import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../dates';
 import { DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYTES, DEFAULT_RANGE_BYTES, MAX_INPUT_FILES } from '../defaults';
 import { parsePolicy, PolicyInput, presetPolicy, PRESETS } from '../policy';
-import { RunError } from './errors';
 import { collectBytes, ObjectStore, writeJson } from './object-store';
+import { InputError, NotFoundError } from '../errors';
 
 /** Positions order rows across files: file index in the high bits, byte offset in the low 40 (1 TiB per file). */
 export const POSITION_FILE_FACTOR = 2 ** 40;
@@ -283,20 +283,20 @@ export async function checkLooksLikeText(store: ObjectStore, file: InputFile): P
   const bytes = Buffer.concat(head);
   for (const [format, signature] of BINARY_SIGNATURES) {
     if (signature.every((byte, i) => bytes[i] === byte)) {
-      throw new RunError('InputError', `${file.name} is not a CSV text file (it looks like ${format}); upload the uncompressed extract`);
+      throw new InputError(`${file.name} is not a CSV text file (it looks like ${format}); upload the uncompressed extract`);
     }
   }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new RunError('InputError', `${file.name} is UTF-16 text (a spreadsheet's "Unicode text" export); save it as CSV (UTF-8)`);
+    throw new InputError(`${file.name} is UTF-16 text (a spreadsheet's "Unicode text" export); save it as CSV (UTF-8)`);
   }
   let nul = 0;
   for (const byte of bytes) if (byte === 0) nul++;
   if (nul > bytes.length / 10) {
-    throw new RunError('InputError', `${file.name} is not a CSV text file (${nul} of its first ${bytes.length} bytes are NUL)`);
+    throw new InputError(`${file.name} is not a CSV text file (${nul} of its first ${bytes.length} bytes are NUL)`);
   }
   const newline = bytes.indexOf(10);
   if (newline < 0 && bytes.includes(13)) {
-    throw new RunError('InputError', `${file.name} ends its lines with CR only (an old Mac "CSV (Macintosh)" export); save it as CSV with LF or CRLF line ends`);
+    throw new InputError(`${file.name} ends its lines with CR only (an old Mac "CSV (Macintosh)" export); save it as CSV with LF or CRLF line ends`);
   }
 }
 
@@ -316,19 +316,19 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
   const { input: policy, name } = resolvePolicy(request.policy);
   for (const preset of request.scenarioPresets ?? []) presetPolicy(preset);
   const county = request.county.trim();
-  if (county === '') throw new RunError('InputError', 'county: "" is empty; give the county name as it appears in STP_ORI_CNTY_NAME, e.g. "LOS ANGELES"');
+  if (county === '') throw new InputError('county: "" is empty; give the county name as it appears in STP_ORI_CNTY_NAME, e.g. "LOS ANGELES"');
   let computeAt = request.computeAt;
   if (computeAt === undefined) computeAt = formatIsoDate(todayUtc());
   else if (isMalformed(parseIsoDate(computeAt))) {
-    throw new RunError('InputError', `computeAt: ${JSON.stringify(computeAt)} is not a date in YYYY-MM-DD form`);
+    throw new InputError(`computeAt: ${JSON.stringify(computeAt)} is not a date in YYYY-MM-DD form`);
   }
   const maxRejectRatio = request.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO;
   if (!(maxRejectRatio >= 0 && maxRejectRatio <= 1)) {
-    throw new RunError('InputError', `maxRejectRatio: ${maxRejectRatio} must be between 0 and 1`);
+    throw new InputError(`maxRejectRatio: ${maxRejectRatio} must be between 0 and 1`);
   }
-  if (request.files.length === 0) throw new RunError('InputError', 'files: the request names no input file');
+  if (request.files.length === 0) throw new InputError('files: the request names no input file');
   if (request.files.length > MAX_INPUT_FILES) {
-    throw new RunError('InputError', `files: ${request.files.length} input files; one run takes at most ${MAX_INPUT_FILES} (join the extract into fewer files)`);
+    throw new InputError(`files: ${request.files.length} input files; one run takes at most ${MAX_INPUT_FILES} (join the extract into fewer files)`);
   }
   const files: InputFile[] = [];
   const pinned: string[] = [];
@@ -344,7 +344,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
         }
         size = await store.size(key);
       } catch (error) {
-        if ((error as Error).name === 'NotFoundError') throw new RunError('InputError', `${file.name}: no such input file`);
+        if (error instanceof NotFoundError) throw new InputError(`${file.name}: no such input file`);
         throw error;
       }
       const input: InputFile = { key, name: file.name, size, ...(request.pinInputs ? { uploadKey: file.key } : {}) };

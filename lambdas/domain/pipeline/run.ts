@@ -3,9 +3,7 @@
  * the phases then run over the ObjectStore. `runInProcess` drives all of them in one process (the CLI's
  * `classify`); the cloud runs the same phase functions from the Lambda handlers.
  */
-import { PolicyError } from '../policy';
 import { assembleRun, AssembleResult } from './assemble';
-import { RunError } from './errors';
 import { PARALLEL_MERGES, ResultFile } from './merge';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore } from './object-store';
@@ -116,5 +114,3 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     await (executor as { close?(): Promise<void> }).close?.();
   }
 }
-
-export { PolicyError, RunError };

@@ -5,18 +5,9 @@
  */
 import fc from 'fast-check';
 import { FIELD_COUNT } from '../../../lambdas/domain/columns';
-import {
-  ByteWriter,
-  ClassifiedRowReader,
-  finishClassifiedRow,
-  FrameFormatError,
-  ROUTED_FIELDS,
-  RoutedRowsBuilder,
-  RoutedRowsReader,
-  slotsOf,
-  startClassifiedRow,
-} from '../../../lambdas/domain/pipeline/work-area-formats';
+import { ByteWriter, ClassifiedRowReader, finishClassifiedRow, ROUTED_FIELDS, RoutedRowsBuilder, RoutedRowsReader, slotsOf, startClassifiedRow } from '../../../lambdas/domain/pipeline/work-area-formats';
 import { POSITION_FILE_FACTOR } from '../../../lambdas/domain/pipeline/plan';
+import { FrameFormatError } from '../../../lambdas/domain/errors';
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 
