@@ -8,6 +8,8 @@ import { ObjectStore, readJson } from './domain/pipeline/object-store';
 import { RunPlan, workKeys } from './domain/pipeline/plan';
 import { MAX_INPUT_FILES } from './domain/defaults';
 import { InputError, NotFoundError } from './domain/errors';
+import type { RunRecord } from './adapters/ledger';
+import { RunFailedDetail, runFailedDetailSchema } from './run-events';
 
 export const INCOMING_PREFIX = 'incoming/';
 export const POLICIES_PREFIX = 'policies/';
@@ -252,7 +254,7 @@ export interface MarkFailedResult {
   /** reports/<COUNTY>/<runId>/error.json, when the county is known. */
   errorKey?: string;
   /** The `Clearance Run Failed` event detail the workflow puts on the bus (lambdas/run-events.ts), when recorded with a county. */
-  announcement?: import('./run-events').RunFailedDetail;
+  announcement?: RunFailedDetail;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -268,6 +270,18 @@ export function policyKey(county: string): string {
 
 export function errorReportKey(county: string, runId: string): string {
   return `${runPrefixes(runId, county).reportsPrefix}error.json`;
+}
+
+/** The `Clearance Run Failed` detail of a run marked FAILED (Mark failed, the reconciler), from its ledger item. */
+export function runFailedDetail(run: Pick<RunRecord, 'runId' | 'rowsRead' | 'rowsRejected' | 'rowsWritten' | 'people'>, county: string, errorName: string): RunFailedDetail {
+  return runFailedDetailSchema.parse({
+    runId: run.runId,
+    county,
+    status: 'FAILED',
+    errorName,
+    counts: { rowsRead: run.rowsRead ?? 0, rowsRejected: run.rowsRejected ?? 0, rowsWritten: run.rowsWritten ?? 0, people: run.people ?? 0 },
+    reports: { prefix: runPrefixes(run.runId, county).reportsPrefix, errorKey: errorReportKey(county, run.runId) },
+  });
 }
 
 let cachedPlan: RunPlan | undefined;

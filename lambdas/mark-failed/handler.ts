@@ -15,10 +15,10 @@ import {
   MarkFailedResult,
   objectCreatedEventSchema,
   parseUploadKey,
+  runFailedDetail,
   runIdFor,
   uploadOf,
 } from '../workflow-contract';
-import { runFailedDetail } from '../run-events';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 

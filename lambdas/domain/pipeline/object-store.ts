@@ -13,8 +13,7 @@ export interface ReadOptions {
   /**
    * The reader is done with a chunk once it asks for the next, so the store may hand out the same memory again
    * (the file store reads into one buffer per stream; S3 ignores it). Spares a merge, which reads every
-   * partition's stream in small chunks, a fresh buffer per read: garbage that V8 collects late (5M rows: 30-110 MB
-   * of dead read buffers per merge thread).
+   * partition's stream in small chunks, a fresh buffer per read: garbage that V8 collects late.
    */
   reuseBuffer?: boolean;
 }
