@@ -12,11 +12,12 @@
  * each classify partition sorts its lines (a person's cases all live in one partition) and assemble merges the
  * sorted partitions (a k-way merge, memory bounded by one window per partition, never by the county).
  */
+import { DETERMINATION } from '../decision';
 import { csvSafeLine as csvLine } from '../csv/writer';
 import { DayNumber, dayFromCivil, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
 import { convictionId } from '../review/conviction-id';
-import { DETERMINATION, sentenceEnd } from '../rules';
+import { sentenceEnd } from '../rules';
 
 /** The lists, in the order they are written; `kind` names a list in CourtLists and in the work area. */
 export const COURT_LIST_KINDS = ['motions', 'notices', 'referrals', 'undecided', 'review'] as const;

@@ -4,16 +4,16 @@
  * one list (a property), the count number and the court on every line, the order by case number, the work-area
  * format, the k-way merge, and whole runs cut into many partitions or one.
  */
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import fc from 'fast-check';
 import { COL } from '../../../lambdas/domain/columns';
 import { parseIsoDate } from '../../../lambdas/domain/dates';
-import { PartitionClassifier } from '../../../lambdas/domain/classify';
+import { PartitionClassifier } from '../../../lambdas/domain/people-classifier';
 import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/policy';
 import {
   compareEntries, countNumberOf, COURT_LIST_KINDS, COURT_MOTION_COLUMNS, CourtListEntry, CourtLists, DEFENDER_NOTICE_COLUMNS, entryPieces,
   mergeEntries, NOTICE_WORDING, readEntries, REVIEW_LIST_COLUMNS, SENTENCE_WORDING, sortKeyOf, STATUTORY_BASIS,
 } from '../../../lambdas/domain/report/court-lists';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
 import { convictionId } from '../../../lambdas/domain/review/conviction-id';
 import { birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, policyArbitrary, rowArbitrary } from '../../helpers/arbitraries';
 import { parseCsvText } from '../../helpers/csv-compare';
