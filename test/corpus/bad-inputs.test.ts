@@ -53,6 +53,10 @@ import {
   runCli,
 } from './run-case';
 
+// Each case runs the whole engine and checks everything it publishes but report.html, whose charts (vega) are most of
+// a run's time: charts are drawn as placeholders here (the page itself is still built from the run's model).
+jest.mock('../../lambdas/domain/report/charts', () => jest.requireActual('../helpers/chart-placeholder').chartsWithPlaceholderSvg());
+
 // ---------------------------------------------------------------------------------------------------------------
 // The clean inputs and their runs
 
