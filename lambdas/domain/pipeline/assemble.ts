@@ -28,6 +28,9 @@ import { renderReportHtml } from '../report/html';
 import { buildReportModel } from '../report/model';
 import { reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
+import { ANALYTICS_PREFIX } from '../analytics/columns';
+import { publishAnalytics } from '../analytics/publish';
+import { runAnalytics } from '../analytics/records';
 
 export const OUTPUT_FILES = {
   ...RESULT_FILE_NAMES,
@@ -88,6 +91,11 @@ const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
 export interface AssembleOptions {
   /** Runs the merges; default: one merge of the three files in this thread. */
   merge?: (plan: RunPlan) => Promise<number[]>;
+  /**
+   * Where a successful run adds its analytics rows (docs/analytics.md), after its reports; default `analytics/`
+   * at the store's root, null for none.
+   */
+  analyticsPrefix?: string | null;
 }
 
 export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}, options: AssembleOptions = {}): Promise<AssembleResult> {
@@ -136,15 +144,20 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       ...(error ? { error: error.message } : {}),
       reportSettings,
     });
-    if (status === 'SUCCEEDED') {
+    const model = status === 'SUCCEEDED' ? buildReportModel(statistics, summary, policy, reportSettings) : undefined;
+    if (model) {
       // The reports of a finished run, before summary.json (the completion marker).
-      const model = buildReportModel(statistics, summary, policy, reportSettings);
       await store.write(staged('statistics'), [Buffer.from(statisticsCsv(model), 'utf8')]);
       await store.write(staged('report'), [Buffer.from(await renderReportHtml(model), 'utf8')]);
     }
     await writeJson(store, staged('resultsSummary'), summary);
     await writeJson(store, staged('summary'), reportSummary(summary));
     await publishOutputs(store, plan, outputs, status);
+    const analyticsPrefix = options.analyticsPrefix === undefined ? ANALYTICS_PREFIX : options.analyticsPrefix;
+    if (model && analyticsPrefix !== null) {
+      // Derived from the published reports: a run killed here is retried whole and writes the same keys again.
+      await publishAnalytics(store, runAnalytics(model, summary, { startedAt: plan.startedAt, reportsPrefix: plan.reportsPrefix }), analyticsPrefix);
+    }
     if (error) throw error;
     return { summary, outputs };
   };

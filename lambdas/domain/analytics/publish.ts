@@ -1,0 +1,50 @@
+/**
+ * Writes a successful run's analytics rows (records.ts) under `analytics/`, and moves its county's `latest` pointer
+ * to it unless a run that started later is already there. Every key is the run's own or its county's pointer, so
+ * runs of different counties never write the same object, and a retried run writes the same objects again.
+ */
+import { ANALYTICS_PREFIX, latestKey, RUN_TABLES, runTableKey } from './columns';
+import { AnalyticsRow, jsonLines, RunAnalytics } from './records';
+import { NotFoundError, ObjectStore, readText } from '../pipeline/object-store';
+
+/** The keys written, by table name (and `latest` when the pointer moved). */
+export type PublishedAnalytics = Record<string, string>;
+
+export async function publishAnalytics(store: ObjectStore, analytics: RunAnalytics, prefix = ANALYTICS_PREFIX): Promise<PublishedAnalytics> {
+  const written: PublishedAnalytics = {};
+  const run = analytics.runs[0];
+  const runId = String(run.run_id);
+  const rowsOf: Record<string, AnalyticsRow[]> = { runs: analytics.runs, statistics: analytics.statistics, determinations: analytics.determinations };
+  await Promise.all(
+    RUN_TABLES.map(async (table) => {
+      const key = runTableKey(prefix, table, analytics.county, analytics.runDate, runId);
+      await store.write(key, [Buffer.from(jsonLines(rowsOf[table.name]), 'utf8')]);
+      written[table.name] = key;
+    }),
+  );
+  const pointer = latestKey(prefix, analytics.county);
+  const current = await currentLatest(store, pointer);
+  if (current === null || !startedBefore(run, current)) {
+    await store.write(pointer, [Buffer.from(jsonLines([run]), 'utf8')]);
+    written.latest = pointer;
+  }
+  return written;
+}
+
+/** The runs row a county's pointer holds; null when there is none (or it cannot be read as one). */
+async function currentLatest(store: ObjectStore, key: string): Promise<AnalyticsRow | null> {
+  try {
+    const row: unknown = JSON.parse((await readText(store, key)).trim());
+    return typeof row === 'object' && row !== null ? (row as AnalyticsRow) : null;
+  } catch (error) {
+    if (error instanceof NotFoundError || error instanceof SyntaxError) return null;
+    throw error;
+  }
+}
+
+/** `run` started before `other` (ties by run id): it must not replace it as the latest. */
+function startedBefore(run: AnalyticsRow, other: AnalyticsRow): boolean {
+  const a = String(run.started_at);
+  const b = String(other.started_at ?? '');
+  return a < b || (a === b && String(run.run_id) < String(other.run_id ?? ''));
+}
