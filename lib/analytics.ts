@@ -136,7 +136,7 @@ export class ClearanceAnalytics extends Construct {
         },
       },
     });
-    resource.addDependency(this.database);
+    resource.node.addDependency(this.database);
     return resource;
   }
 

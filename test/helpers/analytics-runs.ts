@@ -74,6 +74,9 @@ export function plantPeople(text: string, planted: readonly PlantedPerson[], str
   return lines.join('\n');
 }
 
+/** `planted` people go into the run of index PLANTED_RUN (SAN LUIS OBISPO: its county's latest, so in the roll-up too). */
+export const PLANTED_RUN = 1;
+
 export async function runAnalyticsFolder(specs: readonly AnalyticsRunSpec[] = ANALYTICS_RUNS, planted: readonly PlantedPerson[] = []): Promise<AnalyticsFolder> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'clearance-analytics-'));
   const store = new FsObjectStore(root);
@@ -81,7 +84,7 @@ export async function runAnalyticsFolder(specs: readonly AnalyticsRunSpec[] = AN
   const latest = new Map<string, AnalyticsRun>();
   for (const [index, spec] of specs.entries()) {
     let text = Array.from(generateExtract({ county: spec.county, people: spec.people, seed: spec.seed })).join('');
-    if (index === 0 && planted.length > 0) text = plantPeople(text, planted, 7);
+    if (index === PLANTED_RUN && planted.length > 0) text = plantPeople(text, planted, 7);
     await store.write(`input/${index}.csv`, [Buffer.from(text, 'utf8')]);
     const runId = `run-${index}-${spec.county.toLowerCase().replace(/ /g, '-')}`;
     const result = await runInProcess(store, {

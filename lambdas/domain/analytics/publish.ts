@@ -22,13 +22,17 @@ export async function publishAnalytics(store: ObjectStore, analytics: RunAnalyti
       written[table.name] = key;
     }),
   );
-  const pointer = latestKey(prefix, analytics.county);
-  const current = await currentLatest(store, pointer);
-  if (current === null || !startedBefore(run, current)) {
-    await store.write(pointer, [Buffer.from(jsonLines([run]), 'utf8')]);
-    written.latest = pointer;
-  }
+  if (await moveLatest(store, analytics.county, run, prefix)) written.latest = latestKey(prefix, analytics.county);
   return written;
+}
+
+/** Points the county's `latest` at `run` (its runs row) unless a run that started later is there. True when it moved. */
+export async function moveLatest(store: ObjectStore, county: string, run: AnalyticsRow, prefix = ANALYTICS_PREFIX): Promise<boolean> {
+  const pointer = latestKey(prefix, county);
+  const current = await currentLatest(store, pointer);
+  if (current !== null && startedBefore(run, current)) return false;
+  await store.write(pointer, [Buffer.from(jsonLines([run]), 'utf8')]);
+  return true;
 }
 
 /** The runs row a county's pointer holds; null when there is none (or it cannot be read as one). */
