@@ -25,10 +25,10 @@ export interface AnalyticsRunSpec {
 
 /** Three counties, ALAMEDA twice (two months apart: the month-to-month query has two months to compare). */
 export const ANALYTICS_RUNS: readonly AnalyticsRunSpec[] = [
-  { county: 'ALAMEDA', computeAt: '2024-11-15', policy: 'reference-default', people: 260, seed: 3 },
-  { county: 'SAN LUIS OBISPO', computeAt: '2025-01-10', policy: 'statute-conservative', people: 220, seed: 4 },
-  { county: 'LOS ANGELES', computeAt: '2025-01-20', policy: 'dismiss-all', people: 300, seed: 5 },
-  { county: 'ALAMEDA', computeAt: '2025-01-15', policy: 'reference-default', people: 260, seed: 3 },
+  { county: 'ALAMEDA', computeAt: '2024-11-15', policy: 'reference-default', people: 120, seed: 3 },
+  { county: 'SAN LUIS OBISPO', computeAt: '2025-01-10', policy: 'statute-conservative', people: 100, seed: 4 },
+  { county: 'LOS ANGELES', computeAt: '2025-01-20', policy: 'dismiss-all', people: 150, seed: 5 },
+  { county: 'ALAMEDA', computeAt: '2025-01-15', policy: 'reference-default', people: 120, seed: 3 },
 ];
 
 export interface AnalyticsRun {
