@@ -3,7 +3,7 @@
  * to it unless a run that started later is already there. Every key is the run's own or its county's pointer, so
  * runs of different counties never write the same object, and a retried run writes the same objects again.
  */
-import { ANALYTICS_PREFIX, latestKey, RUN_TABLES, runTableKey } from './columns';
+import { ANALYTICS_PREFIX, countySlug, latestKey, RUN_TABLES, runTableKey, RUNS_TABLE } from './columns';
 import { AnalyticsRow, jsonLines, RunAnalytics } from './records';
 import { NotFoundError, ObjectStore, readText } from '../pipeline/object-store';
 
@@ -51,4 +51,28 @@ function startedBefore(run: AnalyticsRow, other: AnalyticsRow): boolean {
   const a = String(run.started_at);
   const b = String(other.started_at ?? '');
   return a < b || (a === b && String(run.run_id) < String(other.run_id ?? ''));
+}
+
+/** The keys of a run's rows, in every table (the run's date is not needed: its id ends each of them). */
+export async function runAnalyticsKeys(store: ObjectStore, county: string, runId: string, prefix = ANALYTICS_PREFIX): Promise<string[]> {
+  const keys: string[] = [];
+  for (const table of RUN_TABLES) {
+    for (const key of await store.list(`${prefix}${table.name}/county=${countySlug(county)}/`)) if (key.endsWith(`/${runId}.jsonl`)) keys.push(key);
+  }
+  return keys;
+}
+
+/**
+ * Points the county's `latest` at the run that started last among those whose rows remain (after runs were removed),
+ * or removes it when none remains.
+ */
+export async function repointLatest(store: ObjectStore, county: string, prefix = ANALYTICS_PREFIX): Promise<void> {
+  let latest: AnalyticsRow | null = null;
+  for (const key of await store.list(`${prefix}${RUNS_TABLE.name}/county=${countySlug(county)}/`)) {
+    const row = JSON.parse((await readText(store, key)).trim()) as AnalyticsRow;
+    if (latest === null || startedBefore(latest, row)) latest = row;
+  }
+  const pointer = latestKey(prefix, county);
+  if (latest === null) await store.delete([pointer]);
+  else await store.write(pointer, [Buffer.from(jsonLines([latest]), 'utf8')]);
 }

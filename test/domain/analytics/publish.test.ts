@@ -3,7 +3,7 @@
  * to a run that started later (runs of a county may finish out of order); rows with a missing or extra column refused.
  */
 import { ANALYTICS_PREFIX, RUNS_TABLE } from '../../../lambdas/domain/analytics/columns';
-import { publishAnalytics } from '../../../lambdas/domain/analytics/publish';
+import { publishAnalytics, repointLatest, runAnalyticsKeys } from '../../../lambdas/domain/analytics/publish';
 import { AnalyticsColumnsError, RunAnalytics, tableRow } from '../../../lambdas/domain/analytics/records';
 import { readText } from '../../../lambdas/domain/pipeline/object-store';
 import { MemoryObjectStore } from '../../helpers/memory-store';
@@ -42,4 +42,24 @@ test('a row with a missing or an unknown column is refused before anything is wr
   const { people: _people, ...missing } = values;
   expect(() => tableRow(RUNS_TABLE, missing)).toThrow(new AnalyticsColumnsError('runs: no value for column people'));
   expect(() => tableRow(RUNS_TABLE, { ...values, first_name: 'x' })).toThrow(new AnalyticsColumnsError('runs: first_name not a column'));
+});
+
+test('a removed run takes its rows with it, and the latest pointer moves back to the latest run left, or goes', async () => {
+  const store = new MemoryObjectStore();
+  await publishAnalytics(store, runOf('run-a', '2025-01-01T00:00:00.000Z'));
+  await publishAnalytics(store, runOf('run-b', '2025-02-01T00:00:00.000Z'));
+  await publishAnalytics(store, runOf('run-yolo', '2025-02-02T00:00:00.000Z', 'YOLO'));
+  const keysOfB = await runAnalyticsKeys(store, 'SAN LUIS OBISPO', 'run-b');
+  expect(keysOfB).toHaveLength(3);
+  await store.delete(keysOfB);
+  await repointLatest(store, 'SAN LUIS OBISPO');
+  expect(await latestOf(store)).toBe('run-a');
+  await store.delete(await runAnalyticsKeys(store, 'SAN LUIS OBISPO', 'run-a'));
+  await repointLatest(store, 'SAN LUIS OBISPO');
+  expect(await store.list('analytics/')).toEqual([
+    'analytics/determinations/county=yolo/run_date=2025-02-02/run-yolo.jsonl',
+    'analytics/latest/county=yolo/latest.jsonl',
+    'analytics/runs/county=yolo/run_date=2025-02-02/run-yolo.jsonl',
+    'analytics/statistics/county=yolo/run_date=2025-02-02/run-yolo.jsonl',
+  ]);
 });
