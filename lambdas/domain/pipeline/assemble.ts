@@ -7,7 +7,8 @@
  * Publication: every output is first written under the work area (`<workPrefix>output/<name>`); once all of
  * them exist, one short step copies them to their final keys, summary.json last. A run killed or retried at any
  * point therefore never leaves a half-written object under results/ or reports/, nor a summary.json without
- * the outputs it describes; a rerun writes and publishes the same keys again.
+ * the outputs it describes; a rerun writes and publishes the same keys again. A successful run then adds its
+ * analytics rows (docs/analytics.md), derived from what it published, under keys of its own.
  */
 import { csvSafeLine } from '../csv/writer';
 import { isCaliforniaCounty } from '../counties';
