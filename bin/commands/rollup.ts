@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { ANALYTICS_PREFIX, LATEST_TABLE } from '../../lambdas/domain/analytics/columns';
 import { buildRollup, readLatestRuns, rollupStatisticsCsv } from '../../lambdas/domain/analytics/rollup';
 import { renderRollupHtml } from '../../lambdas/domain/analytics/rollup-html';
+import { UsageError } from '../../lambdas/domain/errors';
 import { FsObjectStore } from '../../local/fs-object-store';
 
 export interface RollupOptions {
@@ -17,14 +18,10 @@ export interface RollupOptions {
 
 export const ROLLUP_FILES = { summary: 'summary.json', statistics: 'statistics.csv', report: 'report.html' } as const;
 
-function usage(message: string): Error {
-  return Object.assign(new Error(message), { name: 'UsageError' });
-}
-
 export async function rollupCommand(options: RollupOptions): Promise<void> {
   const from = path.resolve(options.from);
   if (!existsSync(path.join(from, ANALYTICS_PREFIX, LATEST_TABLE.name))) {
-    throw usage(`--from: ${from} holds no ${ANALYTICS_PREFIX}${LATEST_TABLE.name}/ (run \`clearance run\` or \`clearance classify\` with --out ${options.from} first)`);
+    throw new UsageError(`--from: ${from} holds no ${ANALYTICS_PREFIX}${LATEST_TABLE.name}/ (run \`clearance run\` or \`clearance classify\` with --out ${options.from} first)`);
   }
   const out = path.resolve(options.out ?? path.join(from, 'rollup'));
   const rollup = buildRollup(await readLatestRuns(new FsObjectStore(from)));

@@ -5,7 +5,8 @@
  */
 import { ANALYTICS_PREFIX, countySlug, latestKey, RUN_TABLES, runTableKey, RUNS_TABLE } from './columns';
 import { AnalyticsRow, jsonLines, RunAnalytics } from './records';
-import { NotFoundError, ObjectStore, readText } from '../pipeline/object-store';
+import { NotFoundError } from '../errors';
+import { ObjectStore, readText } from '../pipeline/object-store';
 
 /** The keys written, by table name (and `latest` when the pointer moved). */
 export type PublishedAnalytics = Record<string, string>;

@@ -2,10 +2,11 @@
  * The rows a successful run adds to the analytics tables (columns.ts), computed from its report model: the same
  * aggregates as reports/ (demographics suppressed as in the report), nothing per person.
  */
-import { DETERMINATION } from '../rules';
+import { DETERMINATION } from '../decision';
 import type { Summary } from '../summary';
 import { determinationLabel, NO_DETERMINATION, ReportModel } from '../report/model';
 import { statisticsLines } from '../report/statistics-csv';
+import { InvariantError } from '../errors';
 import { AnalyticsTable, DETERMINATIONS_TABLE, RUNS_TABLE, STATISTICS_TABLE } from './columns';
 
 export type AnalyticsValue = string | number | boolean | null;
@@ -27,20 +28,15 @@ export interface RunAnalyticsContext {
   reportsPrefix: string;
 }
 
-/** Thrown when a row does not have exactly its table's columns: a bug, caught by tests before any file is written. */
-export class AnalyticsColumnsError extends Error {
-  override readonly name = 'AnalyticsColumnsError';
-}
-
-/** A row with exactly the table's columns, in the table's order. */
+/** A row with exactly the table's columns, in the table's order; InvariantError otherwise (a bug, caught by tests before any file is written). */
 export function tableRow(table: AnalyticsTable, values: Record<string, AnalyticsValue>): AnalyticsRow {
   const row: Record<string, AnalyticsValue> = {};
   for (const { name } of table.columns) {
-    if (!(name in values)) throw new AnalyticsColumnsError(`${table.name}: no value for column ${name}`);
+    if (!(name in values)) throw new InvariantError(`${table.name}: no value for column ${name}`);
     row[name] = values[name];
   }
   const extra = Object.keys(values).filter((name) => !(name in row));
-  if (extra.length > 0) throw new AnalyticsColumnsError(`${table.name}: ${extra.join(', ')} not a column`);
+  if (extra.length > 0) throw new InvariantError(`${table.name}: ${extra.join(', ')} not a column`);
   return row;
 }
 

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { CALIFORNIA_COUNTIES } from '../counties';
 import { csvSafeLine } from '../csv/writer';
-import { NotFoundError, ObjectStore, readText } from '../pipeline/object-store';
+import { InputError, NotFoundError } from '../errors';
+import { ObjectStore, readText } from '../pipeline/object-store';
 import { SUPPRESSED_COMBINED } from '../report/statistics-csv';
 import { Cell, SuppressedTable, suppressTable } from '../report/suppression';
 import {
@@ -27,10 +28,6 @@ function rowSchema(table: AnalyticsTable) {
 
 type Row = Record<string, string | number | boolean | null>;
 
-export class RollupInputError extends Error {
-  override readonly name = 'InputError';
-}
-
 async function readRows(store: ObjectStore, key: string, table: AnalyticsTable): Promise<Row[]> {
   const schema = rowSchema(table);
   const lines = (await readText(store, key)).split('\n').filter((line) => line !== '');
@@ -39,12 +36,12 @@ async function readRows(store: ObjectStore, key: string, table: AnalyticsTable):
     try {
       parsed = JSON.parse(line);
     } catch {
-      throw new RollupInputError(`${key} line ${index + 1}: not JSON`);
+      throw new InputError(`${key} line ${index + 1}: not JSON`);
     }
     const result = schema.safeParse(parsed);
     if (!result.success) {
       const issue = result.error.issues[0];
-      throw new RollupInputError(`${key} line ${index + 1}: ${issue.path.join('.') || '(row)'} ${issue.message}`);
+      throw new InputError(`${key} line ${index + 1}: ${issue.path.join('.') || '(row)'} ${issue.message}`);
     }
     return result.data as Row;
   });
@@ -74,7 +71,7 @@ export async function readLatestRuns(store: ObjectStore, prefix = ANALYTICS_PREF
         determinations: await readRows(store, keyOf(DETERMINATIONS_TABLE), DETERMINATIONS_TABLE),
       });
     } catch (error) {
-      if (error instanceof NotFoundError) throw new RollupInputError(`${pointer} names run ${String(run.run_id)}, but ${error.key} is missing`);
+      if (error instanceof NotFoundError) throw new InputError(`${pointer} names run ${String(run.run_id)}, but ${error.key} is missing`);
       throw error;
     }
   }

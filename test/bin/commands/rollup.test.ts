@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { rollupCommand, ROLLUP_FILES } from '../../../bin/commands/rollup';
 import { CALIFORNIA_COUNTIES } from '../../../lambdas/domain/counties';
 import { RollupSummary, SUPPRESSED_IN_COUNTIES } from '../../../lambdas/domain/analytics/rollup';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { determinationLabel } from '../../../lambdas/domain/report/model';
 import { Summary } from '../../../lambdas/domain/summary';
 import { AnalyticsFolder, PLANTED_RUN, PlantedPerson, runAnalyticsFolder } from '../../helpers/analytics-runs';

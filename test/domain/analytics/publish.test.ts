@@ -4,7 +4,8 @@
  */
 import { ANALYTICS_PREFIX, RUNS_TABLE } from '../../../lambdas/domain/analytics/columns';
 import { publishAnalytics, repointLatest, runAnalyticsKeys } from '../../../lambdas/domain/analytics/publish';
-import { AnalyticsColumnsError, RunAnalytics, tableRow } from '../../../lambdas/domain/analytics/records';
+import { RunAnalytics, tableRow } from '../../../lambdas/domain/analytics/records';
+import { InvariantError } from '../../../lambdas/domain/errors';
 import { readText } from '../../../lambdas/domain/pipeline/object-store';
 import { MemoryObjectStore } from '../../helpers/memory-store';
 
@@ -40,8 +41,8 @@ test('each run its own objects under county=<slug>/run_date=<date>/, the latest 
 test('a row with a missing or an unknown column is refused before anything is written', () => {
   const values = Object.fromEntries(RUNS_TABLE.columns.map((column) => [column.name, null]));
   const { people: _people, ...missing } = values;
-  expect(() => tableRow(RUNS_TABLE, missing)).toThrow(new AnalyticsColumnsError('runs: no value for column people'));
-  expect(() => tableRow(RUNS_TABLE, { ...values, first_name: 'x' })).toThrow(new AnalyticsColumnsError('runs: first_name not a column'));
+  expect(() => tableRow(RUNS_TABLE, missing)).toThrow(new InvariantError('runs: no value for column people'));
+  expect(() => tableRow(RUNS_TABLE, { ...values, first_name: 'x' })).toThrow(new InvariantError('runs: first_name not a column'));
 });
 
 test('a removed run takes its rows with it, and the latest pointer moves back to the latest run left, or goes', async () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { determinationLabel } from '../../../lambdas/domain/report/model';
 import { AnalyticsFolder, AnalyticsRun, runAnalyticsFolder } from '../../helpers/analytics-runs';
 
