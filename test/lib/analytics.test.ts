@@ -1,19 +1,29 @@
 /**
- * The analytics construct (lib/analytics.ts) in the stack: Glue tables generated from the column definitions
+ * The analytics construct (lib/analytics.ts): Glue tables generated from the column definitions
  * (columns, partition projection, locations), the Athena workgroup's encryption, the analyst reader policy's reach,
- * Assemble's access to analytics/ (cdk-nag over the whole stack, this construct included: clearance-stack.test.ts); and the writer's rows against the tables' columns (drift).
+ * and the writer's rows against the tables' columns (drift).
  */
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ClearanceAnalytics } from '../../lib/analytics';
 import { ANALYTICS_PARTITION_KEYS, ANALYTICS_TABLES, COUNTY_SLUGS, LATEST_TABLE } from '../../lambdas/domain/analytics/columns';
 import { generateExtract } from '../../lambdas/domain/generator';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { MemoryObjectStore } from '../helpers/memory-store';
-import { allows, canonicalArnOf, canonicalArns, CfnTemplate, logicalId, resolve, resolveString, Statement, synthStack, TEST_ENV } from './template-helpers';
+import { allows, canonicalArnOf, canonicalArns, CfnTemplate, logicalId, resolve, resolveString, Statement, TEST_ENV, testApp } from './template-helpers';
 
-const { stack, json } = synthStack();
-const bucketArn = canonicalArnOf(json, stack.storage.dataBucket);
-const bucketName = resolveString({ Ref: logicalId(stack.storage.dataBucket) });
-const keyArn = canonicalArnOf(json, stack.storage.key);
+// The construct on a bucket and key of its own: the whole stack's wiring (Assemble's access to analytics/, cdk-nag)
+// is tested with the stack, in workflow.test.ts and clearance-stack.test.ts.
+const stack = new Stack(testApp(), 'AnalyticsTest', { env: TEST_ENV });
+const key = new kms.Key(stack, 'Key');
+const dataBucket = new s3.Bucket(stack, 'Data', { encryption: s3.BucketEncryption.KMS, encryptionKey: key });
+const analytics = new ClearanceAnalytics(stack, 'Analytics', { dataBucket, encryptionKey: key });
+const json = Template.fromStack(stack).toJSON() as CfnTemplate;
+const bucketArn = canonicalArnOf(json, dataBucket);
+const bucketName = resolveString({ Ref: logicalId(dataBucket) });
 
 interface GlueColumn {
   Name: string;
@@ -55,7 +65,7 @@ test('one Glue table per analytics table, in the stack database, with the defini
   expect([...tables.keys()].sort()).toEqual(ANALYTICS_TABLES.map((t) => t.name).sort());
   const databases = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Glue::Database');
   expect(databases).toHaveLength(1);
-  expect((databases[0].Properties?.DatabaseInput as { Name: string }).Name).toBe(stack.analytics.databaseName);
+  expect((databases[0].Properties?.DatabaseInput as { Name: string }).Name).toBe(analytics.databaseName);
   for (const table of ANALYTICS_TABLES) {
     const glue = tables.get(table.name)!;
     expect(glue.TableType).toBe('EXTERNAL_TABLE');
@@ -93,7 +103,7 @@ test('partition projection over analytics/<table>/county=<slug>/run_date=<date>/
 });
 
 test('the Athena workgroup writes its results under athena-results/ encrypted with the stack key, and queries cannot override it', () => {
-  const workGroup = json.Resources[logicalId(stack.analytics.workGroup)];
+  const workGroup = json.Resources[logicalId(analytics.workGroup)];
   const configuration = resolve(workGroup.Properties?.WorkGroupConfiguration) as Record<string, unknown>;
   expect(configuration).toMatchObject({
     EnforceWorkGroupConfiguration: true,
@@ -103,14 +113,13 @@ test('the Athena workgroup writes its results under athena-results/ encrypted wi
     },
   });
   const kmsKey = (configuration.ResultConfiguration as { EncryptionConfiguration: { KmsKey: unknown } }).EncryptionConfiguration.KmsKey;
-  expect(canonicalArnOf(json, stack.storage.key)).toBe(keyArn);
-  expect(resolveString(workGroup.Properties?.WorkGroupConfiguration && kmsKey)).toBe(resolveString({ 'Fn::GetAtt': [logicalId(stack.storage.key), 'Arn'] }));
-  const rules = (json.Resources[logicalId(stack.storage.dataBucket)].Properties?.LifecycleConfiguration as { Rules: Array<{ Prefix?: string; ExpirationInDays?: number }> }).Rules;
+  expect(resolveString(kmsKey)).toBe(resolveString({ 'Fn::GetAtt': [logicalId(key), 'Arn'] }));
+  const rules = (json.Resources[logicalId(dataBucket)].Properties?.LifecycleConfiguration as { Rules: Array<{ Prefix?: string; ExpirationInDays?: number }> }).Rules;
   expect(rules.find((r) => r.Prefix === 'athena-results/')).toMatchObject({ ExpirationInDays: 7 });
 });
 
 describe('the analyst reader policy', () => {
-  const statements = policyStatements(json, logicalId(stack.analytics.readerPolicy));
+  const statements = policyStatements(json, logicalId(analytics.readerPolicy));
   const object = (prefix: string) => `${bucketArn}/${prefix}LOS ANGELES/run-1/file`;
 
   test('reads reports/ and analytics/, never results/, incoming/, policies/, reviews/ or the work area', () => {
@@ -132,35 +141,19 @@ describe('the analyst reader policy', () => {
 
   test('queries in its workgroup only, reads the analytics catalogue only, uses the key only through S3', () => {
     const athena = statements.filter((s) => s.actions.some((a) => a.startsWith('athena:')));
-    expect(athena.flatMap((s) => s.resources)).toEqual([`arn:aws:athena:${TEST_ENV.region}:${TEST_ENV.account}:workgroup/${resolveString({ Ref: logicalId(stack.analytics.workGroup) })}`]);
+    expect(athena.flatMap((s) => s.resources)).toEqual([`arn:aws:athena:${TEST_ENV.region}:${TEST_ENV.account}:workgroup/${resolveString({ Ref: logicalId(analytics.workGroup) })}`]);
     const glue = statements.filter((s) => s.actions.some((a) => a.startsWith('glue:')));
     expect(glue.flatMap((s) => s.resources).sort()).toEqual(
       [
         `arn:aws:glue:${TEST_ENV.region}:${TEST_ENV.account}:catalog`,
-        `arn:aws:glue:${TEST_ENV.region}:${TEST_ENV.account}:database/${stack.analytics.databaseName}`,
-        `arn:aws:glue:${TEST_ENV.region}:${TEST_ENV.account}:table/${stack.analytics.databaseName}/*`,
+        `arn:aws:glue:${TEST_ENV.region}:${TEST_ENV.account}:database/${analytics.databaseName}`,
+        `arn:aws:glue:${TEST_ENV.region}:${TEST_ENV.account}:table/${analytics.databaseName}/*`,
       ].sort(),
     );
     const kms = statements.filter((s) => s.actions.some((a) => a.startsWith('kms:')));
     expect(kms).toHaveLength(1);
     expect(kms[0].condition).toEqual({ StringEquals: { 'kms:ViaService': `s3.${TEST_ENV.region}.amazonaws.com` } });
   });
-});
-
-test('Assemble may write analytics/; no other phase may', () => {
-  for (const [phase, fn] of Object.entries(stack.workflow.functions)) {
-    const roleId = logicalId(fn.role!);
-    const statements = Object.values(json.Resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && ((r.Properties?.Roles as unknown[]) ?? []).some((role) => resolveString(role) === `\${${roleId}}`))
-      .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement)
-      .map((s) => ({
-        effect: s.Effect as string,
-        actions: (Array.isArray(s.Action) ? s.Action : [s.Action]) as string[],
-        resources: (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r) => canonicalArns(json, resolveString(r))),
-        condition: s.Condition,
-      })) as Statement[];
-    expect([phase, allows(statements, 's3:PutObject', `${bucketArn}/analytics/runs/county=alameda/x.jsonl`)]).toEqual([phase, phase === 'assemble']);
-  }
 });
 
 test('drift: the rows the writer publishes have exactly the Glue tables\' columns, in order, with values of their types', async () => {
