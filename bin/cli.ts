@@ -182,6 +182,14 @@ export function buildProgram(): Command {
       }
     });
 
+  program
+    .command('rollup')
+    .description('statewide summary.json, statistics.csv and report.html from the latest run of every county under --from (docs/analytics.md)')
+    .requiredOption('--from <dir>', 'folder holding analytics/: the --out of `clearance run` / `classify`, or a copy of the bucket\'s analytics/')
+    .option('--out <dir>', 'where the roll-up goes (default: <from>/rollup/)')
+    .action(async (options: { from: string; out?: string }) => (await import('./commands/rollup')).rollupCommand(options))
+    .exitOverride();
+
   registerReviewCommand(program);
 
   return program;

@@ -141,6 +141,13 @@ describe('clearance classify', () => {
       }
     }
     expect(readdirSync(out).filter((name) => name.startsWith('.'))).toEqual([]); // no work folder left
+    // Both runs' analytics rows in the shared <out>/analytics/ (docs/analytics.md), owner-only too.
+    const analytics = path.join(out, 'analytics');
+    const runRows = readdirSync(path.join(analytics, 'runs'), { recursive: true }).map(String).filter((name) => name.endsWith('.jsonl'));
+    expect(runRows.map((name) => path.basename(name)).sort()).toEqual([first, second].map((runDir) => `${path.basename(runDir)}.jsonl`).sort());
+    for (const entry of [analytics, ...filesUnder(analytics)]) {
+      expect({ entry, mode: mode(entry) }).toEqual({ entry, mode: statSync(entry).isDirectory() ? 0o700 : 0o600 });
+    }
   });
 
   it('a failed run into a used folder never sits beside the other run\'s results', () => {
@@ -151,8 +158,11 @@ describe('clearance classify', () => {
     const before = Object.fromEntries(filesUnder(goodDir).map((file) => [file, statSync(file).isFile() ? readFileSync(file, 'latin1') : '']));
     const failed = clearance('classify', '--input', ragged, ...base, '--out', out);
     expect(failed.code).toBe(1);
-    const runs = readdirSync(out).filter((name) => !name.startsWith('.'));
+    const runs = readdirSync(out).filter((name) => !name.startsWith('.') && name !== 'analytics');
     expect(runs).toHaveLength(2);
+    // A failed run adds no analytics rows.
+    const runRows = readdirSync(path.join(out, 'analytics', 'runs'), { recursive: true }).map(String).filter((name) => name.endsWith('.jsonl'));
+    expect(runRows.map((name) => path.basename(name))).toEqual([`${path.basename(goodDir)}.jsonl`]);
     const failedDir = path.join(out, runs.find((name) => path.join(out, name) !== goodDir)!);
     expect(failed.stderr).toContain(`summary.json in ${path.join(failedDir, 'reports')}`);
     expect(summaryOf(failedDir)).toMatchObject({ status: 'FAILED' });

@@ -7,7 +7,8 @@
  * Publication: every output is first written under the work area (`<workPrefix>output/<name>`); once all of
  * them exist, one short step copies them to their final keys, summary.json last. A run killed or retried at any
  * point therefore never leaves a half-written object under results/ or reports/, nor a summary.json without
- * the outputs it describes; a rerun writes and publishes the same keys again.
+ * the outputs it describes; a rerun writes and publishes the same keys again. A successful run then adds its
+ * analytics rows (docs/analytics.md), derived from what it published, under keys of its own.
  */
 import { csvSafeLine } from '../csv/writer';
 import { isCaliforniaCounty } from '../counties';
@@ -27,6 +28,9 @@ import { renderReportHtml } from '../report/html';
 import { buildReportModel } from '../report/model';
 import { reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
+import { ANALYTICS_PREFIX } from '../analytics/columns';
+import { publishAnalytics } from '../analytics/publish';
+import { runAnalytics } from '../analytics/records';
 import { InputError, InvariantError, RejectRatioExceeded, RunError, UnknownCountyError } from '../errors';
 
 export const OUTPUT_FILES = {
@@ -88,6 +92,11 @@ const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
 export interface AssembleOptions {
   /** Runs the merges; default: one merge of the three files in this thread. */
   merge?: (plan: RunPlan) => Promise<number[]>;
+  /**
+   * Where a successful run adds its analytics rows (docs/analytics.md), after its reports; default `analytics/`
+   * at the store's root, null for none.
+   */
+  analyticsPrefix?: string | null;
 }
 
 export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}, options: AssembleOptions = {}): Promise<AssembleResult> {
@@ -136,15 +145,20 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       ...(error ? { error: error.message } : {}),
       reportSettings,
     });
-    if (status === 'SUCCEEDED') {
+    const model = status === 'SUCCEEDED' ? buildReportModel(statistics, summary, policy, reportSettings) : undefined;
+    if (model) {
       // The reports of a finished run, before summary.json (the completion marker).
-      const model = buildReportModel(statistics, summary, policy, reportSettings);
       await store.write(staged('statistics'), [Buffer.from(statisticsCsv(model), 'utf8')]);
       await store.write(staged('report'), [Buffer.from(await renderReportHtml(model), 'utf8')]);
     }
     await writeJson(store, staged('resultsSummary'), summary);
     await writeJson(store, staged('summary'), reportSummary(summary));
     await publishOutputs(store, plan, outputs, status);
+    const analyticsPrefix = options.analyticsPrefix === undefined ? ANALYTICS_PREFIX : options.analyticsPrefix;
+    if (model && analyticsPrefix !== null) {
+      // Derived from the published reports: a run killed here is retried whole and writes the same keys again.
+      await publishAnalytics(store, runAnalytics(model, summary, { startedAt: plan.startedAt, reportsPrefix: plan.reportsPrefix }), analyticsPrefix);
+    }
     if (error) throw error;
     return { summary, outputs };
   };
