@@ -94,6 +94,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--partition-mb <n>', 'about n MiB of input per classify partition').argParser(positiveInteger))
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))
     .option('--excel-safe', 'neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md)')
+    .option('--previous <dir>', 'compare with an earlier classify of the county (its folder <out>/<runId>): changes.csv, decisions carried forward (docs/monthly.md)')
     .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options))
     .exitOverride();
 

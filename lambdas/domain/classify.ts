@@ -12,6 +12,7 @@ import { decide, DETERMINATION, EvaluationContext, isRelief } from './rules';
 import { isProp64RelatedSection, isRelatedCharge, possibleOtherProp64Charge, PROP64_SECTIONS, RELATED_SECTION_LABEL } from './sections';
 import { countInto, emptyDemographics, emptyScenario, emptyStatistics, ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
 import { COURT_LIST_KINDS, CourtLists, emptyCourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';
+import { RegisterRecord } from './register/record';
 import { ageInYears, decadeOf, genderCategory, RaceMapper, UNKNOWN } from './report/demographics';
 
 export interface ClassifyOptions extends EvaluationContext {
@@ -22,6 +23,8 @@ export interface ClassifyOptions extends EvaluationContext {
   raceCategories?: Readonly<Record<string, string>>;
   /** Neutralise spreadsheet formulas in the cells taken from the input (csv/writer.ts); default false. */
   excelSafe?: boolean;
+  /** Keep a county-register record per evaluated conviction (registerEntries); default false. */
+  keepRegister?: boolean;
 }
 
 /** One output row: the All_Results line, the All_Results_Condensed line, and whether it is in Prop64_Results. */
@@ -72,6 +75,8 @@ export class PartitionClassifier {
   /** What the court lists need of each person (their first row), never put in statistics. */
   private readonly identities = new Map<Person, PersonIdentity>();
   private readonly lists: CourtLists = emptyCourtLists();
+  /** The partition's register records (register/record.ts), in the order people are decided. */
+  private readonly registerRecords: RegisterRecord[] = [];
   private readonly raceMapper: RaceMapper;
   /** The writer of the cells taken from the input: neutralising with excel-safe. */
   private readonly field: (value: string) => string;
@@ -126,6 +131,11 @@ export class PartitionClassifier {
    */
   courtLists(): CourtLists {
     return this.lists;
+  }
+
+  /** After `decide()`: a register record per evaluated conviction. Personal data: for results/ only. */
+  registerEntries(): RegisterRecord[] {
+    return this.registerRecords;
   }
 
   /**
@@ -188,7 +198,7 @@ export class PartitionClassifier {
         this.countRelievedPerson(person);
       }
       const identity = this.identities.get(person);
-      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists);
+      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists, this.options.keepRegister === true ? this.registerRecords : undefined);
     }
     const sevenYearsAgo = addYears(computeAtDay, -7);
     addRelief(stats.reliefWithCurrentEligibilityChoices, person, sevenYearsAgo, currentOutcome);

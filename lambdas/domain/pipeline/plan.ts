@@ -3,6 +3,7 @@
  * Byte ranges start at record starts (just after a LF that is not inside a quoted field, or at 0), found with
  * small ranged reads: the plan never scans a whole file.
  */
+import type { PreviousRun } from './compare-register';
 import { FIELD_COUNT } from '../columns';
 import { DojTokenizer } from '../csv/tokenizer';
 import { PolicyInput } from '../policy';
@@ -65,6 +66,12 @@ export interface RunPlan {
   reportsPrefix: string;
   /** ISO timestamp when planning started. */
   startedAt: string;
+  /** Where the run's county register is published after it succeeds (docs/monthly.md); absent: none is written. */
+  registerPrefix?: string;
+  /** The run this one is compared with (its register); absent: no comparison. */
+  previous?: PreviousRun;
+  /** Why the run is not compared with a previous one (first run of the county, ...), for summary.json. */
+  previousNote?: string;
 }
 
 export interface SizingOptions {

@@ -13,6 +13,7 @@ import { ObjectStore, writeJson } from './object-store';
 import { InputFile, partitionCountFor, planRanges, rangeBytesFor, RunPlan, SizingOptions, workKeys } from './plan';
 import { splitRange } from './split';
 import { indexSlices } from './slice-index';
+import { compareRunPartition, needsRouting, prepareDecisions, PreviousRun, routeRegisterPart } from './compare-register';
 
 export interface RunRequest {
   runId: string;
@@ -38,6 +39,11 @@ export interface RunRequest {
   workPrefix: string;
   resultsPrefix: string;
   reportsPrefix: string;
+  /** Publish the county register here after success (RunPlan.registerPrefix). */
+  registerPrefix?: string;
+  /** Compare with this run's register (RunPlan.previous), or say why there is none (RunPlan.previousNote). */
+  previous?: PreviousRun;
+  previousNote?: string;
 }
 
 export const DEFAULT_MAX_REJECT_RATIO = 0.05;
@@ -157,6 +163,9 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     resultsPrefix: request.resultsPrefix,
     reportsPrefix: request.reportsPrefix,
     startedAt,
+    ...(request.registerPrefix === undefined ? {} : { registerPrefix: request.registerPrefix }),
+    ...(request.previous === undefined ? {} : { previous: request.previous }),
+    ...(request.previousNote === undefined ? {} : { previousNote: request.previousNote }),
   };
   await writeJson(store, workKeys.plan(plan), plan);
   await writeJson(store, workKeys.ranges(plan), plan.ranges);
@@ -165,7 +174,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
 }
 
 export interface Progress {
-  phase: 'plan' | 'split' | 'classify' | 'assemble';
+  phase: 'plan' | 'split' | 'classify' | 'compare' | 'assemble';
   done: number;
   total: number;
 }
@@ -247,6 +256,12 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     }, () => executor.prepare?.('merge'));
     timings.classify = (Date.now() - started) / 1000;
 
+    if (plan.previous !== undefined) {
+      started = Date.now();
+      await compareWithRegister(store, plan, concurrency, report);
+      timings.compare = (Date.now() - started) / 1000;
+    }
+
     report({ phase: 'assemble', done: 0, total: 1 });
     const merge = executor.merge?.bind(executor);
     const result = await assembleRun(store, plan, timings, {
@@ -266,6 +281,23 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
   } finally {
     await (executor as { close?(): Promise<void> }).close?.();
   }
+}
+
+/** Compare (compare-register.ts) in this thread: decisions, Route when the partition counts differ, then each partition. */
+async function compareWithRegister(store: ObjectStore, plan: RunPlan, concurrency: number, report: (progress: Progress) => void): Promise<void> {
+  await prepareDecisions(store, plan);
+  const parts = needsRouting(plan) ? plan.previous!.partitionCount : 0;
+  const total = parts + plan.partitionCount;
+  let done = 0;
+  report({ phase: 'compare', done, total });
+  await runAll(parts, concurrency, async (part) => {
+    await routeRegisterPart(store, plan, part);
+    report({ phase: 'compare', done: ++done, total });
+  });
+  await runAll(plan.partitionCount, concurrency, async (partition) => {
+    await compareRunPartition(store, plan, partition);
+    report({ phase: 'compare', done: ++done, total });
+  });
 }
 
 export { PolicyError, RunError };

@@ -3,6 +3,7 @@
  * once from the merged statistics. Aggregates only; demographic tables are suppressed here, so no renderer
  * can leak a small cell.
  */
+import type { SinceLastRun } from '../register/compare';
 import type { Summary } from '../summary';
 import { Policy } from '../policy';
 import { DETERMINATION, RuleId } from '../rules';
@@ -254,6 +255,8 @@ export interface ReportModel {
   whatIf: WhatIfRow[];
   demographics: DemographicsReport;
   dataQuality: DataQuality;
+  /** The comparison with the county's previous run (summary.json `sinceLastRun`), when the run made one. */
+  sinceLastRun?: SinceLastRun;
 }
 
 function sum(values: Iterable<number>): number {
@@ -438,6 +441,7 @@ export function buildReportModel(stats: RunStatistics, summary: Summary, policy:
     computeAt: summary.computeAt,
     policyName: summary.policyName,
     status: summary.status,
+    ...(summary.sinceLastRun === undefined ? {} : { sinceLastRun: summary.sinceLastRun }),
     generatedSample: summary.files.some((file) => file.name.replace(/^\d+-/, '').startsWith(GENERATED_SAMPLE_PREFIX)),
     policyLines: describePolicy(policy),
     headline: {
