@@ -24,7 +24,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Command } from 'commander';
-import { generateExtract, peopleForRows } from '../lambdas/domain/generator';
+import { generateExtract, peopleForRows } from '../tools/generator';
 import { ASSEMBLE_THREADS, costTable, cpuShare, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
 import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
 import { gridRun } from './grid';

@@ -10,6 +10,7 @@
  * and JIT state are its own), streaming the file from disk in 1 MiB chunks. Reported time is the best of
  * R runs (default 3). Results go to stdout as a Markdown table; record them in bench/README-tokenize.md.
  */
+import { mulberry32 } from '../tools/prng';
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -157,18 +158,6 @@ const VARIANTS: Record<string, { label: string; fullCheck: boolean; run: Variant
   },
 };
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const LAST_NAMES = ['SKYWALKER', 'ORGANA', 'SOLO', 'KENOBI', 'DIAZ', 'HALL', 'RUSSELL', 'RODRIGUEZ', 'NGUYEN', 'MÜLLER'];
 const FIRST_NAMES = ['LUKE', 'LEIA', 'HAN', 'BEN', 'CARSON', 'KELLY', 'XAVIER', 'JEREMY', 'ANH', 'JOSÉ'];
 const OFFENSES = [
@@ -274,7 +263,7 @@ function* generateRows(random: () => number, rowCount: number, shape: Shape): Ge
 
 async function generateFile(file: string, rows: number, shape: Shape): Promise<void> {
   const out = createWriteStream(file, { encoding: 'latin1' });
-  const random = prng(20191111);
+  const random = mulberry32(20191111);
   let batch = DOJ_COLUMNS.join(',') + '\n';
   for (const row of generateRows(random, rows, shape)) {
     batch += row;

@@ -168,7 +168,7 @@ export function buildProgram(): Command {
     .option('--out <file>', 'output file (default: standard output)')
     .exitOverride()
     .action(async (options: { county: string; people: number; seed: number; header: boolean; out?: string }) => {
-      const { generateExtract } = await import('../lambdas/domain/generator');
+      const { generateExtract } = await import('../tools/generator');
       const target = options.out ? createWriteStream(options.out) : process.stdout;
       for (const chunk of generateExtract({ county: options.county, people: options.people, seed: options.seed, header: options.header })) {
         if (!target.write(chunk)) await once(target, 'drain');

@@ -6,6 +6,7 @@
  * starts, so a worker started ahead (`prewarm`, the local counterpart of provisioned concurrency) takes its first
  * invocation warm.
  */
+import { mulberry32 } from '../tools/prng';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -546,18 +547,6 @@ type WorkerMessage =
 
 function slotKey(fn: LocalFunction, handlerPath: string): string {
   return `${fn.logicalId}\u0000${handlerPath}`;
-}
-
-/** Mulberry32: small, fast, deterministic; enough for fault injection. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

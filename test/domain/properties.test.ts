@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { COL, ELIGIBILITY_COLUMNS, FIELD_COUNT } from '../../lambdas/domain/columns';
 import { parseIsoDate } from '../../lambdas/domain/dates';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { parsePolicy, PolicyInput } from '../../lambdas/domain/policy';
 import { DETERMINATION, isRelief } from '../../lambdas/domain/rules';
 import { normalizeStatistics } from '../../lambdas/domain/statistics';

@@ -11,9 +11,10 @@
  *
  * Output is ASCII, so a chunk's string length is its byte length.
  */
-import { COL, DOJ_COLUMNS, FIELD_COUNT } from './columns';
+import { COL, DOJ_COLUMNS, FIELD_COUNT } from '../lambdas/domain/columns';
 // DOJ county codes are the counties' alphabetical positions in this list.
-import { CALIFORNIA_COUNTIES } from './counties';
+import { CALIFORNIA_COUNTIES } from '../lambdas/domain/counties';
+import { Prng } from './prng';
 
 export interface GenerateOptions {
   /** County the extract was made for, upper case (e.g. `LOS ANGELES`). Every person has a Prop 64 conviction there. */
@@ -54,46 +55,6 @@ export function peopleForRows(rows: number): number {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Randomness
-
-/** mulberry32: tiny, fast, good enough for fabricated data; never Math.random (output must be reproducible). */
-class Prng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed | 0;
-  }
-
-  uint32(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  float(): number {
-    return this.uint32() / 4294967296;
-  }
-
-  /** Uniform integer in [0, n). */
-  below(n: number): number {
-    return Math.floor(this.float() * n);
-  }
-
-  /** Uniform integer in [low, high]. */
-  between(low: number, high: number): number {
-    return low + this.below(high - low + 1);
-  }
-
-  chance(probability: number): boolean {
-    return this.float() < probability;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)];
-  }
-}
 
 /** Items drawn in proportion to their weights. */
 class WeightedTable<T> {
