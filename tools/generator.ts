@@ -15,6 +15,7 @@ import { COL, DOJ_COLUMNS, FIELD_COUNT } from '../lambdas/domain/columns';
 // DOJ county codes are the counties' alphabetical positions in this list.
 import { CALIFORNIA_COUNTIES } from '../lambdas/domain/counties';
 import { Prng } from './prng';
+import { newPeopleCount, nextMonthRows, PlantedChange } from './next-month';
 
 export interface GenerateOptions {
   /** County the extract was made for, upper case (e.g. `LOS ANGELES`). Every person has a Prop 64 conviction there. */
@@ -31,6 +32,11 @@ export interface GenerateOptions {
   startSubjectId?: number;
   /** A chunk is yielded once it holds at least this many bytes; chunks always end at a row end. Default 65536. */
   chunkBytes?: number;
+  /**
+   * "Next month's" extract of the same options (next-month.ts): some people sealed, some with a new conviction, a
+   * corrected date or level, and new people after the last one. Default false.
+   */
+  nextMonth?: boolean;
 }
 
 export const DEFAULT_MALFORMED_DATE_RATE = 0.002;
@@ -96,6 +102,7 @@ function deriveSeed(a: number, b: number, salt: number): number {
 }
 
 const PERSON_SALT = 0x50455253; // "PERS"
+const NEXT_MONTH_SALT = 0x4e584d4f; // "NXMO"
 const INTERLEAVE_SALT = 0x494e544c; // "INTL"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -829,7 +836,7 @@ function interleave(rng: Prng, people: string[][]): string[] {
 function validate(options: GenerateOptions): Required<GenerateOptions> {
   const {
     county, people, seed, header = true, malformedDateRate = DEFAULT_MALFORMED_DATE_RATE,
-    startSubjectId = DEFAULT_START_SUBJECT_ID, chunkBytes = DEFAULT_CHUNK_BYTES,
+    startSubjectId = DEFAULT_START_SUBJECT_ID, chunkBytes = DEFAULT_CHUNK_BYTES, nextMonth = false,
   } = options;
   if (typeof county !== 'string' || county.trim() === '' || county !== county.toUpperCase() || county.trim() !== county) {
     throw new Error(`generateExtract: county must be an upper-case name like 'LOS ANGELES', got ${JSON.stringify(county)}`);
@@ -848,7 +855,8 @@ function validate(options: GenerateOptions): Required<GenerateOptions> {
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) {
     throw new Error(`generateExtract: chunkBytes must be a whole number >= 1, got ${chunkBytes}`);
   }
-  return { county, people, seed, header, malformedDateRate, startSubjectId, chunkBytes };
+  if (typeof nextMonth !== 'boolean') throw new Error(`generateExtract: nextMonth must be true or false, got ${String(nextMonth)}`);
+  return { county, people, seed, header, malformedDateRate, startSubjectId, chunkBytes, nextMonth };
 }
 
 /**
@@ -856,11 +864,34 @@ function validate(options: GenerateOptions): Required<GenerateOptions> {
  * (the last may be smaller) that always end at a row end. Bad options throw here, before any text.
  */
 export function generateExtract(options: GenerateOptions): Generator<string, void, undefined> {
-  return extractChunks(validate(options));
+  return extractChunks(validate(options), []);
 }
 
-function* extractChunks(options: Required<GenerateOptions>): Generator<string, void, undefined> {
-  const { county, people, seed, header, malformedDateRate, startSubjectId, chunkBytes } = options;
+/**
+ * The changes planted in the `nextMonth` extract of these options, person by person (next-month.ts), in
+ * SUBJECT_ID order: what a comparison of the two months must find.
+ */
+export function plantedChanges(options: Omit<GenerateOptions, 'nextMonth' | 'header' | 'chunkBytes'>): PlantedChange[] {
+  const changes: PlantedChange[] = [];
+  for (const chunk of extractChunks({ ...validate(options), nextMonth: true, header: false }, changes)) void chunk;
+  return changes;
+}
+
+function* extractChunks(options: Required<GenerateOptions>, planted: PlantedChange[]): Generator<string, void, undefined> {
+  const { county, people: firstMonthPeople, seed, header, malformedDateRate, startSubjectId, chunkBytes, nextMonth } = options;
+  const people = firstMonthPeople + (nextMonth ? newPeopleCount(firstMonthPeople) : 0);
+  /** A person's rows, next month's when asked for (the changes planted recorded). */
+  const rowsOf = (subjectId: number): string[] => {
+    const rows = personRows(context, subjectId);
+    if (!nextMonth) return rows;
+    if (subjectId >= startSubjectId + firstMonthPeople) {
+      planted.push({ subjectId: String(subjectId), change: 'new person' });
+      return rows;
+    }
+    const next = nextMonthRows(new Prng(deriveSeed(seed, subjectId, NEXT_MONTH_SALT)), String(subjectId), rows, county);
+    if (next.change !== null) planted.push(next.change);
+    return next.rows;
+  };
   ensureDateTable();
   const context: RunContext = {
     county,
@@ -882,10 +913,10 @@ function* extractChunks(options: Required<GenerateOptions>): Generator<string, v
     const size = Math.min(wanted, people - index);
     let rows: string[];
     if (size === 1) {
-      rows = personRows(context, startSubjectId + index);
+      rows = rowsOf(startSubjectId + index);
     } else {
       const group: string[][] = [];
-      for (let member = 0; member < size; member++) group.push(personRows(context, startSubjectId + index + member));
+      for (let member = 0; member < size; member++) group.push(rowsOf(startSubjectId + index + member));
       rows = interleave(groups, group);
     }
     index += size;
