@@ -11,6 +11,7 @@
  * A person with no conviction the drawn change applies to keeps their rows and is not listed.
  */
 import { COL, FIELD_COUNT } from '../lambdas/domain/columns';
+import { isMalformed, parseDojDate } from '../lambdas/domain/dates';
 import { codeSectionOf, prop64SectionIndex } from '../lambdas/domain/sections';
 import { Prng } from './prng';
 
@@ -78,7 +79,9 @@ function joinRow(fields: readonly string[]): string {
   return `${fields.map((value) => (value.includes(',') || value.includes('"') ? `"${value.split('"').join('""')}"` : value)).join(',')}\n`;
 }
 
+/** The day after a YYYYMMDD date; another value (a malformed date of a sentence part) is left as it is. */
 function nextDay(yyyymmdd: string): string {
+  if (!/^\d{8}$/.test(yyyymmdd)) return yyyymmdd;
   const date = new Date(Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8)) + 1));
   return date.toISOString().slice(0, 10).replace(/-/g, '');
 }
@@ -103,7 +106,7 @@ function prop64Counts(fields: readonly string[][], county: string): Count[] {
       return;
     }
     const section = prop64SectionIndex(codeSectionOf(row[COL.OFFENSE_DESCR], row[COL.COMMENT_TEXT]));
-    if (section < 0 || row[COL.STP_ORI_CNTY_NAME] !== county || !/^\d{8}$/.test(row[COL.STP_EVENT_DATE]) || countOrder.trim() === '') return;
+    if (section < 0 || row[COL.STP_ORI_CNTY_NAME] !== county || isMalformed(parseDojDate(row[COL.STP_EVENT_DATE])) || countOrder.trim() === '') return;
     counts.set(countOrder, { countOrder, section: SECTIONS[section], level: row[COL.CONV_STAT_DESCR], rows: [index] });
   });
   return [...counts.values()];
