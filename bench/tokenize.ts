@@ -10,7 +10,6 @@
  * and JIT state are its own), streaming the file from disk in 1 MiB chunks. Reported time is the best of
  * R runs (default 3). Results go to stdout as a Markdown table; record them in bench/README-tokenize.md.
  */
-import { mulberry32 } from '../tools/prng';
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { tokenizeChunks, type RecordInfo, type TokenizerOptions, type TokenizerSink } from '../lambdas/domain/csv/tokenizer';
 import { COL, DOJ_COLUMNS } from '../lambdas/domain/columns';
+import { mulberry32 } from '../lambdas/domain/mulberry32';
 
 const CHUNK_BYTES = 1024 * 1024;
 const WINDOW_BYTES = 64 * 1024;

@@ -6,13 +6,13 @@
  * starts, so a worker started ahead (`prewarm`, the local counterpart of provisioned concurrency) takes its first
  * invocation warm.
  */
-import { mulberry32 } from '../tools/prng';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { mulberry32 } from '../lambdas/domain/mulberry32';
 import type { LocalFunction } from './template';
 
 /** LambdaPoolOptions.initialHeapMb's default. */
@@ -69,8 +69,8 @@ export interface LambdaPoolOptions {
   readonly enforceMemoryLimit?: boolean;
   /**
    * Initial V8 heap of a worker in MB (default 64; at most half the function's MemorySize). V8 starts a heap small
-   * and grows it through full collections, and a Classify invocation holds a whole partition's people: a 500k-row
-   * `clearance run` took 10.6-11.3 s with 64 MB, 11.2-11.5 s with V8's default (user CPU 14.7-16.0 s, 16.2-16.8 s).
+   * and grows it through full collections, and a Classify invocation holds a whole partition's people: starting at
+   * 64 MB spares those collections (bench/results/).
    */
   readonly initialHeapMb?: number;
   /**

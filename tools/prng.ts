@@ -1,25 +1,23 @@
 /**
- * The one deterministic PRNG of the project (mulberry32): fabricated extracts (generator.ts), the Lambda pool's
- * fault injection and the tokenizer bench. Tiny and fast; never Math.random where output must be reproducible.
+ * The generator's draws over the project's one PRNG (lambdas/domain/mulberry32.ts): floats, integers in a range,
+ * chances and picks, all from one seeded stream.
  */
+import { mulberry32Uint } from '../lambdas/domain/mulberry32';
+
 export class Prng {
-  private state: number;
+  private readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed | 0;
+    this.next = mulberry32Uint(seed);
   }
 
   uint32(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.next();
   }
 
   /** Uniform in [0, 1). */
   float(): number {
-    return this.uint32() / 4294967296;
+    return this.next() / 4294967296;
   }
 
   /** Uniform integer in [0, n). */
@@ -39,10 +37,4 @@ export class Prng {
   pick<T>(items: readonly T[]): T {
     return items[this.below(items.length)];
   }
-}
-
-/** A function of no argument giving floats in [0, 1) (the Lambda pool's and the bench's form). */
-export function mulberry32(seed: number): () => number {
-  const rng = new Prng(seed);
-  return () => rng.float();
 }

@@ -4,12 +4,12 @@ import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
-import { RunError } from '../../lambdas/domain/pipeline/errors';
 import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { PhaseWorkerPool } from './phase-workers';
 import { guardInterrupts } from './interrupts';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
-import { checkPolicy, checkRequest, UsageError } from './request';
+import { checkPolicy, checkRequest } from './request';
+import { InputError, RejectRatioExceeded, UnknownCountyError, UsageError } from '../../lambdas/domain/errors';
 
 export interface ClassifyOptions {
   /** `--input a.csv b.csv` or `--input a.csv,b.csv` (request.ts splitList). */
@@ -125,7 +125,7 @@ export async function previousClassify(dir: string, county: string): Promise<Pre
   try {
     previous = await readPreviousRun(new FsObjectStore(resultsDir), `${path.join(resultsDir, REGISTER_FOLDER)}/`, path.join(resultsDir, 'final', 'decisions.jsonl'), what);
   } catch (error) {
-    if (error instanceof RunError) throw new UsageError(error.message);
+    if (error instanceof InputError) throw new UsageError(error.message);
     throw error;
   }
   const manifest = JSON.parse(await fs.readFile(path.join(resultsDir, REGISTER_FOLDER, 'manifest.json'), 'utf8')) as { county: string };
@@ -212,7 +212,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     process.stdout.write(`${runDir}\n`);
   } catch (error) {
     progress.stop();
-    if (error instanceof RunError && (error.name === 'RejectRatioExceeded' || error.name === 'UnknownCountyError')) {
+    if (error instanceof RejectRatioExceeded || error instanceof UnknownCountyError) {
       error.message += ` (summary.json in ${path.join(runDir, 'reports')}, rejects.csv in ${path.join(runDir, 'results')})`;
     } else if (!existsSync(path.join(runDir, 'reports', 'summary.json'))) {
       // Failed before it wrote anything to read: no empty folder left behind.

@@ -3,10 +3,10 @@
  * then ours. Computed from merged statistics; holds no personal data.
  */
 import type { SinceLastRun } from './register/compare';
+import { DETERMINATION } from './decision';
 import { createHash } from 'node:crypto';
 import { formatRfc3339 } from './dates';
 import { Policy } from './policy';
-import { DETERMINATION } from './rules';
 import { PROP64_SECTIONS } from './sections';
 import { ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
 import { DemographicsReport, demographicsReport, whatIfRows, WhatIfRow } from './report/model';

@@ -11,14 +11,14 @@
  */
 import { ChangeKind, changeFields, comparePartition, ComparisonCounts, REVIEW_CARRY, ReviewedDecision } from '../register/compare';
 import {
-  parseRecord, RegisterFormatError, registerManifestProblem, RegisterManifest, REGISTER_FORMAT, REGISTER_MANIFEST, registerPartitionOf,
+  parseRecord, registerManifestProblem, RegisterManifest, REGISTER_FORMAT, REGISTER_MANIFEST, registerPartitionOf,
   registerPartKey, RegisterRecord, serializeRecord,
 } from '../register/record';
 import { csvSafeLine } from '../csv/writer';
 import { courtListWorkKeys, entryPieces, readEntries, REVIEW_MARK } from '../report/court-lists';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readText, writeJson } from './object-store';
 import { RunPlan, shardOf, workKeys } from './plan';
-import { RunError } from './errors';
+import { InputError, RegisterFormatError } from '../errors';
 import { DECISIONS } from '../review/decisions';
 
 /** The run a county's run is compared with (RunPlan.previous): checked before any work. */
@@ -55,13 +55,13 @@ export async function readPreviousRun(store: ObjectStore, registerPrefix: string
     manifest = await readJson(store, `${registerPrefix}${REGISTER_MANIFEST}`);
   } catch (error) {
     if ((error as Error).name === 'NotFoundError') {
-      throw new RunError('InputError', `${what} has no register (${REGISTER_MANIFEST}): only a run that succeeded writes one; compare with the county's last successful run`);
+      throw new InputError(`${what} has no register (${REGISTER_MANIFEST}): only a run that succeeded writes one; compare with the county's last successful run`);
     }
-    if (error instanceof SyntaxError) throw new RunError('InputError', `${what}: its register's ${REGISTER_MANIFEST} is not JSON`);
+    if (error instanceof SyntaxError) throw new InputError(`${what}: its register's ${REGISTER_MANIFEST} is not JSON`);
     throw error;
   }
   const problem = registerManifestProblem(manifest);
-  if (problem !== null) throw new RunError('InputError', `${what} cannot be compared with: ${problem}`);
+  if (problem !== null) throw new InputError(`${what} cannot be compared with: ${problem}`);
   const m = manifest as RegisterManifest;
   const hasDecisions = decisionsKey !== undefined && (await store.exists(decisionsKey));
   return {

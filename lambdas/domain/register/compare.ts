@@ -3,8 +3,9 @@
  * of either side once, with what changed, and the reviewers' decisions carried forward when the conviction's inputs
  * are those it was decided on.
  */
-import { DETERMINATION } from '../rules';
-import { CarriedDecision, RegisterFormatError, RegisterRecord } from './record';
+import { DETERMINATION } from '../decision';
+import { RegisterFormatError } from '../errors';
+import { CarriedDecision, RegisterRecord } from './record';
 
 export const CHANGE_KINDS = ['new', 'newly eligible', 'no longer eligible', 'determination changed', 'unchanged', 'gone from the extract'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { RegisterFormatError } from '../errors';
 
 /** The register's format; a manifest with another `format` is a register of another version. */
 export const REGISTER_FORMAT = 'clearance-register/v1';
@@ -103,10 +104,6 @@ export function serializeRecord(record: RegisterRecord): string {
   return JSON.stringify(record);
 }
 
-/** Thrown when a register's part does not hold register records: it was damaged or written by something else. */
-export class RegisterFormatError extends Error {
-  override readonly name = 'RegisterFormatError';
-}
 
 /** One line of a register part; `where` names the part and line in the error. */
 export function parseRecord(line: string, where: string): RegisterRecord {

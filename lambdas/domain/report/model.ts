@@ -4,9 +4,8 @@
  * can leak a small cell.
  */
 import type { SinceLastRun } from '../register/compare';
-import type { Summary } from '../summary';
+import { DETERMINATION, RuleId } from '../decision';
 import { Policy } from '../policy';
-import { DETERMINATION, RuleId } from '../rules';
 import { PROP64_SECTIONS } from '../sections';
 import { emptyDemographics, RunStatistics, ScenarioCounts } from '../statistics';
 import { ageBandLabels, ageBandOf, GENDER_LABELS, RaceMapper, UNKNOWN } from './demographics';
@@ -425,8 +424,20 @@ export function describePolicy(policy: Policy): string[] {
   return lines;
 }
 
+/** What the report model reads of the run's summary (summary.ts `Summary` has all of it). */
+export interface SummaryFacts {
+  county: string;
+  runId: string;
+  computeAt: string;
+  policyName: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  files: ReadonlyArray<{ name: string; rowsRead: number; rowsRejected: number; header: 'present' | 'absent'; notes: string[] }>;
+  /** The comparison with the county's previous run, when the run made one (docs/monthly.md). */
+  sinceLastRun?: SinceLastRun;
+}
+
 /** The whole model, from the merged statistics and the summary built from them. */
-export function buildReportModel(stats: RunStatistics, summary: Summary, policy: Policy, settings: ReportSettings): ReportModel {
+export function buildReportModel(stats: RunStatistics, summary: SummaryFacts, policy: Policy, settings: ReportSettings): ReportModel {
   const byDetermination = determinationCounts(stats);
   const countOf = (determination: string) => byDetermination.find((row) => row.determination === determination)?.count ?? 0;
   const relief = stats.reliefWithCurrentEligibilityChoices;

@@ -4,7 +4,7 @@
  * decisions carried forward or sent back to review.
  */
 import fc from 'fast-check';
-import { PartitionClassifier } from '../../../lambdas/domain/classify';
+import { PartitionClassifier } from '../../../lambdas/domain/people-classifier';
 import { parseIsoDate } from '../../../lambdas/domain/dates';
 import { presetPolicy } from '../../../lambdas/domain/policy';
 import { partitionOf } from '../../../lambdas/domain/pipeline/split';
@@ -14,7 +14,7 @@ import {
 import {
   CarriedDecision, parseRecord, personKey, registerManifestProblem, REGISTER_FORMAT, registerPartitionOf, RegisterRecord, serializeRecord,
 } from '../../../lambdas/domain/register/record';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, rowArbitrary } from '../../helpers/arbitraries';
 
 /** The county of the arbitrary rows (helpers/arbitraries.ts). */
