@@ -11,7 +11,7 @@
  */
 import { ChangeKind, changeFields, comparePartition, ComparisonCounts, REVIEW_CARRY, ReviewedDecision } from '../register/compare';
 import {
-  parseRecord, registerManifestProblem, RegisterManifest, REGISTER_FORMAT, REGISTER_MANIFEST, registerPartitionOf,
+  parseRecord, PreviousRun, registerManifestProblem, RegisterManifest, REGISTER_FORMAT, REGISTER_MANIFEST, registerPartitionOf,
   registerPartKey, RegisterRecord, serializeRecord,
 } from '../register/record';
 import { csvSafeLine } from '../csv/writer';
@@ -20,19 +20,6 @@ import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readT
 import { RunPlan, shardOf, workKeys } from './plan';
 import { InputError, RegisterFormatError } from '../errors';
 import { DECISIONS } from '../review/decisions';
-
-/** The run a county's run is compared with (RunPlan.previous): checked before any work. */
-export interface PreviousRun {
-  runId: string;
-  /** Where its register lies (`register/<runId>/` of the county, or `<run>/results/register/` locally). */
-  registerPrefix: string;
-  partitionCount: number;
-  computeAt: string;
-  policyName: string;
-  policySha256: string;
-  /** Its review's decision record (final/decisions.jsonl), when its results hold one. */
-  decisionsKey?: string;
-}
 
 const pad = (n: number) => String(n).padStart(6, '0');
 
@@ -250,5 +237,5 @@ export async function publishRegister(store: ObjectStore, plan: RunPlan, policyS
   await writeJson(store, `${prefix}${REGISTER_MANIFEST}`, manifest);
 }
 
-export type { ChangeKind };
+export type { ChangeKind, PreviousRun };
 export { RegisterFormatError };

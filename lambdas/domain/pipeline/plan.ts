@@ -3,7 +3,7 @@
  * Byte ranges start at record starts (just after a LF that is not inside a quoted field, or at 0), found with
  * small ranged reads: the plan never scans a whole file.
  */
-import type { PreviousRun } from './compare-register';
+import type { PreviousRun } from '../register/record';
 import { FIELD_COUNT } from '../columns';
 import { DojTokenizer } from '../csv/tokenizer';
 import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../dates';

@@ -129,3 +129,16 @@ export function parseRecord(line: string, where: string): RegisterRecord {
 export function inputsDigest(reviewLine: string): string {
   return createHash('sha256').update(reviewLine, 'latin1').digest('hex').slice(0, 16);
 }
+
+/** The run a county's run is compared with (RunPlan.previous): checked before any work. */
+export interface PreviousRun {
+  runId: string;
+  /** Where its register lies (`register/<runId>/` of the county, or `<run>/results/register/` locally). */
+  registerPrefix: string;
+  partitionCount: number;
+  computeAt: string;
+  policyName: string;
+  policySha256: string;
+  /** Its review's decision record (final/decisions.jsonl), when its results hold one. */
+  decisionsKey?: string;
+}
