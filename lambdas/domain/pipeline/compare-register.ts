@@ -103,29 +103,34 @@ export async function prepareDecisions(store: ObjectStore, plan: RunPlan): Promi
   const decided: Record<string, ReviewedDecision> = {};
   let count = 0;
   if (previous.decisionsKey !== undefined) {
-    const text = await readText(store, previous.decisionsKey, 'latin1');
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      if (end > start) {
-        const record = JSON.parse(text.slice(start, end)) as { convictionId?: string; decisions?: Array<Record<string, unknown>> };
-        const history = record.decisions ?? [];
-        const latest = history[history.length - 1];
-        if (typeof record.convictionId === 'string' && latest !== undefined && DECISION_KINDS.has(String(latest.decision))) {
-          decided[record.convictionId] = {
-            decision: latest.decision as ReviewedDecision['decision'],
-            reason: String(latest.reason ?? ''),
-            reviewer: String(latest.reviewer ?? ''),
-            date: String(latest.date ?? ''),
-            round: Number(latest.round ?? 1),
-            runId: previous.runId,
-          };
-          count++;
-        }
+    // Streamed line by line: the record has a line per conviction of the review list, decided or not.
+    let carry = '';
+    const take = (line: string) => {
+      if (line === '') return;
+      const record = JSON.parse(line) as { convictionId?: string; decisions?: Array<Record<string, unknown>> };
+      const history = record.decisions ?? [];
+      const latest = history[history.length - 1];
+      if (typeof record.convictionId !== 'string' || latest === undefined || !DECISION_KINDS.has(String(latest.decision))) return;
+      decided[record.convictionId] = {
+        decision: latest.decision as ReviewedDecision['decision'],
+        reason: String(latest.reason ?? ''),
+        reviewer: String(latest.reviewer ?? ''),
+        date: String(latest.date ?? ''),
+        round: Number(latest.round ?? 1),
+        runId: previous.runId,
+      };
+      count++;
+    };
+    for await (const chunk of store.read(previous.decisionsKey)) {
+      const text = carry + chunk.toString('latin1');
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        take(text.slice(start, end));
+        start = end + 1;
       }
-      start = end + 1;
+      carry = text.slice(start);
     }
+    take(carry);
   }
   await writeJson(store, compareKeys.decisions(plan), decided);
   return count;
