@@ -10,6 +10,7 @@
  *   npm run bench -- --repeat 5        runs per command on inputs up to 600k rows (default 3; larger inputs once)
  *   npm run bench -- --no-grid         skip the large-grid run with the cloud's limits on (bench/grid.ts)
  *   npm run bench -- --grid-people 2000 --grid-bytes 4096   its size: people generated, range and partition bytes
+ *   npm run bench -- --monthly-rows 500000,5000000   month 2 --previous month 1 at these sizes (bench/monthly.ts); 0: skip
  *
  * Each repeated command reports its median run (wall time, RSS and phases of that run) and the range of all its
  * runs: this machine's speed drifts by up to ~40% from hour to hour, and one run of a 500k-row input says little.
@@ -24,10 +25,11 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Command } from 'commander';
-import { generateExtract, peopleForRows } from '../lambdas/domain/generator';
+import { generateExtract, peopleForRows } from '../tools/generator';
 import { ASSEMBLE_THREADS, costTable, cpuShare, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
 import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
 import { gridRun } from './grid';
+import { monthlyBench } from './monthly';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clearance.js');
@@ -226,8 +228,9 @@ async function main(): Promise<void> {
     .option('--no-grid', 'skip the large-grid run with the cloud\'s limits on')
     .option('--grid-people <n>', 'people in the large-grid run\'s extract', '2000')
     .option('--grid-bytes <n>', 'range and partition bytes of the large-grid run', '4096')
+    .option('--monthly-rows <list>', 'month 2 against an N-row register at these sizes (0: skip)', '500000,5000000')
     .parse(process.argv)
-    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string }>();
+    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string; monthlyRows: string }>();
   const repeat = Number(options.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: ${JSON.stringify(options.repeat)} is not a whole number of at least 1`);
   mkdirSync(CACHE, { recursive: true });
@@ -273,8 +276,10 @@ async function main(): Promise<void> {
     process.stderr.write('large-grid run with the limits on...\n');
     grid = `\n## Large grid with the cloud's limits on (embedded stack, bench/grid.ts)\n\n${await gridRun({ people: Number(options.gridPeople), bytes: Number(options.gridBytes) })}`;
   }
+  const monthlySizes = options.monthlyRows.split(',').map(Number).filter((n) => n > 0);
+  const monthly = monthlySizes.length === 0 ? '' : `\n## Monthly: month 2 against month 1's register (bench/monthly.ts)\n\n${await monthlyBench(monthlySizes)}\n`;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
-  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${memoryInSize(generatedRuns)}${costs}${grid}`;
+  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${memoryInSize(generatedRuns)}${costs}${grid}${monthly}`;
   process.stdout.write(`${markdown}\n`);
   const results = path.join(ROOT, 'bench', 'results');
   mkdirSync(results, { recursive: true });

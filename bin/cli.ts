@@ -97,6 +97,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--partition-mb <n>', 'about n MiB of input per classify partition').argParser(positiveInteger))
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))
     .option('--excel-safe', 'neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md)')
+    .option('--previous <dir>', 'compare with an earlier classify of the county (its folder <out>/<runId>): changes.csv, decisions carried forward (docs/monthly.md)')
     .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options))
     .exitOverride();
 
@@ -168,11 +169,12 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', integer, 1)
     .option('--no-header', 'omit the RECORD_ID header row')
     .option('--out <file>', 'output file (default: standard output)')
+    .option('--next-month', '"next month\'s" extract of the same seed: some people sealed or new, new convictions, corrected dates and levels (docs/monthly.md)')
     .exitOverride()
-    .action(async (options: { county: string; people: number; seed: number; header: boolean; out?: string }) => {
-      const { generateExtract } = await import('../lambdas/domain/generator');
+    .action(async (options: { county: string; people: number; seed: number; header: boolean; out?: string; nextMonth?: boolean }) => {
+      const { generateExtract } = await import('../tools/generator');
       const target = options.out ? createWriteStream(options.out) : process.stdout;
-      for (const chunk of generateExtract({ county: options.county, people: options.people, seed: options.seed, header: options.header })) {
+      for (const chunk of generateExtract({ county: options.county, people: options.people, seed: options.seed, header: options.header, nextMonth: options.nextMonth === true })) {
         if (!target.write(chunk)) await once(target, 'drain');
       }
       if (options.out) {

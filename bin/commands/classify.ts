@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/publish';
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
+import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { PhaseWorkerPool } from './phase-workers';
 import { guardInterrupts } from './interrupts';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest } from './request';
-import { RejectRatioExceeded, UnknownCountyError, UsageError } from '../../lambdas/domain/errors';
+import { InputError, RejectRatioExceeded, UnknownCountyError, UsageError } from '../../lambdas/domain/errors';
 
 export interface ClassifyOptions {
   /** `--input a.csv b.csv` or `--input a.csv,b.csv` (request.ts splitList). */
@@ -25,6 +26,8 @@ export interface ClassifyOptions {
   concurrency: number;
   /** Neutralise spreadsheet formulas in the reference-format CSVs too. */
   excelSafe?: boolean;
+  /** An earlier classify's run folder (or its results/ folder) to compare with (docs/monthly.md). */
+  previous?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -97,11 +100,46 @@ async function createRunFolder(outDir: string): Promise<{ runId: string; runDir:
   }
 }
 
+/** Where a run's register lies in its results folder. */
+export const REGISTER_FOLDER = 'register';
+
+/**
+ * The earlier classify `--previous` names (its run folder, or its results/ folder), checked before any work: it
+ * must have succeeded, be of the same county and hold a register this version reads. Its review's decision record
+ * (final/decisions.jsonl), when there is one, gives the decisions to carry forward.
+ */
+export async function previousClassify(dir: string, county: string): Promise<PreviousRun> {
+  const given = path.resolve(dir);
+  const resultsDir = existsSync(path.join(given, 'results', REGISTER_FOLDER)) || existsSync(path.join(given, 'results')) ? path.join(given, 'results') : given;
+  const what = `--previous ${JSON.stringify(dir)}`;
+  if (!existsSync(resultsDir)) throw new UsageError(`${what}: no such folder`);
+  for (const summaryPath of [path.join(resultsDir, 'summary.json'), path.join(resultsDir, '..', 'reports', 'summary.json')]) {
+    const text = await fs.readFile(summaryPath, 'utf8').catch(() => null);
+    if (text === null) continue;
+    const status = (JSON.parse(text) as { status?: unknown }).status;
+    if (status !== 'SUCCEEDED') {
+      throw new UsageError(`${what} is a run that did not succeed (status ${String(status)}): compare with the county's last successful run`);
+    }
+    break;
+  }
+  let previous: PreviousRun;
+  try {
+    previous = await readPreviousRun(new FsObjectStore(resultsDir), `${path.join(resultsDir, REGISTER_FOLDER)}/`, path.join(resultsDir, 'final', 'decisions.jsonl'), what);
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message);
+    throw error;
+  }
+  const manifest = JSON.parse(await fs.readFile(path.join(resultsDir, REGISTER_FOLDER, 'manifest.json'), 'utf8')) as { county: string };
+  if (manifest.county !== county) throw new UsageError(`${what} is a run of ${JSON.stringify(manifest.county)}, not of ${JSON.stringify(county)}`);
+  return previous;
+}
+
 export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   const request = await checkRequest(options);
   if (request.inputs.length === 0) throw new UsageError(`--input ${JSON.stringify(String(options.input))} names no file`);
   for (const note of request.notes) process.stderr.write(`${note}\n`);
   const outDir = request.out;
+  const previous = options.previous === undefined ? undefined : await previousClassify(options.previous, request.county);
   await fs.mkdir(outDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const swept = await sweepStaleWork(outDir);
   if (swept.length > 0) process.stderr.write(`removed the work folders of ${swept.length} interrupted classify run(s) in ${outDir}: ${swept.join(', ')}\n`);
@@ -154,6 +192,8 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
         workPrefix,
         resultsPrefix: `${runId}/results/`,
         reportsPrefix: `${runId}/reports/`,
+        registerPrefix: `${runId}/results/${REGISTER_FOLDER}/`,
+        ...(previous === undefined ? {} : { previous }),
       },
       {
         onProgress: (p) => {
@@ -171,6 +211,11 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
       `classified ${s.rowsRead} rows (${s.rowsRejected} rejected) of ${s.people} people in ${s.processingTimeInSeconds.toFixed(1)} s; ` +
         `results in ${path.join(runDir, 'results')}, reports in ${path.join(runDir, 'reports')}\n`,
     );
+    const since = s.sinceLastRun;
+    if (since?.changes !== undefined) {
+      const kinds = Object.entries(since.changes).map(([kind, count]) => `${count} ${kind}`).join(', ');
+      process.stderr.write(`since ${since.previousRunId}: ${kinds}; ${since.decisionsCarried} decisions carried forward, ${since.changedSinceDecided} changed since decided${since.policyChanged ? ' (another policy than that run)' : ''}\n`);
+    }
     process.stdout.write(`${runDir}\n`);
   } catch (error) {
     progress.stop();

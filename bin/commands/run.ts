@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { ObjectStore } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { markInterruptedRuns } from './interrupted-runs';

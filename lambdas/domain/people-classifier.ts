@@ -13,6 +13,7 @@ import { decide, EvaluationContext, isRelief } from './rules';
 import { isProp64RelatedSection, isRelatedCharge, possibleOtherProp64Charge, PROP64_SECTIONS, RELATED_SECTION_LABEL } from './sections';
 import { countInto, emptyDemographics, emptyScenario, emptyStatistics, ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
 import { COURT_LIST_KINDS, CourtLists, emptyCourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';
+import { RegisterRecord } from './register/record';
 import { ageInYears, decadeOf, genderCategory, RaceMapper, UNKNOWN } from './report/demographics';
 
 export interface ClassifyOptions extends EvaluationContext {
@@ -28,6 +29,8 @@ export interface ClassifyOptions extends EvaluationContext {
    * `latestEventDay` (default: no limit).
    */
   eventDayCeiling?: DayNumber;
+  /** Keep a county-register record per evaluated conviction (registerEntries); default false. */
+  keepRegister?: boolean;
 }
 
 /** One output row: the All_Results line, the All_Results_Condensed line, and whether it is in Prop64_Results. */
@@ -78,6 +81,8 @@ export class PartitionClassifier {
   /** What the court lists need of each person (their first row), never put in statistics. */
   private readonly identities = new Map<Person, PersonIdentity>();
   private readonly lists: CourtLists = emptyCourtLists();
+  /** The partition's register records (register/record.ts), in the order people are decided. */
+  private readonly registerRecords: RegisterRecord[] = [];
   private readonly raceMapper: RaceMapper;
   /** STP_EVENT_DATE text of `latestEventDay`: a row's date is parsed only when it sorts after it (YYYYMMDD). */
   private latestEventText = '';
@@ -149,6 +154,11 @@ export class PartitionClassifier {
     return this.lists;
   }
 
+  /** After `decide()`: a register record per evaluated conviction. Personal data: for results/ only. */
+  registerEntries(): RegisterRecord[] {
+    return this.registerRecords;
+  }
+
   /**
    * Pass 2: the 18 eligibility columns (CSV text, no leading comma) of row `rowIndex`, given its fields again
    * (OFFENSE_DESCR and COMMENT_TEXT are read), and whether it is an evaluated conviction.
@@ -209,7 +219,7 @@ export class PartitionClassifier {
         this.countRelievedPerson(person);
       }
       const identity = this.identities.get(person);
-      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists);
+      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists, this.options.keepRegister === true ? this.registerRecords : undefined);
     }
     const sevenYearsAgo = addYears(computeAtDay, -7);
     addRelief(stats.reliefWithCurrentEligibilityChoices, person, sevenYearsAgo, currentOutcome);

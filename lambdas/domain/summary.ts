@@ -2,6 +2,7 @@
  * summary.json: every field of the reference tool's summary (eligibility.md, "Output files of a run"),
  * then ours. Computed from merged statistics; holds no personal data.
  */
+import type { SinceLastRun } from './register/compare';
 import { DETERMINATION } from './decision';
 import { createHash } from 'node:crypto';
 import { formatIsoDate, formatRfc3339 } from './dates';
@@ -76,6 +77,8 @@ export interface Summary {
   convictionsByDecadeAndDetermination?: Record<string, Record<string, number>>;
   /** People relieved by race/ethnicity, gender and age band: small cells suppressed, shares summing to 100. */
   demographics?: DemographicsReport;
+  /** What changed since the county's previous run (docs/monthly.md): counts only. */
+  sinceLastRun?: SinceLastRun;
 }
 
 export interface SummaryContext {

@@ -8,7 +8,7 @@ import { DETERMINATION } from '../../lambdas/domain/decision';
 import fc from 'fast-check';
 import { COL, ELIGIBILITY_COLUMNS, FIELD_COUNT } from '../../lambdas/domain/columns';
 import { parseIsoDate } from '../../lambdas/domain/dates';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { parsePolicy, PolicyInput } from '../../lambdas/domain/policy';
 import { isRelief } from '../../lambdas/domain/rules';
 import { normalizeStatistics } from '../../lambdas/domain/statistics';

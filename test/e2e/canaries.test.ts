@@ -8,7 +8,7 @@
  */
 import { synthTemplate } from '../../bin/commands/synth-template';
 import { COL } from '../../lambdas/domain/columns';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import type { ExecutionEvent } from '../../local/asl-runner';
 import type { FunctionLogLine } from '../../local/lambda-pool';
 import { parseCsvText } from '../helpers/csv-compare';

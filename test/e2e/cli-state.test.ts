@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { CLI, CliResult, cliEnv, ROOT, runClearance } from '../helpers/cli-process';
 
 const COUNTY = 'LOS ANGELES';

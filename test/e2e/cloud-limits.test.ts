@@ -6,7 +6,7 @@
  * without throttling.
  */
 import { synthTemplate } from '../../bin/commands/synth-template';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { LAMBDA_MAX_FILE_DESCRIPTORS } from '../../local/lambda-pool';
 import { COUNTY, Harness, ledgerCounts, MIB, publishedOutputs, runBatch, runOf, startHarness } from './fixtures/harness';

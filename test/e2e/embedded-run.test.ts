@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { synthTemplate } from '../../bin/commands/synth-template';
 import { RunLedger } from '../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PRESETS } from '../../lambdas/domain/policy';

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { synthTemplate } from '../../bin/commands/synth-template';
 import { RunRecord } from '../../lambdas/adapters/ledger';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import type { ExecutionEvent } from '../../local/asl-runner';
 import type { FaultDecision } from '../../local/lambda-pool';

@@ -4,7 +4,7 @@
  * leaves the first run's outputs those of the content that started it.
  */
 import { synthTemplate } from '../../bin/commands/synth-template';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { COUNTY, Harness, MIB, publishedOutputs, runOf, startHarness } from './fixtures/harness';
 

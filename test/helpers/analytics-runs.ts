@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { COL } from '../../lambdas/domain/columns';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { Summary } from '../../lambdas/domain/summary';

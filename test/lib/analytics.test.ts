@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ClearanceAnalytics } from '../../lib/analytics';
 import { ANALYTICS_PARTITION_KEYS, ANALYTICS_TABLES, COUNTY_SLUGS, LATEST_TABLE } from '../../lambdas/domain/analytics/columns';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { MemoryObjectStore } from '../helpers/memory-store';

@@ -32,6 +32,10 @@ import { ANALYTICS_PREFIX } from '../analytics/columns';
 import { publishAnalytics } from '../analytics/publish';
 import { runAnalytics } from '../analytics/records';
 import { InputError, InvariantError, RejectRatioExceeded, RunError, UnknownCountyError } from '../errors';
+import { addComparisonCounts, CHANGES_COLUMNS, ComparisonCounts, emptyComparisonCounts, SinceLastRun } from '../register/compare';
+import { compareKeys, publishRegister } from './compare-register';
+
+const CHANGES_HEADER = csvSafeLine([...CHANGES_COLUMNS]);
 
 export const OUTPUT_FILES = {
   ...RESULT_FILE_NAMES,
@@ -45,6 +49,8 @@ export const OUTPUT_FILES = {
   /** reports/: aggregates only. */
   statistics: 'statistics.csv',
   report: 'report.html',
+  /** results/: what changed since the previous run (a run compared with one only). */
+  changes: 'changes.csv',
 } as const;
 
 export interface AssembleResult {
@@ -63,7 +69,7 @@ export function stagedOutputKey(plan: Pick<RunPlan, 'workPrefix'>, name: OutputN
 /** What a run publishes, in order; summary.json (the completion marker) is always last. */
 const PUBLISHED: Record<'SUCCEEDED' | 'FAILED', OutputName[][]> = {
   SUCCEEDED: [
-    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'resultsSummary', 'reviewList'],
+    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'resultsSummary', 'reviewList', 'changes'],
     ['statistics', 'report'],
     ['summary'],
   ],
@@ -77,7 +83,7 @@ async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record
   // personal data anyway, and the reference format is kept).
   const oneFolder = plan.resultsPrefix === plan.reportsPrefix;
   for (const names of PUBLISHED[status]) {
-    const group = oneFolder ? names.filter((name) => name !== 'summary') : names;
+    const group = names.filter((name) => !(oneFolder && name === 'summary') && !(name === 'changes' && plan.previous === undefined));
     // Every copy of the group ends before a failure is thrown: none is left running behind a retry.
     const copies = await Promise.allSettled(group.map((name) => store.copy(stagedOutputKey(plan, name), outputs[name])));
     const failed = copies.find((copy): copy is PromiseRejectedResult => copy.status === 'rejected');
@@ -125,6 +131,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     reviewList: `${plan.resultsPrefix}${OUTPUT_FILES.reviewList}`,
     statistics: `${plan.reportsPrefix}${OUTPUT_FILES.statistics}`,
     report: `${plan.reportsPrefix}${OUTPUT_FILES.report}`,
+    changes: `${plan.resultsPrefix}${OUTPUT_FILES.changes}`,
   };
 
   const staged = (name: OutputName) => stagedOutputKey(plan, name);
@@ -145,6 +152,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       ...(error ? { error: error.message } : {}),
       reportSettings,
     });
+    const since = await sinceLastRun(store, plan, summary.policySha256 ?? '');
+    if (since !== undefined) summary.sinceLastRun = since;
     const model = status === 'SUCCEEDED' ? buildReportModel(statistics, summary, policy, reportSettings) : undefined;
     if (model) {
       // The reports of a finished run, before summary.json (the completion marker).
@@ -154,6 +163,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     await writeJson(store, staged('resultsSummary'), summary);
     await writeJson(store, staged('summary'), reportSummary(summary));
     await publishOutputs(store, plan, outputs, status);
+    // The register of a run that succeeded, for the county's next run (docs/monthly.md).
+    if (status === 'SUCCEEDED' && plan.registerPrefix !== undefined) await publishRegister(store, plan, summary.policySha256 ?? '', summary.convictions);
     const analyticsPrefix = options.analyticsPrefix === undefined ? ANALYTICS_PREFIX : options.analyticsPrefix;
     if (model && analyticsPrefix !== null) {
       // Derived from the published reports: a run killed here is retried whole and writes the same keys again.
@@ -194,6 +205,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
   const [written] = await Promise.all([
     options.merge?.(plan) ?? mergeResultFiles(store, plan, RESULT_FILES),
     writeCourtLists(store, plan, staged),
+    ...(plan.previous === undefined ? [] : [writeChanges(store, plan, staged('changes'))]),
   ]);
   for (const file of files) {
     const index = plan.files.findIndex((f) => f.name === file.name);
@@ -215,7 +227,9 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
 async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name: OutputName) => string): Promise<void> {
   const lists = COURT_LIST_KINDS.map((kind) => [staged(COURT_LIST_OUTPUTS[kind]), COURT_LIST_HEADERS[kind], courtListWorkKeys[kind]] as const);
   for (const [key, header, workKey] of lists) {
-    const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(readMany(store, workKey(workKeys.classified(plan, p)), plan.partitionCount, COURT_LIST_READ)));
+    // A run compared with its register reads the review entries Compare filtered (decisions carried forward).
+    const keyOf = (p: number) => (workKey === courtListWorkKeys.review && plan.previous !== undefined ? compareKeys.review(plan, p) : workKey(workKeys.classified(plan, p)));
+    const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(readMany(store, keyOf(p), plan.partitionCount, COURT_LIST_READ)));
     const channel = new ChunkChannel();
     const writing = store.write(key, channel);
     try {
@@ -231,6 +245,37 @@ async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name:
     }
     await writing;
   }
+}
+
+/** changes.csv: the header, then each partition's changes in partition order. */
+async function writeChanges(store: ObjectStore, plan: RunPlan, key: string): Promise<void> {
+  const partitions = Array.from({ length: plan.partitionCount }, (_, p) => p);
+  async function* pieces(): AsyncGenerator<Buffer> {
+    yield Buffer.from(`${CHANGES_HEADER}\n`, 'latin1');
+    for (const p of partitions) yield* store.read(compareKeys.changes(plan, p));
+  }
+  await store.write(key, pieces());
+}
+
+/** summary.json's `sinceLastRun`: the comparison's counts, or why the run was not compared. */
+async function sinceLastRun(store: ObjectStore, plan: RunPlan, policySha256: string): Promise<SinceLastRun | undefined> {
+  const previous = plan.previous;
+  if (previous === undefined) return plan.previousNote === undefined ? undefined : { previousRunId: null, note: plan.previousNote };
+  const partitions = Array.from({ length: plan.partitionCount }, (_, p) => p);
+  const counts = emptyComparisonCounts();
+  const parts = await mapBounded(partitions, READS_IN_FLIGHT, (p) => readJson<ComparisonCounts>(store, compareKeys.counts(plan, p)).catch(() => null));
+  // A run that failed before Compare has no counts: it says which run it would have been compared with.
+  if (parts.some((part) => part === null)) return { previousRunId: previous.runId, note: 'the run failed before the comparison' };
+  for (const part of parts) addComparisonCounts(counts, part!);
+  return {
+    previousRunId: previous.runId,
+    previousComputeAt: previous.computeAt,
+    previousPolicyName: previous.policyName,
+    policyChanged: previous.policySha256 !== policySha256,
+    changes: counts.changes,
+    decisionsCarried: counts.decisionsCarried,
+    changedSinceDecided: counts.changedSinceDecided,
+  };
 }
 
 /**

@@ -14,6 +14,7 @@ import { readSliceRow } from './slice-index';
 import { RunPlan, workKeys } from './plan';
 import { COURT_LIST_KINDS, courtListWorkKeys, entryPieces } from '../report/court-lists';
 import { reportSettingsOf } from '../report/settings';
+import { compareKeys, registerWorkPieces } from './compare-register';
 import { InvariantError } from '../errors';
 
 export { InvariantError };
@@ -35,6 +36,11 @@ export function scenarioPoliciesOf(plan: RunPlan): Record<string, Policy> {
   return policies;
 }
 
+/** A run writes register records when it publishes a register or compares with one. */
+function keepsRegister(plan: RunPlan): boolean {
+  return plan.registerPrefix !== undefined || plan.previous !== undefined;
+}
+
 export async function classifyPartition(store: ObjectStore, plan: RunPlan, partition: number): Promise<RunStatistics> {
   const classifier = new PartitionClassifier({
     county: plan.county,
@@ -44,6 +50,7 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
     raceCategories: reportSettingsOf(plan).raceCategories,
     excelSafe: plan.excelSafe === true,
     eventDayCeiling: parseIsoDate(plan.startedAt.slice(0, 10)),
+    keepRegister: keepsRegister(plan),
   });
   // Pass 1: people. The routed objects are read in range order, so rows come in input order.
   const objects: RoutedRowsReader[] = [];
@@ -71,6 +78,9 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   await Promise.all([
     ...COURT_LIST_KINDS.map((kind) => store.write(courtListWorkKeys[kind](classifiedKey), entryPieces(lists[kind]))),
     store.write(classifiedKey, outputPieces(classifier, objects, fields, plan.excelSafe === true)),
+    ...(!keepsRegister(plan)
+      ? []
+      : [store.write(compareKeys.current(plan, partition), registerWorkPieces(classifier.registerEntries()))]),
   ]);
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
   return statistics;

@@ -17,6 +17,7 @@ import { csvSafeLine as csvLine } from '../csv/writer';
 import { DayNumber, dayFromCivil, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
 import { convictionId } from '../review/conviction-id';
+import { inputsDigest, personKey, RegisterRecord } from '../register/record';
 import { sentenceEnd } from '../rules';
 
 /** The lists, in the order they are written; `kind` names a list in CourtLists and in the work area. */
@@ -107,7 +108,12 @@ function missingText(caseNumber: string, countNumberKnown: boolean, convictionDa
 }
 
 /** The Review column of the review list: whether the conviction needs a decision or only may get one. */
-export const REVIEW_MARK = { required: 'Required', optional: 'Optional' } as const;
+export const REVIEW_MARK = { required: 'Required', optional: 'Optional', changedSinceDecided: 'Required (changed since decided)' } as const;
+
+/** Whether a Review mark asks for a decision (Hand Review, or decided in an earlier run and changed since). */
+export function isRequiredMark(mark: string): boolean {
+  return mark === REVIEW_MARK.required || mark === REVIEW_MARK.changedSinceDecided;
+}
 
 export const OFFENSE_LEVEL = { felony: 'Felony', misdemeanor: 'Misdemeanor' } as const;
 
@@ -273,12 +279,14 @@ export function personCourtLists(
   county: string,
   computeAtDay: DayNumber,
   into: CourtLists,
+  register?: RegisterRecord[],
 ): void {
   const dob = courtDate(identity.dob);
   const wording = computeAtDay > CHALLENGE_DEADLINE ? NOTICE_WORDING.afterDeadline : NOTICE_WORDING.beforeDeadline;
   const dobValid = !isMalformed(parseDojDate(identity.dob));
   const cases = new Map<string, Conviction[]>();
   const ids = convictionIds(evaluated, identity.subjectId);
+  const pk = register === undefined ? 0 : personKey(identity.subjectId);
   for (const conviction of evaluated) {
     const determination = conviction.decision?.determination ?? '';
     const kind = listOf(determination);
@@ -287,17 +295,21 @@ export function personCourtLists(
     const count = countNumberOf(conviction.countOrder);
     const court = conviction.court.trim();
     const sortKey = sortKeyOf(caseNumber, identity.cii, conviction.countOrder);
-    into.review.push({
-      position: conviction.position,
-      sortKey,
-      line: csvLine([
-        id, determination === DETERMINATION.handReview ? REVIEW_MARK.required : REVIEW_MARK.optional,
-        caseNumber, count, court, identity.cii, identity.name, dob, county,
-        formatUsDate(conviction.day), conviction.codeSection.trim(), conviction.isFelony ? OFFENSE_LEVEL.felony : OFFENSE_LEVEL.misdemeanor,
-        sentenceText(conviction, computeAtDay), determination, conviction.decision?.reason ?? '', conviction.decision?.rule ?? '',
-        '', '', '', '',
-      ]),
-    });
+    const reviewLine = csvLine([
+      id, determination === DETERMINATION.handReview ? REVIEW_MARK.required : REVIEW_MARK.optional,
+      caseNumber, count, court, identity.cii, identity.name, dob, county,
+      formatUsDate(conviction.day), conviction.codeSection.trim(), conviction.isFelony ? OFFENSE_LEVEL.felony : OFFENSE_LEVEL.misdemeanor,
+      sentenceText(conviction, computeAtDay), determination, conviction.decision?.reason ?? '', conviction.decision?.rule ?? '',
+      '', '', '', '',
+    ]);
+    into.review.push({ position: conviction.position, sortKey, line: reviewLine });
+    if (register !== undefined) {
+      register.push({
+        id, pk, det: determination, reason: conviction.decision?.reason ?? '', inputs: inputsDigest(reviewLine),
+        caseNumber, cii: identity.cii, name: identity.name, dob,
+        date: formatUsDate(conviction.day), section: conviction.codeSection.trim(),
+      });
+    }
     if (kind === 'motions') {
       const list = cases.get(conviction.cycleStepKey);
       if (list === undefined) cases.set(conviction.cycleStepKey, [conviction]);

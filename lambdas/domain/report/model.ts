@@ -3,6 +3,7 @@
  * once from the merged statistics. Aggregates only; demographic tables are suppressed here, so no renderer
  * can leak a small cell.
  */
+import type { SinceLastRun } from '../register/compare';
 import { DETERMINATION, RuleId } from '../decision';
 import { Policy } from '../policy';
 import { PROP64_SECTIONS } from '../sections';
@@ -256,6 +257,8 @@ export interface ReportModel {
   whatIf: WhatIfRow[];
   demographics: DemographicsReport;
   dataQuality: DataQuality;
+  /** The comparison with the county's previous run (summary.json `sinceLastRun`), when the run made one. */
+  sinceLastRun?: SinceLastRun;
 }
 
 function sum(values: Iterable<number>): number {
@@ -434,6 +437,8 @@ export interface SummaryFacts {
   policyName: string;
   status: 'SUCCEEDED' | 'FAILED';
   files: ReadonlyArray<{ name: string; rowsRead: number; rowsRejected: number; header: 'present' | 'absent'; notes: string[] }>;
+  /** The comparison with the county's previous run, when the run made one (docs/monthly.md). */
+  sinceLastRun?: SinceLastRun;
 }
 
 /** The whole model, from the merged statistics and the summary built from them. */
@@ -453,6 +458,7 @@ export function buildReportModel(stats: RunStatistics, summary: SummaryFacts, po
     dataAsOf: summary.dataAsOf ?? null,
     policyName: summary.policyName,
     status: summary.status,
+    ...(summary.sinceLastRun === undefined ? {} : { sinceLastRun: summary.sinceLastRun }),
     generatedSample: summary.files.some((file) => file.name.replace(/^\d+-/, '').startsWith(GENERATED_SAMPLE_PREFIX)),
     policyLines: describePolicy(policy),
     headline: {

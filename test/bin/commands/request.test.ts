@@ -18,7 +18,7 @@ import {
   foreignDelimiter,
   splitList,
 } from '../../../bin/commands/request';
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 
 let dir: string;
 beforeAll(() => {

@@ -5,7 +5,7 @@
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 import { mergeResultFiles, RESULT_FILE_NAMES, RESULT_FILES, stagedKey } from '../../../lambdas/domain/pipeline/merge';
 import { readJson } from '../../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../../lambdas/domain/pipeline/plan';

@@ -8,7 +8,7 @@ import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { csvLine } from '../../../lambdas/domain/csv/writer';
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { captureStdout, Handlers, LambdaBench, loadHandlers, objectCreatedEvent, runPipeline, startBench } from '../helpers';
 
