@@ -37,7 +37,8 @@ export const PHASE_ACCESS: Readonly<Record<ClearancePhase, PhaseAccess>> = {
   split: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
   classify: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
   // Assemble copies each record from the run's copy of the upload into results/, and never reads results/ back.
-  assemble: { read: [DataPrefix.runs], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports], ledger: 'read-write' },
+  // It reads analytics/ for its county's latest pointer only (docs/analytics.md).
+  assemble: { read: [DataPrefix.runs, DataPrefix.analytics], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports, DataPrefix.analytics], ledger: 'read-write' },
   'mark-failed': { read: [DataPrefix.runs], write: [DataPrefix.reports], ledger: 'read-write' },
 };
 
