@@ -20,7 +20,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'lambdas/domain/pipeline/assemble.ts assembleRun': 'to split (issue 22)',
   'local/template.ts loadTemplate': 'to split (issue 22)',
   'local/stand-ins.ts startStandIns': 'to split (issue 22)',
-  'lambdas/plan/handler.ts (callback of instrumented)': 'to split (issue 22)',
   'local/template.ts resolveIntrinsic': 'to split (issue 22)',
   'bin/commands/classify.ts classifyCommand': 'to split (issue 22)',
   'local/stand-in-guard.ts verifySignature': 'to split (issue 22)',
