@@ -10,7 +10,7 @@ import { createWriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
 import { SAMPLE } from './commands/sample';
-import { registerReviewCommand } from './commands/review';
+import { registerReviewCommand } from './commands/review-command';
 import type { ClassifyOptions } from './commands/classify';
 import type { RunOptions } from './commands/run';
 import type { StatusOptions } from './commands/status';
