@@ -4,7 +4,7 @@
  * ids, county, status, counts and object keys, never personal data. The strict schemas refuse any other field, so
  * nothing can slip in unnoticed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RunRecord } from './adapters/ledger';
 import { errorReportKey, runPrefixes } from './events';
 

@@ -2,7 +2,7 @@
  * Function configuration from the environment the stack sets (docs/infrastructure.md), validated once at cold
  * start. A missing or bad variable fails the cold start with a ConfigError naming the variable and its value.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
