@@ -45,7 +45,11 @@ function nonNegativeNumber(value: string): number {
 /** `--aws`'s own options, checked before the request's (request.ts) and before any SDK loads. */
 function checkAwsOptionsEarly(options: RunOptions): void {
   const problem = !options.aws
-    ? [options.bucket, options.table, options.stateMachineArn].some((value) => value !== undefined) ? '--bucket, --table and --state-machine-arn go with --aws' : undefined
+    ? [options.bucket, options.table, options.stateMachineArn].some((value) => value !== undefined)
+      ? '--bucket, --table and --state-machine-arn go with --aws'
+      : options.sample || options.replacePolicy
+        ? `${options.sample ? '--sample' : '--replace-policy'} goes with --aws (without it, run uses the embedded stack)`
+        : undefined
     : !options.bucket || !options.table || !options.stateMachineArn
       ? '--aws needs --bucket, --table and --state-machine-arn (the stack outputs DataBucketName, LedgerTableName, StateMachineArn)'
       : options.rangeMb !== undefined || options.partitionMb !== undefined
@@ -101,7 +105,7 @@ export function buildProgram(): Command {
     .description('run the real workflow: on this machine (embedded S3, DynamoDB and state machine) or, with --aws, on a deployed stack')
     .option('--input <files...>', 'extract file(s): --input a.csv b.csv or --input a.csv,b.csv (default: a generated sample)')
     .option('--county <name>', 'one of California\'s 58 counties, as in STP_ORI_CNTY_NAME (any letter case)', 'LOS ANGELES')
-    .option('--policy <file|preset>', 'county policy JSON file, or a preset: reference-default, dismiss-all, los-angeles-2020', 'reference-default')
+    .option('--policy <file|preset>', 'county policy JSON file, or a preset: reference-default, dismiss-all, los-angeles-2020, statute-conservative', 'reference-default')
     .option('--compute-at <YYYY-MM-DD>', 'the date eligibility is computed at (default: today, UTC)')
     .option('--out <dir>', 'outputs are copied to <dir>/<runId>/results/ (personal data) and <dir>/<runId>/reports/ (none)', 'out')
     .option('--scenario <presets>', 'extra presets to report as what-if scenarios, comma-separated')
@@ -177,6 +181,14 @@ export function buildProgram(): Command {
         process.stderr.write(`wrote ${path.resolve(options.out)}\n`);
       }
     });
+
+  program
+    .command('rollup')
+    .description('statewide summary.json, statistics.csv and report.html from the latest run of every county under --from (docs/analytics.md)')
+    .requiredOption('--from <dir>', 'folder holding analytics/: the --out of `clearance run` / `classify`, or a copy of the bucket\'s analytics/')
+    .option('--out <dir>', 'where the roll-up goes (default: <from>/rollup/)')
+    .action(async (options: { from: string; out?: string }) => (await import('./commands/rollup')).rollupCommand(options))
+    .exitOverride();
 
   registerReviewCommand(program);
 

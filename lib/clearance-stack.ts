@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ClearanceAnalytics, ClearanceAnalyticsProps } from './analytics';
 import { ClearanceMonitoring, ClearanceMonitoringProps } from './monitoring';
 import { ClearanceOperations, ClearanceOperationsProps } from './operations';
 import { ClearanceReview } from './review';
@@ -58,6 +59,13 @@ export interface ClearanceStackProps extends StackProps {
    * @default false
    */
   readonly review?: boolean;
+
+  /**
+   * Glue database, Athena workgroup and reader policy names (lib/analytics.ts, docs/analytics.md).
+   *
+   * @default - ClearanceAnalytics defaults (`<stack>_analytics`, `<stack>-analytics`, 10 GiB per query)
+   */
+  readonly analytics?: Omit<ClearanceAnalyticsProps, 'dataBucket' | 'encryptionKey'>;
 }
 
 /** record-clearance: storage, the Step Functions workflow and its monitoring, in one stack. */
@@ -67,6 +75,7 @@ export class ClearanceStack extends Stack {
   public readonly operations: ClearanceOperations;
   public readonly monitoring: ClearanceMonitoring;
   public readonly review?: ClearanceReview;
+  public readonly analytics: ClearanceAnalytics;
 
   constructor(scope: Construct, id: string, props: ClearanceStackProps = {}) {
     super(scope, id, props);
@@ -97,6 +106,24 @@ export class ClearanceStack extends Stack {
       functions: [...Object.values(this.workflow.functions), this.operations.reconcileFunction, this.operations.watchRunsFunction],
       mapRunLabels: this.workflow.mapRunLabels,
       reconcileStateMachine: this.operations.reconcileStateMachine,
+    });
+
+    this.analytics = new ClearanceAnalytics(this, 'Analytics', {
+      ...props.analytics,
+      dataBucket: this.storage.dataBucket,
+      encryptionKey: this.storage.key,
+    });
+    new CfnOutput(this, 'AnalystReaderPolicyArn', {
+      description: 'Managed policy for analysts: Athena workgroup, analytics/ and reports/ only (docs/analytics.md)',
+      value: this.analytics.readerPolicy.managedPolicyArn,
+    });
+    new CfnOutput(this, 'AnalyticsDatabaseName', {
+      description: 'Glue database of the analytics tables runs, statistics, determinations, latest (docs/analytics.md)',
+      value: this.analytics.databaseName,
+    });
+    new CfnOutput(this, 'AnalyticsWorkGroupName', {
+      description: 'Athena workgroup over the Glue database of analytics/ (docs/analytics.md)',
+      value: this.analytics.workGroup.ref,
     });
 
     if (props.review) {

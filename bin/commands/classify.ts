@@ -2,6 +2,7 @@
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
+import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/publish';
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { guardInterrupts } from './interrupts';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
@@ -129,6 +130,12 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     await workers?.close();
     await removeWork();
     await fs.rm(runDir, { recursive: true, force: true });
+    // Stopped after Assemble published its analytics rows: they go with the run's folder.
+    const analytics = await runAnalyticsKeys(store, request.county, runId);
+    if (analytics.length > 0) {
+      await store.delete(analytics);
+      await repointLatest(store, request.county);
+    }
     return `classify of ${files.map((file) => file.name).join(', ')} stopped in ${stoppedIn}; its work folder and partial outputs (${runDir}) removed, nothing kept`;
   });
   workers?.prepare('split');

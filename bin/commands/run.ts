@@ -461,6 +461,8 @@ export async function runCommand(options: RunOptions, request: CheckedRequest, s
       throw new RunFailed(`run ${id} failed: ${reason} (reports in ${path.join(outDir, 'reports')})`);
     }
     await download(store, target, `results/${county}/${id}/`, path.join(outDir, 'results'));
+    // The embedded bucket goes with this process: its analytics rows join those of earlier runs in --out.
+    if (!options.aws) await (await import('./export-analytics')).exportRunAnalytics(store, id, county, request.out);
     downloadingTo = undefined;
     const run = final?.status === 'SUCCEEDED' ? final : await ledger.getRun(id);
     printSummary(id, run, outDir);

@@ -19,6 +19,7 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { contentTypeOf } from './content-type';
 import { CopyOptions, ObjectStore, Slots, existsBySize } from '../domain/pipeline/object-store';
 import { retryableOrOriginal } from './errors';
 import { NotFoundError } from '../domain/errors';
@@ -138,7 +139,7 @@ export class S3ObjectStore implements ObjectStore {
     const stream = Readable.from(source.chunks());
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: stream },
+      params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: contentTypeOf(key) },
       partSize: this.partSize,
       queueSize: this.queueSize,
       leavePartsOnError: false,
@@ -203,7 +204,7 @@ export class S3ObjectStore implements ObjectStore {
     const parts = Math.ceil(size / partSize);
     let uploadId: string | undefined;
     try {
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey }));
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: contentTypeOf(toKey) }));
       uploadId = created.UploadId;
       if (uploadId === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
       const etags: string[] = new Array(parts);
@@ -279,7 +280,7 @@ export class S3ObjectStore implements ObjectStore {
   private async putObject(key: string, body: Buffer): Promise<void> {
     await this.putSlots.run(async () => {
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length }));
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: contentTypeOf(key) }));
       } catch (error) {
         throw retryableOrOriginal(error, `PutObject ${key}`);
       }

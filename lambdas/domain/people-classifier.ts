@@ -6,7 +6,7 @@
 import { DETERMINATION } from './decision';
 import { COL, CONDENSED_INDICES } from './columns';
 import { csvField, csvLine, csvLineOf, csvSafeField, csvSafeLine } from './csv/writer';
-import { addYears, formatUsDate, formatYearsBetween, isMalformed, PROP64_EFFECTIVE_DAY } from './dates';
+import { addYears, DayNumber, formatUsDate, formatYearsBetween, isMalformed, parseDojDate, PROP64_EFFECTIVE_DAY } from './dates';
 import { Conviction, Person, PersonFacts, personFacts } from './person';
 import { Policy } from './policy';
 import { decide, EvaluationContext, isRelief } from './rules';
@@ -23,6 +23,11 @@ export interface ClassifyOptions extends EvaluationContext {
   raceCategories?: Readonly<Record<string, string>>;
   /** Neutralise spreadsheet formulas in the cells taken from the input (csv/writer.ts); default false. */
   excelSafe?: boolean;
+  /**
+   * The day the run started: event dates after it are dirty data, not the extract's date, and do not count for
+   * `latestEventDay` (default: no limit).
+   */
+  eventDayCeiling?: DayNumber;
 }
 
 /** One output row: the All_Results line, the All_Results_Condensed line, and whether it is in Prop64_Results. */
@@ -74,11 +79,16 @@ export class PartitionClassifier {
   private readonly identities = new Map<Person, PersonIdentity>();
   private readonly lists: CourtLists = emptyCourtLists();
   private readonly raceMapper: RaceMapper;
+  /** STP_EVENT_DATE text of `latestEventDay`: a row's date is parsed only when it sorts after it (YYYYMMDD). */
+  private latestEventText = '';
+  private readonly eventDayCeiling: DayNumber;
   /** The writer of the cells taken from the input: neutralising with excel-safe. */
   private readonly field: (value: string) => string;
 
   constructor(private readonly options: ClassifyOptions) {
     this.raceMapper = new RaceMapper(options.raceCategories);
+    this.eventDayCeiling = options.eventDayCeiling ?? Infinity;
+    this.statistics.latestEventDay = null;
     this.field = options.excelSafe === true ? csvSafeField : csvField;
   }
 
@@ -96,6 +106,16 @@ export class PartitionClassifier {
     const conviction = person.pushRow(fields, position);
     if (conviction !== null) this.rowConvictions.set(this.rows, conviction);
     this.rows++;
+    // The extract's date: one string comparison per row; a date is parsed only when it would be a new latest.
+    const eventDate = fields[COL.STP_EVENT_DATE];
+    if (eventDate.length === 8 && eventDate > this.latestEventText) this.considerEventDate(eventDate);
+  }
+
+  private considerEventDate(eventDate: string): void {
+    const day = parseDojDate(eventDate);
+    if (isMalformed(day) || day > this.eventDayCeiling) return;
+    this.latestEventText = eventDate;
+    this.statistics.latestEventDay = day;
   }
 
   /** Records that a row of this person was rejected by the reader: the person's record is incomplete. */
@@ -122,8 +142,8 @@ export class PartitionClassifier {
   }
 
   /**
-   * After `decide()`: the partition's lines of each H&S 11361.9 list (report/court-lists.ts), each sorted by the
-   * input position of its first conviction. Personal data: for results/ only.
+   * After `decide()`: the partition's lines of each H&S 11361.9 list (report/court-lists.ts), each sorted in list
+   * order (by case number, `compareEntries`). Personal data: for results/ only.
    */
   courtLists(): CourtLists {
     return this.lists;

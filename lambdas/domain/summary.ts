@@ -4,7 +4,7 @@
  */
 import { DETERMINATION } from './decision';
 import { createHash } from 'node:crypto';
-import { formatRfc3339 } from './dates';
+import { formatIsoDate, formatRfc3339 } from './dates';
 import { Policy } from './policy';
 import { PROP64_SECTIONS } from './sections';
 import { ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
@@ -63,6 +63,11 @@ export interface Summary {
   files: FileSummary[];
   timings: Record<string, number>;
   // ---- report extensions (docs/reports.md); optional so that summaries of older runs stay valid ----
+  /**
+   * The extract's "data as of" date, YYYY-MM-DD: the latest valid STP_EVENT_DATE of any row, dates after the day
+   * the run started left out (docs/reports.md); null when no row has one.
+   */
+  dataAsOf?: string | null;
   /** The chosen policy, then every what-if scenario of the run, side by side. */
   whatIf?: WhatIfRow[];
   /** Prop 64 section → determination → evaluated convictions. */
@@ -143,6 +148,7 @@ export function buildSummary(stats: RunStatistics, context: SummaryContext): Sum
     ...(context.error === undefined ? {} : { error: context.error }),
     runId: context.runId,
     computeAt: context.computeAt,
+    ...(stats.latestEventDay === undefined ? {} : { dataAsOf: stats.latestEventDay === null ? null : formatIsoDate(stats.latestEventDay) }),
     policyName: context.policyName,
     policySha256: policySha256(context.policy),
     rowsRead: stats.rowsRead,

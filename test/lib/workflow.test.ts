@@ -338,14 +338,15 @@ describe('EventBridge rule', () => {
 });
 
 describe('least privilege', () => {
-  const PREFIXES = ['incoming/', 'policies/', 'runs/', 'results/', 'reports/'] as const;
+  const PREFIXES = ['incoming/', 'policies/', 'runs/', 'results/', 'reports/', 'analytics/'] as const;
   // Written out from the workflow contract, not derived from lib/: this is what the test guards.
   const EXPECTED: Record<ClearancePhase, { read: string[]; write: string[]; ledgerRead: boolean }> = {
     plan: { read: ['incoming/', 'policies/'], write: ['runs/'], ledgerRead: true },
     // Plan copies the upload into runs/<runId>/input/: no later phase reads incoming/.
     split: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
     classify: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
-    assemble: { read: ['runs/'], write: ['runs/', 'results/', 'reports/'], ledgerRead: true },
+    // Assemble reads analytics/ for its county's latest pointer only (docs/analytics.md).
+    assemble: { read: ['runs/', 'analytics/'], write: ['runs/', 'results/', 'reports/', 'analytics/'], ledgerRead: true },
     'mark-failed': { read: ['runs/'], write: ['reports/'], ledgerRead: true },
   };
   const object = (prefix: string): string => `${bucketArn}/${prefix}LA/run-1/file.csv`;

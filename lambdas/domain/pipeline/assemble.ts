@@ -7,7 +7,8 @@
  * Publication: every output is first written under the work area (`<workPrefix>output/<name>`); once all of
  * them exist, one short step copies them to their final keys, summary.json last. A run killed or retried at any
  * point therefore never leaves a half-written object under results/ or reports/, nor a summary.json without
- * the outputs it describes; a rerun writes and publishes the same keys again.
+ * the outputs it describes; a rerun writes and publishes the same keys again. A successful run then adds its
+ * analytics rows (docs/analytics.md), derived from what it published, under keys of its own.
  */
 import { csvSafeLine } from '../csv/writer';
 import { isCaliforniaCounty } from '../counties';
@@ -21,12 +22,15 @@ import { RunPlan, workKeys } from './plan';
 import { SplitReject, SplitResult } from './split';
 import { loadSplitResults } from './slice-index';
 import {
-  COURT_LIST_FILES, COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeByPosition, readEntries,
+  COURT_LIST_FILES, COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeEntries, readEntries,
 } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
 import { buildReportModel } from '../report/model';
 import { reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
+import { ANALYTICS_PREFIX } from '../analytics/columns';
+import { publishAnalytics } from '../analytics/publish';
+import { runAnalytics } from '../analytics/records';
 import { InputError, InvariantError, RejectRatioExceeded, RunError, UnknownCountyError } from '../errors';
 
 export const OUTPUT_FILES = {
@@ -88,6 +92,11 @@ const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
 export interface AssembleOptions {
   /** Runs the merges; default: one merge of the three files in this thread. */
   merge?: (plan: RunPlan) => Promise<number[]>;
+  /**
+   * Where a successful run adds its analytics rows (docs/analytics.md), after its reports; default `analytics/`
+   * at the store's root, null for none.
+   */
+  analyticsPrefix?: string | null;
 }
 
 export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}, options: AssembleOptions = {}): Promise<AssembleResult> {
@@ -136,15 +145,20 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       ...(error ? { error: error.message } : {}),
       reportSettings,
     });
-    if (status === 'SUCCEEDED') {
+    const model = status === 'SUCCEEDED' ? buildReportModel(statistics, summary, policy, reportSettings) : undefined;
+    if (model) {
       // The reports of a finished run, before summary.json (the completion marker).
-      const model = buildReportModel(statistics, summary, policy, reportSettings);
       await store.write(staged('statistics'), [Buffer.from(statisticsCsv(model), 'utf8')]);
       await store.write(staged('report'), [Buffer.from(await renderReportHtml(model), 'utf8')]);
     }
     await writeJson(store, staged('resultsSummary'), summary);
     await writeJson(store, staged('summary'), reportSummary(summary));
     await publishOutputs(store, plan, outputs, status);
+    const analyticsPrefix = options.analyticsPrefix === undefined ? ANALYTICS_PREFIX : options.analyticsPrefix;
+    if (model && analyticsPrefix !== null) {
+      // Derived from the published reports: a run killed here is retried whole and writes the same keys again.
+      await publishAnalytics(store, runAnalytics(model, summary, { startedAt: plan.startedAt, reportsPrefix: plan.reportsPrefix }), analyticsPrefix);
+    }
     if (error) throw error;
     return { summary, outputs };
   };
@@ -195,8 +209,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
 }
 
 /**
- * The H&S 11361.9 lists (court-lists.ts): each partition's lines, merged by the input position of their first
- * conviction (a person's cases all live in one partition, so no line spans two).
+ * The H&S 11361.9 lists (court-lists.ts): each partition's lines, sorted there by case number, merged into one
+ * sorted list (a person's cases all live in one partition, so no line spans two; memory: one read window per partition).
  */
 async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name: OutputName) => string): Promise<void> {
   const lists = COURT_LIST_KINDS.map((kind) => [staged(COURT_LIST_OUTPUTS[kind]), COURT_LIST_HEADERS[kind], courtListWorkKeys[kind]] as const);
@@ -207,7 +221,7 @@ async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name:
     try {
       const writer = new PieceWriter(channel);
       await writer.write(`${header}\n`);
-      for await (const entry of mergeByPosition(sources)) await writer.write(`${entry.line}\n`);
+      for await (const entry of mergeEntries(sources)) await writer.write(`${entry.line}\n`);
       await writer.flush();
       channel.close();
     } catch (error) {

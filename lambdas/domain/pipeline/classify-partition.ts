@@ -43,6 +43,7 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
     scenarioPolicies: scenarioPoliciesOf(plan),
     raceCategories: reportSettingsOf(plan).raceCategories,
     excelSafe: plan.excelSafe === true,
+    eventDayCeiling: parseIsoDate(plan.startedAt.slice(0, 10)),
   });
   // Pass 1: people. The routed objects are read in range order, so rows come in input order.
   const objects: RoutedRowsReader[] = [];

@@ -251,7 +251,7 @@ export async function renderReportHtml(model: ReportModel): Promise<string> {
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>
-${model.generatedSample ? '<p class="sample" data-notice="generated-sample">A generated sample: these figures are of fabricated people, not of a county\'s records. Do not quote them.</p>\n' : ''}<p class="meta">Eligibility computed as of ${escapeHtml(model.computeAt)} (the compute-at date; dates on this page are year-month-day) · run ${escapeHtml(model.runId)} · policy ${escapeHtml(model.policyName)} · status ${escapeHtml(model.status)}.
+${model.generatedSample ? '<p class="sample" data-notice="generated-sample">A generated sample: these figures are of fabricated people, not of a county\'s records. Do not quote them.</p>\n' : ''}<p class="meta"><span data-date="data-as-of">Data as of ${model.dataAsOf === null ? 'unknown (no valid event date in the extract)' : escapeHtml(model.dataAsOf)}</span> (the latest event in the extract) · <span data-date="compute-at">eligibility computed as of ${escapeHtml(model.computeAt)}</span> (the compute-at date) · dates on this page are year-month-day · run ${escapeHtml(model.runId)} · policy ${escapeHtml(model.policyName)} · status ${escapeHtml(model.status)}.
 Aggregates only: this page holds no name, date of birth, identifier or case number. Terms and codes are explained in the glossary at the end.</p>
 <h3>Policy</h3>
 <ul class="policy">

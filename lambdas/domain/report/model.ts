@@ -124,6 +124,7 @@ export const GLOSSARY: ReadonlyArray<{ term: string; meaning: string }> = Object
   { term: 'Hand Review', meaning: "A conviction the policy sends to an attorney of the District Attorney's office to decide." },
   { term: 'City attorney referral', meaning: 'A misdemeanor prosecuted by a city attorney, who decides on its relief.' },
   { term: 'Compute-at date', meaning: 'The day eligibility is computed as of (ages, years since a conviction).' },
+  { term: 'Data as of', meaning: 'The date of the latest event (arrest, court action, registration) recorded in the extract: what the data is current to.' },
   { term: 'Superstrike', meaning: 'One of the most serious felonies (PC 667(e)(2)(C)(iv)); a prior one can bar relief.' },
   { term: 'PC 290 offense', meaning: 'An offense that requires registration as a sex offender; a prior one can bar relief.' },
   { term: 'Date of conviction', meaning: 'STP_EVENT_DATE in the DOJ extract: the date of the court event that convicted.' },
@@ -237,6 +238,8 @@ export interface ReportModel {
   county: string;
   runId: string;
   computeAt: string;
+  /** summary.json `dataAsOf` (YYYY-MM-DD like computeAt); null when unknown (no valid event date, or an older run). */
+  dataAsOf: string | null;
   policyName: string;
   status: string;
   /** The input is the generated sample of fabricated people (GENERATED_SAMPLE_PREFIX), not a county's extract. */
@@ -426,6 +429,8 @@ export interface SummaryFacts {
   county: string;
   runId: string;
   computeAt: string;
+  /** summary.json `dataAsOf`: absent in a summary of an older run. */
+  dataAsOf?: string | null;
   policyName: string;
   status: 'SUCCEEDED' | 'FAILED';
   files: ReadonlyArray<{ name: string; rowsRead: number; rowsRejected: number; header: 'present' | 'absent'; notes: string[] }>;
@@ -445,6 +450,7 @@ export function buildReportModel(stats: RunStatistics, summary: SummaryFacts, po
     county: summary.county,
     runId: summary.runId,
     computeAt: summary.computeAt,
+    dataAsOf: summary.dataAsOf ?? null,
     policyName: summary.policyName,
     status: summary.status,
     generatedSample: summary.files.some((file) => file.name.replace(/^\d+-/, '').startsWith(GENERATED_SAMPLE_PREFIX)),

@@ -41,12 +41,12 @@ export const FINAL_FILES = {
 } as const;
 
 export const FINAL_MOTION_COLUMNS = [
-  'Conviction ID', 'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
+  'Conviction ID', 'Case Number', 'Count', 'Court', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
   'Relief', 'Statutory Basis', 'Sentence', 'Determined By',
 ] as const;
 
 export const FINAL_NOTICE_COLUMNS = [
-  'Conviction ID', 'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
+  'Conviction ID', 'Case Number', 'Count', 'Court', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
   'Status', 'Reason', 'Determined By', 'Eligibility Determination', 'Eligibility Reason', 'Notice',
 ] as const;
 
@@ -148,7 +148,7 @@ export function finalize(items: readonly ReviewItem[], rounds: readonly Decision
     const outcome = outcomeOf(item, history);
     const automatic = outcomeOf(item, []);
     const determinedBy = outcome.decidedBy === null ? AUTOMATIC : `${outcome.decidedBy.reviewer} (${outcome.decidedBy.date}, round ${outcome.decidedBy.round})`;
-    const person = [item.id, item.caseNumber, item.cii, item.name, item.dob, item.county, item.date, item.codeSection];
+    const person = [item.id, item.caseNumber, item.count, item.court, item.cii, item.name, item.dob, item.county, item.date, item.codeSection];
     counts.convictions++;
     if (history.length > 0) counts.decided++;
     const byStatus = (counts.byDetermination[item.determination || '(none)'] ??= {});

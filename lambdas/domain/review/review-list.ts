@@ -11,6 +11,10 @@ export interface ReviewItem {
   /** REVIEW_MARK: Required (Hand Review) or Optional. */
   review: string;
   caseNumber: string;
+  /** The count number ('' when CNT_ORDER has none, or in a review list written before the column). */
+  count: string;
+  /** STP_ORI_DESCR ('' in a review list written before the column). */
+  court: string;
   cii: string;
   name: string;
   dob: string;
@@ -24,6 +28,10 @@ export interface ReviewItem {
   rule: string;
 }
 
+/** Columns a review list of an earlier version lacks: read when present. */
+const LATER_COLUMNS = ['Count', 'Court'] as const;
+const REQUIRED_COLUMNS = REVIEW_LIST_COLUMNS.filter((column) => !(LATER_COLUMNS as readonly string[]).includes(column));
+
 /** The review list's items, in its order. */
 export function parseReviewList(text: string): ReviewItem[] {
   const { records, problems } = readCsvRecords(text);
@@ -32,9 +40,11 @@ export function parseReviewList(text: string): ReviewItem[] {
   };
   if (problems.length > 0) fail(problems);
   if (records.length === 0) fail([{ line: 1, message: 'no header' }]);
-  const header = headerIndices(records[0], REVIEW_LIST_COLUMNS);
+  const header = headerIndices(records[0], REQUIRED_COLUMNS);
   if ('problems' in header) return fail(header.problems);
   const at = header.indices;
+  const later = headerIndices(records[0], LATER_COLUMNS);
+  const optional = (column: (typeof LATER_COLUMNS)[number], fields: readonly string[]) => ('indices' in later ? fields[later.indices[column]] : '');
   const items: ReviewItem[] = [];
   const seen = new Set<string>();
   for (let r = 1; r < records.length; r++) {
@@ -47,6 +57,8 @@ export function parseReviewList(text: string): ReviewItem[] {
       id,
       review: fields[at.Review],
       caseNumber: fields[at['Case Number']],
+      count: optional('Count', fields),
+      court: optional('Court', fields),
       cii: fields[at['CII Number']],
       name: fields[at.Name],
       dob: fields[at['Date of Birth']],
