@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { once } from 'node:events';
 import { DEFAULT_MAX_REJECT_RATIO } from '../lambdas/domain/defaults';
 import { SAMPLE } from './commands/sample';
-import { registerReviewCommand } from './commands/review';
+import { registerReviewCommand } from './commands/review-command';
 import type { ClassifyOptions } from './commands/classify';
 import type { RunOptions } from './commands/run';
 import type { StatusOptions } from './commands/status';

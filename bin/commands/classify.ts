@@ -1,12 +1,10 @@
 /** `clearance classify`: the whole pipeline in this process, on local files. */
-import { SingleBar, Presets } from 'cli-progress';
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/publish';
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
-import { PhaseWorkerPool } from './phase-workers';
 import { guardInterrupts } from './interrupts';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest } from './request';
@@ -39,6 +37,12 @@ const MIB = 1024 * 1024;
  */
 export const LOCAL_RANGE_MB = 16;
 export const LOCAL_PARTITION_MB = 8;
+/**
+ * Inputs up to this size run every phase in this thread. They make one classify partition, so a second thread
+ * has no classify work, and starting a phase's workers (a new isolate loading its code, ~0.2-0.3 s of CPU for
+ * each of up to six workers) costs more than the phases themselves take here.
+ */
+export const IN_THREAD_MAX_BYTES = LOCAL_PARTITION_MB * MIB;
 
 /** A policy argument: a preset name, or a JSON file (checked as every argument is: request.ts). */
 export async function loadPolicyArgument(value: string): Promise<{ policy: unknown; name: string }> {
@@ -48,6 +52,8 @@ export async function loadPolicyArgument(value: string): Promise<{ policy: unkno
 /** Progress on a terminal only; quiet otherwise (pipes, CI, log files). */
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr): { update(progress: Progress): void; stop(): void } {
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  // Loaded here: runs without a terminal (pipes, CI, the bench) never need it.
+  const { SingleBar, Presets } = require('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar({ format: '{phase} [{bar}] {value}/{total}', stream, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
   let phase = '';
   return {
@@ -152,13 +158,14 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   const files = request.inputs.map((input) => ({ key: input.path, name: path.basename(input.path) }));
   const progress = progressReporter();
   let phase = 'plan';
+  const inputBytes = request.inputs.reduce((sum, input) => sum + input.size, 0);
   // Started now, so that the workers load the split code while this thread plans.
-  const workers = new PhaseWorkerPool(outDir, options.concurrency);
+  const workers = inputBytes > IN_THREAD_MAX_BYTES ? new (await import('./phase-workers')).PhaseWorkerPool(outDir, options.concurrency) : undefined;
   const removeWork = () => fs.rm(path.join(outDir, workPrefix), { recursive: true, force: true });
   const guard = guardInterrupts(async () => {
     const stoppedIn = phase;
     progress.stop();
-    await workers.close();
+    await workers?.close();
     await removeWork();
     await fs.rm(runDir, { recursive: true, force: true });
     // Stopped after Assemble published its analytics rows: they go with the run's folder.
@@ -169,7 +176,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     }
     return `classify of ${files.map((file) => file.name).join(', ')} stopped in ${stoppedIn}; its work folder and partial outputs (${runDir}) removed, nothing kept`;
   });
-  workers.prepare('split');
+  workers?.prepare('split');
   try {
     const result = await runInProcess(
       store,
@@ -201,7 +208,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
           progress.update(p);
         },
         concurrency: options.concurrency,
-        // The heavy phases run in worker threads (both cores, and heap limits of their own).
+        // The heavy phases run in worker threads (both cores, and heap limits of their own), or in this one.
         executor: () => workers,
       },
     );
@@ -227,7 +234,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     }
     throw error;
   } finally {
-    await workers.close();
+    await workers?.close();
     await removeWork();
     guard.dispose();
   }

@@ -32,6 +32,8 @@ export interface CheckedInput {
   path: string;
   /** As the user typed it (messages). */
   typed: string;
+  /** Bytes, when checked. */
+  size: number;
 }
 
 export interface CheckedRequest {
@@ -248,7 +250,7 @@ export async function checkInput(typed: string): Promise<CheckedInput> {
   } finally {
     await handle.close();
   }
-  return { path: file, typed };
+  return { path: file, typed, size };
 }
 
 /**

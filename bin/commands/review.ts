@@ -7,7 +7,6 @@
  * are kept apart, from DIR/../reports/. The rounds are kept in DIR/reviews/, the report of the latest attempt in
  * DIR/reviews/review_report.json.
  */
-import { Command } from 'commander';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
@@ -71,28 +70,4 @@ export async function reviewApplyCommand(options: { results: string; decisions: 
     );
   }
   return report;
-}
-
-/** Adds `review template` and `review apply` to the program. */
-export function registerReviewCommand(program: Command): void {
-  const review = program
-    .command('review')
-    .description("the prosecutor's review of a finished run: decision templates, decision files, final lists")
-    .exitOverride();
-  review
-    .command('template')
-    .description('write the review list of a run as a decision file to fill in')
-    .requiredOption('--results <dir>', 'the results folder of the run (holding review_list.csv)')
-    .requiredOption('--out <file>', 'the decision file to write')
-    .action(async (options: { results: string; out: string }) => reviewTemplateCommand(options))
-    .exitOverride();
-  review
-    .command('apply')
-    .description('check a decision file whole and, if it has no problem, apply it as the next review round (writes <dir>/final/)')
-    .requiredOption('--results <dir>', 'the results folder of the run (holding review_list.csv)')
-    .requiredOption('--decisions <file>', 'the decision file (CSV: Conviction ID, Decision, Decision Reason, Reviewer, Decision Date)')
-    .action(async (options: { results: string; decisions: string }) => {
-      await reviewApplyCommand(options);
-    })
-    .exitOverride();
 }

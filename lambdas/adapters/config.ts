@@ -2,7 +2,7 @@
  * Function configuration from the environment the stack sets (docs/infrastructure.md), validated once at cold
  * start. A missing or bad variable fails the cold start with a ConfigError naming the variable and its value.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MAP_CONCURRENCY, DEFAULT_PREFIX_REQUEST_BUDGET } from '../domain/defaults';
 import { ConfigError } from '../domain/errors';
 

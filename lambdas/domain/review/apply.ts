@@ -8,7 +8,7 @@
  * whose SHA-256 is already in the index changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ObjectStore, collectBytes } from '../pipeline/object-store';
 import { parseDecisionFile } from './decisions';
 import { DecisionRound, FINAL_FILES, finalize, FinalizeContext, ReviewCounts } from './finalize';

@@ -125,8 +125,9 @@ describe('--input', () => {
   const extract = () => Array.from(generateExtract({ county: 'LOS ANGELES', people: 5, seed: 3 })).join('');
 
   it('takes a comma-separated extract', async () => {
-    const input = file('good.csv', extract());
-    expect(await checkInput(input)).toEqual({ path: input, typed: input });
+    const text = extract();
+    const input = file('good.csv', text);
+    expect(await checkInput(input)).toEqual({ path: input, typed: input, size: Buffer.byteLength(text) });
   });
 
   it('names the delimiter of a file that is not comma-separated', async () => {
@@ -169,7 +170,7 @@ describe('checkRequest', () => {
     const b = file('b.csv', 'RECORD_ID,X\n');
     const request = await checkRequest({ input: [`${a},${b}`], county: 'orange', policy: 'dismiss-all', computeAt: '2020-07-01', scenario: 'reference-default', out: path.join(dir, 'out') });
     expect(request).toEqual({
-      inputs: [{ path: a, typed: a }, { path: b, typed: b }],
+      inputs: [{ path: a, typed: a, size: 12 }, { path: b, typed: b, size: 12 }],
       county: 'ORANGE',
       policy: 'dismiss-all',
       policyName: 'dismiss-all',
