@@ -65,16 +65,21 @@ export async function reviewApplyCommand(options: { results: string; decisions: 
     for (const problem of report.problems) process.stderr.write(`${report.file}${problem.line === null ? '' : `:${problem.line}`}: ${problem.message}\n`);
     throw new DecisionFileRejected(`${report.file} rejected: ${report.problems.length} problem(s), nothing applied (see ${path.join(dir, keys.report)})`);
   }
+  reportApplied(report, path.join(dir, 'final'));
+  return report;
+}
+
+/** Says what an applied (or already applied) decision file did, on stderr. */
+export function reportApplied(report: ReviewReport, finalDir: string): void {
   if (report.status === 'ALREADY_APPLIED') {
     process.stderr.write(`${report.file} is already applied as round ${report.round}: nothing changed\n`);
   } else {
     const c = report.counts!;
     process.stderr.write(
       `${report.file}: round ${report.round}, ${report.decisions} decisions applied; ` +
-        `${c.relief} convictions on the final motion, ${c.denied} denied, ${c.pending} pending; final lists in ${path.join(dir, 'final')}\n`,
+        `${c.relief} convictions on the final motion, ${c.denied} denied, ${c.pending} pending; final lists in ${finalDir}\n`,
     );
   }
-  return report;
 }
 
 /** Adds `review template` and `review apply` to the program. */
@@ -92,11 +97,25 @@ export function registerReviewCommand(program: Command): void {
     .exitOverride();
   review
     .command('apply')
-    .description('check a decision file whole and, if it has no problem, apply it as the next review round (writes <dir>/final/)')
-    .requiredOption('--results <dir>', 'the results folder of the run (holding review_list.csv)')
+    .description(
+      'check a decision file whole and, if it has no problem, apply it as the next review round: on a results folder ' +
+        '(--results, writes <dir>/final/) or on a run kept by `clearance run --keep-state` (--run, through the Finalize workflow)',
+    )
+    .option('--results <dir>', 'the results folder of the run (holding review_list.csv)')
+    .option('--run <runId>', 'a run of the embedded stack kept in --keep-state: the file is uploaded to reviews/<COUNTY>/<runId>/ and Finalize applies it')
+    .option('--keep-state <dir>', 'with --run: the embedded state folder of `clearance run --keep-state`', '.local-state')
+    .option('--out <dir>', 'with --run: the final lists and review state are copied to <dir>/<runId>/results/', 'out')
     .requiredOption('--decisions <file>', 'the decision file (CSV: Conviction ID, Decision, Decision Reason, Reviewer, Decision Date)')
-    .action(async (options: { results: string; decisions: string }) => {
-      await reviewApplyCommand(options);
+    .action(async (options: { results?: string; run?: string; keepState: string; out: string; decisions: string }) => {
+      if ((options.results === undefined) === (options.run === undefined)) {
+        throw Object.assign(new Error('review apply needs one of --results <dir> (a results folder) or --run <runId> (a run of the embedded stack)'), { name: 'UsageError' });
+      }
+      if (options.run !== undefined) {
+        const { reviewApplyOnStackCommand } = await import('./review-stack');
+        await reviewApplyOnStackCommand({ run: options.run, decisions: options.decisions, keepState: options.keepState, out: options.out });
+      } else {
+        await reviewApplyCommand({ results: options.results!, decisions: options.decisions });
+      }
     })
     .exitOverride();
 }

@@ -21,11 +21,12 @@ function synthWithNag(app: App): { report: ValidationReport } {
 describe('ClearanceStack', () => {
   const { stack, json } = synthStack();
 
-  test('outputs the bucket name, table name, state machine ARN and alarm topic ARN', () => {
+  test('outputs the bucket name, table name, state machine ARNs (the run\'s, Finalize\'s) and alarm topic ARN', () => {
     expect(json.Outputs).toEqual({
       DataBucketName: expect.objectContaining({ Value: { Ref: logicalId(stack.storage.dataBucket) } }),
       LedgerTableName: expect.objectContaining({ Value: { Ref: logicalId(stack.storage.ledger) } }),
       StateMachineArn: expect.objectContaining({ Value: { Ref: logicalId(stack.workflow.stateMachine) } }),
+      FinalizeStateMachineArn: expect.objectContaining({ Value: { Ref: logicalId(stack.review.stateMachine) } }),
       AlarmTopicArn: expect.objectContaining({ Value: { Ref: logicalId(stack.monitoring.alarmTopic) } }),
     });
   });
