@@ -108,5 +108,4 @@ test('rounds applied by Finalize on the embedded stack are what the local path m
   expect(finalFiles(results)).toEqual(afterRound2);
   const rounds = JSON.parse(readFileSync(path.join(results, 'reviews', 'rounds.json'), 'utf8')) as { rounds: { file: string }[] };
   expect(rounds.rounds.map((r) => r.file)).toEqual(['round1.csv', 'round2.csv']);
-
 }, 600_000);
