@@ -2,7 +2,7 @@
  * review_list.csv read back (report/court-lists.ts writes it): the convictions of a run a decision may name, with
  * what the final lists and the decision record need of each. Personal data: results/ only.
  */
-import { OFFENSE_LEVEL, REVIEW_LIST_COLUMNS } from '../report/court-lists';
+import { OFFENSE_LEVEL, REVIEW_LIST_COLUMNS, REVIEW_PERSON_COLUMNS } from '../report/court-lists';
 import { CsvProblem, headerIndices, readCsvRecords } from './csv-records';
 
 export interface ReviewItem {
@@ -21,7 +21,16 @@ export interface ReviewItem {
   determination: string;
   reason: string;
   rule: string;
+  /**
+   * The person (review list's person columns): the person id and the person's convictions off the list; null for
+   * a review list made before those columns, whose final impact cannot be computed.
+   */
+  person: { id: string; otherFelonies: number; otherConvictions: number } | null;
 }
+
+type PersonColumn = (typeof REVIEW_PERSON_COLUMNS)[number];
+const LIST_COLUMNS = REVIEW_LIST_COLUMNS.filter((column): column is Exclude<(typeof REVIEW_LIST_COLUMNS)[number], PersonColumn> =>
+  !(REVIEW_PERSON_COLUMNS as readonly string[]).includes(column));
 
 /** Thrown when a run's review list cannot be read: the run's own output, so a fault of the run, not of a reviewer. */
 export class ReviewListError extends Error {
@@ -36,9 +45,16 @@ export function parseReviewList(text: string): ReviewItem[] {
   };
   if (problems.length > 0) fail(problems);
   if (records.length === 0) fail([{ line: 1, message: 'no header' }]);
-  const header = headerIndices(records[0], REVIEW_LIST_COLUMNS);
+  const header = headerIndices(records[0], LIST_COLUMNS);
   if ('problems' in header) return fail(header.problems);
   const at = header.indices;
+  const personHeader = headerIndices(records[0], REVIEW_PERSON_COLUMNS);
+  const person = 'indices' in personHeader ? personHeader.indices : null;
+  const count = (text: string, line: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) fail([{ line, message: 'a person count is not a whole number' }]);
+    return n;
+  };
   const items: ReviewItem[] = [];
   const seen = new Set<string>();
   for (let r = 1; r < records.length; r++) {
@@ -62,6 +78,11 @@ export function parseReviewList(text: string): ReviewItem[] {
       determination: fields[at['Eligibility Determination']],
       reason: fields[at['Eligibility Reason']],
       rule: fields[at.Rule],
+      person: person === null ? null : {
+        id: fields[person['Person ID']],
+        otherFelonies: count(fields[person['Other Felonies']], line),
+        otherConvictions: count(fields[person['Other Convictions']], line),
+      },
     });
   }
   return items;
