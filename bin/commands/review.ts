@@ -23,8 +23,14 @@ export class DecisionFileRejected extends Error {
 /** The keys of a run's review in its local results folder (the layout of results/<COUNTY>/<runId>/ in the bucket). */
 export function localReviewKeys(resultsDir: string): ReturnType<typeof reviewKeys> {
   const beside = path.join(resultsDir, 'summary.json');
-  const apart = path.join(resultsDir, '..', 'reports', 'summary.json');
-  return reviewKeys('', existsSync(beside) || !existsSync(apart) ? 'summary.json' : path.resolve(apart));
+  const apart = path.resolve(resultsDir, '..', 'reports', 'summary.json');
+  const summary = existsSync(beside) || !existsSync(apart) ? 'summary.json' : apart;
+  // The review state goes into every summary.json of the run and its report.html (in reports/ when kept apart).
+  const reportsApart = existsSync(apart);
+  return reviewKeys('', summary, {
+    summaries: reportsApart && summary !== apart ? [summary, apart] : [summary],
+    html: reportsApart ? path.resolve(resultsDir, '..', 'reports', 'report.html') : 'report.html',
+  });
 }
 
 /** `record-clearance@<version>` of the code running, from the package's package.json. */

@@ -41,7 +41,7 @@ test('decision files under reviews/ start Finalize; extracts under incoming/ sti
   expect(target.DeadLetterConfig).toBeDefined();
 });
 
-test('Finalize reads results/, reports/ and reviews/, writes results/ only, and only updates the ledger', () => {
+test('Finalize reads results/, reports/ and reviews/, writes results/ and of reports/ only summary.json and report.html, and only updates the ledger', () => {
   const statements = roleStatements(json, logicalId(review.function.role));
   const expected: Record<string, [boolean, boolean]> = {
     'incoming/': [false, false], 'policies/': [false, false], 'runs/': [false, false],
@@ -50,6 +50,10 @@ test('Finalize reads results/, reports/ and reviews/, writes results/ only, and 
   for (const [prefix, [read, write]] of Object.entries(expected)) {
     expect([prefix, allows(statements, 's3:GetObject', object(prefix)), allows(statements, 's3:PutObject', object(prefix))]).toEqual([prefix, read, write]);
   }
+  const report = (name: string) => `${bucketArn}/reports/LA/run-1/${name}`;
+  expect(['summary.json', 'report.html', 'statistics.csv', 'rejects.csv'].map((name) => [name, allows(statements, 's3:PutObject', report(name))])).toEqual([
+    ['summary.json', true], ['report.html', true], ['statistics.csv', false], ['rejects.csv', false],
+  ]);
   expect(allows(statements, 's3:DeleteObject', object('results/'))).toBe(false);
   const tableArn = canonicalArnOf(json, stack.storage.ledger);
   expect(allows(statements, 'dynamodb:UpdateItem', tableArn)).toBe(true);
