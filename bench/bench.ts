@@ -10,6 +10,8 @@
  *   npm run bench -- --repeat 5        runs per command on inputs up to 600k rows (default 3; larger inputs once)
  *   npm run bench -- --no-grid         skip the large-grid run with the cloud's limits on (bench/grid.ts)
  *   npm run bench -- --grid-people 2000 --grid-bytes 4096   its size: people generated, range and partition bytes
+ *   npm run bench -- --review-rows 5000000 --review-decisions 200000   the review: a decision file applied to a run
+ *   npm run bench -- --only-review     only the review (bench/review.ts); --no-review skips it
  *
  * Each repeated command reports its median run (wall time, RSS and phases of that run) and the range of all its
  * runs: this machine's speed drifts by up to ~40% from hour to hour, and one run of a 500k-row input says little.
@@ -28,6 +30,7 @@ import { generateExtract, peopleForRows } from '../lambdas/domain/generator';
 import { ASSEMBLE_THREADS, costTable, cpuShare, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
 import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
 import { gridRun } from './grid';
+import { reviewBench, reviewTable } from './review';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clearance.js');
@@ -226,11 +229,33 @@ async function main(): Promise<void> {
     .option('--no-grid', 'skip the large-grid run with the cloud\'s limits on')
     .option('--grid-people <n>', 'people in the large-grid run\'s extract', '2000')
     .option('--grid-bytes <n>', 'range and partition bytes of the large-grid run', '4096')
+    .option('--review-rows <n>', 'rows of the run the review bench applies a decision file to', '5000000')
+    .option('--review-decisions <n>', 'lines of the review bench\'s decision file', '200000')
+    .option('--no-review', 'skip the review bench')
+    .option('--only-review', 'only the review bench')
     .parse(process.argv)
-    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string }>();
+    .opts<{
+      rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string;
+      reviewRows: string; reviewDecisions: string; review: boolean; onlyReview?: boolean;
+    }>();
   const repeat = Number(options.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: ${JSON.stringify(options.repeat)} is not a whole number of at least 1`);
   mkdirSync(CACHE, { recursive: true });
+  let review = '';
+  if (options.review || options.onlyReview) {
+    const rows = Number(options.reviewRows);
+    const measured = await reviewBench({ file: await generated(rows), rows, decisions: Number(options.reviewDecisions), cli: CLI, preload: PRELOAD, cache: CACHE });
+    review = `\n## The review: \`clearance review apply\` (one process, as one Finalize invocation)\n\n${reviewTable(measured)}\n`;
+    process.stderr.write(`${review}\n`);
+    if (options.onlyReview) {
+      const results = path.join(ROOT, 'bench', 'results');
+      mkdirSync(results, { recursive: true });
+      const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
+      await fs.writeFile(path.join(results, `review-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, review: measured }, null, 2));
+      process.stdout.write(`# Review benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n${review}`);
+      return;
+    }
+  }
   const sizes = options.rows.split(',').map(Number).filter((n) => n > 0);
   if (options.huge) sizes.push(20_000_000);
   const inputs: Array<{ file: string; label: string }> = [];
@@ -274,7 +299,7 @@ async function main(): Promise<void> {
     grid = `\n## Large grid with the cloud's limits on (embedded stack, bench/grid.ts)\n\n${await gridRun({ people: Number(options.gridPeople), bytes: Number(options.gridBytes) })}`;
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
-  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${memoryInSize(generatedRuns)}${costs}${grid}`;
+  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${memoryInSize(generatedRuns)}${costs}${grid}${review}`;
   process.stdout.write(`${markdown}\n`);
   const results = path.join(ROOT, 'bench', 'results');
   mkdirSync(results, { recursive: true });
