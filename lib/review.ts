@@ -84,7 +84,8 @@ export class ClearanceReview extends Construct {
 
     const finalize = new tasks.LambdaInvoke(this, 'Finalize', {
       stateName: 'Finalize',
-      lambdaFunction: this.function.function,
+      // The published version, as the run's tasks: a deploy during a review leaves the running execution's code as it was.
+      lambdaFunction: this.function.version,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       resultPath: '$.finalize',
@@ -115,8 +116,8 @@ export class ClearanceReview extends Construct {
     });
     acknowledgeWildcardResources(
       this.stateMachine.role,
-      [`${this.function.functionArn}:*`],
-      'LambdaInvoke grants the Finalize function and its versions/aliases (<arn>:*); the function is this construct\'s own.',
+      [`${this.function.versionArn}:*`],
+      'LambdaInvoke grants the published version of the Finalize function and its qualifiers (<version arn>:*); the function is this construct\'s own.',
     );
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
