@@ -9,9 +9,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { collectBytes } from '../../lambdas/domain/pipeline/object-store';
 import { REVIEW_UPLOAD_PREFIX, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
-import { runPrefixes } from '../../lambdas/events';
+import { runPrefixes } from '../../lambdas/workflow-contract';
+import { DecisionFileRejected, RunFailed, UsageError } from '../../lambdas/domain/errors';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files';
-import { DecisionFileRejected, reportApplied } from './review';
+import { reportApplied } from './review';
 import { downloadPath } from './run';
 import { keptStateDir, openKeptState } from './status';
 
@@ -28,7 +29,7 @@ const FINALIZE_WAIT_MS = 30 * 60_000;
 export async function reviewApplyOnStackCommand(options: ReviewRunOptions): Promise<ReviewReport> {
   const name = path.basename(options.decisions);
   if (!name.toLowerCase().endsWith('.csv')) {
-    throw Object.assign(new Error(`--decisions: ${name} is not a .csv file (Finalize takes reviews/<COUNTY>/<runId>/<name>.csv only)`), { name: 'UsageError' });
+    throw new UsageError(`--decisions: ${name} is not a .csv file (Finalize takes reviews/<COUNTY>/<runId>/<name>.csv only)`);
   }
   const stateDir = keptStateDir(options.keepState);
   const bytes = await fs.readFile(options.decisions);
@@ -36,9 +37,7 @@ export async function reviewApplyOnStackCommand(options: ReviewRunOptions): Prom
   try {
     const run = await state.ledger.getRun(options.run);
     if (run === undefined) {
-      throw Object.assign(new Error(`--run: no run ${options.run} in ${stateDir} (clearance status --keep-state ${options.keepState} lists them)`), {
-        name: 'UsageError',
-      });
+      throw new UsageError(`--run: no run ${options.run} in ${stateDir} (clearance status --keep-state ${options.keepState} lists them)`);
     }
     const key = `${REVIEW_UPLOAD_PREFIX}${run.county}/${run.runId}/${name}`;
     await state.store.write(key, [bytes]);
@@ -47,9 +46,9 @@ export async function reviewApplyOnStackCommand(options: ReviewRunOptions): Prom
     const { resultsPrefix, reportsPrefix } = runPrefixes(run.runId, run.county);
     const keys = reviewKeys(resultsPrefix, `${reportsPrefix}summary.json`);
     // Finalize writes the report before it ends, applied or rejected; any other ending is a fault of the stack.
-    const rejected = ended.status === 'FAILED' && ended.error === 'DecisionFileRejected';
+    const rejected = ended.status === 'FAILED' && ended.error === DecisionFileRejected.errorName;
     if (ended.status !== 'SUCCEEDED' && !rejected) {
-      throw Object.assign(new Error(`Finalize ended ${ended.status}: ${ended.error ?? ''} ${ended.cause ?? ''}`.trim()), { name: 'RunFailed' });
+      throw new RunFailed(`Finalize ended ${ended.status}: ${ended.error ?? ''} ${ended.cause ?? ''}`.trim());
     }
     const report = JSON.parse((await collectBytes(state.store.read(keys.report))).toString('utf8')) as ReviewReport;
     const outDir = path.join(options.out, run.runId, 'results');

@@ -13,12 +13,8 @@ import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { applyDecisionFile, loadRun, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
 import { decisionTemplate } from '../../lambdas/domain/review/decisions';
+import { DecisionFileRejected, UsageError } from '../../lambdas/domain/errors';
 
-
-/** A decision file with problems: nothing of it was applied. */
-export class DecisionFileRejected extends Error {
-  override readonly name = 'DecisionFileRejected';
-}
 
 /** The keys of a run's review in its local results folder (the layout of results/<COUNTY>/<runId>/ in the bucket). */
 export function localReviewKeys(resultsDir: string): ReturnType<typeof reviewKeys> {
@@ -114,7 +110,7 @@ export function registerReviewCommand(program: Command): void {
     .requiredOption('--decisions <file>', 'the decision file (CSV: Conviction ID, Decision, Decision Reason, Reviewer, Decision Date)')
     .action(async (options: { results?: string; run?: string; keepState: string; out: string; decisions: string }) => {
       if ((options.results === undefined) === (options.run === undefined)) {
-        throw Object.assign(new Error('review apply needs one of --results <dir> (a results folder) or --run <runId> (a run of the embedded stack)'), { name: 'UsageError' });
+        throw new UsageError('review apply needs one of --results <dir> (a results folder) or --run <runId> (a run of the embedded stack)');
       }
       if (options.run !== undefined) {
         const { reviewApplyOnStackCommand } = await import('./review-stack');

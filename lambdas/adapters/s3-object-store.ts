@@ -19,8 +19,9 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { CopyOptions, NotFoundError, ObjectStore, Slots, existsBySize } from '../domain/pipeline/object-store';
+import { CopyOptions, ObjectStore, Slots, existsBySize } from '../domain/pipeline/object-store';
 import { retryableOrOriginal } from './errors';
+import { NotFoundError } from '../domain/errors';
 
 export interface S3ObjectStoreOptions {
   /** Bytes per multipart part, and the largest body sent as one PutObject (default 16 MiB, at least 5 MiB). */

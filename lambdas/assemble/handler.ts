@@ -3,14 +3,14 @@
  * and the run closed in the ledger with the summary's counts. A RunError (too many rejects, unknown county, ...)
  * propagates with its name after summary.json is written; Catch sends it to Mark failed.
  */
+import { DETERMINATION } from '../domain/decision';
 import { assembleRun } from '../domain/pipeline/assemble';
 import { RunPlan } from '../domain/pipeline/plan';
-import { DETERMINATION } from '../domain/rules';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { RunRecord } from '../adapters/ledger';
 import { instrumented } from '../adapters/observability';
-import { assembleEventSchema, AssembleTaskResult, loadRunPlan, parseInput } from '../events';
+import { assembleEventSchema, AssembleTaskResult, loadRunPlan, parseInput } from '../workflow-contract';
 import { isMergeThread, MergeThread, mergeOnTwoThreads, serveMergeThread, startMergeThread } from './merge-threads';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());

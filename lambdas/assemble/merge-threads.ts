@@ -11,6 +11,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { mergeResultFiles, PARALLEL_MERGES, ResultFile } from '../domain/pipeline/merge';
 import { ObjectStore } from '../domain/pipeline/object-store';
 import { RunPlan } from '../domain/pipeline/plan';
+import { revivedError } from '../domain/errors';
 
 interface MergeThreadData {
   mergeThread: true;
@@ -65,7 +66,7 @@ export function startMergeThread(entry: string): MergeThread {
     merge(plan, files) {
       const result = new Promise<number[]>((resolve, reject) => {
         worker.once('message', (message: MergeThreadResult) => {
-          if ('error' in message) reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+          if ('error' in message) reject(revivedError(message.error));
           else resolve(message.rowsPerFile);
         });
       });

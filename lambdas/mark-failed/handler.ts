@@ -15,10 +15,10 @@ import {
   MarkFailedResult,
   objectCreatedEventSchema,
   parseUploadKey,
+  runFailedDetail,
   runIdFor,
   uploadOf,
-} from '../events';
-import { runFailedDetail } from '../run-events';
+} from '../workflow-contract';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 

@@ -9,12 +9,13 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, ObjectStore, collectBytes } from '../pipeline/object-store';
+import { ObjectStore, collectBytes } from '../pipeline/object-store';
 import { parseDecisionFile } from './decisions';
 import { DecisionRound, FINAL_FILES, finalize, FinalizeContext, ReviewCounts } from './finalize';
 import { parseReviewList, ReviewItem } from './review-list';
 import { CsvProblem } from './csv-records';
 import { SummaryReviewState, summaryReviewState, withReviewSection, withReviewState } from './review-state';
+import { NotFoundError } from '../errors';
 
 export interface ReviewKeys {
   /** The run's review_list.csv. */

@@ -4,6 +4,7 @@
  */
 import { OFFENSE_LEVEL, REVIEW_LIST_COLUMNS, REVIEW_PERSON_COLUMNS } from '../report/court-lists';
 import { CsvProblem, headerIndices, readCsvRecords } from './csv-records';
+import { ReviewListError } from '../errors';
 
 export interface ReviewItem {
   id: string;
@@ -31,11 +32,6 @@ export interface ReviewItem {
 type PersonColumn = (typeof REVIEW_PERSON_COLUMNS)[number];
 const LIST_COLUMNS = REVIEW_LIST_COLUMNS.filter((column): column is Exclude<(typeof REVIEW_LIST_COLUMNS)[number], PersonColumn> =>
   !(REVIEW_PERSON_COLUMNS as readonly string[]).includes(column));
-
-/** Thrown when a run's review list cannot be read: the run's own output, so a fault of the run, not of a reviewer. */
-export class ReviewListError extends Error {
-  override readonly name = 'ReviewListError';
-}
 
 /** The review list's items, in its order. */
 export function parseReviewList(text: string): ReviewItem[] {

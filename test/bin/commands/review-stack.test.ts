@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { csvLine } from '../../../lambdas/domain/csv/writer';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { CliResult, runClearance } from '../../helpers/cli-process';
 import { parseCsvText } from '../../helpers/csv-compare';
 
