@@ -12,7 +12,7 @@ import { REVIEW_UPLOAD_PREFIX, ReviewReport, reviewKeys } from '../../lambdas/do
 import { runPrefixes } from '../../lambdas/workflow-contract';
 import { DecisionFileRejected, RunFailed, UsageError } from '../../lambdas/domain/errors';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files';
-import { reportApplied } from './review';
+import { reportApplied } from './review-report';
 import { downloadPath } from './run';
 import { keptStateDir, openKeptState } from './status';
 

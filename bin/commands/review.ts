@@ -14,6 +14,7 @@ import { FsObjectStore } from '../../local/fs-object-store';
 import { applyDecisionFile, loadRun, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
 import { decisionTemplate } from '../../lambdas/domain/review/decisions';
 import { DecisionFileRejected, UsageError } from '../../lambdas/domain/errors';
+import { reportApplied } from './review-report';
 
 
 /** The keys of a run's review in its local results folder (the layout of results/<COUNTY>/<runId>/ in the bucket). */
@@ -69,19 +70,6 @@ export async function reviewApplyCommand(options: { results: string; decisions: 
   }
   reportApplied(report, path.join(dir, 'final'));
   return report;
-}
-
-/** Says what an applied (or already applied) decision file did, on stderr. */
-export function reportApplied(report: ReviewReport, finalDir: string): void {
-  if (report.status === 'ALREADY_APPLIED') {
-    process.stderr.write(`${report.file} is already applied as round ${report.round}: nothing changed\n`);
-  } else {
-    const c = report.counts!;
-    process.stderr.write(
-      `${report.file}: round ${report.round}, ${report.decisions} decisions applied; ` +
-        `${c.relief} convictions on the final motion, ${c.denied} denied, ${c.pending} pending; final lists in ${finalDir}\n`,
-    );
-  }
 }
 
 /** Adds `review template` and `review apply` to the program. */
