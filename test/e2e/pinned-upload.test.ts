@@ -10,8 +10,9 @@ import { COUNTY, Harness, MIB, publishedOutputs, runOf, startHarness } from './f
 
 jest.setTimeout(180_000);
 
-const first = Array.from(generateExtract({ county: COUNTY, people: 1500, seed: 21 })).join('');
-const second = Array.from(generateExtract({ county: COUNTY, people: 900, seed: 22 })).join('');
+/** ~2.6 MB: three ranges and partitions of 1 MiB, so the overwrite lands while Split and Classify run. */
+const first = Array.from(generateExtract({ county: COUNTY, people: 600, seed: 21 })).join('');
+const second = Array.from(generateExtract({ county: COUNTY, people: 300, seed: 22 })).join('');
 
 describe('an upload overwritten while its run is in flight', () => {
   let h: Harness;

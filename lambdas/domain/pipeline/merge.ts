@@ -15,9 +15,8 @@ import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan, workKeys } from './plan';
 /**
  * Read chunks of the merges, which hold every partition's stream open at once: small, so their memory stays flat
  * in the partition count, but no smaller than needed (a read call costs ~0.2 ms here). A reader holds two read
- * buffers (one read ahead, ReadOptions.reuseBuffer) and the part of a row split across them; 64 KiB up to 96
- * partitions, then less, down to 16 KiB. 5M generated rows (257 partitions), peak RSS of the assemble phase: 64 KiB chunks ~540 MB, 32 KiB
- * ~500 MB, 24 KiB with two queued output pieces per file instead of four ~480-497 MB (merge time unchanged).
+ * buffers (one read ahead, ReadOptions.reuseBuffer) and the part of a row split across them. The chunks share a
+ * 6 MiB budget: 64 KiB each up to 96 partitions, then less, down to 16 KiB.
  */
 const MERGE_READ_BUDGET = 6 * 1024 * 1024;
 const MERGE_READ_MIN = 16 * 1024;
