@@ -30,7 +30,7 @@ import { generateExtract, peopleForRows } from '../lambdas/domain/generator';
 import { ASSEMBLE_THREADS, costTable, cpuShare, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
 import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
 import { gridRun } from './grid';
-import { reviewBench, reviewTable } from './review';
+import { reviewBenchSection } from './review';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clearance.js');
@@ -241,21 +241,10 @@ async function main(): Promise<void> {
   const repeat = Number(options.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: ${JSON.stringify(options.repeat)} is not a whole number of at least 1`);
   mkdirSync(CACHE, { recursive: true });
-  let review = '';
-  if (options.review || options.onlyReview) {
-    const rows = Number(options.reviewRows);
-    const measured = await reviewBench({ file: await generated(rows), rows, decisions: Number(options.reviewDecisions), cli: CLI, preload: PRELOAD, cache: CACHE });
-    review = `\n## The review: \`clearance review apply\` (one process, as one Finalize invocation)\n\n${reviewTable(measured)}\n`;
-    process.stderr.write(`${review}\n`);
-    if (options.onlyReview) {
-      const results = path.join(ROOT, 'bench', 'results');
-      mkdirSync(results, { recursive: true });
-      const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
-      await fs.writeFile(path.join(results, `review-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, review: measured }, null, 2));
-      process.stdout.write(`# Review benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n${review}`);
-      return;
-    }
-  }
+  const review = options.review || options.onlyReview
+    ? await reviewBenchSection({ rows: Number(options.reviewRows), decisions: Number(options.reviewDecisions), generated, cli: CLI, preload: PRELOAD, cache: CACHE, resultsDir: path.join(ROOT, 'bench', 'results'), only: options.onlyReview === true })
+    : '';
+  if (options.onlyReview) return;
   const sizes = options.rows.split(',').map(Number).filter((n) => n > 0);
   if (options.huge) sizes.push(20_000_000);
   const inputs: Array<{ file: string; label: string }> = [];

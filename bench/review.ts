@@ -5,7 +5,8 @@
  * peak RSS. The apply is the one Finalize runs (lambdas/domain/review/apply.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, promises as fs, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { once } from 'node:events';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -108,4 +109,23 @@ export function reviewTable(m: ReviewMeasurement): string {
     '|---:|---:|---:|---:|---:|---:|',
     `| ${m.rows.toLocaleString('en-US')} | ${m.reviewListLines.toLocaleString('en-US')} | ${m.decisionLines.toLocaleString('en-US')} | ${m.decisionFileMb.toFixed(1)} MB | ${m.seconds.toFixed(2)} s | ${m.peakRssMb.toFixed(0)} MB |`,
   ].join('\n');
+}
+
+/**
+ * The review bench as a Markdown section of the bench's report; with `only`, also printed on stdout and saved as
+ * bench/results/review-<time>.json (the rest of the bench is skipped).
+ */
+export async function reviewBenchSection(options: {
+  rows: number; decisions: number; generated: (rows: number) => Promise<string>; cli: string; preload: string; cache: string; resultsDir: string; only: boolean;
+}): Promise<string> {
+  const measured = await reviewBench({ file: await options.generated(options.rows), rows: options.rows, decisions: options.decisions, cli: options.cli, preload: options.preload, cache: options.cache });
+  const section = `\n## The review: \`clearance review apply\` (one process, as one Finalize invocation)\n\n${reviewTable(measured)}\n`;
+  process.stderr.write(`${section}\n`);
+  if (options.only) {
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
+    mkdirSync(options.resultsDir, { recursive: true });
+    await fs.writeFile(path.join(options.resultsDir, `review-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, review: measured }, null, 2));
+    process.stdout.write(`# Review benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n${section}`);
+  }
+  return section;
 }
