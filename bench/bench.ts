@@ -15,6 +15,8 @@
  *   npm run bench -- --county-people 16000   the small county's size (generated with seed 7)
  *   npm run bench -- --no-init         skip the Lambda bundles' init times (bench/lambda-init.ts)
  *   npm run bench -- --rows 0 --no-reference-shaped --no-run --no-grid   the small inputs and init times only
+ *   npm run bench -- --review-rows 5000000 --review-decisions 200000   the review: a decision file applied to a run
+ *   npm run bench -- --only-review     only the review (bench/review.ts); --no-review skips it
  *
  * Each repeated command reports its median run (wall time, RSS and phases of that run) and the range of all its
  * runs: this machine's speed drifts by up to ~40% from hour to hour, and one run of a 500k-row input says little.
@@ -38,6 +40,7 @@ import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
 import { gridRun } from './grid';
 import { monthlyBench } from './monthly';
 import { bundleInitTable, measureBundleInit } from './lambda-init';
+import { reviewBenchSection } from './review';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clearance.js');
@@ -308,9 +311,16 @@ function benchOptions() {
     .option('--county-people <n>', 'people in the small county (generated with seed 7)', '16000')
     .option('--no-init', "skip the Lambda bundles' init times")
     .option('--init-runs <n>', 'cold processes per Lambda bundle', '7')
+    .option('--review-rows <n>', 'rows of the run the review bench applies a decision file to', '5000000')
+    .option('--review-decisions <n>', 'lines of the review bench\'s decision file', '200000')
+    .option('--no-review', 'skip the review bench')
+    .option('--only-review', 'only the review bench')
     .parse(process.argv)
-    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string;
-      monthlyRows: string; small: boolean; countyPeople: string; init: boolean; initRuns: string }>();
+    .opts<{
+      rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string;
+      monthlyRows: string; small: boolean; countyPeople: string; init: boolean; initRuns: string;
+      reviewRows: string; reviewDecisions: string; review: boolean; onlyReview?: boolean;
+    }>();
 }
 
 async function main(): Promise<void> {
@@ -318,6 +328,10 @@ async function main(): Promise<void> {
   const repeat = Number(options.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: ${JSON.stringify(options.repeat)} is not a whole number of at least 1`);
   mkdirSync(CACHE, { recursive: true });
+  const review = options.review || options.onlyReview
+    ? await reviewBenchSection({ rows: Number(options.reviewRows), decisions: Number(options.reviewDecisions), generated, cli: CLI, preload: PRELOAD, cache: CACHE, resultsDir: path.join(ROOT, 'bench', 'results'), only: options.onlyReview === true })
+    : '';
+  if (options.onlyReview) return;
   const sizes = options.rows.split(',').map(Number).filter((n) => n > 0);
   if (options.huge) sizes.push(20_000_000);
   const countyPeople = Number(options.countyPeople);
@@ -362,7 +376,7 @@ async function main(): Promise<void> {
   const init = options.init ? measureBundleInit(initRuns) : undefined;
   const initSection = init ? `\n## Lambda bundles (bench/lambda-init.ts)\n\n${bundleInitTable(initRuns, init)}\n` : '';
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
-  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${targetLines(measurements, countyPeople, init)}${memoryInSize(generatedRuns)}${initSection}${costs}${grid}${monthly}`;
+  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${targetLines(measurements, countyPeople, init)}${memoryInSize(generatedRuns)}${initSection}${costs}${grid}${monthly}${review}`;
   process.stdout.write(`${markdown}\n`);
   const results = path.join(ROOT, 'bench', 'results');
   mkdirSync(results, { recursive: true });

@@ -52,15 +52,6 @@ export interface ClearanceStackProps extends StackProps {
   readonly operations?: Omit<ClearanceOperationsProps, 'stateMachine' | 'dataBucket' | 'ledger' | 'encryptionKey' | 'deadLetterQueue'>;
 
   /**
-   * The prosecutor's review (lib/review.ts): the Finalize state machine started by decision files uploaded to
-   * reviews/<COUNTY>/<runId>/. Opt-in: the embedded runtime starts the template's only state machine when a caller
-   * names none, so a second one waits until every caller names the run's.
-   *
-   * @default false
-   */
-  readonly review?: boolean;
-
-  /**
    * Glue database, Athena workgroup and reader policy names (lib/analytics.ts, docs/analytics.md).
    *
    * @default - ClearanceAnalytics defaults (`<stack>_analytics`, `<stack>-analytics`, 10 GiB per query)
@@ -74,7 +65,8 @@ export class ClearanceStack extends Stack {
   public readonly workflow: ClearanceWorkflow;
   public readonly operations: ClearanceOperations;
   public readonly monitoring: ClearanceMonitoring;
-  public readonly review?: ClearanceReview;
+  /** The prosecutor's review (lib/review.ts): Finalize, started by decision files uploaded to reviews/<COUNTY>/<runId>/. */
+  public readonly review: ClearanceReview;
   public readonly analytics: ClearanceAnalytics;
 
   constructor(scope: Construct, id: string, props: ClearanceStackProps = {}) {
@@ -126,17 +118,17 @@ export class ClearanceStack extends Stack {
       value: this.analytics.workGroup.ref,
     });
 
-    if (props.review) {
-      this.review = new ClearanceReview(this, 'Review', {
-        dataBucket: this.storage.dataBucket,
-        ledger: this.storage.ledger,
-        encryptionKey: this.storage.key,
-      });
-      new CfnOutput(this, 'FinalizeStateMachineArn', {
-        description: 'Standard state machine started by each decision file uploaded to reviews/<COUNTY>/<runId>/',
-        value: this.review.stateMachine.stateMachineArn,
-      });
-    }
+    this.review = new ClearanceReview(this, 'Review', {
+      logRetention: props.workflow?.logRetention,
+      logRemovalPolicy: props.workflow?.logRemovalPolicy,
+      dataBucket: this.storage.dataBucket,
+      ledger: this.storage.ledger,
+      encryptionKey: this.storage.key,
+    });
+    new CfnOutput(this, 'FinalizeStateMachineArn', {
+      description: 'Standard state machine started by each decision file uploaded to reviews/<COUNTY>/<runId>/',
+      value: this.review.stateMachine.stateMachineArn,
+    });
 
     new CfnOutput(this, 'DataBucketName', {
       description: 'Upload extracts to incoming/<COUNTY>/; results/ and reports/ hold the outputs',

@@ -81,7 +81,7 @@ interface Target {
 async function embeddedTarget(options: RunOptions, keepState: string | undefined, synth?: Promise<Record<string, unknown>>): Promise<Target> {
   // Synthesized on a worker thread (started by the CLI already, when it could) while this one loads the embedded
   // runtime (not needed by --aws runs).
-  const [template, { startEmbeddedStack }] = await Promise.all([synth ?? synthEmbeddedTemplate(options), import('../../local/embedded-stack')]);
+  const [template, { startEmbeddedStack, STATE_MACHINES }] = await Promise.all([synth ?? synthEmbeddedTemplate(options), import('../../local/embedded-stack')]);
   const stack = await startEmbeddedStack({
     template,
     ...(keepState ? { keepStateDir: keepState } : {}),
@@ -89,7 +89,7 @@ async function embeddedTarget(options: RunOptions, keepState: string | undefined
     functionLogs: 'discard',
   });
   // The upload follows at once: the first functions load their handlers meanwhile, on the core the stack leaves idle.
-  stack.prewarm();
+  stack.prewarm({ stateMachine: stack.stateMachineLogicalId(STATE_MACHINES.run) });
   const s3 = stack.newS3Client();
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
   if (keepState) {

@@ -15,6 +15,7 @@ import { countInto, emptyDemographics, emptyScenario, emptyStatistics, ReliefCou
 import { COURT_LIST_KINDS, CourtLists, emptyCourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';
 import { RegisterRecord } from './register/record';
 import { ageInYears, decadeOf, genderCategory, RaceMapper, UNKNOWN } from './report/demographics';
+import { personId } from './review/conviction-id';
 
 export interface ClassifyOptions extends EvaluationContext {
   policy: Policy;
@@ -219,7 +220,13 @@ export class PartitionClassifier {
         this.countRelievedPerson(person);
       }
       const identity = this.identities.get(person);
-      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists, this.options.keepRegister === true ? this.registerRecords : undefined);
+      if (identity !== undefined) {
+        // The person's convictions off the review list (other counties, other sections): no decision relieves them.
+        let otherFelonies = 0;
+        for (const conviction of person.convictions) if (conviction.decision === undefined && conviction.isFelony) otherFelonies++;
+        const others = { personId: personId(identity.subjectId), felonies: otherFelonies, convictions: person.convictions.length - evaluated.length };
+        personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists, others, this.options.keepRegister === true ? this.registerRecords : undefined);
+      }
     }
     const sevenYearsAgo = addYears(computeAtDay, -7);
     addRelief(stats.reliefWithCurrentEligibilityChoices, person, sevenYearsAgo, currentOutcome);

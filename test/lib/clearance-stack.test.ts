@@ -21,11 +21,12 @@ function synthWithNag(app: App): { report: ValidationReport } {
 describe('ClearanceStack', () => {
   const { stack, json } = synthStack();
 
-  test('outputs the bucket name, table name, state machine ARN, alarm topic ARN and the analytics names', () => {
+  test('outputs the bucket name, table name, state machine ARNs (the run\'s, Finalize\'s), alarm topic ARN and the analytics names', () => {
     expect(json.Outputs).toEqual({
       DataBucketName: expect.objectContaining({ Value: { Ref: logicalId(stack.storage.dataBucket) } }),
       LedgerTableName: expect.objectContaining({ Value: { Ref: logicalId(stack.storage.ledger) } }),
       StateMachineArn: expect.objectContaining({ Value: { Ref: logicalId(stack.workflow.stateMachine) } }),
+      FinalizeStateMachineArn: expect.objectContaining({ Value: { Ref: logicalId(stack.review.stateMachine) } }),
       AlarmTopicArn: expect.objectContaining({ Value: { Ref: logicalId(stack.monitoring.alarmTopic) } }),
       AnalystReaderPolicyArn: expect.objectContaining({ Value: { Ref: logicalId(stack.analytics.readerPolicy) } }),
       AnalyticsDatabaseName: expect.objectContaining({ Value: 'test_analytics' }),

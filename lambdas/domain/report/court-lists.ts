@@ -118,12 +118,27 @@ export function isRequiredMark(mark: string): boolean {
 export const OFFENSE_LEVEL = { felony: 'Felony', misdemeanor: 'Misdemeanor' } as const;
 
 /**
+ * The person columns of the review list, the same on each line of a person: the person id (review/conviction-id.ts)
+ * and the person's convictions (any county) that are not on the review list, felonies and all: no decision can
+ * relieve those, so with them the review computes its final impact (people left with no felony / no conviction).
+ */
+export const REVIEW_PERSON_COLUMNS = ['Person ID', 'Other Felonies', 'Other Convictions'] as const;
+
+/** A person's convictions (any county) that are not on the review list. */
+export interface PersonOthers {
+  readonly personId: string;
+  readonly felonies: number;
+  readonly convictions: number;
+}
+
+/**
  * The columns of the review list: the conviction, its automatic determination and the rule that made it, then
  * the decision columns a reviewer fills in (empty here; the same names as in a decision file, review/decisions.ts).
  */
 export const REVIEW_LIST_COLUMNS = [
   'Conviction ID', 'Review', 'Case Number', 'Count', 'Court', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction',
   'Code Section', 'Offense Level', 'Sentence', 'Eligibility Determination', 'Eligibility Reason', 'Rule',
+  ...REVIEW_PERSON_COLUMNS,
   'Decision', 'Decision Reason', 'Reviewer', 'Decision Date',
 ] as const;
 export const REVIEW_LIST_HEADER = csvLine(REVIEW_LIST_COLUMNS);
@@ -279,8 +294,11 @@ export function personCourtLists(
   county: string,
   computeAtDay: DayNumber,
   into: CourtLists,
+  others: PersonOthers = { personId: '', felonies: 0, convictions: 0 },
   register?: RegisterRecord[],
 ): void {
+  const otherFelonies = String(others.felonies);
+  const otherConvictions = String(others.convictions);
   const dob = courtDate(identity.dob);
   const wording = computeAtDay > CHALLENGE_DEADLINE ? NOTICE_WORDING.afterDeadline : NOTICE_WORDING.beforeDeadline;
   const dobValid = !isMalformed(parseDojDate(identity.dob));
@@ -300,6 +318,7 @@ export function personCourtLists(
       caseNumber, count, court, identity.cii, identity.name, dob, county,
       formatUsDate(conviction.day), conviction.codeSection.trim(), conviction.isFelony ? OFFENSE_LEVEL.felony : OFFENSE_LEVEL.misdemeanor,
       sentenceText(conviction, computeAtDay), determination, conviction.decision?.reason ?? '', conviction.decision?.rule ?? '',
+      others.personId, otherFelonies, otherConvictions,
       '', '', '', '',
     ]);
     into.review.push({ position: conviction.position, sortKey, line: reviewLine });

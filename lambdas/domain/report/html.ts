@@ -46,6 +46,13 @@ ul.policy { margin: 4px 0 0 18px; padding: 0; }
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const ESCAPE_PATTERN = /[&<>"']/g;
 
+/**
+ * The slot of the prosecutor's review section: empty when the run ends, filled by each applied review round
+ * (review/review-state.ts).
+ */
+export const REVIEW_SLOT_START = '<!--review-->';
+export const REVIEW_SLOT_END = '<!--/review-->';
+
 export function escapeHtml(text: string): string {
   return text.replace(ESCAPE_PATTERN, (c) => ESCAPES[c]);
 }
@@ -292,6 +299,7 @@ ${model.policyLines.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}
 </header>
 ${headline(model)}
 ${sinceLastRunSection(model)}
+${REVIEW_SLOT_START}${REVIEW_SLOT_END}
 <section id="by-section">
 <h2>Convictions by section and determination</h2>
 <p>Determinations in this run: ${escapeHtml(determinationNote || 'none')}.</p>

@@ -31,6 +31,17 @@ export function convictionId(subjectId: string, countOrder: string, codeSection:
   return `cv-${digest.slice(0, 20)}`;
 }
 
+export const PERSON_ID_SCHEME = 'prop64-person/v1';
+
+/**
+ * The person id of the review list: `ps-` and the first 20 hex digits of SHA-256("prop64-person/v1" LF SUBJECT_ID).
+ * It groups a person's convictions for the review's final impact (people left with no felony / no conviction)
+ * without naming the person; stable across extracts as SUBJECT_ID is.
+ */
+export function personId(subjectId: string): string {
+  return `ps-${createHash('sha256').update(`${PERSON_ID_SCHEME}\n${subjectId}`, 'latin1').digest('hex').slice(0, 20)}`;
+}
+
 /** Whether `text` has the form of a conviction id (a cheap check before looking it up). */
 export function looksLikeConvictionId(text: string): boolean {
   if (text.length !== CONVICTION_ID_LENGTH || !text.startsWith('cv-')) return false;
