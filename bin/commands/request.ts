@@ -228,7 +228,7 @@ export async function checkInput(typed: string): Promise<CheckedInput> {
     if (code === 'ENOENT') throw new UsageError(`${typed}: no such input file`);
     throw new UsageError(`--input ${typed} cannot be read (${code ?? (error as Error).message})`);
   }
-  if (size === 0) throw new UsageError(`--input ${typed} is empty (0 bytes)`);
+  if (size === 0) throw new UsageError(`--input ${typed} is empty (0 bytes): the extract holds no data rows`);
   const [{ checkLooksLikeText }, { FsObjectStore }] = await Promise.all([import('../../lambdas/domain/pipeline/plan'), import('../../local/fs-object-store')]);
   try {
     await checkLooksLikeText(new FsObjectStore(path.dirname(file)), { key: file, name: typed, size });
