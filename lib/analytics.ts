@@ -1,14 +1,20 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   ANALYTICS_PARTITION_KEYS, ANALYTICS_TABLES, AnalyticsColumn, AnalyticsTable, COUNTY_SLUGS, LATEST_TABLE,
 } from '../lambdas/domain/analytics/columns';
+import { STATEWIDE_REPORTS_PREFIX } from '../lambdas/domain/analytics/rollup-output';
+import { ClearanceFunction } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
+import { RUN_EVENT_SOURCE, RUN_SUCCEEDED } from './run-events';
 import { DataPrefix } from './storage';
 
 /** The first day a Prop 64 run can describe: the run_date projection starts there. */
@@ -38,12 +44,17 @@ export interface ClearanceAnalyticsProps {
    * @default 10 GiB
    */
   readonly bytesScannedCutoffPerQuery?: number;
+  /** Retention of the rollup function's log group. @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
  * Downstream reporting (docs/analytics.md): Glue tables over `analytics/` generated from the column definitions the
  * writer uses (partition projection, no crawler), an Athena workgroup whose results are encrypted with the stack's
- * key, and the analysts' reader policy: reports/ and analytics/ only, never results/.
+ * key, and the analysts' reader policy: reports/ and analytics/ only, never results/. The `rollup` function, started by
+ * each `Clearance Run Succeeded` event, writes the statewide roll-up of analytics/ to reports/statewide/.
  */
 export class ClearanceAnalytics extends Construct {
   public readonly database: glue.CfnDatabase;
@@ -53,6 +64,10 @@ export class ClearanceAnalytics extends Construct {
   public readonly workGroup: athena.CfnWorkGroup;
   /** Attach to the analysts' role or group. */
   public readonly readerPolicy: iam.ManagedPolicy;
+  /** Writes reports/statewide/ from analytics/ (lambdas/rollup/handler.ts). */
+  public readonly rollupFunction: ClearanceFunction;
+  /** Starts the rollup function on each run's success event. */
+  public readonly rollupRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ClearanceAnalyticsProps) {
     super(scope, id);
@@ -95,6 +110,43 @@ export class ClearanceAnalytics extends Construct {
     });
 
     this.readerPolicy = this.analystPolicy(bucket, props.encryptionKey, databaseName);
+    this.rollupFunction = this.rollup(bucket, props);
+    this.rollupRule = new events.Rule(this, 'RollupOnRunSucceeded', {
+      description: 'Writes the statewide roll-up (reports/statewide/) after each successful record-clearance run',
+      eventPattern: { source: [RUN_EVENT_SOURCE], detailType: [RUN_SUCCEEDED] },
+    });
+    this.rollupRule.addTarget(new targets.LambdaFunction(this.rollupFunction.function, { retryAttempts: 2, maxEventAge: Duration.hours(1) }));
+  }
+
+  /** The rollup function, reading analytics/ and writing reports/statewide/ only. */
+  private rollup(bucket: s3.IBucket, props: ClearanceAnalyticsProps): ClearanceFunction {
+    const fn = new ClearanceFunction(this, 'RollupFunction', {
+      phase: 'rollup',
+      encryptionKey: props.encryptionKey,
+      environment: { DATA_BUCKET: bucket.bucketName },
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+    });
+    const analyticsObjects = bucket.arnForObjects(`${DataPrefix.analytics}*`);
+    const statewideObjects = bucket.arnForObjects(`${STATEWIDE_REPORTS_PREFIX}*`);
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [analyticsObjects] }));
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${DataPrefix.analytics}*`] } } }),
+    );
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [statewideObjects] }));
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+    acknowledgeWildcardResources(
+      fn.role,
+      [analyticsObjects, statewideObjects],
+      'The roll-up reads every county\'s runs under analytics/ (aggregates, no personal data) and writes the three files of reports/statewide/, and nothing else.',
+    );
+    return fn;
   }
 
   private glueTable(table: AnalyticsTable, bucket: s3.IBucket, databaseName: string): glue.CfnTable {

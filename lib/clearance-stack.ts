@@ -90,21 +90,28 @@ export class ClearanceStack extends Stack {
       encryptionKey: this.storage.key,
       deadLetterQueue: this.workflow.uploadDeadLetterQueue,
     });
+    this.analytics = new ClearanceAnalytics(this, 'Analytics', {
+      logRetention: props.workflow?.logRetention,
+      logRemovalPolicy: props.workflow?.logRemovalPolicy,
+      ...props.analytics,
+      dataBucket: this.storage.dataBucket,
+      encryptionKey: this.storage.key,
+    });
     this.monitoring = new ClearanceMonitoring(this, 'Monitoring', {
       ...props.monitoring,
       stateMachine: this.workflow.stateMachine,
       encryptionKey: this.storage.key,
       uploadDeadLetterQueue: this.workflow.uploadDeadLetterQueue,
-      functions: [...Object.values(this.workflow.functions), this.operations.reconcileFunction, this.operations.watchRunsFunction],
+      functions: [
+        ...Object.values(this.workflow.functions),
+        this.operations.reconcileFunction,
+        this.operations.watchRunsFunction,
+        this.analytics.rollupFunction,
+      ],
       mapRunLabels: this.workflow.mapRunLabels,
       reconcileStateMachine: this.operations.reconcileStateMachine,
     });
 
-    this.analytics = new ClearanceAnalytics(this, 'Analytics', {
-      ...props.analytics,
-      dataBucket: this.storage.dataBucket,
-      encryptionKey: this.storage.key,
-    });
     new CfnOutput(this, 'AnalystReaderPolicyArn', {
       description: 'Managed policy for analysts: Athena workgroup, analytics/ and reports/ only (docs/analytics.md)',
       value: this.analytics.readerPolicy.managedPolicyArn,

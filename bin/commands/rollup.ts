@@ -6,8 +6,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ANALYTICS_PREFIX, LATEST_TABLE } from '../../lambdas/domain/analytics/columns';
-import { buildRollup, readLatestRuns, rollupStatisticsCsv } from '../../lambdas/domain/analytics/rollup';
-import { renderRollupHtml } from '../../lambdas/domain/analytics/rollup-html';
+import { buildRollup, readLatestRuns } from '../../lambdas/domain/analytics/rollup';
+import { ROLLUP_FILES, rollupFileTexts } from '../../lambdas/domain/analytics/rollup-output';
 import { UsageError } from '../../lambdas/domain/errors';
 import { FsObjectStore } from '../../local/fs-object-store';
 
@@ -16,7 +16,7 @@ export interface RollupOptions {
   out?: string;
 }
 
-export const ROLLUP_FILES = { summary: 'summary.json', statistics: 'statistics.csv', report: 'report.html' } as const;
+export { ROLLUP_FILES };
 
 export async function rollupCommand(options: RollupOptions): Promise<void> {
   const from = path.resolve(options.from);
@@ -26,10 +26,9 @@ export async function rollupCommand(options: RollupOptions): Promise<void> {
   const out = path.resolve(options.out ?? path.join(from, 'rollup'));
   const rollup = buildRollup(await readLatestRuns(new FsObjectStore(from)));
   await fs.mkdir(out, { recursive: true, mode: 0o700 });
-  const write = (name: string, text: string) => fs.writeFile(path.join(out, name), text, { mode: 0o600 });
-  await write(ROLLUP_FILES.summary, `${JSON.stringify(rollup, null, 2)}\n`);
-  await write(ROLLUP_FILES.statistics, rollupStatisticsCsv(rollup));
-  await write(ROLLUP_FILES.report, await renderRollupHtml(rollup));
+  for (const [name, text] of Object.entries(await rollupFileTexts(rollup))) {
+    await fs.writeFile(path.join(out, name), text, { mode: 0o600 });
+  }
   process.stderr.write(`rolled up ${rollup.countiesIncluded} of ${rollup.counties.length} counties (${rollup.countiesWithoutRun.length} with no run) into ${out}\n`);
   process.stdout.write(`${out}\n`);
 }

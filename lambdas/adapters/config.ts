@@ -109,3 +109,14 @@ export function loadWatchRunsConfig(env: NodeJS.ProcessEnv = process.env): Watch
   const parsed = parse(watchRunsSchema, env);
   return { dataBucket: parsed.DATA_BUCKET, ledgerTable: parsed.LEDGER_TABLE, staleAfterMinutes: parsed.STALE_AFTER_MINUTES };
 }
+
+export interface RollupConfig {
+  /** DATA_BUCKET: read analytics/, write reports/statewide/. The roll-up needs no ledger. */
+  dataBucket: string;
+}
+
+const rollupSchema = z.object({ DATA_BUCKET: name });
+
+export function loadRollupConfig(env: NodeJS.ProcessEnv = process.env): RollupConfig {
+  return { dataBucket: parse(rollupSchema, env).DATA_BUCKET };
+}
