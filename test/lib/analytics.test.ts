@@ -13,7 +13,9 @@ import { generateExtract } from '../../tools/generator';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { MemoryObjectStore } from '../helpers/memory-store';
-import { allows, canonicalArnOf, canonicalArns, CfnTemplate, logicalId, resolve, resolveString, Statement, TEST_ENV, testApp } from './template-helpers';
+import { allows, canonicalArnOf, canonicalArns, CfnTemplate, logicalId, resolve, resolveString, roleStatements, Statement, TEST_ENV, testApp } from './template-helpers';
+import { STATEWIDE_REPORTS_PREFIX } from '../../lambdas/domain/analytics/rollup-output';
+import { RUN_EVENT_SOURCE, RUN_SUCCEEDED } from '../../lib/run-events';
 
 // The construct on a bucket and key of its own: the whole stack's wiring (Assemble's access to analytics/, cdk-nag)
 // is tested with the stack, in workflow.test.ts and clearance-stack.test.ts.
@@ -150,6 +152,35 @@ describe('the analyst reader policy', () => {
         `arn:aws:glue:${TEST_ENV.region}:${TEST_ENV.account}:table/${analytics.databaseName}/*`,
       ].sort(),
     );
+    const kms = statements.filter((s) => s.actions.some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    expect(kms[0].condition).toEqual({ StringEquals: { 'kms:ViaService': `s3.${TEST_ENV.region}.amazonaws.com` } });
+  });
+});
+
+describe('the statewide roll-up', () => {
+  const statements = roleStatements(json, logicalId(analytics.rollupFunction.role));
+  const object = (prefix: string) => `${bucketArn}/${prefix}LOS ANGELES/run-1/file`;
+
+  test('a rule runs the rollup function on each Clearance Run Succeeded event, nothing else', () => {
+    const rule = json.Resources[logicalId(analytics.rollupRule)].Properties as Record<string, unknown>;
+    expect(rule.EventPattern).toEqual({ source: [RUN_EVENT_SOURCE], 'detail-type': [RUN_SUCCEEDED] });
+    expect(rule.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [logicalId(analytics.rollupFunction.function), 'Arn'] } })]);
+    const env = (json.Resources[logicalId(analytics.rollupFunction.function)].Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(resolveString(env.DATA_BUCKET)).toBe(bucketName);
+    expect(resolve(env.CLEARANCE_PHASE)).toBe('rollup');
+  });
+
+  test('its function reads analytics/ only, writes reports/statewide/ only, never results/, and uses the key only through S3', () => {
+    const reach = ['analytics/', 'reports/', 'results/', 'incoming/', 'runs/', 'reviews/'].map((prefix) => [prefix, allows(statements, 's3:GetObject', object(prefix))]);
+    expect(reach).toEqual([['analytics/', true], ['reports/', false], ['results/', false], ['incoming/', false], ['runs/', false], ['reviews/', false]]);
+    for (const prefix of ['analytics/', 'reports/', 'reports/LOS ANGELES/', 'results/', 'reports/statewidex/']) {
+      expect([prefix, allows(statements, 's3:PutObject', `${bucketArn}/${prefix}summary.json`)]).toEqual([prefix, false]);
+    }
+    expect(allows(statements, 's3:PutObject', `${bucketArn}/${STATEWIDE_REPORTS_PREFIX}summary.json`)).toBe(true);
+    expect(statements.flatMap((s) => s.actions).filter((a) => a.startsWith('s3:') && !['s3:GetObject', 's3:ListBucket', 's3:PutObject', 's3:AbortMultipartUpload'].includes(a))).toEqual([]);
+    expect(statements.find((s) => s.actions.includes('s3:ListBucket'))!.condition).toEqual({ StringLike: { 's3:prefix': ['analytics/*'] } });
+    expect(statements.some((s) => s.actions.some((a) => a.startsWith('dynamodb:')))).toBe(false);
     const kms = statements.filter((s) => s.actions.some((a) => a.startsWith('kms:')));
     expect(kms).toHaveLength(1);
     expect(kms[0].condition).toEqual({ StringEquals: { 'kms:ViaService': `s3.${TEST_ENV.region}.amazonaws.com` } });
