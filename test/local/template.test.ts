@@ -215,10 +215,11 @@ const realStack = fs.existsSync(path.join(projectRoot, 'lib', 'clearance-stack.t
     const local = loadTemplate(app.synth().getStackByName('RecordClearance').template as CloudFormationTemplate);
 
     const phases = Object.values(local.functions).map((fn) => fn.phase).filter(Boolean).sort();
-    expect(phases).toEqual(['assemble', 'classify', 'finalize', 'mark-failed', 'plan', 'reconcile', 'split', 'watch-runs']);
+    expect(phases).toEqual(['assemble', 'classify', 'finalize', 'mark-failed', 'plan', 'reconcile', 'rollup', 'split', 'watch-runs']);
     for (const fn of Object.values(local.functions).filter((candidate) => candidate.phase)) {
       expect(fn.environment.DATA_BUCKET).toBe(Object.values(local.buckets).find((bucket) => bucket.eventBridgeEnabled)!.name);
-      expect(fn.environment.LEDGER_TABLE).toBe(Object.values(local.tables)[0].name);
+      // The roll-up reads analytics/ only: it is given no ledger.
+      expect(fn.environment.LEDGER_TABLE).toBe(fn.phase === 'rollup' ? undefined : Object.values(local.tables)[0].name);
       expect(fn.environment.CLEARANCE_PHASE).toBe(fn.phase);
     }
     const [table] = Object.values(local.tables);
