@@ -381,13 +381,15 @@ describe('least privilege', () => {
     expect(allows(statements, 'dynamodb:Scan', tableArn)).toBe(false);
   });
 
-  test('no role in the stack can read results/ (personal data), and only Assemble can write there', () => {
+  test('of the run\'s roles none can read results/ (personal data) and only Assemble can write there; Finalize (the review) does both', () => {
     const roles = roleLogicalIds(json);
     expect(roles.length).toBeGreaterThanOrEqual(7);
+    const finalize = logicalId(stack.review.function.role);
+    expect(roles).toContain(finalize);
     for (const roleId of roles) {
       const statements = roleStatements(json, roleId);
-      expect([roleId, allows(statements, 's3:GetObject', object('results/'))]).toEqual([roleId, false]);
-      expect([roleId, allows(statements, 's3:PutObject', object('results/'))]).toEqual([roleId, roleId === roleOf('assemble')]);
+      expect([roleId, allows(statements, 's3:GetObject', object('results/'))]).toEqual([roleId, roleId === finalize]);
+      expect([roleId, allows(statements, 's3:PutObject', object('results/'))]).toEqual([roleId, roleId === roleOf('assemble') || roleId === finalize]);
     }
   });
 
