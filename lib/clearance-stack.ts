@@ -102,12 +102,7 @@ export class ClearanceStack extends Stack {
       stateMachine: this.workflow.stateMachine,
       encryptionKey: this.storage.key,
       uploadDeadLetterQueue: this.workflow.uploadDeadLetterQueue,
-      functions: [
-        ...Object.values(this.workflow.functions),
-        this.operations.reconcileFunction,
-        this.operations.watchRunsFunction,
-        this.analytics.rollupFunction,
-      ],
+      functions: [...Object.values(this.workflow.functions), this.operations.reconcileFunction, this.operations.watchRunsFunction, this.analytics.rollupFunction],
       mapRunLabels: this.workflow.mapRunLabels,
       reconcileStateMachine: this.operations.reconcileStateMachine,
     });
