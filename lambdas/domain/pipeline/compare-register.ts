@@ -14,7 +14,7 @@ import {
   parseRecord, PreviousRun, registerManifestProblem, RegisterManifest, REGISTER_FORMAT, REGISTER_MANIFEST, registerPartitionOf,
   registerPartKey, RegisterRecord, serializeRecord,
 } from '../register/record';
-import { csvSafeLine } from '../csv/writer';
+import { csvSafeLine, linePieces } from '../csv/writer';
 import { CourtListEntry, courtListWorkKeys, entryPieces, readEntries, REVIEW_MARK } from '../report/court-lists';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readText, writeJson } from './object-store';
 import { RunPlan, shardOf, workKeys } from './plan';
@@ -71,25 +71,9 @@ function recordLines(text: string, where: string): RegisterRecord[] {
   return records;
 }
 
-function* recordPieces(records: readonly RegisterRecord[], pieceChars = 1 << 20): Iterable<Buffer> {
-  let parts: string[] = [];
-  let length = 0;
-  for (const record of records) {
-    const text = `${serializeRecord(record)}\n`;
-    parts.push(text);
-    length += text.length;
-    if (length >= pieceChars) {
-      yield Buffer.from(parts.join(''), 'latin1');
-      parts = [];
-      length = 0;
-    }
-  }
-  if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
-}
-
 /** Classify's output for the register: the partition's records, one JSON line each. */
 export function registerWorkPieces(records: readonly RegisterRecord[]): Iterable<Buffer> {
-  return recordPieces(records);
+  return linePieces(records, serializeRecord);
 }
 
 const DECISION_KINDS: ReadonlySet<string> = new Set(DECISIONS);
@@ -211,7 +195,7 @@ export async function compareRunPartition(store: ObjectStore, plan: RunPlan, par
   }
   await Promise.all([
     store.write(compareKeys.changes(plan, partition), changes.length === 0 ? [] : [Buffer.from(changes.join(''), 'latin1')]),
-    store.write(compareKeys.register(plan, partition), recordPieces(comparison.register)),
+    store.write(compareKeys.register(plan, partition), registerWorkPieces(comparison.register)),
     store.write(compareKeys.review(plan, partition), entryPieces(review)),
   ]);
   await writeJson(store, compareKeys.counts(plan, partition), comparison.counts);

@@ -13,7 +13,7 @@
  * sorted partitions (a k-way merge, memory bounded by one window per partition, never by the county).
  */
 import { DETERMINATION } from '../decision';
-import { csvSafeLine as csvLine } from '../csv/writer';
+import { csvSafeLine as csvLine, linePieces } from '../csv/writer';
 import { DayNumber, dayFromCivil, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
 import { convictionId } from '../review/conviction-id';
@@ -373,20 +373,8 @@ export function sortEntries(entries: CourtListEntry[]): CourtListEntry[] {
 }
 
 /** The work-area form of a partition's entries: one JSON `[position, sortKey, line]` per line, latin-1 like the rows. */
-export function* entryPieces(entries: readonly CourtListEntry[], pieceChars = 1 << 20): Iterable<Buffer> {
-  let parts: string[] = [];
-  let length = 0;
-  for (const entry of entries) {
-    const text = `${JSON.stringify([entry.position, entry.sortKey, entry.line])}\n`;
-    parts.push(text);
-    length += text.length;
-    if (length >= pieceChars) {
-      yield Buffer.from(parts.join(''), 'latin1');
-      parts = [];
-      length = 0;
-    }
-  }
-  if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
+export function entryPieces(entries: readonly CourtListEntry[], pieceChars = 1 << 20): Iterable<Buffer> {
+  return linePieces(entries, (entry) => JSON.stringify([entry.position, entry.sortKey, entry.line]), pieceChars);
 }
 
 /** Reads the work-area form back, entry by entry. */
