@@ -2,7 +2,7 @@
  * Split: one byte range of one input file → rows routed to partitions by hash(SUBJECT_ID), each row keeping
  * its input position, and bad rows rejected with their line and reason. Memory is bounded by the range.
  */
-import { personKey } from '../register/record';
+import { personKey } from '../person-key';
 import { COL, FIELD_COUNT } from '../columns';
 import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
 import { countInto, emptyStatistics, RunStatistics } from '../statistics';

@@ -80,15 +80,7 @@ export function registerManifestProblem(value: unknown): string | null {
   return null;
 }
 
-/** FNV-1a over the UTF-16 code units of SUBJECT_ID: the same function pipeline/split.ts routes rows with. */
-export function personKey(subjectId: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < subjectId.length; i++) {
-    hash ^= subjectId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
+export { personKey } from '../person-key';
 
 /** The partition of a register record among `partitionCount`. */
 export function registerPartitionOf(pk: number, partitionCount: number): number {
