@@ -45,6 +45,97 @@ function decisionDate(text: string): string | null {
 }
 
 /**
+ * Where a problem of a line stands among the line's problems: a file's problems are listed by line, and within a
+ * line in this order, however the checks are spread (review/fan-out checks the id against the run elsewhere).
+ */
+export const PROBLEM_RANK = { line: 0, decision: 1, id: 2, reason: 3, reviewer: 4, date: 5, length: 6 } as const;
+
+export interface RankedProblem extends CsvProblem {
+  rank: number;
+}
+
+/** A decision line checked on its own (without the run): its values, and its problems other than the id's. */
+export interface DecisionLine {
+  line: number;
+  /** Trimmed Conviction ID. */
+  id: string;
+  /** undefined when the Decision is not one of DECISIONS; null when it is empty (the line decides nothing). */
+  decision: DecisionKind | undefined | null;
+  reason: string;
+  reviewer: string;
+  /** YYYY-MM-DD, or null when not a valid date. */
+  date: string | null;
+  problems: RankedProblem[];
+}
+
+export type DecisionColumns = Record<(typeof DECISION_COLUMNS)[number], number>;
+
+/** The checks of one record of a decision file that need no run (`width`: the header's field count). */
+export function checkDecisionLine(fields: readonly string[], line: number, at: DecisionColumns, width: number): DecisionLine {
+  const problems: RankedProblem[] = [];
+  const problem = (rank: number, message: string) => problems.push({ line, rank, message });
+  if (fields.length !== width) {
+    problem(PROBLEM_RANK.line, `${fields.length} fields, the header has ${width}`);
+    return { line, id: '', decision: null, reason: '', reviewer: '', date: null, problems };
+  }
+  const value = (column: (typeof DECISION_COLUMNS)[number]) => fields[at[column]].trim();
+  const decisionText = value('Decision');
+  const id = value('Conviction ID');
+  const reason = value('Decision Reason');
+  const reviewer = value('Reviewer');
+  const dateText = value('Decision Date');
+  if (decisionText === '') {
+    if (reason !== '' || reviewer !== '' || dateText !== '') problem(PROBLEM_RANK.line, 'Decision is empty but Decision Reason, Reviewer or Decision Date is filled in');
+    return { line, id, decision: null, reason, reviewer, date: null, problems };
+  }
+  const decision = DECISION_BY_NAME.get(decisionText.toLowerCase());
+  if (decision === undefined) problem(PROBLEM_RANK.decision, `Decision must be one of ${DECISIONS.join(', ')}`);
+  if (id === '') problem(PROBLEM_RANK.id, 'Conviction ID is empty');
+  if (reason === '') problem(PROBLEM_RANK.reason, 'Decision Reason is empty: every decision says why');
+  if (reviewer === '') problem(PROBLEM_RANK.reviewer, 'Reviewer is empty: every decision says who made it');
+  const date = decisionDate(dateText);
+  if (date === null) problem(PROBLEM_RANK.date, 'Decision Date must be a date (YYYY-MM-DD or MM/DD/YYYY) on or after 2016-11-09');
+  if (reason.length > MAX_FIELD_CHARS || reviewer.length > MAX_FIELD_CHARS) problem(PROBLEM_RANK.length, `Decision Reason and Reviewer hold at most ${MAX_FIELD_CHARS} characters`);
+  return { line, id, decision, reason, reviewer, date, problems };
+}
+
+export const UNKNOWN_ID = 'Conviction ID is not a conviction of this run';
+
+/**
+ * The checks of a decided line (non-empty id) against the run: the id is one of its convictions, not decided on an
+ * earlier line of the file (`firstLineOf`, updated), and Reduce only for a felony. Returns the decision when the
+ * line is whole (its own problems aside).
+ */
+export function checkAgainstRun(
+  checked: DecisionLine,
+  item: ReviewItem | undefined,
+  firstLineOf: Map<string, number>,
+  problems: RankedProblem[],
+): HumanDecision | null {
+  const { line, id, decision } = checked;
+  if (item === undefined) {
+    problems.push({ line, rank: PROBLEM_RANK.id, message: UNKNOWN_ID });
+    return null;
+  }
+  const first = firstLineOf.get(id);
+  if (first !== undefined) problems.push({ line, rank: PROBLEM_RANK.id, message: `the conviction is already decided on line ${first} of this file` });
+  else firstLineOf.set(id, line);
+  if (decision === 'Reduce' && !item.felony) problems.push({ line, rank: PROBLEM_RANK.id, message: 'Reduce applies to felonies only: this conviction is a misdemeanor' });
+  if (decision === undefined || decision === null || checked.date === null) return null;
+  return { id, decision, reason: checked.reason, reviewer: checked.reviewer, date: checked.date, line };
+}
+
+/** A file's problems in report order: by line (whole-file problems first), then by rank within a line. */
+export function orderProblems(problems: readonly (CsvProblem & { rank?: number })[]): CsvProblem[] {
+  return [...problems]
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.rank ?? 0) - (b.rank ?? 0))
+    .map(({ line, message }) => ({ line, message }));
+}
+
+export const NO_DECISION = 'the file decides no conviction (every Decision is empty)';
+export const EMPTY_FILE = 'the file is empty: a decision file starts with a header line';
+
+/**
  * Parses and checks a decision file (latin-1 text) against the run's convictions. Returns the decisions only when
  * there is no problem; otherwise every problem, in line order.
  */
@@ -52,52 +143,25 @@ export function parseDecisionFile(text: string, items: ReadonlyMap<string, Revie
   const { records, problems } = readCsvRecords(text);
   const decisions: HumanDecision[] = [];
   if (records.length === 0) {
-    problems.push({ line: null, message: 'the file is empty: a decision file starts with a header line' });
+    problems.push({ line: null, message: EMPTY_FILE });
     return { decisions: [], problems: sortProblems(problems) };
   }
   const header = headerIndices(records[0], DECISION_COLUMNS);
   if ('problems' in header) return { decisions: [], problems: sortProblems([...problems, ...header.problems]) };
-  const at = header.indices;
   const width = records[0].fields.length;
   const firstLineOf = new Map<string, number>();
+  const ranked: RankedProblem[] = [];
   for (let r = 1; r < records.length; r++) {
-    const { fields, line } = records[r];
-    const problem = (message: string) => problems.push({ line, message });
-    if (fields.length !== width) {
-      problem(`${fields.length} fields, the header has ${width}`);
-      continue;
-    }
-    const value = (column: (typeof DECISION_COLUMNS)[number]) => fields[at[column]].trim();
-    const decisionText = value('Decision');
-    const id = value('Conviction ID');
-    const reason = value('Decision Reason');
-    const reviewer = value('Reviewer');
-    const dateText = value('Decision Date');
-    if (decisionText === '') {
-      if (reason !== '' || reviewer !== '' || dateText !== '') problem('Decision is empty but Decision Reason, Reviewer or Decision Date is filled in');
-      continue;
-    }
-    const decision = DECISION_BY_NAME.get(decisionText.toLowerCase());
-    if (decision === undefined) problem(`Decision must be one of ${DECISIONS.join(', ')}`);
-    const item = items.get(id);
-    if (id === '') problem('Conviction ID is empty');
-    else if (item === undefined) problem('Conviction ID is not a conviction of this run');
-    else {
-      const first = firstLineOf.get(id);
-      if (first !== undefined) problem(`the conviction is already decided on line ${first} of this file`);
-      else firstLineOf.set(id, line);
-      if (decision === 'Reduce' && !item.felony) problem('Reduce applies to felonies only: this conviction is a misdemeanor');
-    }
-    if (reason === '') problem('Decision Reason is empty: every decision says why');
-    if (reviewer === '') problem('Reviewer is empty: every decision says who made it');
-    const date = decisionDate(dateText);
-    if (date === null) problem('Decision Date must be a date (YYYY-MM-DD or MM/DD/YYYY) on or after 2016-11-09');
-    if (reason.length > MAX_FIELD_CHARS || reviewer.length > MAX_FIELD_CHARS) problem(`Decision Reason and Reviewer hold at most ${MAX_FIELD_CHARS} characters`);
-    if (decision !== undefined && item !== undefined && date !== null) decisions.push({ id, decision, reason, reviewer, date, line });
+    const checked = checkDecisionLine(records[r].fields, records[r].line, header.indices, width);
+    ranked.push(...checked.problems);
+    if (checked.decision === null || checked.id === '') continue;
+    const decision = checkAgainstRun(checked, items.get(checked.id), firstLineOf, ranked);
+    if (decision !== null && checked.problems.length === 0) decisions.push(decision);
   }
-  if (problems.length === 0 && decisions.length === 0) problems.push({ line: null, message: 'the file decides no conviction (every Decision is empty)' });
-  if (problems.length > 0) return { decisions: [], problems: sortProblems(problems) };
-  return { decisions, problems };
+  const all = orderProblems([...problems, ...ranked]);
+  if (all.length === 0 && decisions.length === 0) all.push({ line: null, message: NO_DECISION });
+  if (all.length > 0) return { decisions: [], problems: all };
+  return { decisions, problems: all };
 }
 
 function sortProblems(problems: DecisionProblem[]): DecisionProblem[] {

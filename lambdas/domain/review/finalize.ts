@@ -146,9 +146,12 @@ export interface FinalLists {
   counts: ReviewCounts;
 }
 
-/** The final lists of the review list `items` after `rounds` (in applied order). */
-export function finalize(items: readonly ReviewItem[], rounds: readonly DecisionRound[], context: FinalizeContext): FinalLists {
-  const histories = new Map<string, (HumanDecision & { round: number; file: string; fileSha256: string })[]>();
+/** A human decision with where it came from: its round, file and the file's SHA-256. */
+export type RecordedDecision = HumanDecision & { round: number; file: string; fileSha256: string };
+
+/** Each conviction's decisions, oldest first, from `rounds` in applied order. */
+export function decisionHistories(rounds: readonly DecisionRound[]): Map<string, RecordedDecision[]> {
+  const histories = new Map<string, RecordedDecision[]>();
   for (const round of rounds) {
     for (const decision of round.decisions) {
       const entry = { ...decision, round: round.round, file: round.file, fileSha256: round.sha256 };
@@ -157,19 +160,58 @@ export function finalize(items: readonly ReviewItem[], rounds: readonly Decision
       else history.push(entry);
     }
   }
-  const motions: string[] = [csvLine(FINAL_MOTION_COLUMNS)];
-  const notices: string[] = [csvLine(FINAL_NOTICE_COLUMNS)];
-  const records: string[] = [];
-  const counts: ReviewCounts = {
+  return histories;
+}
+
+/** Where a conviction's final lines go: the motion, the notice (denied or pending) and the decision record. */
+export interface FinalLineSink {
+  motion(line: string): void;
+  notice(line: string): void;
+  record(line: string): void;
+}
+
+export function emptyReviewCounts(): ReviewCounts {
+  return {
     convictions: 0, relief: 0, denied: 0, pending: 0, decided: 0,
     overrides: { reliefToDenied: 0, reliefToPending: 0, deniedToRelief: 0, deniedToPending: 0, reliefChanged: 0 },
     byDetermination: {}, decidedByDetermination: {}, pendingByReason: {}, deniedByReason: {}, impact: null,
   };
-  const people: Map<string, PersonTally> | null = items.every((item) => item.person !== null && item.person.id !== '') ? new Map() : null;
-  // Worded as the run's lists are: before or after the challenge deadline, by compute-at.
-  const wording = parseIsoDate(context.computeAt) > CHALLENGE_DEADLINE ? NOTICE_WORDING.afterDeadline : NOTICE_WORDING.beforeDeadline;
-  for (const item of items) {
-    const history = histories.get(item.id) ?? [];
+}
+
+/** The keyed counts of ReviewCounts (object maps whose key order the reports show). */
+export const KEYED_COUNTS = ['byDetermination', 'decidedByDetermination', 'pendingByReason', 'deniedByReason'] as const;
+
+/**
+ * The final lines and counts of convictions taken one at a time, in review-list order: the whole list in one
+ * call (finalize) or one partition of people at a time (review/fan-out). `firstSeen` keeps, for each key of the
+ * keyed counts, the position of the conviction that made it, so that partitions' counts can be merged with their
+ * keys in the order one pass over the whole list gives them.
+ */
+export class FinalTally {
+  readonly counts = emptyReviewCounts();
+  /** `<count>\u0000<key>` (and `byDetermination\u0000<determination>\u0000<status>`) → position of first use. */
+  readonly firstSeen: Record<string, number> = {};
+  private readonly people: Map<string, PersonTally> | null;
+  private readonly wording: (typeof NOTICE_WORDING)[keyof typeof NOTICE_WORDING];
+
+  /** `withPeople`: every conviction has a person id (else the impact is not computed). */
+  constructor(private readonly context: FinalizeContext, withPeople: boolean) {
+    this.people = withPeople ? new Map() : null;
+    // Worded as the run's lists are: before or after the challenge deadline, by compute-at.
+    this.wording = parseIsoDate(context.computeAt) > CHALLENGE_DEADLINE ? NOTICE_WORDING.afterDeadline : NOTICE_WORDING.beforeDeadline;
+  }
+
+  private bump(map: Record<string, number>, name: string, key: string, position: number): void {
+    if (map[key] === undefined) {
+      map[key] = 0;
+      this.firstSeen[`${name}\u0000${key}`] ??= position;
+    }
+    map[key]++;
+  }
+
+  /** One conviction with its decisions (oldest first); `position` orders it in the review list. */
+  add(item: ReviewItem, history: readonly RecordedDecision[], position: number, sink: FinalLineSink): void {
+    const { counts, context } = this;
     const outcome = outcomeOf(item, history);
     const automatic = outcomeOf(item, []);
     const determinedBy = outcome.decidedBy === null ? AUTOMATIC : `${outcome.decidedBy.reviewer} (${outcome.decidedBy.date}, round ${outcome.decidedBy.round})`;
@@ -178,30 +220,31 @@ export function finalize(items: readonly ReviewItem[], rounds: readonly Decision
     const determinationKey = item.determination || '(none)';
     if (history.length > 0) {
       counts.decided++;
-      counts.decidedByDetermination[determinationKey] = (counts.decidedByDetermination[determinationKey] ?? 0) + 1;
+      this.bump(counts.decidedByDetermination, 'decidedByDetermination', determinationKey, position);
     }
-    const byStatus = (counts.byDetermination[determinationKey] ??= {});
-    byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
+    if (counts.byDetermination[determinationKey] === undefined) {
+      counts.byDetermination[determinationKey] = {};
+      this.firstSeen[`byDetermination\u0000${determinationKey}`] ??= position;
+    }
+    this.bump(counts.byDetermination[determinationKey], `byDetermination\u0000${determinationKey}`, outcome.status, position);
     if (outcome.status === FINAL_STATUS.pending) {
-      const why = outcome.decidedBy === null ? outcome.reason : DEFERRED_BY_REVIEWER;
-      counts.pendingByReason[why] = (counts.pendingByReason[why] ?? 0) + 1;
+      this.bump(counts.pendingByReason, 'pendingByReason', outcome.decidedBy === null ? outcome.reason : DEFERRED_BY_REVIEWER, position);
     } else if (outcome.status === FINAL_STATUS.denied) {
-      const why = outcome.decidedBy === null ? item.rule || '(none)' : DENIED_BY_REVIEWER;
-      counts.deniedByReason[why] = (counts.deniedByReason[why] ?? 0) + 1;
+      this.bump(counts.deniedByReason, 'deniedByReason', outcome.decidedBy === null ? item.rule || '(none)' : DENIED_BY_REVIEWER, position);
     }
-    if (people !== null) tallyPerson(people, item, outcome, automatic);
+    if (this.people !== null) tallyPerson(this.people, item, outcome, automatic);
     if (outcome.status === FINAL_STATUS.relief) {
       counts.relief++;
       const relief = outcome.relief === 'dismissal' ? RELIEF_WORDING.dismissal : RELIEF_WORDING.reduction;
-      motions.push(csvLine([...person, relief, STATUTORY_BASIS, item.sentence, determinedBy]));
+      sink.motion(csvLine([...person, relief, STATUTORY_BASIS, item.sentence, determinedBy]));
     } else {
       if (outcome.status === FINAL_STATUS.denied) counts.denied++;
       else counts.pending++;
-      const notice = outcome.status === FINAL_STATUS.denied ? wording[DETERMINATION.notEligible] : wording[DETERMINATION.handReview];
-      notices.push(csvLine([...person, outcome.status, outcome.reason, determinedBy, item.determination, item.reason, notice]));
+      const notice = outcome.status === FINAL_STATUS.denied ? this.wording[DETERMINATION.notEligible] : this.wording[DETERMINATION.handReview];
+      sink.notice(csvLine([...person, outcome.status, outcome.reason, determinedBy, item.determination, item.reason, notice]));
     }
     if (outcome.decidedBy !== null) countOverride(counts, automatic, outcome);
-    records.push(
+    sink.record(
       JSON.stringify({
         convictionId: item.id,
         runId: context.runId,
@@ -218,12 +261,34 @@ export function finalize(items: readonly ReviewItem[], rounds: readonly Decision
       }),
     );
   }
-  if (people !== null) counts.impact = impactOf(people);
+
+  /** The counts, with the impact on people when every conviction had a person id. */
+  finish(): ReviewCounts {
+    if (this.people !== null) this.counts.impact = impactOf(this.people);
+    return this.counts;
+  }
+}
+
+/** Whether the final impact on people can be computed: every conviction names its person. */
+export function hasPeople(items: Iterable<ReviewItem>): boolean {
+  for (const item of items) if (item.person === null || item.person.id === '') return false;
+  return true;
+}
+
+/** The final lists of the review list `items` after `rounds` (in applied order). */
+export function finalize(items: readonly ReviewItem[], rounds: readonly DecisionRound[], context: FinalizeContext): FinalLists {
+  const histories = decisionHistories(rounds);
+  const motions: string[] = [csvLine(FINAL_MOTION_COLUMNS)];
+  const notices: string[] = [csvLine(FINAL_NOTICE_COLUMNS)];
+  const records: string[] = [];
+  const sink: FinalLineSink = { motion: (line) => motions.push(line), notice: (line) => notices.push(line), record: (line) => records.push(line) };
+  const tally = new FinalTally(context, hasPeople(items));
+  items.forEach((item, index) => tally.add(item, histories.get(item.id) ?? [], index, sink));
   return {
     courtMotions: `${motions.join('\n')}\n`,
     defenderNotices: `${notices.join('\n')}\n`,
     decisions: records.length === 0 ? '' : `${records.join('\n')}\n`,
-    counts,
+    counts: tally.finish(),
   };
 }
 

@@ -3,7 +3,7 @@
  * what the final lists and the decision record need of each. Personal data: results/ only.
  */
 import { OFFENSE_LEVEL, REVIEW_LIST_COLUMNS, REVIEW_PERSON_COLUMNS } from '../report/court-lists';
-import { CsvProblem, headerIndices, readCsvRecords } from './csv-records';
+import { CsvProblem, CsvRecord, headerIndices, readCsvRecords } from './csv-records';
 import { ReviewListError } from '../errors';
 
 export interface ReviewItem {
@@ -38,57 +38,84 @@ const LATER_COLUMNS = ['Count', 'Court'] as const;
 const OPTIONAL_COLUMNS: readonly string[] = [...LATER_COLUMNS, ...REVIEW_PERSON_COLUMNS];
 const REQUIRED_COLUMNS = REVIEW_LIST_COLUMNS.filter((column) => !OPTIONAL_COLUMNS.includes(column));
 
+/** Where each column of a review list lies (from its header), and the header's width. */
+export interface ReviewListColumns {
+  width: number;
+  at: Record<(typeof REQUIRED_COLUMNS)[number], number>;
+  later: Record<(typeof LATER_COLUMNS)[number], number> | null;
+  person: Record<(typeof REVIEW_PERSON_COLUMNS)[number], number> | null;
+}
+
+function failList(list: CsvProblem[]): never {
+  throw new ReviewListError(`review_list.csv: ${list.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`);
+}
+
+/** The columns of a review list by its header record; ReviewListError when one is missing. */
+export function reviewListColumns(header: CsvRecord): ReviewListColumns {
+  const required = headerIndices(header, REQUIRED_COLUMNS);
+  if ('problems' in required) return failList(required.problems);
+  const later = headerIndices(header, LATER_COLUMNS);
+  const person = headerIndices(header, REVIEW_PERSON_COLUMNS);
+  return {
+    width: header.fields.length,
+    at: required.indices,
+    later: 'indices' in later ? later.indices : null,
+    person: 'indices' in person ? person.indices : null,
+  };
+}
+
+function personCount(text: string, line: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) failList([{ line, message: 'a person count is not a whole number' }]);
+  return n;
+}
+
+/** One line of a review list as an item; ReviewListError when it does not fit the header. */
+export function reviewItemOf(fields: readonly string[], line: number, columns: ReviewListColumns): ReviewItem {
+  if (fields.length !== columns.width) failList([{ line, message: `${fields.length} fields, the header has ${columns.width}` }]);
+  const { at, later, person } = columns;
+  return {
+    id: fields[at['Conviction ID']],
+    review: fields[at.Review],
+    caseNumber: fields[at['Case Number']],
+    count: later === null ? '' : fields[later.Count],
+    court: later === null ? '' : fields[later.Court],
+    cii: fields[at['CII Number']],
+    name: fields[at.Name],
+    dob: fields[at['Date of Birth']],
+    county: fields[at.County],
+    date: fields[at['Date of Conviction']],
+    codeSection: fields[at['Code Section']],
+    felony: fields[at['Offense Level']] === OFFENSE_LEVEL.felony,
+    sentence: fields[at.Sentence],
+    determination: fields[at['Eligibility Determination']],
+    reason: fields[at['Eligibility Reason']],
+    rule: fields[at.Rule],
+    person: person === null ? null : {
+      id: fields[person['Person ID']],
+      otherFelonies: personCount(fields[person['Other Felonies']], line),
+      otherConvictions: personCount(fields[person['Other Convictions']], line),
+    },
+  };
+}
+
+/** The message of a review list that lists a conviction twice. */
+export const LISTED_TWICE = 'a conviction id listed twice';
+
 /** The review list's items, in its order. */
 export function parseReviewList(text: string): ReviewItem[] {
   const { records, problems } = readCsvRecords(text);
-  const fail = (list: CsvProblem[]) => {
-    throw new ReviewListError(`review_list.csv: ${list.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`);
-  };
-  if (problems.length > 0) fail(problems);
-  if (records.length === 0) fail([{ line: 1, message: 'no header' }]);
-  const header = headerIndices(records[0], REQUIRED_COLUMNS);
-  if ('problems' in header) return fail(header.problems);
-  const at = header.indices;
-  const later = headerIndices(records[0], LATER_COLUMNS);
-  const optional = (column: (typeof LATER_COLUMNS)[number], fields: readonly string[]) => ('indices' in later ? fields[later.indices[column]] : '');
-  const personHeader = headerIndices(records[0], REVIEW_PERSON_COLUMNS);
-  const person = 'indices' in personHeader ? personHeader.indices : null;
-  const count = (text: string, line: number): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 0) fail([{ line, message: 'a person count is not a whole number' }]);
-    return n;
-  };
+  if (problems.length > 0) failList(problems);
+  if (records.length === 0) failList([{ line: 1, message: 'no header' }]);
+  const columns = reviewListColumns(records[0]);
   const items: ReviewItem[] = [];
   const seen = new Set<string>();
   for (let r = 1; r < records.length; r++) {
     const { fields, line } = records[r];
-    if (fields.length !== records[0].fields.length) fail([{ line, message: `${fields.length} fields, the header has ${records[0].fields.length}` }]);
-    const id = fields[at['Conviction ID']];
-    if (seen.has(id)) fail([{ line, message: 'a conviction id listed twice' }]);
-    seen.add(id);
-    items.push({
-      id,
-      review: fields[at.Review],
-      caseNumber: fields[at['Case Number']],
-      count: optional('Count', fields),
-      court: optional('Court', fields),
-      cii: fields[at['CII Number']],
-      name: fields[at.Name],
-      dob: fields[at['Date of Birth']],
-      county: fields[at.County],
-      date: fields[at['Date of Conviction']],
-      codeSection: fields[at['Code Section']],
-      felony: fields[at['Offense Level']] === OFFENSE_LEVEL.felony,
-      sentence: fields[at.Sentence],
-      determination: fields[at['Eligibility Determination']],
-      reason: fields[at['Eligibility Reason']],
-      rule: fields[at.Rule],
-      person: person === null ? null : {
-        id: fields[person['Person ID']],
-        otherFelonies: count(fields[person['Other Felonies']], line),
-        otherConvictions: count(fields[person['Other Convictions']], line),
-      },
-    });
+    const item = reviewItemOf(fields, line, columns);
+    if (seen.has(item.id)) failList([{ line, message: LISTED_TWICE }]);
+    seen.add(item.id);
+    items.push(item);
   }
   return items;
 }
