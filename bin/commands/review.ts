@@ -10,7 +10,8 @@
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
-import { applyDecisionFile, loadRun, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
+import { loadRun, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
+import { applyDecisionFile } from '../../lambdas/domain/review/fan-out';
 import { decisionTemplate } from '../../lambdas/domain/review/decisions';
 import { DecisionFileRejected } from '../../lambdas/domain/errors';
 import { reportApplied } from './review-report';

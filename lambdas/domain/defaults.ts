@@ -29,3 +29,15 @@ export const MAX_INPUT_FILES = 200;
 
 /** Step Functions' ceiling on a task's TimeoutSeconds that the local executor can also honour (setTimeout's limit). */
 export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
+
+/**
+ * Finalize's fan-out (docs/review.md, "At scale"): nominal bytes per routed range of the review list or a decision
+ * file, and review-list bytes per Apply partition (a partition's convictions, their decisions and final lines are
+ * what one task holds).
+ */
+export const DEFAULT_REVIEW_RANGE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_REVIEW_PARTITION_BYTES = 16 * 1024 * 1024;
+/** Upper bound on Finalize's partitions (one Apply task each). */
+export const DEFAULT_REVIEW_MAX_PARTITIONS = 1000;
+/** Most Route or Apply tasks of one Finalize execution running at once. */
+export const DEFAULT_REVIEW_MAP_CONCURRENCY = 40;

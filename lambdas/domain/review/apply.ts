@@ -10,11 +10,10 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { ObjectStore, collectBytes } from '../pipeline/object-store';
-import { parseDecisionFile } from './decisions';
-import { DecisionRound, FINAL_FILES, finalize, FinalizeContext, ReviewCounts } from './finalize';
+import { FINAL_FILES, ReviewCounts } from './finalize';
 import { parseReviewList, ReviewItem } from './review-list';
 import { CsvProblem } from './csv-records';
-import { SummaryReviewState, summaryReviewState, withReviewSection, withReviewState } from './review-state';
+import { SummaryReviewState, withReviewSection, withReviewState } from './review-state';
 import { NotFoundError } from '../errors';
 
 export interface ReviewKeys {
@@ -30,6 +29,13 @@ export interface ReviewKeys {
   final: Record<keyof typeof FINAL_FILES, string>;
   /** The run's reports that carry the review state (review-state.ts): each summary.json and report.html that exists. */
   reports: { summaries: string[]; html: string };
+}
+
+/** What reviewKeys() is built from: Finalize's tasks pass it on as JSON. */
+export interface ReviewKeyInputs {
+  resultsPrefix: string;
+  summaryKey: string;
+  reports: ReviewKeys['reports'];
 }
 
 export interface ReviewReport {
@@ -83,48 +89,29 @@ export async function readRounds(store: ObjectStore, keys: ReviewKeys): Promise<
   return roundsIndexSchema.parse(JSON.parse(bytes.toString('utf8')));
 }
 
+/** The run's summary, or the problem that makes it unreviewable (not finished, failed, no review list). */
+export async function loadRunSummary(
+  store: ObjectStore,
+  keys: ReviewKeys,
+): Promise<{ summary: z.infer<typeof summarySchema> } | { problem: CsvProblem }> {
+  const summaryBytes = await readOptional(store, keys.summary);
+  if (summaryBytes === null) return { problem: { line: null, message: 'the run has no summary.json: it has not finished' } };
+  const summary = summarySchema.parse(JSON.parse(summaryBytes.toString('utf8')));
+  if (summary.status !== 'SUCCEEDED') return { problem: { line: null, message: `the run did not succeed (status ${summary.status}): it has no lists to review` } };
+  if (!(await store.exists(keys.reviewList))) return { problem: { line: null, message: 'the run has no review_list.csv (it was made by a version without the review)' } };
+  return { summary };
+}
+
 /** The run's items, or the problem that makes it unreviewable (not finished, failed, no review list). */
 export async function loadRun(
   store: ObjectStore,
   keys: ReviewKeys,
 ): Promise<{ items: ReviewItem[]; summary: z.infer<typeof summarySchema> } | { problem: CsvProblem }> {
-  const summaryBytes = await readOptional(store, keys.summary);
-  if (summaryBytes === null) return { problem: { line: null, message: 'the run has no summary.json: it has not finished' } };
-  const summary = summarySchema.parse(JSON.parse(summaryBytes.toString('utf8')));
-  if (summary.status !== 'SUCCEEDED') return { problem: { line: null, message: `the run did not succeed (status ${summary.status}): it has no lists to review` } };
+  const run = await loadRunSummary(store, keys);
+  if ('problem' in run) return run;
   const list = await readOptional(store, keys.reviewList);
   if (list === null) return { problem: { line: null, message: 'the run has no review_list.csv (it was made by a version without the review)' } };
-  return { items: parseReviewList(list.toString('latin1')), summary };
-}
-
-/** Applies one decision file (its name and bytes as uploaded). */
-export async function applyDecisionFile(store: ObjectStore, keys: ReviewKeys, file: { name: string; bytes: Buffer }, codeVersion: string): Promise<ReviewReport> {
-  const sha256 = sha256Hex(file.bytes);
-  const index = await readRounds(store, keys);
-  const base = { file: file.name, sha256, rounds: index.rounds.length };
-  const already = index.rounds.find((r) => r.sha256 === sha256);
-  if (already !== undefined) return { ...base, status: 'ALREADY_APPLIED', round: already.round, problems: [] };
-  const run = await loadRun(store, keys);
-  if ('problem' in run) return { ...base, status: 'REJECTED', problems: [run.problem] };
-  const byId = new Map(run.items.map((item) => [item.id, item]));
-  const parsed = parseDecisionFile(file.bytes.toString('latin1'), byId);
-  if (parsed.problems.length > 0) return { ...base, status: 'REJECTED', problems: parsed.problems };
-
-  const rounds = await storedRounds(store, keys, index, byId);
-  const round = index.rounds.length + 1;
-  rounds.push({ round, file: file.name, sha256, decisions: parsed.decisions });
-  await store.write(keys.roundFile(round), [file.bytes]);
-  const final = finalize(run.items, rounds, finalizeContext(run.summary, codeVersion));
-  await Promise.all([
-    store.write(keys.final.courtMotions, [Buffer.from(final.courtMotions, 'latin1')]),
-    store.write(keys.final.defenderNotices, [Buffer.from(final.defenderNotices, 'latin1')]),
-    store.write(keys.final.decisions, [Buffer.from(final.decisions, 'latin1')]),
-  ]);
-  // Before the index: a crash here leaves the round unapplied, and applying the file again rewrites the reports.
-  await writeReviewState(store, keys, summaryReviewState(round, final.counts));
-  const next: RoundsIndex = { rounds: [...index.rounds, { round, file: file.name, sha256, decisions: parsed.decisions.length }] };
-  await store.write(keys.rounds, [Buffer.from(`${JSON.stringify(next, null, 2)}\n`, 'utf8')]);
-  return { ...base, status: 'APPLIED', round, rounds: round, problems: [], counts: final.counts, decisions: parsed.decisions.length };
+  return { items: parseReviewList(list.toString('latin1')), summary: run.summary };
 }
 
 /** Where reviewers upload decision files: `reviews/<COUNTY>/<runId>/<name>.csv` (personal data). */
@@ -139,12 +126,14 @@ export const MAX_DECISION_FILE_BYTES = 64 * 1024 * 1024;
  * The review keys of a run whose results are under `resultsPrefix` (`results/<COUNTY>/<runId>/` in the bucket, ''
  * in a local results folder): the same layout in both places.
  */
-export function reviewKeys(resultsPrefix: string, summaryKey: string, reports?: ReviewKeys['reports']): ReviewKeys & { report: string } {
+export function reviewKeys(resultsPrefix: string, summaryKey: string, reports?: ReviewKeys['reports']): ReviewKeys & { report: string; inputs: ReviewKeyInputs } {
   const state = `${resultsPrefix}${REVIEW_STATE_FOLDER}`;
   const reportsFolder = summaryKey.slice(0, summaryKey.length - 'summary.json'.length);
   const resultsSummary = `${resultsPrefix}summary.json`;
+  const reportKeys = reports ?? { summaries: summaryKey === resultsSummary ? [summaryKey] : [summaryKey, resultsSummary], html: `${reportsFolder}report.html` };
   return {
-    reports: reports ?? { summaries: summaryKey === resultsSummary ? [summaryKey] : [summaryKey, resultsSummary], html: `${reportsFolder}report.html` },
+    inputs: { resultsPrefix, summaryKey, reports: reportKeys },
+    reports: reportKeys,
     reviewList: `${resultsPrefix}review_list.csv`,
     summary: summaryKey,
     rounds: `${state}rounds.json`,
@@ -172,33 +161,8 @@ export function parseReviewUploadKey(key: string): ReviewUploadKey {
   return { kind: 'decisions', county, runId, fileName };
 }
 
-/** Earlier rounds, read back from their stored copies: the files are the record, the index only lists them. */
-async function storedRounds(store: ObjectStore, keys: ReviewKeys, index: RoundsIndex, byId: ReadonlyMap<string, ReviewItem>): Promise<DecisionRound[]> {
-  const rounds: DecisionRound[] = [];
-  for (const entry of index.rounds) {
-    const bytes = await collectBytes(store.read(keys.roundFile(entry.round)));
-    const earlier = parseDecisionFile(bytes.toString('latin1'), byId);
-    if (earlier.problems.length > 0 || sha256Hex(bytes) !== entry.sha256) {
-      throw new Error(`review round ${entry.round} (${entry.file}) no longer matches its record: the review state is damaged`);
-    }
-    rounds.push({ round: entry.round, file: entry.file, sha256: entry.sha256, decisions: earlier.decisions });
-  }
-  return rounds;
-}
-
-function finalizeContext(summary: z.infer<typeof summarySchema>, codeVersion: string): FinalizeContext {
-  return {
-    runId: summary.runId,
-    county: summary.county,
-    computeAt: summary.computeAt,
-    policyName: summary.policyName,
-    policySha256: summary.policySha256 ?? null,
-    codeVersion,
-  };
-}
-
 /** The review state into the run's summaries and report.html (those that exist; an older report has no slot). */
-async function writeReviewState(store: ObjectStore, keys: ReviewKeys, state: SummaryReviewState): Promise<void> {
+export async function writeReviewState(store: ObjectStore, keys: ReviewKeys, state: SummaryReviewState): Promise<void> {
   for (const key of keys.reports.summaries) {
     const bytes = await readOptional(store, key);
     if (bytes !== null) await store.write(key, [Buffer.from(withReviewState(bytes.toString('utf8'), state), 'utf8')]);
@@ -207,11 +171,14 @@ async function writeReviewState(store: ObjectStore, keys: ReviewKeys, state: Sum
   if (html !== null) await store.write(keys.reports.html, [Buffer.from(withReviewSection(html.toString('utf8'), state), 'utf8')]);
 }
 
-/** The counts of a run's review as it stands (its rounds applied), written nowhere: for the ledger and reports. */
-export async function currentReviewCounts(store: ObjectStore, keys: ReviewKeys): Promise<{ rounds: number; counts: ReviewCounts } | null> {
-  const run = await loadRun(store, keys);
-  if ('problem' in run) return null;
+/**
+ * The review state of a run as its latest applied round left it (summary.json's `review`), when that round is the
+ * last in the index: for the ledger when a file is applied again. Null when the run has no applied round.
+ */
+export async function currentReviewState(store: ObjectStore, keys: ReviewKeys): Promise<SummaryReviewState | null> {
   const index = await readRounds(store, keys);
-  const rounds = await storedRounds(store, keys, index, new Map(run.items.map((item) => [item.id, item])));
-  return { rounds: rounds.length, counts: finalize(run.items, rounds, finalizeContext(run.summary, '')).counts };
+  const bytes = await readOptional(store, keys.summary);
+  if (bytes === null || index.rounds.length === 0) return null;
+  const review = (JSON.parse(bytes.toString('utf8')) as { review?: SummaryReviewState }).review;
+  return review !== undefined && review.rounds === index.rounds.length ? review : null;
 }

@@ -16,7 +16,7 @@ export interface CsvRecord {
   line: number;
 }
 
-const REJECT_WORDING: Readonly<Record<RejectCode, string>> = {
+export const REJECT_WORDING: Readonly<Record<RejectCode, string>> = {
   FIELD_COUNT: 'wrong number of fields',
   BARE_QUOTE: 'a quote (") inside an unquoted field',
   TEXT_AFTER_QUOTE: 'text after the closing quote of a field',
