@@ -16,6 +16,7 @@ import { ClearanceFunction, FINALIZE_SIZING } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
 import { DataPrefix } from './storage';
 import { LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS } from '../lambdas/domain/errors';
+import { DEFAULT_REVIEW_MAP_CONCURRENCY } from '../lambdas/domain/defaults';
 
 /** Where reviewers upload decision files: `reviews/<COUNTY>/<runId>/<name>.csv` (lambdas/domain/review/apply.ts). */
 export const REVIEWS_PREFIX = 'reviews/';
@@ -29,6 +30,8 @@ export const FINALIZE_ACCESS = {
   read: [DataPrefix.results, DataPrefix.reports, REVIEWS_PREFIX],
   write: [DataPrefix.results],
   writeReports: ['summary.json', 'report.html'],
+  /** Under a run's results/: the work objects of a round (review/fan-out.ts roundWorkPrefix), deleted after its commit. */
+  work: 'reviews/work/',
 } as const;
 
 export interface ClearanceReviewProps {
@@ -82,29 +85,7 @@ export class ClearanceReview extends Construct {
     });
     this.grantFinalizeAccess(props);
 
-    const finalize = new tasks.LambdaInvoke(this, 'Finalize', {
-      stateName: 'Finalize',
-      // The published version, as the run's tasks: a deploy during a review leaves the running execution's code as it was.
-      lambdaFunction: this.function.version,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      resultPath: '$.finalize',
-      taskTimeout: sfn.Timeout.duration(FINALIZE_SIZING.timeout.plus(Duration.minutes(1))),
-    });
-    finalize.addRetry({ errors: [...LAMBDA_SERVICE_ERRORS], interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
-    finalize.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
-    const rejected = new sfn.Fail(this, 'Rejected', {
-      stateName: 'Decision file rejected',
-      error: 'DecisionFileRejected',
-      cause: 'The decision file has problems and was not applied; see results/<COUNTY>/<runId>/reviews/review_report.json.',
-    });
-    const done = new sfn.Succeed(this, 'Done', { stateName: 'Review applied' });
-    const definition = finalize.next(
-      new sfn.Choice(this, 'Outcome', { stateName: 'Rejected?' })
-        .when(sfn.Condition.stringEquals('$.finalize.status', 'REJECTED'), rejected)
-        .otherwise(done),
-    );
-
+    const definition = this.defineStates();
     this.stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogGroup', { encryptionKey, retention: logRetention, removalPolicy: logRemovalPolicy });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
@@ -146,6 +127,61 @@ export class ClearanceReview extends Construct {
     );
   }
 
+  /** One step of the Finalize function (lambdas/finalize/handler.ts), retried as the run's tasks are. */
+  private step(id: string, stateName: string, payload: Record<string, unknown>, resultPath: string): tasks.LambdaInvoke {
+    const task = new tasks.LambdaInvoke(this, id, {
+      stateName,
+      // The published version, as the run's tasks: a deploy during a review leaves the running execution's code as it was.
+      lambdaFunction: this.function.version,
+      payload: sfn.TaskInput.fromObject(payload),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath,
+      taskTimeout: sfn.Timeout.duration(FINALIZE_SIZING.timeout.plus(Duration.minutes(1))),
+    });
+    task.addRetry({ errors: [...LAMBDA_SERVICE_ERRORS], interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    task.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
+    return task;
+  }
+
+  /** An inline map of Finalize steps over the numbers at `itemsPath` (the plan's ranges or partitions). */
+  private stepMap(id: string, stateName: string, itemsPath: string, step: 'route' | 'apply', itemField: 'range' | 'partition'): sfn.Map {
+    const map = new sfn.Map(this, id, {
+      stateName,
+      itemsPath,
+      itemSelector: { step, workPrefix: sfn.JsonPath.stringAt('$.finalize.workPrefix'), [itemField]: sfn.JsonPath.numberAt('$$.Map.Item.Value') },
+      maxConcurrency: DEFAULT_REVIEW_MAP_CONCURRENCY,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    map.itemProcessor(this.step(`${id}Task`, `${stateName} task`, { 'step.$': '$.step', 'workPrefix.$': '$.workPrefix', [`${itemField}.$`]: `$.${itemField}` }, '$.result'));
+    return map;
+  }
+
+  /**
+   * Plan, then (a planned round) Route per range and Apply per partition, then Commit (lambdas/domain/review/fan-out.ts).
+   * A rejected file ends in `Decision file rejected`; an applied, already applied or ignored one in `Review applied`.
+   */
+  private defineStates(): sfn.IChainable {
+    const plan = this.step('Plan', 'Plan round', { step: 'plan', event: sfn.JsonPath.entirePayload }, '$.finalize');
+    const route = this.stepMap('Route', 'Route', '$.finalize.ranges', 'route', 'range');
+    const apply = this.stepMap('Apply', 'Apply', '$.finalize.partitions', 'apply', 'partition');
+    const commit = this.step('Commit', 'Commit round', { step: 'commit', workPrefix: sfn.JsonPath.stringAt('$.finalize.workPrefix') }, '$.finalize');
+    const rejected = new sfn.Fail(this, 'Rejected', {
+      stateName: 'Decision file rejected',
+      error: 'DecisionFileRejected',
+      cause: 'The decision file has problems and was not applied; see results/<COUNTY>/<runId>/reviews/review_report.json.',
+    });
+    const done = new sfn.Succeed(this, 'Done', { stateName: 'Review applied' });
+    const outcome = new sfn.Choice(this, 'Outcome', { stateName: 'Rejected?' })
+      .when(sfn.Condition.stringEquals('$.finalize.status', 'REJECTED'), rejected)
+      .otherwise(done);
+    return plan.next(
+      new sfn.Choice(this, 'Planned', { stateName: 'Planned?' })
+        .when(sfn.Condition.stringEquals('$.finalize.status', 'PLANNED'), route.next(apply).next(commit).next(outcome))
+        .otherwise(outcome),
+    );
+  }
+
   /** Object access per prefix, the ledger update, and KMS through S3 and DynamoDB only. */
   private grantFinalizeAccess(props: ClearanceReviewProps): void {
     const { dataBucket, ledger, encryptionKey } = props;
@@ -165,6 +201,9 @@ export class ClearanceReview extends Construct {
       }),
     );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: writable }));
+    // A round's work objects (routed lines, candidate lists) are removed once it is committed; nothing else.
+    const work = dataBucket.arnForObjects(`${DataPrefix.results}*/${FINALIZE_ACCESS.work}*`);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [work] }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [ledger.tableArn] }));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -175,7 +214,7 @@ export class ClearanceReview extends Construct {
     );
     acknowledgeWildcardResources(
       role,
-      [...readable, ...writable],
+      [...readable, ...writable, work],
       'Objects are addressed per county and run under fixed prefixes; Finalize reaches only results/, reports/ (read) and reviews/ (read), and writes under results/ and the summary.json and report.html of reports/ only.',
     );
   }

@@ -15,12 +15,21 @@ function definitionOf(template: CfnTemplate, id: string): AslGraph {
   return JSON.parse(resolveString(template.Resources[id].Properties?.DefinitionString)) as AslGraph;
 }
 
-test('Finalize: one task, rejected files end the execution failed, applied or repeated ones succeed', () => {
+test('Finalize: Plan, then Route per range and Apply per partition (inline maps), then Commit; rejected files end the execution failed', () => {
   const graph = definitionOf(json, logicalId(review.stateMachine));
-  expect(graph.StartAt).toBe('Finalize');
-  const finalize = graph.States.Finalize as Record<string, unknown>;
-  expect(finalize).toMatchObject({ Type: 'Task', ResultPath: '$.finalize', Next: 'Rejected?' });
-  expect((finalize.Retry as unknown[]).length).toBe(2);
+  expect(graph.StartAt).toBe('Plan round');
+  const plan = graph.States['Plan round'] as Record<string, unknown>;
+  expect(plan).toMatchObject({ Type: 'Task', ResultPath: '$.finalize', Next: 'Planned?', Parameters: { step: 'plan', 'event.$': '$' } });
+  expect((plan.Retry as unknown[]).length).toBe(2);
+  expect(graph.States['Planned?']).toMatchObject({
+    Type: 'Choice', Choices: [{ Variable: '$.finalize.status', StringEquals: 'PLANNED', Next: 'Route' }], Default: 'Rejected?',
+  });
+  for (const [name, items, field, next] of [['Route', '$.finalize.ranges', 'range', 'Apply'], ['Apply', '$.finalize.partitions', 'partition', 'Commit round']] as const) {
+    const map = graph.States[name] as Record<string, unknown>;
+    expect(map).toMatchObject({ Type: 'Map', ItemsPath: items, ResultPath: null, Next: next, ItemSelector: { step: name.toLowerCase(), 'workPrefix.$': '$.finalize.workPrefix', [`${field}.$`]: '$$.Map.Item.Value' } });
+    expect(map.MaxConcurrency).toBeGreaterThan(1);
+  }
+  expect(graph.States['Commit round']).toMatchObject({ Type: 'Task', ResultPath: '$.finalize', Next: 'Rejected?', Parameters: { step: 'commit', 'workPrefix.$': '$.finalize.workPrefix' } });
   expect(graph.States['Rejected?']).toMatchObject({
     Type: 'Choice',
     Choices: [{ Variable: '$.finalize.status', StringEquals: 'REJECTED', Next: 'Decision file rejected' }],
@@ -55,6 +64,10 @@ test('Finalize reads results/, reports/ and reviews/, writes results/ and of rep
     ['summary.json', true], ['report.html', true], ['statistics.csv', false], ['rejects.csv', false],
   ]);
   expect(allows(statements, 's3:DeleteObject', object('results/'))).toBe(false);
+  // Only a round's work objects, once it is committed.
+  expect(allows(statements, 's3:DeleteObject', `${bucketArn}/results/LA/run-1/reviews/work/0123456789abcdef/plan.json`)).toBe(true);
+  expect(allows(statements, 's3:DeleteObject', `${bucketArn}/results/LA/run-1/reviews/rounds.json`)).toBe(false);
+  expect(allows(statements, 's3:DeleteObject', `${bucketArn}/results/LA/run-1/final/decisions.jsonl`)).toBe(false);
   const tableArn = canonicalArnOf(json, stack.storage.ledger);
   expect(allows(statements, 'dynamodb:UpdateItem', tableArn)).toBe(true);
   for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:GetItem']) expect([action, allows(statements, action, tableArn)]).toEqual([action, false]);

@@ -54,7 +54,7 @@ const goodLine = fc.record({
 }).map(({ item, decision, reason }) => [item.id, decision === 'Reduce' && !item.felony ? 'Dismiss' : decision, reason, 'A. Reviewer', '2024-03-01']);
 
 /** A line with a problem of each kind a file can have. */
-const badLine = fc.constantFrom(
+const badLine: fc.Arbitrary<string[]> = fc.constantFrom<string[]>(
   [MISDEMEANOR.id, 'Reduce', 'x', 'B. Reviewer', '2024-03-01'],
   ['cv-0000000000000000000f', 'Deny', 'x', 'B. Reviewer', '2024-03-01'],
   ['not-an-id', 'Deny', 'x', 'B. Reviewer', '2024-03-01'],
