@@ -2,7 +2,8 @@
  * The review at scale (`npm run bench -- --review-rows N --review-decisions K`): classifies a generated extract of N
  * rows under los-angeles-2020, writes a decision file of K lines from its review list (Dismiss, Reduce on felonies,
  * Deny, Defer in turn) and measures `clearance review apply --results` on it in a child process: wall time and
- * peak RSS. The apply is the one Finalize runs (lambdas/domain/review/apply.ts).
+ * peak RSS. The apply is Finalize's fan-out (lambdas/domain/review/fan-out.ts) with its tasks run one at a time in
+ * that process, so the peak RSS is that of the largest task (a range or a partition of people) plus the process.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, promises as fs, readFileSync, rmSync, statSync } from 'node:fs';
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { csvLine } from '../lambdas/domain/csv/writer';
 import { headerIndices, readCsvRecords } from '../lambdas/domain/review/csv-records';
+import { DEFAULT_REVIEW_PARTITION_BYTES } from '../lambdas/domain/defaults';
 
 export interface ReviewBenchOptions {
   /** The generated extract (bench.ts `generated`) and its row count. */
@@ -21,11 +23,15 @@ export interface ReviewBenchOptions {
   cli: string;
   preload: string;
   cache: string;
+  /** Review-list MiB per partition of people (`--partition-mb`); Finalize's default when absent. */
+  partitionMb?: number;
 }
 
 export interface ReviewMeasurement {
   rows: number;
   reviewListLines: number;
+  reviewListMb: number;
+  partitions: number;
   decisionLines: number;
   decisionFileMb: number;
   classifySeconds: number;
@@ -84,7 +90,8 @@ export async function reviewBench(options: ReviewBenchOptions): Promise<ReviewMe
   const { written, listLines } = await writeDecisionFile(reviewList, options.decisions, decisionFile);
   process.stderr.write(`review bench: applying ${written} decisions to a review list of ${listLines} convictions...\n`);
   const started = process.hrtime.bigint();
-  const applied = run(['-r', options.preload, options.cli, 'review', 'apply', '--results', results, '--decisions', decisionFile], 'clearance review apply');
+  const sizing = options.partitionMb === undefined ? [] : ['--partition-mb', String(options.partitionMb)];
+  const applied = run(['-r', options.preload, options.cli, 'review', 'apply', '--results', results, '--decisions', decisionFile, ...sizing], 'clearance review apply');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const reports = [...applied.stderr.matchAll(/BENCH_RUSAGE (.*)/g)].map((match) => JSON.parse(match[1]) as { maxRssKb: number });
   if (reports.length === 0) throw new Error('clearance review apply: no BENCH_RUSAGE report on stderr');
@@ -93,6 +100,8 @@ export async function reviewBench(options: ReviewBenchOptions): Promise<ReviewMe
   const measurement = {
     rows: options.rows,
     reviewListLines: listLines,
+    reviewListMb: statSync(reviewList).size / MB,
+    partitions: Math.max(1, Math.ceil(statSync(reviewList).size / ((options.partitionMb ?? DEFAULT_REVIEW_PARTITION_BYTES / MB) * MB))),
     decisionLines: written,
     decisionFileMb: statSync(decisionFile).size / MB,
     classifySeconds,
@@ -105,9 +114,9 @@ export async function reviewBench(options: ReviewBenchOptions): Promise<ReviewMe
 
 export function reviewTable(m: ReviewMeasurement): string {
   return [
-    '| extract rows | review list (convictions) | decision lines | decision file | `review apply` wall | peak RSS |',
-    '|---:|---:|---:|---:|---:|---:|',
-    `| ${m.rows.toLocaleString('en-US')} | ${m.reviewListLines.toLocaleString('en-US')} | ${m.decisionLines.toLocaleString('en-US')} | ${m.decisionFileMb.toFixed(1)} MB | ${m.seconds.toFixed(2)} s | ${m.peakRssMb.toFixed(0)} MB |`,
+    '| extract rows | review list (convictions) | review list | partitions | decision lines | decision file | `review apply` wall | peak RSS |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${m.rows.toLocaleString('en-US')} | ${m.reviewListLines.toLocaleString('en-US')} | ${m.reviewListMb.toFixed(1)} MB | ${m.partitions} | ${m.decisionLines.toLocaleString('en-US')} | ${m.decisionFileMb.toFixed(1)} MB | ${m.seconds.toFixed(2)} s | ${m.peakRssMb.toFixed(0)} MB |`,
   ].join('\n');
 }
 
@@ -117,9 +126,13 @@ export function reviewTable(m: ReviewMeasurement): string {
  */
 export async function reviewBenchSection(options: {
   rows: number; decisions: number; generated: (rows: number) => Promise<string>; cli: string; preload: string; cache: string; resultsDir: string; only: boolean;
+  partitionMb?: number;
 }): Promise<string> {
-  const measured = await reviewBench({ file: await options.generated(options.rows), rows: options.rows, decisions: options.decisions, cli: options.cli, preload: options.preload, cache: options.cache });
-  const section = `\n## The review: \`clearance review apply\` (one process, as one Finalize invocation)\n\n${reviewTable(measured)}\n`;
+  const measured = await reviewBench({
+    file: await options.generated(options.rows), rows: options.rows, decisions: options.decisions, cli: options.cli, preload: options.preload, cache: options.cache,
+    ...(options.partitionMb === undefined ? {} : { partitionMb: options.partitionMb }),
+  });
+  const section = `\n## The review: \`clearance review apply\` (Finalize's fan-out, its tasks one at a time in one process)\n\n${reviewTable(measured)}\n`;
   process.stderr.write(`${section}\n`);
   if (options.only) {
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;

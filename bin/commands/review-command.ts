@@ -5,6 +5,12 @@
 import { Command } from 'commander';
 import { UsageError } from '../../lambdas/domain/errors';
 
+function mebibytes(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`expected a whole number of MiB (at least 1), got ${JSON.stringify(value)}`);
+  return n;
+}
+
 /** Adds `review template` and `review apply` to the program. */
 export function registerReviewCommand(program: Command): void {
   const review = program
@@ -28,16 +34,19 @@ export function registerReviewCommand(program: Command): void {
     .option('--run <runId>', 'a run of the embedded stack kept in --keep-state: the file is uploaded to reviews/<COUNTY>/<runId>/ and Finalize applies it')
     .option('--keep-state <dir>', 'with --run: the embedded state folder of `clearance run --keep-state`', '.local-state')
     .option('--out <dir>', 'with --run: the final lists and review state are copied to <dir>/<runId>/results/', 'out')
+    .option('--range-mb <n>', 'with --results: read the review list and decision files in ranges of about n MiB (default 16)', mebibytes)
+    .option('--partition-mb <n>', 'with --results: about n MiB of the review list per partition of people (default 16)', mebibytes)
     .requiredOption('--decisions <file>', 'the decision file (CSV: Conviction ID, Decision, Decision Reason, Reviewer, Decision Date)')
-    .action(async (options: { results?: string; run?: string; keepState: string; out: string; decisions: string }) => {
+    .action(async (options: { results?: string; run?: string; keepState: string; out: string; decisions: string; rangeMb?: number; partitionMb?: number }) => {
       if ((options.results === undefined) === (options.run === undefined)) {
         throw new UsageError('review apply needs one of --results <dir> (a results folder) or --run <runId> (a run of the embedded stack)');
       }
       if (options.run !== undefined) {
+        if (options.rangeMb !== undefined || options.partitionMb !== undefined) throw new UsageError('--range-mb and --partition-mb size a review applied with --results; Finalize sizes its own');
         const { reviewApplyOnStackCommand } = await import('./review-stack');
         await reviewApplyOnStackCommand({ run: options.run, decisions: options.decisions, keepState: options.keepState, out: options.out });
       } else {
-        await (await import('./review')).reviewApplyCommand({ results: options.results!, decisions: options.decisions });
+        await (await import('./review')).reviewApplyCommand({ results: options.results!, decisions: options.decisions, rangeMb: options.rangeMb, partitionMb: options.partitionMb });
       }
     })
     .exitOverride();

@@ -7,13 +7,13 @@
  * are kept apart, from DIR/../reports/. The rounds are kept in DIR/reviews/, the report of the latest attempt in
  * DIR/reviews/review_report.json.
  */
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { loadRun, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
 import { applyDecisionFile } from '../../lambdas/domain/review/fan-out';
 import { decisionTemplate } from '../../lambdas/domain/review/decisions';
-import { DecisionFileRejected } from '../../lambdas/domain/errors';
+import { DecisionFileRejected, UsageError } from '../../lambdas/domain/errors';
 import { reportApplied } from './review-report';
 
 
@@ -42,6 +42,8 @@ export function codeVersion(): string {
   }
 }
 
+const mib = (n: number | undefined) => (n === undefined ? undefined : n * 1024 * 1024);
+
 async function resultsFolder(dir: string): Promise<string> {
   const resolved = path.resolve(dir);
   if (!existsSync(resolved)) throw new Error(`--results: ${resolved} does not exist`);
@@ -57,12 +59,15 @@ export async function reviewTemplateCommand(options: { results: string; out: str
   process.stderr.write(`wrote ${path.resolve(options.out)}: ${run.items.length} convictions, ${required} needing a decision\n`);
 }
 
-export async function reviewApplyCommand(options: { results: string; decisions: string }): Promise<ReviewReport> {
+export async function reviewApplyCommand(options: { results: string; decisions: string; rangeMb?: number; partitionMb?: number }): Promise<ReviewReport> {
   const dir = await resultsFolder(options.results);
   const store = new FsObjectStore(dir);
   const keys = localReviewKeys(dir);
-  const bytes = await fs.readFile(options.decisions);
-  const report = await applyDecisionFile(store, keys, { name: path.basename(options.decisions), bytes }, codeVersion());
+  if (!existsSync(options.decisions)) throw new UsageError(`--decisions: ${path.resolve(options.decisions)} does not exist`);
+  const bytes = createReadStream(options.decisions);
+  // The fan-out's tasks one at a time: this process holds one range or one partition of people at once.
+  const sizing = { concurrency: 1, rangeBytes: mib(options.rangeMb), partitionBytes: mib(options.partitionMb) };
+  const report = await applyDecisionFile(store, keys, { name: path.basename(options.decisions), bytes }, codeVersion(), sizing);
   await store.write(keys.report, [Buffer.from(`${JSON.stringify(report, null, 2)}\n`, 'utf8')]);
   if (report.status === 'REJECTED') {
     for (const problem of report.problems) process.stderr.write(`${report.file}${problem.line === null ? '' : `:${problem.line}`}: ${problem.message}\n`);

@@ -52,16 +52,16 @@ export async function applyStoredDecisionFile(
   return runPlannedRound(store, outcome.plan, options);
 }
 
-/** The same for a file held in memory (the CLI's --decisions): stored in the work area first, removed after. */
+/** The same for a file given as bytes or a stream (the CLI's --decisions): stored in the work area first, removed after. */
 export async function applyDecisionFile(
   store: ObjectStore,
   keys: ReviewKeys & { inputs: ReviewKeyInputs },
-  file: { name: string; bytes: Buffer },
+  file: { name: string; bytes: Buffer | AsyncIterable<Buffer> },
   codeVersion: string,
   options: FanOutOptions = {},
 ): Promise<ReviewReport> {
   const uploadKey = `${keys.inputs.resultsPrefix}${REVIEW_STATE_FOLDER}work/upload.csv`;
-  await store.write(uploadKey, [file.bytes]);
+  await store.write(uploadKey, Buffer.isBuffer(file.bytes) ? [file.bytes] : file.bytes);
   try {
     return await applyStoredDecisionFile(store, keys, { name: file.name, key: uploadKey }, codeVersion, options);
   } finally {
