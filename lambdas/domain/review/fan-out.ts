@@ -22,14 +22,16 @@ export interface FanOutOptions extends PlanOptions {
   concurrency?: number;
 }
 
-/** Route, Apply and Commit of a planned round, then its work objects removed. */
+/** Route, Apply and Commit of a planned round; its work objects removed after, whatever the outcome. */
 export async function runPlannedRound(store: ObjectStore, plan: RoundPlan, options: FanOutOptions = {}): Promise<ReviewReport> {
   const concurrency = options.concurrency ?? DEFAULT_REVIEW_MAP_CONCURRENCY;
-  await mapBounded(plan.ranges, concurrency, (range) => routeRange(store, plan, range.index));
-  await mapBounded(Array.from({ length: plan.partitionCount }, (_, p) => p), concurrency, (p) => applyPartition(store, plan, p));
-  const report = await commitRound(store, plan);
-  await removeWork(store, plan.workPrefix);
-  return report;
+  try {
+    await mapBounded(plan.ranges, concurrency, (range) => routeRange(store, plan, range.index));
+    await mapBounded(Array.from({ length: plan.partitionCount }, (_, p) => p), concurrency, (p) => applyPartition(store, plan, p));
+    return await commitRound(store, plan);
+  } finally {
+    await removeWork(store, plan.workPrefix);
+  }
 }
 
 export async function removeWork(store: ObjectStore, workPrefix: string): Promise<void> {

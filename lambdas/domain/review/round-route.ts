@@ -13,6 +13,7 @@ import { CsvProblem } from './csv-records';
 import { looksLikeConvictionId, personKeyOfConvictionId } from './conviction-id';
 import { checkDecisionLine, DecisionLine, PROBLEM_RANK, RankedProblem, UNKNOWN_ID } from './decisions';
 import { REJECT_WORDING } from './csv-records';
+import { ReviewListError } from '../errors';
 import { REVIEW_MAX_RECORD_BYTES, RoundPlan, roundKeys } from './round-plan';
 
 export interface RouteResult {
@@ -57,7 +58,7 @@ export async function routeRange(store: ObjectStore, plan: RoundPlan, rangeIndex
         }
         if (source.kind === 'reviewList') {
           const id = values[source.columns.at['Conviction ID']] ?? '';
-          if (!looksLikeConvictionId(id)) throw new Error(`review_list.csv line ${info.line}: not a conviction id of this version (no person key)`);
+          if (!looksLikeConvictionId(id)) throw new ReviewListError(`review_list.csv: the record at byte ${info.offset} has no conviction id of this version (one leading with its person key)`);
           route(id, JSON.stringify([info.line, values]));
           return;
         }
@@ -73,6 +74,8 @@ export async function routeRange(store: ObjectStore, plan: RoundPlan, rangeIndex
         route(checked.id, JSON.stringify(routed));
       },
       reject(reject) {
+        if (source.kind === 'reviewList') throw new ReviewListError(`review_list.csv: the record at byte ${reject.offset} is not valid CSV (${REJECT_WORDING[reject.code]})`);
+        if (source.kind === 'round') throw new Error(`review round ${source.round} (${source.file}) no longer matches its record: the review state is damaged`);
         problems.push({ line: reject.line, rank: PROBLEM_RANK.line, message: `not valid CSV: ${REJECT_WORDING[reject.code]}` });
       },
       blankLine() {},

@@ -154,3 +154,22 @@ test('property: rounds fanned out over any cut give the bytes of one pass, and a
   expect(outcomes.applied).toBeGreaterThan(3);
   expect(outcomes.rejected).toBeGreaterThan(3);
 });
+
+test('a review list that does not read, or a stored round whose bytes changed, stops the round before anything is written', async () => {
+  const good = Buffer.from(`${csvLine(HEADER)}\n${csvLine([FELONY.id, 'Deny', 'x', 'A', '2024-03-01'])}\n`, 'latin1');
+  const broken = freshStore();
+  const lines = LIST.split('\n');
+  lines[5] = `${lines[5]},"unclosed`;
+  broken.put('review_list.csv', Buffer.from(lines.join('\n'), 'latin1'));
+  await expect(applyDecisionFile(broken, keys, { name: 'a.csv', bytes: good }, 'v', { rangeBytes: 500, partitionBytes: 2000 })).rejects.toThrow(/review_list\.csv/);
+  expect(await broken.exists('final/decisions.jsonl')).toBe(false);
+  expect(await broken.list('reviews/')).toEqual([]);
+
+  const store = freshStore();
+  expect((await applyDecisionFile(store, keys, { name: 'a.csv', bytes: good }, 'v', { rangeBytes: 500, partitionBytes: 2000 })).status).toBe('APPLIED');
+  const decisionsBefore = await text(store, 'final/decisions.jsonl');
+  store.put('reviews/round-0001.csv', Buffer.from(good.toString('latin1').replace('Deny', 'Defer'), 'latin1'));
+  const second = Buffer.from(`${csvLine(HEADER)}\n${csvLine([FELONY.id, 'Defer', 'y', 'B', '2024-03-02'])}\n`, 'latin1');
+  await expect(applyDecisionFile(store, keys, { name: 'b.csv', bytes: second }, 'v')).rejects.toThrow(/review state is damaged/);
+  expect(await text(store, 'final/decisions.jsonl')).toBe(decisionsBefore);
+});
