@@ -16,7 +16,7 @@
  *   npm run bench -- --no-init         skip the Lambda bundles' init times (bench/lambda-init.ts)
  *   npm run bench -- --rows 0 --no-reference-shaped --no-run --no-grid   the small inputs and init times only
  *   npm run bench -- --review-rows 5000000 --review-decisions 200000   the review: a decision file applied to a run
- *   npm run bench -- --only-review     only the review (bench/review.ts); --no-review skips it; --review-partition-mb N sizes its partitions
+ *   npm run bench -- --only-review     only the review (bench/review.ts); --no-review skips it; --review-task-mb N sizes its ranges and partitions
  *
  * Each repeated command reports its median run (wall time, RSS and phases of that run) and the range of all its
  * runs: this machine's speed drifts by up to ~40% from hour to hour, and one run of a 500k-row input says little.
@@ -313,14 +313,14 @@ function benchOptions() {
     .option('--init-runs <n>', 'cold processes per Lambda bundle', '7')
     .option('--review-rows <n>', 'rows of the run the review bench applies a decision file to', '5000000')
     .option('--review-decisions <n>', 'lines of the review bench\'s decision file', '200000')
-    .option('--review-partition-mb <n>', 'review-list MiB per partition of people in the review bench (default: Finalize\'s)')
+    .option('--review-task-mb <n>', 'MiB per range and per partition of people of the review bench\'s Finalize (default: Finalize\'s, 16)')
     .option('--no-review', 'skip the review bench')
     .option('--only-review', 'only the review bench')
     .parse(process.argv)
     .opts<{
       rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string;
       monthlyRows: string; small: boolean; countyPeople: string; init: boolean; initRuns: string;
-      reviewRows: string; reviewDecisions: string; review: boolean; onlyReview?: boolean; reviewPartitionMb?: string;
+      reviewRows: string; reviewDecisions: string; review: boolean; onlyReview?: boolean; reviewTaskMb?: string;
     }>();
 }
 
@@ -331,7 +331,7 @@ async function main(): Promise<void> {
   mkdirSync(CACHE, { recursive: true });
   const review = options.review || options.onlyReview
     ? await reviewBenchSection({ rows: Number(options.reviewRows), decisions: Number(options.reviewDecisions), generated, cli: CLI, preload: PRELOAD, cache: CACHE, resultsDir: path.join(ROOT, 'bench', 'results'), only: options.onlyReview === true,
-      ...(options.reviewPartitionMb === undefined ? {} : { partitionMb: Number(options.reviewPartitionMb) }) })
+      ...(options.reviewTaskMb === undefined ? {} : { taskMb: Number(options.reviewTaskMb) }) })
     : '';
   if (options.onlyReview) return;
   const sizes = options.rows.split(',').map(Number).filter((n) => n > 0);

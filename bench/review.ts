@@ -23,8 +23,8 @@ export interface ReviewBenchOptions {
   cli: string;
   preload: string;
   cache: string;
-  /** Review-list MiB per partition of people (`--partition-mb`); Finalize's default when absent. */
-  partitionMb?: number;
+  /** MiB per range and per partition of people (`--range-mb`, `--partition-mb`); Finalize's defaults when absent. */
+  taskMb?: number;
 }
 
 export interface ReviewMeasurement {
@@ -90,7 +90,7 @@ export async function reviewBench(options: ReviewBenchOptions): Promise<ReviewMe
   const { written, listLines } = await writeDecisionFile(reviewList, options.decisions, decisionFile);
   process.stderr.write(`review bench: applying ${written} decisions to a review list of ${listLines} convictions...\n`);
   const started = process.hrtime.bigint();
-  const sizing = options.partitionMb === undefined ? [] : ['--partition-mb', String(options.partitionMb)];
+  const sizing = options.taskMb === undefined ? [] : ['--range-mb', String(options.taskMb), '--partition-mb', String(options.taskMb)];
   const applied = run(['-r', options.preload, options.cli, 'review', 'apply', '--results', results, '--decisions', decisionFile, ...sizing], 'clearance review apply');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const reports = [...applied.stderr.matchAll(/BENCH_RUSAGE (.*)/g)].map((match) => JSON.parse(match[1]) as { maxRssKb: number });
@@ -101,7 +101,7 @@ export async function reviewBench(options: ReviewBenchOptions): Promise<ReviewMe
     rows: options.rows,
     reviewListLines: listLines,
     reviewListMb: statSync(reviewList).size / MB,
-    partitions: Math.max(1, Math.ceil(statSync(reviewList).size / ((options.partitionMb ?? DEFAULT_REVIEW_PARTITION_BYTES / MB) * MB))),
+    partitions: Math.max(1, Math.ceil(statSync(reviewList).size / ((options.taskMb ?? DEFAULT_REVIEW_PARTITION_BYTES / MB) * MB))),
     decisionLines: written,
     decisionFileMb: statSync(decisionFile).size / MB,
     classifySeconds,
@@ -126,11 +126,11 @@ export function reviewTable(m: ReviewMeasurement): string {
  */
 export async function reviewBenchSection(options: {
   rows: number; decisions: number; generated: (rows: number) => Promise<string>; cli: string; preload: string; cache: string; resultsDir: string; only: boolean;
-  partitionMb?: number;
+  taskMb?: number;
 }): Promise<string> {
   const measured = await reviewBench({
     file: await options.generated(options.rows), rows: options.rows, decisions: options.decisions, cli: options.cli, preload: options.preload, cache: options.cache,
-    ...(options.partitionMb === undefined ? {} : { partitionMb: options.partitionMb }),
+    ...(options.taskMb === undefined ? {} : { taskMb: options.taskMb }),
   });
   const section = `\n## The review: \`clearance review apply\` (Finalize's fan-out, its tasks one at a time in one process)\n\n${reviewTable(measured)}\n`;
   process.stderr.write(`${section}\n`);
