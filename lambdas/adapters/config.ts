@@ -98,6 +98,24 @@ export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig
   };
 }
 
+export interface FinalizeConfig extends HandlerConfig {
+  /** REVIEW_RANGE_BYTES / REVIEW_PARTITION_BYTES (optional; defaults.ts): the sizes of Finalize's fan-out. */
+  reviewRangeBytes?: number;
+  reviewPartitionBytes?: number;
+}
+
+const finalizeSchema = handlerSchema.extend({ REVIEW_RANGE_BYTES: wholeNumber.optional(), REVIEW_PARTITION_BYTES: wholeNumber.optional() });
+
+export function loadFinalizeConfig(env: NodeJS.ProcessEnv = process.env): FinalizeConfig {
+  const parsed = parse(finalizeSchema, env);
+  return {
+    dataBucket: parsed.DATA_BUCKET,
+    ledgerTable: parsed.LEDGER_TABLE,
+    ...(parsed.REVIEW_RANGE_BYTES === undefined ? {} : { reviewRangeBytes: parsed.REVIEW_RANGE_BYTES }),
+    ...(parsed.REVIEW_PARTITION_BYTES === undefined ? {} : { reviewPartitionBytes: parsed.REVIEW_PARTITION_BYTES }),
+  };
+}
+
 export interface WatchRunsConfig extends HandlerConfig {
   /** STALE_AFTER_MINUTES: a run in progress whose ledger item has not changed for this long is stale. */
   staleAfterMinutes: number;

@@ -19,12 +19,17 @@ import { commitRound } from '../domain/review/round-commit';
 import { keysOf, planRound, RoundPlan, roundKeys } from '../domain/review/round-plan';
 import { routeRange } from '../domain/review/round-route';
 import { handlerResources } from '../adapters/aws-clients';
-import { loadHandlerConfig } from '../adapters/config';
+import { loadFinalizeConfig } from '../adapters/config';
 import { instrumented, logger } from '../adapters/observability';
 import { objectCreatedEventSchema, parseInput, resolveEventKey, runPrefixes, uploadOf } from '../workflow-contract';
 import { readJson } from '../domain/pipeline/object-store';
 
-const { store, ledger } = handlerResources(loadHandlerConfig());
+const config = loadFinalizeConfig();
+const { store, ledger } = handlerResources(config);
+const SIZING = {
+  ...(config.reviewRangeBytes === undefined ? {} : { rangeBytes: config.reviewRangeBytes }),
+  ...(config.reviewPartitionBytes === undefined ? {} : { partitionBytes: config.reviewPartitionBytes }),
+};
 /** The version of the code applying decisions, cited by the decision record (set by the stack). */
 const CODE_VERSION = process.env.CLEARANCE_CODE_VERSION || 'record-clearance@unknown';
 
@@ -100,7 +105,7 @@ async function wholeRound(event: unknown, tag: (runId: string) => void): Promise
   if (found === null) return { status: 'IGNORED' };
   const { key, target, keys } = found;
   tag(target.runId);
-  const report = (await tooLarge(key, target.fileName)) ?? (await applyStoredDecisionFile(store, keys, { name: target.fileName, key }, CODE_VERSION));
+  const report = (await tooLarge(key, target.fileName)) ?? (await applyStoredDecisionFile(store, keys, { name: target.fileName, key }, CODE_VERSION, SIZING));
   return finish(keys, target.runId, report);
 }
 
@@ -111,7 +116,7 @@ async function planStep(event: unknown, tag: (runId: string) => void): Promise<F
   tag(target.runId);
   const refused = await tooLarge(key, target.fileName);
   if (refused !== null) return finish(keys, target.runId, refused);
-  const outcome = await planRound(store, keys.inputs, { name: target.fileName, key }, (sha256) => roundWorkPrefix(keys.inputs.resultsPrefix, sha256), CODE_VERSION);
+  const outcome = await planRound(store, keys.inputs, { name: target.fileName, key }, (sha256) => roundWorkPrefix(keys.inputs.resultsPrefix, sha256), CODE_VERSION, SIZING);
   if ('report' in outcome) return finish(keys, target.runId, outcome.report);
   const { plan } = outcome;
   return {

@@ -1,4 +1,4 @@
-import { loadHandlerConfig, loadPlanConfig, loadRollupConfig } from '../../../lambdas/adapters/config';
+import { loadFinalizeConfig, loadHandlerConfig, loadPlanConfig, loadRollupConfig } from '../../../lambdas/adapters/config';
 import { ConfigError } from '../../../lambdas/domain/errors';
 
 const PLAN_ENV = { DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger', MAX_PARTITIONS: '1000', TARGET_RANGE_BYTES: '67108864', MAX_REJECT_RATIO: '0.05' };
@@ -58,5 +58,15 @@ describe('function configuration', () => {
   it('gives the roll-up the bucket only, and refuses it without one', () => {
     expect(loadRollupConfig({ DATA_BUCKET: 'data' })).toEqual({ dataBucket: 'data' });
     expect(errorOf(() => loadRollupConfig({ LEDGER_TABLE: 'ledger' })).message).toBe('configuration: DATA_BUCKET is missing');
+  });
+
+  it('loadFinalizeConfig: the fan-out sizes are optional whole numbers', () => {
+    expect(loadFinalizeConfig({ DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger' })).toEqual({ dataBucket: 'data', ledgerTable: 'ledger' });
+    expect(loadFinalizeConfig({ DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger', REVIEW_RANGE_BYTES: '4000', REVIEW_PARTITION_BYTES: '8000' })).toEqual({
+      dataBucket: 'data', ledgerTable: 'ledger', reviewRangeBytes: 4000, reviewPartitionBytes: 8000,
+    });
+    expect(errorOf(() => loadFinalizeConfig({ DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger', REVIEW_PARTITION_BYTES: '0' })).message).toBe(
+      'configuration: REVIEW_PARTITION_BYTES: "0" must be a whole number >= 1',
+    );
   });
 });

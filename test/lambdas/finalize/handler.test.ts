@@ -36,7 +36,7 @@ describe('finalize handler', () => {
 
   beforeAll(async () => {
     stdout = captureStdout();
-    bench = await startBench({ MAX_PARTITIONS: '4', TARGET_RANGE_BYTES: '50000', TARGET_PARTITION_BYTES: '50000', MAX_REJECT_RATIO: '0.05', CLEARANCE_CODE_VERSION: 'record-clearance@test' });
+    bench = await startBench({ MAX_PARTITIONS: '4', TARGET_RANGE_BYTES: '50000', TARGET_PARTITION_BYTES: '50000', MAX_REJECT_RATIO: '0.05', CLEARANCE_CODE_VERSION: 'record-clearance@test', REVIEW_RANGE_BYTES: '4000', REVIEW_PARTITION_BYTES: '8000' });
     handlers = loadHandlers();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     finalize = require('../../../lambdas/finalize/handler').handler;
@@ -119,5 +119,30 @@ describe('finalize handler', () => {
     ]);
     await bench.put(`reviews/INYO/${runId}/notes.txt`, 'x');
     expect(await finalize(objectCreatedEvent(`reviews/INYO/${runId}/notes.txt`))).toEqual({ status: 'IGNORED' });
+  });
+
+  it('the steps as the Finalize state machine invokes them: plan, route per range, apply per partition, commit', async () => {
+    const hand = review.filter((r) => r['Eligibility Determination'] === DETERMINATION.handReview).map((r) => r['Conviction ID']);
+    const key = `reviews/INYO/${runId}/round2.csv`;
+    await bench.put(key, [HEADER, ...hand.map((id, i) => csvLine([id, i % 2 === 0 ? 'Deny' : 'Defer', 'Court file', 'C. Reviewer', '2024-04-01']))].join('\r\n'));
+    const planned = await finalize({ step: 'plan', event: objectCreatedEvent(key) });
+    expect(planned).toMatchObject({ status: 'PLANNED', runId });
+    const ranges = planned.ranges as number[];
+    const partitions = planned.partitions as number[];
+    // The small sizes of this bench: the review list and the file in several ranges, the people in several partitions.
+    expect([ranges.length > 3, partitions.length > 3]).toEqual([true, true]);
+    const workPrefix = planned.workPrefix as string;
+    expect(workPrefix.startsWith(`results/INYO/${runId}/reviews/work/`)).toBe(true);
+    for (const range of ranges) expect(await finalize({ step: 'route', workPrefix, range })).toEqual({ step: 'route', done: range });
+    for (const partition of partitions) expect(await finalize({ step: 'apply', workPrefix, partition })).toEqual({ step: 'apply', done: partition });
+    expect(await finalize({ step: 'commit', workPrefix })).toMatchObject({ status: 'APPLIED', runId, round: 2, rounds: 2, problems: 0 });
+    const records = (await bench.text(`results/INYO/${runId}/final/decisions.jsonl`)).trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(records.map((r) => r.convictionId)).toEqual(review.map((r) => r['Conviction ID']));
+    for (const [i, id] of hand.entries()) {
+      expect(records.find((r) => r.convictionId === id).final.status).toBe(i % 2 === 0 ? 'Denied' : 'Pending');
+    }
+    expect(Object.keys(await listed(`results/INYO/${runId}/reviews/work/`))).toEqual([]);
+    expect((await ledger.getRun(runId))?.review).toMatchObject({ rounds: 2 });
+    await expect(finalize({ step: 'apply', workPrefix })).rejects.toThrow(/partition/);
   });
 });
