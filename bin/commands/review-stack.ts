@@ -23,7 +23,7 @@ export interface ReviewRunOptions {
   out: string;
 }
 
-/** How long Finalize may take on the embedded stack before the command gives up waiting (it reads the run whole). */
+/** How long Finalize may take on the embedded stack before the command gives up waiting (it reads the review list and every round). */
 const FINALIZE_WAIT_MS = 30 * 60_000;
 
 export async function reviewApplyOnStackCommand(options: ReviewRunOptions): Promise<ReviewReport> {
