@@ -8,7 +8,7 @@
  */
 import { csvSafeLine as csvLine } from '../csv/writer';
 import { ChunkChannel, PieceWriter } from '../pipeline/channel';
-import { mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readMany } from '../pipeline/object-store';
+import { mapBounded, ObjectStore, ReadOptions, READS_IN_FLIGHT, readJson, readMany } from '../pipeline/object-store';
 import { mergeEntries, readEntries } from '../report/court-lists';
 import { readRounds, ReviewReport, writeReviewState } from './apply';
 import { NO_DECISION, orderProblems, RankedProblem } from './decisions';
@@ -57,9 +57,12 @@ export function mergeCounts(parts: ReadonlyArray<{ counts: ReviewCounts; firstSe
   return total;
 }
 
+/** Each partition's part is read as text, its chunk held until its entries are merged: small chunks (as Assemble's court lists). */
+const PART_READ: ReadOptions = { chunkBytes: 16 * 1024 };
+
 /** One final list: its header (if any), then the partitions' parts merged by review-list line. */
 async function writeMerged(store: ObjectStore, plan: RoundPlan, list: 'motions' | 'notices' | 'records', key: string, header: string | null): Promise<void> {
-  const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(readMany(store, roundKeys.part(plan, p, list), plan.partitionCount)));
+  const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(readMany(store, roundKeys.part(plan, p, list), plan.partitionCount, PART_READ)));
   const channel = new ChunkChannel();
   const writing = store.write(key, channel);
   try {
@@ -106,11 +109,10 @@ export async function commitRound(store: ObjectStore, plan: RoundPlan): Promise<
   if (index.rounds.length + 1 !== plan.round) throw new Error(`another round was applied to the run while round ${plan.round} was checked: upload the file again`);
 
   await store.copy(plan.file.key, keys.roundFile(plan.round));
-  await Promise.all([
-    writeMerged(store, plan, 'motions', keys.final.courtMotions, csvLine(FINAL_MOTION_COLUMNS)),
-    writeMerged(store, plan, 'notices', keys.final.defenderNotices, csvLine(FINAL_NOTICE_COLUMNS)),
-    writeMerged(store, plan, 'records', keys.final.decisions, null),
-  ]);
+  // One list after the other: one read window per partition at a time.
+  await writeMerged(store, plan, 'motions', keys.final.courtMotions, csvLine(FINAL_MOTION_COLUMNS));
+  await writeMerged(store, plan, 'notices', keys.final.defenderNotices, csvLine(FINAL_NOTICE_COLUMNS));
+  await writeMerged(store, plan, 'records', keys.final.decisions, null);
   const counts = mergeCounts(parts.map((part) => ({ counts: part.counts!, firstSeen: part.firstSeen! })));
   await writeReviewState(store, keys, summaryReviewState(plan.round, counts));
   const next = { rounds: [...index.rounds, { round: plan.round, file: plan.file.name, sha256: plan.file.sha256, decisions }] };
