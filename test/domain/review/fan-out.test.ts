@@ -173,3 +173,13 @@ test('a review list that does not read, or a stored round whose bytes changed, s
   await expect(applyDecisionFile(store, keys, { name: 'b.csv', bytes: second }, 'v')).rejects.toThrow(/review state is damaged/);
   expect(await text(store, 'final/decisions.jsonl')).toBe(decisionsBefore);
 });
+
+test('a cut that falls inside a quoted field (a line of it reads as a record) fails the round loudly, never misreads it', async () => {
+  const store = freshStore();
+  const fake = csvLine([MISDEMEANOR.id, 'Deny', 'x', 'A', '2024-03-01']);
+  const bytes = Buffer.from(`${csvLine(HEADER)}\n${csvLine([FELONY.id, 'Deny', `see below\n${fake}\nend`, 'A', '2024-03-01'])}\n`, 'latin1');
+  await expect(applyDecisionFile(store, keys, { name: 'a.csv', bytes }, 'v', { rangeBytes: 60 })).rejects.toThrow(/could not be cut at record starts/);
+  expect(await store.exists('final/decisions.jsonl')).toBe(false);
+  // Cut elsewhere, the same file is one decision.
+  expect(await applyDecisionFile(store, keys, { name: 'a.csv', bytes }, 'v')).toMatchObject({ status: 'APPLIED', decisions: 1 });
+});
