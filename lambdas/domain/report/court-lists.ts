@@ -476,9 +476,9 @@ export async function* mergeEntries(sources: ReadonlyArray<AsyncIterable<CourtLi
 
 /** Work-area keys of a partition's list entries, next to its classified rows. */
 export const courtListWorkKeys: Readonly<Record<CourtListKind, (classifiedKey: string) => string>> = Object.freeze({
-  motions: (classifiedKey: string) => `${classifiedKey}.court-motions.jsonl`,
-  notices: (classifiedKey: string) => `${classifiedKey}.defender-notices.jsonl`,
-  referrals: (classifiedKey: string) => `${classifiedKey}.city-attorney-referrals.jsonl`,
-  undecided: (classifiedKey: string) => `${classifiedKey}.undecided.jsonl`,
-  review: (classifiedKey: string) => `${classifiedKey}.review.jsonl`,
+  motions: (classifiedKey: string) => `${classifiedKey}.court-motions.entries`,
+  notices: (classifiedKey: string) => `${classifiedKey}.defender-notices.entries`,
+  referrals: (classifiedKey: string) => `${classifiedKey}.city-attorney-referrals.entries`,
+  undecided: (classifiedKey: string) => `${classifiedKey}.undecided.entries`,
+  review: (classifiedKey: string) => `${classifiedKey}.review.entries`,
 });
