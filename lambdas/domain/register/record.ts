@@ -8,7 +8,7 @@
  * run with the same partition count reads partition p of the register beside its own partition p; with another
  * count, the register is routed again by the stored key, without reading a row of the extract.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RegisterFormatError } from '../errors';
 import { sha256Latin1Hex } from '../sha256';
 
