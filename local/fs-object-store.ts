@@ -78,8 +78,9 @@ export class FsObjectStore implements ObjectStore {
     const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
     try {
       if (Array.isArray(body)) {
-        // A body already in memory (small intermediates): one write call instead of a stream.
-        await fs.writeFile(temporary, Buffer.concat(body.map((chunk: Buffer | string) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk))));
+        // A body already in memory (small intermediates, a split range's partitions): one gathered write of its
+        // pieces instead of a stream, and no joined copy of them.
+        await writeGathered(temporary, body.map((chunk: Buffer | string) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk)));
       } else {
         const source = Readable.from(toBuffers(body), { objectMode: false });
         await pipeline(source, createWriteStream(temporary));
@@ -189,4 +190,30 @@ async function* readReusingBuffer(file: string, start: number, end: number, chun
     await pending?.catch(() => undefined);
     await handle.close();
   }
+}
+
+/** Writes `pieces` one after another to a new file (writev: the kernel gathers them, nothing is joined here). */
+async function writeGathered(file: string, pieces: readonly Buffer[]): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    let written = 0;
+    let rest = pieces.filter((piece) => piece.length > 0);
+    while (written < total) {
+      const { bytesWritten } = await handle.writev(rest);
+      written += bytesWritten;
+      if (written < total) rest = remainingAfter(rest, bytesWritten);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The pieces left after the first `count` bytes of `pieces` were written (a short writev). */
+function remainingAfter(pieces: readonly Buffer[], count: number): Buffer[] {
+  let index = 0;
+  while (index < pieces.length && count >= pieces[index].length) count -= pieces[index++].length;
+  const rest = pieces.slice(index);
+  if (rest.length > 0 && count > 0) rest[0] = rest[0].subarray(count);
+  return rest;
 }

@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { ResourceLimits, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { readJson } from '../../lambdas/domain/pipeline/object-store';
-import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/plan';
+import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/run-plan';
 import type { PhaseExecutor, PhaseTaskKind } from '../../lambdas/domain/pipeline/run';
 import type { ResultFile } from '../../lambdas/domain/pipeline/merge';
 import { revivedError } from '../../lambdas/domain/errors';

@@ -69,6 +69,14 @@ describe('FsObjectStore.copy', () => {
     expect(await readText(store, 'results/X/r/b.csv')).toBe('first');
   });
 
+  test('a body given as an array is written as its pieces joined: many pieces (more than one writev takes), empty ones and text', async () => {
+    const pieces: Array<Buffer | string> = Array.from({ length: 2500 }, (_, i) => (i % 7 === 0 ? '' : i % 5 === 0 ? `t${i}\u00e9` : Buffer.alloc(i % 300, i % 251)));
+    await store.write('many/pieces', pieces);
+    const expected = Buffer.concat(pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)));
+    expect((await fs.readFile(path.join(root, 'many', 'pieces'))).equals(expected)).toBe(true);
+    expect(await fs.readdir(path.join(root, 'many'))).toEqual(['pieces']);
+  });
+
   test('reads come in chunks of the size asked for', async () => {
     const small = new FsObjectStore(root);
     await small.write('x/data', [Buffer.alloc(4500, 1)]);

@@ -4,7 +4,7 @@
  * up are summed; demographics are summed from what the county reports show (a county's suppressed cells stay one
  * combined line) and suppressed again on the aggregated counts; counties with no run are listed as such.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CALIFORNIA_COUNTIES } from '../counties';
 import { csvSafeLine } from '../csv/writer';
 import { InputError, NotFoundError } from '../errors';

@@ -41,6 +41,7 @@ function needsQuotes(field: string): boolean {
 
 const BACKSLASH = 92;
 const DOT = 46;
+const LINE_FEED = 10;
 
 /** needsQuotes for a field given as latin-1 bytes `bytes[start, end)` (no string made). */
 export function fieldNeedsQuotes(bytes: Uint8Array, start: number, end: number): boolean {
@@ -139,19 +140,30 @@ export function recordMayStartFormula(text: string, start: number, end: number):
   return false;
 }
 
-/** Lines of text (one per item, each ending in LF) grouped into latin-1 pieces of about `pieceChars` for a store write. */
+/**
+ * Lines of text (one per item, each ending in LF) grouped into latin-1 pieces of about `pieceChars` for a store write:
+ * a piece ends after the line that brings it to `pieceChars` or more. Each line is written straight into the piece's
+ * buffer (no joined string, no second copy).
+ */
 export function* linePieces<T>(items: readonly T[], lineOf: (item: T) => string, pieceChars = 1 << 20): Iterable<Buffer> {
-  let parts: string[] = [];
+  const capacity = pieceChars + (pieceChars >> 2) + 1;
+  let buffer = Buffer.allocUnsafe(capacity);
   let length = 0;
   for (const item of items) {
-    const text = `${lineOf(item)}\n`;
-    parts.push(text);
-    length += text.length;
+    const text = lineOf(item);
+    if (length + text.length + 1 > buffer.length) {
+      // A line longer than the room left: a larger buffer for this piece (rare: a line of ~pieceChars / 4).
+      const larger = Buffer.allocUnsafe(length + text.length + 1 + capacity);
+      buffer.copy(larger, 0, 0, length);
+      buffer = larger;
+    }
+    length += buffer.write(text, length, 'latin1');
+    buffer[length++] = LINE_FEED;
     if (length >= pieceChars) {
-      yield Buffer.from(parts.join(''), 'latin1');
-      parts = [];
+      yield buffer.subarray(0, length);
+      buffer = Buffer.allocUnsafe(capacity);
       length = 0;
     }
   }
-  if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
+  if (length > 0) yield buffer.subarray(0, length);
 }

@@ -12,7 +12,7 @@
  */
 import { csvSafeLine } from '../csv/writer';
 import { isCaliforniaCounty } from '../counties';
-import { parsePolicy } from '../policy';
+import { parsePolicy, Policy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
 import { buildSummary, FileSummary, Summary } from '../summary';
 import { ChunkChannel, PieceWriter } from './channel';
@@ -25,8 +25,9 @@ import {
   COURT_LIST_FILES, COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeEntries, readEntries,
 } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
+import { ChartCache, renderChartsAhead } from '../report/charts';
 import { buildReportModel } from '../report/model';
-import { reportSettingsOf } from '../report/settings';
+import { ReportSettings, reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
 import { ANALYTICS_PREFIX } from '../analytics/columns';
 import { publishAnalytics } from '../analytics/publish';
@@ -136,6 +137,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
 
   const staged = (name: OutputName) => stagedOutputKey(plan, name);
   const files = await writeRejects(store, plan, splits, staged('rejects'));
+  // Charts rendered while the merges run (chartsAhead); empty until then, and for a run that fails before them.
+  let charts: ChartCache = new Map();
   const finish = async (status: 'SUCCEEDED' | 'FAILED', error?: RunError): Promise<AssembleResult> => {
     // A failed run publishes no result CSVs: nothing was written, whatever the partitions classified.
     if (status === 'FAILED') statistics.rowsWritten = 0;
@@ -158,7 +161,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     if (model) {
       // The reports of a finished run, before summary.json (the completion marker).
       await store.write(staged('statistics'), [Buffer.from(statisticsCsv(model), 'utf8')]);
-      await store.write(staged('report'), [Buffer.from(await renderReportHtml(model), 'utf8')]);
+      await store.write(staged('report'), [Buffer.from(await renderReportHtml(model, charts), 'utf8')]);
     }
     await writeJson(store, staged('resultsSummary'), summary);
     await writeJson(store, staged('summary'), reportSummary(summary));
@@ -201,6 +204,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
+  charts = chartsAhead(plan, statistics, files, policy, reportSettings, options.merge !== undefined);
   // The court lists are small and independent of the merge: written while it runs.
   const [written] = await Promise.all([
     options.merge?.(plan) ?? mergeResultFiles(store, plan, RESULT_FILES),
@@ -218,6 +222,21 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     }
   }
   return finish('SUCCEEDED');
+}
+
+/**
+ * When the merges run on other threads (`merge` given), this thread renders the report's charts meanwhile: they
+ * depend on the run's statistics alone, known before the merges, so the page takes them from the cache instead
+ * of rendering them after the merges on one thread while the others idle. In-thread merges gain nothing from it.
+ */
+function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings, mergesElsewhere: boolean): ChartCache {
+  const cache: ChartCache = new Map();
+  if (!mergesElsewhere) return cache;
+  const summary = buildSummary(statistics, {
+    runId: plan.runId, county: plan.county, computeAt: plan.computeAt, policy, policyName: plan.policyName, files, timings: {}, status: 'SUCCEEDED', reportSettings,
+  });
+  renderChartsAhead(buildReportModel(statistics, summary, policy, reportSettings), cache);
+  return cache;
 }
 
 /**

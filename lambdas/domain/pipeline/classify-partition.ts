@@ -56,10 +56,11 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   const objects: RoutedRowsReader[] = [];
   const fields: string[] = new Array<string>(Math.max(...PERSON_FIELDS, ...POSSIBLE_OTHER_FIELDS) + 1).fill('');
   // Its slice of every range object, as the slice index gives it: only the slices that hold something are read,
-  // READS_IN_FLIGHT at once (all are kept until pass 2 anyway).
+  // READS_IN_FLIGHT at once (all are kept until pass 2 anyway), each in one chunk where the store can (a local
+  // file): no chunks to join into a second copy.
   const slices = await readSliceRow(store, plan, partition);
   const contents = await mapBounded(slices, READS_IN_FLIGHT, ({ start, end }, range) =>
-    end > start ? collectBytes(store.readRange(workKeys.splitRange(plan, range), start, end)) : Promise.resolve(EMPTY),
+    end > start ? collectBytes(store.readRange(workKeys.splitRange(plan, range), start, end, { chunkBytes: end - start })) : Promise.resolve(EMPTY),
   );
   for (let range = 0; range < contents.length; range++) {
     if (contents[range].length === 0) continue;

@@ -31,7 +31,7 @@ export const compareKeys = {
   routedIndex: (plan: Pick<RunPlan, 'workPrefix'>, part: number) => `${plan.workPrefix}compare/route/${shardOf(part)}/q${pad(part)}.index.json`,
   changes: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.changes.csv`,
   register: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.register.jsonl`,
-  review: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.review.jsonl`,
+  review: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.review.entries`,
   counts: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.counts.json`,
 };
 

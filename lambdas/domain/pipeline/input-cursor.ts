@@ -1,7 +1,7 @@
 /**
  * Forward-only reading of an input file by byte ranges: Assemble copies each accepted record from the input
  * (rows come in input order), so no record travels through the work area. One streamed read per file; memory is
- * one chunk, or one record when a record spans chunks.
+ * one chunk, and one record more when a record spans chunks.
  */
 import { ObjectStore, ReadOptions } from './object-store';
 import { FrameFormatError } from '../errors';
@@ -17,6 +17,8 @@ export class InputCursor {
   /** The bytes read and not yet passed, and the file offset of chunk[0]. */
   chunk: Buffer = EMPTY;
   chunkStart = 0;
+  /** What a read gave beyond the record that spanned into it: the bytes that follow `chunk`. */
+  private pending: Buffer | undefined;
   private iterator: AsyncIterator<Buffer> | undefined;
 
   constructor(private readonly store: ObjectStore, private readonly key: string, private readonly size: number) {}
@@ -30,7 +32,11 @@ export class InputCursor {
     return index >= 0 && index + length <= this.chunk.length ? index : -1;
   }
 
-  /** Reads on until `chunk` holds [offset, offset + length); returns the index of `offset` in it. */
+  /**
+   * Reads on until `chunk` holds [offset, offset + length); returns the index of `offset` in it. A record that spans
+   * two reads is copied alone into a buffer of its own (the rest of the later read waits in `pending`), so each input
+   * byte is copied here at most once per record that spans, never once per read.
+   */
   async load(offset: number, length: number): Promise<number> {
     if (offset < this.chunkStart) throw new FrameFormatError(`input offsets out of order (${offset} after ${this.chunkStart})`);
     if (offset + length > this.size) throw new FrameFormatError(`a record at offset ${offset} runs past the end of the input (${this.size} bytes)`);
@@ -45,16 +51,24 @@ export class InputCursor {
     for (;;) {
       const index = this.indexOf(offset, length);
       if (index >= 0) return index;
-      const next = await iterator.next();
-      if (next.done) throw new FrameFormatError(`the input ended before offset ${offset + length}`);
+      let next = this.pending;
+      this.pending = undefined;
+      if (next === undefined) {
+        const read = await iterator.next();
+        if (read.done) throw new FrameFormatError(`the input ended before offset ${offset + length}`);
+        next = read.value;
+      }
       // Keep only the bytes from `offset` on: those before it are passed.
       const keepFrom = offset - this.chunkStart;
       if (keepFrom >= this.chunk.length) {
         this.chunkStart += this.chunk.length;
-        this.chunk = next.value;
+        this.chunk = next;
       } else {
+        const missing = length - (this.chunk.length - keepFrom);
+        const taken = missing < next.length ? next.subarray(0, missing) : next;
+        if (taken !== next) this.pending = next.subarray(missing);
+        this.chunk = Buffer.concat([this.chunk.subarray(keepFrom), taken]);
         this.chunkStart = offset;
-        this.chunk = Buffer.concat([this.chunk.subarray(keepFrom), next.value]);
       }
     }
   }
@@ -62,6 +76,7 @@ export class InputCursor {
   async close(): Promise<void> {
     const iterator = this.iterator;
     this.iterator = undefined;
+    this.pending = undefined;
     await iterator?.return?.();
   }
 }

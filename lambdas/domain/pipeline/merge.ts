@@ -10,7 +10,7 @@ import { ChunkChannel } from './channel';
 import { ByteWriter, CLASSIFIED_FULL_LINE, ClassifiedRowReader, FLAG_EVALUATED } from './work-area-formats';
 import { InputCursor } from './input-cursor';
 import { ObjectStore, ReadOptions, readMany } from './object-store';
-import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan, workKeys } from './plan';
+import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan, workKeys } from './run-plan';
 
 /**
  * Read chunks of the merges, which hold every partition's stream open at once: small, so their memory stays flat

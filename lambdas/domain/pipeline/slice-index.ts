@@ -6,7 +6,7 @@
  */
 import { checkSliceIndexHeader, parseSliceIndexRow, SLICE_INDEX_HEADER_BYTES, sliceIndexPieces, sliceIndexRow } from './work-area-formats';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson } from './object-store';
-import { RunPlan, workKeys } from './plan';
+import { RunPlan, workKeys } from './run-plan';
 import { SplitResult } from './split';
 import { InputError } from '../errors';
 

@@ -9,7 +9,7 @@ import { countInto, emptyStatistics, RunStatistics } from '../statistics';
 import { csvLine, csvSafeLine, recordMayStartFormula } from '../csv/writer';
 import { latin1Windows, ROUTED_FIELDS, RoutedRowsBuilder } from './work-area-formats';
 import { ObjectStore } from './object-store';
-import { ByteRange, positionOf, RunPlan, workKeys } from './plan';
+import { ByteRange, positionOf, RunPlan, workKeys } from './run-plan';
 import { InvariantError } from '../errors';
 
 /** A rejected row, as Split records it (line relative to the range; Assemble makes it absolute). */

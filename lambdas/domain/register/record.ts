@@ -8,9 +8,9 @@
  * run with the same partition count reads partition p of the register beside its own partition p; with another
  * count, the register is routed again by the stored key, without reading a row of the extract.
  */
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RegisterFormatError } from '../errors';
+import { sha256Latin1Hex } from '../sha256';
 
 /** The register's format; a manifest with another `format` is a register of another version. */
 export const REGISTER_FORMAT = 'clearance-register/v1';
@@ -119,7 +119,7 @@ export function parseRecord(line: string, where: string): RegisterRecord {
  * stays the same.
  */
 export function inputsDigest(reviewLine: string): string {
-  return createHash('sha256').update(reviewLine, 'latin1').digest('hex').slice(0, 16);
+  return sha256Latin1Hex(reviewLine).slice(0, 16);
 }
 
 /** The run a county's run is compared with (RunPlan.previous): checked before any work. */

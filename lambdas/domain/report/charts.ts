@@ -239,3 +239,23 @@ export async function renderSvg(spec: Spec): Promise<string> {
     view.finalize();
   }
 }
+
+/**
+ * Charts rendered ahead, by their spec's JSON: the same spec renders to the same SVG, so a chart rendered while
+ * other work runs (Assemble renders them during the merges: renderChartsAhead) is taken from here when the page is
+ * built, and any chart whose spec turned out different is rendered then.
+ */
+export type ChartCache = Map<string, Promise<string>>;
+
+/** renderSvg through `cache`: a spec rendered before is not rendered again. */
+export function cachedSvg(spec: Spec, cache: ChartCache): Promise<string> {
+  const key = JSON.stringify(spec);
+  let svg = cache.get(key);
+  if (svg === undefined) cache.set(key, (svg = renderSvg(spec)));
+  return svg;
+}
+
+/** Starts rendering the charts of `model` into `cache`; a failure surfaces when the page asks for that chart. */
+export function renderChartsAhead(model: ReportModel, cache: ChartCache): void {
+  for (const chart of reportCharts(model)) cachedSvg(chart.spec, cache).catch(() => undefined);
+}

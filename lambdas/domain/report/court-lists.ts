@@ -372,10 +372,17 @@ export function sortEntries(entries: CourtListEntry[]): CourtListEntry[] {
   return entries.sort(compareEntries);
 }
 
-/** The work-area form of a partition's entries: one JSON `[position, sortKey, line]` per line, latin-1 like the rows. */
+/**
+ * The work-area form of a partition's entries, latin-1 like the rows: per entry a header line
+ * `<position> <sortKey length> <line length>` LF, then the sort key and the line as they are (lengths in
+ * characters, one byte each in latin-1), so nothing is escaped on the way out or parsed on the way back.
+ */
 export function entryPieces(entries: readonly CourtListEntry[], pieceChars = 1 << 20): Iterable<Buffer> {
-  return linePieces(entries, (entry) => JSON.stringify([entry.position, entry.sortKey, entry.line]), pieceChars);
+  return linePieces(entries, (entry) => `${entry.position} ${entry.sortKey.length} ${entry.line.length}\n${entry.sortKey}${entry.line}`, pieceChars);
 }
+
+const SPACE = 32;
+const LF = 10;
 
 /** Reads the work-area form back, entry by entry. */
 export async function* readEntries(chunks: AsyncIterable<Buffer>): AsyncGenerator<CourtListEntry> {
@@ -383,9 +390,31 @@ export async function* readEntries(chunks: AsyncIterable<Buffer>): AsyncGenerato
   for await (const chunk of chunks) {
     const text = carry + chunk.toString('latin1');
     let start = 0;
-    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-      const [position, sortKey, line] = JSON.parse(text.slice(start, end)) as [number, string, string];
-      yield { position, sortKey, line };
+    for (;;) {
+      const headerEnd = text.indexOf('\n', start);
+      if (headerEnd < 0) break;
+      // Three decimal numbers separated by single spaces (entryPieces); a position is below 2^53.
+      let position = 0;
+      let keyLength = 0;
+      let lineLength = 0;
+      let field = 0;
+      for (let i = start; i < headerEnd; i++) {
+        const digit = text.charCodeAt(i) - 48;
+        if (digit >= 0 && digit <= 9) {
+          if (field === 0) position = position * 10 + digit;
+          else if (field === 1) keyLength = keyLength * 10 + digit;
+          else lineLength = lineLength * 10 + digit;
+        } else if (digit + 48 === SPACE && field < 2) field++;
+        else throw new Error(`court list work file: a malformed entry header ${JSON.stringify(text.slice(start, Math.min(headerEnd, start + 40)))}`);
+      }
+      if (field !== 2) throw new Error('court list work file: an entry header without its three numbers');
+      const keyStart = headerEnd + 1;
+      const lineStart = keyStart + keyLength;
+      const end = lineStart + lineLength;
+      // The entry ends with the LF linePieces puts after it: wait for more when it is not here yet.
+      if (end >= text.length) break;
+      if (text.charCodeAt(end) !== LF) throw new Error('court list work file: an entry does not end where its header says');
+      yield { position, sortKey: text.slice(keyStart, lineStart), line: text.slice(lineStart, end) };
       start = end + 1;
     }
     carry = text.slice(start);
@@ -447,9 +476,9 @@ export async function* mergeEntries(sources: ReadonlyArray<AsyncIterable<CourtLi
 
 /** Work-area keys of a partition's list entries, next to its classified rows. */
 export const courtListWorkKeys: Readonly<Record<CourtListKind, (classifiedKey: string) => string>> = Object.freeze({
-  motions: (classifiedKey: string) => `${classifiedKey}.court-motions.jsonl`,
-  notices: (classifiedKey: string) => `${classifiedKey}.defender-notices.jsonl`,
-  referrals: (classifiedKey: string) => `${classifiedKey}.city-attorney-referrals.jsonl`,
-  undecided: (classifiedKey: string) => `${classifiedKey}.undecided.jsonl`,
-  review: (classifiedKey: string) => `${classifiedKey}.review.jsonl`,
+  motions: (classifiedKey: string) => `${classifiedKey}.court-motions.entries`,
+  notices: (classifiedKey: string) => `${classifiedKey}.defender-notices.entries`,
+  referrals: (classifiedKey: string) => `${classifiedKey}.city-attorney-referrals.entries`,
+  undecided: (classifiedKey: string) => `${classifiedKey}.undecided.entries`,
+  review: (classifiedKey: string) => `${classifiedKey}.review.entries`,
 });

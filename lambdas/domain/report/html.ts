@@ -4,7 +4,7 @@
  * the browser). Built from the report model only, which holds aggregates and suppressed demographics.
  */
 import { CHANGE_KINDS, ChangeKind } from '../register/compare';
-import { ChartSpec, renderSvg, reportCharts, WHAT_IF_METRICS } from './charts';
+import { cachedSvg, ChartCache, ChartSpec, reportCharts, WHAT_IF_METRICS } from './charts';
 import { DATE_FIELD_WORDS, DemographicsReport, determinationLabel, GLOSSARY, ReportModel } from './model';
 import { SuppressedTable } from './suppression';
 
@@ -270,12 +270,12 @@ ${files}
 </section>`;
 }
 
-/** The page, with every chart rendered. */
-export async function renderReportHtml(model: ReportModel): Promise<string> {
+/** The page, with every chart rendered (or taken from `rendered`, charts rendered ahead: charts.ts). */
+export async function renderReportHtml(model: ReportModel, rendered: ChartCache = new Map()): Promise<string> {
   const chartList = reportCharts(model);
   const charts = new Map(chartList.map((chart) => [chart.id, chart]));
   const svgs = new Map<string, string>();
-  for (const chart of chartList) svgs.set(chart.id, await renderSvg(chart.spec));
+  for (const chart of chartList) svgs.set(chart.id, await cachedSvg(chart.spec, rendered));
   const title = `Prop 64 relief in ${model.county}`;
   const determinationNote = model.determinations.map((d) => determinationLabel(d)).join(', ');
   return `<!DOCTYPE html>

@@ -20,9 +20,9 @@
  * The hash hides the identity from a reader of a list, not from someone holding the extract (who can recompute
  * it): ids stay with the rest of the personal data, under results/ and reviews/.
  */
-import { createHash } from 'node:crypto';
 import { DayNumber, formatIsoDate, isMalformed } from '../dates';
 import { personKey } from '../person-key';
+import { sha256Latin1Hex } from '../sha256';
 
 export const CONVICTION_ID_SCHEME = 'prop64-conviction/v2';
 /** `cv-` and 20 lowercase hex digits: 8 of the person key, 12 of the digest. */
@@ -30,9 +30,7 @@ export const CONVICTION_ID_LENGTH = 23;
 
 export function convictionId(subjectId: string, countOrder: string, codeSection: string, day: DayNumber, occurrence = 0): string {
   const date = isMalformed(day) ? '' : formatIsoDate(day);
-  const digest = createHash('sha256')
-    .update(`${CONVICTION_ID_SCHEME}\n${subjectId}\n${countOrder}\n${codeSection.trim()}\n${date}\n${occurrence}`, 'latin1')
-    .digest('hex');
+  const digest = sha256Latin1Hex(`${CONVICTION_ID_SCHEME}\n${subjectId}\n${countOrder}\n${codeSection.trim()}\n${date}\n${occurrence}`);
   return `cv-${personKey(subjectId).toString(16).padStart(8, '0')}${digest.slice(0, 12)}`;
 }
 
@@ -49,7 +47,7 @@ export const PERSON_ID_SCHEME = 'prop64-person/v1';
  * without naming the person; stable across extracts as SUBJECT_ID is.
  */
 export function personId(subjectId: string): string {
-  return `ps-${createHash('sha256').update(`${PERSON_ID_SCHEME}\n${subjectId}`, 'latin1').digest('hex').slice(0, 20)}`;
+  return `ps-${sha256Latin1Hex(`${PERSON_ID_SCHEME}\n${subjectId}`).slice(0, 20)}`;
 }
 
 /** Whether `text` has the form of a conviction id (a cheap check before looking it up). */

@@ -2,6 +2,7 @@
  * The CLI's worker pool (compiled: its workers load dist/, as `clearance classify` runs them): the same outputs as
  * running every phase in this thread, and workers started ahead of each phase.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -79,5 +80,22 @@ describe('PhaseWorkerPool', () => {
     expect(events.indexOf('prepare classify')).toBeLessThan(lastSplit);
     expect(events.indexOf('prepare merge')).toBeLessThan(lastClassify);
     expect(events.indexOf('prepare merge')).toBeGreaterThan(events.indexOf('classify done'));
+  });
+
+  /** The node_modules packages a fresh process has loaded after requiring these compiled modules (relative to dist/). */
+  function packagesLoadedBy(modules: readonly string[]): string[] {
+    const dist = path.resolve(__dirname, '..', '..', '..', 'dist');
+    const script = `for (const m of ${JSON.stringify(modules)}) require(${JSON.stringify(dist)} + '/' + m);
+      const names = Object.keys(require.cache).map((k) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(k)?.[1]).filter(Boolean);
+      process.stdout.write(JSON.stringify([...new Set(names)]));`;
+    return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
+  }
+
+  it('loads no schema library in a split or merge worker: only what those phases run', () => {
+    // The check can fail: the policy module loads zod.
+    expect(packagesLoadedBy(['lambdas/domain/policy.js'])).toContain('zod');
+    const worker = ['bin/commands/phase-workers.js'];
+    expect(packagesLoadedBy([...worker, 'lambdas/domain/pipeline/split.js'])).toEqual([]);
+    expect(packagesLoadedBy([...worker, 'lambdas/domain/pipeline/merge.js'])).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import {
-  bytesStartFormula, csvField, csvLine, csvLineOf, csvSafeField, csvSafeLine, fieldNeedsQuotes, fieldStartsFormula, recordMayStartFormula,
+  bytesStartFormula, csvField, csvLine, csvLineOf, csvSafeField, csvSafeLine, fieldNeedsQuotes, fieldStartsFormula, linePieces, recordMayStartFormula,
 } from '../../../lambdas/domain/csv/writer';
 import { parseCsvText } from '../../helpers/csv-compare';
 
@@ -221,5 +221,26 @@ describe('csvSafeField / csvSafeLine (formula neutralisation)', () => {
     expect(recordMayStartFormula('a,b,"c,d",e', 0, 11)).toBe(false);
     expect(recordMayStartFormula('a,"=b"', 0, 6)).toBe(true);
     expect(recordMayStartFormula('=a,b', 2, 4)).toBe(false); // only [start, end) counts
+  });
+});
+
+describe('linePieces', () => {
+  test('the lines, each with LF, as latin-1 bytes; a piece ends after the line that brings it to pieceChars or more', () => {
+    const line = fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((code) => String.fromCharCode(code)), maxLength: 40 });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), fc.integer({ min: 1, max: 64 }), (lines, pieceChars) => {
+        const pieces = [...linePieces(lines, (text) => text, pieceChars)];
+        expect(Buffer.concat(pieces).equals(Buffer.from(lines.map((text) => `${text}\n`).join(''), 'latin1'))).toBe(true);
+        // Cut where the lines say: every piece but the last reaches pieceChars, and only with its last line.
+        let next = 0;
+        for (const [index, piece] of pieces.entries()) {
+          let length = 0;
+          while (length < pieceChars && next < lines.length) length += lines[next++].length + 1;
+          expect([index, piece.length]).toEqual([index, length]);
+        }
+        expect(next).toBe(lines.length);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

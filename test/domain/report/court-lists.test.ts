@@ -278,6 +278,22 @@ describe('work-area format and merge', () => {
     }
   });
 
+  test('a work file cut short or with a wrong length in an entry header is refused, not misread', async () => {
+    const bytes = Buffer.concat([...entryPieces([{ position: 5, sortKey: sortKeyOf('A-1', '', ''), line: 'a,b' }])]);
+    async function* once(buffer: Buffer) {
+      yield buffer;
+    }
+    const read = async (buffer: Buffer) => {
+      for await (const entry of readEntries(once(buffer))) void entry;
+    };
+    await expect(read(bytes.subarray(0, bytes.length - 1))).rejects.toThrow(/ends inside an entry/);
+    const header = bytes.indexOf(10);
+    const longer = Buffer.from(bytes.toString('latin1').replace(/ 3\n/, ' 2\n'), 'latin1');
+    expect(longer.indexOf(10)).toBe(header);
+    await expect(read(longer)).rejects.toThrow(/does not end where its header says/);
+    await expect(read(Buffer.from('5 x 3\nabc\n', 'latin1'))).rejects.toThrow(/malformed entry header/);
+  });
+
   test('mergeEntries: one stream in list order; equal entries keep source order', async () => {
     async function* source(tag: string, ...keys: Array<[string, number]>) {
       for (const [caseNumber, position] of keys) yield { position, sortKey: sortKeyOf(caseNumber, '', ''), line: `${tag}${caseNumber}${position}` };

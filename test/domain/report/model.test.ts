@@ -15,7 +15,7 @@ import { buildReportModel, NO_DETERMINATION, ReportModel, shareText } from '../.
 import { parseReportSettings, ReportSettings } from '../../../lambdas/domain/report/settings';
 import { STATISTICS_CSV_HEADER, statisticsCsv } from '../../../lambdas/domain/report/statistics-csv';
 import { escapeHtml, formatCount, renderReportHtml } from '../../../lambdas/domain/report/html';
-import { reportCharts } from '../../../lambdas/domain/report/charts';
+import { ChartCache, renderChartsAhead, reportCharts } from '../../../lambdas/domain/report/charts';
 
 const COUNTY = 'SACRAMENTO';
 const COMPUTE_AT = '2020-07-01';
@@ -245,6 +245,22 @@ describe('statistics.csv', () => {
 });
 
 describe('report.html', () => {
+  test('charts rendered ahead (while Assemble merges): the same page, each chart taken from the cache, none rendered twice', async () => {
+    const model = modelOf(statisticsOf(PEOPLE), parseReportSettings({ suppressionThreshold: 1 }));
+    const cache: ChartCache = new Map();
+    renderChartsAhead(model, cache);
+    const charts = reportCharts(model);
+    expect(cache.size).toBe(charts.length);
+    const plain = await renderReportHtml(model);
+    expect(await renderReportHtml(model, cache)).toBe(plain);
+    expect(cache.size).toBe(charts.length);
+    // What the cache holds for a spec is what the page shows for it.
+    cache.set(JSON.stringify(charts[0].spec), Promise.resolve('<svg data-from-cache="yes"></svg>'));
+    const fromCache = await renderReportHtml(model, cache);
+    expect(fromCache).toContain(`data-chart="${charts[0].id}">\n<svg data-from-cache="yes"></svg>`);
+    expect(fromCache.match(/<svg /g)).toHaveLength(charts.length);
+  });
+
   test('self-contained: no script, no external resource, a chart per section, headline numbers marked', async () => {
     const model = modelOf(statisticsOf(PEOPLE), parseReportSettings({ suppressionThreshold: 1 }));
     const html = await renderReportHtml(model);
