@@ -15,7 +15,7 @@ import S3Event from 's3rver/lib/models/event';
 import S3Object from 's3rver/lib/models/object';
 import dynalite from 'dynalite';
 import S3Account from 's3rver/lib/models/account';
-import { LocalS3Store, S3RequestLimits, type S3RequestLimitOptions, type S3RequestStats, type StagedFile } from './s3-store';
+import { LocalS3Store, S3RequestLimits, uploadPartCopyMiddleware, type S3RequestLimitOptions, type S3RequestStats, type StagedFile } from './s3-store';
 import { guardDynalite, guardS3rver, newLocalCredentials, type LocalCredentials } from './stand-in-guard';
 import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
 
@@ -133,6 +133,9 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   const store = new LocalS3Store(s3Directory);
   const internals = s3 as unknown as { store: unknown; context: { store: unknown } };
   internals.store = internals.context.store = store;
+  // UploadPartCopy (Publish joining the output slices' parts), which s3rver lacks: just before its router.
+  const middleware = (s3 as unknown as { middleware: unknown[] }).middleware;
+  middleware.splice(middleware.length - 1, 0, uploadPartCopyMiddleware(store));
   // Counted (and limited, when asked) before s3rver's own middleware sees a request.
   const requestLimits = new S3RequestLimits(options.s3RequestLimits);
   (s3 as unknown as { middleware: unknown[] }).middleware.unshift(requestLimits.middleware());

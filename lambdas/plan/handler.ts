@@ -32,7 +32,7 @@ import {
 const config = loadPlanConfig();
 const { store, ledger } = handlerResources(config);
 
-const NOTHING = { rangesKey: '', partitionsKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
+const NOTHING = { rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
 
 /** A county without policies/<COUNTY>.json: no policy, no run (legal decisions never fall back to a default). */
 class MissingPolicyError extends Error {
@@ -81,6 +81,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
         ignored: false,
         rangesKey: workKeys.ranges({ workPrefix }),
         partitionsKey: workKeys.partitions({ workPrefix }),
+        slicesKey: workKeys.outputSlices({ workPrefix }),
         rangeCount: recorded.rangeCount,
         partitionCount: recorded.partitionCount,
         ...mapConcurrency(recorded.rangeCount, config.targetRangeBytes),
@@ -106,6 +107,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
         targetRangeBytes: config.targetRangeBytes,
         maxPartitions: config.maxPartitions,
         ...(config.targetPartitionBytes === undefined ? {} : { targetPartitionBytes: config.targetPartitionBytes }),
+        ...(config.targetSliceBytes === undefined ? {} : { targetSliceBytes: config.targetSliceBytes }),
         ...(config.taskLanes === undefined ? {} : { lanes: config.taskLanes }),
       },
       ...runPrefixes(runId, target.county),
@@ -127,6 +129,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
       ignored: false,
       rangesKey: workKeys.ranges(plan),
       partitionsKey: workKeys.partitions(plan),
+      slicesKey: workKeys.outputSlices(plan),
       rangeCount: plan.ranges.length,
       partitionCount: plan.partitionCount,
       ...mapConcurrency(plan.ranges.length, Math.max(...plan.ranges.map((range) => range.end - range.start))),

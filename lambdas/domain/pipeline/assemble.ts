@@ -1,29 +1,27 @@
 /**
- * Assemble: merge the partitions back into input order (a k-way merge of position-sorted streams) into the
- * three result CSVs, write rejects.csv with absolute line numbers, check the run's invariants, and publish
- * summary.json last (it is the run's completion marker). Fails, with the summary and rejects still published,
- * when the county is not in the extract or too many rows were rejected.
+ * Assemble: the output slices (output-slices.ts, one task each) merge the partitions back into input order and
+ * write their parts of the result CSVs, lists and rejects.csv; Publish (assembleRun) joins the parts, checks the
+ * run's invariants, and publishes summary.json last (it is the run's completion marker). Fails, with the summary
+ * and rejects still published, when the county is not in the extract or too many rows were rejected.
  *
  * Publication: every output is first written under the work area (`<workPrefix>output/<name>`); once all of
  * them exist, one short step copies them to their final keys, summary.json last. A run killed or retried at any
  * point therefore never leaves a half-written object under results/ or reports/, nor a summary.json without
  * the outputs it describes; a rerun writes and publishes the same keys again.
  */
-import { csvSafeLine } from '../csv/writer';
 import { isCaliforniaCounty } from '../counties';
 import { parsePolicy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
 import { buildSummary, FileSummary, Summary } from '../summary';
-import { ChunkChannel, PieceWriter } from './channel';
 import { RunError } from './errors';
-import { mergeResultFiles, RESULT_FILE_NAMES, RESULT_FILES, stagedKey } from './merge';
-import { mapBounded, ObjectStore, ReadOptions, READS_IN_FLIGHT, readJson, readMany, readText, writeJson } from './object-store';
+import { RESULT_FILE_NAMES, stagedKey } from './merge';
+import { mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, writeJson } from './object-store';
+import { joinObjects } from './join';
+import { assembleSlice, loadSliceResults, SLICE_OUTPUTS, SliceOutput, sliceKeys, sliceStartsOf } from './output-slices';
 import { RunPlan, workKeys } from './plan';
-import { SplitReject, SplitResult } from './split';
+import { SplitResult } from './split';
 import { loadSplitResults } from './slice-index';
-import {
-  COURT_LIST_FILES, COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeByPosition, readEntries,
-} from '../report/court-lists';
+import { COURT_LIST_FILES } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
 import { buildReportModel } from '../report/model';
 import { reportSettingsOf } from '../report/settings';
@@ -81,17 +79,27 @@ async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record
   }
 }
 
-const REJECTS_HEADER = csvSafeLine(['file', 'line', 'code', 'reason', 'text']);
-/** Court-list entries are read as text, each partition's chunk held until its entries are merged: small chunks. */
-const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
-
 export interface AssembleOptions {
-  /** Runs the merges; default: one merge of the three files in this thread. */
-  merge?: (plan: RunPlan) => Promise<number[]>;
+  /**
+   * Runs the output slices' tasks (output-slices.ts, assembleSlice) before Publish; default: all of them in this
+   * thread, one after another. In the cloud the Assemble map has run them: the handler passes a no-op.
+   */
+  runSlices?: (plan: RunPlan) => Promise<void>;
 }
 
+/** Runs every output slice of `plan` in this thread. */
+export async function assembleSlicesInThread(store: ObjectStore, plan: RunPlan): Promise<void> {
+  for (let slice = 0; slice < sliceStartsOf(plan).length; slice++) await assembleSlice(store, plan, slice);
+}
+
+/**
+ * Publish: the slices' parts joined into each output (joinObjects: server-side on S3), the run's checks, the
+ * statistics and reports, then every output copied to its final key, summary.json last. Its work grows with the
+ * number of ranges, partitions and slices (small objects, part lists), never with the bytes of the output.
+ */
 export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}, options: AssembleOptions = {}): Promise<AssembleResult> {
   const assembleStarted = Date.now();
+  await (options.runSlices ?? ((runPlan: RunPlan) => assembleSlicesInThread(store, runPlan)))(plan);
   const policy = parsePolicy(plan.policy);
   const reportSettings = reportSettingsOf(plan);
   const splits = await loadSplitResults(store, plan);
@@ -100,6 +108,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     READS_IN_FLIGHT,
     (p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p)),
   );
+  const slices = await loadSliceResults(store, plan);
   const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
   // Final keys; every output is written to stagedOutputKey(plan, name) first and copied here by publishOutputs.
   const outputs: Record<OutputName, string> = {
@@ -119,7 +128,11 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
   };
 
   const staged = (name: OutputName) => stagedOutputKey(plan, name);
-  const files = await writeRejects(store, plan, splits, staged('rejects'));
+  /** Joins the slices' parts of outputs into their staged keys, all at once (each a few server-side requests). */
+  const join = (names: readonly SliceOutput[]) =>
+    Promise.all(names.map((name) => joinObjects(store, slices.map((slice) => ({ key: sliceKeys.part(plan, slice.slice, name), size: slice.sizes[name] })), staged(name))));
+  const files = fileSummaries(plan, splits);
+  await join(['rejects']);
   const finish = async (status: 'SUCCEEDED' | 'FAILED', error?: RunError): Promise<AssembleResult> => {
     // A failed run publishes no result CSVs: nothing was written, whatever the partitions classified.
     if (status === 'FAILED') statistics.rowsWritten = 0;
@@ -167,7 +180,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     return finish('FAILED', new RunError('UnknownCountyError', countyMismatchMessage(plan.county, statistics.rowsByCounty)));
   }
 
-  // The merge copies each record from the upload again: it must be the file Split read.
+  // The slices copied each record from the upload again: it must be the file Split read.
   for (const file of plan.files) {
     const size = await store.size(file.key).catch(() => -1);
     if (size !== file.size) {
@@ -177,11 +190,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
-  // The court lists are small and independent of the merge: written while it runs.
-  const [written] = await Promise.all([
-    options.merge?.(plan) ?? mergeResultFiles(store, plan, RESULT_FILES),
-    writeCourtLists(store, plan, staged),
-  ]);
+  await join(SLICE_OUTPUTS.filter((name) => name !== 'rejects'));
+  const written = plan.files.map((_, index) => slices.reduce((sum, slice) => sum + (slice.rowsPerFile[index] ?? 0), 0));
   for (const file of files) {
     const index = plan.files.findIndex((f) => f.name === file.name);
     file.rowsWritten = written[index] ?? 0;
@@ -193,31 +203,6 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     }
   }
   return finish('SUCCEEDED');
-}
-
-/**
- * The H&S 11361.9 lists (court-lists.ts): each partition's lines, merged by the input position of their first
- * conviction (a person's cases all live in one partition, so no line spans two).
- */
-async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name: OutputName) => string): Promise<void> {
-  const lists = COURT_LIST_KINDS.map((kind) => [staged(COURT_LIST_OUTPUTS[kind]), COURT_LIST_HEADERS[kind], courtListWorkKeys[kind]] as const);
-  for (const [key, header, workKey] of lists) {
-    const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(readMany(store, workKey(workKeys.classified(plan, p)), plan.partitionCount, COURT_LIST_READ)));
-    const channel = new ChunkChannel();
-    const writing = store.write(key, channel);
-    try {
-      const writer = new PieceWriter(channel);
-      await writer.write(`${header}\n`);
-      for await (const entry of mergeByPosition(sources)) await writer.write(`${entry.line}\n`);
-      await writer.flush();
-      channel.close();
-    } catch (error) {
-      channel.close(error);
-      await writing.catch(() => undefined);
-      throw error;
-    }
-    await writing;
-  }
 }
 
 /**
@@ -255,8 +240,8 @@ function percent(ratio: number): string {
   return `${Number((ratio * 100).toFixed(3))}%`;
 }
 
-/** rejects.csv with absolute physical lines, and the per-file counts. */
-async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResult[], key: string): Promise<FileSummary[]> {
+/** The per-file counts of the split results. */
+function fileSummaries(plan: RunPlan, splits: SplitResult[]): FileSummary[] {
   const files: FileSummary[] = plan.files.map((file) => ({
     name: file.name,
     rowsRead: 0,
@@ -266,11 +251,7 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
     header: 'absent',
     notes: [],
   }));
-  const lineBase = new Map<number, number>();
-  const fileLines = new Map<number, number>();
   for (const split of splits) {
-    lineBase.set(split.rangeIndex, fileLines.get(split.fileIndex) ?? 0);
-    fileLines.set(split.fileIndex, (fileLines.get(split.fileIndex) ?? 0) + split.lines);
     const file = files[split.fileIndex];
     file.rowsRead += split.statistics.rowsRead;
     file.rowsRejected += split.statistics.rowsRejected;
@@ -278,33 +259,5 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
     if (split.hadHeader) file.header = 'present';
     file.notes.push(...split.notes);
   }
-  const channel = new ChunkChannel();
-  const writing = store.write(key, channel);
-  try {
-    const writer = new PieceWriter(channel);
-    await writer.write(`${REJECTS_HEADER}\n`);
-    // Ranges are in file and offset order, and each range's rejects in line order.
-    for (const split of splits) {
-      const text = await readText(store, workKeys.splitRejects(plan, split.rangeIndex));
-      if (text === '') continue;
-      const base = lineBase.get(split.rangeIndex)!;
-      for (const line of text.split('\n')) {
-        if (line === '') continue;
-        const reject = JSON.parse(line) as SplitReject;
-        const row = [plan.files[reject.fileIndex].name, String(base + reject.rangeLine), reject.code, reject.message, reject.text];
-        await writer.write(`${csvSafeLine(row)}\n`);
-      }
-    }
-    await writer.flush();
-    channel.close();
-  } catch (error) {
-    channel.close(error);
-    throw error;
-  } finally {
-    await writing.catch(() => undefined);
-  }
-  await writing;
   return files;
 }
-
-

@@ -14,6 +14,7 @@ import {
 } from './frames';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, writeJson } from './object-store';
 import { readSliceRow } from './slice-index';
+import { positionIndexBytes, POSITION_STREAMS, SliceOffsets, sliceBoundaries } from './output-slices';
 import { RunPlan, workKeys } from './plan';
 import { COURT_LIST_KINDS, courtListWorkKeys, entryPieces } from '../report/court-lists';
 import { reportSettingsOf } from '../report/settings';
@@ -69,18 +70,23 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   const statistics = classifier.decide();
   const lists = classifier.courtLists();
   const classifiedKey = workKeys.classified(plan, partition);
+  // Where each output slice begins in every object written here: Assemble's slice tasks read only their part.
+  const boundaries = sliceBoundaries(plan);
+  const offsets = Array.from({ length: POSITION_STREAMS }, () => new SliceOffsets(boundaries));
   await Promise.all([
-    ...COURT_LIST_KINDS.map((kind) => store.write(courtListWorkKeys[kind](classifiedKey), entryPieces(lists[kind]))),
-    store.write(classifiedKey, outputPieces(classifier, objects, fields, plan.excelSafe === true)),
+    ...COURT_LIST_KINDS.map((kind, k) => store.write(courtListWorkKeys[kind](classifiedKey), entryPieces(lists[kind], undefined, offsets[k + 1]))),
+    store.write(classifiedKey, outputPieces(classifier, objects, fields, plan.excelSafe === true, offsets[0])),
   ]);
+  await store.write(workKeys.positions(plan, partition), [positionIndexBytes(offsets)]);
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
   return statistics;
 }
 
 /** Pass 2: the same rows again, in the same order, out as classified rows in ~1 MiB pieces of bytes. */
-function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReader[], fields: string[], excelSafe: boolean): Iterable<Buffer> {
+function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReader[], fields: string[], excelSafe: boolean, offsets: SliceOffsets): Iterable<Buffer> {
   const out = new ByteWriter(WRITE_PIECE + (WRITE_PIECE >> 2));
   let rowIndex = 0;
+  let written = 0;
   for (let i = 0; i < objects.length; i++) {
     const routed = objects[i];
     objects[i] = undefined as unknown as RoutedRowsReader; // let the object go once it is written
@@ -91,6 +97,7 @@ function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReade
       const annotation = classifier.annotate(fields, rowIndex++);
       const fullLine = routed.fullLine;
       const flags = (annotation.evaluated ? FLAG_EVALUATED : 0) | (fullLine === undefined ? 0 : CLASSIFIED_FULL_LINE);
+      offsets.mark(routed.position, written + out.length);
       const lengths = startClassifiedRow(out, routed.position, flags, routed.rawLength);
       let mark = out.length;
       if (fullLine !== undefined) out.text(fullLine);
@@ -111,9 +118,13 @@ function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReade
       mark = out.length;
       out.text(annotation.columns);
       finishClassifiedRow(out, lengths, fullLength, condensedLength, out.length - mark);
-      if (out.length >= WRITE_PIECE) yield out.take();
+      if (out.length >= WRITE_PIECE) {
+        written += out.length;
+        yield out.take();
+      }
     }
   }
   if (rowIndex !== classifier.rowCount) throw new InvariantError(`pass 2 read ${rowIndex} of ${classifier.rowCount} rows`);
+  offsets.finish(written + out.length);
   if (out.length > 0) yield out.take();
 }

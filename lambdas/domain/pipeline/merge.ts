@@ -55,7 +55,32 @@ const CONDENSED_HEADER = csvLine([...CONDENSED_COLUMNS, ...ELIGIBILITY_COLUMNS])
 export function mergeResultFiles(store: ObjectStore, plan: RunPlan, files: readonly ResultFile[]): Promise<number[]> {
   const outputs: Partial<Record<ResultFile, string>> = {};
   for (const file of files) outputs[file] = stagedKey(plan, RESULT_FILE_NAMES[file]);
-  return mergeOutputs(store, plan, outputs);
+  const chunking = mergeReadOptions(plan.partitionCount);
+  const sources = Array.from({ length: plan.partitionCount }, (_, p) => readMany(store, workKeys.classified(plan, p), plan.partitionCount, chunking));
+  return mergeOutputs(store, plan, sources, outputs, { header: true, fileEnds: plan.files.map((file) => file.size) });
+}
+
+export interface SliceMergeOptions {
+  /** Write the header lines first (the first slice). */
+  header: boolean;
+  /** Where each input file's records of the merge end (a slice's end, else the file's size). */
+  fileEnds: readonly number[];
+  /** Wraps each output's body on its way to the store (e.g. to count its bytes). */
+  wrap?: (file: ResultFile, body: AsyncIterable<Buffer>) => AsyncIterable<Buffer>;
+}
+
+/**
+ * Merges position-sorted classified rows from `sources` (an output slice's part of each partition) into the result
+ * files named in `outputs` (keys). Returns rows per input file.
+ */
+export function mergeSlice(
+  store: ObjectStore,
+  plan: RunPlan,
+  sources: ReadonlyArray<AsyncIterable<Buffer>>,
+  outputs: Partial<Record<ResultFile, string>>,
+  options: SliceMergeOptions,
+): Promise<number[]> {
+  return mergeOutputs(store, plan, sources, outputs, options);
 }
 
 /** Output is handed to the store in pieces of about this many bytes. */
@@ -67,21 +92,30 @@ const LF = 10;
  * k-way merge of the position-sorted partition outputs into the three result files. Each row's DOJ fields are
  * copied from the input file (rows come in input order, so each file is read once, forward). Returns rows per file.
  */
-async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: Partial<Record<ResultFile, string>>): Promise<number[]> {
+async function mergeOutputs(
+  store: ObjectStore,
+  plan: RunPlan,
+  sources: ReadonlyArray<AsyncIterable<Buffer>>,
+  outputs: Partial<Record<ResultFile, string>>,
+  options: SliceMergeOptions,
+): Promise<number[]> {
   const keys = RESULT_FILES.map((file) => outputs[file]);
   const channels = keys.map((key) => (key === undefined ? undefined : new ChunkChannel(QUEUED_PIECES)));
-  const writes = keys.flatMap((key, i) => (key === undefined ? [] : [store.write(key, channels[i]!)]));
+  const writes = keys.flatMap((key, i) =>
+    key === undefined ? [] : [store.write(key, options.wrap === undefined ? channels[i]! : options.wrap(RESULT_FILES[i], channels[i]!))],
+  );
   const rowsPerFile: number[] = plan.files.map(() => 0);
-  const inputs = plan.files.map((file) => new InputCursor(store, file.key, file.size));
+  const inputs = plan.files.map((file, i) => new InputCursor(store, file.key, options.fileEnds[i]));
   const merging = (async () => {
     const [full, prop64, condensed] = channels.map((channel) => (channel === undefined ? undefined : new ByteWriter(OUTPUT_PIECE + (OUTPUT_PIECE >> 1))));
-    full?.text(`${FULL_HEADER}\n`);
-    prop64?.text(`${FULL_HEADER}\n`);
-    condensed?.text(`${CONDENSED_HEADER}\n`);
+    if (options.header) {
+      full?.text(`${FULL_HEADER}\n`);
+      prop64?.text(`${FULL_HEADER}\n`);
+      condensed?.text(`${CONDENSED_HEADER}\n`);
+    }
     const heap: ClassifiedRowReader[] = [];
-    const chunking = mergeReadOptions(plan.partitionCount);
-    for (let p = 0; p < plan.partitionCount; p++) {
-      const reader = new ClassifiedRowReader(readMany(store, workKeys.classified(plan, p), plan.partitionCount, chunking)[Symbol.asyncIterator]());
+    for (const source of sources) {
+      const reader = new ClassifiedRowReader(source[Symbol.asyncIterator]());
       if (await reader.fill()) heapPush(heap, reader);
     }
     let fileIndex = -1;

@@ -51,6 +51,11 @@ export interface RunPlan {
   files: InputFile[];
   ranges: ByteRange[];
   partitionCount: number;
+  /**
+   * The first range of each output slice (output-slices.ts): Assemble's fan-out, one task per slice. Absent in a
+   * plan written before slices: one slice.
+   */
+  sliceStarts?: number[];
   /** The run fails when rejected rows / rows read exceeds this (0-1). */
   maxRejectRatio: number;
   /**
@@ -72,6 +77,8 @@ export interface SizingOptions {
   targetRangeBytes?: number;
   /** Nominal input bytes per classify partition (default 64 MiB). */
   targetPartitionBytes?: number;
+  /** Input bytes per output slice (default 256 MiB, output-slices.ts). */
+  targetSliceBytes?: number;
   /** Upper bound on partitions (default 1000). */
   maxPartitions?: number;
   /**
@@ -231,6 +238,12 @@ export const workKeys = {
   /** Where each partition's slice lies in each range object, partition after partition (frames.ts, "slice index"). */
   sliceIndex: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}split/slices.index`,
   classified: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/${shardOf(partition)}/p${pad(partition)}`,
+  /** Where each output slice begins in the partition's classified rows and list entries (output-slices.ts). */
+  positions: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/${shardOf(partition)}/p${pad(partition)}.positions`,
+  /** The physical line each range starts at within its file, less one (rejects.csv's absolute lines), by range. */
+  lineBases: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}split/lines.json`,
+  /** The output slices, the Assemble map's items. */
+  outputSlices: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}output-slices.json`,
   classifyStats: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) =>
     `${plan.workPrefix}classify/${shardOf(partition)}/p${pad(partition)}.stats.json`,
 };

@@ -7,12 +7,12 @@ import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../dates';
 import { parsePolicy, PolicyError, PolicyInput, presetPolicy, PRESETS } from '../policy';
 import { assembleRun, AssembleResult } from './assemble';
 import { RunError } from './errors';
-import { PARALLEL_MERGES, ResultFile } from './merge';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore, writeJson } from './object-store';
 import { InputFile, partitionCountFor, planRanges, rangeBytesFor, RunPlan, SizingOptions, workKeys } from './plan';
 import { splitRange } from './split';
 import { indexSlices } from './slice-index';
+import { assembleSlice, planSlices, sliceStartsOf } from './output-slices';
 
 export interface RunRequest {
   runId: string;
@@ -141,6 +141,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     throw error;
   }
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  const ranges = await planRanges(store, files, rangeBytesFor(files, request.sizing?.targetRangeBytes, request.sizing?.lanes));
   const plan: RunPlan = {
     runId: request.runId,
     county,
@@ -149,8 +150,9 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     policyName: request.policyName ?? name,
     scenarioPresets: request.scenarioPresets ?? [],
     files,
-    ranges: await planRanges(store, files, rangeBytesFor(files, request.sizing?.targetRangeBytes, request.sizing?.lanes)),
+    ranges,
     partitionCount: partitionCountFor(totalBytes, request.sizing),
+    sliceStarts: planSlices(ranges, request.sizing?.targetSliceBytes),
     maxRejectRatio,
     ...(request.excelSafe === true ? { excelSafe: true } : {}),
     workPrefix: request.workPrefix,
@@ -161,6 +163,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
   await writeJson(store, workKeys.plan(plan), plan);
   await writeJson(store, workKeys.ranges(plan), plan.ranges);
   await writeJson(store, workKeys.partitions(plan), Array.from({ length: plan.partitionCount }, (_, partition) => ({ partition })));
+  await writeJson(store, workKeys.outputSlices(plan), sliceStartsOf(plan).map((_, slice) => ({ slice })));
   return plan;
 }
 
@@ -177,8 +180,8 @@ export type PhaseKind = 'split' | 'classify' | 'merge';
 export interface PhaseExecutor {
   split(plan: RunPlan, rangeIndex: number): Promise<void>;
   classify(plan: RunPlan, partition: number): Promise<void>;
-  /** Merges into some of the result files (rows per input file); absent: Assemble merges in this thread. */
-  merge?(plan: RunPlan, files: readonly ResultFile[]): Promise<number[]>;
+  /** Assembles one output slice (output-slices.ts); absent: in this thread. */
+  assembleSlice?(plan: RunPlan, slice: number): Promise<void>;
   /** A hint: the next tasks will be of this kind (an executor may start getting ready for them). */
   prepare?(kind: PhaseKind): void;
 }
@@ -247,21 +250,18 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     }, () => executor.prepare?.('merge'));
     timings.classify = (Date.now() - started) / 1000;
 
-    report({ phase: 'assemble', done: 0, total: 1 });
-    const merge = executor.merge?.bind(executor);
-    const result = await assembleRun(store, plan, timings, {
-      ...(merge === undefined || concurrency < 2
-        ? {}
-        : {
-            merge: async (runPlan: RunPlan) => {
-              const [rowsPerFile] = await Promise.all(PARALLEL_MERGES.map((files) => merge(runPlan, files)));
-              // The executor's work is done: its threads' memory goes before the reports are rendered.
-              await (executor as { close?(): Promise<void> }).close?.();
-              return rowsPerFile;
-            },
-          }),
+    const slices = sliceStartsOf(plan).length;
+    started = Date.now();
+    done = 0;
+    report({ phase: 'assemble', done, total: slices + 1 });
+    await runAll(slices, concurrency, async (slice) => {
+      await (executor.assembleSlice?.(plan, slice) ?? assembleSlice(store, plan, slice));
+      report({ phase: 'assemble', done: ++done, total: slices + 1 });
     });
-    report({ phase: 'assemble', done: 1, total: 1 });
+    // The executor's work is done: its threads' memory goes before the reports are rendered.
+    await (executor as { close?(): Promise<void> }).close?.();
+    const result = await assembleRun(store, plan, timings, { runSlices: async () => undefined });
+    report({ phase: 'assemble', done: slices + 1, total: slices + 1 });
     return result;
   } finally {
     await (executor as { close?(): Promise<void> }).close?.();

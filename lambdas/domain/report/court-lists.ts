@@ -284,20 +284,30 @@ export function sortEntries(entries: CourtListEntry[]): CourtListEntry[] {
 }
 
 /** The work-area form of a partition's entries: one JSON `[position, line]` per line, latin-1 like the rows. */
-export function* entryPieces(entries: readonly CourtListEntry[], pieceChars = 1 << 20): Iterable<Buffer> {
+export function* entryPieces(entries: readonly CourtListEntry[], pieceChars = 1 << 20, offsets?: SliceMarks): Iterable<Buffer> {
   let parts: string[] = [];
   let length = 0;
+  let written = 0;
   for (const entry of entries) {
     const text = `${JSON.stringify([entry.position, entry.line])}\n`;
+    offsets?.mark(entry.position, written + length);
     parts.push(text);
     length += text.length;
     if (length >= pieceChars) {
       yield Buffer.from(parts.join(''), 'latin1');
       parts = [];
+      written += length;
       length = 0;
     }
   }
   if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
+  offsets?.finish(written + length);
+}
+
+/** Where output slices begin in a stream of position-ordered records (output-slices.ts, SliceOffsets). */
+export interface SliceMarks {
+  mark(position: number, offset: number): void;
+  finish(size: number): void;
 }
 
 /** Reads the work-area form back, entry by entry. */
