@@ -57,7 +57,8 @@ const TIMEOUT_ADVICE: Record<string, string> = {
   'Split range': 'lower targetRangeBytes (TARGET_RANGE_BYTES) or raise the Split function\'s memory (functionSizing.split)',
   'Index slices': 'raise targetRangeBytes (fewer ranges) or the Split function\'s memory (functionSizing.split)',
   'Classify partition': 'lower targetPartitionBytes (TARGET_PARTITION_BYTES) or raise the Classify function\'s memory (functionSizing.classify)',
-  Assemble: 'raise the Assemble function\'s memory (functionSizing.assemble); its merge reads the whole output in one invocation',
+  'Assemble slice': 'lower targetSliceBytes (TARGET_SLICE_BYTES) or raise the Assemble function\'s memory (functionSizing.assemble)',
+  Assemble: 'raise targetSliceBytes (TARGET_SLICE_BYTES: fewer slices to join) or the Assemble function\'s timeout (functionSizing.assemble)',
 };
 
 /** Step Functions' ceiling on TimeoutSeconds that the local executor can also honour (setTimeout's limit). */
@@ -125,6 +126,14 @@ export interface ClearanceWorkflowProps {
    * @default 67108864 (64 MiB)
    */
   readonly targetPartitionBytes?: number;
+
+  /**
+   * Input bytes Plan puts in one output slice (`TARGET_SLICE_BYTES`), at least 1 MiB: Assemble's fan-out runs one
+   * task per slice, and Publish joins their parts (docs/limits.md).
+   *
+   * @default 268435456 (256 MiB)
+   */
+  readonly targetSliceBytes?: number;
 
   /**
    * Split and Classify tasks that run at once (`TASK_LANES`): with more ranges or partitions than that, Plan rounds
@@ -200,7 +209,7 @@ export class ClearanceWorkflow extends Construct {
   /** Upload events EventBridge could not deliver to the state machine (after its retries). */
   public readonly uploadDeadLetterQueue: sqs.Queue;
   /** Labels of the Distributed Maps: their child executions' metrics carry the state machine ARN `<arn>/<label>`. */
-  public readonly mapRunLabels: readonly string[] = ['Split', 'Classify'];
+  public readonly mapRunLabels: readonly string[] = ['Split', 'Classify', 'AssembleSlices'];
 
   constructor(scope: Construct, id: string, props: ClearanceWorkflowProps) {
     super(scope, id);
@@ -226,6 +235,10 @@ export class ClearanceWorkflow extends Construct {
     if (!Number.isInteger(targetPartitionBytes) || targetPartitionBytes < 1024 * 1024) {
       throw new Error(`targetPartitionBytes must be an integer of at least 1048576 (1 MiB), got ${targetPartitionBytes}`);
     }
+    const targetSliceBytes = props.targetSliceBytes ?? 256 * 1024 * 1024;
+    if (!Number.isInteger(targetSliceBytes) || targetSliceBytes < 1024 * 1024) {
+      throw new Error(`targetSliceBytes must be an integer of at least 1048576 (1 MiB), got ${targetSliceBytes}`);
+    }
     if (props.taskLanes !== undefined && (!Number.isInteger(props.taskLanes) || props.taskLanes < 1)) {
       throw new Error(`taskLanes must be a whole number >= 1, got ${props.taskLanes}`);
     }
@@ -249,6 +262,7 @@ export class ClearanceWorkflow extends Construct {
         MAX_PARTITIONS: String(maxPartitions),
         TARGET_RANGE_BYTES: String(targetRangeBytes),
         TARGET_PARTITION_BYTES: String(targetPartitionBytes),
+        TARGET_SLICE_BYTES: String(targetSliceBytes),
         ...(props.taskLanes === undefined ? {} : { TASK_LANES: String(props.taskLanes) }),
         MAX_REJECT_RATIO: String(maxRejectRatio),
         EXCEL_SAFE: String(props.excelSafe === true),
@@ -395,13 +409,17 @@ export class ClearanceWorkflow extends Construct {
     });
     classify.itemProcessor(invoke('ClassifyPartition', 'Classify partition', this.functions.classify, { onTimeout: 'fail' }));
 
+    // Assemble as a fan-out: one task per output slice, then Publish (the Assemble task) joins their parts.
+    const assembleSlices = assembleSlicesMap(this, dataBucket, failureTolerancePercent);
+    assembleSlices.itemProcessor(invoke('AssembleSlice', 'Assemble slice', this.functions.assemble, { onTimeout: 'fail' }));
+
     const assemble = invoke('Assemble', 'Assemble', this.functions.assemble, {
       payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId') }),
       resultPath: '$.assemble',
       onTimeout: markFailed,
     });
 
-    for (const state of [plan, split, indexSlices, classify, assemble]) {
+    for (const state of [plan, split, indexSlices, classify, assembleSlices, assemble]) {
       state.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     }
 
@@ -418,7 +436,7 @@ export class ClearanceWorkflow extends Construct {
           ),
           nothingToDo,
         )
-        .otherwise(split.next(indexSlices).next(classify).next(assemble).next(announceSucceeded).next(runSucceeded)),
+        .otherwise(split.next(indexSlices).next(classify).next(assembleSlices).next(assemble).next(announceSucceeded).next(runSucceeded)),
     );
 
     this.stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {
@@ -579,6 +597,22 @@ interface InvokeOptions {
   readonly payload?: sfn.TaskInput;
   /** Where the result goes. @default '$' */
   readonly resultPath?: string;
+}
+
+/** The Assemble map: one Assemble-slice task per output slice (Plan's `slicesKey` manifest). */
+function assembleSlicesMap(scope: Construct, dataBucket: s3.IBucket, failureTolerancePercent: number): sfn.DistributedMap {
+  return new sfn.DistributedMap(scope, 'AssembleSlices', {
+    stateName: 'Assemble slices',
+    label: 'AssembleSlices',
+    itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, { bucket: dataBucket, key: sfn.JsonPath.stringAt('$.plan.slicesKey') }),
+    itemSelector: { runId: sfn.JsonPath.stringAt('$.plan.runId'), slice: sfn.JsonPath.numberAt('$$.Map.Item.Value.slice') },
+    // A slice task's requests are at most those of a Classify task (a ranged read per partition and window).
+    maxConcurrencyPath: '$.plan.classifyConcurrency',
+    toleratedFailurePercentage: failureTolerancePercent,
+    mapExecutionType: sfn.StateMachineType.STANDARD,
+    resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, { bucket: dataBucket, prefix: `${DataPrefix.mapResults}assemble` }),
+    resultPath: sfn.JsonPath.DISCARD,
+  });
 }
 
 function mapConcurrency(name: string, value: number): number {
