@@ -225,6 +225,9 @@ export interface AssembleTaskResult {
 
 const optionalText = z.string().optional().catch(undefined);
 
+/** A map child's timeout branch: the cause to record in the run's ledger item (RunRecord.timedOutTask). */
+export const timedOutTaskSchema = z.object({ runId: runIdSchema, timedOut: z.string().min(1).max(2000) });
+
 export const markFailedStateSchema = z
   .object({
     plan: z.object({ runId: optionalText, county: optionalText }).optional().catch(undefined),

@@ -321,7 +321,7 @@ export class ClearanceWorkflow extends Construct {
         const cause = `${stateName} ran past its timeout (the function's ${fn.timeout.toSeconds()} s): ${TIMEOUT_ADVICE[stateName] ?? 'raise its timeout'}`;
         const timedOut =
           options.onTimeout === 'fail'
-            ? new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: 'TaskTimedOut', cause })
+            ? recordTimeout(id, stateName, cause, new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: 'TaskTimedOut', cause }))
             : new sfn.Pass(this, `${id}TimedOut`, {
                 stateName: `${stateName} timed out`,
                 result: sfn.Result.fromObject({ Error: 'TaskTimedOut', Cause: cause }),
@@ -330,6 +330,18 @@ export class ClearanceWorkflow extends Construct {
         task.addCatch(timedOut, { errors: TIMEOUT_ERRORS, resultPath: sfn.JsonPath.DISCARD });
       }
       return task;
+    };
+
+    // A map child's timeout: its cause goes to the run's ledger item before the child fails, since the map's own
+    // failure (ExceedToleratedFailureThreshold) does not say which task timed out; Mark failed records it as the error.
+    const recordTimeout = (id: string, stateName: string, cause: string, fail: sfn.Fail): sfn.IChainable => {
+      const record = invoke(`${id}RecordTimeout`, `Record ${stateName} timeout`, this.functions['mark-failed'], {
+        payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.runId'), timedOut: cause }),
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      // Whether or not the cause could be recorded, the child fails with TaskTimedOut.
+      record.addCatch(fail, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
+      return record.next(fail);
     };
 
     // The whole state ($: the event, `plan` if Plan got that far, `error`) goes to Mark failed.

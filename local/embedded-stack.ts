@@ -54,7 +54,7 @@ export interface EmbeddedStackOptions {
    * (`503 SlowDown` beyond it) and Lambda's 1,024 file descriptors per execution environment (functions' timeouts
    * always apply). Default: none enforced (requests, sockets and memory are still measured).
    */
-  readonly limits?: { readonly s3?: S3RequestLimitOptions; readonly maxOpenSockets?: number };
+  readonly limits?: { readonly s3?: S3RequestLimitOptions; readonly maxOpenSockets?: number; readonly maxInvocationBytes?: number };
 }
 
 export interface ExecutionSummary extends ExecutionRecord {
@@ -171,6 +171,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.functionLogs ? { logs: options.functionLogs } : {}),
       ...(options.limits?.maxOpenSockets !== undefined ? { maxOpenSockets: options.limits.maxOpenSockets } : {}),
+      ...(options.limits?.maxInvocationBytes !== undefined ? { maxInvocationBytes: options.limits.maxInvocationBytes } : {}),
       environment: env,
     });
     const lambdas = runtimePool;
