@@ -82,9 +82,10 @@ export interface LambdaPoolOptions {
    * The most network bytes (read and written over its thread's sockets) one invocation may move: one function's
    * network within its timeout (~150 MB/s x 900 s in the cloud), scaled down by tests so that a design whose one
    * invocation moves the whole output fails on a small run. Beyond it the invocation fails as timed out
-   * (Sandbox.Timedout). Default: no budget (bytes are still counted, see InvocationPeaks.networkBytes).
+   * (Sandbox.Timedout). One number for every function, or one per phase (the function's CLEARANCE_PHASE, e.g.
+   * `{ assemble: ... }`). Default: no budget (bytes are still counted, see InvocationPeaks.networkBytes).
    */
-  readonly maxInvocationBytes?: number;
+  readonly maxInvocationBytes?: number | Readonly<Record<string, number>>;
 }
 
 /** Lambda's file descriptor limit per execution environment. */
@@ -223,7 +224,7 @@ export class LambdaPool {
   private counters = { invocations: 0, coldStarts: 0, prewarmed: 0, timeouts: 0, faultsInjected: 0 };
   private readonly maxOpenSockets?: number;
   private readonly peaks = new Map<string, { invocations: number; openSockets: number; heapBytes: number; seconds: number; networkBytes: number }>();
-  private readonly maxInvocationBytes?: number;
+  private readonly maxInvocationBytes?: number | Readonly<Record<string, number>>;
 
   constructor(options: LambdaPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? os.availableParallelism());
@@ -239,8 +240,9 @@ export class LambdaPool {
       throw new RangeError(`maxOpenSockets must be a whole number >= 1, got ${options.maxOpenSockets}`);
     }
     this.maxOpenSockets = options.maxOpenSockets;
-    if (options.maxInvocationBytes !== undefined && !(Number.isSafeInteger(options.maxInvocationBytes) && options.maxInvocationBytes >= 1)) {
-      throw new RangeError(`maxInvocationBytes must be a whole number >= 1, got ${options.maxInvocationBytes}`);
+    const budgets = typeof options.maxInvocationBytes === 'object' ? Object.values(options.maxInvocationBytes) : [options.maxInvocationBytes];
+    for (const budget of budgets) {
+      if (budget !== undefined && !(Number.isSafeInteger(budget) && budget >= 1)) throw new RangeError(`maxInvocationBytes must be whole numbers >= 1, got ${budget}`);
     }
     this.maxInvocationBytes = options.maxInvocationBytes;
   }
@@ -706,12 +708,18 @@ process.on('unhandledRejection', (reason) => {
 
 // What one function's network moves within its timeout, scaled down (LambdaPoolOptions.maxInvocationBytes): an
 // invocation beyond it would have timed out in the cloud.
+const networkBudget = typeof workerData.maxInvocationBytes === 'object'
+  ? workerData.maxInvocationBytes[process.env.CLEARANCE_PHASE || '']
+  : workerData.maxInvocationBytes;
 function networkBudgetError() {
   return named('Sandbox.Timedout', 'Task timed out: the invocation moved ' + trafficBytes() + ' network bytes, above the ' +
-    workerData.maxInvocationBytes + ' one invocation can move within its timeout (the local network budget)');
+    networkBudget + ' one invocation can move within its timeout (the local network budget)');
+}
+function overNetworkBudget() {
+  return networkBudget !== undefined && trafficBytes() > networkBudget;
 }
 function checkNetworkBudget() {
-  if (workerData.maxInvocationBytes !== undefined && trafficBytes() > workerData.maxInvocationBytes) throw networkBudgetError();
+  if (overNetworkBudget()) throw networkBudgetError();
 }
 
 let init;
@@ -765,7 +773,7 @@ parentPort.on('message', async (message) => {
     parentPort.postMessage({ type: 'result', requestId: message.requestId, payload, usage: usage() });
   } catch (error) {
     const refused = Atomics.load(sockets, 2);
-    const overBudget = workerData.maxInvocationBytes !== undefined && trafficBytes() > workerData.maxInvocationBytes;
+    const overBudget = overNetworkBudget();
     const reported = overBudget && !(error && error.name === 'Sandbox.Timedout')
       ? networkBudgetError()
       : refused > 0 && !(error && error.name === 'Runtime.TooManyOpenFiles')

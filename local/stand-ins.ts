@@ -46,6 +46,8 @@ export interface StandInOptions {
   readonly keepStateDir?: string;
   /** S3's per-prefix request rates, enforced with `503 SlowDown` answers (local/s3-store.ts, S3RequestLimits). */
   readonly s3RequestLimits?: S3RequestLimitOptions;
+  /** The least size of a multipart upload's parts but the last (default S3's 5 MiB): lowered by tests of small runs. */
+  readonly s3MinPartBytes?: number;
 }
 
 export interface StandIns {
@@ -131,6 +133,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   const revokeKey = () => S3Account.DUMMY_ACCOUNT.revokeAccessKey(credentials.accessKeyId);
   // Same files, cheaper writes, multipart completions and copies (local/s3-store.ts).
   const store = new LocalS3Store(s3Directory);
+  if (options.s3MinPartBytes !== undefined) store.minPartBytes = options.s3MinPartBytes;
   const internals = s3 as unknown as { store: unknown; context: { store: unknown } };
   internals.store = internals.context.store = store;
   // UploadPartCopy (Publish joining the output slices' parts), which s3rver lacks: just before its router.
