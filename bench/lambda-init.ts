@@ -10,6 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import {
+  DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYTES, DEFAULT_RANGE_BYTES, METRICS_NAMESPACE, SERVICE_NAME,
+} from '../lambdas/domain/defaults';
 import { buildSync } from 'esbuild';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -18,13 +21,13 @@ const PHASES = ['plan', 'split', 'classify', 'assemble', 'mark-failed'] as const
 const FUNCTION_ENV: NodeJS.ProcessEnv = {
   DATA_BUCKET: 'bench-bucket',
   LEDGER_TABLE: 'bench-ledger',
-  MAX_PARTITIONS: '1000',
-  TARGET_RANGE_BYTES: String(64 * 1024 * 1024),
-  TARGET_PARTITION_BYTES: String(64 * 1024 * 1024),
-  MAX_REJECT_RATIO: '0.05',
+  MAX_PARTITIONS: String(DEFAULT_MAX_PARTITIONS),
+  TARGET_RANGE_BYTES: String(DEFAULT_RANGE_BYTES),
+  TARGET_PARTITION_BYTES: String(DEFAULT_PARTITION_BYTES),
+  MAX_REJECT_RATIO: String(DEFAULT_MAX_REJECT_RATIO),
   AWS_REGION: 'us-west-2',
-  POWERTOOLS_SERVICE_NAME: 'record-clearance',
-  POWERTOOLS_METRICS_NAMESPACE: 'RecordClearance',
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
   POWERTOOLS_TRACE_ENABLED: 'false',
 };
 /** Prints the milliseconds from process start to the end of loading the bundle (Lambda's init). */

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { tokenizeChunks, type RecordInfo, type TokenizerOptions, type TokenizerSink } from '../lambdas/domain/csv/tokenizer';
 import { COL, DOJ_COLUMNS } from '../lambdas/domain/columns';
+import { mulberry32 } from '../lambdas/domain/mulberry32';
 
 const CHUNK_BYTES = 1024 * 1024;
 const WINDOW_BYTES = 64 * 1024;
@@ -157,18 +158,6 @@ const VARIANTS: Record<string, { label: string; fullCheck: boolean; run: Variant
   },
 };
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const LAST_NAMES = ['SKYWALKER', 'ORGANA', 'SOLO', 'KENOBI', 'DIAZ', 'HALL', 'RUSSELL', 'RODRIGUEZ', 'NGUYEN', 'MÜLLER'];
 const FIRST_NAMES = ['LUKE', 'LEIA', 'HAN', 'BEN', 'CARSON', 'KELLY', 'XAVIER', 'JEREMY', 'ANH', 'JOSÉ'];
 const OFFENSES = [
@@ -274,7 +263,7 @@ function* generateRows(random: () => number, rowCount: number, shape: Shape): Ge
 
 async function generateFile(file: string, rows: number, shape: Shape): Promise<void> {
   const out = createWriteStream(file, { encoding: 'latin1' });
-  const random = prng(20191111);
+  const random = mulberry32(20191111);
   let batch = DOJ_COLUMNS.join(',') + '\n';
   for (const row of generateRows(random, rows, shape)) {
     batch += row;

@@ -1,6 +1,7 @@
 /**
  * `clearance`: the command line. Commands: run (the workflow on the embedded stack or AWS), classify (local files,
- * in-process), status and prune (kept runs), generate (fabricated extracts). Errors end the process with one clear
+ * in-process), status and prune (kept runs), generate (fabricated extracts), review (a prosecutor's decisions on a
+ * run's review list: template, apply). Errors end the process with one clear
  * line on stderr and an exit code: 2 for a bad request (arguments, policy, input, a state folder in use), 1 for a
  * run that failed (too many rejects, county not in the extract, a workflow failure), 130 / 143 when interrupted by
  * SIGINT / SIGTERM.
@@ -9,6 +10,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { createWriteStream } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
+import { DEFAULT_MAX_REJECT_RATIO } from '../lambdas/domain/defaults';
 import { SAMPLE } from './commands/sample';
 import { registerReviewCommand } from './commands/review';
 import type { ClassifyOptions } from './commands/classify';
@@ -17,13 +19,10 @@ import type { StatusOptions } from './commands/status';
 import type { PruneOptions } from './commands/prune';
 import { handleInterrupts, interruptedBy } from './commands/interrupts';
 import { restrictUmask } from './commands/private-files';
+import { isRequestError, UsageError } from '../lambdas/domain/errors';
 
 // Commands are loaded when run: `run` and `status` load the AWS SDK and the embedded stack (~0.25 s each),
 // which `classify` and `generate` do not need.
-
-/** Errors of a bad request (exit 2); every other error is a run that failed (exit 1). */
-/** Errors of a bad request (exit 2): arguments, policy, input, a state folder in use, a decision file refused whole. */
-const REQUEST_ERRORS: ReadonlySet<string> = new Set(['UsageError', 'PolicyError', 'InputError', 'StateInUseError', 'DecisionFileRejected', 'ReviewListError']);
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -56,7 +55,7 @@ function checkAwsOptionsEarly(options: RunOptions): void {
           : (options.input === undefined || options.input.length === 0) && !options.sample
             ? '--aws without --input would upload a generated sample to the deployed stack (fake results, ledger items and metrics): pass --input <files>, or --sample to do it on purpose'
             : undefined;
-  if (problem) throw Object.assign(new Error(problem), { name: 'UsageError' });
+  if (problem) throw new UsageError(problem);
 }
 
 function integer(value: string): number {
@@ -89,7 +88,7 @@ export function buildProgram(): Command {
     .option('--compute-at <YYYY-MM-DD>', 'the date eligibility is computed at (default: today, UTC)')
     .requiredOption('--out <dir>', 'outputs go to <dir>/<runId>/results/ (personal data) and <dir>/<runId>/reports/ (none)')
     .option('--scenario <presets>', 'extra presets to report as what-if scenarios, comma-separated')
-    .addOption(new Option('--max-reject-ratio <ratio>', 'fail the run when more rows than this share are rejected').argParser(ratio).default(0.05))
+    .addOption(new Option('--max-reject-ratio <ratio>', 'fail the run when more rows than this share are rejected').argParser(ratio).default(DEFAULT_MAX_REJECT_RATIO))
     .addOption(new Option('--range-mb <n>', 'split the input into byte ranges of about n MiB').argParser(positiveInteger))
     .addOption(new Option('--partition-mb <n>', 'about n MiB of input per classify partition').argParser(positiveInteger))
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))
@@ -189,7 +188,7 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) {
     return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) || error.exitCode === 0 ? 0 : 2;
   }
-  return REQUEST_ERRORS.has((error as Error).name) ? 2 : 1;
+  return isRequestError(error) ? 2 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { RunRecord } from './adapters/ledger';
-import { objectCreatedEventSchema, parseUploadKey, runIdFor, uploadOf } from './events';
+import { objectCreatedEventSchema, parseUploadKey, runIdFor, uploadOf } from './workflow-contract';
 
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
 /** Execution statuses after which a run must have ended; the reconciler is sent these. */

@@ -5,8 +5,6 @@
  * nothing can slip in unnoticed.
  */
 import { z } from 'zod';
-import type { RunRecord } from './adapters/ledger';
-import { errorReportKey, runPrefixes } from './events';
 
 export const RUN_EVENT_SOURCE = 'record-clearance';
 export const RUN_SUCCEEDED = 'Clearance Run Succeeded';
@@ -50,15 +48,3 @@ export const clearanceRunEventSchema = z.discriminatedUnion('detail-type', [
   z.object({ ...envelope, source: z.literal(RUN_EVENT_SOURCE), 'detail-type': z.literal(RUN_FAILED), detail: runFailedDetailSchema }),
 ]);
 export type ClearanceRunEvent = z.output<typeof clearanceRunEventSchema>;
-
-/** The `Clearance Run Failed` detail of a run marked FAILED (Mark failed, the reconciler), from its ledger item. */
-export function runFailedDetail(run: Pick<RunRecord, 'runId' | 'rowsRead' | 'rowsRejected' | 'rowsWritten' | 'people'>, county: string, errorName: string): RunFailedDetail {
-  return runFailedDetailSchema.parse({
-    runId: run.runId,
-    county,
-    status: 'FAILED',
-    errorName,
-    counts: { rowsRead: run.rowsRead ?? 0, rowsRejected: run.rowsRejected ?? 0, rowsWritten: run.rowsWritten ?? 0, people: run.people ?? 0 },
-    reports: { prefix: runPrefixes(run.runId, county).reportsPrefix, errorKey: errorReportKey(county, run.runId) },
-  });
-}

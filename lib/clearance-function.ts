@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/defaults';
 
 /** The workflow phases; each has one function whose entry is `lambdas/<phase>/handler.ts`. */
 export const CLEARANCE_PHASES = ['plan', 'split', 'classify', 'assemble', 'mark-failed'] as const;
@@ -26,10 +27,6 @@ export type OperationsFunction = (typeof OPERATIONS_FUNCTIONS)[number];
 export type ClearanceHandler = FunctionPhase | OperationsFunction;
 const CLEARANCE_HANDLERS: readonly string[] = [...CLEARANCE_PHASES, ...REVIEW_PHASES, ...OPERATIONS_FUNCTIONS];
 
-/** Powertools service name: also the `service` dimension of every custom metric. */
-export const SERVICE_NAME = 'record-clearance';
-/** Namespace of the custom metrics (`RowsRead`, `RowsClassified`, `RowsRejected`). */
-export const METRICS_NAMESPACE = 'RecordClearance';
 
 /** Memory and timeout of one phase's function. */
 export interface PhaseSizing {

@@ -8,7 +8,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ClearanceFunction, METRICS_NAMESPACE, SERVICE_NAME } from './clearance-function';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/defaults';
+import { ClearanceFunction } from './clearance-function';
 
 /** The custom metrics the handlers emit (namespace RecordClearance, dimension service=record-clearance). */
 export const CUSTOM_METRICS = ['RowsRead', 'RowsClassified', 'RowsRejected', 'StaleRuns', 'RunsReconciled'] as const;

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { ClearanceFunction, FINALIZE_SIZING } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
 import { DataPrefix } from './storage';
-import { LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS } from './workflow';
+import { LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS } from '../lambdas/domain/errors';
 
 /** Where reviewers upload decision files: `reviews/<COUNTY>/<runId>/<name>.csv` (lambdas/domain/review/apply.ts). */
 export const REVIEWS_PREFIX = 'reviews/';
@@ -88,8 +88,8 @@ export class ClearanceReview extends Construct {
       resultPath: '$.finalize',
       taskTimeout: sfn.Timeout.duration(FINALIZE_SIZING.timeout.plus(Duration.minutes(1))),
     });
-    finalize.addRetry({ errors: LAMBDA_SERVICE_ERRORS, interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
-    finalize.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
+    finalize.addRetry({ errors: [...LAMBDA_SERVICE_ERRORS], interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+    finalize.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
     const rejected = new sfn.Fail(this, 'Rejected', {
       stateName: 'Decision file rejected',
       error: 'DecisionFileRejected',

@@ -10,6 +10,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import {
+  DEFAULT_MAP_CONCURRENCY, DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYTES, DEFAULT_PREFIX_REQUEST_BUDGET, DEFAULT_RANGE_BYTES, DEFAULT_SLICE_BYTES,
+  MAX_TASK_TIMEOUT_SECONDS,
+} from '../lambdas/domain/defaults';
+import { LAMBDA_SERVICE_ERRORS, RunFailed, TaskTimedOut, TIMEOUT_ERRORS, TRANSIENT_ERRORS } from '../lambdas/domain/errors';
 import { CLEARANCE_PHASES, ClearanceFunction, ClearancePhase, PhaseSizing } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
 import { announceRun, RUN_FAILED, RUN_SUCCEEDED, runSucceededDetail } from './run-events';
@@ -36,21 +41,6 @@ export const PHASE_ACCESS: Readonly<Record<ClearancePhase, PhaseAccess>> = {
   'mark-failed': { read: [DataPrefix.runs], write: [DataPrefix.reports], ledger: 'read-write' },
 };
 
-/** Errors of the Lambda service itself (not of our handlers), retried with backoff and full jitter. */
-export const LAMBDA_SERVICE_ERRORS = [
-  'Lambda.ServiceException',
-  'Lambda.AWSLambdaException',
-  'Lambda.SdkClientException',
-  'Lambda.TooManyRequestsException',
-];
-/** Errors worth a short retry: a handler's transient failure (S3 or DynamoDB throttling past the SDK's own retries...). */
-export const TRANSIENT_ERRORS = ['RetryableError'];
-/**
- * A task past its timeout (the task's, or the function's: Sandbox.Timedout, Lambda.Unknown on older runtimes). Not
- * retried: the same range, partition or run would take as long again. The run fails at once with TaskTimedOut,
- * naming the task and what to change.
- */
-export const TIMEOUT_ERRORS = ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'];
 /** What to change when a task times out, by state name. */
 const TIMEOUT_ADVICE: Record<string, string> = {
   Plan: 'raise the Plan function\'s timeout (functionSizing.plan)',
@@ -61,8 +51,6 @@ const TIMEOUT_ADVICE: Record<string, string> = {
   Assemble: 'raise targetSliceBytes (TARGET_SLICE_BYTES: fewer slices to join) or the Assemble function\'s timeout (functionSizing.assemble)',
 };
 
-/** Step Functions' ceiling on TimeoutSeconds that the local executor can also honour (setTimeout's limit). */
-const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
 /** Distributed Map runs at most 10,000 child executions at a time. */
 const MAX_MAP_CONCURRENCY = 10_000;
 
@@ -213,9 +201,9 @@ export class ClearanceWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ClearanceWorkflowProps) {
     super(scope, id);
-    const splitConcurrency = mapConcurrency('splitConcurrency', props.splitConcurrency ?? 100);
-    const classifyConcurrency = mapConcurrency('classifyConcurrency', props.classifyConcurrency ?? 100);
-    const prefixRequestBudget = props.prefixRequestBudget ?? 2000;
+    const splitConcurrency = mapConcurrency('splitConcurrency', props.splitConcurrency ?? DEFAULT_MAP_CONCURRENCY);
+    const classifyConcurrency = mapConcurrency('classifyConcurrency', props.classifyConcurrency ?? DEFAULT_MAP_CONCURRENCY);
+    const prefixRequestBudget = props.prefixRequestBudget ?? DEFAULT_PREFIX_REQUEST_BUDGET;
     if (!Number.isInteger(prefixRequestBudget) || prefixRequestBudget < 1 || prefixRequestBudget > 5500) {
       throw new Error(`prefixRequestBudget must be an integer from 1 to 5500 (S3's GET rate per prefix), got ${prefixRequestBudget}`);
     }
@@ -223,26 +211,26 @@ export class ClearanceWorkflow extends Construct {
     if (!Number.isFinite(failureTolerancePercent) || failureTolerancePercent < 0 || failureTolerancePercent > 100) {
       throw new Error(`failureTolerancePercent must be from 0 to 100, got ${failureTolerancePercent}`);
     }
-    const maxPartitions = props.maxPartitions ?? 1000;
+    const maxPartitions = props.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
     if (!Number.isInteger(maxPartitions) || maxPartitions < 1) {
       throw new Error(`maxPartitions must be a positive integer, got ${maxPartitions}`);
     }
-    const targetRangeBytes = props.targetRangeBytes ?? 64 * 1024 * 1024;
+    const targetRangeBytes = props.targetRangeBytes ?? DEFAULT_RANGE_BYTES;
     if (!Number.isInteger(targetRangeBytes) || targetRangeBytes < 1024 * 1024) {
       throw new Error(`targetRangeBytes must be an integer of at least 1048576 (1 MiB), got ${targetRangeBytes}`);
     }
-    const targetPartitionBytes = props.targetPartitionBytes ?? 64 * 1024 * 1024;
+    const targetPartitionBytes = props.targetPartitionBytes ?? DEFAULT_PARTITION_BYTES;
     if (!Number.isInteger(targetPartitionBytes) || targetPartitionBytes < 1024 * 1024) {
       throw new Error(`targetPartitionBytes must be an integer of at least 1048576 (1 MiB), got ${targetPartitionBytes}`);
     }
-    const targetSliceBytes = props.targetSliceBytes ?? 256 * 1024 * 1024;
+    const targetSliceBytes = props.targetSliceBytes ?? DEFAULT_SLICE_BYTES;
     if (!Number.isInteger(targetSliceBytes) || targetSliceBytes < 1024 * 1024) {
       throw new Error(`targetSliceBytes must be an integer of at least 1048576 (1 MiB), got ${targetSliceBytes}`);
     }
     if (props.taskLanes !== undefined && (!Number.isInteger(props.taskLanes) || props.taskLanes < 1)) {
       throw new Error(`taskLanes must be a whole number >= 1, got ${props.taskLanes}`);
     }
-    const maxRejectRatio = props.maxRejectRatio ?? 0.05;
+    const maxRejectRatio = props.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO;
     if (!Number.isFinite(maxRejectRatio) || maxRejectRatio < 0 || maxRejectRatio > 1) {
       throw new Error(`maxRejectRatio must be from 0 to 1, got ${maxRejectRatio}`);
     }
@@ -310,24 +298,24 @@ export class ClearanceWorkflow extends Construct {
         taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
       });
       task.addRetry({
-        errors: LAMBDA_SERVICE_ERRORS,
+        errors: [...LAMBDA_SERVICE_ERRORS],
         interval: Duration.seconds(2),
         maxAttempts: 6,
         backoffRate: 2,
         jitterStrategy: sfn.JitterType.FULL,
       });
-      task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
+      task.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
       if (options.onTimeout !== undefined) {
         const cause = `${stateName} ran past its timeout (the function's ${fn.timeout.toSeconds()} s): ${TIMEOUT_ADVICE[stateName] ?? 'raise its timeout'}`;
         const timedOut =
           options.onTimeout === 'fail'
-            ? recordTimeout(id, stateName, cause, new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: 'TaskTimedOut', cause }))
+            ? recordTimeout(id, stateName, cause, new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: TaskTimedOut.errorName, cause }))
             : new sfn.Pass(this, `${id}TimedOut`, {
                 stateName: `${stateName} timed out`,
-                result: sfn.Result.fromObject({ Error: 'TaskTimedOut', Cause: cause }),
+                result: sfn.Result.fromObject({ Error: TaskTimedOut.errorName, Cause: cause }),
                 resultPath: '$.error',
               }).next(options.onTimeout);
-        task.addCatch(timedOut, { errors: TIMEOUT_ERRORS, resultPath: sfn.JsonPath.DISCARD });
+        task.addCatch(timedOut, { errors: [...TIMEOUT_ERRORS], resultPath: sfn.JsonPath.DISCARD });
       }
       return task;
     };
@@ -347,7 +335,7 @@ export class ClearanceWorkflow extends Construct {
     // The whole state ($: the event, `plan` if Plan got that far, `error`) goes to Mark failed.
     const runFailed = new sfn.Fail(this, 'RunFailed', {
       stateName: 'Run failed',
-      error: 'RunFailed',
+      error: RunFailed.errorName,
       cause: 'The run failed; Mark failed recorded the error in the ledger and in the error report.',
     });
     const markFailed = invoke('MarkFailed', 'Mark failed', this.functions['mark-failed'], { resultPath: '$.markFailed' });

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import { MAX_TASK_TIMEOUT_SECONDS } from '../lambdas/domain/defaults';
 import type { LocalFunction } from './template';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './stand-ins';
 
@@ -32,7 +33,7 @@ export interface LambdaInvocation {
 export type LambdaInvoker = (invocation: LambdaInvocation) => Promise<unknown>;
 
 /** What the distributed map needs from S3: the ItemReader source and the ResultWriter destination. */
-export interface ObjectStore {
+export interface MapItemStore {
   getText(bucket: string, key: string): Promise<string>;
   /** Returns the stored size in bytes. */
   putText(bucket: string, key: string, body: string): Promise<number>;
@@ -42,7 +43,7 @@ export interface AslRuntime {
   readonly invokeLambda: LambdaInvoker;
   /** Function by name or ARN (a qualifier is ignored), e.g. LocalTemplate.findFunction. */
   readonly findFunction: (nameOrArn: string) => LocalFunction | undefined;
-  readonly objectStore: ObjectStore;
+  readonly mapItemStore: MapItemStore;
   readonly region?: string;
   readonly accountId?: string;
   /** Start up to `instances` environments of `fn` ahead of its invocations (best effort): see PreparedStateMachine.prewarm. */
@@ -170,8 +171,6 @@ export class UnsupportedDefinitionError extends Error {
 
 // ------------------------------------------------------------------------------------------------ constants
 
-/** setTimeout's ceiling (2^31-1 ms); the library would otherwise time a Task out after 60 s. */
-export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
 /** Step Functions' limit on a state's input/output. */
 export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
 /** AWS runs up to 10,000 children of a distributed map when MaxConcurrency is 0 or absent. */
@@ -325,8 +324,8 @@ export async function runStateMachine(
   return prepared.start(input, options).result;
 }
 
-/** An ObjectStore over an S3 client (e.g. one built from localAwsConfig). */
-export function s3ObjectStore(client: S3Client): ObjectStore {
+/** A MapItemStore over an S3 client (e.g. one built from localAwsConfig). */
+export function s3MapItemStore(client: S3Client): MapItemStore {
   return {
     async getText(bucket, key) {
       const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -690,7 +689,7 @@ interface SharedRunData {
   readonly stateMachineName: string;
 }
 
-interface RunContext {
+interface ExecutionContext {
   readonly shared: SharedRunData;
   readonly executionArn: string;
   readonly executionName: string;
@@ -716,7 +715,7 @@ class TaskFailure extends Error {
   }
 }
 
-async function runMachine(compiled: CompiledMachine, input: unknown, context: RunContext): Promise<ExecutionRecord> {
+async function runMachine(compiled: CompiledMachine, input: unknown, context: ExecutionContext): Promise<ExecutionRecord> {
   const startDate = new Date().toISOString();
   const base = { executionArn: context.executionArn, name: context.executionName, stateMachineArn: context.stateMachineArn, input, startDate };
   if (context.signal.aborted) return { ...base, status: 'ABORTED', stopDate: new Date().toISOString() };
@@ -808,7 +807,7 @@ function safeEmit(listener: (event: ExecutionEvent) => void, event: ExecutionEve
 // ------------------------------------------------------------------------------------------------ EventBridge tasks
 
 /** An `events:putEvents` task: its resolved Entries go to the runtime's bus; the result is PutEvents' response. */
-function runPutEvents(stateName: string, taskInput: Json, context: RunContext): Json {
+function runPutEvents(stateName: string, taskInput: Json, context: ExecutionContext): Json {
   const entries = (taskInput as { Entries?: unknown } | null)?.Entries;
   if (!Array.isArray(entries) || entries.length === 0 || entries.length > 10) {
     throw new TaskFailure('EventBridge.ValidationException', `state "${stateName}": Entries must hold 1 to 10 entries`);
@@ -832,7 +831,7 @@ function runPutEvents(stateName: string, taskInput: Json, context: RunContext): 
 
 // ------------------------------------------------------------------------------------------------ Lambda tasks
 
-async function runLambdaTask(spec: Extract<TaskSpec, { kind: 'lambda' }>, taskInput: Json, context: RunContext): Promise<Json> {
+async function runLambdaTask(spec: Extract<TaskSpec, { kind: 'lambda' }>, taskInput: Json, context: ExecutionContext): Promise<Json> {
   const { runtime } = context.shared.compilation;
   let reference: unknown;
   let payload: unknown;
@@ -919,7 +918,7 @@ interface MapChildResult {
   readonly itemCount: number;
 }
 
-async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, context: RunContext): Promise<Json> {
+async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, context: ExecutionContext): Promise<Json> {
   const { shared } = context;
   const where = `state "${map.stateName}"`;
   const pathContext = {
@@ -1039,7 +1038,7 @@ async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, cont
   return output;
 }
 
-async function readItems(map: DistributedMapSpec, stateInput: Json, pathContext: Record<string, unknown>, context: RunContext, where: string): Promise<unknown[]> {
+async function readItems(map: DistributedMapSpec, stateInput: Json, pathContext: Record<string, unknown>, context: ExecutionContext, where: string): Promise<unknown[]> {
   if (!map.itemReader) {
     const items = map.itemsPath ? await evaluatePath(map.itemsPath, stateInput, pathContext, `${where}.ItemsPath`) : stateInput;
     if (!Array.isArray(items)) throw new TaskFailure('States.Runtime', `${where}: the items to iterate over are not an array`);
@@ -1054,7 +1053,7 @@ async function readItems(map: DistributedMapSpec, stateInput: Json, pathContext:
   }
   let text: string;
   try {
-    text = await context.shared.compilation.runtime.objectStore.getText(bucket, key);
+    text = await context.shared.compilation.runtime.mapItemStore.getText(bucket, key);
   } catch (error) {
     throw new TaskFailure('States.ItemReaderFailed', `${where}: cannot read s3://${bucket}/${key}: ${(error as Error).name}: ${(error as Error).message}`);
   }
@@ -1113,7 +1112,7 @@ async function writeResults(
   results: MapChildResult[],
   stateInput: Json,
   pathContext: Record<string, unknown>,
-  context: RunContext,
+  context: ExecutionContext,
   mapRunArn: string,
   mapRunId: string,
   where: string,
@@ -1138,7 +1137,7 @@ async function writeResults(
     Status: record.status,
     StopDate: record.stopDate ?? null,
   });
-  const store = context.shared.compilation.runtime.objectStore;
+  const store = context.shared.compilation.runtime.mapItemStore;
   const files: Record<'SUCCEEDED' | 'FAILED' | 'PENDING', { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
   try {
     for (const status of ['SUCCEEDED', 'FAILED'] as const) {

@@ -8,7 +8,7 @@ import { HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/clien
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
   prepareStateMachine,
-  s3ObjectStore,
+  s3MapItemStore,
   type AslRuntime,
   type ExecutionEvent,
   type ExecutionRecord,
@@ -192,7 +192,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       invokeLambda: ({ fn, payload, taskTimeoutSeconds }) =>
         lambdas.invoke(fn, payload, taskTimeoutSeconds !== undefined ? { taskTimeoutSeconds } : {}),
       findFunction: (reference) => template.findFunction(reference),
-      objectStore: s3ObjectStore(s3Client),
+      mapItemStore: s3MapItemStore(s3Client),
       prewarm: (fn, instances) => lambdas.prewarm(fn, instances),
       region: template.region,
       accountId: template.accountId,

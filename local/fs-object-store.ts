@@ -7,7 +7,8 @@ import { constants as fsConstants, createReadStream, createWriteStream, promises
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { existsBySize, NotFoundError, ObjectStore, ReadOptions } from '../lambdas/domain/pipeline/object-store';
+import { existsBySize, ObjectStore, ReadOptions } from '../lambdas/domain/pipeline/object-store';
+import { NotFoundError } from '../lambdas/domain/errors';
 
 /** 256 KiB reads by default; readers ask for more or less (ReadOptions.chunkBytes). */
 const READ_CHUNK = 256 * 1024;

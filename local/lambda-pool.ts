@@ -12,6 +12,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { mulberry32 } from '../lambdas/domain/mulberry32';
 import type { LocalFunction } from './template';
 
 /** LambdaPoolOptions.initialHeapMb's default. */
@@ -68,8 +69,8 @@ export interface LambdaPoolOptions {
   readonly enforceMemoryLimit?: boolean;
   /**
    * Initial V8 heap of a worker in MB (default 64; at most half the function's MemorySize). V8 starts a heap small
-   * and grows it through full collections, and a Classify invocation holds a whole partition's people: a 500k-row
-   * `clearance run` took 10.6-11.3 s with 64 MB, 11.2-11.5 s with V8's default (user CPU 14.7-16.0 s, 16.2-16.8 s).
+   * and grows it through full collections, and a Classify invocation holds a whole partition's people: starting at
+   * 64 MB spares those collections (bench/results/).
    */
   readonly initialHeapMb?: number;
   /**
@@ -568,18 +569,6 @@ type WorkerMessage =
 
 function slotKey(fn: LocalFunction, handlerPath: string): string {
   return `${fn.logicalId}\u0000${handlerPath}`;
-}
-
-/** Mulberry32: small, fast, deterministic; enough for fault injection. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -29,7 +29,7 @@ import FilesystemStore from 's3rver/lib/stores/filesystem';
 import S3Object from 's3rver/lib/models/object';
 import S3Error from 's3rver/lib/models/error';
 import { assertInsideRoot } from './stand-in-guard';
-import { NotFoundError } from '../lambdas/domain/pipeline/object-store';
+import { NotFoundError } from '../lambdas/domain/errors';
 
 /** The hash behind a body's ETag (see the module comment); `bodyEtag` gives its 32 hex digits. */
 export function bodyHash(): crypto.Hash {

@@ -18,6 +18,7 @@ import {
   type LocalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './stand-ins';
+import { hasErrorName } from '../lambdas/domain/errors';
 
 export interface CloudFormationTemplate {
   Resources?: Record<string, CloudFormationResource>;
@@ -250,8 +251,7 @@ export async function createLocalResources(
     try {
       await clients.s3.send(new CreateBucketCommand({ Bucket: bucket.name }));
     } catch (error) {
-      const name = (error as Error).name;
-      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+      if (!hasErrorName(error, 'BucketAlreadyOwnedByYou') && !hasErrorName(error, 'BucketAlreadyExists')) throw error;
     }
   }
   for (const table of Object.values(local.tables)) {
@@ -268,7 +268,7 @@ export async function createLocalResources(
         }),
       );
     } catch (error) {
-      if (!(error instanceof ResourceInUseException) && (error as Error).name !== 'ResourceInUseException') throw error;
+      if (!(error instanceof ResourceInUseException) && !hasErrorName(error, 'ResourceInUseException')) throw error;
     }
     await waitUntilActive(clients.dynamodb, table.name);
   }

@@ -10,12 +10,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createS3Client } from '../../lambdas/adapters/aws-clients';
 import { IN_PROGRESS_STATUSES, RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { hasErrorName, UsageError } from '../../lambdas/domain/errors';
 
 /** The region of an ARN (`arn:<partition>:<service>:<region>:...`), or a UsageError naming the value. */
 export function regionOfArn(arn: string, what: string): string {
   const parts = arn.split(':');
   if (parts.length < 6 || parts[0] !== 'arn' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(parts[3])) {
-    throw Object.assign(new Error(`${what} ${JSON.stringify(arn)} is not an ARN with a region (arn:aws:states:<region>:<account>:...)`), { name: 'UsageError' });
+    throw new UsageError(`${what} ${JSON.stringify(arn)} is not an ARN with a region (arn:aws:states:<region>:<account>:...)`);
   }
   return parts[3];
 }
@@ -66,7 +67,7 @@ export async function describeRunExecution(sfn: SFNClient, run: RunRecord): Prom
     };
   } catch (error) {
     // Executions are kept 90 days after they end.
-    if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
+    if (hasErrorName(error, 'ExecutionDoesNotExist')) return undefined;
     throw error;
   }
 }

@@ -4,11 +4,11 @@ import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
-import { RunError } from '../../lambdas/domain/pipeline/errors';
 import { PhaseWorkerPool } from './phase-workers';
 import { guardInterrupts } from './interrupts';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
-import { checkPolicy, checkRequest, UsageError } from './request';
+import { checkPolicy, checkRequest } from './request';
+import { RejectRatioExceeded, UnknownCountyError, UsageError } from '../../lambdas/domain/errors';
 
 export interface ClassifyOptions {
   /** `--input a.csv b.csv` or `--input a.csv,b.csv` (request.ts splitList). */
@@ -167,7 +167,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     process.stdout.write(`${runDir}\n`);
   } catch (error) {
     progress.stop();
-    if (error instanceof RunError && (error.name === 'RejectRatioExceeded' || error.name === 'UnknownCountyError')) {
+    if (error instanceof RejectRatioExceeded || error instanceof UnknownCountyError) {
       error.message += ` (summary.json in ${path.join(runDir, 'reports')}, rejects.csv in ${path.join(runDir, 'results')})`;
     } else if (!existsSync(path.join(runDir, 'reports', 'summary.json'))) {
       // Failed before it wrote anything to read: no empty folder left behind.

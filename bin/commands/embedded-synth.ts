@@ -10,17 +10,15 @@ const MIB = 1024 * 1024;
 
 /**
  * Range and partition sizes of the embedded stack: larger than `clearance classify`'s, because here every routed
- * object is an HTTP request through the S3 stand-in. 500k generated rows, wall time and peak RSS: 16/8 MiB 17.9 s
- * 908 MB, 32/16 MiB 16.6 s 733 MB, 64/32 MiB 14.9-15.4 s 873-897 MB, 64/64 MiB (the cloud's) 15.4 s 892 MB.
- * Memory stays bounded by these sizes, not by the input.
+ * object is an HTTP request through the S3 stand-in, so fewer, larger objects run faster; 64/32 MiB is the fastest
+ * of the sizes measured (bench/results/). Memory stays bounded by these sizes, not by the input.
  */
 export const RUN_RANGE_MB = 64;
 export const RUN_PARTITION_MB = 32;
 
 /**
  * The pool caps each worker's heap at its function's memory; 1 GB is ample for the local task sizes (cloud sizes
- * stay as deployed). Measured on 500k rows: 28.5 s and 1.33 GB peak (3 GB functions: 35 s, 1.38 GB); the peak is
- * the S3 stand-in and the runtime, not the workers' heaps (512 MB functions: 1.26 GB).
+ * stay as deployed). A run's peak memory is the S3 stand-in and the runtime more than the workers' heaps.
  */
 const LOCAL_FUNCTION_SIZING = { plan: { memorySize: 1024 }, split: { memorySize: 1024 }, classify: { memorySize: 1024 }, assemble: { memorySize: 1024 } };
 

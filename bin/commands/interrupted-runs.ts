@@ -12,7 +12,7 @@
  */
 import { RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
 import { ObjectStore, writeJson } from '../../lambdas/domain/pipeline/object-store';
-import { errorReportKey } from '../../lambdas/events';
+import { errorReportKey } from '../../lambdas/workflow-contract';
 
 export const INTERRUPTED_ERROR = 'Interrupted';
 

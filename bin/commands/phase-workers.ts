@@ -7,12 +7,13 @@ import { ResourceLimits, Worker, isMainThread, parentPort, workerData } from 'no
 import { FsObjectStore } from '../../local/fs-object-store';
 import { readJson } from '../../lambdas/domain/pipeline/object-store';
 import { RunPlan, workKeys } from '../../lambdas/domain/pipeline/plan';
-import type { PhaseExecutor, PhaseKind } from '../../lambdas/domain/pipeline/run';
+import type { PhaseExecutor, PhaseTaskKind } from '../../lambdas/domain/pipeline/run';
 import type { ResultFile } from '../../lambdas/domain/pipeline/merge';
+import { revivedError } from '../../lambdas/domain/errors';
 
 interface Task {
   id: number;
-  kind: PhaseKind;
+  kind: PhaseTaskKind;
   planKey: string;
   index: number;
   files?: readonly ResultFile[];
@@ -20,7 +21,7 @@ interface Task {
 
 /** Tells a new worker which phase it serves, so that it loads that phase's code before its first task. */
 interface Preload {
-  preload: PhaseKind;
+  preload: PhaseTaskKind;
 }
 
 interface TaskResult {
@@ -37,26 +38,23 @@ interface WorkerSetup {
  * Heap limits of a phase worker. The young generation (48 MB: 16 MB semi-spaces) is larger than Node's default
  * because the phases allocate many short-lived strings (less GC time); the old generation is capped because V8
  * otherwise lets garbage grow the heap far past the live data (a task's live data is under 70 MB at the CLI's
- * defaults). No process-wide semi-space flag may override this: the launcher's former 64 MB flag gave each
- * classify worker 128 MB of young generation (5M rows: classify phase 470-550 MB RSS, 380-395 MB without it, in
- * the same time). Old generation 256 → 160 MB: 517 → 470 MB in the same time; 128 MB doubled the classify time.
+ * defaults). No process-wide semi-space flag may override this: it would multiply every classify worker's young
+ * generation. 160 MB of old generation keeps the peak RSS low at no cost in time; 128 MB would make classify slower.
  */
 const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 160 };
 /**
  * Initial heap of a phase's workers (MB; 0: V8's default). A classify task keeps its partition's people until
- * pass 2, so a new worker's heap grew through many full collections at its start. 500k generated rows, runs
- * interleaved with the previous commit: classify phase 2.7-2.8 → 2.4-2.55 s at 64 MB, peak RSS 283-357 MB; 80 MB
- * was no faster at 373-379 MB, and 96 MB reached 411 MB. Split and merge workers gained nothing from it.
+ * pass 2, so a worker starting at V8's default heap grows it through many full collections; 64 MB spares them
+ * (larger only adds memory). Split and merge workers gain nothing from it.
  */
-const INITIAL_HEAP_MB: Record<PhaseKind, number> = { split: 0, classify: 64, merge: 0 };
+const INITIAL_HEAP_MB: Record<PhaseTaskKind, number> = { split: 0, classify: 64, merge: 0 };
 /**
  * How often a phase's workers collect garbage themselves (ms; 0: never). A merge's heap is small (~20 MB) but
  * it hands ~1 MiB output pieces on and reads its input in 1 MiB chunks: dead buffers that V8 frees only when a
- * full collection comes, which its small heap rarely needs (it waits for ~64 MB of external memory). 5M rows:
- * 30-110 MB of dead buffers per merge thread, assemble phase peak 500-590 MB; collecting every 250 ms: 440-460 MB,
- * in the same time (a collection of the small heap takes a few ms).
+ * full collection comes, which its small heap rarely needs (it waits for ~64 MB of external memory). Collecting
+ * every 250 ms keeps them from piling up, and a collection of the small heap takes a few ms.
  */
-const COLLECT_EVERY_MS: Record<PhaseKind, number> = { split: 0, classify: 0, merge: 250 };
+const COLLECT_EVERY_MS: Record<PhaseTaskKind, number> = { split: 0, classify: 0, merge: 250 };
 
 /**
  * Worker threads serving one phase at a time. A phase gets new workers: a terminated worker's heap goes back to
@@ -67,12 +65,12 @@ const COLLECT_EVERY_MS: Record<PhaseKind, number> = { split: 0, classify: 0, mer
  */
 export class PhaseWorkerPool implements PhaseExecutor {
   /** Every live worker, with the phase it serves. */
-  private readonly workers = new Map<Worker, PhaseKind>();
+  private readonly workers = new Map<Worker, PhaseTaskKind>();
   private readonly idle: Worker[] = [];
   private readonly waiting: Array<() => void> = [];
   private readonly pending = new Map<number, { resolve: (result: TaskResult) => void; reject: (error: Error) => void }>();
   private nextId = 0;
-  private phase: PhaseKind | undefined;
+  private phase: PhaseTaskKind | undefined;
   private readonly retired: Array<Promise<number>> = [];
   private readonly setup: WorkerSetup;
   private closed = false;
@@ -93,7 +91,7 @@ export class PhaseWorkerPool implements PhaseExecutor {
       const task = this.pending.get(result.id)!;
       this.pending.delete(result.id);
       this.release(worker);
-      if (result.error) task.reject(Object.assign(new Error(result.error.message), { name: result.error.name }));
+      if (result.error) task.reject(revivedError(result.error));
       else task.resolve(result);
     });
     worker.on('error', (error) => {
@@ -128,14 +126,14 @@ export class PhaseWorkerPool implements PhaseExecutor {
    * The next tasks will be of `phase`: idle workers of another phase are replaced now, busy ones when their
    * task ends (see release).
    */
-  prepare(phase: PhaseKind): void {
+  prepare(phase: PhaseTaskKind): void {
     if (this.phase === phase || this.closed) return;
     this.phase = phase;
     for (const worker of this.idle.splice(0)) this.retire(worker);
     this.fill();
   }
 
-  private async run(kind: PhaseKind, plan: RunPlan, index: number, files?: readonly ResultFile[]): Promise<TaskResult> {
+  private async run(kind: PhaseTaskKind, plan: RunPlan, index: number, files?: readonly ResultFile[]): Promise<TaskResult> {
     this.prepare(kind);
     while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     const worker = this.idle.pop()!;
@@ -172,7 +170,7 @@ const PHASE_MODULES = {
   split: () => import('../../lambdas/domain/pipeline/split'),
   classify: () => import('../../lambdas/domain/pipeline/classify-partition'),
   merge: () => import('../../lambdas/domain/pipeline/output-slices'),
-} satisfies Record<PhaseKind, () => Promise<unknown>>;
+} satisfies Record<PhaseTaskKind, () => Promise<unknown>>;
 
 if (!isMainThread && parentPort) {
   const port = parentPort;

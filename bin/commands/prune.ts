@@ -6,6 +6,7 @@
 import type { RunRecord } from '../../lambdas/adapters/ledger';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { keptStateDir, openKeptState } from './status';
+import { UsageError } from '../../lambdas/domain/errors';
 
 export interface PruneOptions {
   keepState: string;
@@ -34,7 +35,7 @@ function megabytes(bytes: number): string {
 export async function pruneCommand(runIds: string[], options: PruneOptions): Promise<void> {
   const selections = [runIds.length > 0, options.olderThan !== undefined, options.all === true].filter(Boolean).length;
   if (selections !== 1) {
-    throw Object.assign(new Error('prune needs one of: run ids, --older-than <days>, or --all'), { name: 'UsageError' });
+    throw new UsageError('prune needs one of: run ids, --older-than <days>, or --all');
   }
   const stateDir = keptStateDir(options.keepState);
   const state = await openKeptState(stateDir, 'clearance prune');
@@ -44,9 +45,7 @@ export async function pruneCommand(runIds: string[], options: PruneOptions): Pro
     if (runIds.length > 0) {
       const unknown = runIds.filter((id) => !runs.some((run) => run.runId === id));
       if (unknown.length > 0) {
-        throw Object.assign(new Error(`no run ${unknown.map((id) => JSON.stringify(id)).join(', ')} in ${stateDir} (clearance status --keep-state ${options.keepState} lists them)`), {
-          name: 'UsageError',
-        });
+        throw new UsageError(`no run ${unknown.map((id) => JSON.stringify(id)).join(', ')} in ${stateDir} (clearance status --keep-state ${options.keepState} lists them)`);
       }
       chosen = runs.filter((run) => runIds.includes(run.runId));
     } else if (options.all) chosen = runs;

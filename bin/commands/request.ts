@@ -9,15 +9,11 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../../lambdas/domain/dates';
 import { CALIFORNIA_COUNTIES } from '../../lambdas/domain/counties';
+import { PolicyError, StateInUseError, UsageError } from '../../lambdas/domain/errors';
 
 // The policy schema (zod) and the pipeline's input check load when needed (~0.1 and ~0.3 s of CPU): a request
 // refused for its county or date is refused before they load.
 const policyModule = () => import('../../lambdas/domain/policy');
-
-/** A request the user can correct: exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /** The arguments as commander hands them over. */
 export interface RequestArguments {
@@ -141,7 +137,7 @@ export function checkComputeAt(typed: string | undefined, notes: string[], today
 
 /** `--policy`: a preset, or a JSON file validated now, its problems reported against the file the user named. */
 export async function checkPolicy(typed: string, notes: string[]): Promise<{ policy: unknown; name: string }> {
-  const { parsePolicy, PolicyError, PRESETS } = await policyModule();
+  const { parsePolicy, PRESETS } = await policyModule();
   if (Object.prototype.hasOwnProperty.call(PRESETS, typed)) return { policy: typed, name: typed };
   let text: string;
   try {
@@ -229,7 +225,7 @@ export async function checkInput(typed: string): Promise<CheckedInput> {
     if (code === 'ENOENT') throw new UsageError(`${typed}: no such input file`);
     throw new UsageError(`--input ${typed} cannot be read (${code ?? (error as Error).message})`);
   }
-  const [{ checkLooksLikeText }, { FsObjectStore }] = await Promise.all([import('../../lambdas/domain/pipeline/run'), import('../../local/fs-object-store')]);
+  const [{ checkLooksLikeText }, { FsObjectStore }] = await Promise.all([import('../../lambdas/domain/pipeline/plan'), import('../../local/fs-object-store')]);
   try {
     await checkLooksLikeText(new FsObjectStore(path.dirname(file)), { key: file, name: typed, size });
   } catch (error) {
@@ -269,7 +265,7 @@ export async function checkRequest(args: RequestArguments): Promise<CheckedReque
   const keepState = args.keepState === undefined ? undefined : await checkFolder('--keep-state', args.keepState);
   if (keepState !== undefined) {
     // A state folder another process holds is refused now, before the slower checks (the lock is taken later).
-    const { lockHolder, StateInUseError } = await import('./state-lock');
+    const { lockHolder } = await import('./state-lock');
     const holder = await lockHolder(keepState);
     if (holder) throw new StateInUseError(keepState, holder);
   }

@@ -13,12 +13,8 @@ import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { applyDecisionFile, loadRun, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
 import { decisionTemplate } from '../../lambdas/domain/review/decisions';
+import { DecisionFileRejected } from '../../lambdas/domain/errors';
 
-
-/** A decision file with problems: nothing of it was applied. */
-export class DecisionFileRejected extends Error {
-  override readonly name = 'DecisionFileRejected';
-}
 
 /** The keys of a run's review in its local results folder (the layout of results/<COUNTY>/<runId>/ in the bucket). */
 export function localReviewKeys(resultsDir: string): ReturnType<typeof reviewKeys> {

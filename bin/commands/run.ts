@@ -19,7 +19,7 @@ import { PRESETS } from '../../lambdas/domain/policy';
 import { markInterruptedRuns } from './interrupted-runs';
 import { guardInterrupts, haltIfInterrupted, interruptedBy } from './interrupts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, createRunTempDir, restrictTree, RunTempDir, sweepStaleTempDirs } from './private-files';
-import { CheckedRequest, UsageError } from './request';
+import { CheckedRequest } from './request';
 import type { LedgerAccess, StateLock } from './state-lock';
 import { synthEmbeddedTemplate } from './embedded-synth';
 import { deployedStackClients, describeRunExecution, regionOfArn } from './aws-stack';
@@ -53,6 +53,7 @@ export interface RunOptions {
 
 /** The sample `npm start` classifies when no input is given. */
 import { SAMPLE } from './sample';
+import { RunFailed, UsageError } from '../../lambdas/domain/errors';
 
 export { SAMPLE };
 const MIB = 1024 * 1024;
@@ -123,7 +124,7 @@ async function embeddedTarget(options: RunOptions, keepState: string | undefined
       const ended = await stack.waitForExecution(execution.executionArn);
       if (ended.status !== 'SUCCEEDED') {
         const cause = describeCause(ended.cause);
-        throw Object.assign(new Error(`the workflow ended ${ended.status}${cause ? `: ${cause}` : ''}`), { name: 'RunFailed' });
+        throw new RunFailed(`the workflow ended ${ended.status}${cause ? `: ${cause}` : ''}`);
       }
     },
     stop: () => stack.stop(),
@@ -197,11 +198,11 @@ async function awsTarget(options: RunOptions): Promise<Target> {
       for (;;) {
         run = (await ledger.getRun(run.runId)) ?? run;
         if (run.status === 'SUCCEEDED') return;
-        if (run.status === 'FAILED') throw Object.assign(new Error(`the run failed: ${run.errorName}: ${run.errorMessage ?? ''}`), { name: 'RunFailed' });
+        if (run.status === 'FAILED') throw new RunFailed(`the run failed: ${run.errorName}: ${run.errorMessage ?? ''}`);
         // An execution that ended without the ledger knowing (stopped, timed out): the reconciler closes the run; say so now.
         const execution = OPEN_STATUSES.has(run.status) ? await describeRunExecution(sfn, run) : undefined;
         if (execution && execution.status !== 'RUNNING' && execution.status !== 'SUCCEEDED') {
-          throw Object.assign(new Error(`execution ${run.executionId} ended ${execution.status} while the run was ${run.status}`), { name: 'RunFailed' });
+          throw new RunFailed(`execution ${run.executionId} ended ${execution.status} while the run was ${run.status}`);
         }
         await sleep(AWS_POLL_MS);
       }
@@ -298,7 +299,7 @@ export function downloadPath(targetDir: string, prefix: string, key: string): st
   const relative = key.slice(prefix.length);
   const file = path.resolve(targetDir, relative);
   if (!key.startsWith(prefix) || relative === '' || path.isAbsolute(relative) || !file.startsWith(path.resolve(targetDir) + path.sep)) {
-    throw Object.assign(new Error(`object key ${JSON.stringify(key)} resolves outside ${targetDir}: not downloaded`), { name: 'RunFailed' });
+    throw new RunFailed(`object key ${JSON.stringify(key)} resolves outside ${targetDir}: not downloaded`);
   }
   return file;
 }
@@ -457,7 +458,7 @@ export async function runCommand(options: RunOptions, request: CheckedRequest, s
       downloadingTo = undefined;
       const run = await ledger.getRun(id);
       const reason = run?.errorMessage ?? failure.message;
-      throw Object.assign(new Error(`run ${id} failed: ${reason} (reports in ${path.join(outDir, 'reports')})`), { name: 'RunFailed' });
+      throw new RunFailed(`run ${id} failed: ${reason} (reports in ${path.join(outDir, 'reports')})`);
     }
     await download(store, target, `results/${county}/${id}/`, path.join(outDir, 'results'));
     downloadingTo = undefined;

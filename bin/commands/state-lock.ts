@@ -9,6 +9,7 @@ import { promises as fs, readFileSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { PRIVATE_FILE_MODE, ensurePrivateDir, processAlive } from './private-files';
+import { StateInUseError } from '../../lambdas/domain/errors';
 
 const LOCK_FILE = 'lock';
 
@@ -27,13 +28,6 @@ const holderSchema = z.object({
   ledger: ledgerAccessSchema.optional(),
 });
 export type LockHolder = z.infer<typeof holderSchema>;
-
-export class StateInUseError extends Error {
-  override readonly name = 'StateInUseError';
-  constructor(readonly dir: string, readonly holder: LockHolder) {
-    super(`--keep-state ${dir} is in use by process ${holder.pid} (${holder.command}) since ${holder.since}; wait for it to end, or keep this run's state in another folder`);
-  }
-}
 
 export interface StateLock {
   readonly dir: string;

@@ -9,8 +9,9 @@ import { deployedStackClients, describeRunExecution, executionAgrees, ExecutionS
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { markInterruptedRuns } from './interrupted-runs';
 import { restrictTree } from './private-files';
-import { acquireStateLock, lockHolder, StateInUseError } from './state-lock';
+import { acquireStateLock, lockHolder } from './state-lock';
 import { synthTemplate } from './synth-template';
+import { InputError, StateInUseError, UsageError } from '../../lambdas/domain/errors';
 
 export interface StatusOptions {
   keepState: string;
@@ -50,7 +51,7 @@ export interface KeptState {
 export function keptStateDir(typed: string): string {
   const stateDir = path.resolve(typed);
   if (!existsSync(stateDir)) {
-    throw Object.assign(new Error(`no embedded state at ${stateDir}: runs are kept only with \`clearance run --keep-state ${typed}\``), { name: 'UsageError' });
+    throw new UsageError(`no embedded state at ${stateDir}: runs are kept only with \`clearance run --keep-state ${typed}\``);
   }
   return stateDir;
 }
@@ -110,7 +111,7 @@ async function printRuns(
 ): Promise<void> {
   if (runId) {
     const run = await ledger.getRun(runId);
-    if (!run) throw Object.assign(new Error(`no run ${JSON.stringify(runId)} in the ledger`), { name: 'InputError' });
+    if (!run) throw new InputError(`no run ${JSON.stringify(runId)} in the ledger`);
     // On a deployed stack the execution behind the run is shown too, and a disagreement is said out loud.
     const execution = aws ? await describeRunExecution(aws.sfn, run) : undefined;
     process.stdout.write(`${JSON.stringify(execution ? { ...run, execution } : run, null, 2)}\n`);
@@ -139,7 +140,7 @@ async function printRuns(
 export async function statusCommand(runId: string | undefined, options: StatusOptions): Promise<void> {
   if (options.aws) {
     if (!options.table || !options.stateMachineArn) {
-      throw Object.assign(new Error('--aws needs --table and --state-machine-arn (the stack outputs LedgerTableName, StateMachineArn)'), { name: 'UsageError' });
+      throw new UsageError('--aws needs --table and --state-machine-arn (the stack outputs LedgerTableName, StateMachineArn)');
     }
     const aws = deployedStackClients(regionOfArn(options.stateMachineArn, '--state-machine-arn'), options.table);
     try {
@@ -155,7 +156,7 @@ export async function statusCommand(runId: string | undefined, options: StatusOp
       return await printRuns(running, runId, options);
     } catch (error) {
       // The run ended (and its stand-ins with it) while we asked: the state is free to open now.
-      if ((error as Error).name === 'InputError' || (await lockHolder(stateDir))) throw error;
+      if (error instanceof InputError || (await lockHolder(stateDir))) throw error;
     } finally {
       running.client.destroy();
     }

@@ -10,11 +10,12 @@
 import { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigError, HandlerConfig } from './config';
+import { HandlerConfig } from './config';
 import { RunLedger } from './ledger';
 import { tracer } from './observability';
 import { MIN_PART_BYTES_ENV, S3ObjectStore } from './s3-object-store';
 import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from './s3-payload-signing';
+import { ConfigError } from '../domain/errors';
 
 export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
 

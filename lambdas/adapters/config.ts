@@ -3,10 +3,8 @@
  * start. A missing or bad variable fails the cold start with a ConfigError naming the variable and its value.
  */
 import { z } from 'zod';
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+import { DEFAULT_MAP_CONCURRENCY, DEFAULT_PREFIX_REQUEST_BUDGET } from '../domain/defaults';
+import { ConfigError } from '../domain/errors';
 
 export interface HandlerConfig {
   /** DATA_BUCKET: the one data bucket (incoming/, policies/, runs/, results/, reports/). */
@@ -98,9 +96,9 @@ export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig
     maxRejectRatio: parsed.MAX_REJECT_RATIO,
     ...(parsed.TASK_LANES === undefined ? {} : { taskLanes: parsed.TASK_LANES }),
     excelSafe: parsed.EXCEL_SAFE ?? false,
-    maxSplitConcurrency: parsed.MAX_SPLIT_CONCURRENCY ?? 100,
-    maxClassifyConcurrency: parsed.MAX_CLASSIFY_CONCURRENCY ?? 100,
-    prefixRequestBudget: parsed.PREFIX_REQUEST_BUDGET ?? 2000,
+    maxSplitConcurrency: parsed.MAX_SPLIT_CONCURRENCY ?? DEFAULT_MAP_CONCURRENCY,
+    maxClassifyConcurrency: parsed.MAX_CLASSIFY_CONCURRENCY ?? DEFAULT_MAP_CONCURRENCY,
+    prefixRequestBudget: parsed.PREFIX_REQUEST_BUDGET ?? DEFAULT_PREFIX_REQUEST_BUDGET,
   };
 }
 

@@ -3,18 +3,7 @@
  * transient failure of S3 or DynamoDB (throttling, 5xx, timeouts, dropped connections) is rethrown under that name;
  * every other error keeps its own name, so Catch and the error report can say what went wrong.
  */
-
-export class RetryableError extends Error {
-  override readonly name = 'RetryableError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
-/** Raised when the run ledger has no item for a run an update expects to exist. */
-export class LedgerError extends Error {
-  override readonly name = 'LedgerError';
-}
+import { RetryableError } from '../domain/errors';
 
 /** Error names (SDK exception names and S3 error codes) that describe a condition that passes. */
 const TRANSIENT_NAMES = new Set([

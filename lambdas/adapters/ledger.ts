@@ -17,7 +17,8 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { LedgerError, retryableOrOriginal } from './errors';
+import { retryableOrOriginal } from './errors';
+import { hasErrorName, LedgerError } from '../domain/errors';
 
 /** Name of the county + start time index (lib/storage.ts creates it; not imported: handlers never load CDK code). */
 export const LEDGER_COUNTY_INDEX = 'byCounty';
@@ -512,7 +513,7 @@ class Expression {
 }
 
 function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+  return hasErrorName(error, 'ConditionalCheckFailedException');
 }
 
 function toRecord(item: Record<string, unknown>): RunRecord {

@@ -9,9 +9,10 @@ import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { METRICS_NAMESPACE as DEFAULT_METRICS_NAMESPACE, SERVICE_NAME as DEFAULT_SERVICE_NAME } from '../domain/defaults';
 
-export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME || 'record-clearance';
-export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE || 'RecordClearance';
+export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME;
+export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE;
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 
@@ -71,7 +72,8 @@ export function addCount(metric: RunMetric, value: number): void {
   if (metricsEnabled) metrics.addMetric(metric, MetricUnit.Count, value);
 }
 
-export type Phase = 'plan' | 'split' | 'classify' | 'assemble' | 'mark-failed' | 'reconcile' | 'watch-runs' | 'finalize';
+/** Every deployed handler, as the `phase` key of its log lines. */
+export type HandlerName = 'plan' | 'split' | 'classify' | 'assemble' | 'mark-failed' | 'reconcile' | 'watch-runs' | 'finalize';
 
 /** What a handler gets besides its event. */
 export interface Invocation {
@@ -90,7 +92,7 @@ const UNKNOWN_REMAINING_MS = 15 * 60 * 1000;
  * ...) are reset after it; Lambda runs one invocation at a time per container.
  */
 export function instrumented<TResult>(
-  phase: Phase,
+  phase: HandlerName,
   handle: (event: unknown, invocation: Invocation) => Promise<TResult>,
 ): (event: unknown, context?: Context) => Promise<TResult> {
   return async (event, context) => {

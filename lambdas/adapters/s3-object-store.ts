@@ -20,9 +20,10 @@ import {
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { CopyOptions, NotFoundError, ObjectStore, Slots, collectBytes, existsBySize } from '../domain/pipeline/object-store';
+import { CopyOptions, ObjectStore, Slots, collectBytes, existsBySize } from '../domain/pipeline/object-store';
 import { JoinPart, planJoin, S3_MIN_PART_BYTES } from '../domain/pipeline/join';
 import { retryableOrOriginal } from './errors';
+import { NotFoundError } from '../domain/errors';
 
 export interface S3ObjectStoreOptions {
   /** Bytes per multipart part, and the largest body sent as one PutObject (default 16 MiB, at least 5 MiB). */

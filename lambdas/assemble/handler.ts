@@ -3,14 +3,14 @@
  * and the run closed in the ledger with the summary's counts. A RunError (too many rejects, unknown county, ...)
  * propagates with its name after summary.json is written; Catch sends it to Mark failed.
  */
+import { DETERMINATION } from '../domain/decision';
 import { assembleRun } from '../domain/pipeline/assemble';
 import { assembleSlice } from '../domain/pipeline/output-slices';
-import { DETERMINATION } from '../domain/rules';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { RunRecord } from '../adapters/ledger';
 import { instrumented } from '../adapters/observability';
-import { assembleEventSchema, AssembleSliceTaskResult, AssembleTaskResult, loadRunPlan, parseInput } from '../events';
+import { assembleEventSchema, AssembleSliceTaskResult, AssembleTaskResult, loadRunPlan, parseInput } from '../workflow-contract';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 

@@ -1,11 +1,11 @@
 /** Classify: one partition of people → classified rows and partial statistics (runs/<runId>/classify/...). */
-import { RunError } from '../domain/pipeline/errors';
+import { DETERMINATION } from '../domain/decision';
 import { classifyPartition } from '../domain/pipeline/classify-partition';
-import { DETERMINATION } from '../domain/rules';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { addCount, instrumented } from '../adapters/observability';
-import { classifyEventSchema, ClassifyTaskResult, loadRunPlan, parseInput } from '../events';
+import { classifyEventSchema, ClassifyTaskResult, loadRunPlan, parseInput } from '../workflow-contract';
+import { InputError } from '../domain/errors';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 
@@ -18,7 +18,7 @@ export const handler = instrumented('classify', async (event, invocation): Promi
   invocation.tag({ runId, partition });
   const plan = await loadRunPlan(store, runId);
   if (partition >= plan.partitionCount) {
-    throw new RunError('InputError', `classify event: partition ${partition} is out of range; run ${runId} has ${plan.partitionCount}`);
+    throw new InputError(`classify event: partition ${partition} is out of range; run ${runId} has ${plan.partitionCount}`);
   }
   const statistics = await classifyPartition(store, plan, partition);
   const byDetermination = statistics.convictionsByDeterminationAndReason;

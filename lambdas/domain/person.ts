@@ -4,6 +4,7 @@
  */
 import { COL } from './columns';
 import { DayNumber, isMalformed, parseDojDate } from './dates';
+import type { Decision } from './decision';
 import { codeSectionOf, isPc290, isSuperstrike, prop64SectionIndex } from './sections';
 
 export interface Conviction {
@@ -31,7 +32,7 @@ export interface Conviction {
    */
   sentenceDays: number;
   /** Set by classification: the decision of an evaluated conviction (run county, Prop 64 section). */
-  decision?: import('./rules').Decision;
+  decision?: Decision;
 }
 
 /** A PC 290 REGISTRATION step. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PROP64_SECTIONS, Prop64Section } from './sections';
 import { describeIssues } from './validation';
+import { PolicyError } from './errors';
 
 export const DISQUALIFIER_HANDLING = ['ignore', 'notEligible', 'handReview'] as const;
 /** The rule flows (rules.ts): `standard` is eligibility.md's order; `los-angeles-2020` is the county's own flow. */
@@ -113,14 +114,6 @@ export interface Policy {
   flow: FlowName;
   misdemeanors: 'dismiss' | 'cityAttorney';
   otherwise: 'none' | 'handReview';
-}
-
-/** A policy that fails validation. `problems` lists every `field: value message`. */
-export class PolicyError extends Error {
-  override readonly name = 'PolicyError';
-  constructor(readonly problems: string[]) {
-    super(`invalid policy: ${problems.join('; ')}`);
-  }
 }
 
 function parseEntry(text: string): SectionEntry {

@@ -4,59 +4,10 @@
  * say why, and statistics group by a reason that holds no case-specific evidence.
  */
 import { addYears, DayNumber, formatIsoDate, isMalformed, PROP64_EFFECTIVE_DAY } from './dates';
+import { Decision, Determination, DETERMINATION, RuleId, StepId } from './decision';
 import { Conviction, Person, PersonFacts } from './person';
 import { DisqualifierHandling, FlowName, Policy, SectionEntry } from './policy';
 import { PROP64_SECTIONS, subsection11357 } from './sections';
-
-export const DETERMINATION = {
-  dismissal: 'Eligible for Dismissal',
-  reduction: 'Eligible for Reduction',
-  notEligible: 'Not eligible',
-  handReview: 'Hand Review',
-  cityAttorney: 'To be reviewed by City Attorney',
-} as const;
-export type Determination = (typeof DETERMINATION)[keyof typeof DETERMINATION];
-
-/** The steps a flow is made of (RULES): each either decides a conviction or passes it on. */
-export type StepId =
-  | 'incompleteRecord'
-  | 'missingCountOrder'
-  | 'malformedConvictionDate'
-  | 'relatedConviction'
-  | 'misdemeanor'
-  | 'afterEffectiveDate'
-  | 'superstrike'
-  | 'pc290'
-  | 'pc290Registration'
-  | 'twoPriors'
-  | 'servingSentence'
-  | 'servingSentenceAnyConviction'
-  | 'dismissSection'
-  | 'handReviewSection'
-  | 'malformedBirthDate'
-  | 'under21'
-  | 'under21OnComputeDate'
-  | 'ageThreshold'
-  | 'yearsSinceConviction'
-  | 'yearsCrimeFree'
-  | 'yearsCrimeFreeLosAngeles'
-  | 'onlyProp64'
-  | 'onlyProp64CompletedSentences'
-  | 'deceased'
-  | 'reduceSection'
-  | 'otherwise';
-
-/** The rule that decided a conviction: a step, or a check inside one (a malformed date met by it), or none. */
-export type RuleId = StepId | 'malformedOtherConvictionDate' | 'noRule';
-
-export interface Decision {
-  determination: Determination | '';
-  /** The Eligibility Reason column: may carry evidence (a disqualifying section and its date). */
-  reason: string;
-  /** The reason without case-specific evidence, for statistics and reports. */
-  reasonKey: string;
-  rule: RuleId;
-}
 
 export interface EvaluationContext {
   county: string;
@@ -163,7 +114,7 @@ export const RULES: Readonly<Record<StepId, Check>> = Object.freeze({
     conviction.missingCountOrder ? decision(DETERMINATION.handReview, 'Missing CNT_ORDER: the count cannot be identified', 'missingCountOrder') : null,
   malformedConvictionDate: (conviction) =>
     isMalformed(conviction.day) ? decision(DETERMINATION.handReview, 'Malformed date in STP_EVENT_DATE', 'malformedConvictionDate') : null,
-  // Evaluated only when the policy asks (classify.ts): a PC 32, HS 11364 or HS 11366 count beside a Prop 64 one.
+  // Evaluated only when the policy asks (people-classifier.ts): a PC 32, HS 11364 or HS 11366 count beside a Prop 64 one.
   relatedConviction: (conviction) =>
     conviction.prop64 < 0 ? decision(DETERMINATION.handReview, REASONS.relatedConviction, 'relatedConviction') : null,
   misdemeanor: (conviction, _p, _f, policy) => {

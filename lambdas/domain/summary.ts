@@ -2,10 +2,10 @@
  * summary.json: every field of the reference tool's summary (eligibility.md, "Output files of a run"),
  * then ours. Computed from merged statistics; holds no personal data.
  */
+import { DETERMINATION } from './decision';
 import { createHash } from 'node:crypto';
 import { formatRfc3339 } from './dates';
 import { Policy } from './policy';
-import { DETERMINATION } from './rules';
 import { PROP64_SECTIONS } from './sections';
 import { ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
 import { DemographicsReport, demographicsReport, whatIfRows, WhatIfRow } from './report/model';

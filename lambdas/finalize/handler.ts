@@ -13,7 +13,7 @@ import { ReviewCounts } from '../domain/review/finalize';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { instrumented, logger } from '../adapters/observability';
-import { objectCreatedEventSchema, parseInput, resolveEventKey, runPrefixes, uploadOf } from '../events';
+import { objectCreatedEventSchema, parseInput, resolveEventKey, runPrefixes, uploadOf } from '../workflow-contract';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 /** The version of the code applying decisions, cited by the decision record (set by the stack). */

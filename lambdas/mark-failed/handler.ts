@@ -15,11 +15,11 @@ import {
   MarkFailedResult,
   objectCreatedEventSchema,
   parseUploadKey,
+  runFailedDetail,
   runIdFor,
   timedOutTaskSchema,
   uploadOf,
-} from '../events';
-import { runFailedDetail } from '../run-events';
+} from '../workflow-contract';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 

@@ -3,16 +3,14 @@
  * partitions.json under runs/<runId>/), or `ignored` / `duplicate` when there is nothing to do.
  */
 import { createHash } from 'node:crypto';
-import { RunError } from '../domain/pipeline/errors';
 import { readText } from '../domain/pipeline/object-store';
-import { workKeys } from '../domain/pipeline/plan';
 import { classifyTaskRequests, mapConcurrencyFor, splitTaskRequests } from '../domain/pipeline/limits';
-import { createPlan, MAX_INPUT_FILES, RunRequest } from '../domain/pipeline/run';
-import { parsePolicy, PolicyError, PolicyInput, PRESETS } from '../domain/policy';
+import { MAX_INPUT_FILES } from '../domain/defaults';
+import { createPlan, RunRequest, workKeys } from '../domain/pipeline/plan';
+import { parsePolicy, PolicyInput, PRESETS } from '../domain/policy';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadPlanConfig } from '../adapters/config';
 import { instrumented, logger } from '../adapters/observability';
-import { RetryableError } from '../adapters/errors';
 import {
   manifestSchema,
   MAX_MANIFEST_BYTES,
@@ -27,17 +25,13 @@ import {
   runPrefixes,
   uploadOf,
   UploadKey,
-} from '../events';
+} from '../workflow-contract';
+import { InputError, NotFoundError, PolicyError, RetryableError } from '../domain/errors';
 
 const config = loadPlanConfig();
 const { store, ledger } = handlerResources(config);
 
 const NOTHING = { rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
-
-/** A county without policies/<COUNTY>.json: no policy, no run (legal decisions never fall back to a default). */
-class MissingPolicyError extends Error {
-  override readonly name = 'PolicyError';
-}
 
 /**
  * The state machine sends `{ event, executionId }` (the execution's id lets a retried Plan recognise its own claim);
@@ -56,7 +50,7 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
   const announcement = parseInput(objectCreatedEventSchema, event, 'event');
   const upload = uploadOf(announcement);
   if (upload.bucket !== config.dataBucket) {
-    throw new RunError('InputError', `event: the upload is in bucket ${upload.bucket}, but this stack's data bucket is ${config.dataBucket}`);
+    throw new InputError(`event: the upload is in bucket ${upload.bucket}, but this stack's data bucket is ${config.dataBucket}`);
   }
   const announced = parseUploadKey(upload.key);
   if (announced.kind === 'ignored') return ignored(announced.reason);
@@ -160,7 +154,7 @@ type RequestParts = Pick<RunRequest, 'files' | 'policy' | 'policyName' | 'comput
 async function runRequestFor(target: Exclude<UploadKey, { kind: 'ignored' }>, key: string): Promise<RequestParts> {
   if (target.kind === 'file') {
     if (target.fileName === MANIFEST_NAME) {
-      throw new RunError('InputError', `${key}: a manifest starts a run only inside a batch folder, incoming/<COUNTY>/<batch>/${MANIFEST_NAME}`);
+      throw new InputError(`${key}: a manifest starts a run only inside a batch folder, incoming/<COUNTY>/<batch>/${MANIFEST_NAME}`);
     }
     return { files: [{ key, name: target.fileName }], ...(await countyPolicy(target.county)) };
   }
@@ -168,12 +162,12 @@ async function runRequestFor(target: Exclude<UploadKey, { kind: 'ignored' }>, ke
   try {
     const size = await store.size(key);
     if (size > MAX_MANIFEST_BYTES) {
-      throw new RunError('InputError', `${key}: ${size} bytes; a manifest may have at most ${MAX_MANIFEST_BYTES} (${MAX_INPUT_FILES} files)`);
+      throw new InputError(`${key}: ${size} bytes; a manifest may have at most ${MAX_MANIFEST_BYTES} (${MAX_INPUT_FILES} files)`);
     }
     manifestInput = JSON.parse(await readText(store, key));
   } catch (error) {
-    if (error instanceof SyntaxError) throw new RunError('InputError', `${key}: not valid JSON (${error.message})`);
-    if ((error as Error).name === 'NotFoundError') throw new RunError('InputError', `${key}: the manifest is gone`);
+    if (error instanceof SyntaxError) throw new InputError(`${key}: not valid JSON (${error.message})`);
+    if (error instanceof NotFoundError) throw new InputError( `${key}: the manifest is gone`);
     throw error;
   }
   const manifest = parseInput(manifestSchema, manifestInput, key);
@@ -193,10 +187,10 @@ async function countyPolicy(county: string): Promise<{ policy: unknown; policyNa
   try {
     text = await readText(store, key);
   } catch (error) {
-    if ((error as Error).name !== 'NotFoundError') throw error;
-    throw new MissingPolicyError(
-      `no policy for county ${JSON.stringify(county)} at ${key}: upload one, or name a preset (${Object.keys(PRESETS).join(', ')}) in a batch manifest`,
-    );
+    if (!(error instanceof NotFoundError)) throw error;
+    // No policy, no run: legal decisions never fall back to a default.
+    const problem = `no policy for county ${JSON.stringify(county)} at ${key}: upload one, or name a preset (${Object.keys(PRESETS).join(', ')}) in a batch manifest`;
+    throw new PolicyError([problem], problem);
   }
   let input: unknown;
   try {

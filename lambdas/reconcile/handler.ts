@@ -9,9 +9,8 @@ import { writeJson } from '../domain/pipeline/object-store';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { addCount, instrumented, logger } from '../adapters/observability';
-import { errorReportKey, parseInput } from '../events';
+import { errorReportKey, parseInput, runFailedDetail } from '../workflow-contract';
 import { endedExecution, executionStatusChangeSchema, ReconcileResult } from '../operations';
-import { runFailedDetail } from '../run-events';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 

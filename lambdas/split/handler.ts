@@ -3,13 +3,13 @@
  * rejects recorded. Invoked once more after the Split map with `{ runId, indexSlices: true }`: the ranges' slice
  * boundaries gathered into the slice index that the Classify tasks read (slice-index.ts).
  */
-import { RunError } from '../domain/pipeline/errors';
 import { splitRange } from '../domain/pipeline/split';
 import { indexSlices } from '../domain/pipeline/slice-index';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { addCount, instrumented } from '../adapters/observability';
-import { IndexTaskResult, indexEventSchema, loadRunPlan, parseInput, splitEventSchema, SplitTaskResult } from '../events';
+import { IndexTaskResult, indexEventSchema, loadRunPlan, parseInput, splitEventSchema, SplitTaskResult } from '../workflow-contract';
+import { InputError } from '../domain/errors';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
 
@@ -25,7 +25,7 @@ export const handler = instrumented('split', async (event, invocation): Promise<
   const plan = await loadRunPlan(store, runId);
   const planned = plan.ranges[range.index];
   if (planned === undefined || planned.fileIndex !== range.fileIndex || planned.start !== range.start || planned.end !== range.end) {
-    throw new RunError('InputError', `split event: range ${JSON.stringify(range)} is not range ${range.index} of run ${runId}'s plan`);
+    throw new InputError(`split event: range ${JSON.stringify(range)} is not range ${range.index} of run ${runId}'s plan`);
   }
   const result = await splitRange(store, plan, planned);
   const { rowsRead, rowsRejected } = result.statistics;

@@ -13,9 +13,7 @@ import * as path from 'node:path';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { COL, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../../lambdas/domain/columns';
-import { parseUploadKey } from '../../lambdas/events';
-import { RunError } from '../../lambdas/domain/pipeline/errors';
-import { PolicyError } from '../../lambdas/domain/policy';
+import { parseUploadKey } from '../../lambdas/workflow-contract';
 import { ByteRange } from '../../lambdas/domain/pipeline/plan';
 import { parseCsvText } from '../helpers/csv-compare';
 import { fixturePolicy } from '../helpers/run-fixture';
@@ -52,6 +50,7 @@ import {
   runCase,
   runCli,
 } from './run-case';
+import { PolicyError, RunError } from '../../lambdas/domain/errors';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The clean inputs and their runs

@@ -9,15 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { COL, DOJ_COLUMNS, ELIGIBILITY_COLUMNS, POSSIBLE_OTHER_P64_INDEX } from '../../lambdas/domain/columns';
 import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
-import { RunError } from '../../lambdas/domain/pipeline/errors';
 import { ByteRange, planRanges, SizingOptions } from '../../lambdas/domain/pipeline/plan';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
-import { PolicyError } from '../../lambdas/domain/policy';
 import { Summary } from '../../lambdas/domain/summary';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { parseCsvText, splitCsvRecords } from '../helpers/csv-compare';
 import { fixturePolicy } from '../helpers/run-fixture';
 import { CORPUS_COMPUTE_AT, CORPUS_COUNTY } from './extract';
+import { PolicyError, RunError } from '../../lambdas/domain/errors';
 
 export interface CorpusFile {
   /** The upload's name, as rejects.csv and summary.files show it. */
@@ -263,7 +262,7 @@ export interface EvaluatedRow {
   dateOfConviction: string;
 }
 
-/** An output row that is not an evaluated conviction ends with 15 empty columns (see plainAnnotation in classify.ts). */
+/** An output row that is not an evaluated conviction ends with 15 empty columns (see plainAnnotation in people-classifier.ts). */
 const PLAIN_ROW_END = ','.repeat(15);
 
 const evaluatedCache = new Map<string, EvaluatedRow[]>();

@@ -2,12 +2,12 @@
  * Where we deliberately differ from the reference tool (eligibility.md, "Where we deliberately differ"):
  * one test per deviation, end to end through runInProcess on hand-made extracts.
  */
+import { DETERMINATION } from '../../lambdas/domain/decision';
 import { COL, ELIGIBILITY_COLUMNS, FIELD_COUNT } from '../../lambdas/domain/columns';
-import { PolicyError } from '../../lambdas/domain/policy';
-import { DETERMINATION } from '../../lambdas/domain/rules';
 import { compareCsv, describeDifferences, parseCsvText } from '../helpers/csv-compare';
 import { convictionRow, csvRecord, dojCsv, dojFields, DOJ_HEADER, RowValues, stepRow } from '../helpers/doj-rows';
 import { FixtureRequest, readFixtureText, runFixture, runFixtureExpectingFailure } from '../helpers/run-fixture';
+import { PolicyError } from '../../lambdas/domain/errors';
 
 const COUNTY = 'SACRAMENTO';
 const column = (name: (typeof ELIGIBILITY_COLUMNS)[number]) => FIELD_COUNT + ELIGIBILITY_COLUMNS.indexOf(name);

@@ -1,5 +1,6 @@
-import { parsePolicy, parsePolicyJson, Policy, PolicyError, presetPolicy, PRESETS } from '../../lambdas/domain/policy';
+import { parsePolicy, parsePolicyJson, Policy, presetPolicy, PRESETS } from '../../lambdas/domain/policy';
 import { readFixtureText } from '../helpers/run-fixture';
+import { PolicyError } from '../../lambdas/domain/errors';
 
 /** The PolicyError thrown for `input`, or a failure when it is accepted. */
 function policyError(input: unknown): PolicyError {

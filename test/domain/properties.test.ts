@@ -4,12 +4,13 @@
  * disqualifying priors never add relief. Statistics merge laws: statistics.test.ts.
  * A failing case prints its seed; add it to `examples` of that property to keep it as a regression case.
  */
+import { DETERMINATION } from '../../lambdas/domain/decision';
 import fc from 'fast-check';
 import { COL, ELIGIBILITY_COLUMNS, FIELD_COUNT } from '../../lambdas/domain/columns';
 import { parseIsoDate } from '../../lambdas/domain/dates';
 import { generateExtract } from '../../lambdas/domain/generator';
 import { parsePolicy, PolicyInput } from '../../lambdas/domain/policy';
-import { DETERMINATION, isRelief } from '../../lambdas/domain/rules';
+import { isRelief } from '../../lambdas/domain/rules';
 import { normalizeStatistics } from '../../lambdas/domain/statistics';
 import { Summary } from '../../lambdas/domain/summary';
 import {

@@ -3,12 +3,13 @@
  * `decide`: time-aware disqualifiers with their evidence, misdemeanor routing, and the named presets, each
  * checked against the words of the issue.
  */
+import { Decision, DETERMINATION } from '../../lambdas/domain/decision';
 import fc from 'fast-check';
 import { COL } from '../../lambdas/domain/columns';
 import { parseIsoDate } from '../../lambdas/domain/dates';
 import { Person, personFacts } from '../../lambdas/domain/person';
 import { parsePolicy, PolicyInput, presetPolicy } from '../../lambdas/domain/policy';
-import { decide, Decision, DETERMINATION } from '../../lambdas/domain/rules';
+import { decide } from '../../lambdas/domain/rules';
 import { ArbitraryRow, birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, policyArbitrary, rowArbitrary } from '../helpers/arbitraries';
 import { convictionRow, dojFields, RowValues, stepRow } from '../helpers/doj-rows';
 

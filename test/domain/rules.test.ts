@@ -2,10 +2,11 @@
  * The eligibility rules (eligibility.md "Rules, first match wins"), one conviction at a time through `decide`,
  * with the boundaries the spec names, our deliberate deviations and our extensions.
  */
+import { Decision, DETERMINATION } from '../../lambdas/domain/decision';
 import { parseIsoDate } from '../../lambdas/domain/dates';
 import { Conviction, Person, personFacts } from '../../lambdas/domain/person';
 import { parsePolicy, PolicyInput, presetPolicy, PRESETS } from '../../lambdas/domain/policy';
-import { Decision, decide, DETERMINATION, isRelief } from '../../lambdas/domain/rules';
+import { decide, isRelief } from '../../lambdas/domain/rules';
 import { convictionRow, dojFields, RowValues, stepRow } from '../helpers/doj-rows';
 
 const COUNTY = 'SACRAMENTO';

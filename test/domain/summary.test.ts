@@ -1,6 +1,6 @@
+import { DETERMINATION } from '../../lambdas/domain/decision';
 import { dayFromCivil } from '../../lambdas/domain/dates';
 import { parsePolicy } from '../../lambdas/domain/policy';
-import { DETERMINATION } from '../../lambdas/domain/rules';
 import { emptyStatistics, RunStatistics } from '../../lambdas/domain/statistics';
 import { buildSummary, SummaryContext } from '../../lambdas/domain/summary';
 import { fixturePolicy, readFixtureJson } from '../helpers/run-fixture';

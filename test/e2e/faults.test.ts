@@ -214,7 +214,7 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
   });
 
   // A function timeout reaches Step Functions as Sandbox.Timedout (Lambda.Unknown on older runtimes). The same
-  // partition would take as long again: no retry, the run fails at once (lib/workflow.ts TIMEOUT_ERRORS).
+  // partition would take as long again: no retry, the run fails at once (lambdas/domain/errors.ts TIMEOUT_ERRORS).
   test('a function timeout (Sandbox.Timedout) is not retried: the child fails with TaskTimedOut naming the task, the run fails', async () => {
     const eventsBefore = events.length;
     const run = await faultyRun('timeout', { when: 'after', errorName: 'Sandbox.Timedout', probability: 0, phases: ['classify'], perTask: 1, seed: 'timeout' });

@@ -3,7 +3,7 @@
  * task does: every row in input order, the rejected rows' SUBJECT_IDs, then the decisions and each row's
  * 18 columns. The one place tests touch the classifier's pass API, so a change there is fixed here once.
  */
-import { ClassifyOptions, PartitionClassifier } from '../../lambdas/domain/classify';
+import { ClassifyOptions, PartitionClassifier } from '../../lambdas/domain/people-classifier';
 import { CONDENSED_INDICES } from '../../lambdas/domain/columns';
 import { RunStatistics } from '../../lambdas/domain/statistics';
 import { csvRecord } from './doj-rows';

@@ -5,9 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { NotFoundError, ObjectStore, readText } from '../../lambdas/domain/pipeline/object-store';
+import { ObjectStore, readText } from '../../lambdas/domain/pipeline/object-store';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { MemoryObjectStore } from './memory-store';
+import { NotFoundError } from '../../lambdas/domain/errors';
 
 async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];

@@ -5,7 +5,8 @@
  * read (a failed write leaves the old object), and string chunks written as UTF-8 (as FsObjectStore does).
  * `readChunkBytes` cuts every read into small chunks, so tests also exercise chunk-boundary handling.
  */
-import { NotFoundError, ObjectStore, ReadOptions } from '../../lambdas/domain/pipeline/object-store';
+import { ObjectStore, ReadOptions } from '../../lambdas/domain/pipeline/object-store';
+import { NotFoundError } from '../../lambdas/domain/errors';
 
 export interface MemoryStoreOptions {
   /** Bytes per chunk yielded by read/readRange (default 64 KiB). Small values stress chunk boundaries. */

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { InProcessOptions, RunRequest, runInProcess } from '../../lambdas/domain/pipeline/run';
+import { RunRequest } from '../../lambdas/domain/pipeline/plan';
+import { InProcessOptions, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { splitRange } from '../../lambdas/domain/pipeline/split';
 import { classifyPartition } from '../../lambdas/domain/pipeline/classify-partition';
 import { RunPlan, SizingOptions, workKeys } from '../../lambdas/domain/pipeline/plan';

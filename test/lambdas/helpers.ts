@@ -175,7 +175,7 @@ export function loadHandlers(): Handlers {
 }
 
 export interface PipelineOutcome {
-  plan: import('../../lambdas/events').PlanResult;
+  plan: import('../../lambdas/workflow-contract').PlanResult;
   splits: unknown[];
   classifies: unknown[];
   assemble?: unknown;

@@ -6,7 +6,7 @@ import {
   type AslRuntime,
   type ExecutionEvent,
   type LambdaInvocation,
-  type ObjectStore,
+  type MapItemStore,
 } from '../../local/asl-runner';
 import type { LocalFunction } from '../../local/template';
 
@@ -16,7 +16,7 @@ function fn(name: string, timeoutSeconds = 30): LocalFunction {
   return { logicalId: name, functionName: name, arn: ARN(name), environment: {}, timeoutSeconds, memoryMb: 128, phase: name };
 }
 
-class MemoryStore implements ObjectStore {
+class MemoryStore implements MapItemStore {
   readonly objects = new Map<string, string>();
   async getText(bucket: string, key: string) {
     const body = this.objects.get(`${bucket}/${key}`);
@@ -50,7 +50,7 @@ function runtimeWith(handlers: Record<string, Handler>, store = new MemoryStore(
   let inFlight = 0;
   let maxInFlight = 0;
   const runtime: AslRuntime = {
-    objectStore: store,
+    mapItemStore: store,
     findFunction: (reference) => functions[reference.includes('function:') ? reference.split('function:')[1].split(':')[0] : reference],
     invokeLambda: async (invocation) => {
       invocations.push(invocation);

@@ -5,8 +5,9 @@
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { collectBytes, NotFoundError, readText } from '../../lambdas/domain/pipeline/object-store';
+import { collectBytes, readText } from '../../lambdas/domain/pipeline/object-store';
 import { FsObjectStore } from '../../local/fs-object-store';
+import { NotFoundError } from '../../lambdas/domain/errors';
 
 describe('FsObjectStore.copy', () => {
   let root: string;

@@ -19,7 +19,7 @@ import { synthTestStack } from './fixtures/test-stack';
 const projectRoot = path.resolve(__dirname, '..', '..');
 
 function runtimeFor(local: LocalTemplate): AslRuntime {
-  return { findFunction: local.findFunction, invokeLambda: async () => null, objectStore: { getText: async () => '[]', putText: async () => 0 }, putEvents: (entries) => entries.map(() => 'event-id') };
+  return { findFunction: local.findFunction, invokeLambda: async () => null, mapItemStore: { getText: async () => '[]', putText: async () => 0 }, putEvents: (entries) => entries.map(() => 'event-id') };
 }
 
 /** Every Ref / Fn:: left anywhere in a value. */

@@ -5,7 +5,7 @@
  * conviction date in reports/; a run took any number of input files.
  */
 import { countyMismatchMessage, reportSummary } from '../../lambdas/domain/pipeline/assemble';
-import { MAX_INPUT_FILES } from '../../lambdas/domain/pipeline/run';
+import { MAX_INPUT_FILES } from '../../lambdas/domain/defaults';
 import { CALIFORNIA_COUNTIES, isCaliforniaCounty } from '../../lambdas/domain/counties';
 import { Summary } from '../../lambdas/domain/summary';
 import { convictionRow, dojCsv } from '../helpers/doj-rows';

@@ -13,7 +13,6 @@ import { isCaliforniaCounty } from '../counties';
 import { parsePolicy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
 import { buildSummary, FileSummary, Summary } from '../summary';
-import { RunError } from './errors';
 import { RESULT_FILE_NAMES, stagedKey } from './merge';
 import { mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, writeJson } from './object-store';
 import { joinObjects } from './join';
@@ -26,6 +25,7 @@ import { renderReportHtml } from '../report/html';
 import { buildReportModel } from '../report/model';
 import { reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
+import { InputError, InvariantError, RejectRatioExceeded, RunError, UnknownCountyError } from '../errors';
 
 export const OUTPUT_FILES = {
   ...RESULT_FILE_NAMES,
@@ -164,20 +164,19 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
 
   const rejectRatio = statistics.rowsRead === 0 ? 0 : statistics.rowsRejected / statistics.rowsRead;
   if (statistics.rowsRead === 0) {
-    return finish('FAILED', new RunError('InputError', 'the extract holds no data rows'));
+    return finish('FAILED', new InputError('the extract holds no data rows'));
   }
   if (rejectRatio > plan.maxRejectRatio) {
     return finish(
       'FAILED',
-      new RunError(
-        'RejectRatioExceeded',
+      new RejectRatioExceeded(
         `${statistics.rowsRejected} of ${statistics.rowsRead} rows rejected (${percent(rejectRatio)}), ` +
           `above the allowed ${percent(plan.maxRejectRatio)}; see ${OUTPUT_FILES.rejects}`,
       ),
     );
   }
   if (!statistics.rowsByCounty[plan.county]) {
-    return finish('FAILED', new RunError('UnknownCountyError', countyMismatchMessage(plan.county, statistics.rowsByCounty)));
+    return finish('FAILED', new UnknownCountyError(countyMismatchMessage(plan.county, statistics.rowsByCounty)));
   }
 
   // The slices copied each record from the upload again: it must be the file Split read.
@@ -186,7 +185,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     if (size !== file.size) {
       return finish(
         'FAILED',
-        new RunError('InputError', `${file.name} changed during the run (${size < 0 ? 'it is gone' : `${size} bytes, planned ${file.size}`}); upload it again`),
+        new InputError(`${file.name} changed during the run (${size < 0 ? 'it is gone' : `${size} bytes, planned ${file.size}`}); upload it again`),
       );
     }
   }
@@ -198,7 +197,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     if (file.rowsRead !== file.rowsWritten + file.rowsRejected) {
       return finish(
         'FAILED',
-        new RunError('InvariantError', `${file.name}: ${file.rowsRead} rows read but ${file.rowsWritten} written and ${file.rowsRejected} rejected`),
+        new InvariantError(`${file.name}: ${file.rowsRead} rows read but ${file.rowsWritten} written and ${file.rowsRejected} rejected`),
       );
     }
   }

@@ -3,21 +3,19 @@
  * file) → classified rows in input order, and the partition's statistics.
  */
 import { COL, CONDENSED_INDICES } from '../columns';
-import { PartitionClassifier } from '../classify';
+import { PartitionClassifier } from '../people-classifier';
 import { bytesStartFormula, csvField, csvSafeField, fieldNeedsQuotes } from '../csv/writer';
 import { parseIsoDate } from '../dates';
 import { parsePolicy, presetPolicy, Policy } from '../policy';
 import { RunStatistics } from '../statistics';
-import {
-  ByteWriter, CLASSIFIED_FULL_LINE, finishClassifiedRow, FLAG_EVALUATED, InvariantError, PERSON_FIELDS, RoutedRowsReader, slotsOf,
-  startClassifiedRow,
-} from './frames';
+import { ByteWriter, CLASSIFIED_FULL_LINE, finishClassifiedRow, FLAG_EVALUATED, PERSON_FIELDS, RoutedRowsReader, slotsOf, startClassifiedRow } from './work-area-formats';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, writeJson } from './object-store';
 import { readSliceRow } from './slice-index';
 import { positionIndexBytes, POSITION_STREAMS, SliceOffsets, sliceBoundaries } from './output-slices';
 import { RunPlan, workKeys } from './plan';
 import { COURT_LIST_KINDS, courtListWorkKeys, entryPieces } from '../report/court-lists';
 import { reportSettingsOf } from '../report/settings';
+import { InvariantError } from '../errors';
 
 export { InvariantError };
 

@@ -3,8 +3,8 @@
  * (rows come in input order), so no record travels through the work area. One streamed read per file; memory is
  * one chunk, or one record when a record spans chunks.
  */
-import { FrameFormatError } from './frames';
 import { ObjectStore, ReadOptions } from './object-store';
+import { FrameFormatError } from '../errors';
 
 const EMPTY = Buffer.alloc(0);
 /**

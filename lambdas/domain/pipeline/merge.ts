@@ -7,7 +7,7 @@
 import { CONDENSED_COLUMNS, DOJ_COLUMNS, ELIGIBILITY_COLUMNS } from '../columns';
 import { csvLine } from '../csv/writer';
 import { ChunkChannel } from './channel';
-import { ByteWriter, CLASSIFIED_FULL_LINE, ClassifiedRowReader, FLAG_EVALUATED } from './frames';
+import { ByteWriter, CLASSIFIED_FULL_LINE, ClassifiedRowReader, FLAG_EVALUATED } from './work-area-formats';
 import { InputCursor } from './input-cursor';
 import { ObjectStore, ReadOptions, readMany } from './object-store';
 import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan, workKeys } from './plan';

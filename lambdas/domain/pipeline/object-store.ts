@@ -2,6 +2,7 @@
  * The storage the pipeline phases read and write: S3 in the cloud (lambdas/adapters), the file system on
  * one machine (local/fs-object-store). Keys are S3-style paths. Everything large is streamed.
  */
+import { NotFoundError } from '../errors';
 /** How a reader wants an object's bytes handed to it. */
 export interface ReadOptions {
   /**
@@ -12,8 +13,7 @@ export interface ReadOptions {
   /**
    * The reader is done with a chunk once it asks for the next, so the store may hand out the same memory again
    * (the file store reads into one buffer per stream; S3 ignores it). Spares a merge, which reads every
-   * partition's stream in small chunks, a fresh buffer per read: garbage that V8 collects late (5M rows: 30-110 MB
-   * of dead read buffers per merge thread).
+   * partition's stream in small chunks, a fresh buffer per read: garbage that V8 collects late.
    */
   reuseBuffer?: boolean;
 }
@@ -51,13 +51,6 @@ export interface ObjectStore {
    * (S3: a multipart upload of UploadPartCopy parts, output-slices.ts planJoin). Absent: joinObjects streams them.
    */
   join?(sources: ReadonlyArray<{ key: string; size: number }>, toKey: string): Promise<void>;
-}
-
-export class NotFoundError extends Error {
-  override readonly name = 'NotFoundError';
-  constructor(readonly key: string) {
-    super(`no object at ${key}`);
-  }
 }
 
 /** `exists` for any store that throws NotFoundError from `size`. */

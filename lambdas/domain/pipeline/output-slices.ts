@@ -18,6 +18,7 @@
  * interval) whatever the run's size; its open reads are the windows' (WINDOW_READS_IN_FLIGHT) and one input stream.
  */
 import { csvSafeLine } from '../csv/writer';
+import { DEFAULT_SLICE_BYTES } from '../defaults';
 import { COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeByPosition, readEntries } from '../report/court-lists';
 import { ChunkChannel, PieceWriter } from './channel';
 import { mergeReadOptions, mergeSlice, RESULT_FILES, RESULT_FILE_NAMES } from './merge';
@@ -27,8 +28,6 @@ import {
 import { ByteRange, positionOf, RunPlan, shardOf, workKeys } from './plan';
 import { SplitReject } from './split';
 
-/** Input bytes one slice task aims for (`TARGET_SLICE_BYTES`): seconds of work, a few hundred MB of output. */
-export const DEFAULT_SLICE_BYTES = 256 * 1024 * 1024;
 /**
  * Most slices of a run: a joined output has at most two parts per slice (planJoin), and S3 allows 10,000 parts per
  * upload. Above 5,000 slices of the target size, slices are made larger.

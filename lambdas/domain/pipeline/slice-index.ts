@@ -1,14 +1,14 @@
 /**
- * Between Split and Classify: the ranges' slice boundaries gathered into one slice index (frames.ts), partition
+ * Between Split and Classify: the ranges' slice boundaries gathered into one slice index (work-area-formats.ts), partition
  * after partition, so that a Classify task learns where its rows lie in every range object from one ranged GET,
  * and reads only the slices that hold something. R GETs and one PUT for the run. Also checks, before any
  * classification, that each file's ranges tile it exactly.
  */
-import { RunError } from './errors';
-import { checkSliceIndexHeader, parseSliceIndexRow, SLICE_INDEX_HEADER_BYTES, sliceIndexPieces, sliceIndexRow } from './frames';
+import { checkSliceIndexHeader, parseSliceIndexRow, SLICE_INDEX_HEADER_BYTES, sliceIndexPieces, sliceIndexRow } from './work-area-formats';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, writeJson } from './object-store';
 import { RunPlan, workKeys } from './plan';
 import { SplitResult } from './split';
+import { InputError } from '../errors';
 
 /** Loads the split results (READS_IN_FLIGHT at once) and checks that each file's ranges tile it exactly. */
 export async function loadSplitResults(store: ObjectStore, plan: RunPlan): Promise<SplitResult[]> {
@@ -19,9 +19,7 @@ export async function loadSplitResults(store: ObjectStore, plan: RunPlan): Promi
     const file = plan.files[result.fileIndex];
     const expectedNext = next !== undefined && next.fileIndex === result.fileIndex ? next.startOffset : file.size;
     if (result.nextOffset !== expectedNext) {
-      throw new RunError(
-        'InputError',
-        `${file.name}: a quoted field runs across the byte range boundary at offset ${expectedNext} ` +
+      throw new InputError(`${file.name}: a quoted field runs across the byte range boundary at offset ${expectedNext} ` +
           `(range ${result.rangeIndex} ended at ${result.nextOffset}); rerun with larger ranges`,
       );
     }

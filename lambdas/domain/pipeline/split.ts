@@ -6,9 +6,10 @@ import { COL, FIELD_COUNT } from '../columns';
 import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
 import { countInto, emptyStatistics, RunStatistics } from '../statistics';
 import { csvLine, csvSafeLine, recordMayStartFormula } from '../csv/writer';
-import { InvariantError, latin1Windows, ROUTED_FIELDS, RoutedRowsBuilder } from './frames';
+import { latin1Windows, ROUTED_FIELDS, RoutedRowsBuilder } from './work-area-formats';
 import { ObjectStore } from './object-store';
 import { ByteRange, positionOf, RunPlan, workKeys } from './plan';
+import { InvariantError } from '../errors';
 
 /** A rejected row, as Split records it (line relative to the range; Assemble makes it absolute). */
 export interface SplitReject {

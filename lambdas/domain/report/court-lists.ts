@@ -10,11 +10,12 @@
  * challenge deadline (2020-07-01). Each classify partition builds its lines (a person's cases all live in one
  * partition); assemble merges the partitions by the input position of each line's first conviction.
  */
+import { DETERMINATION } from '../decision';
 import { csvSafeLine as csvLine } from '../csv/writer';
 import { DayNumber, dayFromCivil, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
 import { convictionId } from '../review/conviction-id';
-import { DETERMINATION, sentenceEnd } from '../rules';
+import { sentenceEnd } from '../rules';
 
 /** The lists, in the order they are written; `kind` names a list in CourtLists and in the work area. */
 export const COURT_LIST_KINDS = ['motions', 'notices', 'referrals', 'undecided', 'review'] as const;

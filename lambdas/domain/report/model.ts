@@ -3,9 +3,8 @@
  * once from the merged statistics. Aggregates only; demographic tables are suppressed here, so no renderer
  * can leak a small cell.
  */
-import type { Summary } from '../summary';
+import { DETERMINATION, RuleId } from '../decision';
 import { Policy } from '../policy';
-import { DETERMINATION, RuleId } from '../rules';
 import { PROP64_SECTIONS } from '../sections';
 import { emptyDemographics, RunStatistics, ScenarioCounts } from '../statistics';
 import { ageBandLabels, ageBandOf, GENDER_LABELS, RaceMapper, UNKNOWN } from './demographics';
@@ -422,8 +421,18 @@ export function describePolicy(policy: Policy): string[] {
   return lines;
 }
 
+/** What the report model reads of the run's summary (summary.ts `Summary` has all of it). */
+export interface SummaryFacts {
+  county: string;
+  runId: string;
+  computeAt: string;
+  policyName: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  files: ReadonlyArray<{ name: string; rowsRead: number; rowsRejected: number; header: 'present' | 'absent'; notes: string[] }>;
+}
+
 /** The whole model, from the merged statistics and the summary built from them. */
-export function buildReportModel(stats: RunStatistics, summary: Summary, policy: Policy, settings: ReportSettings): ReportModel {
+export function buildReportModel(stats: RunStatistics, summary: SummaryFacts, policy: Policy, settings: ReportSettings): ReportModel {
   const byDetermination = determinationCounts(stats);
   const countOf = (determination: string) => byDetermination.find((row) => row.determination === determination)?.count ?? 0;
   const relief = stats.reliefWithCurrentEligibilityChoices;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_AGE_BANDS, DEFAULT_RACE_CATEGORIES } from './demographics';
 import { describeIssues } from '../validation';
+import { ReportSettingsError } from '../errors';
 
 /** Cells (people) below this count are suppressed in the demographic tables. */
 export const DEFAULT_SUPPRESSION_THRESHOLD = 11;
@@ -31,13 +32,6 @@ export interface ReportSettings {
   raceCategories: Readonly<Record<string, string>>;
   ageBands: readonly number[];
   suppressionThreshold: number;
-}
-
-export class ReportSettingsError extends Error {
-  override readonly name = 'ReportSettingsError';
-  constructor(readonly problems: string[]) {
-    super(`invalid report settings: ${problems.join('; ')}`);
-  }
 }
 
 /** Validates report settings (undefined = all defaults). Throws ReportSettingsError naming each bad field and value. */

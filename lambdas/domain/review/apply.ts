@@ -9,11 +9,12 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, ObjectStore, collectBytes } from '../pipeline/object-store';
+import { ObjectStore, collectBytes } from '../pipeline/object-store';
 import { parseDecisionFile } from './decisions';
 import { DecisionRound, FINAL_FILES, finalize, FinalizeContext, ReviewCounts } from './finalize';
 import { parseReviewList, ReviewItem } from './review-list';
 import { CsvProblem } from './csv-records';
+import { NotFoundError } from '../errors';
 
 export interface ReviewKeys {
   /** The run's review_list.csv. */

@@ -5,10 +5,10 @@
  * (decisions.jsonl) keeps, per conviction, the automatic determination with its rule and every human decision of
  * every round, so that each line of the motion can be explained later.
  */
+import { DETERMINATION } from '../decision';
 import { csvSafeLine as csvLine } from '../csv/writer';
 import { parseIsoDate } from '../dates';
 import { CHALLENGE_DEADLINE, NOTICE_WORDING, RELIEF_WORDING, STATUTORY_BASIS } from '../report/court-lists';
-import { DETERMINATION } from '../rules';
 import { DecisionKind, HumanDecision } from './decisions';
 import { ReviewItem } from './review-list';
 

@@ -4,6 +4,7 @@
  */
 import { OFFENSE_LEVEL, REVIEW_LIST_COLUMNS } from '../report/court-lists';
 import { CsvProblem, headerIndices, readCsvRecords } from './csv-records';
+import { ReviewListError } from '../errors';
 
 export interface ReviewItem {
   id: string;
@@ -21,11 +22,6 @@ export interface ReviewItem {
   determination: string;
   reason: string;
   rule: string;
-}
-
-/** Thrown when a run's review list cannot be read: the run's own output, so a fault of the run, not of a reviewer. */
-export class ReviewListError extends Error {
-  override readonly name = 'ReviewListError';
 }
 
 /** The review list's items, in its order. */

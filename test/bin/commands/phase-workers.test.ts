@@ -6,7 +6,8 @@ import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateExtract } from '../../../lambdas/domain/generator';
-import { RunRequest, runInProcess } from '../../../lambdas/domain/pipeline/run';
+import { RunRequest } from '../../../lambdas/domain/pipeline/plan';
+import { runInProcess } from '../../../lambdas/domain/pipeline/run';
 import { FsObjectStore } from '../../../local/fs-object-store';
 
 type Pool = import('../../../bin/commands/phase-workers').PhaseWorkerPool;

@@ -4,12 +4,12 @@
  * the final lists and decisions.jsonl exactly as decided; each kind of bad file changes nothing and names its line;
  * the same file again changes nothing; a run that did not succeed cannot be reviewed.
  */
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { csvLine } from '../../../lambdas/domain/csv/writer';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
 import { parseCsvText } from '../../helpers/csv-compare';
 
 const CLI = path.resolve(__dirname, '../../../bin/clearance.js');

@@ -6,7 +6,8 @@ import { spawn, ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { acquireStateLock, lockHolder, StateInUseError } from '../../../bin/commands/state-lock';
+import { acquireStateLock, lockHolder } from '../../../bin/commands/state-lock';
+import { StateInUseError } from '../../../lambdas/domain/errors';
 
 let dir: string;
 let sleeper: ChildProcess;

@@ -6,8 +6,8 @@
  */
 import { assembleRun, OUTPUT_FILES, stagedOutputKey } from '../../../lambdas/domain/pipeline/assemble';
 import { readJson } from '../../../lambdas/domain/pipeline/object-store';
-import { RunPlan, workKeys } from '../../../lambdas/domain/pipeline/plan';
-import { createPlan, RunRequest, runInProcess } from '../../../lambdas/domain/pipeline/run';
+import { createPlan, RunPlan, RunRequest, workKeys } from '../../../lambdas/domain/pipeline/plan';
+import { runInProcess } from '../../../lambdas/domain/pipeline/run';
 import { indexSlices } from '../../../lambdas/domain/pipeline/slice-index';
 import { splitRange } from '../../../lambdas/domain/pipeline/split';
 import { classifyPartition } from '../../../lambdas/domain/pipeline/classify-partition';

@@ -4,9 +4,9 @@
  * one chunk when a record spans chunks.
  */
 import fc from 'fast-check';
-import { FrameFormatError } from '../../../lambdas/domain/pipeline/frames';
 import { InputCursor } from '../../../lambdas/domain/pipeline/input-cursor';
 import { MemoryObjectStore } from '../../helpers/memory-store';
+import { FrameFormatError } from '../../../lambdas/domain/errors';
 
 const KEY = 'incoming/COUNTY/input.csv';
 

@@ -4,13 +4,13 @@
  */
 import { gzipSync } from 'node:zlib';
 import { formatIsoDate, todayUtc } from '../../../lambdas/domain/dates';
-import { PolicyError } from '../../../lambdas/domain/policy';
 import { Progress, runInProcess } from '../../../lambdas/domain/pipeline/run';
 import { COL } from '../../../lambdas/domain/columns';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { convictionRow, dojCsv, DOJ_HEADER } from '../../helpers/doj-rows';
 import { MemoryObjectStore } from '../../helpers/memory-store';
 import { FixtureRequest, readFixtureBytes, readFixtureText, runFixture, runFixtureExpectingFailure } from '../../helpers/run-fixture';
+import { PolicyError } from '../../../lambdas/domain/errors';
 
 const extract = dojCsv([
   convictionRow({ subjectId: '1', recordId: 'r1', offense: '11358 HS-CULTIVATE', date: '20100101' }),

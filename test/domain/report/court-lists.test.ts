@@ -3,16 +3,16 @@
  * hand-made people, the wording before and after the challenge deadline, every evaluated conviction on exactly
  * one list (a property), the work-area format, the merge by position, and whole runs cut into many partitions or one.
  */
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import fc from 'fast-check';
 import { COL } from '../../../lambdas/domain/columns';
 import { parseIsoDate } from '../../../lambdas/domain/dates';
-import { PartitionClassifier } from '../../../lambdas/domain/classify';
+import { PartitionClassifier } from '../../../lambdas/domain/people-classifier';
 import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/policy';
 import {
   COURT_LIST_KINDS, COURT_MOTION_COLUMNS, CourtListEntry, CourtLists, DEFENDER_NOTICE_COLUMNS, entryPieces, mergeByPosition, NOTICE_WORDING,
   readEntries, REVIEW_LIST_COLUMNS, SENTENCE_WORDING, STATUTORY_BASIS,
 } from '../../../lambdas/domain/report/court-lists';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
 import { convictionId } from '../../../lambdas/domain/review/conviction-id';
 import { birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, policyArbitrary, rowArbitrary } from '../../helpers/arbitraries';
 import { parseCsvText } from '../../helpers/csv-compare';

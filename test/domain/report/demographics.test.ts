@@ -6,7 +6,8 @@ import { dayFromCivil, parseDojDate, parseIsoDate } from '../../../lambdas/domai
 import {
   ageBandLabels, ageBandOf, ageInYears, decadeOf, DEFAULT_RACE_CATEGORIES, genderCategory, normalizeRaceDescription, RaceMapper, UNKNOWN,
 } from '../../../lambdas/domain/report/demographics';
-import { DEFAULT_SUPPRESSION_THRESHOLD, parseReportSettings, ReportSettingsError } from '../../../lambdas/domain/report/settings';
+import { ReportSettingsError } from '../../../lambdas/domain/errors';
+import { DEFAULT_SUPPRESSION_THRESHOLD, parseReportSettings } from '../../../lambdas/domain/report/settings';
 
 describe('race/ethnicity mapping', () => {
   const mapper = new RaceMapper();

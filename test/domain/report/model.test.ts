@@ -2,13 +2,13 @@
  * The report model, statistics.csv and report.html from hand-made people: what each table counts, that the
  * new statistics merge (partitions in any grouping give the same report), and the shape of the outputs.
  */
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import fc from 'fast-check';
 import { classifyInMemory } from '../../helpers/classify-rows';
 import { convictionRow, dojFields, RowValues } from '../../helpers/doj-rows';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { parseIsoDate } from '../../../lambdas/domain/dates';
 import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/policy';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
 import { mergeAll, mergeStatistics, RunStatistics } from '../../../lambdas/domain/statistics';
 import { buildSummary } from '../../../lambdas/domain/summary';
 import { buildReportModel, NO_DETERMINATION, ReportModel, shareText } from '../../../lambdas/domain/report/model';

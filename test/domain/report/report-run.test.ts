@@ -2,7 +2,7 @@
  * A whole run with the Los Angeles 2020 preset on a generated extract: every determination of the preset
  * appears, and the report, statistics.csv and summary.json show them consistently.
  */
-import { DETERMINATION } from '../../../lambdas/domain/rules';
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { ReportRun, runReport } from './report-fixture';
 import { extractText, generatedRows } from './report-fixture';

@@ -2,9 +2,9 @@
  * Decision files: parsed with the extracts' tokenizer, columns by header name, and checked whole: each kind of
  * problem reported with its physical line, no decision returned when there is any.
  */
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { parseDecisionFile } from '../../../lambdas/domain/review/decisions';
 import { ReviewItem } from '../../../lambdas/domain/review/review-list';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
 import { itemOf, reviewItems } from './review-fixture';
 
 const items = reviewItems();

@@ -3,6 +3,7 @@
  * rounds (latest decision per conviction wins), and the decision record; a property that every conviction of the
  * run ends on exactly one of them, as its latest decision (or its automatic determination) says.
  */
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import fc from 'fast-check';
 import { CHALLENGE_DEADLINE, RELIEF_WORDING, STATUTORY_BASIS } from '../../../lambdas/domain/report/court-lists';
 import { DECISIONS, DecisionKind, HumanDecision, parseDecisionFile } from '../../../lambdas/domain/review/decisions';
@@ -11,7 +12,6 @@ import {
 } from '../../../lambdas/domain/review/finalize';
 import { ReviewItem } from '../../../lambdas/domain/review/review-list';
 import { csvLine } from '../../../lambdas/domain/csv/writer';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
 import { formatIsoDate } from '../../../lambdas/domain/dates';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { itemOf, reviewItems } from './review-fixture';

@@ -1,5 +1,5 @@
 /** A small run's review list, made by the real classifier (report/court-lists.ts), for the review tests. */
-import { PartitionClassifier } from '../../../lambdas/domain/classify';
+import { PartitionClassifier } from '../../../lambdas/domain/people-classifier';
 import { parseIsoDate } from '../../../lambdas/domain/dates';
 import { parsePolicy } from '../../../lambdas/domain/policy';
 import { REVIEW_LIST_HEADER } from '../../../lambdas/domain/report/court-lists';

@@ -3,8 +3,8 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createS3Client, dynamoDbClientConfig, s3ClientConfig } from '../../../lambdas/adapters/aws-clients';
 import { S3ObjectStore } from '../../../lambdas/adapters/s3-object-store';
-import { ConfigError } from '../../../lambdas/adapters/config';
 import { LambdaBench, startBench } from '../helpers';
+import { ConfigError } from '../../../lambdas/domain/errors';
 
 describe('SDK client configuration from the environment', () => {
   let bench: LambdaBench;

@@ -1,4 +1,5 @@
-import { ConfigError, loadHandlerConfig, loadPlanConfig } from '../../../lambdas/adapters/config';
+import { loadHandlerConfig, loadPlanConfig } from '../../../lambdas/adapters/config';
+import { ConfigError } from '../../../lambdas/domain/errors';
 
 const PLAN_ENV = { DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger', MAX_PARTITIONS: '1000', TARGET_RANGE_BYTES: '67108864', MAX_REJECT_RATIO: '0.05' };
 

@@ -1,4 +1,5 @@
-import { isTransientError, RetryableError, retryableOrOriginal } from '../../../lambdas/adapters/errors';
+import { isTransientError, retryableOrOriginal } from '../../../lambdas/adapters/errors';
+import { RetryableError } from '../../../lambdas/domain/errors';
 
 function sdkError(name: string, status?: number, extra: Record<string, unknown> = {}): Error {
   const error = new Error(`${name} happened`);

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { LedgerError } from '../../../lambdas/adapters/errors';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { localAwsConfig, startStandIns, StandIns } from '../../../local/stand-ins';
 import { createLedgerTable, rejectionOf } from '../helpers';
+import { LedgerError } from '../../../lambdas/domain/errors';
 
 describe('RunLedger against the DynamoDB stand-in', () => {
   let standIns: StandIns;

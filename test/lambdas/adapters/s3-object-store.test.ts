@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../../../lambdas/adapters/s3-object-store';
-import { NotFoundError } from '../../../lambdas/domain/pipeline/object-store';
 import { localAwsConfig } from '../../../local/stand-ins';
 import { LambdaBench, rejectionOf, startBench } from '../helpers';
+import { NotFoundError } from '../../../lambdas/domain/errors';
 
 const MiB = 1024 * 1024;
 

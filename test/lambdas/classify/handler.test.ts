@@ -1,7 +1,7 @@
 import { generateExtract } from '../../../lambdas/domain/generator';
 import { ByteRange } from '../../../lambdas/domain/pipeline/plan';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
-import { ClassifyTaskResult, PlanResult } from '../../../lambdas/events';
+import { ClassifyTaskResult, PlanResult } from '../../../lambdas/workflow-contract';
 import { captureStdout, Handlers, LambdaBench, loadHandlers, objectCreatedEvent, rejectionOf, startBench } from '../helpers';
 
 describe('classify handler', () => {

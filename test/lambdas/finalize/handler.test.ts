@@ -4,11 +4,11 @@
  * ledger's review counts; a rejected file changes nothing; the same upload again changes nothing; no content of a
  * decision file in what the handler returns or logs.
  */
+import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { csvLine } from '../../../lambdas/domain/csv/writer';
 import { generateExtract } from '../../../lambdas/domain/generator';
-import { DETERMINATION } from '../../../lambdas/domain/rules';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { captureStdout, Handlers, LambdaBench, loadHandlers, objectCreatedEvent, runPipeline, startBench } from '../helpers';
 

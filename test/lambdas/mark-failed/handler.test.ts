@@ -2,7 +2,7 @@ import { generateExtract } from '../../../lambdas/domain/generator';
 import { Summary } from '../../../lambdas/domain/summary';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 
-import { errorOf, MarkFailedResult, PlanResult } from '../../../lambdas/events';
+import { errorOf, MarkFailedResult, PlanResult } from '../../../lambdas/workflow-contract';
 import { captureStdout, Handlers, LambdaBench, loadHandlers, objectCreatedEvent, rejectionOf, runPipeline, startBench } from '../helpers';
 
 /** What Step Functions' Catch puts at $.error for a Lambda error. */

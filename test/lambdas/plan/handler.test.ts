@@ -1,6 +1,6 @@
 import { generateExtract } from '../../../lambdas/domain/generator';
 import { RunPlan } from '../../../lambdas/domain/pipeline/plan';
-import { PlanResult } from '../../../lambdas/events';
+import { PlanResult } from '../../../lambdas/workflow-contract';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { captureStdout, LambdaBench, objectCreatedEvent, rejectionOf, startBench } from '../helpers';
 

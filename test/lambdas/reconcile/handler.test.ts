@@ -1,5 +1,5 @@
 import { RunLedger } from '../../../lambdas/adapters/ledger';
-import { runIdFor, uploadOf } from '../../../lambdas/events';
+import { runIdFor, uploadOf } from '../../../lambdas/workflow-contract';
 import { ReconcileResult } from '../../../lambdas/operations';
 import { executionStatusChangeEvent } from '../../../local/event-bridge';
 import { captureStdout, LambdaBench, objectCreatedEvent, startBench } from '../helpers';

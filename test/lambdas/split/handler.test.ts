@@ -1,7 +1,7 @@
 import { generateExtract } from '../../../lambdas/domain/generator';
 import { ByteRange } from '../../../lambdas/domain/pipeline/plan';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
-import { PlanResult, SplitTaskResult } from '../../../lambdas/events';
+import { PlanResult, SplitTaskResult } from '../../../lambdas/workflow-contract';
 import { captureStdout, Handlers, LambdaBench, loadHandlers, objectCreatedEvent, rejectionOf, startBench } from '../helpers';
 
 describe('split handler', () => {

@@ -2,11 +2,11 @@
  * PartitionClassifier: the 18 appended columns of every row (eligibility.md "The 18 columns"), row order,
  * and the partition's statistics.
  */
-import { SCENARIO_DISMISS_ALL, SCENARIO_DISMISS_ALL_AND_RELATED } from '../../lambdas/domain/classify';
+import { DETERMINATION } from '../../lambdas/domain/decision';
+import { SCENARIO_DISMISS_ALL, SCENARIO_DISMISS_ALL_AND_RELATED } from '../../lambdas/domain/people-classifier';
 import { ELIGIBILITY_COLUMNS, FIELD_COUNT } from '../../lambdas/domain/columns';
 import { dayFromCivil, parseIsoDate } from '../../lambdas/domain/dates';
 import { parsePolicy, PolicyInput, presetPolicy, PRESETS } from '../../lambdas/domain/policy';
-import { DETERMINATION } from '../../lambdas/domain/rules';
 import { RunStatistics } from '../../lambdas/domain/statistics';
 import { parseCsvText } from '../helpers/csv-compare';
 import { classifyInMemory, InMemoryRow } from '../helpers/classify-rows';

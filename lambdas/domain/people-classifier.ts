@@ -3,12 +3,13 @@
  * rows, every evaluated conviction is decided, and each row gets the 18 eligibility columns; the partition's
  * mergeable statistics come with them. Memory is bounded by the people given (a partition), never by the file.
  */
+import { DETERMINATION } from './decision';
 import { COL, CONDENSED_INDICES } from './columns';
 import { csvField, csvLine, csvLineOf, csvSafeField, csvSafeLine } from './csv/writer';
 import { addYears, formatUsDate, formatYearsBetween, isMalformed, PROP64_EFFECTIVE_DAY } from './dates';
 import { Conviction, Person, PersonFacts, personFacts } from './person';
 import { Policy } from './policy';
-import { decide, DETERMINATION, EvaluationContext, isRelief } from './rules';
+import { decide, EvaluationContext, isRelief } from './rules';
 import { isProp64RelatedSection, isRelatedCharge, possibleOtherProp64Charge, PROP64_SECTIONS, RELATED_SECTION_LABEL } from './sections';
 import { countInto, emptyDemographics, emptyScenario, emptyStatistics, ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
 import { COURT_LIST_KINDS, CourtLists, emptyCourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';

@@ -4,10 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { RunError } from './domain/pipeline/errors';
 import { ObjectStore, readJson } from './domain/pipeline/object-store';
 import { RunPlan, workKeys } from './domain/pipeline/plan';
-import { MAX_INPUT_FILES } from './domain/pipeline/run';
+import { MAX_INPUT_FILES } from './domain/defaults';
+import { InputError, NotFoundError } from './domain/errors';
+import type { RunRecord } from './adapters/ledger';
+import { RunFailedDetail, runFailedDetailSchema } from './run-events';
 
 export const INCOMING_PREFIX = 'incoming/';
 export const POLICIES_PREFIX = 'policies/';
@@ -32,7 +34,7 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what:
     const message = issue.code === 'invalid_type' ? `must be ${issue.expected}` : issue.message;
     return field === '' ? message : `${field}: ${message}`;
   });
-  throw new RunError('InputError', `${what}: ${problems.join('; ')}`);
+  throw new InputError(`${what}: ${problems.join('; ')}`);
 }
 
 const wholeNumber = z.number().int().min(0);
@@ -67,7 +69,7 @@ export interface Upload {
 export function uploadOf(event: ObjectCreatedEvent): Upload {
   const object = event.detail.object;
   const version = object['version-id'] || object.etag;
-  if (!version) throw new RunError('InputError', `event: detail.object has neither version-id nor etag for ${object.key}`);
+  if (!version) throw new InputError(`event: detail.object has neither version-id nor etag for ${object.key}`);
   return { bucket: event.detail.bucket.name, key: object.key, version, time: event.time };
 }
 
@@ -263,7 +265,7 @@ export interface MarkFailedResult {
   /** reports/<COUNTY>/<runId>/error.json, when the county is known. */
   errorKey?: string;
   /** The `Clearance Run Failed` event detail the workflow puts on the bus (lambdas/run-events.ts), when recorded with a county. */
-  announcement?: import('./run-events').RunFailedDetail;
+  announcement?: RunFailedDetail;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -281,6 +283,18 @@ export function errorReportKey(county: string, runId: string): string {
   return `${runPrefixes(runId, county).reportsPrefix}error.json`;
 }
 
+/** The `Clearance Run Failed` detail of a run marked FAILED (Mark failed, the reconciler), from its ledger item. */
+export function runFailedDetail(run: Pick<RunRecord, 'runId' | 'rowsRead' | 'rowsRejected' | 'rowsWritten' | 'people'>, county: string, errorName: string): RunFailedDetail {
+  return runFailedDetailSchema.parse({
+    runId: run.runId,
+    county,
+    status: 'FAILED',
+    errorName,
+    counts: { rowsRead: run.rowsRead ?? 0, rowsRejected: run.rowsRejected ?? 0, rowsWritten: run.rowsWritten ?? 0, people: run.people ?? 0 },
+    reports: { prefix: runPrefixes(run.runId, county).reportsPrefix, errorKey: errorReportKey(county, run.runId) },
+  });
+}
+
 let cachedPlan: RunPlan | undefined;
 
 /** The run's plan.json (kept for the next invocation of a warm container: a plan never changes). */
@@ -291,10 +305,10 @@ export async function loadRunPlan(store: ObjectStore, runId: string): Promise<Ru
   try {
     plan = await readJson<RunPlan>(store, key);
   } catch (error) {
-    if ((error as Error).name === 'NotFoundError') throw new RunError('InputError', `run ${runId}: no plan at ${key}`);
+    if (error instanceof NotFoundError) throw new InputError(`run ${runId}: no plan at ${key}`);
     throw error;
   }
-  if (plan.runId !== runId) throw new RunError('InputError', `${key} belongs to run ${plan.runId}, not ${runId}`);
+  if (plan.runId !== runId) throw new InputError(`${key} belongs to run ${plan.runId}, not ${runId}`);
   cachedPlan = plan;
   return plan;
 }

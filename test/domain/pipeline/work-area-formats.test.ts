@@ -1,22 +1,13 @@
 /**
- * The work area's binary formats (lambdas/domain/pipeline/frames.ts): ByteWriter, routed rows (split → classify)
+ * The work area's binary formats (lambdas/domain/pipeline/work-area-formats.ts): ByteWriter, routed rows (split → classify)
  * and classified rows (classify → assemble) round-trip every field, whatever the chunking, and a truncated object
  * is a FrameFormatError.
  */
 import fc from 'fast-check';
 import { FIELD_COUNT } from '../../../lambdas/domain/columns';
-import {
-  ByteWriter,
-  ClassifiedRowReader,
-  finishClassifiedRow,
-  FrameFormatError,
-  ROUTED_FIELDS,
-  RoutedRowsBuilder,
-  RoutedRowsReader,
-  slotsOf,
-  startClassifiedRow,
-} from '../../../lambdas/domain/pipeline/frames';
+import { ByteWriter, ClassifiedRowReader, finishClassifiedRow, ROUTED_FIELDS, RoutedRowsBuilder, RoutedRowsReader, slotsOf, startClassifiedRow } from '../../../lambdas/domain/pipeline/work-area-formats';
 import { POSITION_FILE_FACTOR } from '../../../lambdas/domain/pipeline/plan';
+import { FrameFormatError } from '../../../lambdas/domain/errors';
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 

@@ -1,4 +1,4 @@
-import { countySlug, manifestSchema, parseInput, parseUploadKey, resolveEventKey, runIdFor, Upload } from '../../lambdas/events';
+import { countySlug, manifestSchema, parseInput, parseUploadKey, resolveEventKey, runIdFor, Upload } from '../../lambdas/workflow-contract';
 import { MemoryObjectStore } from '../helpers/memory-store';
 
 describe('upload keys', () => {

@@ -22,6 +22,7 @@
  *   columns (CSV). Assemble writes `<input record or full line>,<columns>` and `<condensed>,<columns>`.
  */
 import { COL, CONDENSED_INDICES } from '../columns';
+import { FrameFormatError, InvariantError } from '../errors';
 
 /**
  * What Classify reads of a row, in column order: what people and rules need, what the court lists need, the
@@ -62,15 +63,6 @@ const ROUTED_HEADER_BYTES = 9;
 const CLASSIFIED_HEADER_BYTES = 4 + 4 + 1 + 4 * 4;
 const TWO_32 = 0x100000000;
 const EMPTY = Buffer.alloc(0);
-
-/** A broken internal invariant between phases (a bug, not bad input). */
-export class InvariantError extends Error {
-  override readonly name = 'InvariantError';
-}
-
-export class FrameFormatError extends Error {
-  override readonly name = 'FrameFormatError';
-}
 
 function readU32(buffer: Buffer, at: number): number {
   return (buffer[at] | (buffer[at + 1] << 8) | (buffer[at + 2] << 16)) + buffer[at + 3] * 0x1000000;

@@ -1,0 +1,33 @@
+/**
+ * Defaults and limits shared by the stack (lib/), the handlers, the CLI and the local runtime: each is defined once
+ * here so that the construct props, the functions' environment, the CLI's options and the emulator agree.
+ */
+
+/** Powertools service name: the `service` of every log line and the `service` dimension of every custom metric. */
+export const SERVICE_NAME = 'record-clearance';
+/** CloudWatch namespace of the custom metrics. */
+export const METRICS_NAMESPACE = 'RecordClearance';
+
+/** Nominal bytes per Split range (TARGET_RANGE_BYTES): 64 MiB. */
+export const DEFAULT_RANGE_BYTES = 64 * 1024 * 1024;
+/** Nominal input bytes per Classify partition (TARGET_PARTITION_BYTES): 64 MiB. */
+export const DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024;
+/** Nominal input bytes per output slice, one Assemble-slice task each (TARGET_SLICE_BYTES): 256 MiB. */
+export const DEFAULT_SLICE_BYTES = 256 * 1024 * 1024;
+/** Upper bound on Classify partitions (MAX_PARTITIONS). */
+export const DEFAULT_MAX_PARTITIONS = 1000;
+/** Rejected / read rows above which a run fails with RejectRatioExceeded (MAX_REJECT_RATIO). */
+export const DEFAULT_MAX_REJECT_RATIO = 0.05;
+/** Most Split or Classify children of a Distributed Map running at once (MAX_SPLIT/CLASSIFY_CONCURRENCY). */
+export const DEFAULT_MAP_CONCURRENCY = 100;
+/** S3 requests per second per prefix the maps may cause (PREFIX_REQUEST_BUDGET). */
+export const DEFAULT_PREFIX_REQUEST_BUDGET = 2000;
+
+/**
+ * Most input files of one run (docs/handlers.md, "Limits"): every file's key is kept in the run's ledger item, whose
+ * size DynamoDB caps at 400 KB, and a county's extract comes in a handful of files.
+ */
+export const MAX_INPUT_FILES = 200;
+
+/** Step Functions' ceiling on a task's TimeoutSeconds that the local executor can also honour (setTimeout's limit). */
+export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
