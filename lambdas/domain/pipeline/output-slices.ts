@@ -18,21 +18,15 @@
  * interval) whatever the run's size; its open reads are the windows' (WINDOW_READS_IN_FLIGHT) and one input stream.
  */
 import { csvSafeLine } from '../csv/writer';
-import { DEFAULT_SLICE_BYTES } from '../defaults';
 import { COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeByPosition, readEntries } from '../report/court-lists';
 import { ChunkChannel, PieceWriter } from './channel';
 import { mergeReadOptions, mergeSlice, RESULT_FILES, RESULT_FILE_NAMES } from './merge';
 import {
   collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readManyRange, readText, writeJson,
 } from './object-store';
-import { ByteRange, positionOf, RunPlan, shardOf, workKeys } from './plan';
+import { positionOf, RunPlan, shardOf, workKeys } from './plan';
+export { MAX_SLICES, planSlices } from './slice-plan';
 import { SplitReject } from './split';
-
-/**
- * Most slices of a run: a joined output has at most two parts per slice (planJoin), and S3 allows 10,000 parts per
- * upload. Above 5,000 slices of the target size, slices are made larger.
- */
-export const MAX_SLICES = 5_000;
 
 /** The nine outputs each slice writes a part of, in the order of the position index's streams where they have one. */
 export const SLICE_OUTPUTS = [
@@ -57,26 +51,6 @@ export interface SliceResult {
   rowsPerFile: number[];
   /** Bytes of each part written. */
   sizes: Record<SliceOutput, number>;
-}
-
-/**
- * The first range of each slice: consecutive ranges grouped until a slice holds at least `targetSliceBytes` of
- * input (larger when that would make more than MAX_SLICES). Always at least one slice (slice 0 writes the headers).
- */
-export function planSlices(ranges: readonly ByteRange[], targetSliceBytes = DEFAULT_SLICE_BYTES): number[] {
-  if (!(targetSliceBytes >= 1)) throw new RangeError(`target slice bytes must be at least 1, got ${targetSliceBytes}`);
-  const total = ranges.reduce((sum, range) => sum + (range.end - range.start), 0);
-  const target = Math.max(targetSliceBytes, Math.ceil(total / (MAX_SLICES - 1)));
-  const starts = [0];
-  let bytes = 0;
-  for (let r = 0; r < ranges.length; r++) {
-    if (bytes >= target) {
-      starts.push(r);
-      bytes = 0;
-    }
-    bytes += ranges[r].end - ranges[r].start;
-  }
-  return starts;
 }
 
 /** The plan's slices (plans written before slices existed: one slice). */

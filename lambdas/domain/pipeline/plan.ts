@@ -9,7 +9,7 @@ import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../dates';
 import { DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYTES, DEFAULT_RANGE_BYTES, MAX_INPUT_FILES } from '../defaults';
 import { parsePolicy, PolicyInput, presetPolicy, PRESETS } from '../policy';
 import { collectBytes, ObjectStore, writeJson } from './object-store';
-import { planSlices } from './output-slices';
+import { planSlices } from './slice-plan';
 import { InputError, NotFoundError } from '../errors';
 
 /** Positions order rows across files: file index in the high bits, byte offset in the low 40 (1 TiB per file). */
