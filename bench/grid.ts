@@ -70,6 +70,7 @@ export async function gridRun(options: GridOptions): Promise<string> {
       ['peak requests per prefix in one second', `${after.peakPerPrefix.write} writes (${after.peakPerPrefix.writePrefix}), ${after.peakPerPrefix.read} reads (${after.peakPerPrefix.readPrefix})`],
       ['most sockets open in one invocation', `${lambda.peakOpenSockets} (cap ${LAMBDA_MAX_FILE_DESCRIPTORS})`],
       ['most heap in one invocation', heaviest ? `${(heaviest[1].heapBytes / 1e6).toFixed(0)} MB (${phase(heaviest[0])})` : '-'],
+      ['most network bytes one invocation moved', `${(lambda.peakInvocationBytes / 1e6).toFixed(1)} MB`],
       ['longest invocation', longest ? `${longest[1].seconds.toFixed(1)} s (${phase(longest[0])})` : '-'],
     ];
     return `| measure | value |\n|---|---|\n${rows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}\n`;

@@ -110,6 +110,20 @@ describe('mark-failed handler', () => {
     expect((await ledger.getRun(planned.runId))?.status).toBe('FAILED');
   });
 
+  it("records a map child's timeout cause, and makes it the run's error when the map fails with its tolerance exceeded", async () => {
+    await bench.put('policies/MODOC.json', JSON.stringify({ baselineEligibility: { dismiss: ['11357'] } }));
+    await bench.put('incoming/MODOC/extract.csv', [...generateExtract({ county: 'MODOC', people: 10, seed: 5 })].join(''));
+    const event = objectCreatedEvent('incoming/MODOC/extract.csv');
+    const planned = (await handlers.plan(event)) as PlanResult;
+    const cause = 'Classify partition ran past its timeout (the function\'s 900 s): lower targetPartitionBytes (TARGET_PARTITION_BYTES)';
+    expect(await markFailed({ runId: planned.runId, timedOut: cause })).toEqual({ recorded: true, runId: planned.runId, errorName: 'TaskTimedOut' });
+    // The status stays until the run fails.
+    expect(await ledger.getRun(planned.runId)).toMatchObject({ status: 'SPLITTING', timedOutTask: cause });
+    const mapFailed = { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' };
+    expect(await markFailed({ ...event, plan: planned, error: mapFailed })).toMatchObject({ recorded: true, errorName: 'TaskTimedOut' });
+    expect(await ledger.getRun(planned.runId)).toMatchObject({ status: 'FAILED', errorName: 'TaskTimedOut', errorMessage: cause });
+  });
+
   it('never throws on a partial state', async () => {
     expect(await markFailed({})).toEqual({ recorded: false, errorName: 'UnknownError' });
     expect(await markFailed(null)).toEqual({ recorded: false, errorName: 'UnknownError' });
