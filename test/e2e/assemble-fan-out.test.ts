@@ -2,8 +2,7 @@
  * What makes one Assemble invocation over the whole output fail in the cloud, on the embedded stack: a network budget
  * per Assemble invocation (what one function moves within its timeout, scaled down to this small run). With one
  * output slice, that invocation moves the whole output and times out, and the ledger names the task and what to
- * change. The fan-out within the same budget, with outputs byte for byte those of one process, is
- * test/e2e/cloud-limits.test.ts's grid run.
+ * change. The fan-out's outputs, byte for byte those of one slice, are the property tests' (test/domain/properties.test.ts).
  */
 import { synthTemplate } from '../../bin/commands/synth-template';
 import { generateExtract } from '../../lambdas/domain/generator';
