@@ -10,10 +10,20 @@
  *   npm run bench -- --repeat 5        runs per command on inputs up to 600k rows (default 3; larger inputs once)
  *   npm run bench -- --no-grid         skip the large-grid run with the cloud's limits on (bench/grid.ts)
  *   npm run bench -- --grid-people 2000 --grid-bytes 4096   its size: people generated, range and partition bytes
+ *   npm run bench -- --monthly-rows 500000,5000000   month 2 --previous month 1 at these sizes (bench/monthly.ts); 0: skip
+ *   npm run bench -- --no-small        skip the small inputs (the conformance case, a 16,000-person county)
+ *   npm run bench -- --county-people 16000   the small county's size (generated with seed 7)
+ *   npm run bench -- --no-init         skip the Lambda bundles' init times (bench/lambda-init.ts)
+ *   npm run bench -- --rows 0 --no-reference-shaped --no-run --no-grid   the small inputs and init times only
+ *   npm run bench -- --review-rows 5000000 --review-decisions 200000   the review: a decision file applied to a run
+ *   npm run bench -- --only-review     only the review (bench/review.ts); --no-review skips it
  *
  * Each repeated command reports its median run (wall time, RSS and phases of that run) and the range of all its
  * runs: this machine's speed drifts by up to ~40% from hour to hour, and one run of a 500k-row input says little.
  * Repeats alternate between `classify` and `run`, so that a drift touches both alike.
+ *
+ * Fixed cost is the conformance case's wall time (38 rows: nearly all of it is start-up, loading and reports); each
+ * input's rows/s beyond it is its rows over (wall time - fixed cost). Targets (issue 21) are checked at the end.
  *
  * Results: a Markdown table on stdout, JSON + Markdown under bench/results/ (latest.md is committed).
  */
@@ -24,17 +34,29 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { Command } from 'commander';
-import { generateExtract, peopleForRows } from '../lambdas/domain/generator';
+import { generateExtract, peopleForRows } from '../tools/generator';
 import { ASSEMBLE_THREADS, costTable, cpuShare, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
 import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
 import { gridRun } from './grid';
+import { monthlyBench } from './monthly';
+import { bundleInitTable, measureBundleInit } from './lambda-init';
+import { reviewBenchSection } from './review';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clearance.js');
 const PRELOAD = path.join(__dirname, 'rusage-preload.js');
 const FLOOR = path.join(__dirname, 'tokenize-floor.js');
 const CACHE = path.join(tmpdir(), 'record-clearance-bench');
-const LA50K = path.resolve(ROOT, '..', 'shared', 'fixtures', 'doj', 'reference-run-la50k', 'input.csv.gz');
+const DOJ_FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'doj');
+const LA50K = path.join(DOJ_FIXTURES, 'reference-run-la50k', 'input.csv.gz');
+/** The conformance case: the reference tool's published results on 38 rows (shared/fixtures/doj/conformance/run.json). */
+const CONFORMANCE = {
+  file: path.join(DOJ_FIXTURES, 'conformance', 'input.csv'),
+  args: ['--county', 'SACRAMENTO', '--policy', path.join(DOJ_FIXTURES, 'eligibility_options.json'), '--compute-at', '2019-11-11'],
+};
+const DEFAULT_ARGS = ['--county', 'LOS ANGELES', '--policy', 'reference-default', '--compute-at', '2020-07-01'];
+/** Issue 21's targets on this machine. */
+const TARGETS = { conformanceSeconds: 0.3, countySeconds: 1.3, referenceTimesFloor: 3.5, bundleInitMs: 150 };
 const MB = 1024 * 1024;
 /** Inputs up to this many rows are measured --repeat times (larger ones take minutes: once). */
 const REPEAT_MAX_ROWS = 600_000;
@@ -53,6 +75,8 @@ interface Measurement {
   phases: Record<string, number>;
   /** Wall seconds of every run of this command on this input (the measurement is their median run). */
   runs: number[];
+  /** User + system CPU seconds of the process and its children (the median run's). */
+  cpuSeconds: number;
 }
 
 async function writeChunks(file: string, chunks: Iterable<string>): Promise<void> {
@@ -104,11 +128,21 @@ function floor(file: string): number {
   return (JSON.parse(result.stdout.trim()) as { seconds: number }).seconds;
 }
 
+/** The 16,000-person county of issue 21: `clearance generate --county "LOS ANGELES" --people N --seed 7`. */
+async function county(people: number): Promise<string> {
+  const file = path.join(CACHE, `county-${people}-seed7.csv`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating a ${people}-person county...\n`);
+    await writeChunks(`${file}.tmp`, generateExtract({ county: 'LOS ANGELES', people, seed: 7 }));
+    await fs.rename(`${file}.tmp`, file);
+  }
+  return file;
+}
+
 /** Runs one `clearance` command in a child process and measures it; phases from its summary.json when it writes one. */
-function measure(command: 'classify' | 'run', file: string, rows: number, floorSeconds: number, label: string): Measurement {
+function measure(command: 'classify' | 'run', file: string, rows: number, floorSeconds: number, label: string, requestArgs: readonly string[] = DEFAULT_ARGS): Measurement {
   const out = path.join(CACHE, `${command}-out`);
-  const args = ['-r', PRELOAD, CLI, command, '--input', file, '--county', 'LOS ANGELES',
-    '--policy', 'reference-default', '--compute-at', '2020-07-01', '--out', out];
+  const args = ['-r', PRELOAD, CLI, command, '--input', file, ...requestArgs, '--out', out];
   // Each run writes a folder of its own: the previous ones go first (the disk holds a few of these at 5M rows).
   rmSync(out, { recursive: true, force: true });
   const started = process.hrtime.bigint();
@@ -116,9 +150,9 @@ function measure(command: 'classify' | 'run', file: string, rows: number, floorS
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`clearance ${command} failed on ${file}: ${result.stderr}`);
   // One report per process (the launcher may start the CLI in a child process): the largest is the peak.
-  const reports = [...result.stderr.matchAll(/BENCH_RUSAGE (.*)/g)].map((match) => JSON.parse(match[1]) as { maxRssKb: number });
+  const reports = [...result.stderr.matchAll(/BENCH_RUSAGE (.*)/g)].map((match) => JSON.parse(match[1]) as { maxRssKb: number; userMs: number; systemMs: number });
   if (reports.length === 0) throw new Error(`clearance ${command} on ${file}: no BENCH_RUSAGE report on stderr`);
-  const usage = { maxRssKb: Math.max(...reports.map((report) => report.maxRssKb)) };
+  const usage = { maxRssKb: Math.max(...reports.map((report) => report.maxRssKb)), cpuMs: reports.reduce((sum, r) => sum + r.userMs + r.systemMs, 0) };
   // classify prints its run's folder (<out>/<runId>/) on stdout; reports/ holds the summary.
   const summaryFile = command === 'classify' ? path.join(result.stdout.trim().split('\n').pop() ?? out, 'reports', 'summary.json') : '';
   const phases = command === 'classify' && existsSync(summaryFile)
@@ -138,6 +172,7 @@ function measure(command: 'classify' | 'run', file: string, rows: number, floorS
     timesFloor: seconds / floorSeconds,
     phases,
     runs: [seconds],
+    cpuSeconds: usage.cpuMs / 1000,
   };
 }
 
@@ -152,19 +187,51 @@ function runRange(m: Measurement): string {
   return `${Math.min(...m.runs).toFixed(2)}-${Math.max(...m.runs).toFixed(2)} (${m.runs.length} runs)`;
 }
 
+/** The fixed cost of a command: its wall time on the conformance case, where nearly all of it is start-up and reports. */
+function fixedCostOf(measurements: readonly Measurement[], command: string): number | undefined {
+  return measurements.find((m) => m.input === CONFORMANCE_LABEL && m.command === command)?.seconds;
+}
+
+/** Rows per second once the fixed cost is paid: rows / (wall - fixed cost). */
+function beyondFixed(m: Measurement, fixed: number | undefined): string {
+  if (fixed === undefined || m.input === CONFORMANCE_LABEL || m.seconds <= fixed) return 'n/a';
+  return String(Math.round(m.rows / (m.seconds - fixed)));
+}
+
 function table(measurements: Measurement[]): string {
   const lines = [
-    '| input | rows | MB | command | wall s (median) | runs: min-max s | rows/s | MB/s | peak RSS MB | tokenize floor s | × floor | split / classify / assemble s |',
-    '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| input | rows | MB | command | wall s (median) | runs: min-max s | CPU s | rows/s | rows/s beyond fixed cost | MB/s | peak RSS MB | tokenize floor s | × floor | split / classify / assemble s |',
+    '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const m of measurements) {
     const phases = m.command === 'clearance run' ? 'n/a' : ['split', 'classify', 'assemble'].map((p) => (m.phases[p] ?? 0).toFixed(2)).join(' / ');
     lines.push(
-      `| ${m.input} | ${m.rows} | ${m.megabytes.toFixed(0)} | ${m.command} | ${m.seconds.toFixed(2)} | ${runRange(m)} | ${Math.round(m.rowsPerSecond)} | ` +
+      `| ${m.input} | ${m.rows} | ${m.megabytes.toFixed(0)} | ${m.command} | ${m.seconds.toFixed(2)} | ${runRange(m)} | ${m.cpuSeconds.toFixed(2)} | ${Math.round(m.rowsPerSecond)} | ` +
+        `${beyondFixed(m, fixedCostOf(measurements, m.command))} | ` +
         `${m.megabytesPerSecond.toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.floorSeconds.toFixed(2)} | ${m.timesFloor.toFixed(1)} | ${phases} |`,
     );
   }
   return lines.join('\n');
+}
+
+const CONFORMANCE_LABEL = 'conformance case';
+const COUNTY_LABEL = (people: number) => `county of ${people} people (seed 7)`;
+
+/** Issue 21's targets against this run's figures: met, or by how much not. */
+function targetLines(measurements: readonly Measurement[], countyPeople: number, init: { bundles: Array<{ phase: string; initMs: number }> } | undefined): string {
+  const classify = (label: string) => measurements.find((m) => m.input === label && m.command === 'clearance classify');
+  const lines: string[] = [];
+  const verdict = (ok: boolean) => (ok ? 'met' : 'not met');
+  const conformance = classify(CONFORMANCE_LABEL);
+  if (conformance) lines.push(`- conformance case, \`clearance classify\`: ${conformance.seconds.toFixed(2)} s wall (CPU ${conformance.cpuSeconds.toFixed(2)} s); target < ${TARGETS.conformanceSeconds} s: ${verdict(conformance.seconds < TARGETS.conformanceSeconds)}`);
+  const small = classify(COUNTY_LABEL(countyPeople));
+  if (small) lines.push(`- ${COUNTY_LABEL(countyPeople)}, \`clearance classify\`: ${small.seconds.toFixed(2)} s wall (CPU ${small.cpuSeconds.toFixed(2)} s); target < ${TARGETS.countySeconds} s: ${verdict(small.seconds < TARGETS.countySeconds)}`);
+  const reference = classify('reference-shaped 500k');
+  if (reference) lines.push(`- reference-shaped 500k, \`clearance classify\`: ${reference.timesFloor.toFixed(1)} × the tokenize floor (${reference.seconds.toFixed(2)} s / ${reference.floorSeconds.toFixed(2)} s); target ≤ ${TARGETS.referenceTimesFloor} ×: ${verdict(reference.timesFloor <= TARGETS.referenceTimesFloor)}`);
+  for (const bundle of init?.bundles ?? []) {
+    lines.push(`- ${bundle.phase} bundle init: ${bundle.initMs.toFixed(0)} ms; target < ${TARGETS.bundleInitMs} ms: ${verdict(bundle.initMs < TARGETS.bundleInitMs)}`);
+  }
+  return lines.length === 0 ? '' : `\n## Targets (issue 21)\n\n${lines.join('\n')}\n`;
 }
 
 /**
@@ -215,8 +282,21 @@ function scaleTable(throughput: Throughput, bytesPerRow: number): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const options = new Command()
+/** The cost per million rows and the scale on paper, from one measured run's throughput. */
+function costSection(basis: Measurement): string {
+  const throughput = throughputOf(basis, 2);
+  const bytesPerRow = (basis.megabytes * MB) / basis.rows;
+  return (
+    `\n## Cost per million rows (from the ${basis.input} run: split ${throughput.splitMbPerSecond.toFixed(1)} MB/s, ` +
+    `classify ${throughput.classifyMbPerSecond.toFixed(1)} MB/s, assemble ${throughput.assembleMbPerSecond.toFixed(1)} MB/s per thread, ` +
+    `${bytesPerRow.toFixed(0)} bytes/row)\n\n${costTable(estimateCost(1_000_000, bytesPerRow, throughput))}\n\n` +
+    `## Scale on paper\n\n${scaleTable(throughput, bytesPerRow)}\n`
+  );
+}
+
+/** The bench's command line. */
+function benchOptions() {
+  return new Command()
     .option('--rows <list>', 'generated extract sizes, comma-separated', '500000,5000000')
     .option('--huge', 'also 20,000,000 rows')
     .option('--no-reference-shaped', 'skip the tiled reference fixture')
@@ -226,21 +306,47 @@ async function main(): Promise<void> {
     .option('--no-grid', 'skip the large-grid run with the cloud\'s limits on')
     .option('--grid-people <n>', 'people in the large-grid run\'s extract', '2000')
     .option('--grid-bytes <n>', 'range and partition bytes of the large-grid run', '4096')
+    .option('--monthly-rows <list>', 'month 2 against an N-row register at these sizes (0: skip)', '500000,5000000')
+    .option('--no-small', 'skip the small inputs (the conformance case and a small county)')
+    .option('--county-people <n>', 'people in the small county (generated with seed 7)', '16000')
+    .option('--no-init', "skip the Lambda bundles' init times")
+    .option('--init-runs <n>', 'cold processes per Lambda bundle', '7')
+    .option('--review-rows <n>', 'rows of the run the review bench applies a decision file to', '5000000')
+    .option('--review-decisions <n>', 'lines of the review bench\'s decision file', '200000')
+    .option('--no-review', 'skip the review bench')
+    .option('--only-review', 'only the review bench')
     .parse(process.argv)
-    .opts<{ rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string }>();
+    .opts<{
+      rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string;
+      monthlyRows: string; small: boolean; countyPeople: string; init: boolean; initRuns: string;
+      reviewRows: string; reviewDecisions: string; review: boolean; onlyReview?: boolean;
+    }>();
+}
+
+async function main(): Promise<void> {
+  const options = benchOptions();
   const repeat = Number(options.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat: ${JSON.stringify(options.repeat)} is not a whole number of at least 1`);
   mkdirSync(CACHE, { recursive: true });
+  const review = options.review || options.onlyReview
+    ? await reviewBenchSection({ rows: Number(options.reviewRows), decisions: Number(options.reviewDecisions), generated, cli: CLI, preload: PRELOAD, cache: CACHE, resultsDir: path.join(ROOT, 'bench', 'results'), only: options.onlyReview === true })
+    : '';
+  if (options.onlyReview) return;
   const sizes = options.rows.split(',').map(Number).filter((n) => n > 0);
   if (options.huge) sizes.push(20_000_000);
-  const inputs: Array<{ file: string; label: string }> = [];
+  const countyPeople = Number(options.countyPeople);
+  const inputs: Array<{ file: string; label: string; args?: readonly string[] }> = [];
+  if (options.small) {
+    inputs.push({ file: CONFORMANCE.file, label: CONFORMANCE_LABEL, args: CONFORMANCE.args });
+    inputs.push({ file: await county(countyPeople), label: COUNTY_LABEL(countyPeople) });
+  }
   for (const rows of sizes) inputs.push({ file: await generated(rows), label: `generated ${rows / 1e6}M` });
   if (options.referenceShaped) {
     const file = await referenceShaped();
     if (file) inputs.push({ file, label: 'reference-shaped 500k' });
   }
   const measurements: Measurement[] = [];
-  for (const { file, label } of inputs) {
+  for (const { file, label, args } of inputs) {
     const rows = countRows(file);
     const floorSeconds = floor(file);
     const repeated = rows <= REPEAT_MAX_ROWS;
@@ -248,7 +354,7 @@ async function main(): Promise<void> {
     const runs = new Map(commands.map((command) => [command, [] as Measurement[]]));
     for (let round = 0; round < (repeated ? repeat : 1); round++) {
       for (const command of commands) {
-        const measurement = measure(command, file, rows, floorSeconds, label);
+        const measurement = measure(command, file, rows, floorSeconds, label, args);
         runs.get(command)!.push(measurement);
         process.stderr.write(`${label} ${command}: ${measurement.seconds.toFixed(2)} s, ${measurement.peakRssMb.toFixed(0)} MB\n`);
       }
@@ -258,23 +364,19 @@ async function main(): Promise<void> {
   const generatedRuns = measurements.filter((m) => m.input.startsWith('generated'));
   const reference = measurements.find((m) => m.input.startsWith('reference'));
   const basis = reference ?? generatedRuns[generatedRuns.length - 1];
-  let costs = '';
-  if (basis) {
-    const throughput = throughputOf(basis, 2);
-    const bytesPerRow = (basis.megabytes * MB) / basis.rows;
-    costs =
-      `\n## Cost per million rows (from the ${basis.input} run: split ${throughput.splitMbPerSecond.toFixed(1)} MB/s, ` +
-      `classify ${throughput.classifyMbPerSecond.toFixed(1)} MB/s, assemble ${throughput.assembleMbPerSecond.toFixed(1)} MB/s per thread, ` +
-      `${bytesPerRow.toFixed(0)} bytes/row)\n\n${costTable(estimateCost(1_000_000, bytesPerRow, throughput))}\n\n` +
-      `## Scale on paper\n\n${scaleTable(throughput, bytesPerRow)}\n`;
-  }
+  const costs = basis ? costSection(basis) : '';
   let grid = '';
   if (options.run && options.grid) {
     process.stderr.write('large-grid run with the limits on...\n');
     grid = `\n## Large grid with the cloud's limits on (embedded stack, bench/grid.ts)\n\n${await gridRun({ people: Number(options.gridPeople), bytes: Number(options.gridBytes) })}`;
   }
+  const monthlySizes = options.monthlyRows.split(',').map(Number).filter((n) => n > 0);
+  const monthly = monthlySizes.length === 0 ? '' : `\n## Monthly: month 2 against month 1's register (bench/monthly.ts)\n\n${await monthlyBench(monthlySizes)}\n`;
+  const initRuns = Number(options.initRuns);
+  const init = options.init ? measureBundleInit(initRuns) : undefined;
+  const initSection = init ? `\n## Lambda bundles (bench/lambda-init.ts)\n\n${bundleInitTable(initRuns, init)}\n` : '';
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GB, Node ${process.version}, load ${loadavg()[0].toFixed(2)}`;
-  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${memoryInSize(generatedRuns)}${costs}${grid}`;
+  const markdown = `# Benchmark (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\n${table(measurements)}\n${targetLines(measurements, countyPeople, init)}${memoryInSize(generatedRuns)}${initSection}${costs}${grid}${monthly}${review}`;
   process.stdout.write(`${markdown}\n`);
   const results = path.join(ROOT, 'bench', 'results');
   mkdirSync(results, { recursive: true });

@@ -11,7 +11,7 @@ import { synthTemplate } from '../bin/commands/synth-template';
 import { backoffRetryStrategy } from '../lambdas/adapters/aws-clients';
 import { RunLedger } from '../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../lambdas/adapters/s3-object-store';
-import { generateExtract } from '../lambdas/domain/generator';
+import { generateExtract } from '../tools/generator';
 import { PRESETS } from '../lambdas/domain/policy';
 import { startEmbeddedStack } from '../local/embedded-stack';
 import { LAMBDA_MAX_FILE_DESCRIPTORS } from '../local/lambda-pool';

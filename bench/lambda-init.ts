@@ -48,10 +48,19 @@ function timeOnce(script: string, bundle: string, phase: string): number {
   return Number(result.stdout);
 }
 
-function main(): void {
-  const runsFlag = process.argv.indexOf('--runs');
-  const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 7;
-  if (!Number.isSafeInteger(runs) || runs < 1) throw new Error(`--runs: ${JSON.stringify(process.argv[runsFlag + 1])} is not a whole number >= 1`);
+export interface BundleInit {
+  phase: string;
+  kib: number;
+  /** Process start to bundle loaded, ms: median, min, max. */
+  initMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Loading the bundle alone, ms (median). */
+  loadMs: number;
+}
+
+/** Builds each phase's bundle and times `runs` cold processes loading it; `bareMs`: a bare Node process. */
+export function measureBundleInit(runs: number): { bareMs: number; bundles: BundleInit[] } {
   const outdir = mkdtempSync(path.join(tmpdir(), 'clearance-bundles-'));
   try {
     buildSync({
@@ -64,10 +73,7 @@ function main(): void {
       minify: true,
       logLevel: 'silent',
     });
-    const rows: string[] = [
-      `| phase | bundle | init: process start to handler loaded (median, range) | of which loading the bundle |`,
-      `|---|---:|---:|---:|`,
-    ];
+    const bundles: BundleInit[] = [];
     const bare = median(Array.from({ length: runs }, () => timeOnce(`process.stdout.write(String(Date.now() - performance.timeOrigin))`, '', 'none')));
     for (const phase of PHASES) {
       const bundle = path.join(outdir, phase, 'index.js');
@@ -77,16 +83,31 @@ function main(): void {
         whole.push(timeOnce(LOADER, bundle, phase));
         load.push(timeOnce(LOAD_ONLY, bundle, phase));
       }
-      const kib = statSync(bundle).size / 1024;
-      rows.push(
-        `| ${phase} | ${kib.toFixed(0)} KiB | ${median(whole).toFixed(0)} ms (${Math.min(...whole).toFixed(0)}-${Math.max(...whole).toFixed(0)}) | ${median(load).toFixed(0)} ms |`,
-      );
+      bundles.push({ phase, kib: statSync(bundle).size / 1024, initMs: median(whole), minMs: Math.min(...whole), maxMs: Math.max(...whole), loadMs: median(load) });
     }
-    process.stdout.write(`Lambda bundle init, ${runs} cold processes each; a bare Node process starts in ${bare.toFixed(0)} ms here\n\n`);
-    process.stdout.write(rows.join('\n') + '\n');
+    return { bareMs: bare, bundles };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 
-main();
+/** The figures as a Markdown table, with a heading line. */
+export function bundleInitTable(runs: number, measured: { bareMs: number; bundles: BundleInit[] }): string {
+  const rows = [
+    `Lambda bundle init, ${runs} cold processes each; a bare Node process starts in ${measured.bareMs.toFixed(0)} ms here`,
+    '',
+    `| phase | bundle | init: process start to handler loaded (median, range) | of which loading the bundle |`,
+    `|---|---:|---:|---:|`,
+  ];
+  for (const b of measured.bundles) {
+    rows.push(`| ${b.phase} | ${b.kib.toFixed(0)} KiB | ${b.initMs.toFixed(0)} ms (${b.minMs.toFixed(0)}-${b.maxMs.toFixed(0)}) | ${b.loadMs.toFixed(0)} ms |`);
+  }
+  return rows.join('\n');
+}
+
+if (require.main === module) {
+  const runsFlag = process.argv.indexOf('--runs');
+  const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 7;
+  if (!Number.isSafeInteger(runs) || runs < 1) throw new Error(`--runs: ${JSON.stringify(process.argv[runsFlag + 1])} is not a whole number >= 1`);
+  process.stdout.write(`${bundleInitTable(runs, measureBundleInit(runs))}\n`);
+}

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { once } from 'node:events';
 import { DEFAULT_MAX_REJECT_RATIO } from '../lambdas/domain/defaults';
 import { SAMPLE } from './commands/sample';
-import { registerReviewCommand } from './commands/review';
+import { registerReviewCommand } from './commands/review-command';
 import type { ClassifyOptions } from './commands/classify';
 import type { RunOptions } from './commands/run';
 import type { StatusOptions } from './commands/status';
@@ -45,7 +45,11 @@ function nonNegativeNumber(value: string): number {
 /** `--aws`'s own options, checked before the request's (request.ts) and before any SDK loads. */
 function checkAwsOptionsEarly(options: RunOptions): void {
   const problem = !options.aws
-    ? [options.bucket, options.table, options.stateMachineArn].some((value) => value !== undefined) ? '--bucket, --table and --state-machine-arn go with --aws' : undefined
+    ? [options.bucket, options.table, options.stateMachineArn].some((value) => value !== undefined)
+      ? '--bucket, --table and --state-machine-arn go with --aws'
+      : options.sample || options.replacePolicy
+        ? `${options.sample ? '--sample' : '--replace-policy'} goes with --aws (without it, run uses the embedded stack)`
+        : undefined
     : !options.bucket || !options.table || !options.stateMachineArn
       ? '--aws needs --bucket, --table and --state-machine-arn (the stack outputs DataBucketName, LedgerTableName, StateMachineArn)'
       : options.rangeMb !== undefined || options.partitionMb !== undefined
@@ -93,6 +97,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--partition-mb <n>', 'about n MiB of input per classify partition').argParser(positiveInteger))
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))
     .option('--excel-safe', 'neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md)')
+    .option('--previous <dir>', 'compare with an earlier classify of the county (its folder <out>/<runId>): changes.csv, decisions carried forward (docs/monthly.md)')
     .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options))
     .exitOverride();
 
@@ -101,7 +106,7 @@ export function buildProgram(): Command {
     .description('run the real workflow: on this machine (embedded S3, DynamoDB and state machine) or, with --aws, on a deployed stack')
     .option('--input <files...>', 'extract file(s): --input a.csv b.csv or --input a.csv,b.csv (default: a generated sample)')
     .option('--county <name>', 'one of California\'s 58 counties, as in STP_ORI_CNTY_NAME (any letter case)', 'LOS ANGELES')
-    .option('--policy <file|preset>', 'county policy JSON file, or a preset: reference-default, dismiss-all, los-angeles-2020', 'reference-default')
+    .option('--policy <file|preset>', 'county policy JSON file, or a preset: reference-default, dismiss-all, los-angeles-2020, statute-conservative', 'reference-default')
     .option('--compute-at <YYYY-MM-DD>', 'the date eligibility is computed at (default: today, UTC)')
     .option('--out <dir>', 'outputs are copied to <dir>/<runId>/results/ (personal data) and <dir>/<runId>/reports/ (none)', 'out')
     .option('--scenario <presets>', 'extra presets to report as what-if scenarios, comma-separated')
@@ -164,11 +169,12 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', integer, 1)
     .option('--no-header', 'omit the RECORD_ID header row')
     .option('--out <file>', 'output file (default: standard output)')
+    .option('--next-month', '"next month\'s" extract of the same seed: some people sealed or new, new convictions, corrected dates and levels (docs/monthly.md)')
     .exitOverride()
-    .action(async (options: { county: string; people: number; seed: number; header: boolean; out?: string }) => {
-      const { generateExtract } = await import('../lambdas/domain/generator');
+    .action(async (options: { county: string; people: number; seed: number; header: boolean; out?: string; nextMonth?: boolean }) => {
+      const { generateExtract } = await import('../tools/generator');
       const target = options.out ? createWriteStream(options.out) : process.stdout;
-      for (const chunk of generateExtract({ county: options.county, people: options.people, seed: options.seed, header: options.header })) {
+      for (const chunk of generateExtract({ county: options.county, people: options.people, seed: options.seed, header: options.header, nextMonth: options.nextMonth === true })) {
         if (!target.write(chunk)) await once(target, 'drain');
       }
       if (options.out) {
@@ -177,6 +183,14 @@ export function buildProgram(): Command {
         process.stderr.write(`wrote ${path.resolve(options.out)}\n`);
       }
     });
+
+  program
+    .command('rollup')
+    .description('statewide summary.json, statistics.csv and report.html from the latest run of every county under --from (docs/analytics.md)')
+    .requiredOption('--from <dir>', 'folder holding analytics/: the --out of `clearance run` / `classify`, or a copy of the bucket\'s analytics/')
+    .option('--out <dir>', 'where the roll-up goes (default: <from>/rollup/)')
+    .action(async (options: { from: string; out?: string }) => (await import('./commands/rollup')).rollupCommand(options))
+    .exitOverride();
 
   registerReviewCommand(program);
 

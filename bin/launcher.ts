@@ -16,15 +16,18 @@ export const MMAP_THRESHOLD_TUNABLE = 'glibc.malloc.mmap_threshold=131072';
 /** Set in the child's environment: it runs the CLI itself, and ends when its launcher is gone. */
 export const LAUNCHED_VARIABLE = 'RECORD_CLEARANCE_LAUNCHED';
 const TUNED_COMMANDS = new Set(['run']);
+/** `run`'s options with which no embedded stack starts (a deployed stack, or help only): no child is needed. */
+const NO_STACK_OPTIONS = new Set(['--aws', '--help', '-h']);
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * The environment of the child process that runs `argv`'s command, or undefined to run it in this process: a
- * command other than `run`, not on Linux, already in a launched child, or a threshold already chosen
+ * command other than `run`, `run --aws` or `run --help` (no embedded stack), not on Linux, already in a launched child, or a threshold already chosen
  * (GLIBC_TUNABLES set by the operator wins).
  */
 export function childEnvironment(argv: readonly string[], env: NodeJS.ProcessEnv, platform: NodeJS.Platform): NodeJS.ProcessEnv | undefined {
   if (platform !== 'linux' || env[LAUNCHED_VARIABLE] === '1' || !TUNED_COMMANDS.has(argv[2] ?? '')) return undefined;
+  if (argv.slice(3).some((arg) => NO_STACK_OPTIONS.has(arg))) return undefined;
   const tunables = env.GLIBC_TUNABLES ?? '';
   if (tunables.includes('malloc.mmap_threshold')) return undefined;
   return { ...env, GLIBC_TUNABLES: tunables === '' ? MMAP_THRESHOLD_TUNABLE : `${tunables}:${MMAP_THRESHOLD_TUNABLE}`, [LAUNCHED_VARIABLE]: '1' };

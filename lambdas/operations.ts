@@ -2,7 +2,7 @@
  * What the operations functions receive and decide: the "Step Functions Execution Status Change" event the reconciler
  * gets, which ended executions leave their run open, and which runs in progress have stopped changing. No I/O here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RunRecord } from './adapters/ledger';
 import { objectCreatedEventSchema, parseUploadKey, runIdFor, uploadOf } from './workflow-contract';
 

@@ -4,7 +4,7 @@
  * ids, county, status, counts and object keys, never personal data. The strict schemas refuse any other field, so
  * nothing can slip in unnoticed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const RUN_EVENT_SOURCE = 'record-clearance';
 export const RUN_SUCCEEDED = 'Clearance Run Succeeded';

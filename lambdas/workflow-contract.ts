@@ -3,7 +3,7 @@
  * they share: which uploads start a run, the run id, and where a run's objects live.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ObjectStore, readJson } from './domain/pipeline/object-store';
 import { RunPlan, workKeys } from './domain/pipeline/plan';
 import { MAX_INPUT_FILES } from './domain/defaults';

@@ -18,10 +18,11 @@ export type FunctionPhase = ClearancePhase | (typeof REVIEW_PHASES)[number];
 
 /**
  * Functions beside the workflow's phases (lib/operations.ts): `reconcile` closes the ledger item of an execution that
- * ended outside the Catch path, `watch-runs` counts runs whose ledger item stopped changing. Entry
+ * ended outside the Catch path, `watch-runs` counts runs whose ledger item stopped changing; `rollup` (lib/analytics.ts)
+ * writes the statewide roll-up after each successful run. Entry
  * `lambdas/<name>/handler.ts`, like a phase's.
  */
-export const OPERATIONS_FUNCTIONS = ['reconcile', 'watch-runs'] as const;
+export const OPERATIONS_FUNCTIONS = ['reconcile', 'watch-runs', 'rollup'] as const;
 export type OperationsFunction = (typeof OPERATIONS_FUNCTIONS)[number];
 /** Every handler the stack deploys. */
 export type ClearanceHandler = FunctionPhase | OperationsFunction;
@@ -49,6 +50,8 @@ export const PHASE_SIZING: Readonly<Record<ClearanceHandler, PhaseSizing>> = {
   'mark-failed': { memorySize: 512, timeout: Duration.minutes(2) },
   reconcile: { memorySize: 512, timeout: Duration.minutes(2) },
   'watch-runs': { memorySize: 512, timeout: Duration.minutes(5) },
+  // The roll-up reads a few small analytics objects per county (58 at most) and renders one chart.
+  rollup: { memorySize: 1024, timeout: Duration.minutes(5) },
   // Finalize reads a run's review list and its decision files whole (a line per conviction): small next to a run.
   finalize: { memorySize: 2048, timeout: Duration.minutes(15) },
 };

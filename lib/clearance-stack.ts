@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { ClearanceAnalytics, ClearanceAnalyticsProps } from './analytics';
 import { ClearanceMonitoring, ClearanceMonitoringProps } from './monitoring';
 import { ClearanceOperations, ClearanceOperationsProps } from './operations';
 import { ClearanceReview } from './review';
@@ -51,13 +52,11 @@ export interface ClearanceStackProps extends StackProps {
   readonly operations?: Omit<ClearanceOperationsProps, 'stateMachine' | 'dataBucket' | 'ledger' | 'encryptionKey' | 'deadLetterQueue'>;
 
   /**
-   * The prosecutor's review (lib/review.ts): the Finalize state machine started by decision files uploaded to
-   * reviews/<COUNTY>/<runId>/. Opt-in: the embedded runtime starts the template's only state machine when a caller
-   * names none, so a second one waits until every caller names the run's.
+   * Glue database, Athena workgroup and reader policy names (lib/analytics.ts, docs/analytics.md).
    *
-   * @default false
+   * @default - ClearanceAnalytics defaults (`<stack>_analytics`, `<stack>-analytics`, 10 GiB per query)
    */
-  readonly review?: boolean;
+  readonly analytics?: Omit<ClearanceAnalyticsProps, 'dataBucket' | 'encryptionKey'>;
 }
 
 /** record-clearance: storage, the Step Functions workflow and its monitoring, in one stack. */
@@ -66,7 +65,9 @@ export class ClearanceStack extends Stack {
   public readonly workflow: ClearanceWorkflow;
   public readonly operations: ClearanceOperations;
   public readonly monitoring: ClearanceMonitoring;
-  public readonly review?: ClearanceReview;
+  /** The prosecutor's review (lib/review.ts): Finalize, started by decision files uploaded to reviews/<COUNTY>/<runId>/. */
+  public readonly review: ClearanceReview;
+  public readonly analytics: ClearanceAnalytics;
 
   constructor(scope: Construct, id: string, props: ClearanceStackProps = {}) {
     super(scope, id, props);
@@ -89,27 +90,47 @@ export class ClearanceStack extends Stack {
       encryptionKey: this.storage.key,
       deadLetterQueue: this.workflow.uploadDeadLetterQueue,
     });
+    this.analytics = new ClearanceAnalytics(this, 'Analytics', {
+      logRetention: props.workflow?.logRetention,
+      logRemovalPolicy: props.workflow?.logRemovalPolicy,
+      ...props.analytics,
+      dataBucket: this.storage.dataBucket,
+      encryptionKey: this.storage.key,
+    });
     this.monitoring = new ClearanceMonitoring(this, 'Monitoring', {
       ...props.monitoring,
       stateMachine: this.workflow.stateMachine,
       encryptionKey: this.storage.key,
       uploadDeadLetterQueue: this.workflow.uploadDeadLetterQueue,
-      functions: [...Object.values(this.workflow.functions), this.operations.reconcileFunction, this.operations.watchRunsFunction],
+      functions: [...Object.values(this.workflow.functions), this.operations.reconcileFunction, this.operations.watchRunsFunction, this.analytics.rollupFunction],
       mapRunLabels: this.workflow.mapRunLabels,
       reconcileStateMachine: this.operations.reconcileStateMachine,
     });
 
-    if (props.review) {
-      this.review = new ClearanceReview(this, 'Review', {
-        dataBucket: this.storage.dataBucket,
-        ledger: this.storage.ledger,
-        encryptionKey: this.storage.key,
-      });
-      new CfnOutput(this, 'FinalizeStateMachineArn', {
-        description: 'Standard state machine started by each decision file uploaded to reviews/<COUNTY>/<runId>/',
-        value: this.review.stateMachine.stateMachineArn,
-      });
-    }
+    new CfnOutput(this, 'AnalystReaderPolicyArn', {
+      description: 'Managed policy for analysts: Athena workgroup, analytics/ and reports/ only (docs/analytics.md)',
+      value: this.analytics.readerPolicy.managedPolicyArn,
+    });
+    new CfnOutput(this, 'AnalyticsDatabaseName', {
+      description: 'Glue database of the analytics tables runs, statistics, determinations, latest (docs/analytics.md)',
+      value: this.analytics.databaseName,
+    });
+    new CfnOutput(this, 'AnalyticsWorkGroupName', {
+      description: 'Athena workgroup over the Glue database of analytics/ (docs/analytics.md)',
+      value: this.analytics.workGroup.ref,
+    });
+
+    this.review = new ClearanceReview(this, 'Review', {
+      logRetention: props.workflow?.logRetention,
+      logRemovalPolicy: props.workflow?.logRemovalPolicy,
+      dataBucket: this.storage.dataBucket,
+      ledger: this.storage.ledger,
+      encryptionKey: this.storage.key,
+    });
+    new CfnOutput(this, 'FinalizeStateMachineArn', {
+      description: 'Standard state machine started by each decision file uploaded to reviews/<COUNTY>/<runId>/',
+      value: this.review.stateMachine.stateMachineArn,
+    });
 
     new CfnOutput(this, 'DataBucketName', {
       description: 'Upload extracts to incoming/<COUNTY>/; results/ and reports/ hold the outputs',

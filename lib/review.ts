@@ -22,11 +22,13 @@ export const REVIEWS_PREFIX = 'reviews/';
 
 /**
  * What Finalize may touch: it reads the run's review list and final state under results/, its summary under
- * reports/ and the decision file under reviews/; it writes final/ and the review state under results/ only.
+ * reports/ and the decision file under reviews/; it writes final/ and the review state under results/, and of
+ * reports/ only the two files that carry the review state (summary.json, report.html: counts, no personal data).
  */
 export const FINALIZE_ACCESS = {
   read: [DataPrefix.results, DataPrefix.reports, REVIEWS_PREFIX],
   write: [DataPrefix.results],
+  writeReports: ['summary.json', 'report.html'],
 } as const;
 
 export interface ClearanceReviewProps {
@@ -82,7 +84,8 @@ export class ClearanceReview extends Construct {
 
     const finalize = new tasks.LambdaInvoke(this, 'Finalize', {
       stateName: 'Finalize',
-      lambdaFunction: this.function.function,
+      // The published version, as the run's tasks: a deploy during a review leaves the running execution's code as it was.
+      lambdaFunction: this.function.version,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       resultPath: '$.finalize',
@@ -113,8 +116,8 @@ export class ClearanceReview extends Construct {
     });
     acknowledgeWildcardResources(
       this.stateMachine.role,
-      [`${this.function.functionArn}:*`],
-      'LambdaInvoke grants the Finalize function and its versions/aliases (<arn>:*); the function is this construct\'s own.',
+      [`${this.function.versionArn}:*`],
+      'LambdaInvoke grants the published version of the Finalize function and its qualifiers (<version arn>:*); the function is this construct\'s own.',
     );
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -149,7 +152,10 @@ export class ClearanceReview extends Construct {
     const role = this.function.role;
     const region = Stack.of(this).region;
     const readable = FINALIZE_ACCESS.read.map((prefix) => dataBucket.arnForObjects(`${prefix}*`));
-    const writable = FINALIZE_ACCESS.write.map((prefix) => dataBucket.arnForObjects(`${prefix}*`));
+    const writable = [
+      ...FINALIZE_ACCESS.write.map((prefix) => dataBucket.arnForObjects(`${prefix}*`)),
+      ...FINALIZE_ACCESS.writeReports.map((name) => dataBucket.arnForObjects(`${DataPrefix.reports}*/${name}`)),
+    ];
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: readable }));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -170,7 +176,7 @@ export class ClearanceReview extends Construct {
     acknowledgeWildcardResources(
       role,
       [...readable, ...writable],
-      'Objects are addressed per county and run under fixed prefixes; Finalize reaches only results/, reports/ (read) and reviews/ (read), and writes under results/ only.',
+      'Objects are addressed per county and run under fixed prefixes; Finalize reaches only results/, reports/ (read) and reviews/ (read), and writes under results/ and the summary.json and report.html of reports/ only.',
     );
   }
 }

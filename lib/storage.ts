@@ -25,6 +25,10 @@ export const DataPrefix = {
   results: 'results/',
   /** Outputs without personal data: `reports/<COUNTY>/<runId>/...`. */
   reports: 'reports/',
+  /** Aggregates for query engines: `analytics/<table>/county=<slug>/run_date=<date>/<runId>.jsonl` (docs/analytics.md). */
+  analytics: 'analytics/',
+  /** Athena query results of the analysts' workgroup (short lifecycle). */
+  athenaResults: 'athena-results/',
 } as const;
 
 /** Server access logging without ACLs (the buckets enforce bucket-owner object ownership) needs this flag. */

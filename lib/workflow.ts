@@ -37,7 +37,8 @@ export const PHASE_ACCESS: Readonly<Record<ClearancePhase, PhaseAccess>> = {
   split: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
   classify: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
   // Assemble copies each record from the run's copy of the upload into results/, and never reads results/ back.
-  assemble: { read: [DataPrefix.runs], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports], ledger: 'read-write' },
+  // It reads analytics/ for its county's latest pointer only (docs/analytics.md).
+  assemble: { read: [DataPrefix.runs, DataPrefix.analytics], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports, DataPrefix.analytics], ledger: 'read-write' },
   'mark-failed': { read: [DataPrefix.runs], write: [DataPrefix.reports], ledger: 'read-write' },
 };
 
@@ -48,7 +49,7 @@ const TIMEOUT_ADVICE: Record<string, string> = {
   'Index slices': 'raise targetRangeBytes (fewer ranges) or the Split function\'s memory (functionSizing.split)',
   'Classify partition': 'lower targetPartitionBytes (TARGET_PARTITION_BYTES) or raise the Classify function\'s memory (functionSizing.classify)',
   'Assemble slice': 'lower targetSliceBytes (TARGET_SLICE_BYTES) or raise the Assemble function\'s memory (functionSizing.assemble)',
-  Assemble: 'raise targetSliceBytes (TARGET_SLICE_BYTES: fewer slices to join) or the Assemble function\'s timeout (functionSizing.assemble)',
+  Assemble: 'raise targetSliceBytes (TARGET_SLICE_BYTES: fewer slices to join) or the Assemble function\'s memory (functionSizing.assemble); it merges the sorted lists whole',
 };
 
 /** Distributed Map runs at most 10,000 child executions at a time. */
@@ -201,248 +202,13 @@ export class ClearanceWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: ClearanceWorkflowProps) {
     super(scope, id);
-    const splitConcurrency = mapConcurrency('splitConcurrency', props.splitConcurrency ?? DEFAULT_MAP_CONCURRENCY);
-    const classifyConcurrency = mapConcurrency('classifyConcurrency', props.classifyConcurrency ?? DEFAULT_MAP_CONCURRENCY);
-    const prefixRequestBudget = props.prefixRequestBudget ?? DEFAULT_PREFIX_REQUEST_BUDGET;
-    if (!Number.isInteger(prefixRequestBudget) || prefixRequestBudget < 1 || prefixRequestBudget > 5500) {
-      throw new Error(`prefixRequestBudget must be an integer from 1 to 5500 (S3's GET rate per prefix), got ${prefixRequestBudget}`);
-    }
-    const failureTolerancePercent = props.failureTolerancePercent ?? 0;
-    if (!Number.isFinite(failureTolerancePercent) || failureTolerancePercent < 0 || failureTolerancePercent > 100) {
-      throw new Error(`failureTolerancePercent must be from 0 to 100, got ${failureTolerancePercent}`);
-    }
-    const maxPartitions = props.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
-    if (!Number.isInteger(maxPartitions) || maxPartitions < 1) {
-      throw new Error(`maxPartitions must be a positive integer, got ${maxPartitions}`);
-    }
-    const targetRangeBytes = props.targetRangeBytes ?? DEFAULT_RANGE_BYTES;
-    if (!Number.isInteger(targetRangeBytes) || targetRangeBytes < 1024 * 1024) {
-      throw new Error(`targetRangeBytes must be an integer of at least 1048576 (1 MiB), got ${targetRangeBytes}`);
-    }
-    const targetPartitionBytes = props.targetPartitionBytes ?? DEFAULT_PARTITION_BYTES;
-    if (!Number.isInteger(targetPartitionBytes) || targetPartitionBytes < 1024 * 1024) {
-      throw new Error(`targetPartitionBytes must be an integer of at least 1048576 (1 MiB), got ${targetPartitionBytes}`);
-    }
-    const targetSliceBytes = props.targetSliceBytes ?? DEFAULT_SLICE_BYTES;
-    if (!Number.isInteger(targetSliceBytes) || targetSliceBytes < 1024 * 1024) {
-      throw new Error(`targetSliceBytes must be an integer of at least 1048576 (1 MiB), got ${targetSliceBytes}`);
-    }
-    if (props.taskLanes !== undefined && (!Number.isInteger(props.taskLanes) || props.taskLanes < 1)) {
-      throw new Error(`taskLanes must be a whole number >= 1, got ${props.taskLanes}`);
-    }
-    const maxRejectRatio = props.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO;
-    if (!Number.isFinite(maxRejectRatio) || maxRejectRatio < 0 || maxRejectRatio > 1) {
-      throw new Error(`maxRejectRatio must be from 0 to 1, got ${maxRejectRatio}`);
-    }
-    for (const phase of Object.keys(props.functionSizing ?? {})) {
-      if (!(CLEARANCE_PHASES as readonly string[]).includes(phase)) {
-        throw new Error(`functionSizing has an unknown phase ${JSON.stringify(phase)}: expected ${CLEARANCE_PHASES.join(', ')}`);
-      }
-    }
-    const taskTimeoutMargin = props.taskTimeoutMargin ?? Duration.minutes(1);
-    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
-    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
-    const { dataBucket, ledger, encryptionKey } = props;
-
-    const commonEnvironment = { DATA_BUCKET: dataBucket.bucketName, LEDGER_TABLE: ledger.tableName };
-    const phaseEnvironment: Partial<Record<ClearancePhase, Record<string, string>>> = {
-      plan: {
-        MAX_PARTITIONS: String(maxPartitions),
-        TARGET_RANGE_BYTES: String(targetRangeBytes),
-        TARGET_PARTITION_BYTES: String(targetPartitionBytes),
-        TARGET_SLICE_BYTES: String(targetSliceBytes),
-        ...(props.taskLanes === undefined ? {} : { TASK_LANES: String(props.taskLanes) }),
-        MAX_REJECT_RATIO: String(maxRejectRatio),
-        EXCEL_SAFE: String(props.excelSafe === true),
-        // Plan sets each map's concurrency within the S3 request budget, up to these ceilings (docs/limits.md).
-        MAX_SPLIT_CONCURRENCY: String(splitConcurrency),
-        MAX_CLASSIFY_CONCURRENCY: String(classifyConcurrency),
-        PREFIX_REQUEST_BUDGET: String(prefixRequestBudget),
-      },
-    };
-    const makeFunction = (phase: ClearancePhase, id: string): ClearanceFunction => {
-      const fn = new ClearanceFunction(this, id, {
-        phase,
-        encryptionKey,
-        environment: { ...commonEnvironment, ...phaseEnvironment[phase] },
-        memorySize: props.functionSizing?.[phase]?.memorySize,
-        timeout: props.functionSizing?.[phase]?.timeout,
-        logRetention,
-        logRemovalPolicy,
-      });
-      this.grantPhaseAccess(fn, PHASE_ACCESS[phase], props);
-      return fn;
-    };
-    this.functions = {
-      plan: makeFunction('plan', 'PlanFunction'),
-      split: makeFunction('split', 'SplitFunction'),
-      classify: makeFunction('classify', 'ClassifyFunction'),
-      assemble: makeFunction('assemble', 'AssembleFunction'),
-      'mark-failed': makeFunction('mark-failed', 'MarkFailedFunction'),
-    };
-
-    const invoke = (id: string, stateName: string, fn: ClearanceFunction, options: InvokeOptions = {}): tasks.LambdaInvoke => {
-      const timeoutSeconds = fn.timeout.plus(taskTimeoutMargin).toSeconds();
-      if (timeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
-        throw new Error(`taskTimeoutMargin makes the ${stateName} timeout ${timeoutSeconds} s, above ${MAX_TASK_TIMEOUT_SECONDS} s`);
-      }
-      const task = new tasks.LambdaInvoke(this, id, {
-        stateName,
-        // This deploy's version: an execution runs one code version throughout, even across a deploy.
-        lambdaFunction: fn.version,
-        payload: options.payload, // none = the whole state input
-        payloadResponseOnly: true,
-        // Replaced by the contract's own retry on Lambda service errors below (with jitter and TooManyRequests).
-        retryOnServiceExceptions: false,
-        resultPath: options.resultPath,
-        taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
-      });
-      task.addRetry({
-        errors: [...LAMBDA_SERVICE_ERRORS],
-        interval: Duration.seconds(2),
-        maxAttempts: 6,
-        backoffRate: 2,
-        jitterStrategy: sfn.JitterType.FULL,
-      });
-      task.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
-      if (options.onTimeout !== undefined) {
-        const cause = `${stateName} ran past its timeout (the function's ${fn.timeout.toSeconds()} s): ${TIMEOUT_ADVICE[stateName] ?? 'raise its timeout'}`;
-        const timedOut =
-          options.onTimeout === 'fail'
-            ? recordTimeout(id, stateName, cause, new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: TaskTimedOut.errorName, cause }))
-            : new sfn.Pass(this, `${id}TimedOut`, {
-                stateName: `${stateName} timed out`,
-                result: sfn.Result.fromObject({ Error: TaskTimedOut.errorName, Cause: cause }),
-                resultPath: '$.error',
-              }).next(options.onTimeout);
-        task.addCatch(timedOut, { errors: [...TIMEOUT_ERRORS], resultPath: sfn.JsonPath.DISCARD });
-      }
-      return task;
-    };
-
-    // A map child's timeout: its cause goes to the run's ledger item before the child fails, since the map's own
-    // failure (ExceedToleratedFailureThreshold) does not say which task timed out; Mark failed records it as the error.
-    const recordTimeout = (id: string, stateName: string, cause: string, fail: sfn.Fail): sfn.IChainable => {
-      const record = invoke(`${id}RecordTimeout`, `Record ${stateName} timeout`, this.functions['mark-failed'], {
-        payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.runId'), timedOut: cause }),
-        resultPath: sfn.JsonPath.DISCARD,
-      });
-      // Whether or not the cause could be recorded, the child fails with TaskTimedOut.
-      record.addCatch(fail, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
-      return record.next(fail);
-    };
-
-    // The whole state ($: the event, `plan` if Plan got that far, `error`) goes to Mark failed.
-    const runFailed = new sfn.Fail(this, 'RunFailed', {
-      stateName: 'Run failed',
-      error: RunFailed.errorName,
-      cause: 'The run failed; Mark failed recorded the error in the ledger and in the error report.',
-    });
-    const markFailed = invoke('MarkFailed', 'Mark failed', this.functions['mark-failed'], { resultPath: '$.markFailed' });
-    // Even when recording the failure fails, the execution must still end in `Run failed`.
-    markFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.markFailedError' });
-    // Completion events (docs/events.md): Mark failed builds the failure's detail; a lost event does not hide the failure.
-    const announceFailed = announceRun(this, 'AnnounceRunFailed', 'Announce run failed', RUN_FAILED, sfn.TaskInput.fromJsonPathAt('$.markFailed.announcement'));
-    announceFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.announceError' });
-    markFailed.next(
-      new sfn.Choice(this, 'FailureRecorded', { stateName: 'Failure recorded?' })
-        .when(sfn.Condition.isPresent('$.markFailed.announcement'), announceFailed.next(runFailed))
-        .otherwise(runFailed),
-    );
-
-    // Plan gets the event and the execution's id: a retried Plan recognises the run its own execution claimed.
-    const plan = invoke('Plan', 'Plan', this.functions.plan, {
-      onTimeout: markFailed,
-      resultPath: '$.plan',
-      payload: sfn.TaskInput.fromObject({ event: sfn.JsonPath.entirePayload, executionId: sfn.JsonPath.stringAt('$$.Execution.Id') }),
-    });
-
-    const split = new sfn.DistributedMap(this, 'Split', {
-      stateName: 'Split',
-      label: 'Split',
-      itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, {
-        bucket: dataBucket,
-        key: sfn.JsonPath.stringAt('$.plan.rangesKey'),
-      }),
-      itemSelector: {
-        runId: sfn.JsonPath.stringAt('$.plan.runId'),
-        range: sfn.JsonPath.objectAt('$$.Map.Item.Value'),
-      },
-      maxConcurrencyPath: '$.plan.splitConcurrency',
-      toleratedFailurePercentage: failureTolerancePercent,
-      mapExecutionType: sfn.StateMachineType.STANDARD,
-      resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, {
-        bucket: dataBucket,
-        prefix: `${DataPrefix.mapResults}split`,
-      }),
-      resultPath: '$.splitMap',
-    });
-    split.itemProcessor(invoke('SplitRange', 'Split range', this.functions.split, { onTimeout: 'fail' }));
-
-    // One short task of the Split function: the ranges' slice boundaries into one slice index, so that each
-    // Classify task finds its slices with one GET (R + P requests, not R x P; see docs/limits.md).
-    const indexSlices = invoke('IndexSlices', 'Index slices', this.functions.split, {
-      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId'), indexSlices: true }),
-      resultPath: sfn.JsonPath.DISCARD,
-      onTimeout: markFailed,
-    });
-
-    const classify = new sfn.DistributedMap(this, 'Classify', {
-      stateName: 'Classify',
-      label: 'Classify',
-      itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, {
-        bucket: dataBucket,
-        key: sfn.JsonPath.stringAt('$.plan.partitionsKey'),
-      }),
-      itemSelector: {
-        runId: sfn.JsonPath.stringAt('$.plan.runId'),
-        partition: sfn.JsonPath.numberAt('$$.Map.Item.Value.partition'),
-      },
-      maxConcurrencyPath: '$.plan.classifyConcurrency',
-      toleratedFailurePercentage: failureTolerancePercent,
-      mapExecutionType: sfn.StateMachineType.STANDARD,
-      resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, {
-        bucket: dataBucket,
-        prefix: `${DataPrefix.mapResults}classify`,
-      }),
-      resultPath: '$.classifyMap',
-    });
-    classify.itemProcessor(invoke('ClassifyPartition', 'Classify partition', this.functions.classify, { onTimeout: 'fail' }));
-
-    // Assemble as a fan-out: one task per output slice, then Publish (the Assemble task) joins their parts.
-    const assembleSlices = assembleSlicesMap(this, dataBucket, failureTolerancePercent);
-    assembleSlices.itemProcessor(invoke('AssembleSlice', 'Assemble slice', this.functions.assemble, { onTimeout: 'fail' }));
-
-    const assemble = invoke('Assemble', 'Assemble', this.functions.assemble, {
-      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId') }),
-      resultPath: '$.assemble',
-      onTimeout: markFailed,
-    });
-
-    for (const state of [plan, split, indexSlices, classify, assembleSlices, assemble]) {
-      state.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-    }
-
-    const nothingToDo = new sfn.Succeed(this, 'NothingToDo', { stateName: 'Nothing to do' });
-    const runSucceeded = new sfn.Succeed(this, 'RunSucceeded', { stateName: 'Run succeeded' });
-    // Not caught: when the event cannot be put, the execution fails (ExecutionsFailed) while the ledger says SUCCEEDED.
-    const announceSucceeded = announceRun(this, 'AnnounceRunSucceeded', 'Announce run succeeded', RUN_SUCCEEDED, runSucceededDetail());
-    const definition = plan.next(
-      new sfn.Choice(this, 'DuplicateOrIgnored', { stateName: 'Duplicate or ignored?' })
-        .when(
-          sfn.Condition.or(
-            sfn.Condition.booleanEquals('$.plan.duplicate', true),
-            sfn.Condition.booleanEquals('$.plan.ignored', true),
-          ),
-          nothingToDo,
-        )
-        .otherwise(split.next(indexSlices).next(classify).next(assembleSlices).next(assemble).next(announceSucceeded).next(runSucceeded)),
-    );
-
+    const settings = workflowSettings(props);
+    this.functions = this.createFunctions(props, settings);
+    const definition = this.defineStates(props, settings);
     this.stateMachineLogGroup = new logs.LogGroup(this, 'StateMachineLogGroup', {
-      encryptionKey,
-      retention: logRetention,
-      removalPolicy: logRemovalPolicy,
+      encryptionKey: props.encryptionKey,
+      retention: settings.logRetention,
+      removalPolicy: settings.logRemovalPolicy,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
@@ -454,17 +220,234 @@ export class ClearanceWorkflow extends Construct {
       logs: { destination: this.stateMachineLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     this.grantStateMachineAccess(props);
+    this.uploadDeadLetterQueue = this.createUploadDeadLetterQueue();
+    this.uploadRule = this.createUploadRule(props.dataBucket, this.uploadDeadLetterQueue);
+  }
 
-    this.uploadDeadLetterQueue = new sqs.Queue(this, 'UploadDeadLetterQueue', {
+  /** The five phase functions, each with its environment and its phase's access (PHASE_ACCESS). */
+  private createFunctions(props: ClearanceWorkflowProps, settings: WorkflowSettings): Record<ClearancePhase, ClearanceFunction> {
+    const commonEnvironment = { DATA_BUCKET: props.dataBucket.bucketName, LEDGER_TABLE: props.ledger.tableName };
+    const phaseEnvironment: Partial<Record<ClearancePhase, Record<string, string>>> = {
+      plan: {
+        MAX_PARTITIONS: String(settings.maxPartitions),
+        TARGET_RANGE_BYTES: String(settings.targetRangeBytes),
+        TARGET_PARTITION_BYTES: String(settings.targetPartitionBytes),
+        TARGET_SLICE_BYTES: String(settings.targetSliceBytes),
+        ...(props.taskLanes === undefined ? {} : { TASK_LANES: String(props.taskLanes) }),
+        MAX_REJECT_RATIO: String(settings.maxRejectRatio),
+        EXCEL_SAFE: String(props.excelSafe === true),
+        // Plan sets each map's concurrency within the S3 request budget, up to these ceilings (docs/limits.md).
+        MAX_SPLIT_CONCURRENCY: String(settings.splitConcurrency),
+        MAX_CLASSIFY_CONCURRENCY: String(settings.classifyConcurrency),
+        PREFIX_REQUEST_BUDGET: String(settings.prefixRequestBudget),
+      },
+    };
+    const makeFunction = (phase: ClearancePhase, id: string): ClearanceFunction => {
+      const fn = new ClearanceFunction(this, id, {
+        phase,
+        encryptionKey: props.encryptionKey,
+        environment: { ...commonEnvironment, ...phaseEnvironment[phase] },
+        memorySize: props.functionSizing?.[phase]?.memorySize,
+        timeout: props.functionSizing?.[phase]?.timeout,
+        logRetention: settings.logRetention,
+        logRemovalPolicy: settings.logRemovalPolicy,
+      });
+      this.grantPhaseAccess(fn, PHASE_ACCESS[phase], props);
+      return fn;
+    };
+    return {
+      plan: makeFunction('plan', 'PlanFunction'),
+      split: makeFunction('split', 'SplitFunction'),
+      classify: makeFunction('classify', 'ClassifyFunction'),
+      assemble: makeFunction('assemble', 'AssembleFunction'),
+      'mark-failed': makeFunction('mark-failed', 'MarkFailedFunction'),
+    };
+  }
+
+  /** The state graph: Plan, the Split map, Index slices, the Classify map, the Assemble slices map, Assemble, and the failure path. */
+  private defineStates(props: ClearanceWorkflowProps, settings: WorkflowSettings): sfn.IChainable {
+    const markFailed = this.failurePath(settings);
+
+    // Plan gets the event and the execution's id: a retried Plan recognises the run its own execution claimed.
+    const plan = this.invoke('Plan', 'Plan', this.functions.plan, settings, {
+      onTimeout: markFailed,
+      resultPath: '$.plan',
+      payload: sfn.TaskInput.fromObject({ event: sfn.JsonPath.entirePayload, executionId: sfn.JsonPath.stringAt('$$.Execution.Id') }),
+    });
+    const split = this.distributedMap('Split', props.dataBucket, settings, {
+      itemsKeyPath: '$.plan.rangesKey',
+      itemSelector: { runId: sfn.JsonPath.stringAt('$.plan.runId'), range: sfn.JsonPath.objectAt('$$.Map.Item.Value') },
+      maxConcurrencyPath: '$.plan.splitConcurrency',
+      resultPath: '$.splitMap',
+      itemProcessor: () => this.invoke('SplitRange', 'Split range', this.functions.split, settings, { onTimeout: 'fail' }),
+    });
+    // One short task of the Split function: the ranges' slice boundaries into one slice index, so that each
+    // Classify task finds its slices with one GET (R + P requests, not R x P; see docs/limits.md).
+    const indexSlices = this.invoke('IndexSlices', 'Index slices', this.functions.split, settings, {
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId'), indexSlices: true }),
+      resultPath: sfn.JsonPath.DISCARD,
+      onTimeout: markFailed,
+    });
+    const classify = this.distributedMap('Classify', props.dataBucket, settings, {
+      itemsKeyPath: '$.plan.partitionsKey',
+      itemSelector: { runId: sfn.JsonPath.stringAt('$.plan.runId'), partition: sfn.JsonPath.numberAt('$$.Map.Item.Value.partition') },
+      maxConcurrencyPath: '$.plan.classifyConcurrency',
+      resultPath: '$.classifyMap',
+      itemProcessor: () => this.invoke('ClassifyPartition', 'Classify partition', this.functions.classify, settings, { onTimeout: 'fail' }),
+    });
+    // Assemble as a fan-out: one task per output slice (a slice's requests are at most a Classify task's), then
+    // Publish (the Assemble task) joins their parts and merges the sorted lists.
+    const assembleSlices = this.distributedMap('AssembleSlices', props.dataBucket, settings, {
+      stateName: 'Assemble slices',
+      resultsFolder: 'assemble',
+      itemsKeyPath: '$.plan.slicesKey',
+      itemSelector: { runId: sfn.JsonPath.stringAt('$.plan.runId'), slice: sfn.JsonPath.numberAt('$$.Map.Item.Value.slice') },
+      maxConcurrencyPath: '$.plan.classifyConcurrency',
+      resultPath: sfn.JsonPath.DISCARD,
+      itemProcessor: () => this.invoke('AssembleSlice', 'Assemble slice', this.functions.assemble, settings, { onTimeout: 'fail' }),
+    });
+    const assemble = this.invoke('Assemble', 'Assemble', this.functions.assemble, settings, {
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId') }),
+      resultPath: '$.assemble',
+      onTimeout: markFailed,
+    });
+    for (const state of [plan, split, indexSlices, classify, assembleSlices, assemble]) {
+      state.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    }
+
+    const nothingToDo = new sfn.Succeed(this, 'NothingToDo', { stateName: 'Nothing to do' });
+    const runSucceeded = new sfn.Succeed(this, 'RunSucceeded', { stateName: 'Run succeeded' });
+    // Not caught: when the event cannot be put, the execution fails (ExecutionsFailed) while the ledger says SUCCEEDED.
+    const announceSucceeded = announceRun(this, 'AnnounceRunSucceeded', 'Announce run succeeded', RUN_SUCCEEDED, runSucceededDetail());
+    return plan.next(
+      new sfn.Choice(this, 'DuplicateOrIgnored', { stateName: 'Duplicate or ignored?' })
+        .when(
+          sfn.Condition.or(
+            sfn.Condition.booleanEquals('$.plan.duplicate', true),
+            sfn.Condition.booleanEquals('$.plan.ignored', true),
+          ),
+          nothingToDo,
+        )
+        .otherwise(split.next(indexSlices).next(classify).next(assembleSlices).next(assemble).next(announceSucceeded).next(runSucceeded)),
+    );
+  }
+
+  /**
+   * Mark failed and what follows it: the whole state ($: the event, `plan` if Plan got that far, `error`) is
+   * recorded, the failure announced, and the execution ends in `Run failed` whatever of that fails. Returns the
+   * state every Catch goes to.
+   */
+  private failurePath(settings: WorkflowSettings): tasks.LambdaInvoke {
+    const runFailed = new sfn.Fail(this, 'RunFailed', {
+      stateName: 'Run failed',
+      error: RunFailed.errorName,
+      cause: 'The run failed; Mark failed recorded the error in the ledger and in the error report.',
+    });
+    const markFailed = this.invoke('MarkFailed', 'Mark failed', this.functions['mark-failed'], settings, { resultPath: '$.markFailed' });
+    // Even when recording the failure fails, the execution must still end in `Run failed`.
+    markFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.markFailedError' });
+    // Completion events (docs/events.md): Mark failed builds the failure's detail; a lost event does not hide the failure.
+    const announceFailed = announceRun(this, 'AnnounceRunFailed', 'Announce run failed', RUN_FAILED, sfn.TaskInput.fromJsonPathAt('$.markFailed.announcement'));
+    announceFailed.addCatch(runFailed, { errors: [sfn.Errors.ALL], resultPath: '$.announceError' });
+    markFailed.next(
+      new sfn.Choice(this, 'FailureRecorded', { stateName: 'Failure recorded?' })
+        .when(sfn.Condition.isPresent('$.markFailed.announcement'), announceFailed.next(runFailed))
+        .otherwise(runFailed),
+    );
+    return markFailed;
+  }
+
+  /** A task invoking `fn`'s version, with the contract's retries and, with `onTimeout`, its own timeout Catch. */
+  private invoke(id: string, stateName: string, fn: ClearanceFunction, settings: WorkflowSettings, options: InvokeOptions = {}): tasks.LambdaInvoke {
+    const timeoutSeconds = fn.timeout.plus(settings.taskTimeoutMargin).toSeconds();
+    if (timeoutSeconds > MAX_TASK_TIMEOUT_SECONDS) {
+      throw new Error(`taskTimeoutMargin makes the ${stateName} timeout ${timeoutSeconds} s, above ${MAX_TASK_TIMEOUT_SECONDS} s`);
+    }
+    const task = new tasks.LambdaInvoke(this, id, {
+      stateName,
+      // This deploy's version: an execution runs one code version throughout, even across a deploy.
+      lambdaFunction: fn.version,
+      payload: options.payload, // none = the whole state input
+      payloadResponseOnly: true,
+      // Replaced by the contract's own retry on Lambda service errors below (with jitter and TooManyRequests).
+      retryOnServiceExceptions: false,
+      resultPath: options.resultPath,
+      taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
+    });
+    task.addRetry({
+      errors: [...LAMBDA_SERVICE_ERRORS],
+      interval: Duration.seconds(2),
+      maxAttempts: 6,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    task.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2 });
+    if (options.onTimeout !== undefined) {
+      const cause = `${stateName} ran past its timeout (the function's ${fn.timeout.toSeconds()} s): ${TIMEOUT_ADVICE[stateName] ?? 'raise its timeout'}`;
+      const timedOut =
+        options.onTimeout === 'fail'
+          ? this.recordTimeout(id, stateName, cause, settings, new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: TaskTimedOut.errorName, cause }))
+          : new sfn.Pass(this, `${id}TimedOut`, {
+              stateName: `${stateName} timed out`,
+              result: sfn.Result.fromObject({ Error: TaskTimedOut.errorName, Cause: cause }),
+              resultPath: '$.error',
+            }).next(options.onTimeout);
+      task.addCatch(timedOut, { errors: [...TIMEOUT_ERRORS], resultPath: sfn.JsonPath.DISCARD });
+    }
+    return task;
+  }
+
+  /**
+   * A map child's timeout: its cause goes to the run's ledger item before the child fails, since the map's own
+   * failure (ExceedToleratedFailureThreshold) does not say which task timed out; Mark failed records it as the error.
+   */
+  private recordTimeout(id: string, stateName: string, cause: string, settings: WorkflowSettings, fail: sfn.Fail): sfn.IChainable {
+    const record = this.invoke(`${id}RecordTimeout`, `Record ${stateName} timeout`, this.functions['mark-failed'], settings, {
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.runId'), timedOut: cause }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    // Whether or not the cause could be recorded, the child fails with TaskTimedOut.
+    record.addCatch(fail, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
+    return record.next(fail);
+  }
+
+  /**
+   * A Distributed Map named `label` over the JSON array at the data-bucket key `itemsKeyPath` (under runs/), its
+   * results written under map-results/<resultsFolder, default the label in lower case>; `itemProcessor` is created after the map.
+   */
+  private distributedMap(label: string, dataBucket: s3.IBucket, settings: WorkflowSettings, options: DistributedMapOptions): sfn.DistributedMap {
+    const map = new sfn.DistributedMap(this, label, {
+      stateName: options.stateName ?? label,
+      label,
+      itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, { bucket: dataBucket, key: sfn.JsonPath.stringAt(options.itemsKeyPath) }),
+      itemSelector: options.itemSelector,
+      maxConcurrencyPath: options.maxConcurrencyPath,
+      toleratedFailurePercentage: settings.failureTolerancePercent,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, { bucket: dataBucket, prefix: `${DataPrefix.mapResults}${options.resultsFolder ?? label.toLowerCase()}` }),
+      resultPath: options.resultPath,
+    });
+    map.itemProcessor(options.itemProcessor());
+    return map;
+  }
+
+  /** Where upload events go that EventBridge could not deliver to the state machine. */
+  private createUploadDeadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'UploadDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.uploadDeadLetterQueue).acknowledge({
+    Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter queue of the upload rule target; it has no consumer to fail.',
     });
-    this.uploadRule = new events.Rule(this, 'UploadRule', {
+    return queue;
+  }
+
+  /** The rule that starts an execution for every object created under incoming/ in the data bucket. */
+  private createUploadRule(dataBucket: s3.IBucket, deadLetterQueue: sqs.Queue): events.Rule {
+    const rule = new events.Rule(this, 'UploadRule', {
       description: 'Starts a record-clearance run for each object created under incoming/ in the data bucket',
       eventPattern: {
         source: ['aws.s3'],
@@ -475,13 +458,14 @@ export class ClearanceWorkflow extends Construct {
         },
       },
     });
-    this.uploadRule.addTarget(
+    rule.addTarget(
       new targets.SfnStateMachine(this.stateMachine, {
-        deadLetterQueue: this.uploadDeadLetterQueue,
+        deadLetterQueue,
         maxEventAge: Duration.hours(24),
         retryAttempts: 185,
       }),
     );
+    return rule;
   }
 
   /** Per-prefix S3, ledger and KMS permissions of one phase function. */
@@ -599,20 +583,90 @@ interface InvokeOptions {
   readonly resultPath?: string;
 }
 
-/** The Assemble map: one Assemble-slice task per output slice (Plan's `slicesKey` manifest). */
-function assembleSlicesMap(scope: Construct, dataBucket: s3.IBucket, failureTolerancePercent: number): sfn.DistributedMap {
-  return new sfn.DistributedMap(scope, 'AssembleSlices', {
-    stateName: 'Assemble slices',
-    label: 'AssembleSlices',
-    itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, { bucket: dataBucket, key: sfn.JsonPath.stringAt('$.plan.slicesKey') }),
-    itemSelector: { runId: sfn.JsonPath.stringAt('$.plan.runId'), slice: sfn.JsonPath.numberAt('$$.Map.Item.Value.slice') },
-    // A slice task's requests are at most those of a Classify task (a ranged read per partition and window).
-    maxConcurrencyPath: '$.plan.classifyConcurrency',
-    toleratedFailurePercentage: failureTolerancePercent,
-    mapExecutionType: sfn.StateMachineType.STANDARD,
-    resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, { bucket: dataBucket, prefix: `${DataPrefix.mapResults}assemble` }),
-    resultPath: sfn.JsonPath.DISCARD,
-  });
+/** The workflow's props with their defaults, validated: a bad value fails the synth, naming the prop and value. */
+interface WorkflowSettings {
+  readonly splitConcurrency: number;
+  readonly classifyConcurrency: number;
+  readonly prefixRequestBudget: number;
+  readonly failureTolerancePercent: number;
+  readonly maxPartitions: number;
+  readonly targetRangeBytes: number;
+  readonly targetPartitionBytes: number;
+  readonly targetSliceBytes: number;
+  readonly maxRejectRatio: number;
+  readonly taskTimeoutMargin: Duration;
+  readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+function workflowSettings(props: ClearanceWorkflowProps): WorkflowSettings {
+  const splitConcurrency = mapConcurrency('splitConcurrency', props.splitConcurrency ?? DEFAULT_MAP_CONCURRENCY);
+  const classifyConcurrency = mapConcurrency('classifyConcurrency', props.classifyConcurrency ?? DEFAULT_MAP_CONCURRENCY);
+  const prefixRequestBudget = props.prefixRequestBudget ?? DEFAULT_PREFIX_REQUEST_BUDGET;
+  if (!Number.isInteger(prefixRequestBudget) || prefixRequestBudget < 1 || prefixRequestBudget > 5500) {
+    throw new Error(`prefixRequestBudget must be an integer from 1 to 5500 (S3's GET rate per prefix), got ${prefixRequestBudget}`);
+  }
+  const failureTolerancePercent = props.failureTolerancePercent ?? 0;
+  if (!Number.isFinite(failureTolerancePercent) || failureTolerancePercent < 0 || failureTolerancePercent > 100) {
+    throw new Error(`failureTolerancePercent must be from 0 to 100, got ${failureTolerancePercent}`);
+  }
+  const maxPartitions = props.maxPartitions ?? DEFAULT_MAX_PARTITIONS;
+  if (!Number.isInteger(maxPartitions) || maxPartitions < 1) {
+    throw new Error(`maxPartitions must be a positive integer, got ${maxPartitions}`);
+  }
+  const targetRangeBytes = props.targetRangeBytes ?? DEFAULT_RANGE_BYTES;
+  if (!Number.isInteger(targetRangeBytes) || targetRangeBytes < 1024 * 1024) {
+    throw new Error(`targetRangeBytes must be an integer of at least 1048576 (1 MiB), got ${targetRangeBytes}`);
+  }
+  const targetPartitionBytes = props.targetPartitionBytes ?? DEFAULT_PARTITION_BYTES;
+  if (!Number.isInteger(targetPartitionBytes) || targetPartitionBytes < 1024 * 1024) {
+    throw new Error(`targetPartitionBytes must be an integer of at least 1048576 (1 MiB), got ${targetPartitionBytes}`);
+  }
+  const targetSliceBytes = props.targetSliceBytes ?? DEFAULT_SLICE_BYTES;
+  if (!Number.isInteger(targetSliceBytes) || targetSliceBytes < 1024 * 1024) {
+    throw new Error(`targetSliceBytes must be an integer of at least 1048576 (1 MiB), got ${targetSliceBytes}`);
+  }
+  if (props.taskLanes !== undefined && (!Number.isInteger(props.taskLanes) || props.taskLanes < 1)) {
+    throw new Error(`taskLanes must be a whole number >= 1, got ${props.taskLanes}`);
+  }
+  const maxRejectRatio = props.maxRejectRatio ?? DEFAULT_MAX_REJECT_RATIO;
+  if (!Number.isFinite(maxRejectRatio) || maxRejectRatio < 0 || maxRejectRatio > 1) {
+    throw new Error(`maxRejectRatio must be from 0 to 1, got ${maxRejectRatio}`);
+  }
+  for (const phase of Object.keys(props.functionSizing ?? {})) {
+    if (!(CLEARANCE_PHASES as readonly string[]).includes(phase)) {
+      throw new Error(`functionSizing has an unknown phase ${JSON.stringify(phase)}: expected ${CLEARANCE_PHASES.join(', ')}`);
+    }
+  }
+  return {
+    splitConcurrency,
+    classifyConcurrency,
+    prefixRequestBudget,
+    failureTolerancePercent,
+    maxPartitions,
+    targetRangeBytes,
+    targetPartitionBytes,
+    targetSliceBytes,
+    maxRejectRatio,
+    taskTimeoutMargin: props.taskTimeoutMargin ?? Duration.minutes(1),
+    logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+  };
+}
+
+/** One of the workflow's three Distributed Maps (ClearanceWorkflow.distributedMap). */
+interface DistributedMapOptions {
+  /** The state's name. @default the map's label */
+  readonly stateName?: string;
+  /** The folder of its results under map-results/. @default the label in lower case */
+  readonly resultsFolder?: string;
+  /** JSONPath of the items' object key in the data bucket. */
+  readonly itemsKeyPath: string;
+  readonly itemSelector: Record<string, unknown>;
+  readonly maxConcurrencyPath: string;
+  readonly resultPath: string;
+  /** Creates the task each item runs. */
+  readonly itemProcessor: () => sfn.IChainable;
 }
 
 function mapConcurrency(name: string, value: number): number {

@@ -918,6 +918,22 @@ interface MapChildResult {
   readonly itemCount: number;
 }
 
+/** What a map run resolves from its state input before it starts: its concurrency and failure tolerance. */
+interface MapRunLimits {
+  readonly maxConcurrency: number;
+  /** Failed items above which the map run fails: a share (percent) and a count, each only when set. */
+  readonly toleratedPercentage: number | undefined;
+  readonly toleratedCount: number | undefined;
+}
+
+/** Counts of a map run so far. */
+interface MapRunProgress {
+  succeeded: number;
+  failedChildren: number;
+  failedItems: number;
+}
+
+/** A Distributed Map: resolve its limits and items, run its children, write (or return) their results. */
 async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, context: ExecutionContext): Promise<Json> {
   const { shared } = context;
   const where = `state "${map.stateName}"`;
@@ -925,6 +941,38 @@ async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, cont
     Execution: { Id: context.executionArn, Name: context.executionName },
     StateMachine: { Id: context.stateMachineArn, Name: shared.stateMachineName },
   };
+  const limits = await resolveMapRunLimits(map, stateInput, pathContext, where);
+  const items = await readItems(map, stateInput, pathContext, context, where);
+  const children = await batchItems(map, await selectItems(map, items, stateInput, pathContext, where), stateInput, pathContext, where);
+
+  const mapRunId = randomUUID();
+  const mapRunArn = `arn:aws:states:${shared.region}:${shared.accountId}:mapRun:${shared.stateMachineName}/${map.label}:${mapRunId}`;
+  context.emit({ type: 'MapRunStarted', state: map.stateName, mapRunArn, itemCount: items.length, childCount: children.length, maxConcurrency: limits.maxConcurrency });
+  const progress: MapRunProgress = { succeeded: 0, failedChildren: 0, failedItems: 0 };
+  const exceeded = () => toleranceExceeded(limits, progress.failedItems, items.length);
+  const results = await runMapChildren(map, children, context, { mapRunArn, maxConcurrency: limits.maxConcurrency, progress, exceeded });
+  if (context.signal.aborted) throw new TaskFailure('States.Runtime', `${where}: execution aborted`);
+  results.sort((a, b) => a.index - b.index);
+
+  const output: Json = map.resultWriter
+    ? await writeResults(map, results, stateInput, pathContext, context, mapRunArn, mapRunId, where)
+    : results.map(({ record }) =>
+        record.status === 'SUCCEEDED' ? (record.output as Json) : ({ Error: record.error ?? null, Cause: record.cause ?? null } as Json),
+      );
+  const failedRun = exceeded();
+  const { succeeded, failedChildren, failedItems } = progress;
+  context.emit({ type: failedRun ? 'MapRunFailed' : 'MapRunSucceeded', state: map.stateName, mapRunArn, succeeded, failed: failedChildren, total: children.length });
+  if (failedRun) {
+    throw new TaskFailure(
+      'States.ExceedToleratedFailureThreshold',
+      `The specified tolerated failure threshold was exceeded: ${failedItems} of ${items.length} items failed ` +
+        `(ToleratedFailureCount ${limits.toleratedCount ?? 'unset'}, ToleratedFailurePercentage ${limits.toleratedPercentage ?? 'unset'}). Map run ${mapRunArn}`,
+    );
+  }
+  return output;
+}
+
+async function resolveMapRunLimits(map: DistributedMapSpec, stateInput: Json, pathContext: Record<string, unknown>, where: string): Promise<MapRunLimits> {
   const resolveNumber = async (value: number | undefined, path: string | undefined, field: string, fallback: number) => {
     if (path === undefined) return value ?? fallback;
     const resolved = await evaluatePath(path, stateInput, pathContext, `${where}.${field}`);
@@ -941,8 +989,18 @@ async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, cont
   const toleratedCount = countSet || !percentageSet
     ? await resolveNumber(map.toleratedFailureCount, map.toleratedFailureCountPath, 'ToleratedFailureCountPath', 0)
     : undefined;
+  return { maxConcurrency, toleratedPercentage, toleratedCount };
+}
 
-  const items = await readItems(map, stateInput, pathContext, context, where);
+function toleranceExceeded(limits: MapRunLimits, failedItems: number, itemTotal: number): boolean {
+  return (
+    (limits.toleratedCount !== undefined && failedItems > limits.toleratedCount) ||
+    (limits.toleratedPercentage !== undefined && itemTotal > 0 && (failedItems / itemTotal) * 100 > limits.toleratedPercentage)
+  );
+}
+
+/** The items as the children get them: through ItemSelector when the map has one. */
+async function selectItems(map: DistributedMapSpec, items: readonly unknown[], stateInput: Json, pathContext: Record<string, unknown>, where: string): Promise<unknown[]> {
   const selected: unknown[] = [];
   for (const [index, value] of items.entries()) {
     selected.push(
@@ -951,24 +1009,25 @@ async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, cont
         : await evaluateTemplate(map.itemSelector, stateInput, { ...pathContext, Map: { Item: { Index: index, Value: value } } }, `${where}.ItemSelector`),
     );
   }
-  const children = await batchItems(map, selected, stateInput, pathContext, where);
+  return selected;
+}
 
-  const mapRunId = randomUUID();
-  const mapRunArn = `arn:aws:states:${shared.region}:${shared.accountId}:mapRun:${shared.stateMachineName}/${map.label}:${mapRunId}`;
+/**
+ * Runs the child executions, `maxConcurrency` at once, until all ran, the failure tolerance is exceeded or the
+ * execution is aborted; reports each child's end. Results in the order the children ended.
+ */
+async function runMapChildren(
+  map: DistributedMapSpec,
+  children: ReadonlyArray<{ input: unknown; itemCount: number }>,
+  context: ExecutionContext,
+  run: { mapRunArn: string; maxConcurrency: number; progress: MapRunProgress; exceeded: () => boolean },
+): Promise<MapChildResult[]> {
+  const { shared } = context;
+  const { mapRunArn, progress, exceeded } = run;
   const childStateMachineArn = `arn:aws:states:${shared.region}:${shared.accountId}:stateMachine:${shared.stateMachineName}/${map.label}`;
-  const total = children.length;
-  const itemTotal = items.length;
-  context.emit({ type: 'MapRunStarted', state: map.stateName, mapRunArn, itemCount: itemTotal, childCount: total, maxConcurrency });
-
   const results: MapChildResult[] = [];
-  let succeeded = 0;
-  let failedChildren = 0;
-  let failedItems = 0;
-  const exceeded = () =>
-    (toleratedCount !== undefined && failedItems > toleratedCount) ||
-    (toleratedPercentage !== undefined && itemTotal > 0 && (failedItems / itemTotal) * 100 > toleratedPercentage);
   let next = 0;
-  const workers = Math.min(maxConcurrency, Math.max(children.length, 1));
+  const workers = Math.min(run.maxConcurrency, Math.max(children.length, 1));
   // The children listen on the map run's own signal (one listener each, as many as run at once), which follows the
   // execution's: the execution's signal keeps one listener per map run, so Node sees no listener leak.
   const mapAbort = new AbortController();
@@ -993,19 +1052,19 @@ async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, cont
         signal: mapAbort.signal,
       });
       results.push({ index, record, itemCount: child.itemCount });
-      if (record.status === 'SUCCEEDED') succeeded++;
+      if (record.status === 'SUCCEEDED') progress.succeeded++;
       else {
-        failedChildren++;
-        failedItems += child.itemCount;
+        progress.failedChildren++;
+        progress.failedItems += child.itemCount;
       }
       context.emit({
         type: record.status === 'SUCCEEDED' ? 'MapItemSucceeded' : 'MapItemFailed',
         state: map.stateName,
         mapRunArn,
         index,
-        succeeded,
-        failed: failedChildren,
-        total,
+        succeeded: progress.succeeded,
+        failed: progress.failedChildren,
+        total: children.length,
         ...(record.error !== undefined ? { error: record.error } : {}),
       });
     }
@@ -1015,27 +1074,7 @@ async function runDistributedMap(map: DistributedMapSpec, stateInput: Json, cont
   } finally {
     context.signal.removeEventListener('abort', abortMap);
   }
-  if (context.signal.aborted) throw new TaskFailure('States.Runtime', `${where}: execution aborted`);
-  results.sort((a, b) => a.index - b.index);
-
-  let output: Json;
-  if (map.resultWriter) {
-    output = await writeResults(map, results, stateInput, pathContext, context, mapRunArn, mapRunId, where);
-  } else {
-    output = results.map(({ record }) =>
-      record.status === 'SUCCEEDED' ? (record.output as Json) : ({ Error: record.error ?? null, Cause: record.cause ?? null } as Json),
-    );
-  }
-  const failedRun = exceeded();
-  context.emit({ type: failedRun ? 'MapRunFailed' : 'MapRunSucceeded', state: map.stateName, mapRunArn, succeeded, failed: failedChildren, total });
-  if (failedRun) {
-    throw new TaskFailure(
-      'States.ExceedToleratedFailureThreshold',
-      `The specified tolerated failure threshold was exceeded: ${failedItems} of ${itemTotal} items failed ` +
-        `(ToleratedFailureCount ${toleratedCount ?? 'unset'}, ToleratedFailurePercentage ${toleratedPercentage ?? 'unset'}). Map run ${mapRunArn}`,
-    );
-  }
-  return output;
+  return results;
 }
 
 async function readItems(map: DistributedMapSpec, stateInput: Json, pathContext: Record<string, unknown>, context: ExecutionContext, where: string): Promise<unknown[]> {

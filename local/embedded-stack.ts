@@ -90,10 +90,15 @@ export interface EmbeddedStack {
   bucketName(logicalId?: string): string;
   /** Local table name of a table logical ID; without argument, the template's only table. */
   tableName(logicalId?: string): string;
-  /** Start an execution directly (without an upload). Default state machine: the template's only one. */
+  /**
+   * The logical ID of the state machine of a construct of the stack (STATE_MACHINES: the run's workflow, Finalize),
+   * for startExecution and prewarm: a template with several state machines needs its callers to name theirs.
+   */
+  stateMachineLogicalId(construct: string): string;
+  /** Start an execution directly (without an upload). Default state machine: the template's only one (else name it). */
   startExecution(input: unknown, options?: { stateMachine?: string; name?: string }): ExecutionSummary;
   /**
-   * Start the environments of the functions an execution of the state machine (default: the only one) invokes first,
+   * Start the environments of the functions an execution of the state machine (default: the only one; else name it) invokes first,
    * before any upload: the local counterpart of provisioned concurrency (an upload expected soon starts warm). See
    * PreparedStateMachine.prewarm for which functions, and why only before an execution.
    */
@@ -132,6 +137,23 @@ export interface EmbeddedStack {
   s3RequestStats(): S3RequestStats;
   /** Abort running executions, stop the workers and the stand-ins. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** The ClearanceStack's state machines, by the construct path CDK derives their logical IDs from. */
+export const STATE_MACHINES = {
+  /** The run: started by a batch manifest or an extract uploaded under incoming/. */
+  run: 'WorkflowStateMachine',
+  /** The prosecutor's review: started by a decision file uploaded under reviews/. */
+  finalize: 'ReviewStateMachine',
+} as const;
+
+/** The logical ID of the one state machine whose ID is `construct` followed by CDK's 8-character hash. */
+export function stateMachineLogicalIdOf(template: LocalTemplate, construct: string): string {
+  const ids = Object.keys(template.stateMachines).filter((id) => id.startsWith(construct) && /^[0-9A-F]{8}$/.test(id.slice(construct.length)));
+  if (ids.length !== 1) {
+    throw new Error(`the template has ${ids.length} state machines of ${construct} (have: ${Object.keys(template.stateMachines).join(', ')})`);
+  }
+  return ids[0];
 }
 
 /** The local default event bus, set up once the rules can be evaluated. */
@@ -176,15 +198,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     } finally {
       dynamodb.destroy();
     }
-    runtimePool = new LambdaPool({
-      ...(options.workers ? { size: options.workers } : {}),
-      ...(options.handlerResolver ? { handlerResolver: options.handlerResolver } : {}),
-      ...(options.faults ? { faults: options.faults } : {}),
-      ...(options.functionLogs ? { logs: options.functionLogs } : {}),
-      ...(options.limits?.maxOpenSockets !== undefined ? { maxOpenSockets: options.limits.maxOpenSockets } : {}),
-      ...(options.limits?.maxInvocationBytes !== undefined ? { maxInvocationBytes: options.limits.maxInvocationBytes } : {}),
-      environment: env,
-    });
+    runtimePool = createLambdaPool(options, env);
     const lambdas = runtimePool;
     // The local default bus: events the state machines put go through the rules like any other (wired in assemble).
     const bus: LocalBus = { publish: undefined };
@@ -227,6 +241,19 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await standIns.stop();
     throw error;
   }
+}
+
+/** The Lambda pool of the stack's functions, with the options' workers, faults, logs and limits. */
+function createLambdaPool(options: EmbeddedStackOptions, environment: Record<string, string>): LambdaPool {
+  return new LambdaPool({
+    ...(options.workers ? { size: options.workers } : {}),
+    ...(options.handlerResolver ? { handlerResolver: options.handlerResolver } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.functionLogs ? { logs: options.functionLogs } : {}),
+    ...(options.limits?.maxOpenSockets !== undefined ? { maxOpenSockets: options.limits.maxOpenSockets } : {}),
+    ...(options.limits?.maxInvocationBytes !== undefined ? { maxInvocationBytes: options.limits.maxInvocationBytes } : {}),
+    environment,
+  });
 }
 
 /**
@@ -382,17 +409,10 @@ async function assemble(parts: {
   const find = (executionArnOrName: string) =>
     executions.get(executionArnOrName) ?? [...executions.values()].find((tracked) => tracked.summary.name === executionArnOrName);
 
-  // The workflow: the only state machine, else the only one an S3 upload rule starts (not the reconciler).
-  const uploadMachines = [
-    ...new Set(
-      rules
-        .filter((rule) => (rule.eventPattern?.source as unknown[] | undefined)?.includes('aws.s3'))
-        .flatMap((rule) => rule.targets.map((target) => target.stateMachineLogicalId).filter((id): id is string => id !== undefined)),
-    ),
-  ];
+  // A caller names its state machine unless the template has only one: the stack holds the run's workflow, the
+  // reconciler and Finalize, and two of them are started by uploads.
   const defaultStateMachine = () => {
     if (machines.size === 1) return [...machines.keys()][0];
-    if (uploadMachines.length === 1) return uploadMachines[0];
     throw new Error(`the template has ${machines.size} state machines; name one (${[...machines.keys()].join(', ')})`);
   };
 
@@ -436,6 +456,9 @@ async function assemble(parts: {
       const tables = Object.values(template.tables);
       if (tables.length !== 1) throw new Error(`the template has ${tables.length} tables; pass a logical ID`);
       return tables[0].name;
+    },
+    stateMachineLogicalId(construct) {
+      return stateMachineLogicalIdOf(template, construct);
     },
     startExecution(input, startOptions = {}) {
       return start(startOptions.stateMachine ?? defaultStateMachine(), input, startOptions.name);

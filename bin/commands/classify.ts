@@ -1,14 +1,14 @@
 /** `clearance classify`: the whole pipeline in this process, on local files. */
-import { SingleBar, Presets } from 'cli-progress';
 import { promises as fs, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
+import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/publish';
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
-import { PhaseWorkerPool } from './phase-workers';
+import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { guardInterrupts } from './interrupts';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest } from './request';
-import { RejectRatioExceeded, UnknownCountyError, UsageError } from '../../lambdas/domain/errors';
+import { InputError, RejectRatioExceeded, UnknownCountyError, UsageError } from '../../lambdas/domain/errors';
 
 export interface ClassifyOptions {
   /** `--input a.csv b.csv` or `--input a.csv,b.csv` (request.ts splitList). */
@@ -24,6 +24,8 @@ export interface ClassifyOptions {
   concurrency: number;
   /** Neutralise spreadsheet formulas in the reference-format CSVs too. */
   excelSafe?: boolean;
+  /** An earlier classify's run folder (or its results/ folder) to compare with (docs/monthly.md). */
+  previous?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -35,6 +37,12 @@ const MIB = 1024 * 1024;
  */
 export const LOCAL_RANGE_MB = 16;
 export const LOCAL_PARTITION_MB = 8;
+/**
+ * Inputs up to this size run every phase in this thread. They make one classify partition, so a second thread
+ * has no classify work, and starting a phase's workers (a new isolate loading its code, ~0.2-0.3 s of CPU for
+ * each of up to six workers) costs more than the phases themselves take here.
+ */
+export const IN_THREAD_MAX_BYTES = LOCAL_PARTITION_MB * MIB;
 
 /** A policy argument: a preset name, or a JSON file (checked as every argument is: request.ts). */
 export async function loadPolicyArgument(value: string): Promise<{ policy: unknown; name: string }> {
@@ -44,6 +52,8 @@ export async function loadPolicyArgument(value: string): Promise<{ policy: unkno
 /** Progress on a terminal only; quiet otherwise (pipes, CI, log files). */
 export function progressReporter(stream: NodeJS.WriteStream = process.stderr): { update(progress: Progress): void; stop(): void } {
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  // Loaded here: runs without a terminal (pipes, CI, the bench) never need it.
+  const { SingleBar, Presets } = require('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar({ format: '{phase} [{bar}] {value}/{total}', stream, hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
   let phase = '';
   return {
@@ -96,11 +106,46 @@ async function createRunFolder(outDir: string): Promise<{ runId: string; runDir:
   }
 }
 
+/** Where a run's register lies in its results folder. */
+export const REGISTER_FOLDER = 'register';
+
+/**
+ * The earlier classify `--previous` names (its run folder, or its results/ folder), checked before any work: it
+ * must have succeeded, be of the same county and hold a register this version reads. Its review's decision record
+ * (final/decisions.jsonl), when there is one, gives the decisions to carry forward.
+ */
+export async function previousClassify(dir: string, county: string): Promise<PreviousRun> {
+  const given = path.resolve(dir);
+  const resultsDir = existsSync(path.join(given, 'results', REGISTER_FOLDER)) || existsSync(path.join(given, 'results')) ? path.join(given, 'results') : given;
+  const what = `--previous ${JSON.stringify(dir)}`;
+  if (!existsSync(resultsDir)) throw new UsageError(`${what}: no such folder`);
+  for (const summaryPath of [path.join(resultsDir, 'summary.json'), path.join(resultsDir, '..', 'reports', 'summary.json')]) {
+    const text = await fs.readFile(summaryPath, 'utf8').catch(() => null);
+    if (text === null) continue;
+    const status = (JSON.parse(text) as { status?: unknown }).status;
+    if (status !== 'SUCCEEDED') {
+      throw new UsageError(`${what} is a run that did not succeed (status ${String(status)}): compare with the county's last successful run`);
+    }
+    break;
+  }
+  let previous: PreviousRun;
+  try {
+    previous = await readPreviousRun(new FsObjectStore(resultsDir), `${path.join(resultsDir, REGISTER_FOLDER)}/`, path.join(resultsDir, 'final', 'decisions.jsonl'), what);
+  } catch (error) {
+    if (error instanceof InputError) throw new UsageError(error.message);
+    throw error;
+  }
+  const manifest = JSON.parse(await fs.readFile(path.join(resultsDir, REGISTER_FOLDER, 'manifest.json'), 'utf8')) as { county: string };
+  if (manifest.county !== county) throw new UsageError(`${what} is a run of ${JSON.stringify(manifest.county)}, not of ${JSON.stringify(county)}`);
+  return previous;
+}
+
 export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   const request = await checkRequest(options);
   if (request.inputs.length === 0) throw new UsageError(`--input ${JSON.stringify(String(options.input))} names no file`);
   for (const note of request.notes) process.stderr.write(`${note}\n`);
   const outDir = request.out;
+  const previous = options.previous === undefined ? undefined : await previousClassify(options.previous, request.county);
   await fs.mkdir(outDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const swept = await sweepStaleWork(outDir);
   if (swept.length > 0) process.stderr.write(`removed the work folders of ${swept.length} interrupted classify run(s) in ${outDir}: ${swept.join(', ')}\n`);
@@ -113,18 +158,25 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   const files = request.inputs.map((input) => ({ key: input.path, name: path.basename(input.path) }));
   const progress = progressReporter();
   let phase = 'plan';
+  const inputBytes = request.inputs.reduce((sum, input) => sum + input.size, 0);
   // Started now, so that the workers load the split code while this thread plans.
-  const workers = new PhaseWorkerPool(outDir, options.concurrency);
+  const workers = inputBytes > IN_THREAD_MAX_BYTES ? new (await import('./phase-workers')).PhaseWorkerPool(outDir, options.concurrency) : undefined;
   const removeWork = () => fs.rm(path.join(outDir, workPrefix), { recursive: true, force: true });
   const guard = guardInterrupts(async () => {
     const stoppedIn = phase;
     progress.stop();
-    await workers.close();
+    await workers?.close();
     await removeWork();
     await fs.rm(runDir, { recursive: true, force: true });
+    // Stopped after Assemble published its analytics rows: they go with the run's folder.
+    const analytics = await runAnalyticsKeys(store, request.county, runId);
+    if (analytics.length > 0) {
+      await store.delete(analytics);
+      await repointLatest(store, request.county);
+    }
     return `classify of ${files.map((file) => file.name).join(', ')} stopped in ${stoppedIn}; its work folder and partial outputs (${runDir}) removed, nothing kept`;
   });
-  workers.prepare('split');
+  workers?.prepare('split');
   try {
     const result = await runInProcess(
       store,
@@ -147,6 +199,8 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
         workPrefix,
         resultsPrefix: `${runId}/results/`,
         reportsPrefix: `${runId}/reports/`,
+        registerPrefix: `${runId}/results/${REGISTER_FOLDER}/`,
+        ...(previous === undefined ? {} : { previous }),
       },
       {
         onProgress: (p) => {
@@ -154,7 +208,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
           progress.update(p);
         },
         concurrency: options.concurrency,
-        // The heavy phases run in worker threads (both cores, and heap limits of their own).
+        // The heavy phases run in worker threads (both cores, and heap limits of their own), or in this one.
         executor: () => workers,
       },
     );
@@ -164,6 +218,11 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
       `classified ${s.rowsRead} rows (${s.rowsRejected} rejected) of ${s.people} people in ${s.processingTimeInSeconds.toFixed(1)} s; ` +
         `results in ${path.join(runDir, 'results')}, reports in ${path.join(runDir, 'reports')}\n`,
     );
+    const since = s.sinceLastRun;
+    if (since?.changes !== undefined) {
+      const kinds = Object.entries(since.changes).map(([kind, count]) => `${count} ${kind}`).join(', ');
+      process.stderr.write(`since ${since.previousRunId}: ${kinds}; ${since.decisionsCarried} decisions carried forward, ${since.changedSinceDecided} changed since decided${since.policyChanged ? ' (another policy than that run)' : ''}\n`);
+    }
     process.stdout.write(`${runDir}\n`);
   } catch (error) {
     progress.stop();
@@ -175,7 +234,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     }
     throw error;
   } finally {
-    await workers.close();
+    await workers?.close();
     await removeWork();
     guard.dispose();
   }

@@ -4,6 +4,7 @@
  * them go. The county's policy (policies/<COUNTY>.json) stays: later runs use it.
  */
 import type { RunRecord } from '../../lambdas/adapters/ledger';
+import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/publish';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { keptStateDir, openKeptState } from './status';
 import { UsageError } from '../../lambdas/domain/errors';
@@ -57,10 +58,13 @@ export async function pruneCommand(runIds: string[], options: PruneOptions): Pro
     for (const run of chosen) {
       const keys = new Set<string>();
       for (const prefix of runPrefixes(run)) for (const key of await state.store.list(prefix)) keys.add(key);
+      for (const key of await runAnalyticsKeys(state.store, run.county, run.runId)) keys.add(key);
       let bytes = 0;
       for (const key of keys) bytes += await state.store.size(key).catch(() => 0);
       if (!options.dryRun) {
         await state.store.delete([...keys]);
+        // The county's latest pointer never names a run that is gone (docs/analytics.md).
+        await repointLatest(state.store, run.county);
         await state.ledger.deleteRun(run.runId);
       }
       freed += bytes;

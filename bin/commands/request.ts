@@ -32,6 +32,8 @@ export interface CheckedInput {
   path: string;
   /** As the user typed it (messages). */
   typed: string;
+  /** Bytes, when checked. */
+  size: number;
 }
 
 export interface CheckedRequest {
@@ -176,6 +178,7 @@ export async function checkPolicy(typed: string, notes: string[]): Promise<{ pol
 /** `--scenario`: presets, comma-separated. */
 export async function checkScenarios(typed: string | undefined): Promise<string[]> {
   const scenarios = splitList(typed);
+  if (typed !== undefined && scenarios.length === 0) throw new UsageError(`--scenario ${JSON.stringify(typed)} names no preset; leave the option out for none`);
   if (scenarios.length === 0) return scenarios;
   const { PRESETS } = await policyModule();
   for (const scenario of scenarios) {
@@ -225,6 +228,7 @@ export async function checkInput(typed: string): Promise<CheckedInput> {
     if (code === 'ENOENT') throw new UsageError(`${typed}: no such input file`);
     throw new UsageError(`--input ${typed} cannot be read (${code ?? (error as Error).message})`);
   }
+  if (size === 0) throw new UsageError(`--input ${typed} is empty (0 bytes): the extract holds no data rows`);
   const [{ checkLooksLikeText }, { FsObjectStore }] = await Promise.all([import('../../lambdas/domain/pipeline/plan'), import('../../local/fs-object-store')]);
   try {
     await checkLooksLikeText(new FsObjectStore(path.dirname(file)), { key: file, name: typed, size });
@@ -246,14 +250,41 @@ export async function checkInput(typed: string): Promise<CheckedInput> {
   } finally {
     await handle.close();
   }
-  return { path: file, typed };
+  return { path: file, typed, size };
 }
 
+/**
+ * A folder the command may write: an existing folder, or one it can create (its nearest existing ancestor is a
+ * writable folder). Nothing is created here: a refused request leaves nothing behind.
+ */
 async function checkFolder(option: string, typed: string): Promise<string> {
   const dir = path.resolve(typed);
   const stat = await fs.stat(dir).catch(() => undefined);
   if (stat && !stat.isDirectory()) throw new UsageError(`${option} ${typed} is a file; give a folder`);
+  let existing = dir;
+  let existingStat = stat;
+  while (existingStat === undefined) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+    existingStat = await fs.stat(existing).catch(() => undefined);
+  }
+  if (existingStat !== undefined && !existingStat.isDirectory()) {
+    throw new UsageError(`${option} ${typed} cannot be created: ${existing} is a file`);
+  }
+  const writable = await fs.access(existing, fsConstants.W_OK | fsConstants.X_OK).then(() => true, () => false);
+  if (!writable) throw new UsageError(`${option} ${typed} cannot be ${existing === dir ? 'written' : 'created'}: ${existing} is not writable`);
   return dir;
+}
+
+/** Each input once: the same file twice would count its people twice. */
+function checkDistinct(inputs: readonly CheckedInput[]): void {
+  const seen = new Map<string, string>();
+  for (const input of inputs) {
+    const first = seen.get(input.path);
+    if (first !== undefined) throw new UsageError(`--input ${input.typed} is given twice${first === input.typed ? '' : ` (also as ${first})`}; give each file once`);
+    seen.set(input.path, input.typed);
+  }
 }
 
 /** Checks every argument; throws a UsageError naming the first problem (the quick checks first). */
@@ -273,6 +304,7 @@ export async function checkRequest(args: RequestArguments): Promise<CheckedReque
   const { policy, name } = await checkPolicy(args.policy, notes);
   const inputs: CheckedInput[] = [];
   for (const typed of splitList(args.input)) inputs.push(await checkInput(typed));
+  checkDistinct(inputs);
   return {
     inputs,
     county,

@@ -7,20 +7,26 @@
  * are kept apart, from DIR/../reports/. The rounds are kept in DIR/reviews/, the report of the latest attempt in
  * DIR/reviews/review_report.json.
  */
-import { Command } from 'commander';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { applyDecisionFile, loadRun, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
 import { decisionTemplate } from '../../lambdas/domain/review/decisions';
 import { DecisionFileRejected } from '../../lambdas/domain/errors';
+import { reportApplied } from './review-report';
 
 
 /** The keys of a run's review in its local results folder (the layout of results/<COUNTY>/<runId>/ in the bucket). */
 export function localReviewKeys(resultsDir: string): ReturnType<typeof reviewKeys> {
   const beside = path.join(resultsDir, 'summary.json');
-  const apart = path.join(resultsDir, '..', 'reports', 'summary.json');
-  return reviewKeys('', existsSync(beside) || !existsSync(apart) ? 'summary.json' : path.resolve(apart));
+  const apart = path.resolve(resultsDir, '..', 'reports', 'summary.json');
+  const summary = existsSync(beside) || !existsSync(apart) ? 'summary.json' : apart;
+  // The review state goes into every summary.json of the run and its report.html (in reports/ when kept apart).
+  const reportsApart = existsSync(apart);
+  return reviewKeys('', summary, {
+    summaries: reportsApart && summary !== apart ? [summary, apart] : [summary],
+    html: reportsApart ? path.resolve(resultsDir, '..', 'reports', 'report.html') : 'report.html',
+  });
 }
 
 /** `record-clearance@<version>` of the code running, from the package's package.json. */
@@ -61,38 +67,6 @@ export async function reviewApplyCommand(options: { results: string; decisions: 
     for (const problem of report.problems) process.stderr.write(`${report.file}${problem.line === null ? '' : `:${problem.line}`}: ${problem.message}\n`);
     throw new DecisionFileRejected(`${report.file} rejected: ${report.problems.length} problem(s), nothing applied (see ${path.join(dir, keys.report)})`);
   }
-  if (report.status === 'ALREADY_APPLIED') {
-    process.stderr.write(`${report.file} is already applied as round ${report.round}: nothing changed\n`);
-  } else {
-    const c = report.counts!;
-    process.stderr.write(
-      `${report.file}: round ${report.round}, ${report.decisions} decisions applied; ` +
-        `${c.relief} convictions on the final motion, ${c.denied} denied, ${c.pending} pending; final lists in ${path.join(dir, 'final')}\n`,
-    );
-  }
+  reportApplied(report, path.join(dir, 'final'));
   return report;
-}
-
-/** Adds `review template` and `review apply` to the program. */
-export function registerReviewCommand(program: Command): void {
-  const review = program
-    .command('review')
-    .description("the prosecutor's review of a finished run: decision templates, decision files, final lists")
-    .exitOverride();
-  review
-    .command('template')
-    .description('write the review list of a run as a decision file to fill in')
-    .requiredOption('--results <dir>', 'the results folder of the run (holding review_list.csv)')
-    .requiredOption('--out <file>', 'the decision file to write')
-    .action(async (options: { results: string; out: string }) => reviewTemplateCommand(options))
-    .exitOverride();
-  review
-    .command('apply')
-    .description('check a decision file whole and, if it has no problem, apply it as the next review round (writes <dir>/final/)')
-    .requiredOption('--results <dir>', 'the results folder of the run (holding review_list.csv)')
-    .requiredOption('--decisions <file>', 'the decision file (CSV: Conviction ID, Decision, Decision Reason, Reviewer, Decision Date)')
-    .action(async (options: { results: string; decisions: string }) => {
-      await reviewApplyCommand(options);
-    })
-    .exitOverride();
 }

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunLedger, RunRecord } from '../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { ObjectStore } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { markInterruptedRuns } from './interrupted-runs';
@@ -81,7 +81,7 @@ interface Target {
 async function embeddedTarget(options: RunOptions, keepState: string | undefined, synth?: Promise<Record<string, unknown>>): Promise<Target> {
   // Synthesized on a worker thread (started by the CLI already, when it could) while this one loads the embedded
   // runtime (not needed by --aws runs).
-  const [template, { startEmbeddedStack }] = await Promise.all([synth ?? synthEmbeddedTemplate(options), import('../../local/embedded-stack')]);
+  const [template, { startEmbeddedStack, STATE_MACHINES }] = await Promise.all([synth ?? synthEmbeddedTemplate(options), import('../../local/embedded-stack')]);
   const stack = await startEmbeddedStack({
     template,
     ...(keepState ? { keepStateDir: keepState } : {}),
@@ -89,7 +89,7 @@ async function embeddedTarget(options: RunOptions, keepState: string | undefined
     functionLogs: 'discard',
   });
   // The upload follows at once: the first functions load their handlers meanwhile, on the core the stack leaves idle.
-  stack.prewarm();
+  stack.prewarm({ stateMachine: stack.stateMachineLogicalId(STATE_MACHINES.run) });
   const s3 = stack.newS3Client();
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
   if (keepState) {
@@ -461,6 +461,8 @@ export async function runCommand(options: RunOptions, request: CheckedRequest, s
       throw new RunFailed(`run ${id} failed: ${reason} (reports in ${path.join(outDir, 'reports')})`);
     }
     await download(store, target, `results/${county}/${id}/`, path.join(outDir, 'results'));
+    // The embedded bucket goes with this process: its analytics rows join those of earlier runs in --out.
+    if (!options.aws) await (await import('./export-analytics')).exportRunAnalytics(store, id, county, request.out);
     downloadingTo = undefined;
     const run = final?.status === 'SUCCEEDED' ? final : await ledger.getRun(id);
     printSummary(id, run, outDir);

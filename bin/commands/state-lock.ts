@@ -7,7 +7,7 @@
  */
 import { promises as fs, readFileSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PRIVATE_FILE_MODE, ensurePrivateDir, processAlive } from './private-files';
 import { StateInUseError } from '../../lambdas/domain/errors';
 

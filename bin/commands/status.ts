@@ -11,6 +11,7 @@ import { markInterruptedRuns } from './interrupted-runs';
 import { restrictTree } from './private-files';
 import { acquireStateLock, lockHolder } from './state-lock';
 import { synthTemplate } from './synth-template';
+import type { EmbeddedStack } from '../../local/embedded-stack';
 import { InputError, StateInUseError, UsageError } from '../../lambdas/domain/errors';
 
 export interface StatusOptions {
@@ -40,10 +41,11 @@ export function formatRuns(runs: RunRecord[], executions?: ReadonlyMap<string, E
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
-/** A kept state folder opened by this process alone (its lock taken): the ledger and the bucket. */
+/** A kept state folder opened by this process alone (its lock taken): the ledger, the bucket and the stack. */
 export interface KeptState {
   ledger: RunLedger;
   store: S3ObjectStore;
+  stack: EmbeddedStack;
   close(): Promise<void>;
 }
 
@@ -76,7 +78,7 @@ export async function openKeptState(stateDir: string, command: string): Promise<
       await close();
       throw error;
     });
-    return { ledger, store, close };
+    return { ledger, store, stack, close };
   } catch (error) {
     await lock.release();
     throw error;

@@ -2,7 +2,7 @@
  * Function configuration from the environment the stack sets (docs/infrastructure.md), validated once at cold
  * start. A missing or bad variable fails the cold start with a ConfigError naming the variable and its value.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MAP_CONCURRENCY, DEFAULT_PREFIX_REQUEST_BUDGET } from '../domain/defaults';
 import { ConfigError } from '../domain/errors';
 
@@ -112,4 +112,15 @@ const watchRunsSchema = handlerSchema.extend({ STALE_AFTER_MINUTES: wholeNumber 
 export function loadWatchRunsConfig(env: NodeJS.ProcessEnv = process.env): WatchRunsConfig {
   const parsed = parse(watchRunsSchema, env);
   return { dataBucket: parsed.DATA_BUCKET, ledgerTable: parsed.LEDGER_TABLE, staleAfterMinutes: parsed.STALE_AFTER_MINUTES };
+}
+
+export interface RollupConfig {
+  /** DATA_BUCKET: read analytics/, write reports/statewide/. The roll-up needs no ledger. */
+  dataBucket: string;
+}
+
+const rollupSchema = z.object({ DATA_BUCKET: name });
+
+export function loadRollupConfig(env: NodeJS.ProcessEnv = process.env): RollupConfig {
+  return { dataBucket: parse(rollupSchema, env).DATA_BUCKET };
 }

@@ -106,6 +106,9 @@ export interface RunReviewState {
   decided: number;
   /** Human decisions that changed an automatic outcome, by direction. */
   overrides: Record<string, number>;
+  /** People left with no felony / no conviction on the final decisions (absent: the review list has no person columns). */
+  peopleNoFelony?: number;
+  peopleNoConviction?: number;
   /** ISO time of the latest applied round. */
   updatedAt: string;
 }

@@ -22,6 +22,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { CopyOptions, ObjectStore, Slots, collectBytes, existsBySize } from '../domain/pipeline/object-store';
 import { JoinPart, planJoin, S3_MIN_PART_BYTES } from '../domain/pipeline/join';
+import { contentTypeOf } from './content-type';
 import { retryableOrOriginal } from './errors';
 import { NotFoundError } from '../domain/errors';
 
@@ -108,7 +109,7 @@ export class S3ObjectStore implements ObjectStore {
     if (parts.length === 1 && 'bytes' in only) return this.write(toKey, [await gather(only)]);
     let uploadId: string | undefined;
     try {
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey }));
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: contentTypeOf(toKey) }));
       uploadId = created.UploadId;
       if (uploadId === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
       const etags: string[] = new Array(parts.length);
@@ -221,7 +222,7 @@ export class S3ObjectStore implements ObjectStore {
     const stream = Readable.from(source.chunks());
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: stream },
+      params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: contentTypeOf(key) },
       partSize: this.partSize,
       queueSize: this.queueSize,
       leavePartsOnError: false,
@@ -286,7 +287,7 @@ export class S3ObjectStore implements ObjectStore {
     const parts = Math.ceil(size / partSize);
     let uploadId: string | undefined;
     try {
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey }));
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: contentTypeOf(toKey) }));
       uploadId = created.UploadId;
       if (uploadId === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
       const etags: string[] = new Array(parts);
@@ -362,7 +363,7 @@ export class S3ObjectStore implements ObjectStore {
   private async putObject(key: string, body: Buffer): Promise<void> {
     await this.putSlots.run(async () => {
       try {
-        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length }));
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: contentTypeOf(key) }));
       } catch (error) {
         throw retryableOrOriginal(error, `PutObject ${key}`);
       }

@@ -72,6 +72,15 @@ export class ReviewListError extends Error {
   override readonly name = ReviewListError.errorName;
 }
 
+/**
+ * A county register's part or manifest that does not hold what this version wrote (docs/monthly.md): damaged, or
+ * written by something else. A fault of the stored register, not of the request.
+ */
+export class RegisterFormatError extends Error {
+  static readonly errorName = 'RegisterFormatError';
+  override readonly name = RegisterFormatError.errorName;
+}
+
 /** A missing or bad environment variable of a function: its cold start fails, naming the variable and value. */
 export class ConfigError extends Error {
   static readonly errorName = 'ConfigError';

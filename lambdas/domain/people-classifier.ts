@@ -6,14 +6,16 @@
 import { DETERMINATION } from './decision';
 import { COL, CONDENSED_INDICES } from './columns';
 import { csvField, csvLine, csvLineOf, csvSafeField, csvSafeLine } from './csv/writer';
-import { addYears, formatUsDate, formatYearsBetween, isMalformed, PROP64_EFFECTIVE_DAY } from './dates';
+import { addYears, DayNumber, formatUsDate, formatYearsBetween, isMalformed, parseDojDate, PROP64_EFFECTIVE_DAY } from './dates';
 import { Conviction, Person, PersonFacts, personFacts } from './person';
 import { Policy } from './policy';
 import { decide, EvaluationContext, isRelief } from './rules';
 import { isProp64RelatedSection, isRelatedCharge, possibleOtherProp64Charge, PROP64_SECTIONS, RELATED_SECTION_LABEL } from './sections';
 import { countInto, emptyDemographics, emptyScenario, emptyStatistics, ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
 import { COURT_LIST_KINDS, CourtLists, emptyCourtLists, PersonIdentity, personCourtLists, sortEntries } from './report/court-lists';
+import { RegisterRecord } from './register/record';
 import { ageInYears, decadeOf, genderCategory, RaceMapper, UNKNOWN } from './report/demographics';
+import { personId } from './review/conviction-id';
 
 export interface ClassifyOptions extends EvaluationContext {
   policy: Policy;
@@ -23,6 +25,13 @@ export interface ClassifyOptions extends EvaluationContext {
   raceCategories?: Readonly<Record<string, string>>;
   /** Neutralise spreadsheet formulas in the cells taken from the input (csv/writer.ts); default false. */
   excelSafe?: boolean;
+  /**
+   * The day the run started: event dates after it are dirty data, not the extract's date, and do not count for
+   * `latestEventDay` (default: no limit).
+   */
+  eventDayCeiling?: DayNumber;
+  /** Keep a county-register record per evaluated conviction (registerEntries); default false. */
+  keepRegister?: boolean;
 }
 
 /** One output row: the All_Results line, the All_Results_Condensed line, and whether it is in Prop64_Results. */
@@ -73,12 +82,19 @@ export class PartitionClassifier {
   /** What the court lists need of each person (their first row), never put in statistics. */
   private readonly identities = new Map<Person, PersonIdentity>();
   private readonly lists: CourtLists = emptyCourtLists();
+  /** The partition's register records (register/record.ts), in the order people are decided. */
+  private readonly registerRecords: RegisterRecord[] = [];
   private readonly raceMapper: RaceMapper;
+  /** STP_EVENT_DATE text of `latestEventDay`: a row's date is parsed only when it sorts after it (YYYYMMDD). */
+  private latestEventText = '';
+  private readonly eventDayCeiling: DayNumber;
   /** The writer of the cells taken from the input: neutralising with excel-safe. */
   private readonly field: (value: string) => string;
 
   constructor(private readonly options: ClassifyOptions) {
     this.raceMapper = new RaceMapper(options.raceCategories);
+    this.eventDayCeiling = options.eventDayCeiling ?? Infinity;
+    this.statistics.latestEventDay = null;
     this.field = options.excelSafe === true ? csvSafeField : csvField;
   }
 
@@ -96,6 +112,16 @@ export class PartitionClassifier {
     const conviction = person.pushRow(fields, position);
     if (conviction !== null) this.rowConvictions.set(this.rows, conviction);
     this.rows++;
+    // The extract's date: one string comparison per row; a date is parsed only when it would be a new latest.
+    const eventDate = fields[COL.STP_EVENT_DATE];
+    if (eventDate.length === 8 && eventDate > this.latestEventText) this.considerEventDate(eventDate);
+  }
+
+  private considerEventDate(eventDate: string): void {
+    const day = parseDojDate(eventDate);
+    if (isMalformed(day) || day > this.eventDayCeiling) return;
+    this.latestEventText = eventDate;
+    this.statistics.latestEventDay = day;
   }
 
   /** Records that a row of this person was rejected by the reader: the person's record is incomplete. */
@@ -122,11 +148,16 @@ export class PartitionClassifier {
   }
 
   /**
-   * After `decide()`: the partition's lines of each H&S 11361.9 list (report/court-lists.ts), each sorted by the
-   * input position of its first conviction. Personal data: for results/ only.
+   * After `decide()`: the partition's lines of each H&S 11361.9 list (report/court-lists.ts), each sorted in list
+   * order (by case number, `compareEntries`). Personal data: for results/ only.
    */
   courtLists(): CourtLists {
     return this.lists;
+  }
+
+  /** After `decide()`: a register record per evaluated conviction. Personal data: for results/ only. */
+  registerEntries(): RegisterRecord[] {
+    return this.registerRecords;
   }
 
   /**
@@ -189,7 +220,13 @@ export class PartitionClassifier {
         this.countRelievedPerson(person);
       }
       const identity = this.identities.get(person);
-      if (identity !== undefined) personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists);
+      if (identity !== undefined) {
+        // The person's convictions off the review list (other counties, other sections): no decision relieves them.
+        let otherFelonies = 0;
+        for (const conviction of person.convictions) if (conviction.decision === undefined && conviction.isFelony) otherFelonies++;
+        const others = { personId: personId(identity.subjectId), felonies: otherFelonies, convictions: person.convictions.length - evaluated.length };
+        personCourtLists(evaluated, identity, person.caseNumbers, county, computeAtDay, this.lists, others, this.options.keepRegister === true ? this.registerRecords : undefined);
+      }
     }
     const sevenYearsAgo = addYears(computeAtDay, -7);
     addRelief(stats.reliefWithCurrentEligibilityChoices, person, sevenYearsAgo, currentOutcome);

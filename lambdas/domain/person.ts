@@ -26,6 +26,8 @@ export interface Conviction {
   countOrder: string;
   /** CNT_ORDER was blank: the count cannot be identified. */
   missingCountOrder: boolean;
+  /** STP_ORI_DESCR of the convicting row as extracted: the court that convicted (for the court lists). */
+  court: string;
   /**
    * Length of the sentence in days (fractional: a month is 30.5 days), summed over the count's convicting rows
    * (the first and its sentence parts), as the reference computes it (eligibility.md, `servingSentence`).
@@ -139,6 +141,7 @@ export class Person {
       superstrike: isSuperstrike(codeSection),
       pc290: isPc290(codeSection),
       missingCountOrder,
+      court: fields[COL.STP_ORI_DESCR],
       sentenceDays,
     };
     if (!missingCountOrder) this.seenCounts.set(countOrder, conviction);

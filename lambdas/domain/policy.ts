@@ -3,7 +3,7 @@
  * before any row is read. Every error names the field and the bad value; unknown keys are errors, because a
  * misspelt option must never be silently ignored in a legal decision.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROP64_SECTIONS, Prop64Section } from './sections';
 import { describeIssues } from './validation';
 import { PolicyError } from './errors';

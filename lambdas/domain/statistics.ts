@@ -38,6 +38,11 @@ export interface RunStatistics {
   scenarios: Record<string, ScenarioCounts>;
   /** Earliest Prop 64 conviction in the county, as a day number; null when none. */
   earliestConvictionDay: number | null;
+  /**
+   * The latest valid STP_EVENT_DATE of any row (any step type, any county) not after the day the run started: the
+   * extract's "data as of" date (docs/reports.md). Optional like the report extensions; null when no row has one.
+   */
+  latestEventDay?: number | null;
   // Report extensions (docs/reports.md). Optional: a partial value without them is valid, merges unchanged,
   // and `emptyStatistics()` stays the identity; classification always fills them.
   /** Prop 64 section → determination (`(none)` when no rule applies) → evaluated convictions. */
@@ -138,6 +143,12 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return sorted;
 }
 
+function maxDay(a: number | null | undefined, b: number | null | undefined): number | null | undefined {
+  if (a === undefined || a === null) return b;
+  if (b === undefined || b === null) return a;
+  return Math.max(a, b);
+}
+
 function minDay(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -175,6 +186,8 @@ function mergeExtensions(a: RunStatistics, b: RunStatistics): Partial<RunStatist
   if (byRule !== undefined) merged.convictionsByRuleAndReason = byRule;
   const demographics = mergeDemographics(a.relievedDemographics, b.relievedDemographics);
   if (demographics !== undefined) merged.relievedDemographics = demographics;
+  const latestEventDay = maxDay(a.latestEventDay, b.latestEventDay);
+  if (latestEventDay !== undefined) merged.latestEventDay = latestEventDay;
   return merged;
 }
 

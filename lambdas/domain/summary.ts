@@ -2,9 +2,10 @@
  * summary.json: every field of the reference tool's summary (eligibility.md, "Output files of a run"),
  * then ours. Computed from merged statistics; holds no personal data.
  */
+import type { SinceLastRun } from './register/compare';
 import { DETERMINATION } from './decision';
 import { createHash } from 'node:crypto';
-import { formatRfc3339 } from './dates';
+import { formatIsoDate, formatRfc3339 } from './dates';
 import { Policy } from './policy';
 import { PROP64_SECTIONS } from './sections';
 import { ReliefCounts, RunStatistics, ScenarioCounts } from './statistics';
@@ -63,6 +64,11 @@ export interface Summary {
   files: FileSummary[];
   timings: Record<string, number>;
   // ---- report extensions (docs/reports.md); optional so that summaries of older runs stay valid ----
+  /**
+   * The extract's "data as of" date, YYYY-MM-DD: the latest valid STP_EVENT_DATE of any row, dates after the day
+   * the run started left out (docs/reports.md); null when no row has one.
+   */
+  dataAsOf?: string | null;
   /** The chosen policy, then every what-if scenario of the run, side by side. */
   whatIf?: WhatIfRow[];
   /** Prop 64 section → determination → evaluated convictions. */
@@ -71,6 +77,8 @@ export interface Summary {
   convictionsByDecadeAndDetermination?: Record<string, Record<string, number>>;
   /** People relieved by race/ethnicity, gender and age band: small cells suppressed, shares summing to 100. */
   demographics?: DemographicsReport;
+  /** What changed since the county's previous run (docs/monthly.md): counts only. */
+  sinceLastRun?: SinceLastRun;
 }
 
 export interface SummaryContext {
@@ -143,6 +151,7 @@ export function buildSummary(stats: RunStatistics, context: SummaryContext): Sum
     ...(context.error === undefined ? {} : { error: context.error }),
     runId: context.runId,
     computeAt: context.computeAt,
+    ...(stats.latestEventDay === undefined ? {} : { dataAsOf: stats.latestEventDay === null ? null : formatIsoDate(stats.latestEventDay) }),
     policyName: context.policyName,
     policySha256: policySha256(context.policy),
     rowsRead: stats.rowsRead,

@@ -55,8 +55,11 @@ export const handler = instrumented('finalize', async (event, invocation): Promi
   if (report.status !== 'REJECTED') {
     const current = report.counts === undefined ? await currentReviewCounts(store, keys) : { rounds: report.rounds, counts: report.counts };
     if (current !== null) {
-      const { relief, denied, pending, decided, overrides } = current.counts;
-      await ledger.recordReview(target.runId, { rounds: current.rounds, relief, denied, pending, decided, overrides: { ...overrides } });
+      const { relief, denied, pending, decided, overrides, impact } = current.counts;
+      await ledger.recordReview(target.runId, {
+        rounds: current.rounds, relief, denied, pending, decided, overrides: { ...overrides },
+        ...(impact === null ? {} : { peopleNoFelony: impact.peopleNoFelony, peopleNoConviction: impact.peopleNoConviction }),
+      });
     }
   }
   const result: FinalizeResult = { status: report.status, runId: target.runId, rounds: report.rounds, problems: report.problems.length };

@@ -61,79 +61,89 @@ export const handler = instrumented('plan', async (input, invocation): Promise<P
   invocation.tag({ runId });
 
   const claim = { runId, county: target.county, bucket: upload.bucket, triggerKey: key, triggerVersion: upload.version, ...(executionId ? { executionId } : {}) };
-  if (!(await ledger.claimRun(claim, invocation.remainingMs()))) {
-    const recorded = executionId === undefined ? undefined : await ledger.getRun(runId);
-    if (recorded !== undefined && recorded.executionId === executionId) {
-      // Our own execution planned this run and the answer was lost (a retry of this task): answer it again.
-      if (recorded.status === 'PLANNING') throw new RetryableError(`run ${runId}: an earlier attempt of this Plan still holds its lease`);
-      logger.info('retried Plan: the run was already planned by this execution');
-      const { workPrefix } = runPrefixes(runId, target.county);
-      return {
-        runId,
-        county: target.county,
-        duplicate: false,
-        ignored: false,
-        rangesKey: workKeys.ranges({ workPrefix }),
-        partitionsKey: workKeys.partitions({ workPrefix }),
-        slicesKey: workKeys.outputSlices({ workPrefix }),
-        rangeCount: recorded.rangeCount,
-        partitionCount: recorded.partitionCount,
-        ...mapConcurrency(recorded.rangeCount, config.targetRangeBytes),
-      };
-    }
-    logger.info('repeated event: the run is already recorded');
-    return { runId, county: target.county, duplicate: true, ignored: false, ...NOTHING };
-  }
+  if (!(await ledger.claimRun(claim, invocation.remainingMs()))) return answerClaimed(runId, target.county, executionId);
   try {
-    const request = await runRequestFor(target, key);
-    // The object version whose upload started the run: Plan copies exactly that one into the run's work area and
-    // every phase reads the copy (a re-upload under the same key during the run changes nothing here).
-    const eventVersion = announcement.detail.object['version-id'];
-    if (target.kind === 'file' && eventVersion) request.files = request.files.map((file) => ({ ...file, versionId: eventVersion }));
-    const plan = await createPlan(store, {
-      ...request,
-      pinInputs: true,
-      runId,
-      county: target.county,
-      maxRejectRatio: config.maxRejectRatio,
-      excelSafe: config.excelSafe,
-      sizing: {
-        targetRangeBytes: config.targetRangeBytes,
-        maxPartitions: config.maxPartitions,
-        ...(config.targetPartitionBytes === undefined ? {} : { targetPartitionBytes: config.targetPartitionBytes }),
-        ...(config.targetSliceBytes === undefined ? {} : { targetSliceBytes: config.targetSliceBytes }),
-        ...(config.taskLanes === undefined ? {} : { lanes: config.taskLanes }),
-      },
-      ...runPrefixes(runId, target.county),
-    });
-    await ledger.updateRun(runId, 'SPLITTING', {
-      rangeCount: plan.ranges.length,
-      partitionCount: plan.partitionCount,
-      inputKeys: plan.files.map((file) => file.uploadKey ?? file.key),
-      policyName: plan.policyName,
-      policyHash: policyHash(plan.policy),
-      computeAt: plan.computeAt,
-      scenarioPresets: plan.scenarioPresets,
-      planEndedAt: new Date().toISOString(),
-    });
-    return {
-      runId,
-      county: target.county,
-      duplicate: false,
-      ignored: false,
-      rangesKey: workKeys.ranges(plan),
-      partitionsKey: workKeys.partitions(plan),
-      slicesKey: workKeys.outputSlices(plan),
-      rangeCount: plan.ranges.length,
-      partitionCount: plan.partitionCount,
-      ...mapConcurrency(plan.ranges.length, Math.max(...plan.ranges.map((range) => range.end - range.start))),
-    };
+    return await planRun(runId, target, key, announcement.detail.object['version-id']);
   } catch (error) {
     // Let a retry of this task claim the run again (a repeated event still finds it claimed until then).
     await ledger.releaseClaim(runId).catch(() => undefined);
     throw error;
   }
 });
+
+/**
+ * The answer for a run already claimed: this execution's own plan again (a retried task whose answer was lost), or
+ * `duplicate` (a repeated event).
+ */
+async function answerClaimed(runId: string, county: string, executionId: string | undefined): Promise<PlanResult> {
+  const recorded = executionId === undefined ? undefined : await ledger.getRun(runId);
+  if (recorded !== undefined && recorded.executionId === executionId) {
+    // Our own execution planned this run and the answer was lost (a retry of this task): answer it again.
+    if (recorded.status === 'PLANNING') throw new RetryableError(`run ${runId}: an earlier attempt of this Plan still holds its lease`);
+    logger.info('retried Plan: the run was already planned by this execution');
+    const { workPrefix } = runPrefixes(runId, county);
+    return {
+      runId,
+      county,
+      duplicate: false,
+      ignored: false,
+      rangesKey: workKeys.ranges({ workPrefix }),
+      partitionsKey: workKeys.partitions({ workPrefix }),
+      slicesKey: workKeys.outputSlices({ workPrefix }),
+      rangeCount: recorded.rangeCount,
+      partitionCount: recorded.partitionCount,
+      ...mapConcurrency(recorded.rangeCount, config.targetRangeBytes),
+    };
+  }
+  logger.info('repeated event: the run is already recorded');
+  return { runId, county, duplicate: true, ignored: false, ...NOTHING };
+}
+
+/** Plans a claimed run: the plan written, the ledger item moved to SPLITTING, the maps' inputs and concurrency. */
+async function planRun(runId: string, target: Exclude<UploadKey, { kind: 'ignored' }>, key: string, eventVersion: string | undefined): Promise<PlanResult> {
+  const request = await runRequestFor(target, key);
+  // The object version whose upload started the run: Plan copies exactly that one into the run's work area and
+  // every phase reads the copy (a re-upload under the same key during the run changes nothing here).
+  if (target.kind === 'file' && eventVersion) request.files = request.files.map((file) => ({ ...file, versionId: eventVersion }));
+  const plan = await createPlan(store, {
+    ...request,
+    pinInputs: true,
+    runId,
+    county: target.county,
+    maxRejectRatio: config.maxRejectRatio,
+    excelSafe: config.excelSafe,
+    sizing: {
+      targetRangeBytes: config.targetRangeBytes,
+      maxPartitions: config.maxPartitions,
+      ...(config.targetPartitionBytes === undefined ? {} : { targetPartitionBytes: config.targetPartitionBytes }),
+      ...(config.targetSliceBytes === undefined ? {} : { targetSliceBytes: config.targetSliceBytes }),
+      ...(config.taskLanes === undefined ? {} : { lanes: config.taskLanes }),
+    },
+    ...runPrefixes(runId, target.county),
+  });
+  await ledger.updateRun(runId, 'SPLITTING', {
+    rangeCount: plan.ranges.length,
+    partitionCount: plan.partitionCount,
+    inputKeys: plan.files.map((file) => file.uploadKey ?? file.key),
+    policyName: plan.policyName,
+    policyHash: policyHash(plan.policy),
+    computeAt: plan.computeAt,
+    scenarioPresets: plan.scenarioPresets,
+    planEndedAt: new Date().toISOString(),
+  });
+  return {
+    runId,
+    county: target.county,
+    duplicate: false,
+    ignored: false,
+    rangesKey: workKeys.ranges(plan),
+    partitionsKey: workKeys.partitions(plan),
+    slicesKey: workKeys.outputSlices(plan),
+    rangeCount: plan.ranges.length,
+    partitionCount: plan.partitionCount,
+    ...mapConcurrency(plan.ranges.length, Math.max(...plan.ranges.map((range) => range.end - range.start))),
+  };
+}
 
 /** The maps' concurrency within the S3 request budget per prefix (docs/limits.md). */
 function mapConcurrency(ranges: number, largestRangeBytes: number): Pick<PlanResult, 'splitConcurrency' | 'classifyConcurrency'> {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { CLI, CliResult, cliEnv, ROOT, runClearance } from '../helpers/cli-process';
 
 
@@ -54,6 +54,11 @@ describe('clearance run refuses every bad argument before any work', () => {
     writeFileSync(file, JSON.stringify({ baselineEligibility: { dismiss: ['11357'] }, misdemeanours: 'dismiss' }));
     return file;
   };
+  const emptyFile = () => {
+    const file = path.join(dir, 'empty.csv');
+    writeFileSync(file, '');
+    return file;
+  };
   const semicolons = () => {
     const file = path.join(dir, 'semicolons.csv');
     writeFileSync(file, readFileSync(extract, 'latin1').replace(/,/g, ';'), 'latin1');
@@ -71,6 +76,11 @@ describe('clearance run refuses every bad argument before any work', () => {
     ['an unknown option (commander)', () => ['--county-name', 'X'], /^error: unknown option '--county-name'/],
     ['a bad number (commander)', () => ['--range-mb', '0'], /--range-mb <n>' argument '0' is invalid/],
     ['--aws without the stack outputs', () => ['--aws'], /^clearance: --aws needs --bucket, --table and --state-machine-arn/],
+    ['an --aws option without --aws', () => ['--sample'], /^clearance: --sample goes with --aws/],
+    ['an empty input', () => ['--input', emptyFile()], /^clearance: --input .*empty\.csv is empty \(0 bytes\)/],
+    ['the same input twice', () => ['--input', extract, extract], /^clearance: --input .*extract\.csv is given twice/],
+    ['a --scenario naming nothing', () => ['--scenario', ''], /^clearance: --scenario "" names no preset/],
+    ['an --out that cannot be created', () => ['--out', path.join(extract, 'out')], /^clearance: --out .*extract\.csv[/]out cannot be created: .*extract\.csv is a file/],
   ];
 
   it.each(cases)('%s: exit 2 in under 2 s, nothing started', (_, args, message) => {
@@ -131,6 +141,13 @@ describe('clearance classify', () => {
       }
     }
     expect(readdirSync(out).filter((name) => name.startsWith('.'))).toEqual([]); // no work folder left
+    // Both runs' analytics rows in the shared <out>/analytics/ (docs/analytics.md), owner-only too.
+    const analytics = path.join(out, 'analytics');
+    const runRows = readdirSync(path.join(analytics, 'runs'), { recursive: true }).map(String).filter((name) => name.endsWith('.jsonl'));
+    expect(runRows.map((name) => path.basename(name)).sort()).toEqual([first, second].map((runDir) => `${path.basename(runDir)}.jsonl`).sort());
+    for (const entry of [analytics, ...filesUnder(analytics)]) {
+      expect({ entry, mode: mode(entry) }).toEqual({ entry, mode: statSync(entry).isDirectory() ? 0o700 : 0o600 });
+    }
   });
 
   it('a failed run into a used folder never sits beside the other run\'s results', () => {
@@ -141,8 +158,11 @@ describe('clearance classify', () => {
     const before = Object.fromEntries(filesUnder(goodDir).map((file) => [file, statSync(file).isFile() ? readFileSync(file, 'latin1') : '']));
     const failed = clearance('classify', '--input', ragged, ...base, '--out', out);
     expect(failed.code).toBe(1);
-    const runs = readdirSync(out).filter((name) => !name.startsWith('.'));
+    const runs = readdirSync(out).filter((name) => !name.startsWith('.') && name !== 'analytics');
     expect(runs).toHaveLength(2);
+    // A failed run adds no analytics rows.
+    const runRows = readdirSync(path.join(out, 'analytics', 'runs'), { recursive: true }).map(String).filter((name) => name.endsWith('.jsonl'));
+    expect(runRows.map((name) => path.basename(name))).toEqual([`${path.basename(goodDir)}.jsonl`]);
     const failedDir = path.join(out, runs.find((name) => path.join(out, name) !== goodDir)!);
     expect(failed.stderr).toContain(`summary.json in ${path.join(failedDir, 'reports')}`);
     expect(summaryOf(failedDir)).toMatchObject({ status: 'FAILED' });
@@ -182,5 +202,53 @@ describe('clearance classify', () => {
     expect(stderr).toContain('removed 1 temporary folder(s) of clearance processes');
     expect(readdirSync(out)).toEqual([]);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+});
+
+describe("the README's command section and --help agree", () => {
+  // In-process: the options commander knows are the ones --help prints.
+  const { buildProgram } = require('../../bin/cli') as typeof import('../../bin/cli');
+  const { PRESETS } = require('../../lambdas/domain/policy') as typeof import('../../lambdas/domain/policy');
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('\n## ', readme.indexOf('## Command line') + 1));
+  const synopsis = /```sh\n([\s\S]*?)```/.exec(section)![1].split('\n').filter((line) => line.startsWith('npx clearance '));
+
+  type Cmd = import('commander').Command;
+  function leaves(command: Cmd, prefix: string[] = []): Array<[string, Cmd]> {
+    return command.commands.flatMap((sub) => (sub.commands.length > 0 ? leaves(sub, [...prefix, sub.name()]) : [[[...prefix, sub.name()].join(' '), sub] as [string, Cmd]]));
+  }
+
+  it('every command and every option of --help is in the synopsis, and nothing else', () => {
+    const documented = new Map<string, Set<string>>();
+    for (const line of synopsis) {
+      const words = line.slice('npx clearance '.length).split(' ');
+      const name = words[0] === 'review' ? `review ${words[1]}` : words[0];
+      const options = documented.get(name) ?? new Set<string>();
+      for (const option of line.match(/--[a-z][a-z0-9-]*/g) ?? []) options.add(option);
+      documented.set(name, options);
+    }
+    const program = buildProgram();
+    const helped = new Map(leaves(program).map(([name, command]) => [name, new Set(command.options.map((option) => option.long!).filter((long) => long !== '--help'))]));
+    expect([...documented.keys()].sort()).toEqual([...helped.keys()].sort());
+    for (const [name, options] of helped) expect({ name, options: [...documented.get(name)!].sort() }).toEqual({ name, options: [...options].sort() });
+  });
+
+  it('every preset is named by --policy in both commands and in the README', () => {
+    const program = buildProgram();
+    for (const name of ['run', 'classify']) {
+      const policy = program.commands.find((command) => command.name() === name)!.options.find((option) => option.long === '--policy')!;
+      for (const preset of Object.keys(PRESETS)) expect({ name, help: policy.description }).toEqual({ name, help: expect.stringContaining(preset) });
+    }
+    const bullet = section.split('\n').find((line) => line.startsWith('- `--policy`'))!;
+    for (const preset of Object.keys(PRESETS)) expect(bullet).toContain(`\`${preset}\``);
+  });
+
+  it('the exit codes of --help are those of the README', () => {
+    let help = '';
+    const program = buildProgram().configureOutput({ writeOut: (text) => (help += text) });
+    expect(() => program.parse(['node', 'clearance', '--help'])).toThrow();
+    const codes = (text: string) => (text.replace(/\s+/g, ' ').match(/Exit codes: [^.]*\./)?.[0].match(/\b(0|1|2|130|143)\b/g) ?? []).sort();
+    expect(codes(help)).toEqual(['0', '1', '130', '143', '2']);
+    expect(codes(section)).toEqual(codes(help));
   });
 });

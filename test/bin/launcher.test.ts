@@ -25,6 +25,9 @@ describe('childEnvironment', () => {
   it.each([
     ['another command', argv('classify', '--input', 'x.csv'), {}, 'linux'],
     ['no command', argv('--help'), {}, 'linux'],
+    ['`run` on a deployed stack (no embedded stack)', argv('run', '--aws', '--bucket', 'b'), {}, 'linux'],
+    ["`run`'s help", argv('run', '--help'), {}, 'linux'],
+    ["`run`'s help, short", argv('run', '-h'), {}, 'linux'],
     ['a threshold the operator chose', argv('run'), { GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=65536' }, 'linux'],
     ['the launched child itself', argv('run'), { [LAUNCHED_VARIABLE]: '1' }, 'linux'],
     ['macOS (no glibc)', argv('run'), {}, 'darwin'],

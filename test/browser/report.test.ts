@@ -100,6 +100,10 @@ describeInBrowser(`report.html in headless Chromium (${available ? CHROMIUM : `s
         }
         // What happens next, for each determination; the glossary explains hand review.
         expect(await headline.locator('tbody tr').count()).toBe(DETERMINATION_ORDER.length + 1);
+        // The extract's date and the compute-at date, shown in one format.
+        expect(summary.dataAsOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        expect(await page.locator('[data-date="data-as-of"]').textContent()).toBe(`Data as of ${summary.dataAsOf}`);
+        expect(await page.locator('[data-date="compute-at"]').textContent()).toBe(`eligibility computed as of ${summary.computeAt}`);
         expect(await page.locator('#glossary dt', { hasText: 'Hand Review' }).count()).toBe(1);
       } finally {
         await context.close();

@@ -1,10 +1,10 @@
 /**
- * Inputs of the bad-input corpus: a clean generated extract (lambdas/domain/generator.ts) or the shared
+ * Inputs of the bad-input corpus: a clean generated extract (tools/generator.ts) or the shared
  * conformance input, and the line- and field-level edits that turn them into the bad inputs of issue 6.
  * Edits work on the raw text (latin1 strings, one char per byte), so every byte not edited stays as it was.
  */
 import { COL, DOJ_COLUMNS } from '../../lambdas/domain/columns';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { readFixtureText } from '../helpers/run-fixture';
 
 export const CORPUS_COUNTY = 'SACRAMENTO';

@@ -5,7 +5,7 @@
  * change. The fan-out's outputs, byte for byte those of one slice, are the property tests' (test/domain/properties.test.ts).
  */
 import { synthTemplate } from '../../bin/commands/synth-template';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { COUNTY, Harness, MIB, publishedOutputs, runBatch, startHarness } from './fixtures/harness';
 

@@ -8,7 +8,7 @@
  */
 import { synthTemplate } from '../../bin/commands/synth-template';
 import { COL } from '../../lambdas/domain/columns';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import type { ExecutionEvent } from '../../local/asl-runner';
 import type { FunctionLogLine } from '../../local/lambda-pool';
 import { parseCsvText } from '../helpers/csv-compare';
@@ -133,7 +133,7 @@ describe('planted canaries reach results/ and nothing else', () => {
     expect(needles(rejected).filter((needle) => !rejects.includes(needle))).toEqual([]);
   });
 
-  test('no object outside incoming/, results/ and the runs work area holds one: reports, error reports, map results, policies', async () => {
+  test('no object outside incoming/, results/ and the runs work area holds one: reports, error reports, analytics, map results, policies', async () => {
     const keys = (await h.store.list('')).filter(
       (key) => !key.startsWith('incoming/') && !key.startsWith('results/') && !(key.startsWith('runs/') && !key.startsWith('runs/map-results/')),
     );
@@ -142,6 +142,7 @@ describe('planted canaries reach results/ and nothing else', () => {
     expect(keys).toContain(`reports/${COUNTY}/${runs.good.run!.runId}/summary.json`);
     expect(keys).toContain(`reports/${COUNTY}/${runs.rejects.run!.runId}/summary.json`);
     expect(keys.filter((key) => key.startsWith('runs/map-results/')).length).toBeGreaterThan(0);
+    expect(keys).toContain('analytics/latest/county=los_angeles/latest.jsonl');
     for (const key of keys) expect({ key, leaks: leaksIn((await readBytes(h.store, key)).toString('latin1')) }).toEqual({ key, leaks: [] });
   });
 

@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { CLI, CliResult, cliEnv, ROOT, runClearance } from '../helpers/cli-process';
 
 const COUNTY = 'LOS ANGELES';
@@ -123,6 +123,11 @@ test('a second run on the same state is refused at once, status reads the runnin
   expect(readdirSync(runDir).sort()).toEqual(['reports', 'results']);
   expect(readdirSync(path.join(runDir, 'results'))).toContain('All_Results.csv');
   expect(readdirSync(path.join(runDir, 'reports'))).toContain('summary.json');
+  // Its analytics rows beside the run folders, the county's latest pointing at it (docs/analytics.md).
+  expect(readdirSync(path.join(out, 'analytics')).sort()).toEqual(['determinations', 'latest', 'runs', 'statistics']);
+  const latest = JSON.parse(readFileSync(path.join(out, 'analytics', 'latest', 'county=los_angeles', 'latest.jsonl'), 'utf8')) as Record<string, unknown>;
+  expect(latest).toMatchObject({ run_id: firstRunId, county_name: COUNTY, compute_at: '2020-07-01' });
+  expectOwnerOnly(path.join(out, 'analytics'));
   expectOwnerOnly(runDir);
   expectOwnerOnly(state);
   expect(existsSync(path.join(state, 'lock'))).toBe(false);

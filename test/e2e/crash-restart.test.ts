@@ -11,7 +11,7 @@ import { processAlive } from '../../bin/commands/private-files';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthTemplate } from '../../bin/commands/synth-template';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { COMPUTE_AT, COUNTY, normalizeOutput, readBytes, startHarness } from './fixtures/harness';

@@ -3,7 +3,7 @@
  * compiled handlers (dist/, built by `npm test`), against the embedded S3/DynamoDB stand-ins, driven by uploads.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { synthTemplate } from '../../bin/commands/synth-template';
 import { RunLedger } from '../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PRESETS } from '../../lambdas/domain/policy';
@@ -99,6 +99,27 @@ describe('the embedded stack', () => {
       for (const key of ['runId', 'processingTimeInSeconds', 'timings', 'policyName', 'files']) delete summary[key];
     }
     expect(cloudSummary).toEqual(localSummary);
+  });
+
+  test('the run adds its analytics rows, and its reports carry their Content-Type (report.html opens in a browser)', async () => {
+    const run = (await h.ledger.listRuns({ county: COUNTY, limit: 50 })).find((r) => r.triggerKey === `incoming/${COUNTY}/extract.csv`)!;
+    const keys = await h.store.list('analytics/');
+    expect(keys.map((key) => key.replace(/run_date=\d{4}-\d{2}-\d{2}/, 'run_date=D'))).toEqual([
+      `analytics/determinations/county=los_angeles/run_date=D/${run.runId}.jsonl`,
+      'analytics/latest/county=los_angeles/latest.jsonl',
+      `analytics/runs/county=los_angeles/run_date=D/${run.runId}.jsonl`,
+      `analytics/statistics/county=los_angeles/run_date=D/${run.runId}.jsonl`,
+    ]);
+    const latest = JSON.parse(await readText(h.store, 'analytics/latest/county=los_angeles/latest.jsonl')) as Record<string, unknown>;
+    expect(latest).toMatchObject({ run_id: run.runId, county_name: COUNTY, rows_read: run.rowsRead, convictions_dismissed: run.dismissals, reports_prefix: `reports/${COUNTY}/${run.runId}/` });
+    const contentType = async (key: string) => (await h.store.client.send(new HeadObjectCommand({ Bucket: h.store.bucket, Key: key }))).ContentType;
+    const reports = `reports/${COUNTY}/${run.runId}/`;
+    expect({
+      html: await contentType(`${reports}report.html`),
+      json: await contentType(`${reports}summary.json`),
+      csv: await contentType(`${reports}statistics.csv`),
+      jsonl: await contentType(keys[0]),
+    }).toEqual({ html: 'text/html; charset=utf-8', json: 'application/json', csv: 'text/csv; charset=utf-8', jsonl: 'application/x-ndjson' });
   });
 
   test('a second upload of the same object, and a repeated event, start no second run', async () => {

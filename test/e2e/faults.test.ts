@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { synthTemplate } from '../../bin/commands/synth-template';
 import { RunRecord } from '../../lambdas/adapters/ledger';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import type { ExecutionEvent } from '../../local/asl-runner';
 import type { FaultDecision } from '../../local/lambda-pool';
@@ -20,7 +20,8 @@ import { BatchRun, COUNTY, Harness, ledgerCounts, MIB, publishedOutputs, runBatc
 
 jest.setTimeout(120_000);
 
-const PEOPLE = 2000;
+/** ~4.3 MB: five ranges and five partitions of 1 MiB, more than the three of each the faults below name. */
+const PEOPLE = 1000;
 const extract = Array.from(generateExtract({ county: COUNTY, people: PEOPLE, seed: 11 })).join('');
 const FILES = { 'extract.csv': extract };
 const MIDWRITE_HANDLER = path.join(__dirname, 'fixtures', 'midwrite-faults.js');

@@ -4,14 +4,15 @@
  * leaves the first run's outputs those of the content that started it.
  */
 import { synthTemplate } from '../../bin/commands/synth-template';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { COUNTY, Harness, MIB, publishedOutputs, runOf, startHarness } from './fixtures/harness';
 
 jest.setTimeout(180_000);
 
-const first = Array.from(generateExtract({ county: COUNTY, people: 1500, seed: 21 })).join('');
-const second = Array.from(generateExtract({ county: COUNTY, people: 900, seed: 22 })).join('');
+/** ~2.6 MB: three ranges and partitions of 1 MiB, so the overwrite lands while Split and Classify run. */
+const first = Array.from(generateExtract({ county: COUNTY, people: 600, seed: 21 })).join('');
+const second = Array.from(generateExtract({ county: COUNTY, people: 300, seed: 22 })).join('');
 
 describe('an upload overwritten while its run is in flight', () => {
   let h: Harness;

@@ -12,7 +12,7 @@ import { statusCommand } from '../../bin/commands/status';
 import { synthTemplate } from '../../bin/commands/synth-template';
 import { RunLedger } from '../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { executionStatusChangeSchema } from '../../lambdas/operations';

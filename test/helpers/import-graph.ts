@@ -8,7 +8,7 @@ import * as ts from 'typescript';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 /** The folders whose modules ship or run the project (tests and their helpers are left out). */
-export const SOURCE_FOLDERS = ['lambdas', 'lib', 'local', 'bin', 'bench'];
+export const SOURCE_FOLDERS = ['lambdas', 'lib', 'local', 'bin', 'bench', 'tools'];
 
 /** Every .ts file under `folders`, relative to the root, in a stable order. */
 export function sourceFiles(folders: readonly string[] = SOURCE_FOLDERS): string[] {

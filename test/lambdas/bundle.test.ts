@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { Summary } from '../../lambdas/domain/summary';
 import { captureStdout, Handlers, LambdaBench, objectCreatedEvent, runPipeline, startBench } from './helpers';
 

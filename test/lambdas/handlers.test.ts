@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { COL } from '../../lambdas/domain/columns';
-import { generateExtract } from '../../lambdas/domain/generator';
+import { generateExtract } from '../../tools/generator';
 import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { Summary } from '../../lambdas/domain/summary';

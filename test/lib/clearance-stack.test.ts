@@ -21,20 +21,29 @@ function synthWithNag(app: App): { report: ValidationReport } {
 describe('ClearanceStack', () => {
   const { stack, json } = synthStack();
 
-  test('outputs the bucket name, table name, state machine ARN and alarm topic ARN', () => {
+  test('outputs the bucket name, table name, state machine ARNs (the run\'s, Finalize\'s), alarm topic ARN and the analytics names', () => {
     expect(json.Outputs).toEqual({
       DataBucketName: expect.objectContaining({ Value: { Ref: logicalId(stack.storage.dataBucket) } }),
       LedgerTableName: expect.objectContaining({ Value: { Ref: logicalId(stack.storage.ledger) } }),
       StateMachineArn: expect.objectContaining({ Value: { Ref: logicalId(stack.workflow.stateMachine) } }),
+      FinalizeStateMachineArn: expect.objectContaining({ Value: { Ref: logicalId(stack.review.stateMachine) } }),
       AlarmTopicArn: expect.objectContaining({ Value: { Ref: logicalId(stack.monitoring.alarmTopic) } }),
+      AnalystReaderPolicyArn: expect.objectContaining({ Value: { Ref: logicalId(stack.analytics.readerPolicy) } }),
+      AnalyticsDatabaseName: expect.objectContaining({ Value: 'test_analytics' }),
+      AnalyticsWorkGroupName: expect.objectContaining({ Value: { Ref: logicalId(stack.analytics.workGroup) } }),
     });
   });
 
-  test('names no physical resources but the alarms, which carry the stack name (the topic and key policies match on it)', () => {
+  test('names no physical resources but the alarms and the Athena workgroup, which carry the stack name (the topic and key policies match on it)', () => {
     const physicalNameKeys = ['BucketName', 'TableName', 'FunctionName', 'StateMachineName', 'TopicName', 'QueueName', 'RoleName', 'LogGroupName', 'Name', 'DashboardName'];
     for (const [id, resource] of Object.entries(json.Resources)) {
       // Their FunctionName refers to a function; they name none.
       if (resource.Type === 'AWS::Lambda::Permission' || resource.Type === 'AWS::Lambda::Version') continue;
+      // A workgroup must have a name (CloudFormation requires it).
+      if (resource.Type === 'AWS::Athena::WorkGroup') {
+        expect(resource.Properties?.Name).toBe(`${stack.stackName}-analytics`);
+        continue;
+      }
       for (const key of physicalNameKeys) expect([id, key, resource.Properties?.[key]]).toEqual([id, key, undefined]);
       if (resource.Type === 'AWS::CloudWatch::Alarm') expect(resource.Properties?.AlarmName).toMatch(new RegExp(`^${stack.stackName}-`));
     }

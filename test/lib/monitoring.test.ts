@@ -255,7 +255,7 @@ describe('dashboard', () => {
   });
 
   test('shows each function\'s invocations, errors, throttles and longest duration as a share of its timeout', () => {
-    const functionNames = [...Object.values(stack.workflow.functions), stack.operations.reconcileFunction, stack.operations.watchRunsFunction].map((fn) => resolve({ Ref: logicalId(fn.function) }));
+    const functionNames = [...Object.values(stack.workflow.functions), stack.operations.reconcileFunction, stack.operations.watchRunsFunction, stack.analytics.rollupFunction].map((fn) => resolve({ Ref: logicalId(fn.function) }));
     for (const [title, metric] of [['Function invocations', 'Invocations'], ['Function errors', 'Errors'], ['Function throttles', 'Throttles']]) {
       const metrics = widget(title).metrics!;
       expect(metrics.map((m) => [m[1], m[3]])).toEqual(functionNames.map((name) => [metric, name]));

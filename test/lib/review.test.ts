@@ -1,18 +1,13 @@
 /**
- * The review construct (lib/review.ts) in the stack with `review: true`: the Finalize state graph, the decision
- * upload rule, Finalize's least privilege, the run's phases kept away from reviews/, cdk-nag; and the default stack
- * without it.
+ * The review construct (lib/review.ts), always in the stack: the Finalize state graph, the decision upload rule,
+ * Finalize's least privilege, the run's phases kept away from reviews/. cdk-nag runs on the whole stack in
+ * clearance-stack.test.ts.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { CLEARANCE_PHASES } from '../../lib/clearance-function';
-import { ClearanceStack } from '../../lib/clearance-stack';
-import { AslGraph, allows, canonicalArnOf, CfnTemplate, logicalId, resolveString, roleStatements, synthStack, TEST_ENV, testApp } from './template-helpers';
+import { AslGraph, allows, canonicalArnOf, CfnTemplate, logicalId, resolveString, roleStatements, synthStack } from './template-helpers';
 
-const { stack, json } = synthStack({ review: true });
-const review = stack.review!;
+const { stack, json } = synthStack();
+const review = stack.review;
 const bucketArn = canonicalArnOf(json, stack.storage.dataBucket);
 const object = (prefix: string): string => `${bucketArn}/${prefix}LA/run-1/file.csv`;
 
@@ -46,7 +41,7 @@ test('decision files under reviews/ start Finalize; extracts under incoming/ sti
   expect(target.DeadLetterConfig).toBeDefined();
 });
 
-test('Finalize reads results/, reports/ and reviews/, writes results/ only, and only updates the ledger', () => {
+test('Finalize reads results/, reports/ and reviews/, writes results/ and of reports/ only summary.json and report.html, and only updates the ledger', () => {
   const statements = roleStatements(json, logicalId(review.function.role));
   const expected: Record<string, [boolean, boolean]> = {
     'incoming/': [false, false], 'policies/': [false, false], 'runs/': [false, false],
@@ -55,6 +50,10 @@ test('Finalize reads results/, reports/ and reviews/, writes results/ only, and 
   for (const [prefix, [read, write]] of Object.entries(expected)) {
     expect([prefix, allows(statements, 's3:GetObject', object(prefix)), allows(statements, 's3:PutObject', object(prefix))]).toEqual([prefix, read, write]);
   }
+  const report = (name: string) => `${bucketArn}/reports/LA/run-1/${name}`;
+  expect(['summary.json', 'report.html', 'statistics.csv', 'rejects.csv'].map((name) => [name, allows(statements, 's3:PutObject', report(name))])).toEqual([
+    ['summary.json', true], ['report.html', true], ['statistics.csv', false], ['rejects.csv', false],
+  ]);
   expect(allows(statements, 's3:DeleteObject', object('results/'))).toBe(false);
   const tableArn = canonicalArnOf(json, stack.storage.ledger);
   expect(allows(statements, 'dynamodb:UpdateItem', tableArn)).toBe(true);
@@ -66,22 +65,11 @@ test.each(CLEARANCE_PHASES)('the %s phase of a run cannot read or write decision
   expect([allows(statements, 's3:GetObject', object('reviews/')), allows(statements, 's3:PutObject', object('reviews/'))]).toEqual([false, false]);
 });
 
-test('without review: true the stack has the run state machine only', () => {
-  const { json: plain } = synthStack();
-  // The run's workflow and the operations' reconciler, no Finalize.
-  const machines = Object.entries(plain.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine').map(([id]) => id);
-  expect(machines.filter((id) => id.startsWith('Review'))).toEqual([]);
-  expect(machines.filter((id) => id.startsWith('Workflow'))).toHaveLength(1);
-  expect(plain.Outputs?.FinalizeStateMachineArn).toBeUndefined();
-});
-
-test('cdk-nag AwsSolutions: no unacknowledged finding with the review on', () => {
-  const app = testApp();
-  new ClearanceStack(app, 'NagReview', { env: TEST_ENV, review: true });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const assembly = app.synth();
-  const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
-    pluginReports: { violations?: { ruleName: string; severity: string }[] }[];
-  };
-  expect(report.pluginReports.flatMap((r) => (r.violations ?? []).map((v) => `${v.severity} ${v.ruleName}`))).toEqual([]);
+test('the stack has its three state machines: the run, the reconciler and Finalize, each named by its output', () => {
+  const machines = Object.entries(json.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+  expect(machines).toHaveLength(3);
+  expect(machines.filter((id) => id.startsWith('ReviewStateMachine'))).toEqual([logicalId(review.stateMachine)]);
+  expect(machines.filter((id) => id.startsWith('WorkflowStateMachine'))).toEqual([logicalId(stack.workflow.stateMachine)]);
+  expect(json.Outputs?.FinalizeStateMachineArn?.Value).toEqual({ Ref: logicalId(review.stateMachine) });
+  expect(json.Outputs?.StateMachineArn?.Value).toEqual({ Ref: logicalId(stack.workflow.stateMachine) });
 });

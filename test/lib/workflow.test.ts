@@ -360,14 +360,15 @@ describe('EventBridge rule', () => {
 });
 
 describe('least privilege', () => {
-  const PREFIXES = ['incoming/', 'policies/', 'runs/', 'results/', 'reports/'] as const;
+  const PREFIXES = ['incoming/', 'policies/', 'runs/', 'results/', 'reports/', 'analytics/'] as const;
   // Written out from the workflow contract, not derived from lib/: this is what the test guards.
   const EXPECTED: Record<ClearancePhase, { read: string[]; write: string[]; ledgerRead: boolean }> = {
     plan: { read: ['incoming/', 'policies/'], write: ['runs/'], ledgerRead: true },
     // Plan copies the upload into runs/<runId>/input/: no later phase reads incoming/.
     split: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
     classify: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
-    assemble: { read: ['runs/'], write: ['runs/', 'results/', 'reports/'], ledgerRead: true },
+    // Assemble reads analytics/ for its county's latest pointer only (docs/analytics.md).
+    assemble: { read: ['runs/', 'analytics/'], write: ['runs/', 'results/', 'reports/', 'analytics/'], ledgerRead: true },
     'mark-failed': { read: ['runs/'], write: ['reports/'], ledgerRead: true },
   };
   const object = (prefix: string): string => `${bucketArn}/${prefix}LA/run-1/file.csv`;
@@ -402,13 +403,15 @@ describe('least privilege', () => {
     expect(allows(statements, 'dynamodb:Scan', tableArn)).toBe(false);
   });
 
-  test('no role in the stack can read results/ (personal data), and only Assemble can write there', () => {
+  test('of the run\'s roles none can read results/ (personal data) and only Assemble can write there; Finalize (the review) does both', () => {
     const roles = roleLogicalIds(json);
     expect(roles.length).toBeGreaterThanOrEqual(7);
+    const finalize = logicalId(stack.review.function.role);
+    expect(roles).toContain(finalize);
     for (const roleId of roles) {
       const statements = roleStatements(json, roleId);
-      expect([roleId, allows(statements, 's3:GetObject', object('results/'))]).toEqual([roleId, false]);
-      expect([roleId, allows(statements, 's3:PutObject', object('results/'))]).toEqual([roleId, roleId === roleOf('assemble')]);
+      expect([roleId, allows(statements, 's3:GetObject', object('results/'))]).toEqual([roleId, roleId === finalize]);
+      expect([roleId, allows(statements, 's3:PutObject', object('results/'))]).toEqual([roleId, roleId === roleOf('assemble') || roleId === finalize]);
     }
   });
 

@@ -215,18 +215,19 @@ const realStack = fs.existsSync(path.join(projectRoot, 'lib', 'clearance-stack.t
     const local = loadTemplate(app.synth().getStackByName('RecordClearance').template as CloudFormationTemplate);
 
     const phases = Object.values(local.functions).map((fn) => fn.phase).filter(Boolean).sort();
-    expect(phases).toEqual(['assemble', 'classify', 'mark-failed', 'plan', 'reconcile', 'split', 'watch-runs']);
+    expect(phases).toEqual(['assemble', 'classify', 'finalize', 'mark-failed', 'plan', 'reconcile', 'rollup', 'split', 'watch-runs']);
     for (const fn of Object.values(local.functions).filter((candidate) => candidate.phase)) {
       expect(fn.environment.DATA_BUCKET).toBe(Object.values(local.buckets).find((bucket) => bucket.eventBridgeEnabled)!.name);
-      expect(fn.environment.LEDGER_TABLE).toBe(Object.values(local.tables)[0].name);
+      // The roll-up reads analytics/ only: it is given no ledger.
+      expect(fn.environment.LEDGER_TABLE).toBe(fn.phase === 'rollup' ? undefined : Object.values(local.tables)[0].name);
       expect(fn.environment.CLEARANCE_PHASE).toBe(fn.phase);
     }
     const [table] = Object.values(local.tables);
     expect(table.keySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
     expect(table.globalSecondaryIndexes.map((index) => index.IndexName)).toEqual(['byCounty']);
-    // The workflow and the reconciler.
+    // The workflow, the reconciler and Finalize.
     const machines = Object.values(local.stateMachines);
-    expect(machines.map((machine) => machine.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['OperationsReconcileStateMachine', 'WorkflowStateMachine']);
+    expect(machines.map((machine) => machine.logicalId.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['OperationsReconcileStateMachine', 'ReviewStateMachine', 'WorkflowStateMachine']);
     for (const machine of machines) {
       expect(unresolved(machine.definition)).toEqual([]);
       // Tasks invoke published versions (Ref to AWS::Lambda::Version): resolved to a qualified ARN of a template function.
@@ -240,8 +241,11 @@ const realStack = fs.existsSync(path.join(projectRoot, 'lib', 'clearance-stack.t
     }
     const rules = Object.values(local.rules).filter((rule) => rule.targets.some((target) => target.stateMachineLogicalId));
     expect(rules.map((rule) => rule.eventPattern?.source)).toEqual(expect.arrayContaining([['aws.s3'], ['aws.states']]));
-    expect(rules.find((rule) => rule.eventPattern?.source?.toString() === 'aws.s3')!.eventPattern).toMatchObject({
-      detail: { object: { key: [{ prefix: 'incoming/' }] } },
-    });
+    // Two upload rules: extracts under incoming/ start the run, decision files under reviews/ start Finalize.
+    const uploads = rules.filter((rule) => rule.eventPattern?.source?.toString() === 'aws.s3');
+    expect(uploads.map((rule) => [(rule.eventPattern?.detail as { object: { key: unknown } }).object.key, rule.targets[0].stateMachineLogicalId?.replace(/[0-9A-F]{8}$/, '')])).toEqual([
+      [[{ prefix: 'incoming/' }], 'WorkflowStateMachine'],
+      [[{ prefix: 'reviews/' }], 'ReviewStateMachine'],
+    ]);
   });
 });

@@ -219,6 +219,20 @@ interface SkippedLine {
   length: number;
 }
 
+/** What scanRecord found of a malformed item: the reject, where, and how far the scan went. */
+interface RejectedScan {
+  error: RejectCode;
+  errorPos: number;
+  /** The field the scan stopped in (0-based). */
+  fieldIndex: number;
+  lineCount: number;
+  /** The first LF at or after the item's start (n when none is buffered). */
+  firstLf: number;
+  /** Where the item had to end by (start + maxRecordBytes). */
+  limit: number;
+  quoteOpenAtLimit: boolean;
+}
+
 function unquote(s: string, start: number, end: number, escaped: boolean, crlf: boolean): string {
   let value = s.slice(start, end);
   if (escaped) value = value.replaceAll('""', '"');
@@ -284,6 +298,10 @@ export class DojTokenizer {
   private recordCount = 0;
   private rejectCount = 0;
   private blankCount = 0;
+  /** SUBJECT_ID of the record being scanned (storeField): its text bounds, -1 until seen, and whether `""` is in it. */
+  private subjectStart = -1;
+  private subjectEnd = -1;
+  private subjectEscaped = false;
 
   constructor(sink: TokenizerSink, options: TokenizerOptions = {}) {
     this.sink = sink;
@@ -480,20 +498,11 @@ export class DojTokenizer {
       return lf + 1;
     }
 
-    const fields = this.fields;
-    const allFields = this.allFields;
-    const wanted = this.wanted;
-    const wantedLength = wanted.length;
-    const fieldStarts = this.fieldStarts;
-    const fieldEnds = this.fieldEnds;
-    const subjectIdField = this.subjectIdField;
     let fieldIndex = 0;
     let pos = start;
     let lineCount = 1;
     let crlf = false;
-    let subjectStart = -1;
-    let subjectEnd = -1;
-    let subjectEscaped = false;
+    this.subjectEnd = -1;
     let contentEnd = 0;
     let recordEnd = 0;
     let error: RejectCode | undefined;
@@ -505,13 +514,7 @@ export class DojTokenizer {
       const first = pos < n ? s.charCodeAt(pos) : -1;
       if (first === Char.COMMA) {
         // Empty field (frequent in DOJ rows): no search needed.
-        if (allFields) fields[fieldIndex] = '';
-        else if (fieldIndex < wantedLength) {
-          const want = wanted[fieldIndex];
-          if (want & WANT_STRING) fields[fieldIndex] = '';
-          if (want & WANT_BOUNDS) fieldStarts[fieldIndex] = fieldEnds[fieldIndex] = pos;
-        }
-        if (fieldIndex === subjectIdField) subjectStart = subjectEnd = pos;
+        this.storeField(s, fieldIndex, pos, pos, false, false);
         fieldIndex++;
         pos++;
         continue;
@@ -555,21 +558,7 @@ export class DojTokenizer {
           lf = s.indexOf('\n', lf + 1);
           if (lf < 0) lf = n;
         }
-        if (allFields) fields[fieldIndex] = unquote(s, pos + 1, closing, escaped, fieldCrlf);
-        else if (fieldIndex < wantedLength) {
-          const want = wanted[fieldIndex];
-          const plain = !escaped && !fieldCrlf;
-          if (want & WANT_STRING || (want & WANT_BOUNDS && !plain)) fields[fieldIndex] = unquote(s, pos + 1, closing, escaped, fieldCrlf);
-          if (want & WANT_BOUNDS) {
-            fieldStarts[fieldIndex] = plain ? pos + 1 : -1;
-            fieldEnds[fieldIndex] = closing;
-          }
-        }
-        if (fieldIndex === subjectIdField) {
-          subjectStart = pos + 1;
-          subjectEnd = closing;
-          subjectEscaped = escaped;
-        }
+        this.storeField(s, fieldIndex, pos + 1, closing, escaped, fieldCrlf);
         if (fieldCrlf) crlf = true;
         pos = closing + 1;
         if (pos >= n) {
@@ -625,20 +614,7 @@ export class DojTokenizer {
         break;
       }
       if (pos < lf) {
-        if (allFields) fields[fieldIndex] = s.slice(fieldStart, pos);
-        else if (fieldIndex < wantedLength) {
-          const want = wanted[fieldIndex];
-          if (want & WANT_STRING) fields[fieldIndex] = s.slice(fieldStart, pos);
-          if (want & WANT_BOUNDS) {
-            fieldStarts[fieldIndex] = fieldStart;
-            fieldEnds[fieldIndex] = pos;
-          }
-        }
-        if (fieldIndex === subjectIdField) {
-          subjectStart = fieldStart;
-          subjectEnd = pos;
-          subjectEscaped = false;
-        }
+        this.storeField(s, fieldIndex, fieldStart, pos, false, false);
         fieldIndex++;
         pos++;
         continue;
@@ -655,20 +631,7 @@ export class DojTokenizer {
       } else {
         return NEED_MORE;
       }
-      if (allFields) fields[fieldIndex] = s.slice(fieldStart, contentEnd);
-      else if (fieldIndex < wantedLength) {
-        const want = wanted[fieldIndex];
-        if (want & WANT_STRING) fields[fieldIndex] = s.slice(fieldStart, contentEnd);
-        if (want & WANT_BOUNDS) {
-          fieldStarts[fieldIndex] = fieldStart;
-          fieldEnds[fieldIndex] = contentEnd;
-        }
-      }
-      if (fieldIndex === subjectIdField) {
-        subjectStart = fieldStart;
-        subjectEnd = contentEnd;
-        subjectEscaped = false;
-      }
+      this.storeField(s, fieldIndex, fieldStart, contentEnd, false, false);
       if (recordEnd > limit) error = 'RECORD_TOO_LONG';
       break;
     }
@@ -690,7 +653,17 @@ export class DojTokenizer {
       error = 'FIELD_COUNT';
     }
 
-    // Reject the first physical line only; rescanning starts before the cached positions.
+    return this.rejectFirstLine(s, start, n, final, { error, errorPos, fieldIndex, lineCount, firstLf, limit, quoteOpenAtLimit });
+  }
+
+  /**
+   * Rejects the first physical line of the malformed item at `start` (see the recovery rule above) and returns
+   * where the next item starts, or SKIPPING when that line's end is not buffered yet.
+   */
+  private rejectFirstLine(s: string, start: number, n: number, final: boolean, scan: RejectedScan): number {
+    const { error, errorPos, fieldIndex, lineCount, firstLf, limit, quoteOpenAtLimit } = scan;
+    const fieldCount = fieldIndex + 1;
+    // Rescanning starts before the cached positions.
     this.nextComma = -1;
     this.nextQuote = -1;
     let message: string;
@@ -717,9 +690,10 @@ export class DojTokenizer {
     }
     // Only a SUBJECT_ID read within the first line and the first maxRecordBytes is reported: how far
     // the scan went past those depends on the chunking.
+    const subjectEnd = this.subjectEnd;
     const subjectId =
       subjectEnd >= 0 && subjectEnd <= firstLf && subjectEnd < limit
-        ? unquote(s, subjectStart, subjectEnd, subjectEscaped, false)
+        ? unquote(s, this.subjectStart, subjectEnd, this.subjectEscaped, false)
         : undefined;
     this.seenItem = true;
     this.skipped = {
@@ -744,6 +718,30 @@ export class DojTokenizer {
       return n;
     }
     return SKIPPING; // push() discards the rest of the line as it arrives
+  }
+
+  /**
+   * Keeps field `index` of the record being scanned, s[start, end): for a quoted field the text between its quotes,
+   * `escaped` when it holds `""` and `crlf` when it holds a CRLF (both unquoted to `"` and LF). The one place a
+   * field becomes a string (all fields, or the wanted ones), bounds (boundFields: -1 as start when the text is not
+   * the value) or the SUBJECT_ID a reject reports.
+   */
+  private storeField(s: string, index: number, start: number, end: number, escaped: boolean, crlf: boolean): void {
+    const plain = !escaped && !crlf;
+    if (this.allFields) this.fields[index] = plain ? s.slice(start, end) : unquote(s, start, end, escaped, crlf);
+    else if (index < this.wanted.length) {
+      const want = this.wanted[index];
+      if (want & WANT_STRING || (want & WANT_BOUNDS && !plain)) this.fields[index] = plain ? s.slice(start, end) : unquote(s, start, end, escaped, crlf);
+      if (want & WANT_BOUNDS) {
+        this.fieldStarts[index] = plain ? start : -1;
+        this.fieldEnds[index] = end;
+      }
+    }
+    if (index === this.subjectIdField) {
+      this.subjectStart = start;
+      this.subjectEnd = end;
+      this.subjectEscaped = escaped;
+    }
   }
 
   private deliverRecord(

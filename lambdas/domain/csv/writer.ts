@@ -138,3 +138,20 @@ export function recordMayStartFormula(text: string, start: number, end: number):
   }
   return false;
 }
+
+/** Lines of text (one per item, each ending in LF) grouped into latin-1 pieces of about `pieceChars` for a store write. */
+export function* linePieces<T>(items: readonly T[], lineOf: (item: T) => string, pieceChars = 1 << 20): Iterable<Buffer> {
+  let parts: string[] = [];
+  let length = 0;
+  for (const item of items) {
+    const text = `${lineOf(item)}\n`;
+    parts.push(text);
+    length += text.length;
+    if (length >= pieceChars) {
+      yield Buffer.from(parts.join(''), 'latin1');
+      parts = [];
+      length = 0;
+    }
+  }
+  if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
+}

@@ -7,8 +7,10 @@
  * Publication: every output is first written under the work area (`<workPrefix>output/<name>`); once all of
  * them exist, one short step copies them to their final keys, summary.json last. A run killed or retried at any
  * point therefore never leaves a half-written object under results/ or reports/, nor a summary.json without
- * the outputs it describes; a rerun writes and publishes the same keys again.
+ * the outputs it describes; a rerun writes and publishes the same keys again. A successful run then adds its
+ * analytics rows (docs/analytics.md), derived from what it published, under keys of its own.
  */
+import { csvSafeLine } from '../csv/writer';
 import { isCaliforniaCounty } from '../counties';
 import { parsePolicy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
@@ -20,12 +22,20 @@ import { assembleSlice, loadSliceResults, SLICE_OUTPUTS, SliceOutput, sliceKeys,
 import { RunPlan, workKeys } from './plan';
 import { SplitResult } from './split';
 import { loadSplitResults } from './slice-index';
+import { writeSortedLists } from './list-merge';
 import { COURT_LIST_FILES } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
 import { buildReportModel } from '../report/model';
 import { reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
+import { ANALYTICS_PREFIX } from '../analytics/columns';
+import { publishAnalytics } from '../analytics/publish';
+import { runAnalytics } from '../analytics/records';
 import { InputError, InvariantError, RejectRatioExceeded, RunError, UnknownCountyError } from '../errors';
+import { addComparisonCounts, CHANGES_COLUMNS, ComparisonCounts, emptyComparisonCounts, SinceLastRun } from '../register/compare';
+import { compareKeys, publishRegister } from './compare-register';
+
+const CHANGES_HEADER = csvSafeLine([...CHANGES_COLUMNS]);
 
 export const OUTPUT_FILES = {
   ...RESULT_FILE_NAMES,
@@ -39,6 +49,8 @@ export const OUTPUT_FILES = {
   /** reports/: aggregates only. */
   statistics: 'statistics.csv',
   report: 'report.html',
+  /** results/: what changed since the previous run (a run compared with one only). */
+  changes: 'changes.csv',
 } as const;
 
 export interface AssembleResult {
@@ -57,7 +69,7 @@ export function stagedOutputKey(plan: Pick<RunPlan, 'workPrefix'>, name: OutputN
 /** What a run publishes, in order; summary.json (the completion marker) is always last. */
 const PUBLISHED: Record<'SUCCEEDED' | 'FAILED', OutputName[][]> = {
   SUCCEEDED: [
-    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'resultsSummary', 'reviewList'],
+    ['allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'resultsSummary', 'reviewList', 'changes'],
     ['statistics', 'report'],
     ['summary'],
   ],
@@ -71,7 +83,7 @@ async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record
   // personal data anyway, and the reference format is kept).
   const oneFolder = plan.resultsPrefix === plan.reportsPrefix;
   for (const names of PUBLISHED[status]) {
-    const group = oneFolder ? names.filter((name) => name !== 'summary') : names;
+    const group = names.filter((name) => !(oneFolder && name === 'summary') && !(name === 'changes' && plan.previous === undefined));
     // Every copy of the group ends before a failure is thrown: none is left running behind a retry.
     const copies = await Promise.allSettled(group.map((name) => store.copy(stagedOutputKey(plan, name), outputs[name])));
     const failed = copies.find((copy): copy is PromiseRejectedResult => copy.status === 'rejected');
@@ -85,6 +97,11 @@ export interface AssembleOptions {
    * thread, one after another. In the cloud the Assemble map has run them: the handler passes a no-op.
    */
   runSlices?: (plan: RunPlan) => Promise<void>;
+  /**
+   * Where a successful run adds its analytics rows (docs/analytics.md), after its reports; default `analytics/`
+   * at the store's root, null for none.
+   */
+  analyticsPrefix?: string | null;
 }
 
 /** Runs every output slice of `plan` in this thread. */
@@ -125,6 +142,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     reviewList: `${plan.resultsPrefix}${OUTPUT_FILES.reviewList}`,
     statistics: `${plan.reportsPrefix}${OUTPUT_FILES.statistics}`,
     report: `${plan.reportsPrefix}${OUTPUT_FILES.report}`,
+    changes: `${plan.resultsPrefix}${OUTPUT_FILES.changes}`,
   };
 
   const staged = (name: OutputName) => stagedOutputKey(plan, name);
@@ -149,15 +167,24 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       ...(error ? { error: error.message } : {}),
       reportSettings,
     });
-    if (status === 'SUCCEEDED') {
+    const since = await sinceLastRun(store, plan, summary.policySha256 ?? '');
+    if (since !== undefined) summary.sinceLastRun = since;
+    const model = status === 'SUCCEEDED' ? buildReportModel(statistics, summary, policy, reportSettings) : undefined;
+    if (model) {
       // The reports of a finished run, before summary.json (the completion marker).
-      const model = buildReportModel(statistics, summary, policy, reportSettings);
       await store.write(staged('statistics'), [Buffer.from(statisticsCsv(model), 'utf8')]);
       await store.write(staged('report'), [Buffer.from(await renderReportHtml(model), 'utf8')]);
     }
     await writeJson(store, staged('resultsSummary'), summary);
     await writeJson(store, staged('summary'), reportSummary(summary));
     await publishOutputs(store, plan, outputs, status);
+    // The register of a run that succeeded, for the county's next run (docs/monthly.md).
+    if (status === 'SUCCEEDED' && plan.registerPrefix !== undefined) await publishRegister(store, plan, summary.policySha256 ?? '', summary.convictions);
+    const analyticsPrefix = options.analyticsPrefix === undefined ? ANALYTICS_PREFIX : options.analyticsPrefix;
+    if (model && analyticsPrefix !== null) {
+      // Derived from the published reports: a run killed here is retried whole and writes the same keys again.
+      await publishAnalytics(store, runAnalytics(model, summary, { startedAt: plan.startedAt, reportsPrefix: plan.reportsPrefix }), analyticsPrefix);
+    }
     if (error) throw error;
     return { summary, outputs };
   };
@@ -189,7 +216,13 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
-  await join(SLICE_OUTPUTS.filter((name) => name !== 'rejects'));
+  // The sorted lists are merged whole from the partitions' sorted list files (list-merge.ts) while the
+  // position-ordered outputs are joined from the slices' parts.
+  await Promise.all([
+    join(SLICE_OUTPUTS.filter((name) => name !== 'rejects')),
+    writeSortedLists(store, plan, (output) => staged(output)),
+    ...(plan.previous === undefined ? [] : [writeChanges(store, plan, staged('changes'))]),
+  ]);
   const written = plan.files.map((_, index) => slices.reduce((sum, slice) => sum + (slice.rowsPerFile[index] ?? 0), 0));
   for (const file of files) {
     const index = plan.files.findIndex((f) => f.name === file.name);
@@ -202,6 +235,37 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     }
   }
   return finish('SUCCEEDED');
+}
+
+/** changes.csv: the header, then each partition's changes in partition order. */
+async function writeChanges(store: ObjectStore, plan: RunPlan, key: string): Promise<void> {
+  const partitions = Array.from({ length: plan.partitionCount }, (_, p) => p);
+  async function* pieces(): AsyncGenerator<Buffer> {
+    yield Buffer.from(`${CHANGES_HEADER}\n`, 'latin1');
+    for (const p of partitions) yield* store.read(compareKeys.changes(plan, p));
+  }
+  await store.write(key, pieces());
+}
+
+/** summary.json's `sinceLastRun`: the comparison's counts, or why the run was not compared. */
+async function sinceLastRun(store: ObjectStore, plan: RunPlan, policySha256: string): Promise<SinceLastRun | undefined> {
+  const previous = plan.previous;
+  if (previous === undefined) return plan.previousNote === undefined ? undefined : { previousRunId: null, note: plan.previousNote };
+  const partitions = Array.from({ length: plan.partitionCount }, (_, p) => p);
+  const counts = emptyComparisonCounts();
+  const parts = await mapBounded(partitions, READS_IN_FLIGHT, (p) => readJson<ComparisonCounts>(store, compareKeys.counts(plan, p)).catch(() => null));
+  // A run that failed before Compare has no counts: it says which run it would have been compared with.
+  if (parts.some((part) => part === null)) return { previousRunId: previous.runId, note: 'the run failed before the comparison' };
+  for (const part of parts) addComparisonCounts(counts, part!);
+  return {
+    previousRunId: previous.runId,
+    previousComputeAt: previous.computeAt,
+    previousPolicyName: previous.policyName,
+    policyChanged: previous.policySha256 !== policySha256,
+    changes: counts.changes,
+    decisionsCarried: counts.decisionsCarried,
+    changedSinceDecided: counts.changedSinceDecided,
+  };
 }
 
 /**

@@ -11,10 +11,11 @@ import { RunStatistics } from '../statistics';
 import { ByteWriter, CLASSIFIED_FULL_LINE, finishClassifiedRow, FLAG_EVALUATED, PERSON_FIELDS, RoutedRowsReader, slotsOf, startClassifiedRow } from './work-area-formats';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, writeJson } from './object-store';
 import { readSliceRow } from './slice-index';
-import { positionIndexBytes, POSITION_STREAMS, SliceOffsets, sliceBoundaries } from './output-slices';
+import { positionIndexBytes, SliceOffsets, sliceBoundaries } from './output-slices';
 import { RunPlan, workKeys } from './plan';
 import { COURT_LIST_KINDS, courtListWorkKeys, entryPieces } from '../report/court-lists';
 import { reportSettingsOf } from '../report/settings';
+import { compareKeys, registerWorkPieces } from './compare-register';
 import { InvariantError } from '../errors';
 
 export { InvariantError };
@@ -36,6 +37,11 @@ export function scenarioPoliciesOf(plan: RunPlan): Record<string, Policy> {
   return policies;
 }
 
+/** A run writes register records when it publishes a register or compares with one. */
+function keepsRegister(plan: RunPlan): boolean {
+  return plan.registerPrefix !== undefined || plan.previous !== undefined;
+}
+
 export async function classifyPartition(store: ObjectStore, plan: RunPlan, partition: number): Promise<RunStatistics> {
   const classifier = new PartitionClassifier({
     county: plan.county,
@@ -44,6 +50,8 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
     scenarioPolicies: scenarioPoliciesOf(plan),
     raceCategories: reportSettingsOf(plan).raceCategories,
     excelSafe: plan.excelSafe === true,
+    eventDayCeiling: parseIsoDate(plan.startedAt.slice(0, 10)),
+    keepRegister: keepsRegister(plan),
   });
   // Pass 1: people. The routed objects are read in range order, so rows come in input order.
   const objects: RoutedRowsReader[] = [];
@@ -68,12 +76,15 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   const statistics = classifier.decide();
   const lists = classifier.courtLists();
   const classifiedKey = workKeys.classified(plan, partition);
-  // Where each output slice begins in every object written here: Assemble's slice tasks read only their part.
-  const boundaries = sliceBoundaries(plan);
-  const offsets = Array.from({ length: POSITION_STREAMS }, () => new SliceOffsets(boundaries));
+  // Where each output slice begins in the classified rows: Assemble's slice tasks read only their part. (The list
+  // files are sorted by case number, not position: the lists are merged whole, see assemble.ts.)
+  const offsets = new SliceOffsets(sliceBoundaries(plan));
   await Promise.all([
-    ...COURT_LIST_KINDS.map((kind, k) => store.write(courtListWorkKeys[kind](classifiedKey), entryPieces(lists[kind], undefined, offsets[k + 1]))),
-    store.write(classifiedKey, outputPieces(classifier, objects, fields, plan.excelSafe === true, offsets[0])),
+    ...COURT_LIST_KINDS.map((kind) => store.write(courtListWorkKeys[kind](classifiedKey), entryPieces(lists[kind]))),
+    store.write(classifiedKey, outputPieces(classifier, objects, fields, plan.excelSafe === true, offsets)),
+    ...(!keepsRegister(plan)
+      ? []
+      : [store.write(compareKeys.current(plan, partition), registerWorkPieces(classifier.registerEntries()))]),
   ]);
   await store.write(workKeys.positions(plan, partition), [positionIndexBytes(offsets)]);
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);

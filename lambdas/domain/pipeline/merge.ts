@@ -15,9 +15,8 @@ import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan, workKeys } from './plan';
 /**
  * Read chunks of the merges, which hold every partition's stream open at once: small, so their memory stays flat
  * in the partition count, but no smaller than needed (a read call costs ~0.2 ms here). A reader holds two read
- * buffers (one read ahead, ReadOptions.reuseBuffer) and the part of a row split across them; 64 KiB up to 96
- * partitions, then less, down to 16 KiB. 5M generated rows (257 partitions), peak RSS of the assemble phase: 64 KiB chunks ~540 MB, 32 KiB
- * ~500 MB, 24 KiB with two queued output pieces per file instead of four ~480-497 MB (merge time unchanged).
+ * buffers (one read ahead, ReadOptions.reuseBuffer) and the part of a row split across them. The chunks share a
+ * 6 MiB budget: 64 KiB each up to 96 partitions, then less, down to 16 KiB.
  */
 const MERGE_READ_BUDGET = 6 * 1024 * 1024;
 const MERGE_READ_MIN = 16 * 1024;
@@ -113,11 +112,7 @@ async function mergeOutputs(
       prop64?.text(`${FULL_HEADER}\n`);
       condensed?.text(`${CONDENSED_HEADER}\n`);
     }
-    const heap: ClassifiedRowReader[] = [];
-    for (const source of sources) {
-      const reader = new ClassifiedRowReader(source[Symbol.asyncIterator]());
-      if (await reader.fill()) heapPush(heap, reader);
-    }
+    const heap = await openReaders(sources);
     let fileIndex = -1;
     let input: InputCursor | undefined;
     while (heap.length > 0) {
@@ -160,11 +155,7 @@ async function mergeOutputs(
       else heapPop(heap);
     }
     await input?.close();
-    const writers = [full, prop64, condensed];
-    for (let i = 0; i < 3; i++) {
-      const writer = writers[i];
-      if (writer !== undefined && writer.length > 0) await channels[i]!.push(writer.take(true));
-    }
+    await flushWriters([full, prop64, condensed], channels);
   })();
   try {
     await merging;
@@ -177,6 +168,24 @@ async function mergeOutputs(
   }
   await Promise.all(writes);
   return rowsPerFile;
+}
+
+/** A reader per source, in a heap on their first rows' positions (the empty sources left out). */
+async function openReaders(sources: ReadonlyArray<AsyncIterable<Buffer>>): Promise<ClassifiedRowReader[]> {
+  const heap: ClassifiedRowReader[] = [];
+  for (const source of sources) {
+    const reader = new ClassifiedRowReader(source[Symbol.asyncIterator]());
+    if (await reader.fill()) heapPush(heap, reader);
+  }
+  return heap;
+}
+
+/** The writers' last bytes to their channels. */
+async function flushWriters(writers: ReadonlyArray<ByteWriter | undefined>, channels: ReadonlyArray<ChunkChannel | undefined>): Promise<void> {
+  for (let i = 0; i < writers.length; i++) {
+    const writer = writers[i];
+    if (writer !== undefined && writer.length > 0) await channels[i]!.push(writer.take(true));
+  }
 }
 
 /** One output line: `source[start, end)`, a comma, the eligibility columns `row[columnsStart, columnsEnd)`, LF. */

@@ -4,13 +4,15 @@
  *
  * - A slice is a run of consecutive byte ranges (planSlices), so its position interval is known from the plan:
  *   [start of its first range, start of the next slice's first range).
- * - Classify writes, next to each partition's classified rows and court-list entries, a position index
- *   (`workKeys.positions`): for every slice, the byte offset in each of those six objects where the slice's rows
- *   begin. A slice task reads two rows of it per partition (one ranged GET of 2 x 48 bytes) and reads only its
- *   part of each object, in windows of ranged reads (readManyRange).
- * - assembleSlice merges its part of every partition into its part of the three result CSVs (merge.ts), of the
- *   five lists, and writes the rejects of its ranges: nine part objects and a small result (rows per file, part
- *   sizes). Slice 0 also writes the headers.
+ * - Classify writes, next to each partition's classified rows, a position index (`workKeys.positions`): for every
+ *   slice, the byte offset in the classified rows where the slice's rows begin. A slice task reads two entries of
+ *   it per partition (one ranged GET of 16 bytes) and reads only its part of each partition's rows, in windows of
+ *   ranged reads (readManyRange).
+ * - assembleSlice merges its part of every partition into its part of the three result CSVs (merge.ts) and writes
+ *   the rejects of its ranges: four part objects and a small result (rows per file, part sizes). Slice 0 also
+ *   writes the headers.
+ * - The lists (court, defender, city attorney, undecided, review) are sorted by case number, not by position: they
+ *   are not cut by slice but merged whole from the partitions' sorted list files (list-merge.ts).
  * - Publish (assemble.ts) joins each output's parts with joinObjects: on S3 a multipart upload of UploadPartCopy
  *   parts (planJoin keeps every part but the last at S3's 5 MiB minimum and within 10,000 parts).
  *
@@ -18,7 +20,6 @@
  * interval) whatever the run's size; its open reads are the windows' (WINDOW_READS_IN_FLIGHT) and one input stream.
  */
 import { csvSafeLine } from '../csv/writer';
-import { COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeByPosition, readEntries } from '../report/court-lists';
 import { ChunkChannel, PieceWriter } from './channel';
 import { mergeReadOptions, mergeSlice, RESULT_FILES, RESULT_FILE_NAMES } from './merge';
 import {
@@ -28,20 +29,13 @@ import { positionOf, RunPlan, shardOf, workKeys } from './plan';
 export { MAX_SLICES, planSlices } from './slice-plan';
 import { SplitReject } from './split';
 
-/** The nine outputs each slice writes a part of, in the order of the position index's streams where they have one. */
-export const SLICE_OUTPUTS = [
-  'allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'reviewList',
-] as const;
+/** The position-ordered outputs, each slice writes a part of. */
+export const SLICE_OUTPUTS = ['allResults', 'prop64Results', 'condensed', 'rejects'] as const;
 export type SliceOutput = (typeof SLICE_OUTPUTS)[number];
 
 const OUTPUT_FILE_NAMES: Record<SliceOutput, string> = {
   ...RESULT_FILE_NAMES,
   rejects: 'rejects.csv',
-  courtMotions: 'court_motion_list.csv',
-  defenderNotices: 'defender_notice_list.csv',
-  cityAttorneyReferrals: 'city_attorney_referral_list.csv',
-  undecided: 'undecided_list.csv',
-  reviewList: 'review_list.csv',
 };
 
 /** What a slice task leaves for Publish. */
@@ -73,9 +67,8 @@ export function sliceBoundaries(plan: Pick<RunPlan, 'sliceStarts' | 'ranges'>): 
   });
 }
 
-/** Streams of a partition that the position index covers: its classified rows, then its five list work files. */
-export const POSITION_STREAMS = 1 + COURT_LIST_KINDS.length;
-const ROW_BYTES = POSITION_STREAMS * 8;
+/** Bytes of one entry of a position index (a float64 offset). */
+const ENTRY_BYTES = 8;
 
 /**
  * Where each slice begins in one stream of a partition, filled while the stream is written (its records come in
@@ -105,22 +98,18 @@ export class SliceOffsets {
   }
 }
 
-/** The position index of a partition: one row of POSITION_STREAMS float64 offsets per slice, and a last row of sizes. */
-export function positionIndexBytes(streams: readonly SliceOffsets[]): Buffer {
-  if (streams.length !== POSITION_STREAMS) throw new RangeError(`a position index has ${POSITION_STREAMS} streams, got ${streams.length}`);
-  const rows = streams[0].offsets.length;
-  const bytes = Buffer.alloc(rows * ROW_BYTES);
-  for (let row = 0; row < rows; row++) {
-    for (let stream = 0; stream < POSITION_STREAMS; stream++) bytes.writeDoubleLE(streams[stream].offsets[row], row * ROW_BYTES + stream * 8);
-  }
+/** The position index of a partition's classified rows: one float64 offset per slice, then the rows' size. */
+export function positionIndexBytes(rows: SliceOffsets): Buffer {
+  const bytes = Buffer.alloc(rows.offsets.length * ENTRY_BYTES);
+  for (let entry = 0; entry < rows.offsets.length; entry++) bytes.writeDoubleLE(rows.offsets[entry], entry * ENTRY_BYTES);
   return bytes;
 }
 
-/** [start, end) of slice `slice` in each stream of partition `partition` (one ranged GET). */
-export async function readPositionRow(store: ObjectStore, plan: RunPlan, partition: number, slice: number): Promise<Array<{ start: number; end: number }>> {
-  const bytes = await collectBytes(store.readRange(workKeys.positions(plan, partition), slice * ROW_BYTES, (slice + 2) * ROW_BYTES));
-  if (bytes.length !== 2 * ROW_BYTES) throw new Error(`position index of partition ${partition}: ${bytes.length} bytes at slice ${slice}, expected ${2 * ROW_BYTES}`);
-  return Array.from({ length: POSITION_STREAMS }, (_, stream) => ({ start: bytes.readDoubleLE(stream * 8), end: bytes.readDoubleLE(ROW_BYTES + stream * 8) }));
+/** [start, end) of slice `slice` in partition `partition`'s classified rows (one ranged GET). */
+export async function readPositionRow(store: ObjectStore, plan: RunPlan, partition: number, slice: number): Promise<{ start: number; end: number }> {
+  const bytes = await collectBytes(store.readRange(workKeys.positions(plan, partition), slice * ENTRY_BYTES, (slice + 2) * ENTRY_BYTES));
+  if (bytes.length !== 2 * ENTRY_BYTES) throw new Error(`position index of partition ${partition}: ${bytes.length} bytes at slice ${slice}, expected ${2 * ENTRY_BYTES}`);
+  return { start: bytes.readDoubleLE(0), end: bytes.readDoubleLE(ENTRY_BYTES) };
 }
 
 /** Work keys of the fan-out, spread over the same prefixes as the other work objects. */
@@ -132,7 +121,7 @@ export const sliceKeys = {
 
 const REJECTS_HEADER = csvSafeLine(['file', 'line', 'code', 'reason', 'text']);
 
-/** Assembles slice `slice`: its part of each of the nine outputs and its result. Returns the result. */
+/** Assembles slice `slice`: its part of each of the four position-ordered outputs and its result. Returns the result. */
 export async function assembleSlice(store: ObjectStore, plan: RunPlan, slice: number): Promise<SliceResult> {
   const { first, end } = sliceRanges(plan, slice);
   const header = slice === 0;
@@ -147,7 +136,7 @@ export async function assembleSlice(store: ObjectStore, plan: RunPlan, slice: nu
   if (next !== undefined) fileEnds[next.fileIndex] = next.start;
   const sizes = {} as Record<SliceOutput, number>;
   const counted = (output: SliceOutput) => (chunks: AsyncIterable<Buffer>) => countBytes(chunks, (n) => (sizes[output] = n));
-  const readers = rows.flatMap((row, p) => (row[0].end > row[0].start ? [{ p, ...row[0] }] : []));
+  const readers = rows.flatMap((row, p) => (row.end > row.start ? [{ p, ...row }] : []));
   // The merge copies each record from the upload: a file that changed since Split is left to Publish, which fails
   // the run naming it (a slice would fail on it with a less helpful error).
   const touched = [...new Set(plan.ranges.slice(first, end).map((range) => range.fileIndex))];
@@ -162,7 +151,6 @@ export async function assembleSlice(store: ObjectStore, plan: RunPlan, slice: nu
       Object.fromEntries(RESULT_FILES.map((file) => [file, sliceKeys.part(plan, slice, file)])),
       { header, fileEnds, wrap: (file, body) => counted(file)(body) },
     ),
-    writeSliceLists(store, plan, slice, rows, header, counted),
     writeSliceRejects(store, plan, slice, first, end, header, counted('rejects')),
   ]);
   const result: SliceResult = { slice, rowsPerFile, sizes };
@@ -178,26 +166,6 @@ async function* countBytes(chunks: AsyncIterable<Buffer>, done: (bytes: number) 
     yield chunk;
   }
   done(bytes);
-}
-
-/** Court-list entries are read as text, each partition's window held until its entries are merged. */
-async function writeSliceLists(
-  store: ObjectStore,
-  plan: RunPlan,
-  slice: number,
-  rows: ReadonlyArray<ReadonlyArray<{ start: number; end: number }>>,
-  header: boolean,
-  counted: (output: SliceOutput) => (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
-): Promise<void> {
-  for (const [k, kind] of COURT_LIST_KINDS.entries()) {
-    const output = COURT_LIST_OUTPUTS[kind];
-    const parts = rows.flatMap((row, p) => (row[k + 1].end > row[k + 1].start ? [{ p, ...row[k + 1] }] : []));
-    const sources = parts.map(({ p, start, end }) => readEntries(readManyRange(store, courtListWorkKeys[kind](workKeys.classified(plan, p)), start, end, parts.length)));
-    await writeText(store, sliceKeys.part(plan, slice, output), counted(output), async (writer) => {
-      if (header) await writer.write(`${COURT_LIST_HEADERS[kind]}\n`);
-      for await (const entry of mergeByPosition(sources)) await writer.write(`${entry.line}\n`);
-    });
-  }
 }
 
 /** rejects.csv's part of the slice: its ranges' rejects with absolute physical lines (from Index slices' line bases). */

@@ -3,6 +3,7 @@
  * Byte ranges start at record starts (just after a LF that is not inside a quoted field, or at 0), found with
  * small ranged reads: the plan never scans a whole file.
  */
+import type { PreviousRun } from '../register/record';
 import { FIELD_COUNT } from '../columns';
 import { DojTokenizer } from '../csv/tokenizer';
 import { formatIsoDate, isMalformed, parseIsoDate, todayUtc } from '../dates';
@@ -74,6 +75,12 @@ export interface RunPlan {
   reportsPrefix: string;
   /** ISO timestamp when planning started. */
   startedAt: string;
+  /** Where the run's county register is published after it succeeds (docs/monthly.md); absent: none is written. */
+  registerPrefix?: string;
+  /** The run this one is compared with (its register); absent: no comparison. */
+  previous?: PreviousRun;
+  /** Why the run is not compared with a previous one (first run of the county, ...), for summary.json. */
+  previousNote?: string;
 }
 
 export interface SizingOptions {
@@ -276,6 +283,11 @@ export interface RunRequest {
   workPrefix: string;
   resultsPrefix: string;
   reportsPrefix: string;
+  /** Publish the county register here after success (RunPlan.registerPrefix). */
+  registerPrefix?: string;
+  /** Compare with this run's register (RunPlan.previous), or say why there is none (RunPlan.previousNote). */
+  previous?: PreviousRun;
+  previousNote?: string;
 }
 
 /** Leading bytes of formats that are certainly not a CSV extract. */
@@ -389,6 +401,9 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     resultsPrefix: request.resultsPrefix,
     reportsPrefix: request.reportsPrefix,
     startedAt,
+    ...(request.registerPrefix === undefined ? {} : { registerPrefix: request.registerPrefix }),
+    ...(request.previous === undefined ? {} : { previous: request.previous }),
+    ...(request.previousNote === undefined ? {} : { previousNote: request.previousNote }),
   };
   await writeJson(store, workKeys.plan(plan), plan);
   await writeJson(store, workKeys.ranges(plan), plan.ranges);

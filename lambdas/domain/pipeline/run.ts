@@ -10,9 +10,10 @@ import { createPlan, RunPlan, RunRequest } from './plan';
 import { splitRange } from './split';
 import { indexSlices } from './slice-index';
 import { assembleSlice, sliceStartsOf } from './output-slices';
+import { compareRunPartition, needsRouting, prepareDecisions, routeRegisterPart } from './compare-register';
 
 export interface Progress {
-  phase: 'plan' | 'split' | 'classify' | 'assemble';
+  phase: 'plan' | 'split' | 'classify' | 'compare' | 'assemble';
   done: number;
   total: number;
 }
@@ -94,6 +95,12 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     }, () => executor.prepare?.('merge'));
     timings.classify = (Date.now() - started) / 1000;
 
+    if (plan.previous !== undefined) {
+      started = Date.now();
+      await compareWithRegister(store, plan, concurrency, report);
+      timings.compare = (Date.now() - started) / 1000;
+    }
+
     const slices = sliceStartsOf(plan).length;
     started = Date.now();
     done = 0;
@@ -111,3 +118,21 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     await (executor as { close?(): Promise<void> }).close?.();
   }
 }
+
+/** Compare (compare-register.ts) in this thread: decisions, Route when the partition counts differ, then each partition. */
+async function compareWithRegister(store: ObjectStore, plan: RunPlan, concurrency: number, report: (progress: Progress) => void): Promise<void> {
+  await prepareDecisions(store, plan);
+  const parts = needsRouting(plan) ? plan.previous!.partitionCount : 0;
+  const total = parts + plan.partitionCount;
+  let done = 0;
+  report({ phase: 'compare', done, total });
+  await runAll(parts, concurrency, async (part) => {
+    await routeRegisterPart(store, plan, part);
+    report({ phase: 'compare', done: ++done, total });
+  });
+  await runAll(plan.partitionCount, concurrency, async (partition) => {
+    await compareRunPartition(store, plan, partition);
+    report({ phase: 'compare', done: ++done, total });
+  });
+}
+

@@ -2,6 +2,7 @@
  * Split: one byte range of one input file → rows routed to partitions by hash(SUBJECT_ID), each row keeping
  * its input position, and bad rows rejected with their line and reason. Memory is bounded by the range.
  */
+import { personKey } from '../person-key';
 import { COL, FIELD_COUNT } from '../columns';
 import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
 import { countInto, emptyStatistics, RunStatistics } from '../statistics';
@@ -66,14 +67,12 @@ function reserialise(raw: string, excelSafe: boolean): string {
   return line;
 }
 
-/** FNV-1a: a stable, fast hash, so a person's rows meet in one partition whatever file they come from. */
+/**
+ * FNV-1a (register/record.ts personKey): a stable, fast hash, so a person's rows meet in one partition whatever file
+ * they come from, and a county register's records in the partition of the same person.
+ */
 export function partitionOf(subjectId: string, partitionCount: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < subjectId.length; i++) {
-    hash ^= subjectId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % partitionCount;
+  return personKey(subjectId) % partitionCount;
 }
 
 const HEADER_START = 'RECORD_ID';

@@ -33,7 +33,7 @@ export const PERSON_FIELDS: readonly number[] = [
   COL.STP_ORI_CNTY_NAME, COL.CNT_ORDER, COL.OFN, COL.OFFENSE_DESCR, COL.OFFENSE_TOC, COL.DISP_DESCR,
   COL.CONV_STAT_DESCR, COL.COMMENT_TEXT, COL.SENT_LENGTH, COL.SENT_TIME_CODE,
   // for the court lists (results/ only)
-  COL.CII_NUMBER, COL.PRI_NAME,
+  COL.CII_NUMBER, COL.PRI_NAME, COL.STP_ORI_DESCR,
 ];
 export const ROUTED_FIELDS: readonly number[] = [...new Set([...PERSON_FIELDS, COL.OFFENSE_DESCR, COL.COMMENT_TEXT, ...CONDENSED_INDICES])].sort((a, b) => a - b);
 /** Slot of a column in ROUTED_FIELDS (-1: not routed). */

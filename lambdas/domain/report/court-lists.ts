@@ -7,14 +7,17 @@
  * court relieves unless the prosecution challenges it. `review_list.csv` lists every evaluated conviction once more,
  * for the prosecutor's review (docs/review.md): the Hand Review ones as `Required`, the others as `Optional`, with
  * empty decision columns. Every line names its convictions by conviction id (review/conviction-id.ts). The wording depends on whether compute-at is after the
- * challenge deadline (2020-07-01). Each classify partition builds its lines (a person's cases all live in one
- * partition); assemble merges the partitions by the input position of each line's first conviction.
+ * challenge deadline (2020-07-01). Every line names its court (STP_ORI_DESCR) and the count number of each of its
+ * convictions (CNT_ORDER's count part), and the lines of every list are sorted by case number (`compareEntries`):
+ * each classify partition sorts its lines (a person's cases all live in one partition) and assemble merges the
+ * sorted partitions (a k-way merge, memory bounded by one window per partition, never by the county).
  */
 import { DETERMINATION } from '../decision';
-import { csvSafeLine as csvLine } from '../csv/writer';
+import { csvSafeLine as csvLine, linePieces } from '../csv/writer';
 import { DayNumber, dayFromCivil, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
 import { convictionId } from '../review/conviction-id';
+import { inputsDigest, personKey, RegisterRecord } from '../register/record';
 import { sentenceEnd } from '../rules';
 
 /** The lists, in the order they are written; `kind` names a list in CourtLists and in the work area. */
@@ -77,43 +80,65 @@ export const NOTICE_WORDING = {
 
 /** Plain headers; `Missing` flags a line a clerk cannot file as it is (no case number, no valid date). */
 export const COURT_MOTION_COLUMNS = [
-  'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction',
+  'Case Number', 'Court', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction',
   'Convictions to Dismiss', 'Convictions to Reduce', 'Relief', 'Statutory Basis', 'Sentence', 'Missing', 'Conviction IDs',
 ] as const;
 
 /** The columns of the defender notice, city attorney referral and undecided lists: one line per conviction. */
 export const DEFENDER_NOTICE_COLUMNS = [
-  'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
+  'Case Number', 'Count', 'Court', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
   'Eligibility Determination', 'Eligibility Reason', 'Notice', 'Missing', 'Conviction ID',
 ] as const;
 
 /** What the `Missing` column names: the fields a court matches on that the line lacks. */
 export const MISSING = {
   caseNumber: 'case number',
+  countNumber: 'count number',
   convictionDate: 'date of conviction',
   birthDate: 'valid date of birth',
 } as const;
 
-function missingText(caseNumber: string, convictionDates: string, birthDateValid: boolean): string {
+function missingText(caseNumber: string, countNumberKnown: boolean, convictionDates: string, birthDateValid: boolean): string {
   const missing: string[] = [];
   if (caseNumber === '') missing.push(MISSING.caseNumber);
+  if (!countNumberKnown) missing.push(MISSING.countNumber);
   if (convictionDates === '') missing.push(MISSING.convictionDate);
   if (!birthDateValid) missing.push(MISSING.birthDate);
   return missing.join('; ');
 }
 
 /** The Review column of the review list: whether the conviction needs a decision or only may get one. */
-export const REVIEW_MARK = { required: 'Required', optional: 'Optional' } as const;
+export const REVIEW_MARK = { required: 'Required', optional: 'Optional', changedSinceDecided: 'Required (changed since decided)' } as const;
+
+/** Whether a Review mark asks for a decision (Hand Review, or decided in an earlier run and changed since). */
+export function isRequiredMark(mark: string): boolean {
+  return mark === REVIEW_MARK.required || mark === REVIEW_MARK.changedSinceDecided;
+}
 
 export const OFFENSE_LEVEL = { felony: 'Felony', misdemeanor: 'Misdemeanor' } as const;
+
+/**
+ * The person columns of the review list, the same on each line of a person: the person id (review/conviction-id.ts)
+ * and the person's convictions (any county) that are not on the review list, felonies and all: no decision can
+ * relieve those, so with them the review computes its final impact (people left with no felony / no conviction).
+ */
+export const REVIEW_PERSON_COLUMNS = ['Person ID', 'Other Felonies', 'Other Convictions'] as const;
+
+/** A person's convictions (any county) that are not on the review list. */
+export interface PersonOthers {
+  readonly personId: string;
+  readonly felonies: number;
+  readonly convictions: number;
+}
 
 /**
  * The columns of the review list: the conviction, its automatic determination and the rule that made it, then
  * the decision columns a reviewer fills in (empty here; the same names as in a decision file, review/decisions.ts).
  */
 export const REVIEW_LIST_COLUMNS = [
-  'Conviction ID', 'Review', 'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction',
+  'Conviction ID', 'Review', 'Case Number', 'Count', 'Court', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction',
   'Code Section', 'Offense Level', 'Sentence', 'Eligibility Determination', 'Eligibility Reason', 'Rule',
+  ...REVIEW_PERSON_COLUMNS,
   'Decision', 'Decision Reason', 'Reviewer', 'Decision Date',
 ] as const;
 export const REVIEW_LIST_HEADER = csvLine(REVIEW_LIST_COLUMNS);
@@ -129,11 +154,44 @@ export const COURT_LIST_HEADERS: Readonly<Record<CourtListKind, string>> = Objec
   review: REVIEW_LIST_HEADER,
 });
 
-/** One line of a list and the input position that orders it (its first conviction's row). */
+/** One line of a list and what orders it (`compareEntries`). */
 export interface CourtListEntry {
+  /** The input position of the line's first conviction: the last tie-break, unique within a list. */
   position: number;
+  /** `sortKeyOf` the line's case number, CII number and first CNT_ORDER. */
+  sortKey: string;
   /** The CSV line, without line end. */
   line: string;
+}
+
+/**
+ * The order of every list: by case number (code-unit order; lines without one last), then CII number (two people
+ * may share a court case), then CNT_ORDER (cycle, step, count), then input position. Position is unique within a
+ * list (a line's first conviction is on no other line of it), so the order is total: the same lines come out in
+ * the same order however the run is partitioned. One string per line, built once, so a comparison allocates nothing.
+ */
+export function sortKeyOf(caseNumber: string, cii: string, countOrder: string): string {
+  return `${caseNumber === '' ? '1' : '0'}${caseNumber}\u0000${cii}\u0000${countOrder}`;
+}
+
+export function compareEntries(a: CourtListEntry, b: CourtListEntry): number {
+  if (a.sortKey !== b.sortKey) return a.sortKey < b.sortKey ? -1 : 1;
+  return a.position - b.position;
+}
+
+/**
+ * The count number of a CNT_ORDER (cycle 3 + step 3 + count 3 + `000` digits: characters 7-9), without leading
+ * zeros, e.g. `101001002000` → `2`; '' when those characters are missing or not digits (dirty data).
+ */
+export function countNumberOf(countOrder: string): string {
+  if (countOrder.length < 9) return '';
+  let value = 0;
+  for (let i = 6; i < 9; i++) {
+    const digit = countOrder.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return '';
+    value = value * 10 + digit;
+  }
+  return String(value);
 }
 
 export type CourtLists = Record<CourtListKind, CourtListEntry[]>;
@@ -158,9 +216,22 @@ export function courtDate(dojDate: string): string {
   return isMalformed(day) ? dojDate : formatUsDate(day);
 }
 
+/** `Count 2: 11359 HS (05/05/1989)`: the count number tells apart two counts of one section on one day. */
 function convictionText(conviction: Conviction): string {
   const date = formatUsDate(conviction.day);
-  return date === '' ? conviction.codeSection.trim() : `${conviction.codeSection.trim()} (${date})`;
+  const count = countNumberOf(conviction.countOrder);
+  const section = date === '' ? conviction.codeSection.trim() : `${conviction.codeSection.trim()} (${date})`;
+  return count === '' ? section : `Count ${count}: ${section}`;
+}
+
+/** The distinct courts (STP_ORI_DESCR, trimmed) of a case's convictions, `; `-joined. */
+function courtsOf(convictions: readonly Conviction[]): string {
+  const courts: string[] = [];
+  for (const conviction of convictions) {
+    const court = conviction.court.trim();
+    if (court !== '' && !courts.includes(court)) courts.push(court);
+  }
+  return courts.join('; ');
 }
 
 function distinctDates(days: readonly DayNumber[]): string {
@@ -223,40 +294,55 @@ export function personCourtLists(
   county: string,
   computeAtDay: DayNumber,
   into: CourtLists,
+  others: PersonOthers = { personId: '', felonies: 0, convictions: 0 },
+  register?: RegisterRecord[],
 ): void {
+  const otherFelonies = String(others.felonies);
+  const otherConvictions = String(others.convictions);
   const dob = courtDate(identity.dob);
   const wording = computeAtDay > CHALLENGE_DEADLINE ? NOTICE_WORDING.afterDeadline : NOTICE_WORDING.beforeDeadline;
   const dobValid = !isMalformed(parseDojDate(identity.dob));
   const cases = new Map<string, Conviction[]>();
   const ids = convictionIds(evaluated, identity.subjectId);
+  const pk = register === undefined ? 0 : personKey(identity.subjectId);
   for (const conviction of evaluated) {
     const determination = conviction.decision?.determination ?? '';
     const kind = listOf(determination);
     const id = ids.get(conviction)!;
-    into.review.push({
-      position: conviction.position,
-      line: csvLine([
-        id, determination === DETERMINATION.handReview ? REVIEW_MARK.required : REVIEW_MARK.optional,
-        (caseNumbers.get(conviction.cycleStepKey) ?? []).join('; '), identity.cii, identity.name, dob, county,
-        formatUsDate(conviction.day), conviction.codeSection.trim(), conviction.isFelony ? OFFENSE_LEVEL.felony : OFFENSE_LEVEL.misdemeanor,
-        sentenceText(conviction, computeAtDay), determination, conviction.decision?.reason ?? '', conviction.decision?.rule ?? '',
-        '', '', '', '',
-      ]),
-    });
+    const caseNumber = (caseNumbers.get(conviction.cycleStepKey) ?? []).join('; ');
+    const count = countNumberOf(conviction.countOrder);
+    const court = conviction.court.trim();
+    const sortKey = sortKeyOf(caseNumber, identity.cii, conviction.countOrder);
+    const reviewLine = csvLine([
+      id, determination === DETERMINATION.handReview ? REVIEW_MARK.required : REVIEW_MARK.optional,
+      caseNumber, count, court, identity.cii, identity.name, dob, county,
+      formatUsDate(conviction.day), conviction.codeSection.trim(), conviction.isFelony ? OFFENSE_LEVEL.felony : OFFENSE_LEVEL.misdemeanor,
+      sentenceText(conviction, computeAtDay), determination, conviction.decision?.reason ?? '', conviction.decision?.rule ?? '',
+      others.personId, otherFelonies, otherConvictions,
+      '', '', '', '',
+    ]);
+    into.review.push({ position: conviction.position, sortKey, line: reviewLine });
+    if (register !== undefined) {
+      register.push({
+        id, pk, det: determination, reason: conviction.decision?.reason ?? '', inputs: inputsDigest(reviewLine),
+        caseNumber, cii: identity.cii, name: identity.name, dob,
+        date: formatUsDate(conviction.day), section: conviction.codeSection.trim(),
+      });
+    }
     if (kind === 'motions') {
       const list = cases.get(conviction.cycleStepKey);
       if (list === undefined) cases.set(conviction.cycleStepKey, [conviction]);
       else list.push(conviction);
       continue;
     }
-    const caseNumber = (caseNumbers.get(conviction.cycleStepKey) ?? []).join('; ');
     const notice = kind === 'undecided' ? wording.undecided : wording[determination as keyof typeof wording];
     const date = formatUsDate(conviction.day);
     into[kind].push({
       position: conviction.position,
+      sortKey,
       line: csvLine([
-        caseNumber, identity.cii, identity.name, dob, county, date, conviction.codeSection.trim(),
-        determination, conviction.decision?.reason ?? '', notice, missingText(caseNumber, date, dobValid), id,
+        caseNumber, count, court, identity.cii, identity.name, dob, county, date, conviction.codeSection.trim(),
+        determination, conviction.decision?.reason ?? '', notice, missingText(caseNumber, count !== '', date, dobValid), id,
       ]),
     });
   }
@@ -268,47 +354,27 @@ export function personCourtLists(
     const sentences = relieved.map((c) => `${convictionText(c)}: ${sentenceText(c, computeAtDay)}`);
     const caseNumber = (caseNumbers.get(cycleStepKey) ?? []).join('; ');
     const dates = distinctDates(convictions.map((c) => c.day));
+    const countsKnown = relieved.every((c) => countNumberOf(c.countOrder) !== '');
     into.motions.push({
       position: convictions[0].position,
+      sortKey: sortKeyOf(caseNumber, identity.cii, convictions[0].countOrder),
       line: csvLine([
-        caseNumber, identity.cii, identity.name, dob, county,
+        caseNumber, courtsOf(convictions), identity.cii, identity.name, dob, county,
         dates, dismiss.map(convictionText).join('; '), reduce.map(convictionText).join('; '),
-        relief.join('; '), STATUTORY_BASIS, sentences.join('; '), missingText(caseNumber, dates, dobValid), relieved.map((c) => ids.get(c)!).join('; '),
+        relief.join('; '), STATUTORY_BASIS, sentences.join('; '), missingText(caseNumber, countsKnown, dates, dobValid), relieved.map((c) => ids.get(c)!).join('; '),
       ]),
     });
   }
 }
 
-/** Sorts a partition's entries by position (people are decided in map order, not input order). */
+/** Sorts a partition's entries into list order (`compareEntries`): the sorted run assemble merges. */
 export function sortEntries(entries: CourtListEntry[]): CourtListEntry[] {
-  return entries.sort((a, b) => a.position - b.position);
+  return entries.sort(compareEntries);
 }
 
-/** The work-area form of a partition's entries: one JSON `[position, line]` per line, latin-1 like the rows. */
-export function* entryPieces(entries: readonly CourtListEntry[], pieceChars = 1 << 20, offsets?: SliceMarks): Iterable<Buffer> {
-  let parts: string[] = [];
-  let length = 0;
-  let written = 0;
-  for (const entry of entries) {
-    const text = `${JSON.stringify([entry.position, entry.line])}\n`;
-    offsets?.mark(entry.position, written + length);
-    parts.push(text);
-    length += text.length;
-    if (length >= pieceChars) {
-      yield Buffer.from(parts.join(''), 'latin1');
-      parts = [];
-      written += length;
-      length = 0;
-    }
-  }
-  if (parts.length > 0) yield Buffer.from(parts.join(''), 'latin1');
-  offsets?.finish(written + length);
-}
-
-/** Where output slices begin in a stream of position-ordered records (output-slices.ts, SliceOffsets). */
-export interface SliceMarks {
-  mark(position: number, offset: number): void;
-  finish(size: number): void;
+/** The work-area form of a partition's entries: one JSON `[position, sortKey, line]` per line, latin-1 like the rows. */
+export function entryPieces(entries: readonly CourtListEntry[], pieceChars = 1 << 20): Iterable<Buffer> {
+  return linePieces(entries, (entry) => JSON.stringify([entry.position, entry.sortKey, entry.line]), pieceChars);
 }
 
 /** Reads the work-area form back, entry by entry. */
@@ -318,8 +384,8 @@ export async function* readEntries(chunks: AsyncIterable<Buffer>): AsyncGenerato
     const text = carry + chunk.toString('latin1');
     let start = 0;
     for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-      const [position, line] = JSON.parse(text.slice(start, end)) as [number, string];
-      yield { position, line };
+      const [position, sortKey, line] = JSON.parse(text.slice(start, end)) as [number, string, string];
+      yield { position, sortKey, line };
       start = end + 1;
     }
     carry = text.slice(start);
@@ -327,15 +393,19 @@ export async function* readEntries(chunks: AsyncIterable<Buffer>): AsyncGenerato
   if (carry !== '') throw new Error(`court list work file ends inside an entry (${carry.length} characters left)`);
 }
 
-/** Merges position-sorted entry streams into one position-sorted stream (ties: lower source index first). */
-export async function* mergeByPosition(sources: ReadonlyArray<AsyncIterable<CourtListEntry>>): AsyncGenerator<CourtListEntry> {
+/** Merges streams each in list order (`compareEntries`) into one stream in list order: a k-way merge on a heap. */
+export async function* mergeEntries(sources: ReadonlyArray<AsyncIterable<CourtListEntry>>): AsyncGenerator<CourtListEntry> {
   interface Head {
     entry: CourtListEntry;
     source: number;
     iterator: AsyncIterator<CourtListEntry>;
   }
   const heap: Head[] = [];
-  const less = (a: Head, b: Head) => a.entry.position < b.entry.position || (a.entry.position === b.entry.position && a.source < b.source);
+  // Ties (equal entries, which one list never holds) go to the lower source index, so the merge is stable.
+  const less = (a: Head, b: Head) => {
+    const order = compareEntries(a.entry, b.entry);
+    return order < 0 || (order === 0 && a.source < b.source);
+  };
   const push = (head: Head) => {
     heap.push(head);
     let i = heap.length - 1;

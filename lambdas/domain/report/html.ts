@@ -3,6 +3,7 @@
  * SVG (Vega-Lite, rendered in Node), no script, no external resource (a Content-Security-Policy says so to
  * the browser). Built from the report model only, which holds aggregates and suppressed demographics.
  */
+import { CHANGE_KINDS, ChangeKind } from '../register/compare';
 import { ChartSpec, renderSvg, reportCharts, WHAT_IF_METRICS } from './charts';
 import { DATE_FIELD_WORDS, DemographicsReport, determinationLabel, GLOSSARY, ReportModel } from './model';
 import { SuppressedTable } from './suppression';
@@ -44,6 +45,13 @@ ul.policy { margin: 4px 0 0 18px; padding: 0; }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const ESCAPE_PATTERN = /[&<>"']/g;
+
+/**
+ * The slot of the prosecutor's review section: empty when the run ends, filled by each applied review round
+ * (review/review-state.ts).
+ */
+export const REVIEW_SLOT_START = '<!--review-->';
+export const REVIEW_SLOT_END = '<!--/review-->';
 
 export function escapeHtml(text: string): string {
   return text.replace(ESCAPE_PATTERN, (c) => ESCAPES[c]);
@@ -202,6 +210,37 @@ ${body}
 </section>`;
 }
 
+/** What the kinds of change mean, in the report's words. */
+const CHANGE_WORDS: Readonly<Record<ChangeKind, string>> = {
+  new: 'in this extract, not in the previous run',
+  'newly eligible': 'not eligible before (or not decided), eligible now',
+  'no longer eligible': 'eligible before, not now',
+  'determination changed': 'another determination, on the same side of eligibility',
+  unchanged: 'the same determination',
+  'gone from the extract': 'in the previous run, not in this extract (usually sealed or corrected at the DOJ)',
+};
+
+function sinceLastRunSection(model: ReportModel): string {
+  const since = model.sinceLastRun;
+  if (since === undefined) return '';
+  if (since.changes === undefined) {
+    return `<section id="since-last-run">
+<h2>Since the last run</h2>
+<p>Not compared with a previous run: ${escapeHtml(since.note ?? 'no previous run')}.</p>
+</section>`;
+  }
+  const changes = since.changes;
+  const rows = CHANGE_KINDS.map((kind) => [escapeHtml(kind), escapeHtml(CHANGE_WORDS[kind]), formatCount(changes[kind])]);
+  return `<section id="since-last-run">
+<h2>Since the last run</h2>
+<p>Compared with run ${escapeHtml(since.previousRunId ?? '')} (eligibility as of ${escapeHtml(since.previousComputeAt ?? '')}, policy ${escapeHtml(since.previousPolicyName ?? '')}).
+${since.policyChanged === true ? '<strong>This run applies another policy than that run: some changes come from the policy, not from the extract.</strong>' : 'The same policy.'}</p>
+${table([['Change', false], ['Meaning', false], ['Convictions', true]], rows)}
+<p>${formatCount(since.decisionsCarried ?? 0)} reviewer decisions carried forward (inputs unchanged: not on the review list again);
+${formatCount(since.changedSinceDecided ?? 0)} decided convictions back on the review list because their inputs changed since they were decided.</p>
+</section>`;
+}
+
 function dataQualitySection(model: ReportModel): string {
   const q = model.dataQuality;
   const rejects =
@@ -251,7 +290,7 @@ export async function renderReportHtml(model: ReportModel): Promise<string> {
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>
-${model.generatedSample ? '<p class="sample" data-notice="generated-sample">A generated sample: these figures are of fabricated people, not of a county\'s records. Do not quote them.</p>\n' : ''}<p class="meta">Eligibility computed as of ${escapeHtml(model.computeAt)} (the compute-at date; dates on this page are year-month-day) · run ${escapeHtml(model.runId)} · policy ${escapeHtml(model.policyName)} · status ${escapeHtml(model.status)}.
+${model.generatedSample ? '<p class="sample" data-notice="generated-sample">A generated sample: these figures are of fabricated people, not of a county\'s records. Do not quote them.</p>\n' : ''}<p class="meta"><span data-date="data-as-of">Data as of ${model.dataAsOf === null ? 'unknown (no valid event date in the extract)' : escapeHtml(model.dataAsOf)}</span> (the latest event in the extract) · <span data-date="compute-at">eligibility computed as of ${escapeHtml(model.computeAt)}</span> (the compute-at date) · dates on this page are year-month-day · run ${escapeHtml(model.runId)} · policy ${escapeHtml(model.policyName)} · status ${escapeHtml(model.status)}.
 Aggregates only: this page holds no name, date of birth, identifier or case number. Terms and codes are explained in the glossary at the end.</p>
 <h3>Policy</h3>
 <ul class="policy">
@@ -259,6 +298,8 @@ ${model.policyLines.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}
 </ul>
 </header>
 ${headline(model)}
+${sinceLastRunSection(model)}
+${REVIEW_SLOT_START}${REVIEW_SLOT_END}
 <section id="by-section">
 <h2>Convictions by section and determination</h2>
 <p>Determinations in this run: ${escapeHtml(determinationNote || 'none')}.</p>

@@ -3,6 +3,7 @@
  * once from the merged statistics. Aggregates only; demographic tables are suppressed here, so no renderer
  * can leak a small cell.
  */
+import type { SinceLastRun } from '../register/compare';
 import { DETERMINATION, RuleId } from '../decision';
 import { Policy } from '../policy';
 import { PROP64_SECTIONS } from '../sections';
@@ -124,6 +125,7 @@ export const GLOSSARY: ReadonlyArray<{ term: string; meaning: string }> = Object
   { term: 'Hand Review', meaning: "A conviction the policy sends to an attorney of the District Attorney's office to decide." },
   { term: 'City attorney referral', meaning: 'A misdemeanor prosecuted by a city attorney, who decides on its relief.' },
   { term: 'Compute-at date', meaning: 'The day eligibility is computed as of (ages, years since a conviction).' },
+  { term: 'Data as of', meaning: 'The date of the latest event (arrest, court action, registration) recorded in the extract: what the data is current to.' },
   { term: 'Superstrike', meaning: 'One of the most serious felonies (PC 667(e)(2)(C)(iv)); a prior one can bar relief.' },
   { term: 'PC 290 offense', meaning: 'An offense that requires registration as a sex offender; a prior one can bar relief.' },
   { term: 'Date of conviction', meaning: 'STP_EVENT_DATE in the DOJ extract: the date of the court event that convicted.' },
@@ -237,6 +239,8 @@ export interface ReportModel {
   county: string;
   runId: string;
   computeAt: string;
+  /** summary.json `dataAsOf` (YYYY-MM-DD like computeAt); null when unknown (no valid event date, or an older run). */
+  dataAsOf: string | null;
   policyName: string;
   status: string;
   /** The input is the generated sample of fabricated people (GENERATED_SAMPLE_PREFIX), not a county's extract. */
@@ -253,6 +257,8 @@ export interface ReportModel {
   whatIf: WhatIfRow[];
   demographics: DemographicsReport;
   dataQuality: DataQuality;
+  /** The comparison with the county's previous run (summary.json `sinceLastRun`), when the run made one. */
+  sinceLastRun?: SinceLastRun;
 }
 
 function sum(values: Iterable<number>): number {
@@ -426,9 +432,13 @@ export interface SummaryFacts {
   county: string;
   runId: string;
   computeAt: string;
+  /** summary.json `dataAsOf`: absent in a summary of an older run. */
+  dataAsOf?: string | null;
   policyName: string;
   status: 'SUCCEEDED' | 'FAILED';
   files: ReadonlyArray<{ name: string; rowsRead: number; rowsRejected: number; header: 'present' | 'absent'; notes: string[] }>;
+  /** The comparison with the county's previous run, when the run made one (docs/monthly.md). */
+  sinceLastRun?: SinceLastRun;
 }
 
 /** The whole model, from the merged statistics and the summary built from them. */
@@ -445,8 +455,10 @@ export function buildReportModel(stats: RunStatistics, summary: SummaryFacts, po
     county: summary.county,
     runId: summary.runId,
     computeAt: summary.computeAt,
+    dataAsOf: summary.dataAsOf ?? null,
     policyName: summary.policyName,
     status: summary.status,
+    ...(summary.sinceLastRun === undefined ? {} : { sinceLastRun: summary.sinceLastRun }),
     generatedSample: summary.files.some((file) => file.name.replace(/^\d+-/, '').startsWith(GENERATED_SAMPLE_PREFIX)),
     policyLines: describePolicy(policy),
     headline: {

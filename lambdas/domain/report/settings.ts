@@ -3,7 +3,7 @@
  * (`plan.report`); every field has a documented default (docs/reports.md). Validated with zod, errors naming
  * the field and the bad value, like the policy.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_AGE_BANDS, DEFAULT_RACE_CATEGORIES } from './demographics';
 import { describeIssues } from '../validation';
 import { ReportSettingsError } from '../errors';

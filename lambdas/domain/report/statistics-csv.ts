@@ -7,6 +7,7 @@ import { csvSafeLine as csvLine } from '../csv/writer';
 import { WHAT_IF_METRICS } from './charts';
 import { determinationLabel, ReportModel } from './model';
 import { SuppressedTable } from './suppression';
+import { CHANGE_KINDS } from '../register/compare';
 
 export const STATISTICS_CSV_HEADER = 'dimension,value,count';
 export const SUPPRESSED_COMBINED = 'Suppressed groups combined';
@@ -64,6 +65,12 @@ export function statisticsLines(model: ReportModel): StatisticsLine[] {
   lines.push(...demographicLines('people relieved by age band', d.ageBand));
   // null (suppressed) when small: it would bound a suppressed Unknown cell
   lines.push({ dimension: 'people relieved', value: 'RACE_DESCR not in the mapping (counted as Unknown)', count: d.unmappedRaceDescriptions });
+  const since = model.sinceLastRun;
+  if (since?.changes !== undefined) {
+    for (const kind of CHANGE_KINDS) lines.push({ dimension: 'convictions since the last run', value: kind, count: since.changes[kind] });
+    lines.push({ dimension: 'decisions since the last run', value: 'carried forward', count: since.decisionsCarried ?? 0 });
+    lines.push({ dimension: 'decisions since the last run', value: 'changed since decided', count: since.changedSinceDecided ?? 0 });
+  }
   return lines;
 }
 

@@ -8,12 +8,13 @@
  * whose SHA-256 is already in the index changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ObjectStore, collectBytes } from '../pipeline/object-store';
 import { parseDecisionFile } from './decisions';
 import { DecisionRound, FINAL_FILES, finalize, FinalizeContext, ReviewCounts } from './finalize';
 import { parseReviewList, ReviewItem } from './review-list';
 import { CsvProblem } from './csv-records';
+import { SummaryReviewState, summaryReviewState, withReviewSection, withReviewState } from './review-state';
 import { NotFoundError } from '../errors';
 
 export interface ReviewKeys {
@@ -27,6 +28,8 @@ export interface ReviewKeys {
   roundFile(round: number): string;
   /** The final outputs. */
   final: Record<keyof typeof FINAL_FILES, string>;
+  /** The run's reports that carry the review state (review-state.ts): each summary.json and report.html that exists. */
+  reports: { summaries: string[]; html: string };
 }
 
 export interface ReviewReport {
@@ -117,6 +120,8 @@ export async function applyDecisionFile(store: ObjectStore, keys: ReviewKeys, fi
     store.write(keys.final.defenderNotices, [Buffer.from(final.defenderNotices, 'latin1')]),
     store.write(keys.final.decisions, [Buffer.from(final.decisions, 'latin1')]),
   ]);
+  // Before the index: a crash here leaves the round unapplied, and applying the file again rewrites the reports.
+  await writeReviewState(store, keys, summaryReviewState(round, final.counts));
   const next: RoundsIndex = { rounds: [...index.rounds, { round, file: file.name, sha256, decisions: parsed.decisions.length }] };
   await store.write(keys.rounds, [Buffer.from(`${JSON.stringify(next, null, 2)}\n`, 'utf8')]);
   return { ...base, status: 'APPLIED', round, rounds: round, problems: [], counts: final.counts, decisions: parsed.decisions.length };
@@ -134,9 +139,12 @@ export const MAX_DECISION_FILE_BYTES = 64 * 1024 * 1024;
  * The review keys of a run whose results are under `resultsPrefix` (`results/<COUNTY>/<runId>/` in the bucket, ''
  * in a local results folder): the same layout in both places.
  */
-export function reviewKeys(resultsPrefix: string, summaryKey: string): ReviewKeys & { report: string } {
+export function reviewKeys(resultsPrefix: string, summaryKey: string, reports?: ReviewKeys['reports']): ReviewKeys & { report: string } {
   const state = `${resultsPrefix}${REVIEW_STATE_FOLDER}`;
+  const reportsFolder = summaryKey.slice(0, summaryKey.length - 'summary.json'.length);
+  const resultsSummary = `${resultsPrefix}summary.json`;
   return {
+    reports: reports ?? { summaries: summaryKey === resultsSummary ? [summaryKey] : [summaryKey, resultsSummary], html: `${reportsFolder}report.html` },
     reviewList: `${resultsPrefix}review_list.csv`,
     summary: summaryKey,
     rounds: `${state}rounds.json`,
@@ -187,6 +195,16 @@ function finalizeContext(summary: z.infer<typeof summarySchema>, codeVersion: st
     policySha256: summary.policySha256 ?? null,
     codeVersion,
   };
+}
+
+/** The review state into the run's summaries and report.html (those that exist; an older report has no slot). */
+async function writeReviewState(store: ObjectStore, keys: ReviewKeys, state: SummaryReviewState): Promise<void> {
+  for (const key of keys.reports.summaries) {
+    const bytes = await readOptional(store, key);
+    if (bytes !== null) await store.write(key, [Buffer.from(withReviewState(bytes.toString('utf8'), state), 'utf8')]);
+  }
+  const html = await readOptional(store, keys.reports.html);
+  if (html !== null) await store.write(keys.reports.html, [Buffer.from(withReviewSection(html.toString('utf8'), state), 'utf8')]);
 }
 
 /** The counts of a run's review as it stands (its rounds applied), written nowhere: for the ledger and reports. */

@@ -3,8 +3,12 @@
  * lists convictions. It is derived from the count's identity in the DOJ extract, so the same conviction in a later
  * extract of the same county gets the same id, and hashed, so the id names no person, case or count:
  *
- *   cv- + the first 20 hex digits (80 bits) of SHA-256("prop64-conviction/v1" LF SUBJECT_ID LF CNT_ORDER LF
- *         code section LF conviction date LF occurrence)
+ *   cv- + the person key (FNV-1a of SUBJECT_ID, 8 hex digits) + the first 12 hex digits (48 bits) of
+ *         SHA-256("prop64-conviction/v2" LF SUBJECT_ID LF CNT_ORDER LF code section LF conviction date LF occurrence)
+ *
+ * - The person key leads so that a decision naming only the id reaches the partition of its person (the partition
+ *   is `personKey % partitionCount`, for any count) without looking the id up: Finalize and Compare route decisions
+ *   as Split routes rows.
  *
  * - SUBJECT_ID (DOJ's statewide person id) and CNT_ORDER (cycle, step, count) identify the count.
  * - The code section (trimmed) and the conviction date (STP_EVENT_DATE, YYYY-MM-DD, empty when malformed) are the
@@ -18,9 +22,10 @@
  */
 import { createHash } from 'node:crypto';
 import { DayNumber, formatIsoDate, isMalformed } from '../dates';
+import { personKey } from '../person-key';
 
-export const CONVICTION_ID_SCHEME = 'prop64-conviction/v1';
-/** `cv-` and 20 lowercase hex digits. */
+export const CONVICTION_ID_SCHEME = 'prop64-conviction/v2';
+/** `cv-` and 20 lowercase hex digits: 8 of the person key, 12 of the digest. */
 export const CONVICTION_ID_LENGTH = 23;
 
 export function convictionId(subjectId: string, countOrder: string, codeSection: string, day: DayNumber, occurrence = 0): string {
@@ -28,7 +33,23 @@ export function convictionId(subjectId: string, countOrder: string, codeSection:
   const digest = createHash('sha256')
     .update(`${CONVICTION_ID_SCHEME}\n${subjectId}\n${countOrder}\n${codeSection.trim()}\n${date}\n${occurrence}`, 'latin1')
     .digest('hex');
-  return `cv-${digest.slice(0, 20)}`;
+  return `cv-${personKey(subjectId).toString(16).padStart(8, '0')}${digest.slice(0, 12)}`;
+}
+
+/** The person key a conviction id carries (its first 8 hex digits); the id must have the form of one. */
+export function personKeyOfConvictionId(id: string): number {
+  return Number.parseInt(id.slice(3, 11), 16);
+}
+
+export const PERSON_ID_SCHEME = 'prop64-person/v1';
+
+/**
+ * The person id of the review list: `ps-` and the first 20 hex digits of SHA-256("prop64-person/v1" LF SUBJECT_ID).
+ * It groups a person's convictions for the review's final impact (people left with no felony / no conviction)
+ * without naming the person; stable across extracts as SUBJECT_ID is.
+ */
+export function personId(subjectId: string): string {
+  return `ps-${createHash('sha256').update(`${PERSON_ID_SCHEME}\n${subjectId}`, 'latin1').digest('hex').slice(0, 20)}`;
 }
 
 /** Whether `text` has the form of a conviction id (a cheap check before looking it up). */

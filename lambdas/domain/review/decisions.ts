@@ -7,7 +7,7 @@
 import { csvSafeLine as csvLine } from '../csv/writer';
 import { dayFromCivil, formatIsoDate, isMalformed, parseDojDate, parseIsoDate } from '../dates';
 import { CsvProblem, headerIndices, readCsvRecords } from './csv-records';
-import { OFFENSE_LEVEL, REVIEW_MARK } from '../report/court-lists';
+import { isRequiredMark, OFFENSE_LEVEL } from '../report/court-lists';
 import { ReviewItem } from './review-list';
 
 export const DECISION_COLUMNS = ['Conviction ID', 'Decision', 'Decision Reason', 'Reviewer', 'Decision Date'] as const;
@@ -118,7 +118,7 @@ export function decisionTemplate(items: readonly ReviewItem[]): string {
   const lines = [csvLine(TEMPLATE_COLUMNS)];
   for (const required of [true, false]) {
     for (const item of items) {
-      if ((item.review === REVIEW_MARK.required) !== required) continue;
+      if (isRequiredMark(item.review) !== required) continue;
       lines.push(csvLine([
         item.id, '', '', '', '', item.review, item.caseNumber, item.cii, item.name, item.dob, item.county, item.date, item.codeSection,
         item.felony ? OFFENSE_LEVEL.felony : OFFENSE_LEVEL.misdemeanor, item.determination, item.reason,

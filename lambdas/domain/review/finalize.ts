@@ -41,12 +41,12 @@ export const FINAL_FILES = {
 } as const;
 
 export const FINAL_MOTION_COLUMNS = [
-  'Conviction ID', 'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
+  'Conviction ID', 'Case Number', 'Count', 'Court', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
   'Relief', 'Statutory Basis', 'Sentence', 'Determined By',
 ] as const;
 
 export const FINAL_NOTICE_COLUMNS = [
-  'Conviction ID', 'Case Number', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
+  'Conviction ID', 'Case Number', 'Count', 'Court', 'CII Number', 'Name', 'Date of Birth', 'County', 'Date of Conviction', 'Code Section',
   'Status', 'Reason', 'Determined By', 'Eligibility Determination', 'Eligibility Reason', 'Notice',
 ] as const;
 
@@ -112,6 +112,30 @@ export interface ReviewCounts {
   overrides: { reliefToDenied: number; reliefToPending: number; deniedToRelief: number; deniedToPending: number; reliefChanged: number };
   /** Automatic determination → final status → convictions. */
   byDetermination: Record<string, Record<string, number>>;
+  /** Automatic determination → convictions with a human decision. */
+  decidedByDetermination: Record<string, number>;
+  /** Why convictions are pending (fixed wording: a reviewer's deferral, or why the automatic result awaits review). */
+  pendingByReason: Record<string, number>;
+  /** Why convictions are denied: DENIED_BY_REVIEWER, or the rule id of the automatic Not eligible. */
+  deniedByReason: Record<string, number>;
+  /**
+   * People left with no felony / no conviction on the final decisions (the run's summary definitions), and the
+   * same on the automatic determinations alone; null when the review list has no person columns.
+   */
+  impact: { peopleNoFelony: number; peopleNoConviction: number; automatic: { peopleNoFelony: number; peopleNoConviction: number } } | null;
+}
+
+export const DEFERRED_BY_REVIEWER = 'Deferred by a reviewer';
+export const DENIED_BY_REVIEWER = 'Denied by a reviewer';
+
+/** One person's tally for the final impact. */
+interface PersonTally {
+  felonies: number;
+  convictions: number;
+  feloniesRelieved: number;
+  dismissed: number;
+  automaticFeloniesRelieved: number;
+  automaticDismissed: number;
 }
 
 export interface FinalLists {
@@ -139,8 +163,9 @@ export function finalize(items: readonly ReviewItem[], rounds: readonly Decision
   const counts: ReviewCounts = {
     convictions: 0, relief: 0, denied: 0, pending: 0, decided: 0,
     overrides: { reliefToDenied: 0, reliefToPending: 0, deniedToRelief: 0, deniedToPending: 0, reliefChanged: 0 },
-    byDetermination: {},
+    byDetermination: {}, decidedByDetermination: {}, pendingByReason: {}, deniedByReason: {}, impact: null,
   };
+  const people: Map<string, PersonTally> | null = items.every((item) => item.person !== null && item.person.id !== '') ? new Map() : null;
   // Worded as the run's lists are: before or after the challenge deadline, by compute-at.
   const wording = parseIsoDate(context.computeAt) > CHALLENGE_DEADLINE ? NOTICE_WORDING.afterDeadline : NOTICE_WORDING.beforeDeadline;
   for (const item of items) {
@@ -148,11 +173,23 @@ export function finalize(items: readonly ReviewItem[], rounds: readonly Decision
     const outcome = outcomeOf(item, history);
     const automatic = outcomeOf(item, []);
     const determinedBy = outcome.decidedBy === null ? AUTOMATIC : `${outcome.decidedBy.reviewer} (${outcome.decidedBy.date}, round ${outcome.decidedBy.round})`;
-    const person = [item.id, item.caseNumber, item.cii, item.name, item.dob, item.county, item.date, item.codeSection];
+    const person = [item.id, item.caseNumber, item.count, item.court, item.cii, item.name, item.dob, item.county, item.date, item.codeSection];
     counts.convictions++;
-    if (history.length > 0) counts.decided++;
-    const byStatus = (counts.byDetermination[item.determination || '(none)'] ??= {});
+    const determinationKey = item.determination || '(none)';
+    if (history.length > 0) {
+      counts.decided++;
+      counts.decidedByDetermination[determinationKey] = (counts.decidedByDetermination[determinationKey] ?? 0) + 1;
+    }
+    const byStatus = (counts.byDetermination[determinationKey] ??= {});
     byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
+    if (outcome.status === FINAL_STATUS.pending) {
+      const why = outcome.decidedBy === null ? outcome.reason : DEFERRED_BY_REVIEWER;
+      counts.pendingByReason[why] = (counts.pendingByReason[why] ?? 0) + 1;
+    } else if (outcome.status === FINAL_STATUS.denied) {
+      const why = outcome.decidedBy === null ? item.rule || '(none)' : DENIED_BY_REVIEWER;
+      counts.deniedByReason[why] = (counts.deniedByReason[why] ?? 0) + 1;
+    }
+    if (people !== null) tallyPerson(people, item, outcome, automatic);
     if (outcome.status === FINAL_STATUS.relief) {
       counts.relief++;
       const relief = outcome.relief === 'dismissal' ? RELIEF_WORDING.dismissal : RELIEF_WORDING.reduction;
@@ -181,12 +218,46 @@ export function finalize(items: readonly ReviewItem[], rounds: readonly Decision
       }),
     );
   }
+  if (people !== null) counts.impact = impactOf(people);
   return {
     courtMotions: `${motions.join('\n')}\n`,
     defenderNotices: `${notices.join('\n')}\n`,
     decisions: records.length === 0 ? '' : `${records.join('\n')}\n`,
     counts,
   };
+}
+
+function tallyPerson(people: Map<string, PersonTally>, item: ReviewItem, outcome: FinalOutcome, automatic: FinalOutcome): void {
+  const person = item.person!;
+  let tally = people.get(person.id);
+  if (tally === undefined) {
+    // Convictions off the review list are never relieved: they count as felonies and convictions left.
+    tally = {
+      felonies: person.otherFelonies, convictions: person.otherConvictions,
+      feloniesRelieved: 0, dismissed: 0, automaticFeloniesRelieved: 0, automaticDismissed: 0,
+    };
+    people.set(person.id, tally);
+  }
+  tally.convictions++;
+  if (item.felony) {
+    tally.felonies++;
+    if (outcome.status === FINAL_STATUS.relief) tally.feloniesRelieved++;
+    if (automatic.status === FINAL_STATUS.relief) tally.automaticFeloniesRelieved++;
+  }
+  if (outcome.relief === 'dismissal') tally.dismissed++;
+  if (automatic.relief === 'dismissal') tally.automaticDismissed++;
+}
+
+/** The run summary's person-level relief (classify.ts addRelief): no felony left, no conviction left. */
+function impactOf(people: ReadonlyMap<string, PersonTally>): NonNullable<ReviewCounts['impact']> {
+  const impact = { peopleNoFelony: 0, peopleNoConviction: 0, automatic: { peopleNoFelony: 0, peopleNoConviction: 0 } };
+  for (const t of people.values()) {
+    if (t.felonies > 0 && t.feloniesRelieved === t.felonies) impact.peopleNoFelony++;
+    if (t.convictions > 0 && t.dismissed === t.convictions) impact.peopleNoConviction++;
+    if (t.felonies > 0 && t.automaticFeloniesRelieved === t.felonies) impact.automatic.peopleNoFelony++;
+    if (t.convictions > 0 && t.automaticDismissed === t.convictions) impact.automatic.peopleNoConviction++;
+  }
+  return impact;
 }
 
 function countOverride(counts: ReviewCounts, automatic: FinalOutcome, final: FinalOutcome): void {

@@ -5,7 +5,7 @@
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 import { RunRequest } from '../../../lambdas/domain/pipeline/plan';
 import { runInProcess } from '../../../lambdas/domain/pipeline/run';
 import { FsObjectStore } from '../../../local/fs-object-store';

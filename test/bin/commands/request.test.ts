@@ -3,7 +3,7 @@
  * one-reading mistakes taken with a note, doubtful requests passed with a warning.
  */
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CALIFORNIA_COUNTIES } from '../../../lambdas/domain/counties';
@@ -18,7 +18,7 @@ import {
   foreignDelimiter,
   splitList,
 } from '../../../bin/commands/request';
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 
 let dir: string;
 beforeAll(() => {
@@ -113,14 +113,21 @@ describe('--policy and --scenario', () => {
     expect(await checkScenarios('dismiss-all, los-angeles-2020')).toEqual(['dismiss-all', 'los-angeles-2020']);
     await expect(checkScenarios('dismiss-all,los-angeles')).rejects.toThrow('--scenario "los-angeles" is not a preset');
   });
+
+  it('refuses a --scenario that names no preset, and takes its absence as none', async () => {
+    await expect(checkScenarios('')).rejects.toThrow('--scenario "" names no preset; leave the option out for none');
+    await expect(checkScenarios(' , ')).rejects.toThrow('--scenario " , " names no preset');
+    expect(await checkScenarios(undefined)).toEqual([]);
+  });
 });
 
 describe('--input', () => {
   const extract = () => Array.from(generateExtract({ county: 'LOS ANGELES', people: 5, seed: 3 })).join('');
 
   it('takes a comma-separated extract', async () => {
-    const input = file('good.csv', extract());
-    expect(await checkInput(input)).toEqual({ path: input, typed: input });
+    const text = extract();
+    const input = file('good.csv', text);
+    expect(await checkInput(input)).toEqual({ path: input, typed: input, size: Buffer.byteLength(text) });
   });
 
   it('names the delimiter of a file that is not comma-separated', async () => {
@@ -152,6 +159,8 @@ describe('--input', () => {
     await expect(checkInput(zip)).rejects.toThrow(/it looks like zip \(or xlsx\)/);
     const utf16 = file('utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('RECORD_ID,X\n', 'utf16le')]));
     await expect(checkInput(utf16)).rejects.toThrow(/UTF-16 text/);
+    const empty = file('empty.csv', '');
+    await expect(checkInput(empty)).rejects.toThrow(`--input ${empty} is empty (0 bytes)`);
   });
 });
 
@@ -161,7 +170,7 @@ describe('checkRequest', () => {
     const b = file('b.csv', 'RECORD_ID,X\n');
     const request = await checkRequest({ input: [`${a},${b}`], county: 'orange', policy: 'dismiss-all', computeAt: '2020-07-01', scenario: 'reference-default', out: path.join(dir, 'out') });
     expect(request).toEqual({
-      inputs: [{ path: a, typed: a }, { path: b, typed: b }],
+      inputs: [{ path: a, typed: a, size: 12 }, { path: b, typed: b, size: 12 }],
       county: 'ORANGE',
       policy: 'dismiss-all',
       policyName: 'dismiss-all',
@@ -176,5 +185,33 @@ describe('checkRequest', () => {
     const plain = file('plain.txt', 'x');
     await expect(checkRequest({ county: 'ORANGE', policy: 'dismiss-all', out: plain })).rejects.toThrow(`--out ${plain} is a file; give a folder`);
     await expect(checkRequest({ county: 'ORANGE', policy: 'dismiss-all', out: dir, keepState: plain })).rejects.toThrow(`--keep-state ${plain} is a file`);
+  });
+
+  it('refuses an --out or --keep-state that cannot be created, creating nothing', async () => {
+    const plain = file('plain2.txt', 'x');
+    await expect(checkRequest({ county: 'ORANGE', policy: 'dismiss-all', out: path.join(plain, 'out') })).rejects.toThrow(
+      `--out ${path.join(plain, 'out')} cannot be created: ${plain} is a file`,
+    );
+    const locked = path.join(dir, 'locked');
+    mkdirSync(locked, { mode: 0o500 });
+    // root may write anywhere: the check is the system's own (access W_OK), so only a normal user sees the refusal.
+    const rootUser = process.getuid?.() === 0;
+    const target = path.join(locked, 'a', 'b');
+    const checked = checkRequest({ county: 'ORANGE', policy: 'dismiss-all', out: dir, keepState: target });
+    if (rootUser) await expect(checked).resolves.toMatchObject({ keepState: target });
+    else await expect(checked).rejects.toThrow(`--keep-state ${target} cannot be created: ${locked} is not writable`);
+    expect(readdirSync(locked)).toEqual([]);
+    const fresh = path.join(dir, 'fresh', 'deeper');
+    expect((await checkRequest({ county: 'ORANGE', policy: 'dismiss-all', out: fresh })).out).toBe(fresh);
+    expect(existsSync(path.join(dir, 'fresh'))).toBe(false);
+  });
+
+  it('refuses the same input twice, however it is written', async () => {
+    const a = file('twice.csv', 'RECORD_ID,X\n');
+    const relative = path.relative(process.cwd(), a);
+    await expect(checkRequest({ input: [a, a], county: 'ORANGE', policy: 'dismiss-all', out: dir })).rejects.toThrow(`--input ${a} is given twice; give each file once`);
+    await expect(checkRequest({ input: `${a},${relative}`, county: 'ORANGE', policy: 'dismiss-all', out: dir })).rejects.toThrow(
+      `--input ${relative} is given twice (also as ${a}); give each file once`,
+    );
   });
 });

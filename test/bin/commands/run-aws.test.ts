@@ -14,7 +14,7 @@ import { runCommand, RunOptions, triggerKeyNames } from '../../../bin/commands/r
 import { synthTemplate } from '../../../bin/commands/synth-template';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../../lambdas/adapters/s3-object-store';
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 import { readText } from '../../../lambdas/domain/pipeline/object-store';
 import { EmbeddedStack, startEmbeddedStack } from '../../../local/embedded-stack';
 

@@ -4,6 +4,7 @@
  * step has published only whole objects and no summary.json without its outputs, and running Assemble again
  * publishes the same outputs as an uninterrupted run.
  */
+import { ANALYTICS_PREFIX } from '../../../lambdas/domain/analytics/columns';
 import { assembleRun, OUTPUT_FILES, stagedOutputKey } from '../../../lambdas/domain/pipeline/assemble';
 import { readJson } from '../../../lambdas/domain/pipeline/object-store';
 import { createPlan, RunPlan, RunRequest, workKeys } from '../../../lambdas/domain/pipeline/plan';
@@ -113,14 +114,21 @@ describe('a successful run', () => {
 
   test('writes nothing under results/ or reports/: every output is written in the work area', () => {
     const writes = store.operations.filter((o) => o.op === 'write').map((o) => o.key);
-    expect(writes.filter((key) => !key.startsWith(PREFIX.work))).toEqual([]);
-    expect(writes).toEqual(expect.arrayContaining(Object.keys(OUTPUT_FILES).map((name) => stagedOutputKey({ workPrefix: PREFIX.work }, name as keyof typeof OUTPUT_FILES))));
+    // The analytics rows are derived from the published reports, after them (docs/analytics.md).
+    expect(writes.filter((key) => !key.startsWith(PREFIX.work) && !key.startsWith(ANALYTICS_PREFIX))).toEqual([]);
+    // changes.csv is an output of a run compared with a register only (docs/monthly.md).
+    expect(writes).toEqual(expect.arrayContaining(Object.keys(OUTPUT_FILES).filter((name) => name !== 'changes').map((name) => stagedOutputKey({ workPrefix: PREFIX.work }, name as keyof typeof OUTPUT_FILES))));
   });
 
   test('publishes each output by one copy of its staged object after the last write, summary.json last', () => {
     const firstCopy = store.operations.findIndex((o) => o.op === 'copy');
-    const publishing = store.operations.slice(firstCopy);
+    const summaryCopy = store.operations.findIndex((o) => o.op === 'copy' && o.key === `${PREFIX.reports}${OUTPUT_FILES.summary}`);
+    const publishing = store.operations.slice(firstCopy, summaryCopy + 1);
     expect(publishing.every((o) => o.op === 'copy')).toBe(true);
+    // After summary.json, only the run's analytics rows and its county's latest pointer are written.
+    const after = store.operations.slice(summaryCopy + 1);
+    expect(after.map((o) => [o.op, o.key.startsWith(ANALYTICS_PREFIX)])).toEqual(after.map(() => ['write', true]));
+    expect(after).toHaveLength(4);
     expect(publishing.map((o) => o.key).sort()).toEqual(PUBLISHED_SUCCEEDED);
     for (const copy of publishing) expect(copy.from).toBe(stagedOf(copy.key));
     expect(publishing[publishing.length - 1].key).toBe(`${PREFIX.reports}${OUTPUT_FILES.summary}`);

@@ -34,15 +34,14 @@ describe('merge', () => {
     expect(whole.allResults).toBe(run.allResults);
   });
 
-  test('read chunks: 64 KiB up to 96 partitions, then smaller, never under 16 KiB', () => {
-    const chunk = (partitions: number) => (mergeReadOptions(partitions) as Required<ReadOptions>).chunkBytes;
-    expect(chunk(1)).toBe(64 * KIB);
-    expect(chunk(96)).toBe(64 * KIB);
-    expect(chunk(200)).toBeLessThan(64 * KIB);
-    expect(chunk(200)).toBeGreaterThan(16 * KIB);
-    expect(chunk(257)).toBeGreaterThanOrEqual(16 * KIB);
-    expect(chunk(5000)).toBe(16 * KIB);
-    // Memory of the chunks held is bounded: 6 MiB in all, or 16 KiB per partition past 384 partitions.
-    for (let partitions = 1; partitions < 2000; partitions += 37) expect(chunk(partitions) * partitions).toBeLessThanOrEqual(Math.max(6144 * KIB, 16 * KIB * partitions));
+  test('the read chunks a merge holds stay within 6 MiB (16 KiB a partition past that), shrinking as partitions grow', () => {
+    let previous = Infinity;
+    for (let partitions = 1; partitions < 5000; partitions += 37) {
+      const { chunkBytes, reuseBuffer } = mergeReadOptions(partitions) as Required<ReadOptions>;
+      expect(reuseBuffer).toBe(true);
+      expect(chunkBytes * partitions).toBeLessThanOrEqual(Math.max(6144 * KIB, 16 * KIB * partitions));
+      expect(chunkBytes).toBeLessThanOrEqual(previous);
+      previous = chunkBytes;
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The H&S 11361.9 lists (court motion, defender notice, city attorney referral, undecided): line contents for
  * hand-made people, the wording before and after the challenge deadline, every evaluated conviction on exactly
- * one list (a property), the work-area format, the merge by position, and whole runs cut into many partitions or one.
+ * one list (a property), the count number and the court on every line, the order by case number, the work-area
+ * format, the k-way merge, and whole runs cut into many partitions or one.
  */
 import { DETERMINATION } from '../../../lambdas/domain/decision';
 import fc from 'fast-check';
@@ -10,8 +11,8 @@ import { parseIsoDate } from '../../../lambdas/domain/dates';
 import { PartitionClassifier } from '../../../lambdas/domain/people-classifier';
 import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/policy';
 import {
-  COURT_LIST_KINDS, COURT_MOTION_COLUMNS, CourtListEntry, CourtLists, DEFENDER_NOTICE_COLUMNS, entryPieces, mergeByPosition, NOTICE_WORDING,
-  readEntries, REVIEW_LIST_COLUMNS, SENTENCE_WORDING, STATUTORY_BASIS,
+  compareEntries, countNumberOf, COURT_LIST_KINDS, COURT_MOTION_COLUMNS, CourtListEntry, CourtLists, DEFENDER_NOTICE_COLUMNS, entryPieces,
+  mergeEntries, NOTICE_WORDING, readEntries, REVIEW_LIST_COLUMNS, SENTENCE_WORDING, sortKeyOf, STATUTORY_BASIS,
 } from '../../../lambdas/domain/report/court-lists';
 import { convictionId } from '../../../lambdas/domain/review/conviction-id';
 import { birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, policyArbitrary, rowArbitrary } from '../../helpers/arbitraries';
@@ -25,9 +26,18 @@ function row(values: Partial<Parameters<typeof convictionRow>[0]> & { offense: s
   return convictionRow({
     subjectId: 'S1',
     ...values,
-    extra: { CII_NUMBER: 'A1234567', PRI_NAME: 'DOE,JANE "JJ"', PRI_DOB: '19800229', ...values.extra },
+    extra: { CII_NUMBER: 'A1234567', PRI_NAME: 'DOE,JANE "JJ"', PRI_DOB: '19800229', STP_ORI_DESCR: 'CASC SACRAMENTO', ...values.extra },
   });
 }
+
+/** A list line as column name → value. */
+function named<const T extends string>(columns: readonly T[], line: string): Record<T, string> {
+  const [fields] = parseCsvText(line);
+  expect(fields).toHaveLength(columns.length);
+  return Object.fromEntries(columns.map((column, i) => [column, fields[i]])) as Record<T, string>;
+}
+const notice = (entry: CourtListEntry) => named(DEFENDER_NOTICE_COLUMNS, entry.line);
+const motion = (entry: CourtListEntry) => named(COURT_MOTION_COLUMNS, entry.line);
 
 describe('the lines of one person', () => {
   const rows = [
@@ -52,50 +62,56 @@ describe('the lines of one person', () => {
     expect(lists.motions).toHaveLength(1);
     expect(lists.motions[0].position).toBe(10);
     const [fields] = parseCsvText(lists.motions[0].line);
-    expect(Object.fromEntries(COURT_MOTION_COLUMNS.map((column, i) => [column, fields[i]]))).toEqual({
+    expect(fields).toHaveLength(COURT_MOTION_COLUMNS.length);
+    expect(motion(lists.motions[0])).toEqual({
       'Case Number': 'CASE-7; CASE-7B',
+      Court: 'CASC SACRAMENTO',
       'CII Number': 'A1234567',
       Name: 'DOE,JANE "JJ"',
       'Date of Birth': '02/29/1980',
       County: COUNTY,
       'Date of Conviction': '05/05/1989',
-      'Convictions to Dismiss': '11357 HS (05/05/1989)',
-      'Convictions to Reduce': '11359 HS (05/05/1989)',
+      'Convictions to Dismiss': 'Count 1: 11357 HS (05/05/1989)',
+      'Convictions to Reduce': 'Count 2: 11359 HS (05/05/1989)',
       Relief: 'Dismiss and seal; Redesignate as misdemeanor',
       'Statutory Basis': STATUTORY_BASIS,
-      Sentence: `11357 HS (05/05/1989): ${SENTENCE_WORDING.completed}; 11359 HS (05/05/1989): ${SENTENCE_WORDING.completed}`,
+      Sentence: `Count 1: 11357 HS (05/05/1989): ${SENTENCE_WORDING.completed}; Count 2: 11359 HS (05/05/1989): ${SENTENCE_WORDING.completed}`,
       Missing: '',
       'Conviction IDs': `${idOf('101001001000', '11357 HS', '1989-05-05')}; ${idOf('101001002000', '11359 HS', '1989-05-05')}`,
     });
     expect(STATUTORY_BASIS).toBe('H&S 11361.9 (AB 1793); relief under H&S 11361.8');
   });
 
-  test('a notice line per conviction not eligible or in hand review, with its reason', () => {
-    expect(lists.notices.map((entry) => entry.position)).toEqual([30, 50]);
-    const notices = lists.notices.map((entry) => parseCsvText(entry.line)[0]);
-    expect(notices.map((fields) => fields.length)).toEqual([DEFENDER_NOTICE_COLUMNS.length, DEFENDER_NOTICE_COLUMNS.length]);
-    expect(notices[0]).toEqual([
-      'CASE-9', 'A1234567', 'DOE,JANE "JJ"', '02/29/1980', COUNTY, '01/01/2001', '11360 HS', 'Not eligible', 'Prior superstrike: 187 PC on 1990-01-01',
+  test('a notice line per conviction not eligible or in hand review, with its count, court and reason', () => {
+    expect(lists.notices.map((entry) => entry.position)).toEqual([50, 30]);
+    const notices = lists.notices.map(notice);
+    // By case number: CASE-11 before CASE-9 (code-unit order).
+    expect(notices[1]).toEqual({
+      'Case Number': 'CASE-9', Count: '1', Court: 'CASC SACRAMENTO', 'CII Number': 'A1234567', Name: 'DOE,JANE "JJ"', 'Date of Birth': '02/29/1980',
+      County: COUNTY, 'Date of Conviction': '01/01/2001', 'Code Section': '11360 HS', 'Eligibility Determination': 'Not eligible',
+      'Eligibility Reason': 'Prior superstrike: 187 PC on 1990-01-01', Notice: 'Challenged by the prosecution (H&S 11361.9)', Missing: '',
+      'Conviction ID': idOf('102001001000', '11360 HS', '2001-01-01'),
+    });
     // A line a clerk cannot file as it is says what it lacks, in a column of its own.
-      'Challenged by the prosecution (H&S 11361.9)', '', idOf('102001001000', '11360 HS', '2001-01-01'),
-    ]);
-    expect(notices[1].slice(5)).toEqual([
-      '', '11358 HS', 'Hand Review', 'Malformed date in STP_EVENT_DATE', 'Pending prosecution review (H&S 11361.9)', 'date of conviction',
-      convictionId('S1', '104001001000', '11358 HS', NaN),
-    ]);
+    expect(notices[0]).toMatchObject({
+      'Case Number': 'CASE-11', 'Date of Conviction': '', 'Code Section': '11358 HS', 'Eligibility Determination': 'Hand Review',
+      'Eligibility Reason': 'Malformed date in STP_EVENT_DATE', Notice: 'Pending prosecution review (H&S 11361.9)', Missing: 'date of conviction',
+      'Conviction ID': convictionId('S1', '104001001000', '11358 HS', NaN),
+    });
   });
 
   test('a review list line per evaluated conviction: Hand Review required, the others optional, decision columns empty', () => {
-    expect(lists.review.map((entry) => entry.position)).toEqual([10, 20, 30, 50]);
-    const review = lists.review.map((entry) => Object.fromEntries(REVIEW_LIST_COLUMNS.map((column, i) => [column, parseCsvText(entry.line)[0][i]])));
+    // by case number: CASE-11, CASE-7; CASE-7B (count 1, then 2), CASE-9
+    expect(lists.review.map((entry) => entry.position)).toEqual([50, 10, 20, 30]);
+    const review = lists.review.map((entry) => named(REVIEW_LIST_COLUMNS, entry.line));
     expect(review.map((line) => [line['Conviction ID'], line.Review, line['Eligibility Determination'], line['Offense Level']])).toEqual([
+      [convictionId('S1', '104001001000', '11358 HS', NaN), 'Required', DETERMINATION.handReview, 'Felony'],
       [idOf('101001001000', '11357 HS', '1989-05-05'), 'Optional', DETERMINATION.dismissal, 'Felony'],
       [idOf('101001002000', '11359 HS', '1989-05-05'), 'Optional', DETERMINATION.reduction, 'Felony'],
       [idOf('102001001000', '11360 HS', '2001-01-01'), 'Optional', DETERMINATION.notEligible, 'Felony'],
-      [convictionId('S1', '104001001000', '11358 HS', NaN), 'Required', DETERMINATION.handReview, 'Felony'],
     ]);
-    expect(review[0]).toMatchObject({ 'Case Number': 'CASE-7; CASE-7B', Name: 'DOE,JANE "JJ"', 'Date of Birth': '02/29/1980', 'Code Section': '11357 HS' });
-    expect(review[0]['Rule']).not.toBe('');
+    expect(review[1]).toMatchObject({ 'Case Number': 'CASE-7; CASE-7B', Count: '1', Court: 'CASC SACRAMENTO', Name: 'DOE,JANE "JJ"', 'Date of Birth': '02/29/1980', 'Code Section': '11357 HS' });
+    expect(review[1]['Rule']).not.toBe('');
     for (const line of review) expect([line.Decision, line['Decision Reason'], line.Reviewer, line['Decision Date']]).toEqual(['', '', '', '']);
   });
 });
@@ -149,17 +165,107 @@ test('a malformed PRI_DOB is shown as extracted, so the court still sees what DO
   const classifier = new PartitionClassifier({ county: COUNTY, computeAtDay: parseIsoDate('2020-07-01'), policy: parsePolicy({}) });
   classifier.addRow(dojFields(row({ offense: '11357 HS', date: '20000101', felony: false, extra: { PRI_DOB: '19790000' } })), 0);
   classifier.decide();
-  const [fields] = parseCsvText(classifier.courtLists().motions[0].line);
-  expect(fields[3]).toBe('19790000');
-  expect(fields[COURT_MOTION_COLUMNS.indexOf('Missing')]).toBe('case number; valid date of birth');
+  const line = motion(classifier.courtLists().motions[0]);
+  expect(line['Date of Birth']).toBe('19790000');
+  expect(line.Missing).toBe('case number; valid date of birth');
+});
+
+describe('the count number (CNT_ORDER: cycle 3, step 3, count 3, then 000)', () => {
+  test.each([
+    ['101001002000', '2'],
+    ['101001010000', '10'],
+    ['101001999000', '999'],
+    ['101001000000', '0'],
+    ['101001002', '2'],
+    ['10100100', ''],
+    ['101001A02000', ''],
+    ['', ''],
+  ])('%j → %j', (countOrder, count) => expect(countNumberOf(countOrder)).toBe(count));
+
+  test('two counts of one section on one day are told apart on the motion; a count without a number is flagged', () => {
+    const lists = listsOf(
+      [
+        row({ offense: '11358 HS', date: '19950319', countOrder: '101001001000', ofn: 'C1' }),
+        row({ offense: '11358 HS', date: '19950319', countOrder: '101001002000', ofn: 'C1' }),
+        row({ offense: '11357 HS', date: '19950320', countOrder: '102001', ofn: 'C2', felony: false }),
+      ],
+      { baselineEligibility: { dismiss: ['11357', '11358'] } },
+      '2020-07-01',
+    );
+    expect(lists.motions.map(motion).map((line) => [line['Convictions to Dismiss'], line.Missing])).toEqual([
+      ['Count 1: 11358 HS (03/19/1995); Count 2: 11358 HS (03/19/1995)', ''],
+      ['11357 HS (03/20/1995)', 'count number'],
+    ]);
+  });
+});
+
+describe('the order of the lists: by case number, lines without one last', () => {
+  // Two people, each with cases whose numbers are out of input order; cases without a number; two people sharing
+  // a case number (co-defendants), told apart by CII.
+  const people = [
+    [
+      row({ subjectId: 'S1', offense: '11360 HS', date: '20010101', countOrder: '101001001000', ofn: 'B-200', extra: { CII_NUMBER: 'C2' } }),
+      row({ subjectId: 'S1', offense: '11360 HS', date: '20020101', countOrder: '102001001000', ofn: '', extra: { CII_NUMBER: 'C2' } }),
+      row({ subjectId: 'S1', offense: '11360 HS', date: '20030101', countOrder: '103001002000', ofn: 'A-100', extra: { CII_NUMBER: 'C2' } }),
+      row({ subjectId: 'S1', offense: '11360 HS', date: '20030101', countOrder: '103001001000', ofn: 'A-100', extra: { CII_NUMBER: 'C2' } }),
+    ],
+    [
+      row({ subjectId: 'S2', offense: '11360 HS', date: '20030101', countOrder: '101001001000', ofn: 'A-100', extra: { CII_NUMBER: 'C1' } }),
+      row({ subjectId: 'S2', offense: '11360 HS', date: '19990101', countOrder: '102001001000', ofn: '', extra: { CII_NUMBER: 'C1' } }),
+    ],
+  ];
+  const policy: PolicyInput = { baselineEligibility: { handReview: ['11360'] } };
+
+  test('within a partition: case number, then CII, then count; the lines without a case number last, flagged', () => {
+    const notices = listsOf(people.flat(), policy, '2020-07-01').notices.map(notice);
+    expect(notices.map((line) => [line['Case Number'], line['CII Number'], line.Count, line.Missing])).toEqual([
+      ['A-100', 'C1', '1', ''],
+      ['A-100', 'C2', '1', ''],
+      ['A-100', 'C2', '2', ''],
+      ['B-200', 'C2', '1', ''],
+      ['', 'C1', '1', 'case number'],
+      ['', 'C2', '1', 'case number'],
+    ]);
+  });
+
+  test('sorted partitions merged are the list of one partition, whatever the split', async () => {
+    const whole = listsOf(people.flat(), policy, '2020-07-01');
+    const parts = people.map((rows) => listsOf(rows, policy, '2020-07-01'));
+    async function* stream(entries: CourtListEntry[]) {
+      yield* entries;
+    }
+    for (const kind of COURT_LIST_KINDS) {
+      const merged: string[] = [];
+      for await (const entry of mergeEntries(parts.map((part) => stream(part[kind])))) merged.push(entry.line);
+      expect(merged).toEqual(whole[kind].map((entry) => entry.line));
+    }
+    expect(whole.notices).toHaveLength(6);
+  });
+
+  test('property: compareEntries is a total order, missing case numbers after every present one', () => {
+    const spec = fc.record({ position: fc.nat(), caseNumber: fc.oneof(fc.constant(''), fc.string({ maxLength: 4 })), cii: fc.string({ maxLength: 2 }), countOrder: fc.string({ maxLength: 3 }) });
+    fc.assert(
+      fc.property(fc.array(spec, { maxLength: 30 }), (specs) => {
+        const entries = specs.map((s, i) => ({ position: s.position * 64 + i, sortKey: sortKeyOf(s.caseNumber, s.cii, s.countOrder), line: s.caseNumber }));
+        const sorted = [...entries].sort(compareEntries);
+        expect([...entries].reverse().sort(compareEntries)).toEqual(sorted);
+        for (let i = 1; i < sorted.length; i++) {
+          expect(compareEntries(sorted[i - 1], sorted[i])).toBeLessThan(0);
+          if (sorted[i - 1].line === '') expect(sorted[i].line).toBe('');
+          else if (sorted[i].line !== '') expect(sorted[i - 1].line <= sorted[i].line).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe('work-area format and merge', () => {
   test('entries survive pieces cut anywhere, with quotes, commas, line breaks and latin-1 characters', async () => {
     const entries: CourtListEntry[] = [
-      { position: 3, line: 'a,"b ""c""",\u00e9\u00ff' },
-      { position: 2 ** 40 + 7, line: '"multi\nline"' },
-      { position: 2 ** 41, line: '' },
+      { position: 3, sortKey: sortKeyOf('A-1', 'C1', '101001001000'), line: 'a,"b ""c""",\u00e9\u00ff' },
+      { position: 2 ** 40 + 7, sortKey: sortKeyOf('B\u00e9', '', ''), line: '"multi\nline"' },
+      { position: 2 ** 41, sortKey: sortKeyOf('', '', ''), line: '' },
     ];
     const bytes = Buffer.concat([...entryPieces(entries, 5)]);
     async function* chunks(size: number) {
@@ -172,13 +278,14 @@ describe('work-area format and merge', () => {
     }
   });
 
-  test('mergeByPosition: one position-ordered stream; equal positions keep source order', async () => {
-    async function* source(...positions: number[]) {
-      for (const position of positions) yield { position, line: `p${position}` };
+  test('mergeEntries: one stream in list order; equal entries keep source order', async () => {
+    async function* source(tag: string, ...keys: Array<[string, number]>) {
+      for (const [caseNumber, position] of keys) yield { position, sortKey: sortKeyOf(caseNumber, '', ''), line: `${tag}${caseNumber}${position}` };
     }
-    const merged: number[] = [];
-    for await (const entry of mergeByPosition([source(1, 5, 9), source(), source(2, 3, 10), source(5)])) merged.push(entry.position);
-    expect(merged).toEqual([1, 2, 3, 5, 5, 9, 10]);
+    const merged: string[] = [];
+    const sources = [source('a', ['A', 9], ['C', 1], ['', 0]), source('b'), source('c', ['A', 2], ['B', 3], ['', 5]), source('d', ['C', 1])];
+    for await (const entry of mergeEntries(sources)) merged.push(entry.line);
+    expect(merged).toEqual(['cA2', 'aA9', 'cB3', 'aC1', 'dC1', 'a0', 'c5']);
   });
 });
 
@@ -187,42 +294,64 @@ describe('whole runs', () => {
   const content = extractText(rows);
   const request = { files: [{ name: 'la.csv', content }], county: 'LOS ANGELES', computeAt: '2020-07-01', policy: 'los-angeles-2020' };
 
-  test('however the people are partitioned, the lists are the same bytes, in input order of their first conviction', async () => {
+  test('however the people are partitioned, the lists are the same bytes, sorted by case number', async () => {
     const one = await runReport(request);
     const many = await runReport({ ...request, sizing: { targetRangeBytes: 50_000, targetPartitionBytes: 40_000 } });
     expect(many.courtMotions).toBe(one.courtMotions);
     expect(many.defenderNotices).toBe(one.defenderNotices);
 
-    // Each notice is one conviction, so the notices follow Prop64_Results' order exactly.
+    // Each notice is one conviction: the notices are Prop64_Results' challenged convictions, sorted by case number.
     const prop64 = parseCsvText(one.prop64Results);
     const header = prop64[0];
     const col = (name: string) => header.indexOf(name);
     const challenged = prop64
       .slice(1)
       .filter((r) => ['Not eligible', 'Hand Review'].includes(r[col('Eligibility Determination')]))
-      .map((r) => [r[col('Case Number')], r[col('CII_NUMBER')], r[col('Eligibility Determination')], r[col('Eligibility Reason')]]);
-    const notices = parseCsvText(one.defenderNotices).slice(1).map((r) => [r[0], r[1], r[7], r[8]]);
-    expect(notices).toEqual(challenged);
+      .map((r) => [r[col('Case Number')], r[col('CII_NUMBER')], r[col('Eligibility Determination')], r[col('Eligibility Reason')]].join('|'));
+    const notices = listLines(one.defenderNotices, DEFENDER_NOTICE_COLUMNS);
+    expect(notices.map((r) => [r['Case Number'], r['CII Number'], r['Eligibility Determination'], r['Eligibility Reason']].join('|')).sort()).toEqual(challenged.sort());
+    expectSortedByCaseNumber(notices);
+    // the generated courts (STP_ORI_DESCR) and counts are on every line
+    expect(notices.every((r) => r.Court === 'CASC LOS ANGELES' && r.Count !== '')).toBe(true);
 
-    // Every dismissal and reduction is on exactly one motion line, and motion lines come in input order of their first conviction.
+    // Every dismissal and reduction is on exactly one motion line; motion lines are sorted by case number.
     const relief = prop64.slice(1).filter((r) => ['Eligible for Dismissal', 'Eligible for Reduction'].includes(r[col('Eligibility Determination')]));
-    const motions = parseCsvText(one.courtMotions).slice(1);
-    const listed = motions.reduce((sum, r) => sum + (r[6] ? r[6].split('; ').length : 0) + (r[7] ? r[7].split('; ').length : 0), 0);
+    const motions = listLines(one.courtMotions, COURT_MOTION_COLUMNS);
+    const items = (text: string) => (text === '' ? 0 : text.split('; ').length);
+    const listed = motions.reduce((sum, r) => sum + items(r['Convictions to Dismiss']) + items(r['Convictions to Reduce']), 0);
     expect(listed).toBe(relief.length);
     expect(one.summary.convictionsByDetermination['Eligible for Dismissal']).toBe(relief.length);
-    const firstRowOfLine = motions.map((m) => relief.findIndex((r) => r[col('Case Number')] === m[0] && r[col('CII_NUMBER')] === m[1]));
-    expect(firstRowOfLine.every((index) => index >= 0)).toBe(true);
-    expect([...firstRowOfLine].sort((a, b) => a - b)).toEqual(firstRowOfLine);
+    expect(motions.every((m) => relief.some((r) => r[col('Case Number')] === m['Case Number'] && r[col('CII_NUMBER')] === m['CII Number']))).toBe(true);
+    expectSortedByCaseNumber(motions);
+    expect(motions.some((m) => m['Case Number'] === '')).toBe(true);
     // misdemeanors go to the city attorney under this preset: on the referral list, not on the other two
     expect(one.courtMotions + one.defenderNotices).not.toContain('To be reviewed by City Attorney');
-    const referrals = parseCsvText(one.cityAttorneyReferrals).slice(1);
+    const referrals = listLines(one.cityAttorneyReferrals, DEFENDER_NOTICE_COLUMNS);
     const routed = prop64.slice(1).filter((r) => r[col('Eligibility Determination')] === DETERMINATION.cityAttorney);
-    expect(referrals.map((r) => [r[0], r[1], r[7]])).toEqual(routed.map((r) => [r[col('Case Number')], r[col('CII_NUMBER')], DETERMINATION.cityAttorney]));
+    expect(referrals.map((r) => [r['Case Number'], r['CII Number'], r['Eligibility Determination']].join('|')).sort()).toEqual(
+      routed.map((r) => [r[col('Case Number')], r[col('CII_NUMBER')], DETERMINATION.cityAttorney].join('|')).sort(),
+    );
+    expectSortedByCaseNumber(referrals);
     expect(routed.length).toBeGreaterThan(0);
     expect(many.cityAttorneyReferrals).toBe(one.cityAttorneyReferrals);
     expect(many.undecided).toBe(one.undecided);
   });
 });
+
+/** A list file's lines (header checked) as column name → value. */
+function listLines<const T extends string>(text: string, columns: readonly T[]): Array<Record<T, string>> {
+  const [header, ...lines] = parseCsvText(text);
+  expect(header).toEqual([...columns]);
+  return lines.map((fields) => Object.fromEntries(columns.map((column, i) => [column, fields[i]])) as Record<T, string>);
+}
+
+/** Case numbers ascending (code-unit order), the lines without one last and flagged in Missing. */
+function expectSortedByCaseNumber(lines: ReadonlyArray<{ 'Case Number': string; Missing: string }>): void {
+  const numbered = lines.filter((line) => line['Case Number'] !== '');
+  expect(lines.slice(0, numbered.length)).toEqual(numbered);
+  for (let i = 1; i < numbered.length; i++) expect(numbered[i - 1]['Case Number'] <= numbered[i]['Case Number']).toBe(true);
+  for (const line of lines.slice(numbered.length)) expect(line.Missing).toContain('case number');
+}
 
 /** The decisions of a hand-made person under a policy, and the lists they go to. */
 function listsOf(rows: readonly RowValues[], policy: PolicyInput | ReturnType<typeof presetPolicy>, computeAt: string): CourtLists {
@@ -256,13 +385,17 @@ describe('every determination has its list, worded by the challenge deadline (20
   ] as const)('compute-at %s: %s wording', (computeAt, wording) => {
     const lists = listsOf(rows, policy, computeAt);
     expect(lists.motions).toEqual([]);
-    expect(lists.referrals.map(fieldsOfLine).map((f) => [f[0], f[7], f[9]])).toEqual([['M1', DETERMINATION.cityAttorney, NOTICE_WORDING[wording][DETERMINATION.cityAttorney]]]);
-    expect(lists.notices.map(fieldsOfLine).map((f) => [f[0], f[7], f[9]])).toEqual([
-      ['N1', DETERMINATION.notEligible, NOTICE_WORDING[wording][DETERMINATION.notEligible]],
+    const brief = (line: Record<(typeof DEFENDER_NOTICE_COLUMNS)[number], string>) => [line['Case Number'], line['Eligibility Determination'], line.Notice];
+    expect(lists.referrals.map(notice).map(brief)).toEqual([['M1', DETERMINATION.cityAttorney, NOTICE_WORDING[wording][DETERMINATION.cityAttorney]]]);
+    // by case number: H1 before N1
+    expect(lists.notices.map(notice).map(brief)).toEqual([
       ['H1', DETERMINATION.handReview, NOTICE_WORDING[wording][DETERMINATION.handReview]],
+      ['N1', DETERMINATION.notEligible, NOTICE_WORDING[wording][DETERMINATION.notEligible]],
     ]);
     // no rule decides the 11359 felony: undecided, with the note that the court relieves an unchallenged conviction
-    expect(lists.undecided.map(fieldsOfLine).map((f) => [f[0], f[6], f[7], f[8], f[9]])).toEqual([['U1', '11359 HS', '', '', NOTICE_WORDING[wording].undecided]]);
+    expect(lists.undecided.map(notice).map((line) => [...brief(line), line['Code Section'], line['Eligibility Reason']])).toEqual([
+      ['U1', '', NOTICE_WORDING[wording].undecided, '11359 HS', ''],
+    ]);
   });
 
   test('before the deadline a Not eligible is a timely challenge; after it, the notice says the deadline has passed', () => {
@@ -279,7 +412,7 @@ describe('every determination has its list, worded by the challenge deadline (20
     ];
     const lists = listsOf(sentenced, { baselineEligibility: { dismiss: ['11359'], reduce: ['11360'] } }, '2020-07-01');
     expect(lists.motions).toHaveLength(1);
-    expect(fieldsOfLine(lists.motions[0])[10]).toBe(`11359 HS (01/01/2019): ${SENTENCE_WORDING.beingServed}; 11360 HS (01/01/2019): ${SENTENCE_WORDING.completed}`);
+    expect(motion(lists.motions[0]).Sentence).toBe(`Count 1: 11359 HS (01/01/2019): ${SENTENCE_WORDING.beingServed}; Count 2: 11360 HS (01/01/2019): ${SENTENCE_WORDING.completed}`);
     expect(SENTENCE_WORDING.beingServed).toContain('11361.8(a)-(b)');
     expect(SENTENCE_WORDING.completed).toContain('11361.8(e)-(f)');
   });
@@ -317,20 +450,21 @@ describe('property: every evaluated conviction is on exactly one list', () => {
         for (const kind of COURT_LIST_KINDS) {
           if (kind === 'review') continue;
           for (const entry of lists[kind]) {
-            const line = fieldsOfLine(entry);
             if (kind === 'motions') {
-              listedIds.push(...line[COURT_MOTION_COLUMNS.indexOf('Conviction IDs')].split('; '));
-              for (const [column, determination] of [[6, DETERMINATION.dismissal], [7, DETERMINATION.reduction]] as const) {
-                if (line[column] === '') continue;
-                for (const item of line[column].split('; ')) {
-                  const match = /^(.*?)(?: \((\d\d\/\d\d\/\d{4})\))?$/.exec(item)!;
+              const m = motion(entry);
+              listedIds.push(...m['Conviction IDs'].split('; '));
+              for (const [column, determination] of [['Convictions to Dismiss', DETERMINATION.dismissal], ['Convictions to Reduce', DETERMINATION.reduction]] as const) {
+                if (m[column] === '') continue;
+                for (const item of m[column].split('; ')) {
+                  const match = /^(?:Count \d+: )?(.*?)(?: \((\d\d\/\d\d\/\d{4})\))?$/.exec(item)!;
                   listed.push(`${match[1]}|${match[2] ?? ''}|${determination}`);
                 }
               }
             } else {
-              expect(determinationsOf[kind]).toContain(line[7]);
-              listed.push(`${line[6]}|${line[5]}|${line[7]}`);
-              listedIds.push(line[DEFENDER_NOTICE_COLUMNS.indexOf('Conviction ID')]);
+              const n = notice(entry);
+              expect(determinationsOf[kind]).toContain(n['Eligibility Determination']);
+              listed.push(`${n['Code Section']}|${n['Date of Conviction']}|${n['Eligibility Determination']}`);
+              listedIds.push(n['Conviction ID']);
             }
           }
         }

@@ -270,3 +270,32 @@ describe('report.html', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 });
+
+describe('data as of: the latest valid event date of the extract, not after the day the run started', () => {
+  const ceiling = parseIsoDate('2021-03-01');
+  const rows = (dates: string[]) =>
+    dates.map((date, i) =>
+      dojFields({ ...convictionRow({ subjectId: `D${i}`, offense: '11357 HS', date: '20000101' }), STP_TYPE_DESCR: 'ARREST/DETAINED/CITED', DISP_DESCR: '', STP_EVENT_DATE: date }),
+    );
+  const latestOf = (dates: string[]) =>
+    classifyInMemory(rows(dates), { county: COUNTY, computeAtDay: parseIsoDate(COMPUTE_AT), policy: parsePolicy(POLICY), eventDayCeiling: ceiling }).statistics.latestEventDay;
+
+  test('any step counts; malformed dates and dates after the run started do not', () => {
+    expect(latestOf(['20190105', '20210228', '20201231'])).toBe(parseIsoDate('2021-02-28'));
+    expect(latestOf(['20190105', '20990101', '20211301', '2021ABCD', '20210229', '20210302'])).toBe(parseIsoDate('2019-01-05'));
+    expect(latestOf(['', '0000', '20210301'])).toBe(ceiling);
+    expect(latestOf(['', 'X'])).toBeNull();
+  });
+
+  test('partitions merge to the latest; the summary and the report state it beside the compute-at date, in one format', async () => {
+    const parts = [latestOf(['20190105']), latestOf(['20200610', '20180101']), latestOf([])].map((latestEventDay) => ({ ...statisticsOf(PEOPLE), latestEventDay }));
+    const merged = mergeAll(parts);
+    expect(merged.latestEventDay).toBe(parseIsoDate('2020-06-10'));
+    const model = modelOf(merged);
+    expect(model.dataAsOf).toBe('2020-06-10');
+    const html = await renderReportHtml(model);
+    expect(html).toContain('<span data-date="data-as-of">Data as of 2020-06-10</span>');
+    expect(html).toContain(`<span data-date="compute-at">eligibility computed as of ${COMPUTE_AT}</span>`);
+    expect(modelOf(mergeAll([{ ...statisticsOf(PEOPLE), latestEventDay: null }])).dataAsOf).toBeNull();
+  });
+});

@@ -2,7 +2,7 @@
  * For the report tests: generated extracts as rows or text, and a whole run (runInProcess on an in-memory
  * store) with every output of issue 5 read back: report.html, statistics.csv, summary.json and the court lists.
  */
-import { generateExtract, GenerateOptions } from '../../../lambdas/domain/generator';
+import { generateExtract, GenerateOptions } from '../../../tools/generator';
 import { OUTPUT_FILES } from '../../../lambdas/domain/pipeline/assemble';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { csvRecord, DOJ_HEADER } from '../../helpers/doj-rows';

@@ -15,6 +15,12 @@ import { csvLine } from '../../../lambdas/domain/csv/writer';
 import { formatIsoDate } from '../../../lambdas/domain/dates';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { itemOf, reviewItems } from './review-fixture';
+import { PartitionClassifier } from '../../../lambdas/domain/people-classifier';
+import { parseIsoDate } from '../../../lambdas/domain/dates';
+import { parsePolicy } from '../../../lambdas/domain/policy';
+import { REVIEW_LIST_HEADER } from '../../../lambdas/domain/report/court-lists';
+import { parseReviewList } from '../../../lambdas/domain/review/review-list';
+import { birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, policyArbitrary, rowArbitrary } from '../../helpers/arbitraries';
 
 const context: FinalizeContext = {
   runId: 'run-1', county: 'SACRAMENTO', computeAt: '2020-07-01', policyName: 'custom.json', policySha256: 'ab'.repeat(32), codeVersion: 'record-clearance@0.1.0',
@@ -159,6 +165,39 @@ describe('property: every conviction of the run is exactly once on the motion, t
           expect(final.decisions.trimEnd().split('\n')).toHaveLength(runItems.length);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('review state: decided and pending by determination and reason, final impact on people', () => {
+  test('denying the reduction of P1 leaves P1 a felony; approving the hand-review felony of P3 clears P3\'s', () => {
+    const automatic = finalize(items, [], context).counts;
+    // P1's felony reduced and misdemeanor dismissed: no felony left, a conviction left (the reduced felony)
+    expect(automatic.impact).toEqual({ peopleNoFelony: 1, peopleNoConviction: 0, automatic: { peopleNoFelony: 1, peopleNoConviction: 0 } });
+    expect(automatic.pendingByReason).toEqual({ 'Awaiting prosecution review': 3 });
+    expect(automatic.decidedByDetermination).toEqual({});
+    const decided = finalize(items, [round(1, [decision(reduction, 'Deny', 2), decision(handFelony, 'Dismiss', 3), decision(handMisdemeanor, 'Defer', 4)])], context).counts;
+    expect(decided.impact).toEqual({ peopleNoFelony: 1, peopleNoConviction: 1, automatic: { peopleNoFelony: 1, peopleNoConviction: 0 } });
+    expect(decided.pendingByReason).toEqual({ 'Awaiting prosecution review': 1, 'Deferred by a reviewer': 1 });
+    expect(decided.deniedByReason).toEqual({ [notEligible.rule]: 1, 'Denied by a reviewer': 1 });
+    expect(decided.decidedByDetermination).toEqual({ [DETERMINATION.reduction]: 1, [DETERMINATION.handReview]: 2 });
+    expect(decided.overrides).toMatchObject({ reliefToDenied: 1, reliefToPending: 0, deniedToRelief: 0 });
+  });
+
+  test('property: without decisions the final impact is the run summary\'s (people left with no felony / no conviction)', () => {
+    fc.assert(
+      fc.property(fc.array(rowArbitrary, { minLength: 1, maxLength: 25 }), birthDatesArbitrary, policyArbitrary, computeAtArbitrary, (rows, birthDates, policy, computeAt) => {
+        const fields = fieldsOf(rows, birthDates);
+        makeConvictionsConsistent(fields);
+        const classifier = new PartitionClassifier({ county: 'SACRAMENTO', computeAtDay: parseIsoDate(computeAt), policy: parsePolicy(policy) });
+        fields.forEach((row, index) => classifier.addRow(row, index));
+        const statistics = classifier.decide();
+        const text = [REVIEW_LIST_HEADER, ...classifier.courtLists().review.map((entry) => entry.line)].map((line) => `${line}\n`).join('');
+        const impact = finalize(parseReviewList(text), [], { ...context, computeAt }).counts.impact;
+        const expected = { peopleNoFelony: statistics.reliefWithCurrentEligibilityChoices.CountSubjectsNoFelony, peopleNoConviction: statistics.reliefWithCurrentEligibilityChoices.CountSubjectsNoConviction };
+        expect(impact).toEqual({ ...expected, automatic: expected });
+      }),
       { numRuns: 300 },
     );
   });

@@ -1,4 +1,4 @@
-import { loadHandlerConfig, loadPlanConfig } from '../../../lambdas/adapters/config';
+import { loadHandlerConfig, loadPlanConfig, loadRollupConfig } from '../../../lambdas/adapters/config';
 import { ConfigError } from '../../../lambdas/domain/errors';
 
 const PLAN_ENV = { DATA_BUCKET: 'data', LEDGER_TABLE: 'ledger', MAX_PARTITIONS: '1000', TARGET_RANGE_BYTES: '67108864', MAX_REJECT_RATIO: '0.05' };
@@ -53,5 +53,10 @@ describe('function configuration', () => {
     expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, TASK_LANES: '0' })).message).toBe('configuration: TASK_LANES: "0" must be a whole number >= 1');
     expect(errorOf(() => loadPlanConfig({ ...PLAN_ENV, EXCEL_SAFE: 'yes' })).message).toBe('configuration: EXCEL_SAFE: "yes" must be true or false');
     expect(errorOf(() => loadHandlerConfig({ DATA_BUCKET: ' ', LEDGER_TABLE: 'ledger' })).message).toBe('configuration: DATA_BUCKET: " " is empty');
+  });
+
+  it('gives the roll-up the bucket only, and refuses it without one', () => {
+    expect(loadRollupConfig({ DATA_BUCKET: 'data' })).toEqual({ dataBucket: 'data' });
+    expect(errorOf(() => loadRollupConfig({ LEDGER_TABLE: 'ledger' })).message).toBe('configuration: DATA_BUCKET is missing');
   });
 });

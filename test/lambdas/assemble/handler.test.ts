@@ -1,4 +1,4 @@
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 import { Summary } from '../../../lambdas/domain/summary';
 import { RunLedger, RunRecord } from '../../../lambdas/adapters/ledger';
 import { captureStdout, Handlers, LambdaBench, loadHandlers, objectCreatedEvent, rejectionOf, runPipeline, startBench } from '../helpers';

@@ -1,4 +1,4 @@
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 import { ByteRange } from '../../../lambdas/domain/pipeline/plan';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { ClassifyTaskResult, PlanResult } from '../../../lambdas/workflow-contract';

@@ -8,7 +8,7 @@ import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { csvLine } from '../../../lambdas/domain/csv/writer';
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { captureStdout, Handlers, LambdaBench, loadHandlers, objectCreatedEvent, runPipeline, startBench } from '../helpers';
 
@@ -69,6 +69,27 @@ describe('finalize handler', () => {
     expect(records.find((r) => r.convictionId === hand[0])).toMatchObject({ codeVersion: 'record-clearance@test', decisions: [{ round: 1, reviewer: 'A. Reviewer', reason: secret }] });
     const run = await ledger.getRun(runId);
     expect(run?.review).toMatchObject({ rounds: 1, decided: 2, relief: first.counts && (first.counts as { relief: number }).relief });
+
+    // The run's reports gain the review state: counts only, the same in both summaries, the ledger and report.html.
+    const reportsSummary = JSON.parse(await bench.text(`reports/INYO/${runId}/summary.json`));
+    const resultsSummary = JSON.parse(await bench.text(`results/INYO/${runId}/summary.json`));
+    expect(reportsSummary.review).toEqual(resultsSummary.review);
+    const decidedState = reportsSummary.review;
+    expect(decidedState).toMatchObject({ rounds: 1, decided: 2, relief: run?.review?.relief, denied: run?.review?.denied, pending: run?.review?.pending });
+    expect(decidedState.byDetermination[DETERMINATION.handReview]).toMatchObject({ decided: 1 });
+    expect(decidedState.deniedByReason['Denied by a reviewer']).toBe(1);
+    expect(decidedState.overrides.reliefToDenied).toBe(1);
+    expect([decidedState.impact.peopleNoFelony, decidedState.impact.peopleNoConviction]).toEqual([run?.review?.peopleNoFelony, run?.review?.peopleNoConviction]);
+    expect(decidedState.impact.automatic).toEqual({
+      peopleNoFelony: reportsSummary.reliefWithCurrentEligibilityChoices.CountSubjectsNoFelony,
+      peopleNoConviction: reportsSummary.reliefWithCurrentEligibilityChoices.CountSubjectsNoConviction,
+    });
+    const html = await bench.text(`reports/INYO/${runId}/report.html`);
+    expect(html).toContain('<section id="review">');
+    expect(html).toMatch(/After 1 review round: of [\d,]+ convictions/);
+    for (const text of [JSON.stringify(reportsSummary), html]) {
+      for (const personal of [secret, hand[0], eligible[0], review[0].Name, review[0]['Case Number']]) expect(text).not.toContain(personal);
+    }
 
     const state = await listed(`results/INYO/${runId}/`);
     await bench.put(`reviews/INYO/${runId}/bad.csv`, [HEADER, csvLine([hand[1], 'Dismiss', 'x', 'A', '2024-03-02']), csvLine(['cv-00000000000000000000', 'Deny', 'x', 'A', '2024-03-02'])].join('\n'));

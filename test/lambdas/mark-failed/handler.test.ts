@@ -1,4 +1,4 @@
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 import { Summary } from '../../../lambdas/domain/summary';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 

@@ -1,4 +1,4 @@
-import { generateExtract } from '../../../lambdas/domain/generator';
+import { generateExtract } from '../../../tools/generator';
 import { RunPlan } from '../../../lambdas/domain/pipeline/plan';
 import { PlanResult } from '../../../lambdas/workflow-contract';
 import { RunLedger } from '../../../lambdas/adapters/ledger';

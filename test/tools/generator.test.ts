@@ -7,7 +7,7 @@ import {
   generateExtract,
   GenerateOptions,
   peopleForRows,
-} from '../../lambdas/domain/generator';
+} from '../../tools/generator';
 
 const COUNTY = 'LOS ANGELES';
 const SAMPLE_PEOPLE = 2000;

@@ -11,9 +11,11 @@
  *
  * Output is ASCII, so a chunk's string length is its byte length.
  */
-import { COL, DOJ_COLUMNS, FIELD_COUNT } from './columns';
+import { COL, DOJ_COLUMNS, FIELD_COUNT } from '../lambdas/domain/columns';
 // DOJ county codes are the counties' alphabetical positions in this list.
-import { CALIFORNIA_COUNTIES } from './counties';
+import { CALIFORNIA_COUNTIES } from '../lambdas/domain/counties';
+import { Prng } from './prng';
+import { newPeopleCount, nextMonthRows, PlantedChange } from './next-month';
 
 export interface GenerateOptions {
   /** County the extract was made for, upper case (e.g. `LOS ANGELES`). Every person has a Prop 64 conviction there. */
@@ -30,6 +32,11 @@ export interface GenerateOptions {
   startSubjectId?: number;
   /** A chunk is yielded once it holds at least this many bytes; chunks always end at a row end. Default 65536. */
   chunkBytes?: number;
+  /**
+   * "Next month's" extract of the same options (next-month.ts): some people sealed, some with a new conviction, a
+   * corrected date or level, and new people after the last one. Default false.
+   */
+  nextMonth?: boolean;
 }
 
 export const DEFAULT_MALFORMED_DATE_RATE = 0.002;
@@ -54,46 +61,6 @@ export function peopleForRows(rows: number): number {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Randomness
-
-/** mulberry32: tiny, fast, good enough for fabricated data; never Math.random (output must be reproducible). */
-class Prng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed | 0;
-  }
-
-  uint32(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  float(): number {
-    return this.uint32() / 4294967296;
-  }
-
-  /** Uniform integer in [0, n). */
-  below(n: number): number {
-    return Math.floor(this.float() * n);
-  }
-
-  /** Uniform integer in [low, high]. */
-  between(low: number, high: number): number {
-    return low + this.below(high - low + 1);
-  }
-
-  chance(probability: number): boolean {
-    return this.float() < probability;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)];
-  }
-}
 
 /** Items drawn in proportion to their weights. */
 class WeightedTable<T> {
@@ -135,6 +102,7 @@ function deriveSeed(a: number, b: number, salt: number): number {
 }
 
 const PERSON_SALT = 0x50455253; // "PERS"
+const NEXT_MONTH_SALT = 0x4e584d4f; // "NXMO"
 const INTERLEAVE_SALT = 0x494e544c; // "INTL"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -705,145 +673,174 @@ function cycleDays(rng: Prng, birthDay: number, count: number): number[] {
   return days.sort((a, b) => a - b);
 }
 
-/** One person's rows, in the order a DOJ file lists them. */
+/** What the rows of one person draw from: their stream, the shared row values and the malformed-date rate. */
+interface PersonDraw {
+  rng: Prng;
+  values: string[];
+  rate: number;
+  rows: string[];
+}
+
+/** An event date of the person's rows: a malformed one at the run's rate. */
+function eventDateOf(draw: PersonDraw, day: number): string {
+  return draw.rng.float() < draw.rate ? malformedDate(draw.rng, day) : dateText[day];
+}
+
+/** One person's rows, in the order a DOJ file lists them: a cycle after another, then a death when there is one. */
 function personRows(context: RunContext, subjectId: number): string[] {
   const rng = new Prng(deriveSeed(context.seed, subjectId, PERSON_SALT));
-  const rate = context.malformedDateRate;
   const birthDay = rng.chance(0.25) ? rng.between(OLD_BIRTH_FIRST, OLD_BIRTH_LAST) : rng.between(YOUNG_BIRTH_FIRST, YOUNG_BIRTH_LAST);
   const values = context.values;
-  values[SLOT.personHead] = personHead(rng, subjectId, birthDay, rate);
+  values[SLOT.personHead] = personHead(rng, subjectId, birthDay, context.malformedDateRate);
   const elsewhere = [context.otherCounties.pick(rng), context.otherCounties.pick(rng)];
   const kinds = planCycles(rng);
   const days = cycleDays(rng, birthDay, kinds.length);
-  const rows: string[] = [];
-  const eventDate = (day: number): string => (rng.float() < rate ? malformedDate(rng, day) : dateText[day]);
+  const draw: PersonDraw = { rng, values, rate: context.malformedDateRate, rows: [] };
+  for (let cycle = 0; cycle < kinds.length; cycle++) cycleRows(context, draw, kinds[cycle], cycle, days[cycle], birthDay, elsewhere);
+  if (rng.chance(DECEASED_RATE)) deceasedRow(context, draw, kinds.length, days[kinds.length - 1], birthDay);
+  return draw.rows;
+}
 
-  for (let cycle = 0; cycle < kinds.length; cycle++) {
-    const kind = kinds[cycle];
-    const cycleDay = days[cycle];
-    const forcedToTarget = kind === 'prop64' || rng.chance(TARGET_COUNTY_SHARE);
-    const origins = originsFor(context, forcedToTarget ? context.county : rng.pick(elsewhere));
-    const cyclePrefix = String(101 + cycle);
-    values[SLOT.cycleOrder] = String(cycle + 1);
-    values[SLOT.cycleDate] = dateText[cycleDay];
-    values[SLOT.cycleAge] = String(ageAt(birthDay, cycleDay));
+/** The rows of one cycle: a registration step, or an arrest and court step over the cycle's counts. */
+function cycleRows(context: RunContext, draw: PersonDraw, kind: CycleKind, cycle: number, cycleDay: number, birthDay: number, elsewhere: readonly string[]): void {
+  const { rng, values } = draw;
+  const forcedToTarget = kind === 'prop64' || rng.chance(TARGET_COUNTY_SHARE);
+  const origins = originsFor(context, forcedToTarget ? context.county : rng.pick(elsewhere));
+  const cyclePrefix = String(101 + cycle);
+  values[SLOT.cycleOrder] = String(cycle + 1);
+  values[SLOT.cycleDate] = dateText[cycleDay];
+  values[SLOT.cycleAge] = String(ageAt(birthDay, cycleDay));
 
-    if (kind === 'registration' || kind === 'narcoticRegistration') {
-      values[SLOT.stepOrder] = '1';
-      values[SLOT.eventDate] = eventDate(cycleDay);
-      values[SLOT.stepOrigin] = origins.registration;
-      rows.push(renderStepOnlyRow(values, `${cyclePrefix}001001000`, kind === 'registration' ? rng.pick(SEX_OFFENDER_REGISTRATIONS) : NARCOTIC_REGISTRATION));
-      continue;
-    }
+  if (kind === 'registration' || kind === 'narcoticRegistration') {
+    values[SLOT.stepOrder] = '1';
+    values[SLOT.eventDate] = eventDateOf(draw, cycleDay);
+    values[SLOT.stepOrigin] = origins.registration;
+    draw.rows.push(renderStepOnlyRow(values, `${cyclePrefix}001001000`, kind === 'registration' ? rng.pick(SEX_OFFENDER_REGISTRATIONS) : NARCOTIC_REGISTRATION));
+    return;
+  }
 
-    const countTotal = COUNTS_PER_STEP.pick(rng);
-    const offenses: Offense[] = [];
-    const tocs: string[] = [];
-    for (let count = 0; count < countTotal; count++) {
-      let charge: Offense;
-      if (count === 0 && kind === 'prop64') charge = PROP64_OFFENSES.pick(rng);
-      else if (count === 0 && kind === 'superstrike') charge = SUPERSTRIKE_OFFENSES.pick(rng);
-      else if (count === 0 && kind === 'pc290') charge = PC290_OFFENSES.pick(rng);
-      else charge = rng.chance(PROP64_COUNT_RATE) ? PROP64_OFFENSES.pick(rng) : OTHER_OFFENSES.pick(rng);
-      offenses.push(charge);
-      tocs.push(charge.tocs[rng.below(charge.tocs.length)]);
-    }
-    const hasArrest = rng.chance(0.9);
-    const hasCourt = !hasArrest || kind !== 'ordinary' || rng.chance(0.82);
-    let step = 0;
+  const countTotal = COUNTS_PER_STEP.pick(rng);
+  const offenses: Offense[] = [];
+  const tocs: string[] = [];
+  for (let count = 0; count < countTotal; count++) {
+    let charge: Offense;
+    if (count === 0 && kind === 'prop64') charge = PROP64_OFFENSES.pick(rng);
+    else if (count === 0 && kind === 'superstrike') charge = SUPERSTRIKE_OFFENSES.pick(rng);
+    else if (count === 0 && kind === 'pc290') charge = PC290_OFFENSES.pick(rng);
+    else charge = rng.chance(PROP64_COUNT_RATE) ? PROP64_OFFENSES.pick(rng) : OTHER_OFFENSES.pick(rng);
+    offenses.push(charge);
+    tocs.push(charge.tocs[rng.below(charge.tocs.length)]);
+  }
+  const hasArrest = rng.chance(0.9);
+  const hasCourt = !hasArrest || kind !== 'ordinary' || rng.chance(0.82);
+  let step = 0;
+  if (hasArrest) arrestRows(draw, origins, cyclePrefix, ++step, cycleDay, offenses, tocs);
+  if (hasCourt) courtRows(draw, origins, kind, cyclePrefix, ++step, cycleDay, offenses, tocs);
+}
 
-    if (hasArrest) {
-      step++;
-      values[SLOT.stepOrder] = String(step);
-      values[SLOT.stepOrigin] = rng.pick(origins.arrests);
-      values[SLOT.dispositionDate] = '';
-      values[SLOT.caseNumber] = '';
+/** The arrest step: a row per count, one disposition for all. */
+function arrestRows(draw: PersonDraw, origins: CountyOrigins, cyclePrefix: string, step: number, cycleDay: number, offenses: readonly Offense[], tocs: readonly string[]): void {
+  const { rng, values } = draw;
+  values[SLOT.stepOrder] = String(step);
+  values[SLOT.stepOrigin] = rng.pick(origins.arrests);
+  values[SLOT.dispositionDate] = '';
+  values[SLOT.caseNumber] = '';
+  values[SLOT.convictionStatusCode] = '';
+  values[SLOT.convictionStatus] = '';
+  values[SLOT.sentence] = NO_SENTENCE;
+  values[SLOT.comment] = '';
+  const disposition = csvField(ARREST_DISPOSITIONS.pick(rng));
+  for (let count = 0; count < offenses.length; count++) {
+    values[SLOT.eventDate] = eventDateOf(draw, cycleDay);
+    values[SLOT.countOrder] = `${cyclePrefix}${PAD3[step]}${PAD3[count + 1]}000`;
+    values[SLOT.offense] = offenses[count].segments[tocs[count]];
+    values[SLOT.disposition] = disposition;
+    draw.rows.push(ROW_TEMPLATE.render(values));
+  }
+}
+
+/** The court step: a row per count (convicted or not), then the extra sentence parts of the convicted ones. */
+function courtRows(
+  draw: PersonDraw, origins: CountyOrigins, kind: CycleKind, cyclePrefix: string, step: number, cycleDay: number, offenses: readonly Offense[], tocs: readonly string[],
+): void {
+  const { rng, values } = draw;
+  const courtDay = Math.min(cycleDay + rng.between(1, 120), LAST_TABLE_DAY);
+  const countOrderPrefix = `${cyclePrefix}${PAD3[step]}`;
+  const caseMode = rng.float(); // one shared case number (most), none, or a second case for later counts
+  const firstCase = caseMode < 0.08 ? '' : caseNumber(rng);
+  const laterCase = caseMode >= 0.08 && caseMode < 0.14 ? caseNumber(rng) : firstCase;
+  const sentenceParts: string[] = [];
+  values[SLOT.stepOrder] = String(step);
+  values[SLOT.stepOrigin] = origins.court;
+  for (let count = 0; count < offenses.length; count++) {
+    values[SLOT.eventDate] = eventDateOf(draw, courtDay);
+    values[SLOT.countOrder] = `${countOrderPrefix}${PAD3[count + 1]}000`;
+    values[SLOT.dispositionDate] = rng.chance(0.95) ? dateText[courtDay] : '';
+    values[SLOT.caseNumber] = count === 0 ? firstCase : rng.chance(0.03) ? '' : laterCase;
+    chargeText(rng, values, offenses[count], tocs[count]);
+    const convicted = (count === 0 && kind !== 'ordinary') || rng.chance(CONVICTION_RATE);
+    if (!convicted) {
+      values[SLOT.disposition] = csvField(NOT_CONVICTED_DISPOSITIONS.pick(rng));
       values[SLOT.convictionStatusCode] = '';
       values[SLOT.convictionStatus] = '';
       values[SLOT.sentence] = NO_SENTENCE;
+      draw.rows.push(ROW_TEMPLATE.render(values));
+      continue;
+    }
+    convictedCount(draw, kind, tocs[count], courtDay, sentenceParts);
+  }
+  for (const part of sentenceParts) draw.rows.push(part);
+}
+
+/** A court count's offense and comment: the charge, a comment-only charge, or a charge with a comment. */
+function chargeText(rng: Prng, values: string[], charge: Offense, toc: string): void {
+  values[SLOT.comment] = '';
+  values[SLOT.offense] = charge.segments[toc];
+  if (rng.chance(charge.prop64 ? COMMENT_ONLY_PROP64_RATE : COMMENT_ONLY_OTHER_RATE)) {
+    values[SLOT.offense] = joinFields('', rng.pick(COMMENT_ONLY_DESCRIPTIONS), toc, quotedBlanks(28));
+    values[SLOT.comment] = charge.commentText;
+  } else if (charge.prop64 && rng.chance(OTHER_PROP64_COMMENT_RATE)) {
+    values[SLOT.comment] = PROP64_OFFENSES.pick(rng).commentText;
+  } else if (rng.chance(GENERIC_COMMENT_RATE)) {
+    values[SLOT.comment] = rng.pick(GENERIC_COMMENTS);
+  }
+}
+
+/** A convicted count's row (level, disposition, sentence), and its extra sentence parts into `sentenceParts`. */
+function convictedCount(draw: PersonDraw, kind: CycleKind, toc: string, courtDay: number, sentenceParts: string[]): void {
+  const { rng, values } = draw;
+  // A felony charge may end in a misdemeanor conviction (wobbler); superstrikes and PC 290 counts stay felonies.
+  const felony = toc === 'F' && (kind === 'superstrike' || kind === 'pc290' || rng.chance(0.8));
+  const level = felony ? 'FELONY' : toc === 'I' ? '' : 'MISDEMEANOR';
+  const levelMatchesToc = felony === (toc === 'F');
+  const [disposition, sentenceKind] = (felony ? FELONY_SENTENCES : toc === 'I' ? INFRACTION_SENTENCES : MISDEMEANOR_SENTENCES).pick(rng);
+  values[SLOT.disposition] = disposition;
+  values[SLOT.convictionStatusCode] = quotedBlanks(disposition.length - 9);
+  values[SLOT.convictionStatus] = levelMatchesToc && rng.chance(BLANK_CONVICTION_STATUS_RATE) ? '' : level;
+  values[SLOT.sentence] = sentenceFor(rng, sentenceKind);
+  draw.rows.push(ROW_TEMPLATE.render(values));
+  if (rng.chance(SENTENCE_PART_RATE)) {
+    // Extra sentence parts come after the step's other counts, so rows of one count are not always adjacent.
+    for (let part = rng.chance(0.2) ? 2 : 1; part > 0; part--) {
+      values[SLOT.eventDate] = eventDateOf(draw, courtDay);
+      values[SLOT.sentence] = extraSentencePart(rng);
       values[SLOT.comment] = '';
-      const disposition = csvField(ARREST_DISPOSITIONS.pick(rng));
-      for (let count = 0; count < countTotal; count++) {
-        values[SLOT.eventDate] = eventDate(cycleDay);
-        values[SLOT.countOrder] = `${cyclePrefix}${PAD3[step]}${PAD3[count + 1]}000`;
-        values[SLOT.offense] = offenses[count].segments[tocs[count]];
-        values[SLOT.disposition] = disposition;
-        rows.push(ROW_TEMPLATE.render(values));
-      }
-    }
-
-    if (hasCourt) {
-      step++;
-      const courtDay = Math.min(cycleDay + rng.between(1, 120), LAST_TABLE_DAY);
-      const countOrderPrefix = `${cyclePrefix}${PAD3[step]}`;
-      const caseMode = rng.float(); // one shared case number (most), none, or a second case for later counts
-      const firstCase = caseMode < 0.08 ? '' : caseNumber(rng);
-      const laterCase = caseMode >= 0.08 && caseMode < 0.14 ? caseNumber(rng) : firstCase;
-      const sentenceParts: string[] = [];
-      values[SLOT.stepOrder] = String(step);
-      values[SLOT.stepOrigin] = origins.court;
-      for (let count = 0; count < countTotal; count++) {
-        const charge = offenses[count];
-        const toc = tocs[count];
-        values[SLOT.eventDate] = eventDate(courtDay);
-        values[SLOT.countOrder] = `${countOrderPrefix}${PAD3[count + 1]}000`;
-        values[SLOT.dispositionDate] = rng.chance(0.95) ? dateText[courtDay] : '';
-        values[SLOT.caseNumber] = count === 0 ? firstCase : rng.chance(0.03) ? '' : laterCase;
-        values[SLOT.comment] = '';
-        values[SLOT.offense] = charge.segments[toc];
-        if (rng.chance(charge.prop64 ? COMMENT_ONLY_PROP64_RATE : COMMENT_ONLY_OTHER_RATE)) {
-          values[SLOT.offense] = joinFields('', rng.pick(COMMENT_ONLY_DESCRIPTIONS), toc, quotedBlanks(28));
-          values[SLOT.comment] = charge.commentText;
-        } else if (charge.prop64 && rng.chance(OTHER_PROP64_COMMENT_RATE)) {
-          values[SLOT.comment] = PROP64_OFFENSES.pick(rng).commentText;
-        } else if (rng.chance(GENERIC_COMMENT_RATE)) {
-          values[SLOT.comment] = rng.pick(GENERIC_COMMENTS);
-        }
-        const convicted = (count === 0 && kind !== 'ordinary') || rng.chance(CONVICTION_RATE);
-        if (!convicted) {
-          values[SLOT.disposition] = csvField(NOT_CONVICTED_DISPOSITIONS.pick(rng));
-          values[SLOT.convictionStatusCode] = '';
-          values[SLOT.convictionStatus] = '';
-          values[SLOT.sentence] = NO_SENTENCE;
-          rows.push(ROW_TEMPLATE.render(values));
-          continue;
-        }
-        // A felony charge may end in a misdemeanor conviction (wobbler); superstrikes and PC 290 counts stay felonies.
-        const felony = toc === 'F' && (kind === 'superstrike' || kind === 'pc290' || rng.chance(0.8));
-        const level = felony ? 'FELONY' : toc === 'I' ? '' : 'MISDEMEANOR';
-        const levelMatchesToc = felony === (toc === 'F');
-        const [disposition, sentenceKind] = (felony ? FELONY_SENTENCES : toc === 'I' ? INFRACTION_SENTENCES : MISDEMEANOR_SENTENCES).pick(rng);
-        values[SLOT.disposition] = disposition;
-        values[SLOT.convictionStatusCode] = quotedBlanks(disposition.length - 9);
-        values[SLOT.convictionStatus] = levelMatchesToc && rng.chance(BLANK_CONVICTION_STATUS_RATE) ? '' : level;
-        values[SLOT.sentence] = sentenceFor(rng, sentenceKind);
-        rows.push(ROW_TEMPLATE.render(values));
-        if (rng.chance(SENTENCE_PART_RATE)) {
-          // Extra sentence parts come after the step's other counts, so rows of one count are not always adjacent.
-          for (let part = rng.chance(0.2) ? 2 : 1; part > 0; part--) {
-            values[SLOT.eventDate] = eventDate(courtDay);
-            values[SLOT.sentence] = extraSentencePart(rng);
-            values[SLOT.comment] = '';
-            sentenceParts.push(ROW_TEMPLATE.render(values));
-          }
-        }
-      }
-      for (const part of sentenceParts) rows.push(part);
+      sentenceParts.push(ROW_TEMPLATE.render(values));
     }
   }
+}
 
-  if (rng.chance(DECEASED_RATE)) {
-    const cycle = kinds.length;
-    const deathDay = Math.min(days[cycle - 1] + rng.between(30, 3000), LAST_TABLE_DAY);
-    values[SLOT.cycleOrder] = String(cycle + 1);
-    values[SLOT.cycleDate] = dateText[deathDay];
-    values[SLOT.cycleAge] = String(ageAt(birthDay, deathDay));
-    values[SLOT.stepOrder] = '1';
-    values[SLOT.eventDate] = eventDate(deathDay);
-    values[SLOT.stepOrigin] = originsFor(context, context.county).deceased;
-    rows.push(renderStepOnlyRow(values, `${101 + cycle}001001000`, NO_OFFENSE));
-  }
-  return rows;
+/** The death, a cycle after the last one. */
+function deceasedRow(context: RunContext, draw: PersonDraw, cycle: number, lastCycleDay: number, birthDay: number): void {
+  const { rng, values } = draw;
+  const deathDay = Math.min(lastCycleDay + rng.between(30, 3000), LAST_TABLE_DAY);
+  values[SLOT.cycleOrder] = String(cycle + 1);
+  values[SLOT.cycleDate] = dateText[deathDay];
+  values[SLOT.cycleAge] = String(ageAt(birthDay, deathDay));
+  values[SLOT.stepOrder] = '1';
+  values[SLOT.eventDate] = eventDateOf(draw, deathDay);
+  values[SLOT.stepOrigin] = originsFor(context, context.county).deceased;
+  draw.rows.push(renderStepOnlyRow(values, `${101 + cycle}001001000`, NO_OFFENSE));
 }
 
 /** Rows of 2-3 people shuffled together, each person's own order kept (runs of 1-3 rows). */
@@ -868,7 +865,7 @@ function interleave(rng: Prng, people: string[][]): string[] {
 function validate(options: GenerateOptions): Required<GenerateOptions> {
   const {
     county, people, seed, header = true, malformedDateRate = DEFAULT_MALFORMED_DATE_RATE,
-    startSubjectId = DEFAULT_START_SUBJECT_ID, chunkBytes = DEFAULT_CHUNK_BYTES,
+    startSubjectId = DEFAULT_START_SUBJECT_ID, chunkBytes = DEFAULT_CHUNK_BYTES, nextMonth = false,
   } = options;
   if (typeof county !== 'string' || county.trim() === '' || county !== county.toUpperCase() || county.trim() !== county) {
     throw new Error(`generateExtract: county must be an upper-case name like 'LOS ANGELES', got ${JSON.stringify(county)}`);
@@ -887,7 +884,8 @@ function validate(options: GenerateOptions): Required<GenerateOptions> {
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) {
     throw new Error(`generateExtract: chunkBytes must be a whole number >= 1, got ${chunkBytes}`);
   }
-  return { county, people, seed, header, malformedDateRate, startSubjectId, chunkBytes };
+  if (typeof nextMonth !== 'boolean') throw new Error(`generateExtract: nextMonth must be true or false, got ${String(nextMonth)}`);
+  return { county, people, seed, header, malformedDateRate, startSubjectId, chunkBytes, nextMonth };
 }
 
 /**
@@ -895,11 +893,34 @@ function validate(options: GenerateOptions): Required<GenerateOptions> {
  * (the last may be smaller) that always end at a row end. Bad options throw here, before any text.
  */
 export function generateExtract(options: GenerateOptions): Generator<string, void, undefined> {
-  return extractChunks(validate(options));
+  return extractChunks(validate(options), []);
 }
 
-function* extractChunks(options: Required<GenerateOptions>): Generator<string, void, undefined> {
-  const { county, people, seed, header, malformedDateRate, startSubjectId, chunkBytes } = options;
+/**
+ * The changes planted in the `nextMonth` extract of these options, person by person (next-month.ts), in
+ * SUBJECT_ID order: what a comparison of the two months must find.
+ */
+export function plantedChanges(options: Omit<GenerateOptions, 'nextMonth' | 'header' | 'chunkBytes'>): PlantedChange[] {
+  const changes: PlantedChange[] = [];
+  for (const chunk of extractChunks({ ...validate(options), nextMonth: true, header: false }, changes)) void chunk;
+  return changes;
+}
+
+function* extractChunks(options: Required<GenerateOptions>, planted: PlantedChange[]): Generator<string, void, undefined> {
+  const { county, people: firstMonthPeople, seed, header, malformedDateRate, startSubjectId, chunkBytes, nextMonth } = options;
+  const people = firstMonthPeople + (nextMonth ? newPeopleCount(firstMonthPeople) : 0);
+  /** A person's rows, next month's when asked for (the changes planted recorded). */
+  const rowsOf = (subjectId: number): string[] => {
+    const rows = personRows(context, subjectId);
+    if (!nextMonth) return rows;
+    if (subjectId >= startSubjectId + firstMonthPeople) {
+      planted.push({ subjectId: String(subjectId), change: 'new person' });
+      return rows;
+    }
+    const next = nextMonthRows(new Prng(deriveSeed(seed, subjectId, NEXT_MONTH_SALT)), String(subjectId), rows, county);
+    if (next.change !== null) planted.push(next.change);
+    return next.rows;
+  };
   ensureDateTable();
   const context: RunContext = {
     county,
@@ -921,10 +942,10 @@ function* extractChunks(options: Required<GenerateOptions>): Generator<string, v
     const size = Math.min(wanted, people - index);
     let rows: string[];
     if (size === 1) {
-      rows = personRows(context, startSubjectId + index);
+      rows = rowsOf(startSubjectId + index);
     } else {
       const group: string[][] = [];
-      for (let member = 0; member < size; member++) group.push(personRows(context, startSubjectId + index + member));
+      for (let member = 0; member < size; member++) group.push(rowsOf(startSubjectId + index + member));
       rows = interleave(groups, group);
     }
     index += size;
