@@ -1,52 +1,65 @@
 /**
- * What makes one Assemble invocation over the whole output fail in the cloud, on the embedded stack: a network budget
- * per Assemble invocation (what one function moves within its timeout, scaled down to this small run). With one
- * output slice, that invocation moves the whole output and times out, and the ledger names the task and what to
- * change. The fan-out's outputs, byte for byte those of one slice, are the property tests' (test/domain/properties.test.ts).
+ * Assemble as a fan-out on the embedded stack, under a network budget per Assemble invocation (what one function
+ * moves within its timeout, scaled down to this small run; beyond it the invocation times out). The budget is below
+ * what one invocation over the whole output must move (the upload read once and the three result files written),
+ * so the design of one Assemble invocation fails this test with TaskTimedOut; with one output slice per range the
+ * run succeeds, its outputs (result files, rejects and the five sorted lists, joined from the slices' parts with
+ * UploadPartCopy on the S3 stand-in) byte for byte those of a run in one process with a single slice.
  */
-import { synthTemplate } from '../../bin/commands/synth-template';
 import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
-import { COUNTY, Harness, MIB, publishedOutputs, runBatch, startHarness } from './fixtures/harness';
+import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
+import { runFixture } from '../helpers/run-fixture';
+import { COMPUTE_AT, COUNTY, MIB, normalizeOutput, publishedOutputs, runBatch, startHarness } from './fixtures/harness';
+import { sizedTemplate } from './fixtures/template';
 
 jest.setTimeout(90_000);
 
-/** ~170 KB: 64 KiB ranges and partitions make 3 of each. */
-const extract = Array.from(generateExtract({ county: COUNTY, people: 40, seed: 51 })).join('');
-/** What one Assemble invocation may move: less than the input, so less than any invocation that writes all of the output. */
-const ASSEMBLE_BUDGET = Math.floor(extract.length * 0.8);
+/**
+ * ~360 KB: 128 KiB ranges and partitions make 3 of each, and an output slice per range. Large enough that the
+ * whole output's bytes are well above Publish's own (reports, lists, requests), which share the budget.
+ */
+const extract = Array.from(generateExtract({ county: COUNTY, people: 80, seed: 51 })).join('');
+const RANGE_BYTES = 128 * 1024;
+const POSITION_ORDERED = ['allResults', 'prop64Results', 'condensed', 'rejects'] as const;
+const SORTED_LISTS = ['courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'reviewList'] as const;
 
-function sizedTemplate(sliceBytes: number): Record<string, unknown> {
-  const template = synthTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } });
-  const resources = template.Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
-  for (const resource of Object.values(resources)) {
-    const variables = resource.Properties.Environment?.Variables;
-    if (resource.Type === 'AWS::Lambda::Function' && variables?.MAX_PARTITIONS !== undefined) {
-      Object.assign(variables, { TARGET_RANGE_BYTES: String(64 * 1024), TARGET_PARTITION_BYTES: String(64 * 1024), TARGET_SLICE_BYTES: String(sliceBytes) });
-    }
-  }
-  return template;
-}
+test('one task per output slice stays within a per-invocation budget that one invocation over the whole output cannot; outputs as one slice\'s', async () => {
+  const expected = await runFixture({
+    files: [{ name: 'extract.csv', content: Buffer.from(extract, 'latin1') }],
+    county: COUNTY,
+    computeAt: COMPUTE_AT,
+    policy: 'reference-default',
+  });
+  // One invocation over the whole output reads the upload and writes the three result files, at the least.
+  const wholeOutputBytes = extract.length + expected.allResults.length + expected.prop64Results.length + expected.condensed.length;
+  const budget = Math.floor(wholeOutputBytes * 0.75);
 
-async function runWith(sliceBytes: number) {
-  const h: Harness = await startHarness({
-    template: sizedTemplate(sliceBytes),
-    limits: { maxInvocationBytes: { assemble: ASSEMBLE_BUDGET }, s3MinPartBytes: 1024 },
+  const h = await startHarness({
+    template: await sizedTemplate(
+      { workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } },
+      { TARGET_RANGE_BYTES: String(RANGE_BYTES), TARGET_PARTITION_BYTES: String(RANGE_BYTES), TARGET_SLICE_BYTES: '1' },
+    ),
+    limits: { maxInvocationBytes: { assemble: budget }, s3MinPartBytes: 1024 },
   });
   try {
     await h.store.write(`policies/${COUNTY}.json`, [JSON.stringify(PRESETS['reference-default'])]);
     const { ended, run } = await runBatch(h, 'fan-out', { 'extract.csv': extract }, { policy: 'reference-default' });
-    const assemble = Object.entries(h.stack.lambdaStats().peaks).find(([name]) => /Assemble/i.test(name))?.[1];
-    return { ended, run, assemble, outputs: run?.status === 'SUCCEEDED' ? await publishedOutputs(h.store, run.runId) : {} };
+    expect({ status: run?.status, error: run?.errorMessage }).toEqual({ status: 'SUCCEEDED', error: undefined });
+    expect(ended.status).toBe('SUCCEEDED');
+    expect(run!.rangeCount).toBeGreaterThanOrEqual(3);
+    const assemble = Object.entries(h.stack.lambdaStats().peaks).find(([name]) => /Assemble/i.test(name))![1];
+    expect(assemble.invocations).toBeGreaterThanOrEqual(run!.rangeCount + 1);
+    expect(assemble.networkBytes).toBeLessThanOrEqual(budget);
+
+    const published = await publishedOutputs(h.store, run!.runId);
+    for (const name of [...POSITION_ORDERED, ...SORTED_LISTS]) {
+      const file = `results/${OUTPUT_FILES[name]}`;
+      const inProcess = normalizeOutput(file, expected.store.text(`results/test-run/${OUTPUT_FILES[name]}`), 'test-run');
+      expect({ file, text: published[file] }).toEqual({ file, text: inProcess });
+    }
+    expect(expected.store.text('results/test-run/court_motion_list.csv').split('\n').length).toBeGreaterThan(3);
   } finally {
     await h.stop();
   }
-}
-
-test('one Assemble invocation over the whole output runs past its timeout; the ledger names the task and what to change', async () => {
-  const whole = await runWith(1024 ** 3);
-  expect(whole.ended.status).toBe('FAILED');
-  expect(whole.assemble!.networkBytes).toBeGreaterThan(ASSEMBLE_BUDGET);
-  expect(whole.run).toMatchObject({ status: 'FAILED', errorName: 'TaskTimedOut', errorMessage: expect.stringContaining('Assemble slice ran past its timeout') });
-  expect(whole.run?.errorMessage).toContain('TARGET_SLICE_BYTES');
 });
