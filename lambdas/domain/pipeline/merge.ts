@@ -36,12 +36,6 @@ export const RESULT_FILE_NAMES = {
 export type ResultFile = keyof typeof RESULT_FILE_NAMES;
 export const RESULT_FILES: readonly ResultFile[] = ['allResults', 'prop64Results', 'condensed'];
 
-/**
- * How the result files are shared between two merges running at once (the CLI's phase workers, Assemble's two
- * threads): All_Results.csv (the largest, copied from the input) alone, the other two together.
- */
-export const PARALLEL_MERGES: readonly (readonly ResultFile[])[] = [['allResults'], ['prop64Results', 'condensed']];
-
 /** Where Assemble writes an output before publishing it: the run's work area. */
 export function stagedKey(plan: Pick<RunPlan, 'workPrefix'>, fileName: string): string {
   return `${plan.workPrefix}output/${fileName}`;
