@@ -22,7 +22,6 @@ import { assembleSlice, loadSliceResults, SLICE_OUTPUTS, SliceOutput, sliceKeys,
 import { RunPlan, workKeys } from './plan';
 import { SplitResult } from './split';
 import { loadSplitResults } from './slice-index';
-import { writeSortedLists } from './list-merge';
 import { COURT_LIST_FILES } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
 import { buildReportModel } from '../report/model';
@@ -216,11 +215,8 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
-  // The sorted lists are merged whole from the partitions' sorted list files (list-merge.ts) while the
-  // position-ordered outputs are joined from the slices' parts.
   await Promise.all([
     join(SLICE_OUTPUTS.filter((name) => name !== 'rejects')),
-    writeSortedLists(store, plan, (output) => staged(output)),
     ...(plan.previous === undefined ? [] : [writeChanges(store, plan, staged('changes'))]),
   ]);
   const written = plan.files.map((_, index) => slices.reduce((sum, slice) => sum + (slice.rowsPerFile[index] ?? 0), 0));

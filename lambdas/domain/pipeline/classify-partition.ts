@@ -13,7 +13,8 @@ import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, writeJson } fro
 import { readSliceRow } from './slice-index';
 import { positionIndexBytes, SliceOffsets, sliceBoundaries } from './output-slices';
 import { RunPlan, workKeys } from './plan';
-import { COURT_LIST_KINDS, courtListWorkKeys, entryPieces } from '../report/court-lists';
+import { COURT_LIST_KINDS, courtListWorkKeys } from '../report/court-lists';
+import { ListKeyIndex, listKeysKey, ListKeySample, sampledEntryPieces } from './list-merge';
 import { reportSettingsOf } from '../report/settings';
 import { compareKeys, registerWorkPieces } from './compare-register';
 import { InvariantError } from '../errors';
@@ -79,14 +80,19 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   // Where each output slice begins in the classified rows: Assemble's slice tasks read only their part. (The list
   // files are sorted by case number, not position: the lists are merged whole, see assemble.ts.)
   const offsets = new SliceOffsets(sliceBoundaries(plan));
+  // Each sorted list file with its sparse key index (list-merge.ts): the list slices' boundaries and ranged reads.
+  const listKeys: ListKeyIndex = {};
   await Promise.all([
-    ...COURT_LIST_KINDS.map((kind) => store.write(courtListWorkKeys[kind](classifiedKey), entryPieces(lists[kind]))),
+    ...COURT_LIST_KINDS.map((kind) => {
+      const samples: ListKeySample[] = [];
+      return store.write(courtListWorkKeys[kind](classifiedKey), sampledEntryPieces(lists[kind], samples, (size) => (listKeys[kind] = { size, samples })));
+    }),
     store.write(classifiedKey, outputPieces(classifier, objects, fields, plan.excelSafe === true, offsets)),
     ...(!keepsRegister(plan)
       ? []
       : [store.write(compareKeys.current(plan, partition), registerWorkPieces(classifier.registerEntries()))]),
   ]);
-  await store.write(workKeys.positions(plan, partition), [positionIndexBytes(offsets)]);
+  await Promise.all([store.write(workKeys.positions(plan, partition), [positionIndexBytes(offsets)]), writeJson(store, listKeysKey(plan, partition), listKeys)]);
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
   return statistics;
 }

@@ -11,8 +11,8 @@
  * - assembleSlice merges its part of every partition into its part of the three result CSVs (merge.ts) and writes
  *   the rejects of its ranges: four part objects and a small result (rows per file, part sizes). Slice 0 also
  *   writes the headers.
- * - The lists (court, defender, city attorney, undecided, review) are sorted by case number, not by position: they
- *   are not cut by slice but merged whole from the partitions' sorted list files (list-merge.ts).
+ * - The lists (court, defender, city attorney, undecided, review) are sorted by case number, not by position: the
+ *   slice task also writes list slice s of each, a range of sort keys merged from every partition (list-merge.ts).
  * - Publish (assemble.ts) joins each output's parts with joinObjects: on S3 a multipart upload of UploadPartCopy
  *   parts (planJoin keeps every part but the last at S3's 5 MiB minimum and within 10,000 parts).
  *
@@ -20,7 +20,9 @@
  * interval) whatever the run's size; its open reads are the windows' (WINDOW_READS_IN_FLIGHT) and one input stream.
  */
 import { csvSafeLine } from '../csv/writer';
+import { COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS } from '../report/court-lists';
 import { ChunkChannel, PieceWriter } from './channel';
+import { ListKeyIndex, listKeysKey, listSliceEntries } from './list-merge';
 import { mergeReadOptions, mergeSlice, RESULT_FILES, RESULT_FILE_NAMES } from './merge';
 import {
   collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readManyRange, readText, writeJson,
@@ -29,13 +31,20 @@ import { positionOf, RunPlan, shardOf, workKeys } from './plan';
 export { MAX_SLICES, planSlices } from './slice-plan';
 import { SplitReject } from './split';
 
-/** The position-ordered outputs, each slice writes a part of. */
-export const SLICE_OUTPUTS = ['allResults', 'prop64Results', 'condensed', 'rejects'] as const;
+/** The outputs each slice writes a part of: the position-ordered ones, then the sorted lists. */
+export const SLICE_OUTPUTS = [
+  'allResults', 'prop64Results', 'condensed', 'rejects', 'courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'reviewList',
+] as const;
 export type SliceOutput = (typeof SLICE_OUTPUTS)[number];
 
 const OUTPUT_FILE_NAMES: Record<SliceOutput, string> = {
   ...RESULT_FILE_NAMES,
   rejects: 'rejects.csv',
+  courtMotions: 'court_motion_list.csv',
+  defenderNotices: 'defender_notice_list.csv',
+  cityAttorneyReferrals: 'city_attorney_referral_list.csv',
+  undecided: 'undecided_list.csv',
+  reviewList: 'review_list.csv',
 };
 
 /** What a slice task leaves for Publish. */
@@ -121,7 +130,7 @@ export const sliceKeys = {
 
 const REJECTS_HEADER = csvSafeLine(['file', 'line', 'code', 'reason', 'text']);
 
-/** Assembles slice `slice`: its part of each of the four position-ordered outputs and its result. Returns the result. */
+/** Assembles slice `slice`: its part of each of the nine outputs and its result. Returns the result. */
 export async function assembleSlice(store: ObjectStore, plan: RunPlan, slice: number): Promise<SliceResult> {
   const { first, end } = sliceRanges(plan, slice);
   const header = slice === 0;
@@ -152,6 +161,7 @@ export async function assembleSlice(store: ObjectStore, plan: RunPlan, slice: nu
       { header, fileEnds, wrap: (file, body) => counted(file)(body) },
     ),
     writeSliceRejects(store, plan, slice, first, end, header, counted('rejects')),
+    writeSliceLists(store, plan, slice, header, counted),
   ]);
   const result: SliceResult = { slice, rowsPerFile, sizes };
   await writeJson(store, sliceKeys.result(plan, slice), result);
@@ -166,6 +176,25 @@ async function* countBytes(chunks: AsyncIterable<Buffer>, done: (bytes: number) 
     yield chunk;
   }
   done(bytes);
+}
+
+/** List slice `slice` of each sorted list (list-merge.ts), one list after another. */
+async function writeSliceLists(
+  store: ObjectStore,
+  plan: RunPlan,
+  slice: number,
+  header: boolean,
+  counted: (output: SliceOutput) => (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
+): Promise<void> {
+  const indexes = await mapBounded(Array.from({ length: plan.partitionCount }, (_, p) => p), READS_IN_FLIGHT, (p) => readJson<ListKeyIndex>(store, listKeysKey(plan, p)));
+  const slices = sliceStartsOf(plan).length;
+  for (const kind of COURT_LIST_KINDS) {
+    const output = COURT_LIST_OUTPUTS[kind];
+    await writeText(store, sliceKeys.part(plan, slice, output), counted(output), async (writer) => {
+      if (header) await writer.write(`${COURT_LIST_HEADERS[kind]}\n`);
+      for await (const entry of listSliceEntries(store, plan, indexes, kind, slice, slices)) await writer.write(`${entry.line}\n`);
+    });
+  }
 }
 
 /** rejects.csv's part of the slice: its ranges' rejects with absolute physical lines (from Index slices' line bases). */
