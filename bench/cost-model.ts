@@ -109,13 +109,13 @@ export function estimateCost(rows: number, bytesPerRow: number, throughput: Thro
     5 + // plan files and the pinned copy of the upload
     parts(inputMb * 0.5, ranges) + 2 * ranges + // split: one range object per range (in parts), rejects, result
     1 + // the slice index
-    parts(inputMb * 0.55, partitions) + 7 * partitions + // classify: classified rows (in parts), 5 sorted list files, position index, statistics
-    parts(outputMb, 3 * slices) + 2 * slices + // slices: parts of the three result files (in parts), rejects, result
-    4 * (2 * slices + 2) + parts(inputMb * LIST_RATIO, 5) + 8 + // publish: 4 joins, the 5 sorted lists (in parts), reports
+    parts(inputMb * 0.55, partitions) + 8 * partitions + // classify: classified rows (in parts), 5 sorted list files, position index, list key index, statistics
+    parts(outputMb, 3 * slices) + parts(inputMb * LIST_RATIO, 5 * slices) + 2 * slices + // slices: parts of the result files and lists (in parts), rejects, result
+    9 * (2 * slices + 2) + 8 + // publish: 9 joins, reports
     (ranges + partitions) * 2 / 1000 + 2; // map result writer files
-  // Classify: its index row and one ranged GET per range; Assemble slices: 2 position entries and windows (64 KiB at
-  // hundreds of partitions) per partition, the input; Publish: results, statistics, the sorted lists' windows.
-  const mergeWindows = Math.ceil((inputMb * 0.55 * 1024) / 64) + 2 * partitions * slices + Math.ceil((inputMb * LIST_RATIO * 1024) / 64) + 5 * partitions;
+  // Classify: its index row and one ranged GET per range; Assemble slices: per partition 2 position entries, a list key
+  // index and windows (64 KiB at hundreds of partitions) of its rows and 5 list ranges, the input; Publish: results, statistics.
+  const mergeWindows = Math.ceil((inputMb * 0.55 * 1024) / 64) + Math.ceil((inputMb * LIST_RATIO * 1024) / 64) + 8 * partitions * slices;
   const gets = 2 * ranges + ranges * partitions + partitions * 2 + 3 * ranges + partitions + mergeWindows + 10;
   const s3RequestsCost = puts * PRICES.s3Put + gets * PRICES.s3Get;
   const workGb = (inputMb * deployment.workRatio + outputMb) / 1024; // routed and classified rows, and the staged outputs, kept workRetentionDays
