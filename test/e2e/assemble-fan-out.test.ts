@@ -3,8 +3,9 @@
  * moves within its timeout, scaled down to this small run; beyond it the invocation times out). The budget is below
  * what one invocation over the whole output must move (the upload read once and the three result files written),
  * so the design of one Assemble invocation fails this test with TaskTimedOut; with one output slice per range the
- * run succeeds, its outputs (result files, rejects and the five sorted lists, joined from the slices' parts with
- * UploadPartCopy on the S3 stand-in) byte for byte those of a run in one process with a single slice.
+ * run succeeds, its outputs (result files, rejects and the five sorted lists, each list cut into key ranges by the
+ * slices, joined from the slices' parts with UploadPartCopy on the S3 stand-in) byte for byte those of a run in one
+ * process with a single slice.
  */
 import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
