@@ -9,7 +9,7 @@
  *   npm run bench -- --run-max-rows 600000   `clearance run` only on inputs up to this size (default: up to 5M rows)
  *   npm run bench -- --repeat 5        runs per command on inputs up to 600k rows (default 3; larger inputs once)
  *   npm run bench -- --no-grid         skip the large-grid run with the cloud's limits on (bench/grid.ts)
- *   npm run bench -- --grid-people 2000 --grid-bytes 4096   its size: people generated, range and partition bytes
+ *   npm run bench -- --grid-people 2000 --grid-bytes 4096 --grid-slice-bytes 65536   its size: people generated, range and partition bytes, output slice bytes
  *   npm run bench -- --monthly-rows 500000,5000000   month 2 --previous month 1 at these sizes (bench/monthly.ts); 0: skip
  *   npm run bench -- --no-small        skip the small inputs (the conformance case, a 16,000-person county)
  *   npm run bench -- --county-people 16000   the small county's size (generated with seed 7)
@@ -36,7 +36,6 @@ import { createGunzip } from 'node:zlib';
 import { Command } from 'commander';
 import { generateExtract, peopleForRows } from '../tools/generator';
 import { ASSEMBLE_THREADS, costTable, cpuShare, DEFAULT_DEPLOYMENT, estimateCost, Throughput } from './cost-model';
-import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
 import { gridRun } from './grid';
 import { monthlyBench } from './monthly';
 import { bundleInitTable, measureBundleInit } from './lambda-init';
@@ -253,14 +252,14 @@ function memoryInSize(generatedRuns: readonly Measurement[]): string {
 }
 
 /**
- * Single-thread MB/s per phase: split and classify ran on `workers` threads; assemble's merges ran on two at
- * once (PARALLEL_MERGES), so its time is counted twice, as the cloud's Assemble runs the same two merges.
+ * Single-thread MB/s per phase: split, classify and the assemble slices ran on `workers` threads (Publish's short
+ * work counted in with the slices').
  */
 function throughputOf(m: Measurement, workers: number): Throughput {
   return {
     splitMbPerSecond: m.megabytes / ((m.phases.split ?? 1) * workers),
     classifyMbPerSecond: m.megabytes / ((m.phases.classify ?? 1) * workers),
-    assembleMbPerSecond: m.megabytes / ((m.phases.assemble ?? 1) * Math.min(workers, PARALLEL_MERGES.length)),
+    assembleMbPerSecond: m.megabytes / ((m.phases.assemble ?? 1) * workers),
   };
 }
 
@@ -271,14 +270,14 @@ function scaleTable(throughput: Throughput, bytesPerRow: number): string {
   const d = DEFAULT_DEPLOYMENT;
   const perRange = d.rangeMb / (throughput.splitMbPerSecond * cpuShare(d.memoryMb.split));
   const perPartition = d.partitionMb / (throughput.classifyMbPerSecond * cpuShare(d.memoryMb.classify));
-  const assemble = inputMb / (throughput.assembleMbPerSecond * cpuShare(d.memoryMb.assemble, ASSEMBLE_THREADS));
+  const perSlice = d.sliceMb / (throughput.assembleMbPerSecond * cpuShare(d.memoryMb.assemble, ASSEMBLE_THREADS));
   return [
     `| 50M rows (${(inputMb / 1024).toFixed(1)} GB) | value | limit |`,
     '|---|---:|---:|',
-    `| ranges / partitions | ${Math.ceil(inputMb / d.rangeMb)} / ${Math.ceil(inputMb / d.partitionMb)} | 10,000 concurrent map children |`,
+    `| ranges / partitions / output slices | ${Math.ceil(inputMb / d.rangeMb)} / ${Math.ceil(inputMb / d.partitionMb)} / ${Math.ceil(inputMb / d.sliceMb)} | 10,000 concurrent map children |`,
     `| one split task (${d.rangeMb} MiB) | ${perRange.toFixed(1)} s | 900 s |`,
     `| one classify task (${d.partitionMb} MiB partition) | ${perPartition.toFixed(1)} s | 900 s |`,
-    `| assemble (one invocation, whole output, ${ASSEMBLE_THREADS} merge threads on ${cpuShare(d.memoryMb.assemble, ASSEMBLE_THREADS).toFixed(1)} vCPU) | ${assemble.toFixed(0)} s | 900 s |`,
+    `| one assemble-slice task (${d.sliceMb} MiB of input, one thread) | ${perSlice.toFixed(1)} s | 900 s |`,
   ].join('\n');
 }
 
@@ -306,6 +305,7 @@ function benchOptions() {
     .option('--no-grid', 'skip the large-grid run with the cloud\'s limits on')
     .option('--grid-people <n>', 'people in the large-grid run\'s extract', '2000')
     .option('--grid-bytes <n>', 'range and partition bytes of the large-grid run', '4096')
+    .option('--grid-slice-bytes <n>', 'input bytes per output slice of the large-grid run', '65536')
     .option('--monthly-rows <list>', 'month 2 against an N-row register at these sizes (0: skip)', '500000,5000000')
     .option('--no-small', 'skip the small inputs (the conformance case and a small county)')
     .option('--county-people <n>', 'people in the small county (generated with seed 7)', '16000')
@@ -318,7 +318,7 @@ function benchOptions() {
     .option('--only-review', 'only the review bench')
     .parse(process.argv)
     .opts<{
-      rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string;
+      rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string; gridSliceBytes: string;
       monthlyRows: string; small: boolean; countyPeople: string; init: boolean; initRuns: string;
       reviewRows: string; reviewDecisions: string; review: boolean; onlyReview?: boolean; reviewTaskMb?: string;
     }>();
@@ -370,7 +370,7 @@ async function main(): Promise<void> {
   let grid = '';
   if (options.run && options.grid) {
     process.stderr.write('large-grid run with the limits on...\n');
-    grid = `\n## Large grid with the cloud's limits on (embedded stack, bench/grid.ts)\n\n${await gridRun({ people: Number(options.gridPeople), bytes: Number(options.gridBytes) })}`;
+    grid = `\n## Large grid with the cloud's limits on (embedded stack, bench/grid.ts)\n\n${await gridRun({ people: Number(options.gridPeople), bytes: Number(options.gridBytes), sliceBytes: Number(options.gridSliceBytes) })}`;
   }
   const monthlySizes = options.monthlyRows.split(',').map(Number).filter((n) => n > 0);
   const monthly = monthlySizes.length === 0 ? '' : `\n## Monthly: month 2 against month 1's register (bench/monthly.ts)\n\n${await monthlyBench(monthlySizes)}\n`;

@@ -5,7 +5,6 @@
  * Prices: us-east-1 list prices (2026), arm64 Lambda.
  */
 
-import { PARALLEL_MERGES } from '../lambdas/domain/pipeline/merge';
 
 export const PRICES = {
   lambdaGbSecond: 0.0000133334, // arm64
@@ -28,6 +27,8 @@ export interface Throughput {
 export interface Deployment {
   rangeMb: number;
   partitionMb: number;
+  /** Input per output slice (TARGET_SLICE_BYTES): one Assemble-slice task each. */
+  sliceMb: number;
   memoryMb: { plan: number; split: number; classify: number; assemble: number; markFailed: number };
   /** Days the work area (runs/) is kept before the lifecycle rule deletes it. */
   workRetentionDays: number;
@@ -45,6 +46,7 @@ export interface Deployment {
 export const DEFAULT_DEPLOYMENT: Deployment = {
   rangeMb: 64,
   partitionMb: 64,
+  sliceMb: 256,
   memoryMb: { plan: 1024, split: 2048, classify: 3008, assemble: 3008, markFailed: 512 },
   workRetentionDays: 7,
   outputRatio: 1.6,
@@ -73,18 +75,22 @@ export interface CostBreakdown {
 }
 
 /**
- * Lambda on AWS gets vCPUs in proportion to memory (1 vCPU at 1769 MB). Split and classify run one thread; Assemble
- * runs its merges on two threads (PARALLEL_MERGES), so it uses up to two vCPUs (1.7 at 3008 MB).
+ * Lambda on AWS gets vCPUs in proportion to memory (1 vCPU at 1769 MB). Split, classify and each Assemble-slice
+ * task run one thread.
  */
 export function cpuShare(memoryMb: number, threads = 1): number {
   return Math.min(threads, memoryMb / 1769);
 }
-export const ASSEMBLE_THREADS = PARALLEL_MERGES.length;
+/** Threads of one Assemble-slice task (the map of slices is the parallelism). */
+export const ASSEMBLE_THREADS = 1;
+/** List entries' work-area bytes per input byte where every person has a Prop 64 conviction (docs/limits.md). */
+export const LIST_RATIO = 0.19;
 
 export function estimateCost(rows: number, bytesPerRow: number, throughput: Throughput, deployment: Deployment = DEFAULT_DEPLOYMENT): CostBreakdown {
   const inputMb = (rows * bytesPerRow) / (1024 * 1024);
   const ranges = Math.max(1, Math.ceil(inputMb / deployment.rangeMb));
   const partitions = Math.max(1, Math.ceil(inputMb / deployment.partitionMb));
+  const slices = Math.max(1, Math.ceil(inputMb / deployment.sliceMb));
   const memory = deployment.memoryMb;
   const splitSeconds = inputMb / (throughput.splitMbPerSecond * cpuShare(memory.split));
   const classifySeconds = inputMb / (throughput.classifyMbPerSecond * cpuShare(memory.classify));
@@ -92,10 +98,10 @@ export function estimateCost(rows: number, bytesPerRow: number, throughput: Thro
   const planSeconds = 2 + ranges * 0.05; // a ranged read or two per cut
   const gbSeconds =
     (planSeconds * memory.plan + splitSeconds * memory.split + classifySeconds * memory.classify + assembleSeconds * memory.assemble) / 1024;
-  const invocations = 2 + ranges + partitions; // plan, assemble, the map children
+  const invocations = 2 + ranges + partitions + slices; // plan, publish, the map children
   const lambda = gbSeconds * PRICES.lambdaGbSecond + invocations * PRICES.lambdaRequest;
-  // Top level: ~12 transitions; each map child execution: start, the task, end.
-  const stateTransitions = 12 + 3 * (ranges + partitions);
+  // Top level: ~14 transitions; each map child execution: start, the task, end.
+  const stateTransitions = 14 + 3 * (ranges + partitions + slices);
   const stepFunctions = stateTransitions * PRICES.stateTransition;
   const outputMb = inputMb * deployment.outputRatio;
   const parts = (mb: number, objects: number) => objects * Math.max(1, Math.ceil(mb / objects / deployment.partMb));
@@ -103,12 +109,13 @@ export function estimateCost(rows: number, bytesPerRow: number, throughput: Thro
     5 + // plan files and the pinned copy of the upload
     parts(inputMb * 0.5, ranges) + 2 * ranges + // split: one range object per range (in parts), rejects, result
     1 + // the slice index
-    parts(inputMb * 0.55, partitions) + 3 * partitions + // classify: classified rows (in parts), court-list work files, statistics
-    parts(outputMb, 3) + 8 + // assemble: three result files in parts, rejects, reports
+    parts(inputMb * 0.55, partitions) + 8 * partitions + // classify: classified rows (in parts), 5 sorted list files, position index, list key index, statistics
+    parts(outputMb, 3 * slices) + parts(inputMb * LIST_RATIO, 5 * slices) + 2 * slices + // slices: parts of the result files and lists (in parts), rejects, result
+    9 * (2 * slices + 2) + 8 + // publish: 9 joins, reports
     (ranges + partitions) * 2 / 1000 + 2; // map result writer files
-  // Classify: its index row and one ranged GET per range; Assemble: results, rejects, statistics, the merges' windows
-  // (64 KiB at hundreds of partitions) over the classified rows twice and the court lists, the input once per merge.
-  const mergeWindows = Math.ceil((2 * inputMb * 0.55 * 1024) / 64) + 2 * partitions;
+  // Classify: its index row and one ranged GET per range; Assemble slices: per partition 2 position entries, a list key
+  // index and windows (64 KiB at hundreds of partitions) of its rows and 5 list ranges, the input; Publish: results, statistics.
+  const mergeWindows = Math.ceil((inputMb * 0.55 * 1024) / 64) + Math.ceil((inputMb * LIST_RATIO * 1024) / 64) + 8 * partitions * slices;
   const gets = 2 * ranges + ranges * partitions + partitions * 2 + 3 * ranges + partitions + mergeWindows + 10;
   const s3RequestsCost = puts * PRICES.s3Put + gets * PRICES.s3Get;
   const workGb = (inputMb * deployment.workRatio + outputMb) / 1024; // routed and classified rows, and the staged outputs, kept workRetentionDays

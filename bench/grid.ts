@@ -20,6 +20,8 @@ export interface GridOptions {
   people: number;
   /** Plan's TARGET_RANGE_BYTES and TARGET_PARTITION_BYTES. */
   bytes: number;
+  /** Plan's TARGET_SLICE_BYTES (input bytes per output slice); default the stack's 256 MiB. */
+  sliceBytes?: number;
 }
 
 export async function gridRun(options: GridOptions): Promise<string> {
@@ -30,6 +32,7 @@ export async function gridRun(options: GridOptions): Promise<string> {
     const variables = resource.Properties.Environment?.Variables;
     if (resource.Type === 'AWS::Lambda::Function' && variables?.MAX_PARTITIONS !== undefined) {
       Object.assign(variables, { TARGET_RANGE_BYTES: String(options.bytes), TARGET_PARTITION_BYTES: String(options.bytes), MAX_PARTITIONS: '10000' });
+      if (options.sliceBytes !== undefined) variables.TARGET_SLICE_BYTES = String(options.sliceBytes);
     }
   }
   const stack = await startEmbeddedStack({
@@ -64,12 +67,14 @@ export async function gridRun(options: GridOptions): Promise<string> {
       ['status', ended.status],
       ['input', `${(Buffer.byteLength(extract, 'latin1') / 1e6).toFixed(1)} MB, ${run?.rowsRead ?? '?'} rows`],
       ['grid', `${run?.rangeCount ?? '?'} ranges × ${run?.partitionCount ?? '?'} partitions (${options.bytes} B each)`],
+      ['output slices', `${Math.max(0, (peaks.find(([name]) => phase(name) === 'Assemble')?.[1].invocations ?? 1) - 1)} (Assemble invocations but Publish; ${options.sliceBytes ?? 'default'} B each)`],
       ['wall time', `${seconds.toFixed(1)} s`],
       ['S3 requests', `${after.requests.write - before.requests.write} PUT/COPY/POST/DELETE, ${after.requests.read - before.requests.read} GET/HEAD`],
       ['SlowDown answers', String(after.slowDowns - before.slowDowns)],
       ['peak requests per prefix in one second', `${after.peakPerPrefix.write} writes (${after.peakPerPrefix.writePrefix}), ${after.peakPerPrefix.read} reads (${after.peakPerPrefix.readPrefix})`],
       ['most sockets open in one invocation', `${lambda.peakOpenSockets} (cap ${LAMBDA_MAX_FILE_DESCRIPTORS})`],
       ['most heap in one invocation', heaviest ? `${(heaviest[1].heapBytes / 1e6).toFixed(0)} MB (${phase(heaviest[0])})` : '-'],
+      ['most network bytes one invocation moved', `${(lambda.peakInvocationBytes / 1e6).toFixed(1)} MB`],
       ['longest invocation', longest ? `${longest[1].seconds.toFixed(1)} s (${phase(longest[0])})` : '-'],
     ];
     return `| measure | value |\n|---|---|\n${rows.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}\n`;

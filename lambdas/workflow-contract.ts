@@ -166,6 +166,8 @@ export interface PlanResult {
   /** S3 keys of the JSON arrays the Split and Classify maps read ('' when nothing runs). */
   rangesKey: string;
   partitionsKey: string;
+  /** The output slices, the Assemble map's items (output-slices.ts). */
+  slicesKey: string;
   rangeCount: number;
   partitionCount: number;
   /** The maps' MaxConcurrency, from the S3 request budget (domain/pipeline/limits.ts); 1 when nothing runs. */
@@ -183,7 +185,13 @@ export const splitEventSchema = z.object({ runId: runIdSchema, range: byteRangeS
 /** The Split function's second task: gather the ranges' slice boundaries into the slice index. */
 export const indexEventSchema = z.object({ runId: runIdSchema, indexSlices: z.literal(true) });
 export const classifyEventSchema = z.object({ runId: runIdSchema, partition: wholeNumber });
-export const assembleEventSchema = z.object({ runId: runIdSchema });
+/** Publish (no slice), or one output slice's task of the Assemble map. */
+export const assembleEventSchema = z.object({ runId: runIdSchema, slice: wholeNumber.optional() });
+
+export interface AssembleSliceTaskResult {
+  slice: number;
+  rowsWritten: number;
+}
 
 export interface SplitTaskResult {
   rangeIndex: number;
@@ -218,6 +226,9 @@ export interface AssembleTaskResult {
 // Mark failed: the whole state (the event, `plan` when Plan returned, `error` from Catch). Every part is optional.
 
 const optionalText = z.string().optional().catch(undefined);
+
+/** A map child's timeout branch: the cause to record in the run's ledger item (RunRecord.timedOutTask). */
+export const timedOutTaskSchema = z.object({ runId: runIdSchema, timedOut: z.string().min(1).max(2000) });
 
 export const markFailedStateSchema = z
   .object({

@@ -11,7 +11,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_MAP_CONCURRENCY, DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYTES, DEFAULT_PREFIX_REQUEST_BUDGET, DEFAULT_RANGE_BYTES,
+  DEFAULT_MAP_CONCURRENCY, DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYTES, DEFAULT_PREFIX_REQUEST_BUDGET, DEFAULT_RANGE_BYTES, DEFAULT_SLICE_BYTES,
   MAX_TASK_TIMEOUT_SECONDS,
 } from '../lambdas/domain/defaults';
 import { LAMBDA_SERVICE_ERRORS, RunFailed, TaskTimedOut, TIMEOUT_ERRORS, TRANSIENT_ERRORS } from '../lambdas/domain/errors';
@@ -48,7 +48,8 @@ const TIMEOUT_ADVICE: Record<string, string> = {
   'Split range': 'lower targetRangeBytes (TARGET_RANGE_BYTES) or raise the Split function\'s memory (functionSizing.split)',
   'Index slices': 'raise targetRangeBytes (fewer ranges) or the Split function\'s memory (functionSizing.split)',
   'Classify partition': 'lower targetPartitionBytes (TARGET_PARTITION_BYTES) or raise the Classify function\'s memory (functionSizing.classify)',
-  Assemble: 'raise the Assemble function\'s memory (functionSizing.assemble); its merge reads the whole output in one invocation',
+  'Assemble slice': 'lower targetSliceBytes (TARGET_SLICE_BYTES) or raise the Assemble function\'s memory (functionSizing.assemble)',
+  Assemble: 'raise targetSliceBytes (TARGET_SLICE_BYTES: fewer slices to join) or the Assemble function\'s memory (functionSizing.assemble); it merges the sorted lists whole',
 };
 
 /** Distributed Map runs at most 10,000 child executions at a time. */
@@ -114,6 +115,14 @@ export interface ClearanceWorkflowProps {
    * @default 67108864 (64 MiB)
    */
   readonly targetPartitionBytes?: number;
+
+  /**
+   * Input bytes Plan puts in one output slice (`TARGET_SLICE_BYTES`), at least 1 MiB: Assemble's fan-out runs one
+   * task per slice, and Publish joins their parts (docs/limits.md).
+   *
+   * @default 268435456 (256 MiB)
+   */
+  readonly targetSliceBytes?: number;
 
   /**
    * Split and Classify tasks that run at once (`TASK_LANES`): with more ranges or partitions than that, Plan rounds
@@ -189,7 +198,7 @@ export class ClearanceWorkflow extends Construct {
   /** Upload events EventBridge could not deliver to the state machine (after its retries). */
   public readonly uploadDeadLetterQueue: sqs.Queue;
   /** Labels of the Distributed Maps: their child executions' metrics carry the state machine ARN `<arn>/<label>`. */
-  public readonly mapRunLabels: readonly string[] = ['Split', 'Classify'];
+  public readonly mapRunLabels: readonly string[] = ['Split', 'Classify', 'AssembleSlices'];
 
   constructor(scope: Construct, id: string, props: ClearanceWorkflowProps) {
     super(scope, id);
@@ -223,6 +232,7 @@ export class ClearanceWorkflow extends Construct {
         MAX_PARTITIONS: String(settings.maxPartitions),
         TARGET_RANGE_BYTES: String(settings.targetRangeBytes),
         TARGET_PARTITION_BYTES: String(settings.targetPartitionBytes),
+        TARGET_SLICE_BYTES: String(settings.targetSliceBytes),
         ...(props.taskLanes === undefined ? {} : { TASK_LANES: String(props.taskLanes) }),
         MAX_REJECT_RATIO: String(settings.maxRejectRatio),
         EXCEL_SAFE: String(props.excelSafe === true),
@@ -254,7 +264,7 @@ export class ClearanceWorkflow extends Construct {
     };
   }
 
-  /** The state graph: Plan, the Split map, Index slices, the Classify map, Assemble, and the failure path. */
+  /** The state graph: Plan, the Split map, Index slices, the Classify map, the Assemble slices map, Assemble, and the failure path. */
   private defineStates(props: ClearanceWorkflowProps, settings: WorkflowSettings): sfn.IChainable {
     const markFailed = this.failurePath(settings);
 
@@ -285,12 +295,23 @@ export class ClearanceWorkflow extends Construct {
       resultPath: '$.classifyMap',
       itemProcessor: () => this.invoke('ClassifyPartition', 'Classify partition', this.functions.classify, settings, { onTimeout: 'fail' }),
     });
+    // Assemble as a fan-out: one task per output slice (a slice's requests are at most a Classify task's), then
+    // Publish (the Assemble task) joins their parts and merges the sorted lists.
+    const assembleSlices = this.distributedMap('AssembleSlices', props.dataBucket, settings, {
+      stateName: 'Assemble slices',
+      resultsFolder: 'assemble',
+      itemsKeyPath: '$.plan.slicesKey',
+      itemSelector: { runId: sfn.JsonPath.stringAt('$.plan.runId'), slice: sfn.JsonPath.numberAt('$$.Map.Item.Value.slice') },
+      maxConcurrencyPath: '$.plan.classifyConcurrency',
+      resultPath: sfn.JsonPath.DISCARD,
+      itemProcessor: () => this.invoke('AssembleSlice', 'Assemble slice', this.functions.assemble, settings, { onTimeout: 'fail' }),
+    });
     const assemble = this.invoke('Assemble', 'Assemble', this.functions.assemble, settings, {
       payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.plan.runId') }),
       resultPath: '$.assemble',
       onTimeout: markFailed,
     });
-    for (const state of [plan, split, indexSlices, classify, assemble]) {
+    for (const state of [plan, split, indexSlices, classify, assembleSlices, assemble]) {
       state.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     }
 
@@ -307,7 +328,7 @@ export class ClearanceWorkflow extends Construct {
           ),
           nothingToDo,
         )
-        .otherwise(split.next(indexSlices).next(classify).next(assemble).next(announceSucceeded).next(runSucceeded)),
+        .otherwise(split.next(indexSlices).next(classify).next(assembleSlices).next(assemble).next(announceSucceeded).next(runSucceeded)),
     );
   }
 
@@ -365,7 +386,7 @@ export class ClearanceWorkflow extends Construct {
       const cause = `${stateName} ran past its timeout (the function's ${fn.timeout.toSeconds()} s): ${TIMEOUT_ADVICE[stateName] ?? 'raise its timeout'}`;
       const timedOut =
         options.onTimeout === 'fail'
-          ? new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: TaskTimedOut.errorName, cause })
+          ? this.recordTimeout(id, stateName, cause, settings, new sfn.Fail(this, `${id}TimedOut`, { stateName: `${stateName} timed out`, error: TaskTimedOut.errorName, cause }))
           : new sfn.Pass(this, `${id}TimedOut`, {
               stateName: `${stateName} timed out`,
               result: sfn.Result.fromObject({ Error: TaskTimedOut.errorName, Cause: cause }),
@@ -377,19 +398,33 @@ export class ClearanceWorkflow extends Construct {
   }
 
   /**
+   * A map child's timeout: its cause goes to the run's ledger item before the child fails, since the map's own
+   * failure (ExceedToleratedFailureThreshold) does not say which task timed out; Mark failed records it as the error.
+   */
+  private recordTimeout(id: string, stateName: string, cause: string, settings: WorkflowSettings, fail: sfn.Fail): sfn.IChainable {
+    const record = this.invoke(`${id}RecordTimeout`, `Record ${stateName} timeout`, this.functions['mark-failed'], settings, {
+      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.stringAt('$.runId'), timedOut: cause }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    // Whether or not the cause could be recorded, the child fails with TaskTimedOut.
+    record.addCatch(fail, { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD });
+    return record.next(fail);
+  }
+
+  /**
    * A Distributed Map named `label` over the JSON array at the data-bucket key `itemsKeyPath` (under runs/), its
-   * results written under map-results/<label in lower case>; `itemProcessor` is created after the map.
+   * results written under map-results/<resultsFolder, default the label in lower case>; `itemProcessor` is created after the map.
    */
   private distributedMap(label: string, dataBucket: s3.IBucket, settings: WorkflowSettings, options: DistributedMapOptions): sfn.DistributedMap {
     const map = new sfn.DistributedMap(this, label, {
-      stateName: label,
+      stateName: options.stateName ?? label,
       label,
       itemReader: new PrefixScopedJsonItemReader(DataPrefix.runs, { bucket: dataBucket, key: sfn.JsonPath.stringAt(options.itemsKeyPath) }),
       itemSelector: options.itemSelector,
       maxConcurrencyPath: options.maxConcurrencyPath,
       toleratedFailurePercentage: settings.failureTolerancePercent,
       mapExecutionType: sfn.StateMachineType.STANDARD,
-      resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, { bucket: dataBucket, prefix: `${DataPrefix.mapResults}${label.toLowerCase()}` }),
+      resultWriterV2: new PrefixScopedResultWriterV2(DataPrefix.mapResults, { bucket: dataBucket, prefix: `${DataPrefix.mapResults}${options.resultsFolder ?? label.toLowerCase()}` }),
       resultPath: options.resultPath,
     });
     map.itemProcessor(options.itemProcessor());
@@ -557,6 +592,7 @@ interface WorkflowSettings {
   readonly maxPartitions: number;
   readonly targetRangeBytes: number;
   readonly targetPartitionBytes: number;
+  readonly targetSliceBytes: number;
   readonly maxRejectRatio: number;
   readonly taskTimeoutMargin: Duration;
   readonly logRetention: logs.RetentionDays;
@@ -586,6 +622,10 @@ function workflowSettings(props: ClearanceWorkflowProps): WorkflowSettings {
   if (!Number.isInteger(targetPartitionBytes) || targetPartitionBytes < 1024 * 1024) {
     throw new Error(`targetPartitionBytes must be an integer of at least 1048576 (1 MiB), got ${targetPartitionBytes}`);
   }
+  const targetSliceBytes = props.targetSliceBytes ?? DEFAULT_SLICE_BYTES;
+  if (!Number.isInteger(targetSliceBytes) || targetSliceBytes < 1024 * 1024) {
+    throw new Error(`targetSliceBytes must be an integer of at least 1048576 (1 MiB), got ${targetSliceBytes}`);
+  }
   if (props.taskLanes !== undefined && (!Number.isInteger(props.taskLanes) || props.taskLanes < 1)) {
     throw new Error(`taskLanes must be a whole number >= 1, got ${props.taskLanes}`);
   }
@@ -606,6 +646,7 @@ function workflowSettings(props: ClearanceWorkflowProps): WorkflowSettings {
     maxPartitions,
     targetRangeBytes,
     targetPartitionBytes,
+    targetSliceBytes,
     maxRejectRatio,
     taskTimeoutMargin: props.taskTimeoutMargin ?? Duration.minutes(1),
     logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
@@ -613,8 +654,12 @@ function workflowSettings(props: ClearanceWorkflowProps): WorkflowSettings {
   };
 }
 
-/** One of the workflow's two Distributed Maps (ClearanceWorkflow.distributedMap). */
+/** One of the workflow's three Distributed Maps (ClearanceWorkflow.distributedMap). */
 interface DistributedMapOptions {
+  /** The state's name. @default the map's label */
+  readonly stateName?: string;
+  /** The folder of its results under map-results/. @default the label in lower case */
+  readonly resultsFolder?: string;
   /** JSONPath of the items' object key in the data bucket. */
   readonly itemsKeyPath: string;
   readonly itemSelector: Record<string, unknown>;

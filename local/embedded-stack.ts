@@ -28,6 +28,7 @@ import {
 import { localAwsConfig, localLambdaEnvironment, localS3Client, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
 import { createLocalResources, loadTemplate, type CloudFormationTemplate, type LocalTemplate } from './template';
 import type { S3RequestLimitOptions, S3RequestStats, StagedFile } from './s3-store';
+import { MIN_PART_BYTES_ENV } from '../lambdas/adapters/s3-object-store';
 import { startStepFunctionsStandIn, type StepFunctionsStandIn } from './sfn-stand-in';
 
 export interface EmbeddedStackOptions {
@@ -54,7 +55,13 @@ export interface EmbeddedStackOptions {
    * (`503 SlowDown` beyond it) and Lambda's 1,024 file descriptors per execution environment (functions' timeouts
    * always apply). Default: none enforced (requests, sockets and memory are still measured).
    */
-  readonly limits?: { readonly s3?: S3RequestLimitOptions; readonly maxOpenSockets?: number };
+  readonly limits?: {
+    readonly s3?: S3RequestLimitOptions;
+    readonly maxOpenSockets?: number;
+    readonly maxInvocationBytes?: number | Readonly<Record<string, number>>;
+    /** S3's least multipart part (5 MiB) scaled down, on the stand-in and the handlers alike: joins of small runs' parts. */
+    readonly s3MinPartBytes?: number;
+  };
 }
 
 export interface ExecutionSummary extends ExecutionRecord {
@@ -176,10 +183,14 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   const standIns: StandIns = await startStandIns({
     ...(options.keepStateDir ? { keepStateDir: options.keepStateDir } : {}),
     ...(options.limits?.s3 ? { s3RequestLimits: options.limits.s3 } : {}),
+    ...(options.limits?.s3MinPartBytes !== undefined ? { s3MinPartBytes: options.limits.s3MinPartBytes } : {}),
   });
   try {
     const config = localAwsConfig(standIns.endpoints);
-    const env = localLambdaEnvironment(standIns.endpoints);
+    const env = {
+      ...localLambdaEnvironment(standIns.endpoints),
+      ...(options.limits?.s3MinPartBytes !== undefined ? { [MIN_PART_BYTES_ENV]: String(options.limits.s3MinPartBytes) } : {}),
+    };
     s3Client = localS3Client(standIns.endpoints);
     const dynamodb = new DynamoDBClient(config.dynamodb);
     try {
@@ -187,14 +198,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     } finally {
       dynamodb.destroy();
     }
-    runtimePool = new LambdaPool({
-      ...(options.workers ? { size: options.workers } : {}),
-      ...(options.handlerResolver ? { handlerResolver: options.handlerResolver } : {}),
-      ...(options.faults ? { faults: options.faults } : {}),
-      ...(options.functionLogs ? { logs: options.functionLogs } : {}),
-      ...(options.limits?.maxOpenSockets !== undefined ? { maxOpenSockets: options.limits.maxOpenSockets } : {}),
-      environment: env,
-    });
+    runtimePool = createLambdaPool(options, env);
     const lambdas = runtimePool;
     // The local default bus: events the state machines put go through the rules like any other (wired in assemble).
     const bus: LocalBus = { publish: undefined };
@@ -237,6 +241,19 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     await standIns.stop();
     throw error;
   }
+}
+
+/** The Lambda pool of the stack's functions, with the options' workers, faults, logs and limits. */
+function createLambdaPool(options: EmbeddedStackOptions, environment: Record<string, string>): LambdaPool {
+  return new LambdaPool({
+    ...(options.workers ? { size: options.workers } : {}),
+    ...(options.handlerResolver ? { handlerResolver: options.handlerResolver } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.functionLogs ? { logs: options.functionLogs } : {}),
+    ...(options.limits?.maxOpenSockets !== undefined ? { maxOpenSockets: options.limits.maxOpenSockets } : {}),
+    ...(options.limits?.maxInvocationBytes !== undefined ? { maxInvocationBytes: options.limits.maxInvocationBytes } : {}),
+    environment,
+  });
 }
 
 /**

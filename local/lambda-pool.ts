@@ -79,6 +79,14 @@ export interface LambdaPoolOptions {
    * (sockets are still counted, see LambdaPoolStats.peakOpenSockets).
    */
   readonly maxOpenSockets?: number;
+  /**
+   * The most network bytes (read and written over its thread's sockets) one invocation may move: one function's
+   * network within its timeout (~150 MB/s x 900 s in the cloud), scaled down by tests so that a design whose one
+   * invocation moves the whole output fails on a small run. Beyond it the invocation fails as timed out
+   * (Sandbox.Timedout). One number for every function, or one per phase (the function's CLEARANCE_PHASE, e.g.
+   * `{ assemble: ... }`). Default: no budget (bytes are still counted, see InvocationPeaks.networkBytes).
+   */
+  readonly maxInvocationBytes?: number | Readonly<Record<string, number>>;
 }
 
 /** Lambda's file descriptor limit per execution environment. */
@@ -93,6 +101,8 @@ export interface InvocationPeaks {
   readonly heapBytes: number;
   /** The longest invocation, seconds. */
   readonly seconds: number;
+  /** Network bytes one invocation moved (its own thread's sockets, read and written). */
+  readonly networkBytes: number;
 }
 
 export interface InvokeOptions {
@@ -114,6 +124,8 @@ export interface LambdaPoolStats {
   readonly faultsInjected: number;
   /** The most sockets any one invocation held open at once. */
   readonly peakOpenSockets: number;
+  /** The most network bytes any one invocation moved. */
+  readonly peakInvocationBytes: number;
   /** Per function name: the most any one of its invocations needed. */
   readonly peaks: Readonly<Record<string, InvocationPeaks>>;
 }
@@ -212,7 +224,8 @@ export class LambdaPool {
   private closed = false;
   private counters = { invocations: 0, coldStarts: 0, prewarmed: 0, timeouts: 0, faultsInjected: 0 };
   private readonly maxOpenSockets?: number;
-  private readonly peaks = new Map<string, { invocations: number; openSockets: number; heapBytes: number; seconds: number }>();
+  private readonly peaks = new Map<string, { invocations: number; openSockets: number; heapBytes: number; seconds: number; networkBytes: number }>();
+  private readonly maxInvocationBytes?: number | Readonly<Record<string, number>>;
 
   constructor(options: LambdaPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? os.availableParallelism());
@@ -228,6 +241,11 @@ export class LambdaPool {
       throw new RangeError(`maxOpenSockets must be a whole number >= 1, got ${options.maxOpenSockets}`);
     }
     this.maxOpenSockets = options.maxOpenSockets;
+    const budgets = typeof options.maxInvocationBytes === 'object' ? Object.values(options.maxInvocationBytes) : [options.maxInvocationBytes];
+    for (const budget of budgets) {
+      if (budget !== undefined && !(Number.isSafeInteger(budget) && budget >= 1)) throw new RangeError(`maxInvocationBytes must be whole numbers >= 1, got ${budget}`);
+    }
+    this.maxInvocationBytes = options.maxInvocationBytes;
   }
 
   /** Fail fast (before any execution) when a function's handler module is missing, e.g. before `npm run build`. */
@@ -274,6 +292,7 @@ export class LambdaPool {
       queued: this.queue.length,
       ...this.counters,
       peakOpenSockets: Math.max(0, ...[...this.peaks.values()].map((peak) => peak.openSockets)),
+      peakInvocationBytes: Math.max(0, ...[...this.peaks.values()].map((peak) => peak.networkBytes)),
       peaks: Object.fromEntries([...this.peaks].map(([name, peak]) => [name, { ...peak }])),
     };
   }
@@ -371,6 +390,7 @@ export class LambdaPool {
         memoryMb: fn.memoryMb,
         workerId: id,
         ...(this.maxOpenSockets === undefined ? {} : { maxOpenSockets: this.maxOpenSockets }),
+        ...(this.maxInvocationBytes === undefined ? {} : { maxInvocationBytes: this.maxInvocationBytes }),
       },
       stdout: capture,
       stderr: capture,
@@ -494,8 +514,9 @@ export class LambdaPool {
     this.dispatch();
   }
 
-  private recordPeaks(functionName: string, usage: { openSockets: number; heapBytes: number; seconds: number }): void {
-    const peak = this.peaks.get(functionName) ?? { invocations: 0, openSockets: 0, heapBytes: 0, seconds: 0 };
+  private recordPeaks(functionName: string, usage: { openSockets: number; heapBytes: number; seconds: number; networkBytes: number }): void {
+    const peak = this.peaks.get(functionName) ?? { invocations: 0, openSockets: 0, heapBytes: 0, seconds: 0, networkBytes: 0 };
+    peak.networkBytes = Math.max(peak.networkBytes, usage.networkBytes);
     peak.invocations++;
     peak.openSockets = Math.max(peak.openSockets, usage.openSockets);
     peak.heapBytes = Math.max(peak.heapBytes, usage.heapBytes);
@@ -539,6 +560,7 @@ interface InvocationUsage {
   openSockets: number;
   heapBytes: number;
   seconds: number;
+  networkBytes: number;
 }
 
 type WorkerMessage =
@@ -554,13 +576,30 @@ function slotKey(fn: LocalFunction, handlerPath: string): string {
  * open, refused) and, with `max`, refuses a socket beyond it with EMFILE, as a process at its descriptor limit does.
  */
 const SOCKET_COUNTER_SOURCE = `
+// This thread's network bytes since the invocation began: sockets closed meanwhile, and each open socket's bytes
+// beyond what it had moved when the invocation began.
+const traffic = { open: new Map(), closed: 0 };
+function socketBytes(socket) { return (socket.bytesRead || 0) + (socket.bytesWritten || 0); }
+function resetTraffic() {
+  traffic.closed = 0;
+  for (const socket of traffic.open.keys()) traffic.open.set(socket, socketBytes(socket));
+}
+function trafficBytes() {
+  let bytes = traffic.closed;
+  for (const [socket, base] of traffic.open) bytes += socketBytes(socket) - base;
+  return bytes;
+}
 function countSockets(sockets, max) {
   require('node:diagnostics_channel').channel('net.client.socket').subscribe(({ socket }) => {
     const open = Atomics.add(sockets, 0, 1) + 1;
     let closed = false;
+    traffic.open.set(socket, 0);
     socket.once('close', () => {
       if (!closed) Atomics.sub(sockets, 0, 1);
       closed = true;
+      const base = traffic.open.get(socket);
+      if (base !== undefined) traffic.closed += socketBytes(socket) - base;
+      traffic.open.delete(socket);
     });
     for (;;) {
       const peak = Atomics.load(sockets, 1);
@@ -656,6 +695,22 @@ process.on('unhandledRejection', (reason) => {
   throw named('Runtime.UnhandledPromiseRejection', error.errorType + ': ' + error.errorMessage);
 });
 
+// What one function's network moves within its timeout, scaled down (LambdaPoolOptions.maxInvocationBytes): an
+// invocation beyond it would have timed out in the cloud.
+const networkBudget = typeof workerData.maxInvocationBytes === 'object'
+  ? workerData.maxInvocationBytes[process.env.CLEARANCE_PHASE || '']
+  : workerData.maxInvocationBytes;
+function networkBudgetError() {
+  return named('Sandbox.Timedout', 'Task timed out: the invocation moved ' + trafficBytes() + ' network bytes, above the ' +
+    networkBudget + ' one invocation can move within its timeout (the local network budget)');
+}
+function overNetworkBudget() {
+  return networkBudget !== undefined && trafficBytes() > networkBudget;
+}
+function checkNetworkBudget() {
+  if (overNetworkBudget()) throw networkBudgetError();
+}
+
 let init;
 function startInit() {
   init = loadHandler();
@@ -668,12 +723,13 @@ parentPort.on('message', async (message) => {
   const deadline = started + message.timeoutMs;
   Atomics.store(sockets, 1, Atomics.load(sockets, 0));
   Atomics.store(sockets, 2, 0);
+  resetTraffic();
   let heapBytes = v8.getHeapStatistics().used_heap_size;
   const sampler = setInterval(() => { heapBytes = Math.max(heapBytes, v8.getHeapStatistics().used_heap_size); }, 50);
   const usage = () => {
     clearInterval(sampler);
     heapBytes = Math.max(heapBytes, v8.getHeapStatistics().used_heap_size);
-    return { openSockets: Atomics.load(sockets, 1), heapBytes, seconds: (Date.now() - started) / 1000 };
+    return { openSockets: Atomics.load(sockets, 1), heapBytes, seconds: (Date.now() - started) / 1000, networkBytes: trafficBytes() };
   };
   const context = {
     callbackWaitsForEmptyEventLoop: true,
@@ -697,6 +753,7 @@ parentPort.on('message', async (message) => {
       }
     }
     const result = await handler(message.event, context);
+    checkNetworkBudget();
     const refused = Atomics.load(sockets, 2);
     if (refused > 0) {
       throw named('Runtime.TooManyOpenFiles', 'EMFILE: ' + refused + ' socket(s) refused: more than ' + maxOpenSockets + ' open at once (Lambda allows 1,024 file descriptors per execution environment)');
@@ -705,7 +762,10 @@ parentPort.on('message', async (message) => {
     parentPort.postMessage({ type: 'result', requestId: message.requestId, payload, usage: usage() });
   } catch (error) {
     const refused = Atomics.load(sockets, 2);
-    const reported = refused > 0 && !(error && error.name === 'Runtime.TooManyOpenFiles')
+    const overBudget = overNetworkBudget();
+    const reported = overBudget && !(error && error.name === 'Sandbox.Timedout')
+      ? networkBudgetError()
+      : refused > 0 && !(error && error.name === 'Runtime.TooManyOpenFiles')
       ? named('Runtime.TooManyOpenFiles', 'EMFILE: ' + refused + ' socket(s) refused: more than ' + maxOpenSockets + ' open at once (' + (error && error.message) + ')')
       : error;
     parentPort.postMessage({ type: 'error', requestId: message.requestId, error: serialise(reported), usage: usage() });

@@ -24,7 +24,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import FilesystemStore from 's3rver/lib/stores/filesystem';
 import S3Object from 's3rver/lib/models/object';
 import S3Error from 's3rver/lib/models/error';
@@ -101,9 +101,14 @@ async function slotSize(uploadDir: string, length: number): Promise<number> {
   }
 }
 
+/** S3's least size of a multipart upload's parts but the last. */
+export const S3_MIN_PART_BYTES = 5 * 1024 * 1024;
+
 export class LocalS3Store extends FilesystemStore {
   /** GetObject bodies being read (their files open). */
   private openReads = 0;
+  /** Completing an upload with a part but the last below this fails with EntityTooSmall, as on S3. */
+  minPartBytes = S3_MIN_PART_BYTES;
 
   // Every file of the store comes from these two: none may lie outside its folder (docs/security.md).
   override getResourcePath(bucket: string, key: string | undefined, resource: string): string {
@@ -175,6 +180,15 @@ export class LocalS3Store extends FilesystemStore {
         ),
       ),
     );
+    // S3's rule: every part but the last at least 5 MiB.
+    const small = records.findIndex((record, index) => index < records.length - 1 && record.size < this.minPartBytes);
+    if (small >= 0) {
+      throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
+        ProposedSize: records[small].size,
+        MinSizeAllowed: this.minPartBytes,
+        PartNumber: numbers[small],
+      });
+    }
     const etag = `${crypto.createHash('md5').update(Buffer.concat(records.map((record) => Buffer.from(record.md5, 'hex')))).digest('hex')}-${records.length}`;
     const size = records.reduce((sum, record) => sum + record.size, 0);
 
@@ -472,6 +486,50 @@ function insideRoot(root: string, target: string): string {
     throw new S3Error('InvalidArgument', 'the object key leads outside the store', {});
   }
   return target;
+}
+
+interface PartCopyContext {
+  method: string;
+  path: string;
+  query: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | undefined>;
+  status: number;
+  body: unknown;
+  type: string;
+  set(field: string, value: string): void;
+}
+
+/**
+ * UploadPartCopy, which s3rver does not implement: a part of a multipart upload copied from (a byte range of) an
+ * object on the server. A Koa middleware placed just before s3rver's router; the part is stored as an uploaded
+ * part is (LocalS3Store.putPart). Versions are not kept here: a copy source's versionId is ignored.
+ */
+export function uploadPartCopyMiddleware(store: LocalS3Store): (ctx: PartCopyContext, next: () => Promise<unknown>) => Promise<unknown> {
+  return async (ctx, next) => {
+    const source = ctx.headers['x-amz-copy-source'];
+    const uploadId = ctx.query.uploadId;
+    const partNumber = ctx.query.partNumber;
+    if (ctx.method !== 'PUT' || typeof source !== 'string' || typeof uploadId !== 'string' || typeof partNumber !== 'string') return next();
+    const [bucket] = ctx.path.slice(1).split('/');
+    const decoded = decodeURIComponent(source.replace(/^\//, '').split('?')[0]);
+    const slash = decoded.indexOf('/');
+    const [sourceBucket, sourceKey] = [decoded.slice(0, slash), decoded.slice(slash + 1)];
+    const rangeHeader = ctx.headers['x-amz-copy-source-range'];
+    const match = typeof rangeHeader === 'string' ? /^bytes=(\d+)-(\d+)$/.exec(rangeHeader) : null;
+    if (typeof rangeHeader === 'string' && match === null) throw new S3Error('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last.', {});
+    const object = await store.getObject(sourceBucket, sourceKey, match ? { start: Number(match[1]), end: Number(match[2]) } : undefined);
+    if (object === null) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: sourceKey });
+    const size = Number(object.metadata['content-length']);
+    const length = match ? Number(match[2]) - Number(match[1]) + 1 : size;
+    if (match && (Number(match[2]) >= size || length < 1)) throw new S3Error('InvalidRange', 'The requested range is not satisfiable', { RangeRequested: rangeHeader as string });
+    const content = (object.content ?? Readable.from([])) as Readable & { headers?: Record<string, string> };
+    content.headers = { 'content-length': String(length) };
+    const { md5 } = await store.putPart(bucket, uploadId, partNumber, content);
+    ctx.status = 200;
+    ctx.type = 'application/xml';
+    ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<CopyPartResult><ETag>"${md5}"</ETag><LastModified>${new Date().toISOString()}</LastModified></CopyPartResult>`;
+    return undefined;
+  };
 }
 
 /** S3's request classes as its per-prefix rates count them. */

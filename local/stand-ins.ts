@@ -15,7 +15,7 @@ import S3Event from 's3rver/lib/models/event';
 import S3Object from 's3rver/lib/models/object';
 import dynalite from 'dynalite';
 import S3Account from 's3rver/lib/models/account';
-import { LocalS3Store, S3RequestLimits, type S3RequestLimitOptions, type S3RequestStats, type StagedFile } from './s3-store';
+import { LocalS3Store, S3RequestLimits, uploadPartCopyMiddleware, type S3RequestLimitOptions, type S3RequestStats, type StagedFile } from './s3-store';
 import { guardDynalite, guardS3rver, newLocalCredentials, type LocalCredentials } from './stand-in-guard';
 import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
 
@@ -46,6 +46,8 @@ export interface StandInOptions {
   readonly keepStateDir?: string;
   /** S3's per-prefix request rates, enforced with `503 SlowDown` answers (local/s3-store.ts, S3RequestLimits). */
   readonly s3RequestLimits?: S3RequestLimitOptions;
+  /** The least size of a multipart upload's parts but the last (default S3's 5 MiB): lowered by tests of small runs. */
+  readonly s3MinPartBytes?: number;
 }
 
 export interface StandIns {
@@ -131,8 +133,12 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
   const revokeKey = () => S3Account.DUMMY_ACCOUNT.revokeAccessKey(credentials.accessKeyId);
   // Same files, cheaper writes, multipart completions and copies (local/s3-store.ts).
   const store = new LocalS3Store(s3Directory);
+  if (options.s3MinPartBytes !== undefined) store.minPartBytes = options.s3MinPartBytes;
   const internals = s3 as unknown as { store: unknown; context: { store: unknown } };
   internals.store = internals.context.store = store;
+  // UploadPartCopy (Publish joining the output slices' parts), which s3rver lacks: just before its router.
+  const middleware = (s3 as unknown as { middleware: unknown[] }).middleware;
+  middleware.splice(middleware.length - 1, 0, uploadPartCopyMiddleware(store));
   // Counted (and limited, when asked) before s3rver's own middleware sees a request.
   const requestLimits = new S3RequestLimits(options.s3RequestLimits);
   (s3 as unknown as { middleware: unknown[] }).middleware.unshift(requestLimits.middleware());

@@ -152,8 +152,8 @@ export class PhaseWorkerPool implements PhaseExecutor {
     await this.run('classify', plan, partition);
   }
 
-  async merge(plan: RunPlan, files: readonly ResultFile[]): Promise<number[]> {
-    return (await this.run('merge', plan, 0, files)).rowsPerFile!;
+  async assembleSlice(plan: RunPlan, slice: number): Promise<void> {
+    await this.run('merge', plan, slice);
   }
 
   async close(): Promise<void> {
@@ -169,7 +169,7 @@ export class PhaseWorkerPool implements PhaseExecutor {
 const PHASE_MODULES = {
   split: () => import('../../lambdas/domain/pipeline/split'),
   classify: () => import('../../lambdas/domain/pipeline/classify-partition'),
-  merge: () => import('../../lambdas/domain/pipeline/merge'),
+  merge: () => import('../../lambdas/domain/pipeline/output-slices'),
 } satisfies Record<PhaseTaskKind, () => Promise<unknown>>;
 
 if (!isMainThread && parentPort) {
@@ -201,9 +201,8 @@ if (!isMainThread && parentPort) {
         const { classifyPartition } = await PHASE_MODULES.classify();
         await classifyPartition(store, plan, task.index);
       } else {
-        const { mergeResultFiles } = await PHASE_MODULES.merge();
-        port.postMessage({ id: task.id, rowsPerFile: await mergeResultFiles(store, plan, task.files!) } satisfies TaskResult);
-        return;
+        const { assembleSlice } = await PHASE_MODULES.merge();
+        await assembleSlice(store, plan, task.index);
       }
       port.postMessage({ id: task.id } satisfies TaskResult);
     } catch (error) {

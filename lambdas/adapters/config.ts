@@ -20,6 +20,8 @@ export interface PlanConfig extends HandlerConfig {
   targetRangeBytes: number;
   /** TARGET_PARTITION_BYTES (optional, default 64 MiB): nominal input bytes per Classify partition. */
   targetPartitionBytes?: number;
+  /** TARGET_SLICE_BYTES (optional, default 256 MiB): nominal input bytes per output slice (Assemble's fan-out). */
+  targetSliceBytes?: number;
   /** MAX_REJECT_RATIO: above this share of rejected rows the run fails (0-1). */
   maxRejectRatio: number;
   /** TASK_LANES (optional, default 1): map tasks that run at once; range and partition counts are balanced over it. */
@@ -57,6 +59,7 @@ const planSchema = handlerSchema.extend({
   MAX_PARTITIONS: wholeNumber,
   TARGET_RANGE_BYTES: wholeNumber,
   TARGET_PARTITION_BYTES: wholeNumber.optional(),
+  TARGET_SLICE_BYTES: wholeNumber.optional(),
   MAX_REJECT_RATIO: ratio,
   TASK_LANES: wholeNumber.optional(),
   EXCEL_SAFE: flag.optional(),
@@ -89,6 +92,7 @@ export function loadPlanConfig(env: NodeJS.ProcessEnv = process.env): PlanConfig
     maxPartitions: parsed.MAX_PARTITIONS,
     targetRangeBytes: parsed.TARGET_RANGE_BYTES,
     ...(parsed.TARGET_PARTITION_BYTES === undefined ? {} : { targetPartitionBytes: parsed.TARGET_PARTITION_BYTES }),
+    ...(parsed.TARGET_SLICE_BYTES === undefined ? {} : { targetSliceBytes: parsed.TARGET_SLICE_BYTES }),
     maxRejectRatio: parsed.MAX_REJECT_RATIO,
     ...(parsed.TASK_LANES === undefined ? {} : { taskLanes: parsed.TASK_LANES }),
     excelSafe: parsed.EXCEL_SAFE ?? false,

@@ -83,6 +83,11 @@ export interface RunRecord extends RunCounters {
   endedAt?: string;
   errorName?: string;
   errorMessage?: string;
+  /**
+   * The cause of a map child that ran past its timeout (which task, which item, what to change): the map's own
+   * failure says only that its tolerance was exceeded, so Mark failed records this one instead.
+   */
+  timedOutTask?: string;
   /** The execution that claimed the run (absent when Plan was invoked without one). */
   executionId?: string;
   /** reports/<COUNTY>/<runId>/summary.json once written. */
@@ -208,6 +213,19 @@ export class RunLedger {
     } catch (error) {
       if (isConditionFailure(error)) throw new LedgerError(`run ${runId} has no ledger item (${PK_PREFIX}${runId})`);
       throw error;
+    }
+  }
+
+  /** Records a map child's timeout cause (RunRecord.timedOutTask); the status stays. No-op when the run has no item. */
+  async recordTimedOutTask(runId: string, cause: string): Promise<void> {
+    const e = new Expression();
+    try {
+      await this.update(runId, e, {
+        update: `SET ${e.set('timedOutTask', cause)}, ${e.set('updatedAt', this.now().toISOString())}`,
+        condition: `attribute_exists(${e.name('pk')})`,
+      });
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 

@@ -16,11 +16,13 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { CopyOptions, ObjectStore, Slots, collectBytes, existsBySize } from '../domain/pipeline/object-store';
+import { JoinPart, planJoin, S3_MIN_PART_BYTES } from '../domain/pipeline/join';
 import { contentTypeOf } from './content-type';
-import { CopyOptions, ObjectStore, Slots, existsBySize } from '../domain/pipeline/object-store';
 import { retryableOrOriginal } from './errors';
 import { NotFoundError } from '../domain/errors';
 
@@ -39,7 +41,15 @@ export interface S3ObjectStoreOptions {
   copyPartSize?: number;
   /** UploadPartCopy requests of one copy in flight at once (default 8). */
   copyConcurrency?: number;
+  /** S3's least part size but the last (default 5 MiB): what `join` plans its parts with. Lower only for tests. */
+  minPartBytes?: number;
 }
+
+/**
+ * S3's least multipart part size as the embedded stack scales it down (tests of the output slices' join on small
+ * runs, local/embedded-stack.ts limits.s3MinPartBytes); unset in the cloud: S3's 5 MiB.
+ */
+export const MIN_PART_BYTES_ENV = 'CLEARANCE_S3_MIN_PART_BYTES';
 
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -79,6 +89,79 @@ export class S3ObjectStore implements ObjectStore {
       throw new RangeError(`copyPartSize must be from ${MIN_PART_SIZE} to ${MAX_COPY_OBJECT_BYTES} bytes (S3's part limits), got ${this.copyPartSize}`);
     }
     this.copyConcurrency = options.copyConcurrency ?? 8;
+    this.minPartBytes = options.minPartBytes ?? S3_MIN_PART_BYTES;
+  }
+
+  private readonly minPartBytes: number;
+
+  /**
+   * Joins objects in order into `toKey` (Publish joining the output slices' parts): a multipart upload whose parts
+   * are UploadPartCopy ranges of the sources, the small sources gathered into uploaded parts (planJoin). The bytes
+   * through this process are only the small sources' and less than a part per large one; memory: the uploaded parts
+   * in flight (copyConcurrency x under 3 x minPartBytes).
+   */
+  async join(sources: ReadonlyArray<{ key: string; size: number }>, toKey: string): Promise<void> {
+    const parts = planJoin(sources, this.minPartBytes);
+    const gather = async (part: Extract<JoinPart, { bytes: unknown }>) =>
+      Buffer.concat(await Promise.all(part.bytes.map((piece) => collectBytes(this.readRange(piece.key, piece.start, piece.end)))));
+    if (parts.length === 0) return this.write(toKey, []);
+    const only = parts[0];
+    if (parts.length === 1 && 'bytes' in only) return this.write(toKey, [await gather(only)]);
+    let uploadId: string | undefined;
+    try {
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: contentTypeOf(toKey) }));
+      uploadId = created.UploadId;
+      if (uploadId === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
+      const etags: string[] = new Array(parts.length);
+      let next = 0;
+      let failed = false;
+      const sendParts = async () => {
+        while (next < parts.length && !failed) {
+          const index = next++;
+          const part = parts[index];
+          let etag: string | undefined;
+          if ('copy' in part) {
+            const { key, start, end } = part.copy;
+            const copied = await this.client.send(
+              new UploadPartCopyCommand({
+                Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1,
+                CopySource: `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+                CopySourceRange: `bytes=${start}-${end - 1}`,
+              }),
+            );
+            etag = copied.CopyPartResult?.ETag;
+          } else {
+            const body = await gather(part);
+            const uploaded = await this.client.send(
+              new UploadPartCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length }),
+            );
+            etag = uploaded.ETag;
+          }
+          if (etag === undefined) throw new Error(`join ${toKey} part ${index + 1}: no ETag in the response`);
+          etags[index] = etag;
+        }
+      };
+      const worker = () => sendParts().catch((error) => {
+        failed = true;
+        throw error;
+      });
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(this.copyConcurrency, parts.length) }, worker));
+      const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failure) throw failure.reason;
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: toKey,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+        }),
+      );
+    } catch (error) {
+      if (uploadId !== undefined) {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId })).catch(() => undefined);
+      }
+      throw retryableOrOriginal(error, `join ${toKey}`);
+    }
   }
 
   async size(key: string, versionId?: string): Promise<number> {

@@ -5,20 +5,14 @@
  */
 import { DETERMINATION } from '../domain/decision';
 import { assembleRun } from '../domain/pipeline/assemble';
-import { RunPlan } from '../domain/pipeline/plan';
+import { assembleSlice } from '../domain/pipeline/output-slices';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { RunRecord } from '../adapters/ledger';
 import { instrumented } from '../adapters/observability';
-import { assembleEventSchema, AssembleTaskResult, loadRunPlan, parseInput } from '../workflow-contract';
-import { isMergeThread, MergeThread, mergeOnTwoThreads, serveMergeThread, startMergeThread } from './merge-threads';
+import { assembleEventSchema, AssembleSliceTaskResult, AssembleTaskResult, loadRunPlan, parseInput } from '../workflow-contract';
 
 const { store, ledger } = handlerResources(loadHandlerConfig());
-
-// This module is also the entry of Assemble's second merge thread.
-if (isMergeThread()) serveMergeThread(store);
-/** The merges run on two threads where this module is JavaScript a thread can load (not under ts-jest). */
-const threadedMerges = __filename.endsWith('.js');
 
 /** Seconds per phase from the ledger's timestamps (a phase ends when the next one may start). */
 export function phaseTimings(run: RunRecord | undefined, assembleStartedAt: Date): Record<string, number> {
@@ -38,25 +32,26 @@ export function phaseTimings(run: RunRecord | undefined, assembleStartedAt: Date
   return timings;
 }
 
-export const handler = instrumented('assemble', async (event, invocation): Promise<AssembleTaskResult> => {
-  const { runId } = parseInput(assembleEventSchema, event, 'assemble event');
+export const handler = instrumented('assemble', async (event, invocation): Promise<AssembleTaskResult | AssembleSliceTaskResult> => {
+  const { runId, slice } = parseInput(assembleEventSchema, event, 'assemble event');
   invocation.tag({ runId });
-  const thread = threadedMerges ? startMergeThread(__filename) : undefined;
-  try {
-    return await assemble(runId, thread);
-  } finally {
-    await thread?.stop();
+  if (slice !== undefined) {
+    // One output slice, a child of the Assemble map: its parts of every output (output-slices.ts).
+    const result = await assembleSlice(store, await loadRunPlan(store, runId), slice);
+    return { slice, rowsWritten: result.rowsPerFile.reduce((sum, rows) => sum + rows, 0) };
   }
+  return publish(runId);
 });
 
-async function assemble(runId: string, thread: MergeThread | undefined): Promise<AssembleTaskResult> {
+/** Publish: the slices' parts joined, the checks, reports and summary, the run closed in the ledger. */
+async function publish(runId: string): Promise<AssembleTaskResult> {
   const plan = await loadRunPlan(store, runId);
   const run = await ledger.getRun(runId);
   const startedAt = new Date();
   await ledger.updateRun(runId, 'ASSEMBLING', { assembleStartedAt: startedAt.toISOString() });
 
-  const mergeOptions = thread ? { merge: (runPlan: RunPlan) => mergeOnTwoThreads(thread, store, runPlan) } : {};
-  const { summary, outputs } = await assembleRun(store, plan, phaseTimings(run, startedAt), mergeOptions);
+  // The Assemble map ran the slices before this task.
+  const { summary, outputs } = await assembleRun(store, plan, phaseTimings(run, startedAt), { runSlices: async () => undefined });
   await ledger.updateRun(runId, 'SUCCEEDED', {
     endedAt: new Date().toISOString(),
     summaryKey: outputs.summary,

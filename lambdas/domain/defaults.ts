@@ -12,6 +12,10 @@ export const METRICS_NAMESPACE = 'RecordClearance';
 export const DEFAULT_RANGE_BYTES = 64 * 1024 * 1024;
 /** Nominal input bytes per Classify partition (TARGET_PARTITION_BYTES): 64 MiB. */
 export const DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024;
+/** Nominal input bytes per output slice, one Assemble-slice task each (TARGET_SLICE_BYTES): 256 MiB. */
+export const DEFAULT_SLICE_BYTES = 256 * 1024 * 1024;
+/** Bytes of a sorted list file between two entries its sparse key index samples (list-merge.ts). */
+export const LIST_KEY_BYTES = 256 * 1024;
 /** Upper bound on Classify partitions (MAX_PARTITIONS). */
 export const DEFAULT_MAX_PARTITIONS = 1000;
 /** Rejected / read rows above which a run fails with RejectRatioExceeded (MAX_REJECT_RATIO). */

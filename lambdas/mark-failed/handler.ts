@@ -17,6 +17,7 @@ import {
   parseUploadKey,
   runFailedDetail,
   runIdFor,
+  timedOutTaskSchema,
   uploadOf,
 } from '../workflow-contract';
 
@@ -35,9 +36,19 @@ function runOfEvent(state: unknown): { runId: string; county: string } | undefin
   }
 }
 
+/** The error a map's failure stands for: a child's recorded timeout when the map says only that its tolerance was exceeded. */
+const MAP_FAILED = 'States.ExceedToleratedFailureThreshold';
+
 export const handler = instrumented('mark-failed', async (state, invocation): Promise<MarkFailedResult> => {
+  const timedOut = timedOutTaskSchema.safeParse(state);
+  if (timedOut.success) {
+    // A map child's timeout branch: its cause is kept for the Mark failed that ends the run.
+    invocation.tag({ runId: timedOut.data.runId });
+    await ledger.recordTimedOutTask(timedOut.data.runId, timedOut.data.timedOut);
+    return { recorded: true, runId: timedOut.data.runId, errorName: 'TaskTimedOut' };
+  }
   const parsed = markFailedStateSchema.parse(state);
-  const error = errorOf(parsed.error);
+  let error = errorOf(parsed.error);
   const fromEvent = runOfEvent(state);
   const runId = parsed.plan?.runId || fromEvent?.runId;
   if (!runId) {
@@ -46,7 +57,8 @@ export const handler = instrumented('mark-failed', async (state, invocation): Pr
   }
   invocation.tag({ runId });
   // Plan records the county (decoded from the key) when it claims the run: prefer it to the raw event key's.
-  const recorded = parsed.plan?.county ? undefined : await ledger.getRun(runId);
+  const recorded = parsed.plan?.county && error.name !== MAP_FAILED ? undefined : await ledger.getRun(runId);
+  if (error.name === MAP_FAILED && recorded?.timedOutTask !== undefined) error = { name: 'TaskTimedOut', message: recorded.timedOutTask };
   const county = parsed.plan?.county || recorded?.county || fromEvent?.county;
   // Without a plan, this execution may have failed before claiming a run that another execution of the same event
   // owns (a repeated event): that run is left alone.

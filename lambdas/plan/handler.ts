@@ -31,7 +31,7 @@ import { InputError, NotFoundError, PolicyError, RetryableError } from '../domai
 const config = loadPlanConfig();
 const { store, ledger } = handlerResources(config);
 
-const NOTHING = { rangesKey: '', partitionsKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
+const NOTHING = { rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
 
 /**
  * The state machine sends `{ event, executionId }` (the execution's id lets a retried Plan recognise its own claim);
@@ -89,6 +89,7 @@ async function answerClaimed(runId: string, county: string, executionId: string 
       ignored: false,
       rangesKey: workKeys.ranges({ workPrefix }),
       partitionsKey: workKeys.partitions({ workPrefix }),
+      slicesKey: workKeys.outputSlices({ workPrefix }),
       rangeCount: recorded.rangeCount,
       partitionCount: recorded.partitionCount,
       ...mapConcurrency(recorded.rangeCount, config.targetRangeBytes),
@@ -115,6 +116,7 @@ async function planRun(runId: string, target: Exclude<UploadKey, { kind: 'ignore
       targetRangeBytes: config.targetRangeBytes,
       maxPartitions: config.maxPartitions,
       ...(config.targetPartitionBytes === undefined ? {} : { targetPartitionBytes: config.targetPartitionBytes }),
+      ...(config.targetSliceBytes === undefined ? {} : { targetSliceBytes: config.targetSliceBytes }),
       ...(config.taskLanes === undefined ? {} : { lanes: config.taskLanes }),
     },
     ...runPrefixes(runId, target.county),
@@ -136,6 +138,7 @@ async function planRun(runId: string, target: Exclude<UploadKey, { kind: 'ignore
     ignored: false,
     rangesKey: workKeys.ranges(plan),
     partitionsKey: workKeys.partitions(plan),
+    slicesKey: workKeys.outputSlices(plan),
     rangeCount: plan.ranges.length,
     partitionCount: plan.partitionCount,
     ...mapConcurrency(plan.ranges.length, Math.max(...plan.ranges.map((range) => range.end - range.start))),

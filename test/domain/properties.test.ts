@@ -26,6 +26,7 @@ import { classifyInMemory } from '../helpers/classify-rows';
 import { compareCsv, describeDifferences, parseCsvText } from '../helpers/csv-compare';
 import { convictionRow, csvRecord, dojCsv, DOJ_HEADER, rfc4180Field } from '../helpers/doj-rows';
 import { FixtureResult, runFixture } from '../helpers/run-fixture';
+import { COURT_LIST_FILES } from '../../lambdas/domain/report/court-lists';
 
 // The properties compare everything a run publishes but report.html, whose charts (vega) are most of a pipeline run's
 // time: charts are drawn as placeholders here (test/helpers/chart-placeholder.ts).
@@ -144,7 +145,8 @@ describe('(a) classifying a file equals classifying any permutation of its rows'
 /** Everything a run publishes except what depends on timing or on how many files the input had. */
 function publishedBytes(result: FixtureResult): Record<string, unknown> {
   const { processingTimeInSeconds: _p, timings: _t, files: _f, ...summary } = result.summary as Summary;
-  return { allResults: result.allResults, prop64Results: result.prop64Results, condensed: result.condensed, rejects: result.rejects, summary };
+  const lists = Object.values(COURT_LIST_FILES).map((name) => result.store.text(`${result.plan.resultsPrefix}${name}`));
+  return { allResults: result.allResults, prop64Results: result.prop64Results, condensed: result.condensed, rejects: result.rejects, lists, summary };
 }
 
 describe('(b) any byte ranges, partitions and file cuts give byte-identical outputs', () => {
@@ -160,6 +162,7 @@ describe('(b) any byte ranges, partitions and file cuts give byte-identical outp
               targetRangeBytes: fc.integer({ min: 1, max: 20_000 }),
               targetPartitionBytes: fc.integer({ min: 1, max: 20_000 }),
               maxPartitions: fc.integer({ min: 1, max: 40 }),
+              targetSliceBytes: fc.integer({ min: 1, max: 30_000 }),
             }),
             readChunkBytes: fc.integer({ min: 1, max: 5000 }),
             concurrency: fc.integer({ min: 1, max: 8 }),
@@ -211,7 +214,7 @@ describe('(b) any byte ranges, partitions and file cuts give byte-identical outp
         const files = [0, ...points].map((from, index, all) => ({ name: `part${index}.csv`, content: lines.slice(from, all[index + 1]).join('') }));
         const base = { county: COUNTY, computeAt: '2020-07-01' };
         const whole = await runFixture({ ...base, files: [{ name: 'extract.csv', content: lines.join('') }] });
-        const split = await runFixture({ ...base, files, sizing: { targetRangeBytes: 3000, targetPartitionBytes: 5000 }, parallelMerges });
+        const split = await runFixture({ ...base, files, sizing: { targetRangeBytes: 3000, targetPartitionBytes: 5000, targetSliceBytes: 4000 }, parallelMerges });
         expect(publishedBytes(split)).toEqual(publishedBytes(whole));
         // per-file counts come from the merge, also when the merges run apart
         expect(split.summary.files.map((file) => file.rowsWritten)).toEqual(files.map((file) => file.content.split('\n').filter((line) => line !== '' && !line.startsWith('RECORD_ID')).length));
@@ -252,7 +255,11 @@ describe('(d) every input row is in All_Results or rejects.csv exactly once', ()
         fc.integer(),
         fc.array(fc.tuple(fc.nat(), fc.constantFrom<Corruption>('dropField', 'addField', 'bareQuote', 'textAfterQuote')), { maxLength: 6 }),
         fc.boolean(),
-        fc.record({ targetRangeBytes: fc.integer({ min: 500, max: 20_000 }), targetPartitionBytes: fc.integer({ min: 500, max: 20_000 }) }),
+        fc.record({
+          targetRangeBytes: fc.integer({ min: 500, max: 20_000 }),
+          targetPartitionBytes: fc.integer({ min: 500, max: 20_000 }),
+          targetSliceBytes: fc.integer({ min: 1, max: 30_000 }),
+        }),
         async (people, seed, corruptions, header, sizing) => {
           const rows = parseCsvText(generated(people, seed, { header: false }));
           // a row of the county that is never corrupted, so that the run has the county whatever is rejected

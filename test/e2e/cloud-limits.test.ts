@@ -5,23 +5,17 @@
  * (3 x P) fails it, one object per range, the slice index and windowed merge reads do not. A run whose S3 answers
  * SlowDown to a share of its requests succeeds with the outputs of a run without throttling.
  */
-import { synthTemplate } from '../../bin/commands/synth-template';
 import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { COUNTY, Harness, ledgerCounts, MIB, publishedOutputs, runBatch, runOf, startHarness } from './fixtures/harness';
-
-jest.setTimeout(480_000);
+import { sizedTemplate as cachedSizedTemplate } from './fixtures/template';
 
 /** The synthesized stack with Plan's sizing set in its environment (below the stack props' 1 MiB floor). */
-function sizedTemplate(sizing: Record<string, string>): Record<string, unknown> {
-  const template = synthTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } });
-  const resources = template.Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
-  for (const resource of Object.values(resources)) {
-    const variables = resource.Properties.Environment?.Variables;
-    if (resource.Type === 'AWS::Lambda::Function' && variables?.MAX_PARTITIONS !== undefined) Object.assign(variables, sizing);
-  }
-  return template;
+function sizedTemplate(sizing: Record<string, string>): Promise<Record<string, unknown>> {
+  return cachedSizedTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } }, sizing);
 }
+
+jest.setTimeout(480_000);
 
 /** The descriptor limit of the grid test: 1,024 scaled to its 60-odd partitions, below the 3 x P of a socket per partition per merge. */
 const SOCKET_LIMIT = 160;
@@ -34,7 +28,7 @@ describe('a 60 x 60 grid under a scaled descriptor limit and S3\'s request rates
 
   beforeAll(async () => {
     h = await startHarness({
-      template: sizedTemplate({ TARGET_RANGE_BYTES: '4096', TARGET_PARTITION_BYTES: '4096', MAX_PARTITIONS: '1000' }),
+      template: await sizedTemplate({ TARGET_RANGE_BYTES: '4096', TARGET_PARTITION_BYTES: '4096', MAX_PARTITIONS: '1000' }),
       limits: { maxOpenSockets: SOCKET_LIMIT, s3: { perPrefixPerSecond: { read: 5_500, write: 3_500 } } },
     });
     await h.store.write(`policies/${COUNTY}.json`, [JSON.stringify(PRESETS['reference-default'])]);
@@ -73,7 +67,7 @@ describe('a run under injected SlowDown answers', () => {
   const template = sizedTemplate({ TARGET_RANGE_BYTES: String(256 * 1024), TARGET_PARTITION_BYTES: String(256 * 1024) });
 
   async function outputsOf(limits: Parameters<typeof startHarness>[0]['limits']) {
-    const h = await startHarness({ template, ...(limits ? { limits } : {}) });
+    const h = await startHarness({ template: await template, ...(limits ? { limits } : {}) });
     try {
       await h.store.write(`policies/${COUNTY}.json`, [JSON.stringify(PRESETS['reference-default'])]);
       const { ended, run } = await runBatch(h, 'throttled', { 'extract.csv': extract }, { policy: 'reference-default' });

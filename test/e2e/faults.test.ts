@@ -227,6 +227,9 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
     expect(timedOut).toHaveLength(1);
     const failed = events.slice(eventsBefore).find((event) => event.type === 'MapItemFailed' && event.state === 'Classify');
     expect(failed).toMatchObject({ error: 'TaskTimedOut' });
+    // The map's own failure says only that its tolerance was exceeded: the ledger names the task and what to change.
+    expect(run.run).toMatchObject({ errorName: 'TaskTimedOut', errorMessage: expect.stringContaining('Classify partition ran past its timeout') });
+    expect(run.run?.errorMessage).toContain('TARGET_PARTITION_BYTES');
   });
 
   // Regression: when Plan's work was done but its answer lost, the retried Plan found its own claim and answered

@@ -12,7 +12,7 @@ import { splitRange } from '../../lambdas/domain/pipeline/split';
 import { classifyPartition } from '../../lambdas/domain/pipeline/classify-partition';
 import { RunPlan, SizingOptions, workKeys } from '../../lambdas/domain/pipeline/plan';
 import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
-import { mergeResultFiles } from '../../lambdas/domain/pipeline/merge';
+import { assembleSlice } from '../../lambdas/domain/pipeline/output-slices';
 import { Summary } from '../../lambdas/domain/summary';
 import { MemoryObjectStore } from './memory-store';
 
@@ -61,7 +61,7 @@ export interface FixtureRequest {
   sizing?: SizingOptions;
   /** Phase tasks run at once (runInProcess's concurrency). */
   concurrency?: number;
-  /** Run the merges of Assemble as two merges at once (PARALLEL_MERGES), as `clearance classify` does. */
+  /** Run the output slices through an executor, as `clearance classify` does with its workers. */
   parallelMerges?: boolean;
   /** Chunk size of the store's reads: small values stress chunk boundaries (default 64 KiB). */
   readChunkBytes?: number;
@@ -130,7 +130,7 @@ function processOptions(request: FixtureRequest, store: MemoryObjectStore): InPr
           executor: () => ({
             split: async (plan, rangeIndex) => void (await splitRange(store, plan, plan.ranges[rangeIndex])),
             classify: async (plan, partition) => void (await classifyPartition(store, plan, partition)),
-            merge: (plan, files) => mergeResultFiles(store, plan, files),
+            assembleSlice: async (plan, slice) => void (await assembleSlice(store, plan, slice)),
           }),
         }
       : {}),

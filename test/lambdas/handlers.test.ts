@@ -110,6 +110,7 @@ describe('handlers end to end', () => {
       ignored: false,
       rangesKey: `runs/${plan.runId}/ranges.json`,
       partitionsKey: `runs/${plan.runId}/partitions.json`,
+      slicesKey: `runs/${plan.runId}/output-slices.json`,
       rangeCount: expect.any(Number),
       partitionCount: expect.any(Number),
       // Small runs stay far below the request budget: the maps' ceilings apply (domain/pipeline/limits.ts).

@@ -195,6 +195,9 @@ export async function runPipeline(handlers: Handlers, bench: LambdaBench, event:
   await handlers.split({ runId: plan.runId, indexSlices: true });
   const partitions = JSON.parse(await bench.text(plan.partitionsKey, 'utf8')) as Array<{ partition: number }>;
   const classifies = await Promise.all(partitions.map((item) => handlers.classify({ runId: plan.runId, partition: item.partition })));
+  // The "Assemble slices" map: the Assemble function once per output slice, then once more to publish.
+  const slices = JSON.parse(await bench.text(plan.slicesKey, 'utf8')) as Array<{ slice: number }>;
+  await Promise.all(slices.map((item) => handlers.assemble({ runId: plan.runId, slice: item.slice })));
   const assemble = await handlers.assemble({ runId: plan.runId });
   return { plan, splits, classifies, assemble };
 }

@@ -64,6 +64,7 @@ describe('state graph', () => {
       'Split',
       'Index slices',
       'Classify',
+      'Assemble slices',
       'Assemble',
       'Announce run succeeded',
       'Run succeeded',
@@ -101,6 +102,14 @@ describe('state graph', () => {
       'classify',
       '$.classifyMap',
     ],
+    [
+      'Assemble slices',
+      '$.plan.slicesKey',
+      { 'runId.$': '$.plan.runId', 'slice.$': '$$.Map.Item.Value.slice' },
+      'Assemble slice',
+      'assemble',
+      null,
+    ],
   ] as const)('%s is a distributed map over the S3 JSON manifest at %s', (name, keyPath, itemSelector, child, phase, resultPath) => {
     const map = state(name);
     expect(map.Type).toBe('Map');
@@ -123,11 +132,21 @@ describe('state graph', () => {
     });
     expect(map.ResultPath).toBe(resultPath);
     expect(processor.StartAt).toBe(child);
-    expect(Object.keys(processor.States)).toEqual([child, `${child} timed out`]);
+    expect(Object.keys(processor.States).sort()).toEqual([child, `Record ${child} timeout`, `${child} timed out`].sort());
     expect(processor.States[child]).toMatchObject({ Type: 'Task', Resource: functionArn(phase), End: true });
-    // A timed-out child is not retried: it fails at once, naming itself and what to change.
-    expect(processor.States[child].Catch).toEqual([{ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], ResultPath: null, Next: `${child} timed out` }]);
-    expect(processor.States[`${child} timed out`]).toMatchObject({ Type: 'Fail', Error: 'TaskTimedOut', Cause: expect.stringContaining(`${child} ran past its timeout`) });
+    // A timed-out child is not retried: its cause, naming itself and what to change, goes to the ledger (the map's own
+    // failure does not say which task timed out), and it fails at once with that cause.
+    expect(processor.States[child].Catch).toEqual([{ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], ResultPath: null, Next: `Record ${child} timeout` }]);
+    const cause = expect.stringContaining(`${child} ran past its timeout`);
+    expect(processor.States[`Record ${child} timeout`]).toMatchObject({
+      Type: 'Task',
+      Resource: functionArn('mark-failed'),
+      Parameters: { 'runId.$': '$.runId', timedOut: cause },
+      ResultPath: null,
+      Next: `${child} timed out`,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: `${child} timed out` }],
+    });
+    expect(processor.States[`${child} timed out`]).toMatchObject({ Type: 'Fail', Error: 'TaskTimedOut', Cause: cause });
   });
 
   test('Assemble gets only the run id and ends the run', () => {
@@ -177,7 +196,7 @@ describe('state graph', () => {
   });
 
   test('every top-level step catches everything into $.error and goes to Mark failed', () => {
-    for (const name of ['Split', 'Classify']) {
+    for (const name of ['Split', 'Classify', 'Assemble slices']) {
       expect([name, state(name).Catch]).toEqual([name, CATCH_TO_MARK_FAILED]);
     }
     // A top-level task's timeout goes to Mark failed too, with an error that names the task and what to change.
@@ -204,8 +223,8 @@ describe('state graph', () => {
   });
 
   test('the children of the maps catch only timeouts, into a Fail: a failed item must count against the tolerance', () => {
-    for (const name of ['Split range', 'Classify partition']) {
-      expect(state(name).Catch).toEqual([{ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], ResultPath: null, Next: `${name} timed out` }]);
+    for (const name of ['Split range', 'Classify partition', 'Assemble slice']) {
+      expect(state(name).Catch).toEqual([{ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], ResultPath: null, Next: `Record ${name} timeout` }]);
       expect(state(`${name} timed out`).Type).toBe('Fail');
     }
   });
@@ -213,7 +232,10 @@ describe('state graph', () => {
   test('every task retries Lambda service errors with jitter, then transient errors, and has an explicit timeout', () => {
     const tasks = [...states.entries()].filter(([, s]) => s.Type === 'Task' && s.Resource !== 'arn:aws:states:::events:putEvents');
     expect(tasks.map(([name]) => name).sort()).toEqual(
-      ['Assemble', 'Classify partition', 'Index slices', 'Mark failed', 'Plan', 'Split range'].sort(),
+      [
+        'Assemble', 'Assemble slice', 'Classify partition', 'Index slices', 'Mark failed', 'Plan', 'Split range',
+        'Record Assemble slice timeout', 'Record Classify partition timeout', 'Record Split range timeout',
+      ].sort(),
     );
     for (const [name, task] of tasks) {
       expect([name, task.Retry]).toEqual([name, [LAMBDA_SERVICE_RETRY, TRANSIENT_RETRY]]);

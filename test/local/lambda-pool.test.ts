@@ -191,6 +191,24 @@ describe('LambdaPool', () => {
     });
   });
 
+  it('counts the network bytes of each invocation and times out one that moves more than its phase\'s budget', async () => {
+    const server = net.createServer((socket) => socket.on('data', () => undefined).on('error', () => undefined));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const lambdas = pool({ size: 1, maxInvocationBytes: { assemble: 100_000 } });
+      const sender = fn('SenderFn', 'sender', { environment: { CLEARANCE_PHASE: 'assemble' } });
+      await expect(lambdas.invoke(sender, { port, bytes: 60_000 })).resolves.toEqual({ sent: 60_000 });
+      expect(lambdas.stats().peaks.SenderFn.networkBytes).toBeGreaterThanOrEqual(60_000);
+      const error = await rejection(lambdas.invoke(sender, { port, bytes: 150_000 }));
+      expect(error.name).toBe('Sandbox.Timedout');
+      expect(error.message).toMatch(/moved \d+ network bytes, above the 100000/);
+      expect(lambdas.stats().peakInvocationBytes).toBeGreaterThanOrEqual(150_000);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('reports a shorter Task timeout as States.Timeout', async () => {
     const lambdas = pool({ size: 1 });
     const error = await rejection(lambdas.invoke(fn('SleepFn', 'sleeper'), { ms: 2_000 }, { taskTimeoutSeconds: 0.2 }));

@@ -1,8 +1,8 @@
 /**
- * Assemble: merge the partitions back into input order (a k-way merge of position-sorted streams) into the
- * three result CSVs, write rejects.csv with absolute line numbers, check the run's invariants, and publish
- * summary.json last (it is the run's completion marker). Fails, with the summary and rejects still published,
- * when the county is not in the extract or too many rows were rejected.
+ * Assemble: the output slices (output-slices.ts, one task each) merge the partitions back into input order and
+ * write their parts of the result CSVs, lists and rejects.csv; Publish (assembleRun) joins the parts, checks the
+ * run's invariants, and publishes summary.json last (it is the run's completion marker). Fails, with the summary
+ * and rejects still published, when the county is not in the extract or too many rows were rejected.
  *
  * Publication: every output is first written under the work area (`<workPrefix>output/<name>`); once all of
  * them exist, one short step copies them to their final keys, summary.json last. A run killed or retried at any
@@ -15,15 +15,14 @@ import { isCaliforniaCounty } from '../counties';
 import { parsePolicy, Policy } from '../policy';
 import { mergeAll, RunStatistics } from '../statistics';
 import { buildSummary, FileSummary, Summary } from '../summary';
-import { ChunkChannel, PieceWriter } from './channel';
-import { mergeResultFiles, RESULT_FILE_NAMES, RESULT_FILES, stagedKey } from './merge';
-import { mapBounded, ObjectStore, ReadOptions, READS_IN_FLIGHT, readJson, readMany, readText, writeJson } from './object-store';
+import { RESULT_FILE_NAMES, stagedKey } from './merge';
+import { mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, writeJson } from './object-store';
+import { joinObjects } from './join';
+import { assembleSlice, loadSliceResults, SLICE_OUTPUTS, SliceOutput, sliceKeys, sliceStartsOf } from './output-slices';
 import { RunPlan, workKeys } from './plan';
-import { SplitReject, SplitResult } from './split';
+import { SplitResult } from './split';
 import { loadSplitResults } from './slice-index';
-import {
-  COURT_LIST_FILES, COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS, courtListWorkKeys, mergeEntries, readEntries,
-} from '../report/court-lists';
+import { COURT_LIST_FILES } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
 import { ChartCache, renderChartsAhead } from '../report/charts';
 import { buildReportModel } from '../report/model';
@@ -92,13 +91,12 @@ async function publishOutputs(store: ObjectStore, plan: RunPlan, outputs: Record
   }
 }
 
-const REJECTS_HEADER = csvSafeLine(['file', 'line', 'code', 'reason', 'text']);
-/** Court-list entries are read as text, each partition's chunk held until its entries are merged: small chunks. */
-const COURT_LIST_READ: ReadOptions = { chunkBytes: 16 * 1024 };
-
 export interface AssembleOptions {
-  /** Runs the merges; default: one merge of the three files in this thread. */
-  merge?: (plan: RunPlan) => Promise<number[]>;
+  /**
+   * Runs the output slices' tasks (output-slices.ts, assembleSlice) before Publish; default: all of them in this
+   * thread, one after another. In the cloud the Assemble map has run them: the handler passes a no-op.
+   */
+  runSlices?: (plan: RunPlan) => Promise<void>;
   /**
    * Where a successful run adds its analytics rows (docs/analytics.md), after its reports; default `analytics/`
    * at the store's root, null for none.
@@ -106,8 +104,19 @@ export interface AssembleOptions {
   analyticsPrefix?: string | null;
 }
 
+/** Runs every output slice of `plan` in this thread. */
+export async function assembleSlicesInThread(store: ObjectStore, plan: RunPlan): Promise<void> {
+  for (let slice = 0; slice < sliceStartsOf(plan).length; slice++) await assembleSlice(store, plan, slice);
+}
+
+/**
+ * Publish: the slices' parts joined into each output (joinObjects: server-side on S3), the run's checks, the
+ * statistics and reports, then every output copied to its final key, summary.json last. Its work grows with the
+ * number of ranges, partitions and slices (small objects, part lists), never with the bytes of the output.
+ */
 export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}, options: AssembleOptions = {}): Promise<AssembleResult> {
   const assembleStarted = Date.now();
+  await (options.runSlices ?? ((runPlan: RunPlan) => assembleSlicesInThread(store, runPlan)))(plan);
   const policy = parsePolicy(plan.policy);
   const reportSettings = reportSettingsOf(plan);
   const splits = await loadSplitResults(store, plan);
@@ -116,6 +125,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     READS_IN_FLIGHT,
     (p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p)),
   );
+  const slices = await loadSliceResults(store, plan);
   const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
   // Final keys; every output is written to stagedOutputKey(plan, name) first and copied here by publishOutputs.
   const outputs: Record<OutputName, string> = {
@@ -136,8 +146,12 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
   };
 
   const staged = (name: OutputName) => stagedOutputKey(plan, name);
-  const files = await writeRejects(store, plan, splits, staged('rejects'));
-  // Charts rendered while the merges run (chartsAhead); empty until then, and for a run that fails before them.
+  /** Joins the slices' parts of outputs into their staged keys, all at once (each a few server-side requests). */
+  const join = (names: readonly SliceOutput[]) =>
+    Promise.all(names.map((name) => joinObjects(store, slices.map((slice) => ({ key: sliceKeys.part(plan, slice.slice, name), size: slice.sizes[name] })), staged(name))));
+  const files = fileSummaries(plan, splits);
+  await join(['rejects']);
+  // Charts rendered while the joins run (chartsAhead); empty until then, and for a run that fails before them.
   let charts: ChartCache = new Map();
   const finish = async (status: 'SUCCEEDED' | 'FAILED', error?: RunError): Promise<AssembleResult> => {
     // A failed run publishes no result CSVs: nothing was written, whatever the partitions classified.
@@ -194,7 +208,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     return finish('FAILED', new UnknownCountyError(countyMismatchMessage(plan.county, statistics.rowsByCounty)));
   }
 
-  // The merge copies each record from the upload again: it must be the file Split read.
+  // The slices copied each record from the upload again: it must be the file Split read.
   for (const file of plan.files) {
     const size = await store.size(file.key).catch(() => -1);
     if (size !== file.size) {
@@ -204,13 +218,12 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
-  charts = chartsAhead(plan, statistics, files, policy, reportSettings, options.merge !== undefined);
-  // The court lists are small and independent of the merge: written while it runs.
-  const [written] = await Promise.all([
-    options.merge?.(plan) ?? mergeResultFiles(store, plan, RESULT_FILES),
-    writeCourtLists(store, plan, staged),
+  charts = chartsAhead(plan, statistics, files, policy, reportSettings);
+  await Promise.all([
+    join(SLICE_OUTPUTS.filter((name) => name !== 'rejects')),
     ...(plan.previous === undefined ? [] : [writeChanges(store, plan, staged('changes'))]),
   ]);
+  const written = plan.files.map((_, index) => slices.reduce((sum, slice) => sum + (slice.rowsPerFile[index] ?? 0), 0));
   for (const file of files) {
     const index = plan.files.findIndex((f) => f.name === file.name);
     file.rowsWritten = written[index] ?? 0;
@@ -225,45 +238,16 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
 }
 
 /**
- * When the merges run on other threads (`merge` given), this thread renders the report's charts meanwhile: they
- * depend on the run's statistics alone, known before the merges, so the page takes them from the cache instead
- * of rendering them after the merges on one thread while the others idle. In-thread merges gain nothing from it.
+ * The report's charts depend on the run's statistics alone, known before the outputs are joined: this thread renders
+ * them while it waits on the joins, and the page takes them from the cache.
  */
-function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings, mergesElsewhere: boolean): ChartCache {
+function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings): ChartCache {
   const cache: ChartCache = new Map();
-  if (!mergesElsewhere) return cache;
   const summary = buildSummary(statistics, {
     runId: plan.runId, county: plan.county, computeAt: plan.computeAt, policy, policyName: plan.policyName, files, timings: {}, status: 'SUCCEEDED', reportSettings,
   });
   renderChartsAhead(buildReportModel(statistics, summary, policy, reportSettings), cache);
   return cache;
-}
-
-/**
- * The H&S 11361.9 lists (court-lists.ts): each partition's lines, sorted there by case number, merged into one
- * sorted list (a person's cases all live in one partition, so no line spans two; memory: one read window per partition).
- */
-async function writeCourtLists(store: ObjectStore, plan: RunPlan, staged: (name: OutputName) => string): Promise<void> {
-  const lists = COURT_LIST_KINDS.map((kind) => [staged(COURT_LIST_OUTPUTS[kind]), COURT_LIST_HEADERS[kind], courtListWorkKeys[kind]] as const);
-  for (const [key, header, workKey] of lists) {
-    // A run compared with its register reads the review entries Compare filtered (decisions carried forward).
-    const keyOf = (p: number) => (workKey === courtListWorkKeys.review && plan.previous !== undefined ? compareKeys.review(plan, p) : workKey(workKeys.classified(plan, p)));
-    const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(readMany(store, keyOf(p), plan.partitionCount, COURT_LIST_READ)));
-    const channel = new ChunkChannel();
-    const writing = store.write(key, channel);
-    try {
-      const writer = new PieceWriter(channel);
-      await writer.write(`${header}\n`);
-      for await (const entry of mergeEntries(sources)) await writer.write(`${entry.line}\n`);
-      await writer.flush();
-      channel.close();
-    } catch (error) {
-      channel.close(error);
-      await writing.catch(() => undefined);
-      throw error;
-    }
-    await writing;
-  }
 }
 
 /** changes.csv: the header, then each partition's changes in partition order. */
@@ -332,8 +316,8 @@ function percent(ratio: number): string {
   return `${Number((ratio * 100).toFixed(3))}%`;
 }
 
-/** rejects.csv with absolute physical lines, and the per-file counts. */
-async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResult[], key: string): Promise<FileSummary[]> {
+/** The per-file counts of the split results. */
+function fileSummaries(plan: RunPlan, splits: SplitResult[]): FileSummary[] {
   const files: FileSummary[] = plan.files.map((file) => ({
     name: file.name,
     rowsRead: 0,
@@ -343,11 +327,7 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
     header: 'absent',
     notes: [],
   }));
-  const lineBase = new Map<number, number>();
-  const fileLines = new Map<number, number>();
   for (const split of splits) {
-    lineBase.set(split.rangeIndex, fileLines.get(split.fileIndex) ?? 0);
-    fileLines.set(split.fileIndex, (fileLines.get(split.fileIndex) ?? 0) + split.lines);
     const file = files[split.fileIndex];
     file.rowsRead += split.statistics.rowsRead;
     file.rowsRejected += split.statistics.rowsRejected;
@@ -355,33 +335,5 @@ async function writeRejects(store: ObjectStore, plan: RunPlan, splits: SplitResu
     if (split.hadHeader) file.header = 'present';
     file.notes.push(...split.notes);
   }
-  const channel = new ChunkChannel();
-  const writing = store.write(key, channel);
-  try {
-    const writer = new PieceWriter(channel);
-    await writer.write(`${REJECTS_HEADER}\n`);
-    // Ranges are in file and offset order, and each range's rejects in line order.
-    for (const split of splits) {
-      const text = await readText(store, workKeys.splitRejects(plan, split.rangeIndex));
-      if (text === '') continue;
-      const base = lineBase.get(split.rangeIndex)!;
-      for (const line of text.split('\n')) {
-        if (line === '') continue;
-        const reject = JSON.parse(line) as SplitReject;
-        const row = [plan.files[reject.fileIndex].name, String(base + reject.rangeLine), reject.code, reject.message, reject.text];
-        await writer.write(`${csvSafeLine(row)}\n`);
-      }
-    }
-    await writer.flush();
-    channel.close();
-  } catch (error) {
-    channel.close(error);
-    throw error;
-  } finally {
-    await writing.catch(() => undefined);
-  }
-  await writing;
   return files;
 }
-
-

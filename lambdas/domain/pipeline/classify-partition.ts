@@ -11,8 +11,10 @@ import { RunStatistics } from '../statistics';
 import { ByteWriter, CLASSIFIED_FULL_LINE, finishClassifiedRow, FLAG_EVALUATED, PERSON_FIELDS, RoutedRowsReader, slotsOf, startClassifiedRow } from './work-area-formats';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, writeJson } from './object-store';
 import { readSliceRow } from './slice-index';
+import { positionIndexBytes, SliceOffsets, sliceBoundaries } from './output-slices';
 import { RunPlan, workKeys } from './plan';
-import { COURT_LIST_KINDS, courtListWorkKeys, entryPieces } from '../report/court-lists';
+import { COURT_LIST_KINDS, courtListWorkKeys } from '../report/court-lists';
+import { ListKeyIndex, listKeysKey, ListKeySample, sampledEntryPieces } from './list-merge';
 import { reportSettingsOf } from '../report/settings';
 import { compareKeys, registerWorkPieces } from './compare-register';
 import { InvariantError } from '../errors';
@@ -76,21 +78,31 @@ export async function classifyPartition(store: ObjectStore, plan: RunPlan, parti
   const statistics = classifier.decide();
   const lists = classifier.courtLists();
   const classifiedKey = workKeys.classified(plan, partition);
+  // Where each output slice begins in the classified rows: Assemble's slice tasks read only their part. (The list
+  // files are sorted by case number, not position: the lists are merged whole, see assemble.ts.)
+  const offsets = new SliceOffsets(sliceBoundaries(plan));
+  // Each sorted list file with its sparse key index (list-merge.ts): the list slices' boundaries and ranged reads.
+  const listKeys: ListKeyIndex = {};
   await Promise.all([
-    ...COURT_LIST_KINDS.map((kind) => store.write(courtListWorkKeys[kind](classifiedKey), entryPieces(lists[kind]))),
-    store.write(classifiedKey, outputPieces(classifier, objects, fields, plan.excelSafe === true)),
+    ...COURT_LIST_KINDS.map((kind) => {
+      const samples: ListKeySample[] = [];
+      return store.write(courtListWorkKeys[kind](classifiedKey), sampledEntryPieces(lists[kind], samples, (size) => (listKeys[kind] = { size, samples })));
+    }),
+    store.write(classifiedKey, outputPieces(classifier, objects, fields, plan.excelSafe === true, offsets)),
     ...(!keepsRegister(plan)
       ? []
       : [store.write(compareKeys.current(plan, partition), registerWorkPieces(classifier.registerEntries()))]),
   ]);
+  await Promise.all([store.write(workKeys.positions(plan, partition), [positionIndexBytes(offsets)]), writeJson(store, listKeysKey(plan, partition), listKeys)]);
   await writeJson(store, workKeys.classifyStats(plan, partition), statistics);
   return statistics;
 }
 
 /** Pass 2: the same rows again, in the same order, out as classified rows in ~1 MiB pieces of bytes. */
-function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReader[], fields: string[], excelSafe: boolean): Iterable<Buffer> {
+function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReader[], fields: string[], excelSafe: boolean, offsets: SliceOffsets): Iterable<Buffer> {
   const out = new ByteWriter(WRITE_PIECE + (WRITE_PIECE >> 2));
   let rowIndex = 0;
+  let written = 0;
   for (let i = 0; i < objects.length; i++) {
     const routed = objects[i];
     objects[i] = undefined as unknown as RoutedRowsReader; // let the object go once it is written
@@ -101,6 +113,7 @@ function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReade
       const annotation = classifier.annotate(fields, rowIndex++);
       const fullLine = routed.fullLine;
       const flags = (annotation.evaluated ? FLAG_EVALUATED : 0) | (fullLine === undefined ? 0 : CLASSIFIED_FULL_LINE);
+      offsets.mark(routed.position, written + out.length);
       const lengths = startClassifiedRow(out, routed.position, flags, routed.rawLength);
       let mark = out.length;
       if (fullLine !== undefined) out.text(fullLine);
@@ -121,9 +134,13 @@ function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReade
       mark = out.length;
       out.text(annotation.columns);
       finishClassifiedRow(out, lengths, fullLength, condensedLength, out.length - mark);
-      if (out.length >= WRITE_PIECE) yield out.take();
+      if (out.length >= WRITE_PIECE) {
+        written += out.length;
+        yield out.take();
+      }
     }
   }
   if (rowIndex !== classifier.rowCount) throw new InvariantError(`pass 2 read ${rowIndex} of ${classifier.rowCount} rows`);
+  offsets.finish(written + out.length);
   if (out.length > 0) yield out.take();
 }

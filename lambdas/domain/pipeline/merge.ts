@@ -36,12 +36,6 @@ export const RESULT_FILE_NAMES = {
 export type ResultFile = keyof typeof RESULT_FILE_NAMES;
 export const RESULT_FILES: readonly ResultFile[] = ['allResults', 'prop64Results', 'condensed'];
 
-/**
- * How the result files are shared between two merges running at once (the CLI's phase workers, Assemble's two
- * threads): All_Results.csv (the largest, copied from the input) alone, the other two together.
- */
-export const PARALLEL_MERGES: readonly (readonly ResultFile[])[] = [['allResults'], ['prop64Results', 'condensed']];
-
 /** Where Assemble writes an output before publishing it: the run's work area. */
 export function stagedKey(plan: Pick<RunPlan, 'workPrefix'>, fileName: string): string {
   return `${plan.workPrefix}output/${fileName}`;
@@ -54,7 +48,32 @@ const CONDENSED_HEADER = csvLine([...CONDENSED_COLUMNS, ...ELIGIBILITY_COLUMNS])
 export function mergeResultFiles(store: ObjectStore, plan: RunPlan, files: readonly ResultFile[]): Promise<number[]> {
   const outputs: Partial<Record<ResultFile, string>> = {};
   for (const file of files) outputs[file] = stagedKey(plan, RESULT_FILE_NAMES[file]);
-  return mergeOutputs(store, plan, outputs);
+  const chunking = mergeReadOptions(plan.partitionCount);
+  const sources = Array.from({ length: plan.partitionCount }, (_, p) => readMany(store, workKeys.classified(plan, p), plan.partitionCount, chunking));
+  return mergeOutputs(store, plan, sources, outputs, { header: true, fileEnds: plan.files.map((file) => file.size) });
+}
+
+export interface SliceMergeOptions {
+  /** Write the header lines first (the first slice). */
+  header: boolean;
+  /** Where each input file's records of the merge end (a slice's end, else the file's size). */
+  fileEnds: readonly number[];
+  /** Wraps each output's body on its way to the store (e.g. to count its bytes). */
+  wrap?: (file: ResultFile, body: AsyncIterable<Buffer>) => AsyncIterable<Buffer>;
+}
+
+/**
+ * Merges position-sorted classified rows from `sources` (an output slice's part of each partition) into the result
+ * files named in `outputs` (keys). Returns rows per input file.
+ */
+export function mergeSlice(
+  store: ObjectStore,
+  plan: RunPlan,
+  sources: ReadonlyArray<AsyncIterable<Buffer>>,
+  outputs: Partial<Record<ResultFile, string>>,
+  options: SliceMergeOptions,
+): Promise<number[]> {
+  return mergeOutputs(store, plan, sources, outputs, options);
 }
 
 /** Output is handed to the store in pieces of about this many bytes. */
@@ -66,23 +85,28 @@ const LF = 10;
  * k-way merge of the position-sorted partition outputs into the three result files. Each row's DOJ fields are
  * copied from the input file (rows come in input order, so each file is read once, forward). Returns rows per file.
  */
-async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: Partial<Record<ResultFile, string>>): Promise<number[]> {
+async function mergeOutputs(
+  store: ObjectStore,
+  plan: RunPlan,
+  sources: ReadonlyArray<AsyncIterable<Buffer>>,
+  outputs: Partial<Record<ResultFile, string>>,
+  options: SliceMergeOptions,
+): Promise<number[]> {
   const keys = RESULT_FILES.map((file) => outputs[file]);
   const channels = keys.map((key) => (key === undefined ? undefined : new ChunkChannel(QUEUED_PIECES)));
-  const writes = keys.flatMap((key, i) => (key === undefined ? [] : [store.write(key, channels[i]!)]));
+  const writes = keys.flatMap((key, i) =>
+    key === undefined ? [] : [store.write(key, options.wrap === undefined ? channels[i]! : options.wrap(RESULT_FILES[i], channels[i]!))],
+  );
   const rowsPerFile: number[] = plan.files.map(() => 0);
-  const inputs = plan.files.map((file) => new InputCursor(store, file.key, file.size));
+  const inputs = plan.files.map((file, i) => new InputCursor(store, file.key, options.fileEnds[i]));
   const merging = (async () => {
     const [full, prop64, condensed] = channels.map((channel) => (channel === undefined ? undefined : new ByteWriter(OUTPUT_PIECE + (OUTPUT_PIECE >> 1))));
-    full?.text(`${FULL_HEADER}\n`);
-    prop64?.text(`${FULL_HEADER}\n`);
-    condensed?.text(`${CONDENSED_HEADER}\n`);
-    const heap: ClassifiedRowReader[] = [];
-    const chunking = mergeReadOptions(plan.partitionCount);
-    for (let p = 0; p < plan.partitionCount; p++) {
-      const reader = new ClassifiedRowReader(readMany(store, workKeys.classified(plan, p), plan.partitionCount, chunking)[Symbol.asyncIterator]());
-      if (await reader.fill()) heapPush(heap, reader);
+    if (options.header) {
+      full?.text(`${FULL_HEADER}\n`);
+      prop64?.text(`${FULL_HEADER}\n`);
+      condensed?.text(`${CONDENSED_HEADER}\n`);
     }
+    const heap = await openReaders(sources);
     let fileIndex = -1;
     let input: InputCursor | undefined;
     while (heap.length > 0) {
@@ -125,11 +149,7 @@ async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: Partial<
       else heapPop(heap);
     }
     await input?.close();
-    const writers = [full, prop64, condensed];
-    for (let i = 0; i < 3; i++) {
-      const writer = writers[i];
-      if (writer !== undefined && writer.length > 0) await channels[i]!.push(writer.take(true));
-    }
+    await flushWriters([full, prop64, condensed], channels);
   })();
   try {
     await merging;
@@ -142,6 +162,24 @@ async function mergeOutputs(store: ObjectStore, plan: RunPlan, outputs: Partial<
   }
   await Promise.all(writes);
   return rowsPerFile;
+}
+
+/** A reader per source, in a heap on their first rows' positions (the empty sources left out). */
+async function openReaders(sources: ReadonlyArray<AsyncIterable<Buffer>>): Promise<ClassifiedRowReader[]> {
+  const heap: ClassifiedRowReader[] = [];
+  for (const source of sources) {
+    const reader = new ClassifiedRowReader(source[Symbol.asyncIterator]());
+    if (await reader.fill()) heapPush(heap, reader);
+  }
+  return heap;
+}
+
+/** The writers' last bytes to their channels. */
+async function flushWriters(writers: ReadonlyArray<ByteWriter | undefined>, channels: ReadonlyArray<ChunkChannel | undefined>): Promise<void> {
+  for (let i = 0; i < writers.length; i++) {
+    const writer = writers[i];
+    if (writer !== undefined && writer.length > 0) await channels[i]!.push(writer.take(true));
+  }
 }
 
 /** One output line: `source[start, end)`, a comma, the eligibility columns `row[columnsStart, columnsEnd)`, LF. */

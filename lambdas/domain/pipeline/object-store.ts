@@ -46,6 +46,11 @@ export interface ObjectStore {
    */
   copy(fromKey: string, toKey: string, options?: CopyOptions): Promise<void>;
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * Joins objects, in order, into `toKey` without passing their bytes through this process where the store can
+   * (S3: a multipart upload of UploadPartCopy parts, output-slices.ts planJoin). Absent: joinObjects streams them.
+   */
+  join?(sources: ReadonlyArray<{ key: string; size: number }>, toKey: string): Promise<void>;
 }
 
 /** `exists` for any store that throws NotFoundError from `size`. */
@@ -126,6 +131,11 @@ export function readMany(store: ObjectStore, key: string, objects: number, optio
   return store.readsHoldConnections ? windowedRead(store, key, windowFor(objects)) : store.read(key, options);
 }
 
+/** Bytes [start, end) of an object, one of many read at once (readMany for a part of an object). */
+export function readManyRange(store: ObjectStore, key: string, start: number, end: number, objects: number, options?: ReadOptions): AsyncIterable<Buffer> {
+  return store.readsHoldConnections ? windowedRead(store, key, windowFor(objects), start, end) : store.readRange(key, start, end, options);
+}
+
 /** Window reads in flight at once per store (all readers of a merge together): the sockets they hold. */
 export const WINDOW_READS_IN_FLIGHT = 64;
 const windowSlots = new WeakMap<ObjectStore, Slots>();
@@ -134,21 +144,23 @@ const windowSlots = new WeakMap<ObjectStore, Slots>();
  * An object in windows of ranged reads, the next window read ahead while the current one is used (S3's latency
  * hidden), at most WINDOW_READS_IN_FLIGHT requests in flight per store whatever the number of readers.
  */
-async function* windowedRead(store: ObjectStore, key: string, window: number): AsyncIterable<Buffer> {
+async function* windowedRead(store: ObjectStore, key: string, window: number, from = 0, to = Infinity): AsyncIterable<Buffer> {
   let slots = windowSlots.get(store);
   if (slots === undefined) windowSlots.set(store, (slots = new Slots(WINDOW_READS_IN_FLIGHT)));
   const limiter = slots;
   const fetch = (at: number) => {
-    const read = limiter.run(() => collectBytes(store.readRange(key, at, at + window)));
+    const read = limiter.run(() => collectBytes(store.readRange(key, at, Math.min(to, at + window))));
     read.catch(() => undefined); // awaited below; a reader stopped early leaves it unobserved
     return read;
   };
-  let next = fetch(0);
-  for (let at = 0; ; at += window) {
+  if (from >= to) return;
+  let next = fetch(from);
+  for (let at = from; ; at += window) {
     const bytes = await next;
-    if (bytes.length === window) next = fetch(at + window);
+    const full = bytes.length === window && at + window < to;
+    if (full) next = fetch(at + window);
     if (bytes.length > 0) yield bytes;
-    if (bytes.length < window) return;
+    if (!full) return;
   }
 }
 

@@ -11,6 +11,7 @@ import { DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYT
 import { parsePolicy, PolicyInput, presetPolicy, PRESETS } from '../policy';
 import { collectBytes, ObjectStore, writeJson } from './object-store';
 import { ByteRange, InputFile, RunPlan, workKeys } from './run-plan';
+import { planSlices } from './slice-plan';
 import { InputError, NotFoundError } from '../errors';
 
 export { fileIndexOf, POSITION_FILE_FACTOR, positionOf, shardOf, WORK_SHARDS, workKeys } from './run-plan';
@@ -21,6 +22,8 @@ export interface SizingOptions {
   targetRangeBytes?: number;
   /** Nominal input bytes per classify partition (default 64 MiB). */
   targetPartitionBytes?: number;
+  /** Input bytes per output slice (default 256 MiB, output-slices.ts). */
+  targetSliceBytes?: number;
   /** Upper bound on partitions (default 1000). */
   maxPartitions?: number;
   /**
@@ -274,6 +277,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     throw error;
   }
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  const ranges = await planRanges(store, files, rangeBytesFor(files, request.sizing?.targetRangeBytes, request.sizing?.lanes));
   const plan: RunPlan = {
     runId: request.runId,
     county,
@@ -282,8 +286,9 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     policyName: request.policyName ?? name,
     scenarioPresets: request.scenarioPresets ?? [],
     files,
-    ranges: await planRanges(store, files, rangeBytesFor(files, request.sizing?.targetRangeBytes, request.sizing?.lanes)),
+    ranges,
     partitionCount: partitionCountFor(totalBytes, request.sizing),
+    sliceStarts: planSlices(ranges, request.sizing?.targetSliceBytes),
     maxRejectRatio,
     ...(request.excelSafe === true ? { excelSafe: true } : {}),
     workPrefix: request.workPrefix,
@@ -297,5 +302,6 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
   await writeJson(store, workKeys.plan(plan), plan);
   await writeJson(store, workKeys.ranges(plan), plan.ranges);
   await writeJson(store, workKeys.partitions(plan), Array.from({ length: plan.partitionCount }, (_, partition) => ({ partition })));
+  await writeJson(store, workKeys.outputSlices(plan), Array.from({ length: plan.sliceStarts?.length ?? 1 }, (_, slice) => ({ slice })));
   return plan;
 }

@@ -49,6 +49,11 @@ export interface RunPlan {
   files: InputFile[];
   ranges: ByteRange[];
   partitionCount: number;
+  /**
+   * The first range of each output slice (output-slices.ts): Assemble's fan-out, one task per slice. Absent in a
+   * plan written before slices: one slice.
+   */
+  sliceStarts?: number[];
   /** The run fails when rejected rows / rows read exceeds this (0-1). */
   maxRejectRatio: number;
   /**
@@ -97,6 +102,12 @@ export const workKeys = {
   /** Where each partition's slice lies in each range object, partition after partition (work-area-formats.ts, "slice index"). */
   sliceIndex: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}split/slices.index`,
   classified: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/${shardOf(partition)}/p${pad(partition)}`,
+  /** Where each output slice begins in the partition's classified rows and list entries (output-slices.ts). */
+  positions: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}classify/${shardOf(partition)}/p${pad(partition)}.positions`,
+  /** The physical line each range starts at within its file, less one (rejects.csv's absolute lines), by range. */
+  lineBases: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}split/lines.json`,
+  /** The output slices, the Assemble map's items. */
+  outputSlices: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}output-slices.json`,
   classifyStats: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) =>
     `${plan.workPrefix}classify/${shardOf(partition)}/p${pad(partition)}.stats.json`,
 };

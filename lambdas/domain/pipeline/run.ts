@@ -4,12 +4,12 @@
  * `classify`); the cloud runs the same phase functions from the Lambda handlers.
  */
 import { assembleRun, AssembleResult } from './assemble';
-import { PARALLEL_MERGES, ResultFile } from './merge';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore } from './object-store';
 import { createPlan, RunPlan, RunRequest } from './plan';
 import { splitRange } from './split';
 import { indexSlices } from './slice-index';
+import { assembleSlice, sliceStartsOf } from './output-slices';
 import { compareRunPartition, needsRouting, prepareDecisions, routeRegisterPart } from './compare-register';
 
 export interface Progress {
@@ -25,8 +25,8 @@ export type PhaseTaskKind = 'split' | 'classify' | 'merge';
 export interface PhaseExecutor {
   split(plan: RunPlan, rangeIndex: number): Promise<void>;
   classify(plan: RunPlan, partition: number): Promise<void>;
-  /** Merges into some of the result files (rows per input file); absent: Assemble merges in this thread. */
-  merge?(plan: RunPlan, files: readonly ResultFile[]): Promise<number[]>;
+  /** Assembles one output slice (output-slices.ts); absent: in this thread. */
+  assembleSlice?(plan: RunPlan, slice: number): Promise<void>;
   /** A hint: the next tasks will be of this kind (an executor may start getting ready for them). */
   prepare?(kind: PhaseTaskKind): void;
 }
@@ -101,21 +101,18 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
       timings.compare = (Date.now() - started) / 1000;
     }
 
-    report({ phase: 'assemble', done: 0, total: 1 });
-    const merge = executor.merge?.bind(executor);
-    const result = await assembleRun(store, plan, timings, {
-      ...(merge === undefined || concurrency < 2
-        ? {}
-        : {
-            merge: async (runPlan: RunPlan) => {
-              const [rowsPerFile] = await Promise.all(PARALLEL_MERGES.map((files) => merge(runPlan, files)));
-              // The executor's work is done: its threads' memory goes before the reports are rendered.
-              await (executor as { close?(): Promise<void> }).close?.();
-              return rowsPerFile;
-            },
-          }),
+    const slices = sliceStartsOf(plan).length;
+    started = Date.now();
+    done = 0;
+    report({ phase: 'assemble', done, total: slices + 1 });
+    await runAll(slices, concurrency, async (slice) => {
+      await (executor.assembleSlice?.(plan, slice) ?? assembleSlice(store, plan, slice));
+      report({ phase: 'assemble', done: ++done, total: slices + 1 });
     });
-    report({ phase: 'assemble', done: 1, total: 1 });
+    // The executor's work is done: its threads' memory goes before the reports are rendered.
+    await (executor as { close?(): Promise<void> }).close?.();
+    const result = await assembleRun(store, plan, timings, { runSlices: async () => undefined });
+    report({ phase: 'assemble', done: slices + 1, total: slices + 1 });
     return result;
   } finally {
     await (executor as { close?(): Promise<void> }).close?.();

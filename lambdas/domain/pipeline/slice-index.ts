@@ -5,7 +5,7 @@
  * classification, that each file's ranges tile it exactly.
  */
 import { checkSliceIndexHeader, parseSliceIndexRow, SLICE_INDEX_HEADER_BYTES, sliceIndexPieces, sliceIndexRow } from './work-area-formats';
-import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson } from './object-store';
+import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, writeJson } from './object-store';
 import { RunPlan, workKeys } from './run-plan';
 import { SplitResult } from './split';
 import { InputError } from '../errors';
@@ -31,7 +31,18 @@ export async function loadSplitResults(store: ObjectStore, plan: RunPlan): Promi
 export async function indexSlices(store: ObjectStore, plan: RunPlan): Promise<number> {
   const results = await loadSplitResults(store, plan);
   await store.write(workKeys.sliceIndex(plan), sliceIndexPieces(results.map((result) => result.slices), plan.partitionCount));
+  await writeJson(store, workKeys.lineBases(plan), lineBases(results));
   return results.length;
+}
+
+/** Physical lines of each range's file before the range (ranges in file and offset order), by range. */
+export function lineBases(results: readonly Pick<SplitResult, 'fileIndex' | 'lines'>[]): number[] {
+  const fileLines = new Map<number, number>();
+  return results.map((result) => {
+    const base = fileLines.get(result.fileIndex) ?? 0;
+    fileLines.set(result.fileIndex, base + result.lines);
+    return base;
+  });
 }
 
 /** Partition `partition`'s slice of every range ([start, end) in the range object), in range order. */

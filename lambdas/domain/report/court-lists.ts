@@ -378,7 +378,12 @@ export function sortEntries(entries: CourtListEntry[]): CourtListEntry[] {
  * characters, one byte each in latin-1), so nothing is escaped on the way out or parsed on the way back.
  */
 export function entryPieces(entries: readonly CourtListEntry[], pieceChars = 1 << 20): Iterable<Buffer> {
-  return linePieces(entries, (entry) => `${entry.position} ${entry.sortKey.length} ${entry.line.length}\n${entry.sortKey}${entry.line}`, pieceChars);
+  return linePieces(entries, entryText, pieceChars);
+}
+
+/** One entry's work-area form without its closing LF (entryPieces). */
+export function entryText(entry: CourtListEntry): string {
+  return `${entry.position} ${entry.sortKey.length} ${entry.line.length}\n${entry.sortKey}${entry.line}`;
 }
 
 const SPACE = 32;

@@ -116,6 +116,46 @@ describe('S3ObjectStore against the S3 stand-in', () => {
     expect(await store.exists('runs/t/fail-large')).toBe(false);
   });
 
+  it('joins objects into one with UploadPartCopy parts, small ones gathered into uploaded parts, as S3\'s part rules require', async () => {
+    // 6 MiB, 1 KiB, 2 MiB, 9 MiB, 3 KiB: the 6 MiB copied; 1 KiB + 2 MiB + the first ~3 MiB of the 9 MiB uploaded as
+    // one 5 MiB part; the rest of the 9 MiB copied; the 3 KiB tail uploaded as the last (small) part.
+    const sizes = [6 * MiB, 1024, 2 * MiB, 9 * MiB, 3 * 1024];
+    const parts = sizes.map((size) => crypto.randomBytes(size));
+    for (const [i, part] of parts.entries()) await bench.put(`runs/t/join/${i}`, part);
+    const joinClient = new S3Client(localAwsConfig(bench.standIns.endpoints).s3);
+    const commands = recordCommands(joinClient);
+    await new S3ObjectStore(joinClient, bench.bucket).join(parts.map((part, i) => ({ key: `runs/t/join/${i}`, size: part.length })), 'runs/t/joined');
+    joinClient.destroy();
+    expect((await bytesOf(store.read('runs/t/joined'))).equals(Buffer.concat(parts))).toBe(true);
+    expect(commands.filter((name) => name === 'UploadPartCopyCommand')).toHaveLength(2);
+    expect(commands.filter((name) => name === 'UploadPartCommand')).toHaveLength(2);
+  });
+
+  it('refuses, as S3 does, to complete an upload whose part but the last is under 5 MiB (EntityTooSmall)', async () => {
+    const { CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand } = await import('@aws-sdk/client-s3');
+    const Key = 'runs/t/too-small';
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bench.bucket, Key }));
+    const etags: string[] = [];
+    for (const [index, size] of [1024, 1024].entries()) {
+      const { ETag } = await client.send(new UploadPartCommand({ Bucket: bench.bucket, Key, UploadId, PartNumber: index + 1, Body: Buffer.alloc(size, 7) }));
+      etags.push(ETag!);
+    }
+    const error = await rejectionOf(
+      client.send(new CompleteMultipartUploadCommand({ Bucket: bench.bucket, Key, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } })),
+    );
+    expect(error.name).toBe('EntityTooSmall');
+    expect(await store.exists(Key)).toBe(false);
+  });
+
+  it('joins small objects alone with one PutObject, and nothing into an empty object', async () => {
+    await bench.put('runs/t/join-small/a', 'abc');
+    await bench.put('runs/t/join-small/b', 'de');
+    await store.join([{ key: 'runs/t/join-small/a', size: 3 }, { key: 'runs/t/join-small/b', size: 2 }], 'runs/t/joined-small');
+    expect((await bytesOf(store.read('runs/t/joined-small'))).toString()).toBe('abcde');
+    await store.join([], 'runs/t/joined-empty');
+    expect(await store.size('runs/t/joined-empty')).toBe(0);
+  });
+
   it('lists every key under a prefix across pages, sorted', async () => {
     const pagingClient = new S3Client(localAwsConfig(bench.standIns.endpoints).s3);
     const commands = recordCommands(pagingClient);

@@ -78,7 +78,7 @@ describe('mark-failed handler', () => {
     const summary = JSON.parse(await bench.text(`reports/MONO/${run.runId}/summary.json`, 'utf8')) as Summary;
     expect(summary).toMatchObject({ status: 'FAILED', rowsRejected: 40 });
 
-    const plan: PlanResult = { runId: run.runId, county: 'MONO', duplicate: false, ignored: false, rangesKey: '', partitionsKey: '', rangeCount: 1, partitionCount: 1, splitConcurrency: 1, classifyConcurrency: 1 };
+    const plan: PlanResult = { runId: run.runId, county: 'MONO', duplicate: false, ignored: false, rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 1, partitionCount: 1, splitConcurrency: 1, classifyConcurrency: 1 };
     const result = await markFailed({ ...event, plan, error: caught(failure) });
     expect(result).toMatchObject({ recorded: true, runId: run.runId, county: 'MONO', errorName: 'RejectRatioExceeded' });
     expect(await ledger.getRun(run.runId)).toMatchObject({ status: 'FAILED', errorName: 'RejectRatioExceeded', errorMessage: failure.message });
@@ -108,6 +108,20 @@ describe('mark-failed handler', () => {
     // The execution that owns the run (it has the plan) does mark it.
     expect(await markFailed({ ...event, plan: planned, error: { Error: 'States.Timeout' } })).toMatchObject({ recorded: true });
     expect((await ledger.getRun(planned.runId))?.status).toBe('FAILED');
+  });
+
+  it("records a map child's timeout cause, and makes it the run's error when the map fails with its tolerance exceeded", async () => {
+    await bench.put('policies/MODOC.json', JSON.stringify({ baselineEligibility: { dismiss: ['11357'] } }));
+    await bench.put('incoming/MODOC/extract.csv', [...generateExtract({ county: 'MODOC', people: 10, seed: 5 })].join(''));
+    const event = objectCreatedEvent('incoming/MODOC/extract.csv');
+    const planned = (await handlers.plan(event)) as PlanResult;
+    const cause = 'Classify partition ran past its timeout (the function\'s 900 s): lower targetPartitionBytes (TARGET_PARTITION_BYTES)';
+    expect(await markFailed({ runId: planned.runId, timedOut: cause })).toEqual({ recorded: true, runId: planned.runId, errorName: 'TaskTimedOut' });
+    // The status stays until the run fails.
+    expect(await ledger.getRun(planned.runId)).toMatchObject({ status: 'SPLITTING', timedOutTask: cause });
+    const mapFailed = { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' };
+    expect(await markFailed({ ...event, plan: planned, error: mapFailed })).toMatchObject({ recorded: true, errorName: 'TaskTimedOut' });
+    expect(await ledger.getRun(planned.runId)).toMatchObject({ status: 'FAILED', errorName: 'TaskTimedOut', errorMessage: cause });
   });
 
   it('never throws on a partial state', async () => {
