@@ -375,8 +375,16 @@ class ExecutionRegistry {
     this.publish(executionStatusChangeEvent(summary, { region: this.template.region, accountId: this.template.accountId }));
   }
 
-  find(executionArnOrName: string): TrackedExecution | undefined {
-    return this.executions.get(executionArnOrName) ?? [...this.executions.values()].find((tracked) => tracked.summary.name === executionArnOrName);
+  /** The execution of an ARN or a name; throws for an unknown one. */
+  find(executionArnOrName: string): TrackedExecution {
+    const tracked = this.executions.get(executionArnOrName) ?? [...this.executions.values()].find((candidate) => candidate.summary.name === executionArnOrName);
+    if (!tracked) throw new Error(`no execution ${executionArnOrName}`);
+    return tracked;
+  }
+
+  prewarm(stateMachine: string | undefined): void {
+    const machine = this.machineOf(stateMachine ?? this.defaultStateMachine());
+    if (!this.stopping) machine.prewarm();
   }
 
   executionStartedBy(key: string, waitOptions: { bucket?: string; timeoutMs?: number }): Promise<ExecutionSummary> {
@@ -491,25 +499,15 @@ async function assemble(parts: {
     tableName: (logicalId?: string) => tableNameOf(template, logicalId),
     stateMachineLogicalId: (construct) => stateMachineLogicalIdOf(template, construct),
     startExecution: (input, startOptions = {}) => registry.start(startOptions.stateMachine ?? registry.defaultStateMachine(), input, startOptions.name),
-    prewarm(prewarmOptions = {}) {
-      const machine = registry.machineOf(prewarmOptions.stateMachine ?? registry.defaultStateMachine());
-      if (!registry.stopping) machine.prewarm();
-    },
+    prewarm: (prewarmOptions = {}) => registry.prewarm(prewarmOptions.stateMachine),
     publishEvent: (event) => registry.publish(event),
     onEvent(listener) {
       registry.busListeners.add(listener);
       return () => registry.busListeners.delete(listener);
     },
-    stopExecution(executionArnOrName) {
-      const tracked = registry.find(executionArnOrName);
-      if (!tracked) throw new Error(`no execution ${executionArnOrName}`);
-      tracked.running.abort();
-    },
-    async waitForExecution(executionArnOrName, waitOptions = {}) {
-      const tracked = registry.find(executionArnOrName);
-      if (!tracked) throw new Error(`no execution ${executionArnOrName}`);
-      return withTimeout(tracked.done, waitOptions.timeoutMs, `execution ${executionArnOrName} did not end`);
-    },
+    stopExecution: (executionArnOrName) => registry.find(executionArnOrName).running.abort(),
+    waitForExecution: async (executionArnOrName, waitOptions = {}) =>
+      withTimeout(registry.find(executionArnOrName).done, waitOptions.timeoutMs, `execution ${executionArnOrName} did not end`),
     executionStartedBy: (key, waitOptions = {}) => registry.executionStartedBy(key, waitOptions),
     exportObject: (key, targetPath, exportOptions = {}) => standIns.exportObject(exportOptions.bucket ?? api.bucketName(), key, targetPath),
     importObject: (key, source, importOptions = {}) => standIns.importObject(importOptions.bucket ?? api.bucketName(), key, source),

@@ -166,6 +166,22 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     credentials,
   };
 
+  return standInsOf({ endpoints, s3Directory, keepStateDir, s3, s3Port: s3Address.port, dynamo, store, requestLimits, revokeKey });
+}
+
+/** The running stand-ins' interface: object events, export and import, request statistics, stop. */
+function standInsOf(parts: {
+  endpoints: StandInEndpoints;
+  s3Directory: string;
+  keepStateDir: string | undefined;
+  s3: S3rver;
+  s3Port: number;
+  dynamo: ReturnType<typeof dynalite>;
+  store: LocalS3Store;
+  requestLimits: S3RequestLimits;
+  revokeKey: () => void;
+}): StandIns {
+  const { endpoints, s3Directory, keepStateDir, s3, s3Port, dynamo, store, requestLimits, revokeKey } = parts;
   const listeners = new Set<(record: S3EventRecord) => void>();
   s3.on('event', (event) => {
     for (const record of event.Records) {
@@ -186,7 +202,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     async importObject(bucket, key, source) {
       const { size, md5 } = await store.importObject(bucket, key, source);
       const item = new S3Object(bucket, key, null, { 'content-length': String(size), etag: JSON.stringify(md5) });
-      const host = `127.0.0.1:${s3Address.port}`;
+      const host = `127.0.0.1:${s3Port}`;
       s3.emit('event', new S3Event({ bucket, eventType: 'Put', S3Item: item }, { reqHeaders: { host }, sourceIp: '127.0.0.1' }));
     },
     s3RequestStats: () => requestLimits.stats(),
