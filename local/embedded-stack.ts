@@ -4,6 +4,7 @@
  * with Lambda invocations on a worker-thread pool running our compiled handlers.
  */
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import { HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
@@ -19,6 +20,7 @@ import { executionStatusChangeEvent, objectCreatedEvent, routeEvent, validateEve
 import {
   LambdaPool,
   assertHandlerModulesExist,
+  findProjectRoot,
   defaultHandlerResolver,
   type FaultOptions,
   type HandlerResolver,
@@ -193,6 +195,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.functionLogs ? { logs: options.functionLogs } : {}),
       ...(options.limits?.maxOpenSockets !== undefined ? { maxOpenSockets: options.limits.maxOpenSockets } : {}),
+      // Unsigned S3 bodies and an off Tracer in every worker, without the handlers' adapters knowing (lambda-hooks.ts).
+      workerSetupModule: path.join(findProjectRoot(), 'dist', 'local', 'lambda-hooks.js'),
       environment: env,
     });
     const lambdas = runtimePool;

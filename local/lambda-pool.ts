@@ -79,6 +79,11 @@ export interface LambdaPoolOptions {
    * (sockets are still counted, see LambdaPoolStats.peakOpenSockets).
    */
   readonly maxOpenSockets?: number;
+  /**
+   * A compiled module each worker runs before its handler module loads: its `prepareLambdaWorker(handlerPath)` sets
+   * up what the runtime changes around the handler (the embedded stack's: local/lambda-hooks.ts). Default: none.
+   */
+  readonly workerSetupModule?: string;
 }
 
 /** Lambda's file descriptor limit per execution environment. */
@@ -212,12 +217,14 @@ export class LambdaPool {
   private closed = false;
   private counters = { invocations: 0, coldStarts: 0, prewarmed: 0, timeouts: 0, faultsInjected: 0 };
   private readonly maxOpenSockets?: number;
+  private readonly workerSetupModule?: string;
   private readonly peaks = new Map<string, { invocations: number; openSockets: number; heapBytes: number; seconds: number }>();
 
   constructor(options: LambdaPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? os.availableParallelism());
     this.maxWorkers = 2 * this.size;
     this.handlerResolver = options.handlerResolver ?? defaultHandlerResolver();
+    this.workerSetupModule = options.workerSetupModule;
     this.environment = options.environment ?? {};
     this.faults = options.faults;
     this.logs = options.logs ?? 'inherit';
@@ -371,6 +378,7 @@ export class LambdaPool {
         memoryMb: fn.memoryMb,
         workerId: id,
         ...(this.maxOpenSockets === undefined ? {} : { maxOpenSockets: this.maxOpenSockets }),
+        ...(this.workerSetupModule === undefined ? {} : { workerSetupModule: this.workerSetupModule }),
       },
       stdout: capture,
       stderr: capture,
@@ -632,6 +640,7 @@ function named(name, message) {
 
 async function loadHandler() {
   let mod;
+  if (workerData.workerSetupModule !== undefined) require(workerData.workerSetupModule).prepareLambdaWorker(workerData.handlerPath);
   try {
     mod = require(workerData.handlerPath);
   } catch (error) {

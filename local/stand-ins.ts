@@ -17,7 +17,7 @@ import dynalite from 'dynalite';
 import S3Account from 's3rver/lib/models/account';
 import { LocalS3Store, S3RequestLimits, type S3RequestLimitOptions, type S3RequestStats, type StagedFile } from './s3-store';
 import { guardDynalite, guardS3rver, newLocalCredentials, type LocalCredentials } from './stand-in-guard';
-import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
+import { sendUnsignedPayloads } from './s3-payload-signing';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -250,8 +250,6 @@ export function localLambdaEnvironment(endpoints: StandInEndpoints): Record<stri
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     [FORCE_PATH_STYLE_ENV]: 'true',
-    // The stand-in never checks payload hashes: bodies go unsigned instead of hashed (s3-payload-signing.ts).
-    [UNSIGNED_PAYLOAD_ENV]: 'true',
   };
 }
 
