@@ -29,3 +29,6 @@ export const MAX_INPUT_FILES = 200;
 
 /** Step Functions' ceiling on a task's TimeoutSeconds that the local executor can also honour (setTimeout's limit). */
 export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
+
+/** The Node.js version the Lambda bundles are built for (esbuild's target; the functions' runtime is the same major). */
+export const LAMBDA_NODE_TARGET = 'node24';
