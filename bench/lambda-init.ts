@@ -13,9 +13,8 @@ import * as path from 'node:path';
 import {
   DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYTES, DEFAULT_RANGE_BYTES, METRICS_NAMESPACE, SERVICE_NAME,
 } from '../lambdas/domain/defaults';
-import { buildSync } from 'esbuild';
+import { buildLambdaBundles } from '../tools/lambda-bundles';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const PHASES = ['plan', 'split', 'classify', 'assemble', 'mark-failed'] as const;
 /** The environment each function gets from the stack (lib/workflow.ts), enough for its config to validate. */
 const FUNCTION_ENV: NodeJS.ProcessEnv = {
@@ -63,16 +62,7 @@ export interface BundleInit {
 export function measureBundleInit(runs: number): { bareMs: number; bundles: BundleInit[] } {
   const outdir = mkdtempSync(path.join(tmpdir(), 'clearance-bundles-'));
   try {
-    buildSync({
-      entryPoints: PHASES.map((phase) => ({ in: path.join(ROOT, 'lambdas', phase, 'handler.ts'), out: `${phase}/index` })),
-      outdir,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      minify: true,
-      logLevel: 'silent',
-    });
+    buildLambdaBundles(PHASES, outdir);
     const bundles: BundleInit[] = [];
     const bare = median(Array.from({ length: runs }, () => timeOnce(`process.stdout.write(String(Date.now() - performance.timeOrigin))`, '', 'none')));
     for (const phase of PHASES) {

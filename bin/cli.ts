@@ -83,6 +83,19 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
+  registerClassifyCommand(program);
+  registerRunCommand(program);
+  registerStatusCommand(program);
+  registerPruneCommand(program);
+  registerGenerateCommand(program);
+  registerRollupCommand(program);
+  registerReviewCommand(program);
+
+  return program;
+}
+
+/** `clearance classify`: the whole pipeline in this process. */
+function registerClassifyCommand(program: Command): void {
   program
     .command('classify')
     .description('classify local extract files in this process; each run gets its own folder <out>/<runId>/ (printed on stdout)')
@@ -100,7 +113,10 @@ export function buildProgram(): Command {
     .option('--previous <dir>', 'compare with an earlier classify of the county (its folder <out>/<runId>): changes.csv, decisions carried forward (docs/monthly.md)')
     .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options))
     .exitOverride();
+}
 
+/** `clearance run`: the real workflow, on the embedded stack or a deployed one. */
+function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run the real workflow: on this machine (embedded S3, DynamoDB and state machine) or, with --aws, on a deployed stack')
@@ -136,7 +152,10 @@ export function buildProgram(): Command {
       return (await import('./commands/run')).runCommand(options, request, synth, lock);
     })
     .exitOverride();
+}
 
+/** `clearance status`: runs from the ledger. */
+function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .description('list runs from the ledger (with --keep-state DIR of earlier runs, or --aws)')
@@ -149,7 +168,10 @@ export function buildProgram(): Command {
     .option('--state-machine-arn <arn>', 'with --aws: the stack output StateMachineArn (its region is the stack\'s)')
     .action(async (runId: string | undefined, options: StatusOptions) => (await import('./commands/status')).statusCommand(runId, options))
     .exitOverride();
+}
 
+/** `clearance prune`: kept runs removed from a --keep-state folder. */
+function registerPruneCommand(program: Command): void {
   program
     .command('prune')
     .description('remove kept runs from a --keep-state folder (their extract, work area, outputs and ledger item), by id or by age')
@@ -160,7 +182,10 @@ export function buildProgram(): Command {
     .option('--dry-run', 'list what would be removed, remove nothing')
     .action(async (runIds: string[], options: PruneOptions) => (await import('./commands/prune')).pruneCommand(runIds, options))
     .exitOverride();
+}
 
+/** `clearance generate`: a fabricated extract. */
+function registerGenerateCommand(program: Command): void {
   program
     .command('generate')
     .description('write a fabricated, deterministic extract (for tests, demos and benchmarks)')
@@ -183,7 +208,10 @@ export function buildProgram(): Command {
         process.stderr.write(`wrote ${path.resolve(options.out)}\n`);
       }
     });
+}
 
+/** `clearance rollup`: the statewide roll-up. */
+function registerRollupCommand(program: Command): void {
   program
     .command('rollup')
     .description('statewide summary.json, statistics.csv and report.html from the latest run of every county under --from (docs/analytics.md)')
@@ -191,10 +219,6 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'where the roll-up goes (default: <from>/rollup/)')
     .action(async (options: { from: string; out?: string }) => (await import('./commands/rollup')).rollupCommand(options))
     .exitOverride();
-
-  registerReviewCommand(program);
-
-  return program;
 }
 
 /** Exit code of an error: 0 for help and version, 2 for a bad request (commander's own included), 1 for a failed run. */

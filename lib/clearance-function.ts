@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/defaults';
+import { LAMBDA_NODE_TARGET, METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/defaults';
 
 /** The workflow phases; each has one function whose entry is `lambdas/<phase>/handler.ts`. */
 export const CLEARANCE_PHASES = ['plan', 'split', 'classify', 'assemble', 'mark-failed'] as const;
@@ -195,7 +195,7 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
       },
       bundling: {
         format: OutputFormat.CJS,
-        target: 'node24',
+        target: LAMBDA_NODE_TARGET,
         minify: true,
         sourceMap: true,
         sourcesContent: false,

@@ -141,239 +141,276 @@ export class ClearanceMonitoring extends Construct {
   /** Every alarm of the stack. */
   public readonly alarms: readonly cloudwatch.Alarm[];
 
+  private readonly alarmAction: cwActions.SnsAction;
+  private readonly alarmList: cloudwatch.Alarm[] = [];
+
   constructor(scope: Construct, id: string, props: ClearanceMonitoringProps) {
     super(scope, id);
-    const threshold = props.rejectRatioAlarmThreshold ?? 0.01;
-    if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
-      throw new Error(`rejectRatioAlarmThreshold must be from 0 to 1, got ${threshold}`);
-    }
-    const durationRatio = props.durationAlarmRatio ?? 0.7;
-    if (!Number.isFinite(durationRatio) || durationRatio <= 0 || durationRatio >= 1) {
-      throw new Error(`durationAlarmRatio must be above 0 and below 1, got ${durationRatio}`);
-    }
-    const period = props.alarmPeriod ?? Duration.minutes(5);
-    const staleRunsPeriod = props.staleRunsPeriod ?? Duration.hours(1);
-    const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-    for (const email of props.alarmEmails ?? []) {
-      if (!emailPattern.test(email)) throw new Error(`alarmEmails has an invalid address ${JSON.stringify(email)}`);
-    }
+    const settings = monitoringSettings(props);
+    this.alarmTopic = this.createAlarmTopic(props);
+    this.alarmAction = new cwActions.SnsAction(this.alarmTopic);
+    const metrics = workflowMetrics(props.stateMachine, settings);
 
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.encryptionKey, enforceSSL: true });
-    for (const email of props.alarmEmails ?? []) {
-      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
-    }
-    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this statement
-    // nothing may publish, and alarm notifications are refused.
-    this.alarmTopic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsOfThisStack',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.alarmTopic.topicArn],
-        conditions: stackAlarmConditions(this),
-      }),
-    );
-    const alarmAction = new cwActions.SnsAction(this.alarmTopic);
-    const alarms: cloudwatch.Alarm[] = [];
-    /** An alarm at `threshold` or above, missing data not breaching, notifying the topic. */
-    const alarmAtLeast = (
-      metric: cloudwatch.Metric | cloudwatch.MathExpression,
-      purpose: string,
-      alarmThreshold: number,
-      description: string,
-      comparison = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      runbookSection = purpose.toLowerCase(),
-    ): cloudwatch.Alarm => {
-      const alarm = new cloudwatch.Alarm(this, `${purpose}Alarm`, {
-        metric,
-        alarmName: alarmName(this, purpose),
-        alarmDescription: `${description} Runbook: docs/operations.md#${runbookSection}`,
-        threshold: alarmThreshold,
-        comparisonOperator: comparison,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(alarmAction);
-      alarms.push(alarm);
-      return alarm;
-    };
-
-    const { stateMachine } = props;
-    const started = stateMachine.metricStarted({ period, statistic: 'Sum' });
-    const succeeded = stateMachine.metricSucceeded({ period, statistic: 'Sum' });
-    const failed = stateMachine.metricFailed({ period, statistic: 'Sum' });
-    const timedOut = stateMachine.metricTimedOut({ period, statistic: 'Sum' });
-    const aborted = stateMachine.metricAborted({ period, statistic: 'Sum' });
-    const throttled = stateMachine.metricThrottled({ period, statistic: 'Sum' });
-    const executionTime = stateMachine.metricTime({ period, statistic: 'Average' });
-    const custom = (name: CustomMetricName, statistic = 'Sum', metricPeriod = period): cloudwatch.Metric =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: name,
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic,
-        period: metricPeriod,
-      });
-    const rejectRatio = new cloudwatch.MathExpression({
-      // A period without rejections may publish no RowsRejected datapoint: count it as zero.
-      expression: 'FILL(rejected, 0) / read',
-      usingMetrics: { rejected: custom('RowsRejected'), read: custom('RowsRead') },
-      label: 'Rejected / read rows',
-      period,
-    });
-    const staleRuns = custom('StaleRuns', 'Maximum', staleRunsPeriod);
-
-    this.executionsFailedAlarm = alarmAtLeast(failed, 'ExecutionsFailed', 1, 'A record-clearance run failed: see reports/<COUNTY>/<runId>/error.json and the ledger.');
+    this.executionsFailedAlarm = this.alarmAtLeast(metrics.failed, 'ExecutionsFailed', 1, 'A record-clearance run failed: see reports/<COUNTY>/<runId>/error.json and the ledger.');
     // A timed-out or aborted execution never reaches Mark failed and is not counted as failed.
-    this.executionsTimedOutAlarm = alarmAtLeast(timedOut, 'ExecutionsTimedOut', 1, 'A record-clearance run hit the execution timeout; the reconciler marks its run FAILED.');
-    this.executionsAbortedAlarm = alarmAtLeast(aborted, 'ExecutionsAborted', 1, 'A record-clearance execution was stopped; the reconciler marks its run FAILED.');
-    this.executionsThrottledAlarm = alarmAtLeast(throttled, 'ExecutionsThrottled', 1, 'Step Functions throttled the workflow (state transitions or StartExecution).');
-    this.rejectRatioAlarm = alarmAtLeast(
-      rejectRatio,
+    this.executionsTimedOutAlarm = this.alarmAtLeast(metrics.timedOut, 'ExecutionsTimedOut', 1, 'A record-clearance run hit the execution timeout; the reconciler marks its run FAILED.');
+    this.executionsAbortedAlarm = this.alarmAtLeast(metrics.aborted, 'ExecutionsAborted', 1, 'A record-clearance execution was stopped; the reconciler marks its run FAILED.');
+    this.executionsThrottledAlarm = this.alarmAtLeast(metrics.throttled, 'ExecutionsThrottled', 1, 'Step Functions throttled the workflow (state transitions or StartExecution).');
+    this.rejectRatioAlarm = this.alarmAtLeast(
+      metrics.rejectRatio,
       'RejectRatio',
-      threshold,
-      `More than ${threshold} of the rows read were rejected: check the extract and rejects.csv.`,
+      settings.threshold,
+      `More than ${settings.threshold} of the rows read were rejected: check the extract and rejects.csv.`,
       cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     );
-    this.staleRunsAlarm = alarmAtLeast(staleRuns, 'StaleRuns', 1, 'A run in progress has not changed in the ledger for hours: see the watch-runs log for its id.');
+    this.staleRunsAlarm = this.alarmAtLeast(metrics.staleRuns, 'StaleRuns', 1, 'A run in progress has not changed in the ledger for hours: see the watch-runs log for its id.');
     if (props.uploadDeadLetterQueue) {
-      this.undeliveredUploadsAlarm = alarmAtLeast(
-        props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+      this.undeliveredUploadsAlarm = this.alarmAtLeast(
+        props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: settings.period, statistic: 'Maximum' }),
         'UndeliveredUploads',
         1,
         'An upload event could not start the workflow: the upload was not processed.',
       );
     }
     if (props.reconcileStateMachine) {
-      this.reconcileFailedAlarm = alarmAtLeast(
-        props.reconcileStateMachine.metricFailed({ period, statistic: 'Sum' }),
+      this.reconcileFailedAlarm = this.alarmAtLeast(
+        props.reconcileStateMachine.metricFailed({ period: settings.period, statistic: 'Sum' }),
         'ReconcileFailed',
         1,
         'The reconciler could not close the ledger item of an ended execution: that run may stay open.',
       );
     }
-
     const functionAlarms: Record<string, FunctionAlarms> = {};
-    const functions = props.functions ?? [];
-    for (const fn of functions) {
-      const name = pascalCase(fn.phase);
-      const timeoutMs = fn.timeout.toMilliseconds();
-      functionAlarms[fn.phase] = {
-        errors: alarmAtLeast(
-          fn.function.metricErrors({ period, statistic: 'Sum' }),
-          `${name}Errors`,
-          1,
-          `The ${fn.phase} function returned errors (retried or caught by the workflow).`,
-          undefined,
-          'functionerrors',
-        ),
-        throttles: alarmAtLeast(
-          fn.function.metricThrottles({ period, statistic: 'Sum' }),
-          `${name}Throttles`,
-          1,
-          `Lambda throttled the ${fn.phase} function: the account's concurrency is exhausted.`,
-          undefined,
-          'functionthrottles',
-        ),
-        duration: alarmAtLeast(
-          fn.function.metricDuration({ period, statistic: 'Maximum' }),
-          `${name}Duration`,
-          Math.round(timeoutMs * durationRatio),
-          `An invocation of ${fn.phase} took more than ${Math.round(durationRatio * 100)}% of its ${fn.timeout.toHumanString()} timeout.`,
-          cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          'functionduration',
-        ),
-      };
-    }
+    for (const fn of props.functions ?? []) functionAlarms[fn.phase] = this.alarmsOfFunction(fn, settings);
     this.functionAlarms = functionAlarms;
-    this.alarms = alarms;
-
-    const byFunction = (metricOf: (fn: ClearanceFunction) => cloudwatch.IMetric): cloudwatch.IMetric[] =>
-      functions.map((fn) => metricOf(fn));
-    // Each function's longest invocation as a share of its timeout, so one graph and one line show every function.
-    const durationShare = functions.map(
-      (fn, index) =>
-        new cloudwatch.MathExpression({
-          expression: `100 * duration${index} / ${fn.timeout.toMilliseconds()}`,
-          usingMetrics: { [`duration${index}`]: fn.function.metricDuration({ period, statistic: 'Maximum' }) },
-          label: fn.phase,
-          period,
-        }),
-    );
-    const mapRunMetric = (label: string, metricName: string, statistic = 'Sum'): cloudwatch.Metric =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/States',
-        metricName,
-        dimensionsMap: { StateMachineArn: `${stateMachine.stateMachineArn}/${label}` },
-        statistic,
-        period,
-        label: `${label} ${metricName}`,
-      });
-
-    const rows: cloudwatch.IWidget[][] = [
-      [
-        new cloudwatch.GraphWidget({ title: 'Executions', left: [started, succeeded, failed, timedOut, aborted, throttled], width: 12 }),
-        new cloudwatch.GraphWidget({ title: 'Execution time (average)', left: [executionTime], width: 12 }),
-      ],
-    ];
-    for (const label of props.mapRunLabels ?? []) {
-      rows.push([
-        new cloudwatch.GraphWidget({
-          title: `Map run ${label}: child executions`,
-          left: ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsAborted', 'ExecutionsTimedOut'].map((name) => mapRunMetric(label, name)),
-          width: 12,
-        }),
-        new cloudwatch.GraphWidget({ title: `Map run ${label}: child execution time (maximum)`, left: [mapRunMetric(label, 'ExecutionTime', 'Maximum')], width: 12 }),
-      ]);
-    }
-    if (functions.length > 0) {
-      rows.push(
-        [
-          new cloudwatch.GraphWidget({ title: 'Function invocations', left: byFunction((fn) => fn.function.metricInvocations({ period, statistic: 'Sum', label: fn.phase })), width: 8 }),
-          new cloudwatch.GraphWidget({ title: 'Function errors', left: byFunction((fn) => fn.function.metricErrors({ period, statistic: 'Sum', label: fn.phase })), width: 8 }),
-          new cloudwatch.GraphWidget({ title: 'Function throttles', left: byFunction((fn) => fn.function.metricThrottles({ period, statistic: 'Sum', label: fn.phase })), width: 8 }),
-        ],
-        [
-          new cloudwatch.GraphWidget({
-            title: 'Function duration (maximum, % of timeout)',
-            left: durationShare,
-            leftAnnotations: [{ value: durationRatio * 100, label: 'Alarm threshold' }],
-            width: 12,
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Function concurrency (maximum)',
-            left: byFunction((fn) => fn.function.metric('ConcurrentExecutions', { period, statistic: 'Maximum', label: fn.phase })),
-            width: 12,
-          }),
-        ],
-      );
-    }
-    rows.push(
-      [
-        new cloudwatch.GraphWidget({ title: 'Rows', left: ROW_METRICS.map((name) => custom(name)), width: 12 }),
-        new cloudwatch.GraphWidget({
-          title: 'Reject ratio',
-          left: [rejectRatio],
-          leftAnnotations: [{ value: threshold, label: 'Alarm threshold' }],
-          width: 12,
-        }),
-      ],
-      [
-        new cloudwatch.GraphWidget({ title: 'Stale and reconciled runs', left: [staleRuns, custom('RunsReconciled')], width: 12 }),
-        ...(props.uploadDeadLetterQueue
-          ? [
-              new cloudwatch.GraphWidget({
-                title: 'Undelivered uploads (dead-letter queue)',
-                left: [props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })],
-                width: 12,
-              }),
-            ]
-          : []),
-      ],
-      [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: Math.max(6, Math.ceil(alarms.length / 4) + 2) })],
-    );
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { widgets: rows });
+    this.alarms = this.alarmList;
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { widgets: dashboardRows(props, settings, metrics, this.alarmList) });
   }
+
+  private createAlarmTopic(props: ClearanceMonitoringProps): sns.Topic {
+    const topic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.encryptionKey, enforceSSL: true });
+    for (const email of props.alarmEmails ?? []) {
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this statement
+    // nothing may publish, and alarm notifications are refused.
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisStack',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: stackAlarmConditions(this),
+      }),
+    );
+    return topic;
+  }
+
+  /** An alarm at `threshold` or above, missing data not breaching, notifying the topic. */
+  private alarmAtLeast(
+    metric: cloudwatch.Metric | cloudwatch.MathExpression,
+    purpose: string,
+    alarmThreshold: number,
+    description: string,
+    comparison = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    runbookSection = purpose.toLowerCase(),
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, `${purpose}Alarm`, {
+      metric,
+      alarmName: alarmName(this, purpose),
+      alarmDescription: `${description} Runbook: docs/operations.md#${runbookSection}`,
+      threshold: alarmThreshold,
+      comparisonOperator: comparison,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.alarmAction);
+    this.alarmList.push(alarm);
+    return alarm;
+  }
+
+  private alarmsOfFunction(fn: ClearanceFunction, { period, durationRatio }: MonitoringSettings): FunctionAlarms {
+    const name = pascalCase(fn.phase);
+    const timeoutMs = fn.timeout.toMilliseconds();
+    return {
+      errors: this.alarmAtLeast(
+        fn.function.metricErrors({ period, statistic: 'Sum' }),
+        `${name}Errors`,
+        1,
+        `The ${fn.phase} function returned errors (retried or caught by the workflow).`,
+        undefined,
+        'functionerrors',
+      ),
+      throttles: this.alarmAtLeast(
+        fn.function.metricThrottles({ period, statistic: 'Sum' }),
+        `${name}Throttles`,
+        1,
+        `Lambda throttled the ${fn.phase} function: the account's concurrency is exhausted.`,
+        undefined,
+        'functionthrottles',
+      ),
+      duration: this.alarmAtLeast(
+        fn.function.metricDuration({ period, statistic: 'Maximum' }),
+        `${name}Duration`,
+        Math.round(timeoutMs * durationRatio),
+        `An invocation of ${fn.phase} took more than ${Math.round(durationRatio * 100)}% of its ${fn.timeout.toHumanString()} timeout.`,
+        cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        'functionduration',
+      ),
+    };
+  }
+}
+
+/** The props' thresholds and periods, with their defaults, checked. */
+interface MonitoringSettings {
+  readonly threshold: number;
+  readonly durationRatio: number;
+  readonly period: Duration;
+  readonly staleRunsPeriod: Duration;
+}
+
+function monitoringSettings(props: ClearanceMonitoringProps): MonitoringSettings {
+  const threshold = props.rejectRatioAlarmThreshold ?? 0.01;
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
+    throw new Error(`rejectRatioAlarmThreshold must be from 0 to 1, got ${threshold}`);
+  }
+  const durationRatio = props.durationAlarmRatio ?? 0.7;
+  if (!Number.isFinite(durationRatio) || durationRatio <= 0 || durationRatio >= 1) {
+    throw new Error(`durationAlarmRatio must be above 0 and below 1, got ${durationRatio}`);
+  }
+  const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+  for (const email of props.alarmEmails ?? []) {
+    if (!emailPattern.test(email)) throw new Error(`alarmEmails has an invalid address ${JSON.stringify(email)}`);
+  }
+  return { threshold, durationRatio, period: props.alarmPeriod ?? Duration.minutes(5), staleRunsPeriod: props.staleRunsPeriod ?? Duration.hours(1) };
+}
+
+function customMetric(name: CustomMetricName, statistic: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: SERVICE_NAME },
+    statistic,
+    period,
+  });
+}
+
+/** The state machine's execution metrics and the custom ones the alarms and the dashboard share. */
+function workflowMetrics(stateMachine: sfn.IStateMachine, { period, staleRunsPeriod }: MonitoringSettings) {
+  return {
+    started: stateMachine.metricStarted({ period, statistic: 'Sum' }),
+    succeeded: stateMachine.metricSucceeded({ period, statistic: 'Sum' }),
+    failed: stateMachine.metricFailed({ period, statistic: 'Sum' }),
+    timedOut: stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+    aborted: stateMachine.metricAborted({ period, statistic: 'Sum' }),
+    throttled: stateMachine.metricThrottled({ period, statistic: 'Sum' }),
+    executionTime: stateMachine.metricTime({ period, statistic: 'Average' }),
+    rejectRatio: new cloudwatch.MathExpression({
+      // A period without rejections may publish no RowsRejected datapoint: count it as zero.
+      expression: 'FILL(rejected, 0) / read',
+      usingMetrics: { rejected: customMetric('RowsRejected', 'Sum', period), read: customMetric('RowsRead', 'Sum', period) },
+      label: 'Rejected / read rows',
+      period,
+    }),
+    staleRuns: customMetric('StaleRuns', 'Maximum', staleRunsPeriod),
+  };
+}
+
+type WorkflowMetrics = ReturnType<typeof workflowMetrics>;
+
+function dashboardRows(props: ClearanceMonitoringProps, settings: MonitoringSettings, metrics: WorkflowMetrics, alarms: cloudwatch.Alarm[]): cloudwatch.IWidget[][] {
+  const { period, threshold } = settings;
+  const { started, succeeded, failed, timedOut, aborted, throttled, executionTime } = metrics;
+  const rows: cloudwatch.IWidget[][] = [
+    [
+      new cloudwatch.GraphWidget({ title: 'Executions', left: [started, succeeded, failed, timedOut, aborted, throttled], width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'Execution time (average)', left: [executionTime], width: 12 }),
+    ],
+  ];
+  for (const label of props.mapRunLabels ?? []) rows.push(mapRunRow(props.stateMachine, label, period));
+  rows.push(...functionRows(props.functions ?? [], settings));
+  rows.push(
+    [
+      new cloudwatch.GraphWidget({ title: 'Rows', left: ROW_METRICS.map((name) => customMetric(name, 'Sum', period)), width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'Reject ratio',
+        left: [metrics.rejectRatio],
+        leftAnnotations: [{ value: threshold, label: 'Alarm threshold' }],
+        width: 12,
+      }),
+    ],
+    [
+      new cloudwatch.GraphWidget({ title: 'Stale and reconciled runs', left: [metrics.staleRuns, customMetric('RunsReconciled', 'Sum', period)], width: 12 }),
+      ...(props.uploadDeadLetterQueue
+        ? [
+            new cloudwatch.GraphWidget({
+              title: 'Undelivered uploads (dead-letter queue)',
+              left: [props.uploadDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' })],
+              width: 12,
+            }),
+          ]
+        : []),
+    ],
+    [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: Math.max(6, Math.ceil(alarms.length / 4) + 2) })],
+  );
+  return rows;
+}
+
+/** A Distributed Map's child executions: their state machine ARN is `<arn>/<label>`. */
+function mapRunRow(stateMachine: sfn.IStateMachine, label: string, period: Duration): cloudwatch.IWidget[] {
+  const mapRunMetric = (metricName: string, statistic = 'Sum'): cloudwatch.Metric =>
+    new cloudwatch.Metric({
+      namespace: 'AWS/States',
+      metricName,
+      dimensionsMap: { StateMachineArn: `${stateMachine.stateMachineArn}/${label}` },
+      statistic,
+      period,
+      label: `${label} ${metricName}`,
+    });
+  return [
+    new cloudwatch.GraphWidget({
+      title: `Map run ${label}: child executions`,
+      left: ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsAborted', 'ExecutionsTimedOut'].map((name) => mapRunMetric(name)),
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({ title: `Map run ${label}: child execution time (maximum)`, left: [mapRunMetric('ExecutionTime', 'Maximum')], width: 12 }),
+  ];
+}
+
+/** The functions' invocations, errors, throttles, duration (as a share of the timeout) and concurrency. */
+function functionRows(functions: readonly ClearanceFunction[], { period, durationRatio }: MonitoringSettings): cloudwatch.IWidget[][] {
+  if (functions.length === 0) return [];
+  const byFunction = (metricOf: (fn: ClearanceFunction) => cloudwatch.IMetric): cloudwatch.IMetric[] => functions.map((fn) => metricOf(fn));
+  // Each function's longest invocation as a share of its timeout, so one graph and one line show every function.
+  const durationShare = functions.map(
+    (fn, index) =>
+      new cloudwatch.MathExpression({
+        expression: `100 * duration${index} / ${fn.timeout.toMilliseconds()}`,
+        usingMetrics: { [`duration${index}`]: fn.function.metricDuration({ period, statistic: 'Maximum' }) },
+        label: fn.phase,
+        period,
+      }),
+  );
+  return [
+    [
+      new cloudwatch.GraphWidget({ title: 'Function invocations', left: byFunction((fn) => fn.function.metricInvocations({ period, statistic: 'Sum', label: fn.phase })), width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Function errors', left: byFunction((fn) => fn.function.metricErrors({ period, statistic: 'Sum', label: fn.phase })), width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Function throttles', left: byFunction((fn) => fn.function.metricThrottles({ period, statistic: 'Sum', label: fn.phase })), width: 8 }),
+    ],
+    [
+      new cloudwatch.GraphWidget({
+        title: 'Function duration (maximum, % of timeout)',
+        left: durationShare,
+        leftAnnotations: [{ value: durationRatio * 100, label: 'Alarm threshold' }],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Function concurrency (maximum)',
+        left: byFunction((fn) => fn.function.metric('ConcurrentExecutions', { period, statistic: 'Maximum', label: fn.phase })),
+        width: 12,
+      }),
+    ],
+  ];
 }
 
 /** `mark-failed` → `MarkFailed` (alarm names). */

@@ -83,75 +83,12 @@ export class ClearanceOperations extends Construct {
     if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || intervalMinutes >= staleMinutes) {
       throw new Error(`watchInterval must be whole minutes, at least 1 and below staleRunAfter, got ${watchInterval.toHumanString()}`);
     }
-    const { dataBucket, ledger, encryptionKey } = props;
-    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
-    const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
-    const region = Stack.of(this).region;
-    const environment = { DATA_BUCKET: dataBucket.bucketName, LEDGER_TABLE: ledger.tableName };
+    const logSettings: FunctionLogSettings = { logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS, logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN };
+    const environment = { DATA_BUCKET: props.dataBucket.bucketName, LEDGER_TABLE: props.ledger.tableName };
 
-    this.reconcileFunction = new ClearanceFunction(this, 'ReconcileFunction', {
-      phase: 'reconcile',
-      encryptionKey,
-      environment,
-      logRetention,
-      logRemovalPolicy,
-    });
-    const reportObjects = dataBucket.arnForObjects(`${DataPrefix.reports}*`);
-    const reconcileRole = this.reconcileFunction.role;
-    reconcileRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [reportObjects] }));
-    reconcileRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [ledger.tableArn] }));
-    reconcileRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resources: [encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': [`s3.${region}.amazonaws.com`, `dynamodb.${region}.amazonaws.com`] } },
-      }),
-    );
-    acknowledgeWildcardResources(reconcileRole, [reportObjects], 'The reconciler writes reports/<COUNTY>/<runId>/error.json of the run it closes, and nothing else.');
-
-    const reconcile = new tasks.LambdaInvoke(this, 'ReconcileRun', {
-      stateName: 'Reconcile run',
-      lambdaFunction: this.reconcileFunction.version,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      resultPath: '$.reconcile',
-      taskTimeout: sfn.Timeout.duration(this.reconcileFunction.timeout.plus(Duration.minutes(1))),
-    });
-    reconcile.addRetry({
-      errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'RetryableError', 'States.Timeout', 'Sandbox.Timedout'],
-      interval: Duration.seconds(2),
-      maxAttempts: 6,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    const reconciled = new sfn.Succeed(this, 'Reconciled', { stateName: 'Reconciled' });
-    this.reconcileLogGroup = new logs.LogGroup(this, 'ReconcileLogGroup', { encryptionKey, retention: logRetention, removalPolicy: logRemovalPolicy });
-    this.reconcileStateMachine = new sfn.StateMachine(this, 'ReconcileStateMachine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(
-        reconcile.next(
-          new sfn.Choice(this, 'RunMarked', { stateName: 'Run marked failed?' })
-            .when(
-              sfn.Condition.isPresent('$.reconcile.announcement'),
-              announceRun(this, 'AnnounceRunFailed', 'Announce run failed', RUN_FAILED, sfn.TaskInput.fromJsonPathAt('$.reconcile.announcement')).next(reconciled),
-            )
-            .otherwise(reconciled),
-        ),
-      ),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      timeout: Duration.hours(1),
-      tracingEnabled: true,
-      logs: { destination: this.reconcileLogGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    acknowledgeWildcardResources(
-      this.reconcileStateMachine.role,
-      [`${this.reconcileFunction.versionArn}:*`],
-      'LambdaInvoke grants the published version of the reconcile function and its qualifiers (<version arn>:*); the function is this stack\'s own.',
-    );
-    Validations.of(this.reconcileStateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Added by CDK for log delivery (logs:*LogDelivery, Put/DescribeResourcePolicies, DescribeLogGroups) and X-Ray; these actions support no resource-level permissions.',
-    });
-
+    this.reconcileFunction = this.createReconcileFunction(props, environment, logSettings);
+    this.reconcileLogGroup = new logs.LogGroup(this, 'ReconcileLogGroup', { encryptionKey: props.encryptionKey, retention: logSettings.logRetention, removalPolicy: logSettings.logRemovalPolicy });
+    this.reconcileStateMachine = this.createReconcileStateMachine(this.reconcileFunction, this.reconcileLogGroup);
     this.executionEndedRule = new events.Rule(this, 'ExecutionEndedRule', {
       description: 'Starts the reconciler for each record-clearance execution that ends FAILED, TIMED_OUT or ABORTED',
       eventPattern: {
@@ -168,26 +105,100 @@ export class ClearanceOperations extends Construct {
       }),
     );
 
-    this.watchRunsFunction = new ClearanceFunction(this, 'WatchRunsFunction', {
-      phase: 'watch-runs',
-      encryptionKey,
-      environment: { ...environment, STALE_AFTER_MINUTES: String(staleMinutes) },
-      logRetention,
-      logRemovalPolicy,
-    });
-    // Scan (filtered on the status) is how it finds every run in progress: the table holds one small item per run.
-    this.watchRunsFunction.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [ledger.tableArn] }));
-    this.watchRunsFunction.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:DescribeKey'],
-        resources: [encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
-      }),
-    );
+    this.watchRunsFunction = this.createWatchRunsFunction(props, { ...environment, STALE_AFTER_MINUTES: String(staleMinutes) }, logSettings);
     this.watchRunsRule = new events.Rule(this, 'WatchRunsSchedule', {
       description: 'Counts record-clearance runs whose ledger item stopped changing (metric StaleRuns)',
       schedule: events.Schedule.rate(watchInterval),
     });
     this.watchRunsRule.addTarget(new targets.LambdaFunction(this.watchRunsFunction.function, { retryAttempts: 2 }));
   }
+
+  /** The reconcile function: writes error.json under reports/ and updates the ledger item of the run it closes. */
+  private createReconcileFunction(props: ClearanceOperationsProps, environment: Record<string, string>, logSettings: FunctionLogSettings): ClearanceFunction {
+    const { dataBucket, ledger, encryptionKey } = props;
+    const region = Stack.of(this).region;
+    const fn = new ClearanceFunction(this, 'ReconcileFunction', { phase: 'reconcile', encryptionKey, environment, ...logSettings });
+    const reportObjects = dataBucket.arnForObjects(`${DataPrefix.reports}*`);
+    const reconcileRole = fn.role;
+    reconcileRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [reportObjects] }));
+    reconcileRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [ledger.tableArn] }));
+    reconcileRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': [`s3.${region}.amazonaws.com`, `dynamodb.${region}.amazonaws.com`] } },
+      }),
+    );
+    acknowledgeWildcardResources(reconcileRole, [reportObjects], 'The reconciler writes reports/<COUNTY>/<runId>/error.json of the run it closes, and nothing else.');
+    return fn;
+  }
+
+  /** Reconcile run, then announce the run failed when the function marked it so. */
+  private createReconcileStateMachine(reconcileFunction: ClearanceFunction, logGroup: logs.LogGroup): sfn.StateMachine {
+    const reconcile = new tasks.LambdaInvoke(this, 'ReconcileRun', {
+      stateName: 'Reconcile run',
+      lambdaFunction: reconcileFunction.version,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultPath: '$.reconcile',
+      taskTimeout: sfn.Timeout.duration(reconcileFunction.timeout.plus(Duration.minutes(1))),
+    });
+    reconcile.addRetry({
+      errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'RetryableError', 'States.Timeout', 'Sandbox.Timedout'],
+      interval: Duration.seconds(2),
+      maxAttempts: 6,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    const reconciled = new sfn.Succeed(this, 'Reconciled', { stateName: 'Reconciled' });
+    const stateMachine = new sfn.StateMachine(this, 'ReconcileStateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        reconcile.next(
+          new sfn.Choice(this, 'RunMarked', { stateName: 'Run marked failed?' })
+            .when(
+              sfn.Condition.isPresent('$.reconcile.announcement'),
+              announceRun(this, 'AnnounceRunFailed', 'Announce run failed', RUN_FAILED, sfn.TaskInput.fromJsonPathAt('$.reconcile.announcement')).next(reconciled),
+            )
+            .otherwise(reconciled),
+        ),
+      ),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.hours(1),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    acknowledgeWildcardResources(
+      stateMachine.role,
+      [`${reconcileFunction.versionArn}:*`],
+      'LambdaInvoke grants the published version of the reconcile function and its qualifiers (<version arn>:*); the function is this stack\'s own.',
+    );
+    Validations.of(stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Added by CDK for log delivery (logs:*LogDelivery, Put/DescribeResourcePolicies, DescribeLogGroups) and X-Ray; these actions support no resource-level permissions.',
+    });
+    return stateMachine;
+  }
+
+  /** The watch-runs function: scans the ledger for runs in progress (read only). */
+  private createWatchRunsFunction(props: ClearanceOperationsProps, environment: Record<string, string>, logSettings: FunctionLogSettings): ClearanceFunction {
+    const { ledger, encryptionKey } = props;
+    const fn = new ClearanceFunction(this, 'WatchRunsFunction', { phase: 'watch-runs', encryptionKey, environment, ...logSettings });
+    // Scan (filtered on the status) is how it finds every run in progress: the table holds one small item per run.
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Scan'], resources: [ledger.tableArn] }));
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: [encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+    return fn;
+  }
 }
+
+/** Log retention and removal of the operations functions' log groups. */
+interface FunctionLogSettings {
+  readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+

@@ -132,6 +132,29 @@ export interface ClearanceStorageProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The props' retention periods in whole days, with their defaults. */
+interface RetentionDays {
+  readonly rawRetentionDays: number;
+  readonly workRetentionDays: number;
+  readonly noncurrentDays: number;
+  readonly abortDays: number;
+  readonly accessLogDays: number;
+  readonly resultsDays: number;
+  readonly reportsDays: number;
+}
+
+function retentionDays(props: ClearanceStorageProps): RetentionDays {
+  return {
+    rawRetentionDays: wholeDays('rawRetention', props.rawRetention ?? Duration.days(30)),
+    workRetentionDays: wholeDays('workRetention', props.workRetention ?? Duration.days(7)),
+    noncurrentDays: wholeDays('noncurrentVersionRetention', props.noncurrentVersionRetention ?? Duration.days(30)),
+    abortDays: wholeDays('abortIncompleteUploadsAfter', props.abortIncompleteUploadsAfter ?? Duration.days(1)),
+    accessLogDays: wholeDays('accessLogRetention', props.accessLogRetention ?? Duration.days(365)),
+    resultsDays: wholeDays('resultsRetention', props.resultsRetention ?? Duration.days(365)),
+    reportsDays: wholeDays('reportsRetention', props.reportsRetention ?? Duration.days(1825)),
+  };
+}
+
 /**
  * The data bucket (every area of the contract, one prefix each), its access-log bucket,
  * the customer managed key and the DynamoDB run ledger.
@@ -158,13 +181,7 @@ export class ClearanceStorage extends Construct {
       throw new Error('keyProps.enableKeyRotation must not be false: the customer key always rotates');
     }
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const rawRetentionDays = wholeDays('rawRetention', props.rawRetention ?? Duration.days(30));
-    const workRetentionDays = wholeDays('workRetention', props.workRetention ?? Duration.days(7));
-    const noncurrentDays = wholeDays('noncurrentVersionRetention', props.noncurrentVersionRetention ?? Duration.days(30));
-    const abortDays = wholeDays('abortIncompleteUploadsAfter', props.abortIncompleteUploadsAfter ?? Duration.days(1));
-    const accessLogDays = wholeDays('accessLogRetention', props.accessLogRetention ?? Duration.days(365));
-    const resultsDays = wholeDays('resultsRetention', props.resultsRetention ?? Duration.days(365));
-    const reportsDays = wholeDays('reportsRetention', props.reportsRetention ?? Duration.days(1825));
+    const retention = retentionDays(props);
     const counties = checkedCounties(props.counties ?? []);
 
     if (!FeatureFlags.of(this).isEnabled(SERVER_ACCESS_LOGS_BUCKET_POLICY_FLAG)) {
@@ -174,8 +191,16 @@ export class ClearanceStorage extends Construct {
     }
 
     this.key = props.existingKey ?? this.createKey(props.keyProps, removalPolicy);
+    this.accessLogBucket = this.createAccessLogBucket(retention, removalPolicy);
+    this.dataBucket = this.createDataBucket(retention, removalPolicy);
+    this.denyOtherEncryption();
+    this.countyPolicies = Object.fromEntries(counties.map((county) => [county, this.countyPolicy(county)]));
+    this.ledger = this.createLedger(removalPolicy);
+  }
 
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+  private createAccessLogBucket(retention: RetentionDays, removalPolicy: RemovalPolicy): s3.Bucket {
+    const { accessLogDays, abortDays } = retention;
+    const bucket = new s3.Bucket(this, 'AccessLogBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
@@ -190,12 +215,17 @@ export class ClearanceStorage extends Construct {
       ],
       removalPolicy,
     });
-    Validations.of(this.accessLogBucket).acknowledge({
+    Validations.of(bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This is the access-log bucket itself; logging it into itself would loop and a third bucket adds nothing.',
     });
+    return bucket;
+  }
 
-    this.dataBucket = new s3.Bucket(this, 'DataBucket', {
+  /** The data bucket: versioned, the stack's key, one lifecycle rule per area, EventBridge notifications. */
+  private createDataBucket(retention: RetentionDays, removalPolicy: RemovalPolicy): s3.Bucket {
+    const { rawRetentionDays, workRetentionDays, resultsDays, reportsDays, noncurrentDays, abortDays } = retention;
+    const bucket = new s3.Bucket(this, 'DataBucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
       // One data key per bucket instead of per object: far fewer KMS calls for the many small run files.
@@ -243,12 +273,13 @@ export class ClearanceStorage extends Construct {
     });
     // EventBridge delivery set on the CloudFormation resource itself: the L2 `eventBridgeEnabled`
     // flag goes through a custom-resource Lambda (its own runtime and role) to do the same thing.
-    const cfnDataBucket = this.dataBucket.node.defaultChild as s3.CfnBucket;
+    const cfnDataBucket = bucket.node.defaultChild as s3.CfnBucket;
     cfnDataBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
-    this.denyOtherEncryption();
-    this.countyPolicies = Object.fromEntries(counties.map((county) => [county, this.countyPolicy(county)]));
+    return bucket;
+  }
 
-    this.ledger = new dynamodb.Table(this, 'Ledger', {
+  private createLedger(removalPolicy: RemovalPolicy): dynamodb.Table {
+    const ledger = new dynamodb.Table(this, 'Ledger', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -256,12 +287,13 @@ export class ClearanceStorage extends Construct {
       encryptionKey: this.key,
       removalPolicy,
     });
-    this.ledger.addGlobalSecondaryIndex({
+    ledger.addGlobalSecondaryIndex({
       indexName: LEDGER_COUNTY_INDEX,
       partitionKey: { name: 'county', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'startedAt', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    return ledger;
   }
 
   /**

@@ -4,6 +4,7 @@
  * with Lambda invocations on a worker-thread pool running our compiled handlers.
  */
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import { HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
@@ -19,6 +20,7 @@ import { executionStatusChangeEvent, objectCreatedEvent, routeEvent, validateEve
 import {
   LambdaPool,
   assertHandlerModulesExist,
+  findProjectRoot,
   defaultHandlerResolver,
   type FaultOptions,
   type HandlerResolver,
@@ -252,6 +254,8 @@ function createLambdaPool(options: EmbeddedStackOptions, environment: Record<str
     ...(options.functionLogs ? { logs: options.functionLogs } : {}),
     ...(options.limits?.maxOpenSockets !== undefined ? { maxOpenSockets: options.limits.maxOpenSockets } : {}),
     ...(options.limits?.maxInvocationBytes !== undefined ? { maxInvocationBytes: options.limits.maxInvocationBytes } : {}),
+    // Unsigned S3 bodies and an off Tracer in every worker, without the handlers' adapters knowing (lambda-hooks.ts).
+    workerSetupModule: path.join(findProjectRoot(), 'dist', 'local', 'lambda-hooks.js'),
     environment,
   });
 }
@@ -282,38 +286,41 @@ function checkRules(template: LocalTemplate) {
   return rules;
 }
 
-async function assemble(parts: {
-  options: EmbeddedStackOptions;
-  template: LocalTemplate;
-  rules: ReturnType<typeof checkRules>;
-  standIns: StandIns;
-  s3Client: S3Client;
-  pool: LambdaPool;
-  machines: Map<string, PreparedStateMachine>;
-  config: ReturnType<typeof localAwsConfig>;
-  env: Record<string, string>;
-  bus: LocalBus;
-}): Promise<EmbeddedStack> {
-  const { options, template, rules, standIns, s3Client, pool, machines, config, env, bus } = parts;
-  const executions = new Map<string, TrackedExecution>();
-  const listeners = new Set<(event: ExecutionEvent) => void>();
-  const startListeners = new Set<(summary: ExecutionSummary) => void>();
-  const busListeners = new Set<(event: unknown) => void>();
-  const idleWaiters = new Set<() => void>();
-  let pendingEvents = 0;
-  let stopping: Promise<void> | undefined;
+/** The stack's executions, the local bus's subscribers, and whether the stack is idle or stopping. */
+class ExecutionRegistry {
+  readonly executions = new Map<string, TrackedExecution>();
+  readonly listeners = new Set<(event: ExecutionEvent) => void>();
+  readonly startListeners = new Set<(summary: ExecutionSummary) => void>();
+  readonly busListeners = new Set<(event: unknown) => void>();
+  private readonly idleWaiters = new Set<() => void>();
+  /** Upload events still being turned into executions (their ETag is being read). */
+  pendingEvents = 0;
+  stopping: Promise<void> | undefined;
 
-  const eventBridgeBuckets = new Set(Object.values(template.buckets).filter((bucket) => bucket.eventBridgeEnabled).map((bucket) => bucket.name));
+  constructor(
+    private readonly template: LocalTemplate,
+    private readonly rules: ReturnType<typeof checkRules>,
+    private readonly machines: Map<string, PreparedStateMachine>,
+    private readonly retryDelayMs: number | undefined,
+  ) {}
 
-  const isIdle = () => pendingEvents === 0 && [...executions.values()].every((tracked) => tracked.summary.status !== 'RUNNING');
-  const checkIdle = () => {
-    if (!isIdle()) return;
-    for (const resolve of idleWaiters) resolve();
-    idleWaiters.clear();
-  };
+  isIdle(): boolean {
+    return this.pendingEvents === 0 && [...this.executions.values()].every((tracked) => tracked.summary.status !== 'RUNNING');
+  }
 
-  const emit = (event: ExecutionEvent) => {
-    for (const listener of listeners) {
+  checkIdle(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.idleWaiters) resolve();
+    this.idleWaiters.clear();
+  }
+
+  waitForIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.add(resolve));
+  }
+
+  private readonly emit = (event: ExecutionEvent): void => {
+    for (const listener of this.listeners) {
       try {
         listener(event);
       } catch {
@@ -322,19 +329,28 @@ async function assemble(parts: {
     }
   };
 
-  const machineOf = (stateMachineLogicalId: string): PreparedStateMachine => {
-    const machine = machines.get(stateMachineLogicalId);
-    if (!machine) throw new Error(`unknown state machine ${stateMachineLogicalId} (have: ${[...machines.keys()].join(', ')})`);
+  machineOf(stateMachineLogicalId: string): PreparedStateMachine {
+    const machine = this.machines.get(stateMachineLogicalId);
+    if (!machine) throw new Error(`unknown state machine ${stateMachineLogicalId} (have: ${[...this.machines.keys()].join(', ')})`);
     return machine;
-  };
+  }
 
-  const start = (stateMachineLogicalId: string, input: unknown, name?: string, trigger?: ExecutionSummary['trigger']): ExecutionSummary => {
-    if (stopping) throw new Error('the embedded stack is stopping');
-    const machine = machineOf(stateMachineLogicalId);
+  /**
+   * A caller names its state machine unless the template has only one: the stack holds the run's workflow, the
+   * reconciler and Finalize, and two of them are started by uploads.
+   */
+  defaultStateMachine(): string {
+    if (this.machines.size === 1) return [...this.machines.keys()][0];
+    throw new Error(`the template has ${this.machines.size} state machines; name one (${[...this.machines.keys()].join(', ')})`);
+  }
+
+  start(stateMachineLogicalId: string, input: unknown, name?: string, trigger?: ExecutionSummary['trigger']): ExecutionSummary {
+    if (this.stopping) throw new Error('the embedded stack is stopping');
+    const machine = this.machineOf(stateMachineLogicalId);
     const running = machine.start(input, {
       ...(name ? { name } : {}),
-      onEvent: emit,
-      ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+      onEvent: this.emit,
+      ...(this.retryDelayMs !== undefined ? { retryDelayMs: this.retryDelayMs } : {}),
     });
     const summary: ExecutionSummary = {
       executionArn: running.executionArn,
@@ -352,69 +368,134 @@ async function assemble(parts: {
       done: running.result.then((record) => {
         tracked.summary = { ...record, stateMachineLogicalId, ...(trigger ? { trigger } : {}) };
         // Before checkIdle: an execution this event starts (the reconciler) keeps the stack busy.
-        publishStatusChange(tracked.summary);
-        checkIdle();
+        this.publishStatusChange(tracked.summary);
+        this.checkIdle();
         return tracked.summary;
       }),
     };
-    executions.set(running.executionArn, tracked);
-    for (const listener of startListeners) listener(summary);
-    publishStatusChange(summary);
+    this.executions.set(running.executionArn, tracked);
+    for (const listener of this.startListeners) listener(summary);
+    this.publishStatusChange(summary);
     return summary;
-  };
+  }
 
-  const publish = (event: unknown, trigger?: ExecutionSummary['trigger']): ExecutionSummary[] => {
-    for (const listener of busListeners) {
+  publish(event: unknown, trigger?: ExecutionSummary['trigger']): ExecutionSummary[] {
+    for (const listener of this.busListeners) {
       try {
         listener(event);
       } catch {
         // Subscribers observe; they never break delivery.
       }
     }
-    return routeEvent(rules, event).map(({ target, input }) => start(target.stateMachineLogicalId!, input, undefined, trigger));
-  };
-  bus.publish = (event) => {
-    if (!stopping) publish(event);
-  };
-  /** Step Functions' status-change event, routed like any other (the reconciler's rule listens for the ends). */
-  const publishStatusChange = (summary: ExecutionSummary) => {
-    if (stopping) return;
-    publish(executionStatusChangeEvent(summary, { region: template.region, accountId: template.accountId }));
-  };
+    return routeEvent(this.rules, event).map(({ target, input }) => this.start(target.stateMachineLogicalId!, input, undefined, trigger));
+  }
 
-  const onRecord = (record: S3EventRecord) => {
-    if (stopping || !eventBridgeBuckets.has(record.s3.bucket.name) || !record.eventName.startsWith('ObjectCreated:')) return;
+  /** Step Functions' status-change event, routed like any other (the reconciler's rule listens for the ends). */
+  private publishStatusChange(summary: ExecutionSummary): void {
+    if (this.stopping) return;
+    this.publish(executionStatusChangeEvent(summary, { region: this.template.region, accountId: this.template.accountId }));
+  }
+
+  /** The execution of an ARN or a name; throws for an unknown one. */
+  find(executionArnOrName: string): TrackedExecution {
+    const tracked = this.executions.get(executionArnOrName) ?? [...this.executions.values()].find((candidate) => candidate.summary.name === executionArnOrName);
+    if (!tracked) throw new Error(`no execution ${executionArnOrName}`);
+    return tracked;
+  }
+
+  prewarm(stateMachine: string | undefined): void {
+    const machine = this.machineOf(stateMachine ?? this.defaultStateMachine());
+    if (!this.stopping) machine.prewarm();
+  }
+
+  executionStartedBy(key: string, waitOptions: { bucket?: string; timeoutMs?: number }): Promise<ExecutionSummary> {
+    const matches = (summary: ExecutionSummary) =>
+      summary.trigger?.key === key && (waitOptions.bucket === undefined || summary.trigger.bucket === waitOptions.bucket);
+    const existing = [...this.executions.values()].reverse().find((tracked) => matches(tracked.summary));
+    if (existing) return Promise.resolve(existing.summary);
+    let listener: ((summary: ExecutionSummary) => void) | undefined;
+    const started = new Promise<ExecutionSummary>((resolve) => {
+      listener = (summary) => {
+        if (matches(summary)) resolve(summary);
+      };
+      this.startListeners.add(listener);
+    });
+    return withTimeout(started, waitOptions.timeoutMs ?? 10_000, `no execution started for an upload of ${key}`).finally(() => this.startListeners.delete(listener!));
+  }
+}
+
+/** S3 "Object Created" records of the buckets that send events to EventBridge, published on the local bus. */
+function uploadEventPublisher(registry: ExecutionRegistry, template: LocalTemplate, s3Client: S3Client): (record: S3EventRecord) => void {
+  const eventBridgeBuckets = new Set(Object.values(template.buckets).filter((bucket) => bucket.eventBridgeEnabled).map((bucket) => bucket.name));
+  return (record) => {
+    if (registry.stopping || !eventBridgeBuckets.has(record.s3.bucket.name) || !record.eventName.startsWith('ObjectCreated:')) return;
     const trigger = { bucket: record.s3.bucket.name, key: record.s3.object.key };
     if (record.s3.object.eTag !== undefined) {
       // Synchronous on purpose: s3rver emits before answering the PUT, so the execution exists when the upload returns.
       const event = objectCreatedEvent(record, { region: template.region, accountId: template.accountId });
-      if (event) publish(event, trigger);
+      if (event) registry.publish(event, trigger);
       return;
     }
-    pendingEvents++;
+    registry.pendingEvents++;
     s3Client
       .send(new HeadObjectCommand({ Bucket: trigger.bucket, Key: trigger.key }))
       .then((head) => {
         const event = objectCreatedEvent(record, { region: template.region, accountId: template.accountId, etag: head.ETag ?? '' });
-        if (event && !stopping) publish(event, trigger);
+        if (event && !registry.stopping) registry.publish(event, trigger);
       })
       .catch(() => undefined)
       .finally(() => {
-        pendingEvents--;
-        checkIdle();
+        registry.pendingEvents--;
+        registry.checkIdle();
       });
   };
-  const unsubscribe = standIns.onObjectEvent(onRecord);
+}
 
-  const find = (executionArnOrName: string) =>
-    executions.get(executionArnOrName) ?? [...executions.values()].find((tracked) => tracked.summary.name === executionArnOrName);
+/** Local bucket name of a bucket logical ID (or name); without one, the data bucket (the one sending events to EventBridge). */
+function bucketNameOf(template: LocalTemplate, logicalId?: string): string {
+  const buckets = Object.values(template.buckets);
+  if (logicalId !== undefined) {
+    const bucket = template.buckets[logicalId] ?? buckets.find((candidate) => candidate.name === logicalId);
+    if (!bucket) throw new Error(`no bucket ${logicalId} in the template (have: ${Object.keys(template.buckets).join(', ')})`);
+    return bucket.name;
+  }
+  const withEvents = buckets.filter((bucket) => bucket.eventBridgeEnabled);
+  if (withEvents.length === 1) return withEvents[0].name;
+  if (buckets.length === 1) return buckets[0].name;
+  throw new Error(`cannot tell which bucket is the data bucket; pass a logical ID (${Object.keys(template.buckets).join(', ')})`);
+}
 
-  // A caller names its state machine unless the template has only one: the stack holds the run's workflow, the
-  // reconciler and Finalize, and two of them are started by uploads.
-  const defaultStateMachine = () => {
-    if (machines.size === 1) return [...machines.keys()][0];
-    throw new Error(`the template has ${machines.size} state machines; name one (${[...machines.keys()].join(', ')})`);
+/** Local table name of a table logical ID; without one, the template's only table. */
+function tableNameOf(template: LocalTemplate, logicalId?: string): string {
+  if (logicalId !== undefined) {
+    const table = template.tables[logicalId];
+    if (!table) throw new Error(`no table ${logicalId} in the template (have: ${Object.keys(template.tables).join(', ')})`);
+    return table.name;
+  }
+  const tables = Object.values(template.tables);
+  if (tables.length !== 1) throw new Error(`the template has ${tables.length} tables; pass a logical ID`);
+  return tables[0].name;
+}
+
+async function assemble(parts: {
+  options: EmbeddedStackOptions;
+  template: LocalTemplate;
+  rules: ReturnType<typeof checkRules>;
+  standIns: StandIns;
+  s3Client: S3Client;
+  pool: LambdaPool;
+  machines: Map<string, PreparedStateMachine>;
+  config: ReturnType<typeof localAwsConfig>;
+  env: Record<string, string>;
+  bus: LocalBus;
+}): Promise<EmbeddedStack> {
+  const { options, template, rules, standIns, s3Client, pool, machines, config, env, bus } = parts;
+  const registry = new ExecutionRegistry(template, rules, machines, options.retryDelayMs);
+  const { executions } = registry;
+  bus.publish = (event) => {
+    if (!registry.stopping) registry.publish(event);
   };
+  const unsubscribe = standIns.onObjectEvent(uploadEventPublisher(registry, template, s3Client));
 
   let stepFunctions: StepFunctionsStandIn;
   try {
@@ -435,94 +516,32 @@ async function assemble(parts: {
     newS3Client: () => localS3Client(standIns.endpoints),
     dynamoDbConfig: config.dynamodb,
     env,
-    bucketName(logicalId?: string) {
-      const buckets = Object.values(template.buckets);
-      if (logicalId !== undefined) {
-        const bucket = template.buckets[logicalId] ?? buckets.find((candidate) => candidate.name === logicalId);
-        if (!bucket) throw new Error(`no bucket ${logicalId} in the template (have: ${Object.keys(template.buckets).join(', ')})`);
-        return bucket.name;
-      }
-      const withEvents = buckets.filter((bucket) => bucket.eventBridgeEnabled);
-      if (withEvents.length === 1) return withEvents[0].name;
-      if (buckets.length === 1) return buckets[0].name;
-      throw new Error(`cannot tell which bucket is the data bucket; pass a logical ID (${Object.keys(template.buckets).join(', ')})`);
-    },
-    tableName(logicalId?: string) {
-      if (logicalId !== undefined) {
-        const table = template.tables[logicalId];
-        if (!table) throw new Error(`no table ${logicalId} in the template (have: ${Object.keys(template.tables).join(', ')})`);
-        return table.name;
-      }
-      const tables = Object.values(template.tables);
-      if (tables.length !== 1) throw new Error(`the template has ${tables.length} tables; pass a logical ID`);
-      return tables[0].name;
-    },
-    stateMachineLogicalId(construct) {
-      return stateMachineLogicalIdOf(template, construct);
-    },
-    startExecution(input, startOptions = {}) {
-      return start(startOptions.stateMachine ?? defaultStateMachine(), input, startOptions.name);
-    },
-    prewarm(prewarmOptions = {}) {
-      const machine = machineOf(prewarmOptions.stateMachine ?? defaultStateMachine());
-      if (!stopping) machine.prewarm();
-    },
-    publishEvent(event) {
-      return publish(event);
-    },
+    bucketName: (logicalId?: string) => bucketNameOf(template, logicalId),
+    tableName: (logicalId?: string) => tableNameOf(template, logicalId),
+    stateMachineLogicalId: (construct) => stateMachineLogicalIdOf(template, construct),
+    startExecution: (input, startOptions = {}) => registry.start(startOptions.stateMachine ?? registry.defaultStateMachine(), input, startOptions.name),
+    prewarm: (prewarmOptions = {}) => registry.prewarm(prewarmOptions.stateMachine),
+    publishEvent: (event) => registry.publish(event),
     onEvent(listener) {
-      busListeners.add(listener);
-      return () => busListeners.delete(listener);
+      registry.busListeners.add(listener);
+      return () => registry.busListeners.delete(listener);
     },
-    stopExecution(executionArnOrName) {
-      const tracked = find(executionArnOrName);
-      if (!tracked) throw new Error(`no execution ${executionArnOrName}`);
-      tracked.running.abort();
-    },
-    async waitForExecution(executionArnOrName, waitOptions = {}) {
-      const tracked = find(executionArnOrName);
-      if (!tracked) throw new Error(`no execution ${executionArnOrName}`);
-      return withTimeout(tracked.done, waitOptions.timeoutMs, `execution ${executionArnOrName} did not end`);
-    },
-    executionStartedBy(key, waitOptions = {}) {
-      const matches = (summary: ExecutionSummary) =>
-        summary.trigger?.key === key && (waitOptions.bucket === undefined || summary.trigger.bucket === waitOptions.bucket);
-      const existing = [...executions.values()].reverse().find((tracked) => matches(tracked.summary));
-      if (existing) return Promise.resolve(existing.summary);
-      let listener: ((summary: ExecutionSummary) => void) | undefined;
-      const started = new Promise<ExecutionSummary>((resolve) => {
-        listener = (summary) => {
-          if (matches(summary)) resolve(summary);
-        };
-        startListeners.add(listener);
-      });
-      return withTimeout(started, waitOptions.timeoutMs ?? 10_000, `no execution started for an upload of ${key}`).finally(() => startListeners.delete(listener!));
-    },
-    exportObject(key, targetPath, exportOptions = {}) {
-      return standIns.exportObject(exportOptions.bucket ?? api.bucketName(), key, targetPath);
-    },
-    importObject(key, source, importOptions = {}) {
-      return standIns.importObject(importOptions.bucket ?? api.bucketName(), key, source);
-    },
-    listExecutions() {
-      return [...executions.values()].map((tracked) => tracked.summary);
-    },
+    stopExecution: (executionArnOrName) => registry.find(executionArnOrName).running.abort(),
+    waitForExecution: async (executionArnOrName, waitOptions = {}) =>
+      withTimeout(registry.find(executionArnOrName).done, waitOptions.timeoutMs, `execution ${executionArnOrName} did not end`),
+    executionStartedBy: (key, waitOptions = {}) => registry.executionStartedBy(key, waitOptions),
+    exportObject: (key, targetPath, exportOptions = {}) => standIns.exportObject(exportOptions.bucket ?? api.bucketName(), key, targetPath),
+    importObject: (key, source, importOptions = {}) => standIns.importObject(importOptions.bucket ?? api.bucketName(), key, source),
+    listExecutions: () => [...executions.values()].map((tracked) => tracked.summary),
     onExecutionEvent(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      registry.listeners.add(listener);
+      return () => registry.listeners.delete(listener);
     },
-    waitForIdle() {
-      if (isIdle()) return Promise.resolve();
-      return new Promise((resolve) => idleWaiters.add(resolve));
-    },
-    s3RequestStats() {
-      return standIns.s3RequestStats();
-    },
-    lambdaStats() {
-      return pool.stats();
-    },
+    waitForIdle: () => registry.waitForIdle(),
+    s3RequestStats: () => standIns.s3RequestStats(),
+    lambdaStats: () => pool.stats(),
     stop() {
-      stopping ??= (async () => {
+      registry.stopping ??= (async () => {
         unsubscribe();
         const running = [...executions.values()].filter((tracked) => tracked.summary.status === 'RUNNING');
         for (const tracked of running) tracked.running.abort();
@@ -532,7 +551,7 @@ async function assemble(parts: {
         s3Client.destroy();
         await standIns.stop();
       })();
-      return stopping;
+      return registry.stopping;
     },
   };
   return api;

@@ -87,6 +87,11 @@ export interface LambdaPoolOptions {
    * `{ assemble: ... }`). Default: no budget (bytes are still counted, see InvocationPeaks.networkBytes).
    */
   readonly maxInvocationBytes?: number | Readonly<Record<string, number>>;
+  /**
+   * A compiled module each worker runs before its handler module loads: its `prepareLambdaWorker(handlerPath)` sets
+   * up what the runtime changes around the handler (the embedded stack's: local/lambda-hooks.ts). Default: none.
+   */
+  readonly workerSetupModule?: string;
 }
 
 /** Lambda's file descriptor limit per execution environment. */
@@ -226,11 +231,13 @@ export class LambdaPool {
   private readonly maxOpenSockets?: number;
   private readonly peaks = new Map<string, { invocations: number; openSockets: number; heapBytes: number; seconds: number; networkBytes: number }>();
   private readonly maxInvocationBytes?: number | Readonly<Record<string, number>>;
+  private readonly workerSetupModule?: string;
 
   constructor(options: LambdaPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? os.availableParallelism());
     this.maxWorkers = 2 * this.size;
     this.handlerResolver = options.handlerResolver ?? defaultHandlerResolver();
+    this.workerSetupModule = options.workerSetupModule;
     this.environment = options.environment ?? {};
     this.faults = options.faults;
     this.logs = options.logs ?? 'inherit';
@@ -391,6 +398,7 @@ export class LambdaPool {
         workerId: id,
         ...(this.maxOpenSockets === undefined ? {} : { maxOpenSockets: this.maxOpenSockets }),
         ...(this.maxInvocationBytes === undefined ? {} : { maxInvocationBytes: this.maxInvocationBytes }),
+        ...(this.workerSetupModule === undefined ? {} : { workerSetupModule: this.workerSetupModule }),
       },
       stdout: capture,
       stderr: capture,
@@ -671,6 +679,7 @@ function named(name, message) {
 
 async function loadHandler() {
   let mod;
+  if (workerData.workerSetupModule !== undefined) require(workerData.workerSetupModule).prepareLambdaWorker(workerData.handlerPath);
   try {
     mod = require(workerData.handlerPath);
   } catch (error) {

@@ -67,8 +67,10 @@ function parseAmzDate(text: string | undefined): Date | undefined {
   return new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
 }
 
+type ParsedQuery = Record<string, string | string[]>;
+
 /** The raw query string as the signer's decoded map (no `+` as space: the SDK encodes a space as %20). */
-function parseQuery(text: string): Record<string, string | string[]> | undefined {
+function parseQuery(text: string): ParsedQuery | undefined {
   const query: Record<string, string | string[]> = {};
   if (text === '') return query;
   for (const part of text.split('&')) {
@@ -125,35 +127,9 @@ export async function verifySignature(
   const presigned = query['X-Amz-Algorithm'] !== undefined;
   if (authorization !== undefined && presigned) return { status: 400, code: 'InvalidArgument', message: 'only one auth mechanism allowed' };
 
-  let accessKeyId: string;
-  let signedHeaders: string[];
-  let signature: string;
-  let signingDate: Date | undefined;
-  let expiresIn = 0;
-  if (authorization !== undefined) {
-    const match = AUTH_PATTERN.exec(authorization);
-    if (match === null) return ANONYMOUS;
-    [, accessKeyId, , , signature] = match;
-    signedHeaders = match[3].split(';');
-    signingDate = parseAmzDate(headerValue(req, 'x-amz-date'));
-  } else if (presigned) {
-    const credential = query['X-Amz-Credential'];
-    const headers = query['X-Amz-SignedHeaders'];
-    const provided = query['X-Amz-Signature'];
-    const expires = query['X-Amz-Expires'];
-    const date = query['X-Amz-Date'];
-    if (query['X-Amz-Algorithm'] !== 'AWS4-HMAC-SHA256' || typeof credential !== 'string' || typeof headers !== 'string' || typeof provided !== 'string' || typeof expires !== 'string' || typeof date !== 'string') {
-      return ANONYMOUS;
-    }
-    accessKeyId = credential.split('/')[0];
-    signedHeaders = headers.split(';');
-    signature = provided;
-    expiresIn = Number(expires);
-    signingDate = parseAmzDate(date);
-    if (!Number.isSafeInteger(expiresIn) || expiresIn < 1) return ANONYMOUS;
-  } else {
-    return ANONYMOUS;
-  }
+  const claim = signatureClaim(req, authorization, presigned ? query : undefined);
+  if ('status' in claim) return claim;
+  const { accessKeyId, signedHeaders, signature, signingDate, expiresIn } = claim;
   if (!sameText(accessKeyId, credentials.accessKeyId)) {
     return { status: 403, code: 'InvalidAccessKeyId', message: 'The AWS Access Key Id you provided does not exist in our records.' };
   }
@@ -170,10 +146,54 @@ export async function verifySignature(
     if (value === undefined) return mismatch();
     headers[name] = value;
   }
-  const signer = signerFor(credentials, scope);
+  const expected = await expectedSignature(req, { requestPath, query, headers, body }, signerFor(credentials, scope), claim, presigned);
+  if (expected === undefined || !sameText(expected, signature)) return mismatch();
+  return undefined;
+}
+
+/** What a request claims: its key id, signed headers, signature, signing time and (presigned) lifetime. */
+interface SignatureClaim {
+  readonly accessKeyId: string;
+  readonly signedHeaders: string[];
+  readonly signature: string;
+  readonly signingDate: Date | undefined;
+  readonly expiresIn: number;
+}
+
+/** The claim of an Authorization header, or of a presigned query (`presignedQuery`); anonymous without either. */
+function signatureClaim(req: IncomingMessage, authorization: string | undefined, presignedQuery: ParsedQuery | undefined): SignatureClaim | Refusal {
+  if (authorization !== undefined) {
+    const match = AUTH_PATTERN.exec(authorization);
+    if (match === null) return ANONYMOUS;
+    return { accessKeyId: match[1], signedHeaders: match[3].split(';'), signature: match[4], signingDate: parseAmzDate(headerValue(req, 'x-amz-date')), expiresIn: 0 };
+  }
+  if (presignedQuery === undefined) return ANONYMOUS;
+  const query = presignedQuery;
+  const credential = query['X-Amz-Credential'];
+  const headers = query['X-Amz-SignedHeaders'];
+  const provided = query['X-Amz-Signature'];
+  const expires = query['X-Amz-Expires'];
+  const date = query['X-Amz-Date'];
+  if (query['X-Amz-Algorithm'] !== 'AWS4-HMAC-SHA256' || typeof credential !== 'string' || typeof headers !== 'string' || typeof provided !== 'string' || typeof expires !== 'string' || typeof date !== 'string') {
+    return ANONYMOUS;
+  }
+  const expiresIn = Number(expires);
+  if (!Number.isSafeInteger(expiresIn) || expiresIn < 1) return ANONYMOUS;
+  return { accessKeyId: credential.split('/')[0], signedHeaders: headers.split(';'), signature: provided, signingDate: parseAmzDate(date), expiresIn };
+}
+
+/** The signature the request would carry, signed (or presigned) with the run's credential over what it signed. */
+async function expectedSignature(
+  req: IncomingMessage,
+  parts: { requestPath: string; query: ParsedQuery; headers: Record<string, string>; body: Buffer | undefined },
+  signer: SignatureV4,
+  claim: SignatureClaim,
+  presigned: boolean,
+): Promise<string | undefined> {
+  const { requestPath, query, headers, body } = parts;
+  const { signedHeaders, signingDate, expiresIn } = claim;
   const host = headers.host ?? headerValue(req, 'host') ?? '';
   const request = { method: req.method ?? 'GET', protocol: 'http:', hostname: host.replace(/:\d+$/, ''), path: requestPath, query, headers, body };
-  let expected: string | undefined;
   if (presigned) {
     const unsigned = { ...query };
     delete unsigned['X-Amz-Signature'];
@@ -183,13 +203,11 @@ export async function verifySignature(
       { signingDate, expiresIn, signableHeaders: new Set(signedHeaders) },
     );
     const value = signed.query?.['X-Amz-Signature'];
-    expected = typeof value === 'string' ? value : undefined;
+    return typeof value === 'string' ? value : undefined;
   } else {
     const signed = await signer.sign(request, { signingDate, signableHeaders: new Set(signedHeaders) });
-    expected = /Signature=([0-9a-f]{64})$/.exec(String(signed.headers.authorization))?.[1];
+    return /Signature=([0-9a-f]{64})$/.exec(String(signed.headers.authorization))?.[1];
   }
-  if (expected === undefined || !sameText(expected, signature)) return mismatch();
-  return undefined;
 }
 
 /** One signer per credential and scope: it caches the derived signing key of the day. */

@@ -17,7 +17,7 @@ import dynalite from 'dynalite';
 import S3Account from 's3rver/lib/models/account';
 import { LocalS3Store, S3RequestLimits, uploadPartCopyMiddleware, type S3RequestLimitOptions, type S3RequestStats, type StagedFile } from './s3-store';
 import { guardDynalite, guardS3rver, newLocalCredentials, type LocalCredentials } from './stand-in-guard';
-import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from '../lambdas/adapters/s3-payload-signing';
+import { sendUnsignedPayloads } from './s3-payload-signing';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -172,6 +172,22 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     credentials,
   };
 
+  return standInsOf({ endpoints, s3Directory, keepStateDir, s3, s3Port: s3Address.port, dynamo, store, requestLimits, revokeKey });
+}
+
+/** The running stand-ins' interface: object events, export and import, request statistics, stop. */
+function standInsOf(parts: {
+  endpoints: StandInEndpoints;
+  s3Directory: string;
+  keepStateDir: string | undefined;
+  s3: S3rver;
+  s3Port: number;
+  dynamo: ReturnType<typeof dynalite>;
+  store: LocalS3Store;
+  requestLimits: S3RequestLimits;
+  revokeKey: () => void;
+}): StandIns {
+  const { endpoints, s3Directory, keepStateDir, s3, s3Port, dynamo, store, requestLimits, revokeKey } = parts;
   const listeners = new Set<(record: S3EventRecord) => void>();
   s3.on('event', (event) => {
     for (const record of event.Records) {
@@ -192,7 +208,7 @@ export async function startStandIns(options: StandInOptions = {}): Promise<Stand
     async importObject(bucket, key, source) {
       const { size, md5 } = await store.importObject(bucket, key, source);
       const item = new S3Object(bucket, key, null, { 'content-length': String(size), etag: JSON.stringify(md5) });
-      const host = `127.0.0.1:${s3Address.port}`;
+      const host = `127.0.0.1:${s3Port}`;
       s3.emit('event', new S3Event({ bucket, eventType: 'Put', S3Item: item }, { reqHeaders: { host }, sourceIp: '127.0.0.1' }));
     },
     s3RequestStats: () => requestLimits.stats(),
@@ -240,8 +256,6 @@ export function localLambdaEnvironment(endpoints: StandInEndpoints): Record<stri
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     [FORCE_PATH_STYLE_ENV]: 'true',
-    // The stand-in never checks payload hashes: bodies go unsigned instead of hashed (s3-payload-signing.ts).
-    [UNSIGNED_PAYLOAD_ENV]: 'true',
   };
 }
 

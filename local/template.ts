@@ -159,6 +159,28 @@ export function loadTemplate(template: CloudFormationTemplate, options: LoadTemp
     return resolved === NO_VALUE ? undefined : resolved;
   };
 
+  const { buckets, tables, functions, stateMachines, rules } = readResources(context, resolve);
+
+  const functionsByName = new Map(Object.values(functions).map((fn) => [fn.functionName, fn]));
+  return {
+    region,
+    accountId,
+    partition: PARTITION,
+    stackName,
+    buckets,
+    tables,
+    functions,
+    stateMachines,
+    rules,
+    resolve,
+    findFunction(nameOrArn: string) {
+      return functionsByName.get(functionNameFromReference(nameOrArn));
+    },
+  };
+}
+
+/** The template's resources that the local runtime stands in for, by kind (conditions applied). */
+function readResources(context: ResolveContext, resolve: Resolve) {
   const buckets: Record<string, LocalBucket> = {};
   const tables: Record<string, LocalTable> = {};
   const functions: Record<string, LocalFunction> = {};
@@ -167,24 +189,14 @@ export function loadTemplate(template: CloudFormationTemplate, options: LoadTemp
   const eventBridgeBuckets = new Set<string>();
   const bucketNames = new Map<string, string>();
 
-  for (const [logicalId, resource] of Object.entries(resources)) {
+  for (const [logicalId, resource] of Object.entries(context.resources)) {
     if (!isResourceIncluded(context, logicalId, resource)) continue;
     const properties = resource.Properties ?? {};
     const where = `${logicalId} (${resource.Type})`;
     switch (resource.Type) {
-      case 'AWS::S3::Bucket': {
-        const name = localBucketName(logicalId);
-        const clash = bucketNames.get(name);
-        if (clash) throw new TemplateResolutionError(`buckets ${clash} and ${logicalId} both map to local name "${name}"`);
-        bucketNames.set(name, logicalId);
-        const notification = properties.NotificationConfiguration as Record<string, unknown> | undefined;
-        const eventBridge = notification?.EventBridgeConfiguration as Record<string, unknown> | undefined;
-        if (eventBridge && resolve(eventBridge.EventBridgeEnabled ?? true, `${where}.NotificationConfiguration`) !== false) {
-          eventBridgeBuckets.add(logicalId);
-        }
-        buckets[logicalId] = { logicalId, name, eventBridgeEnabled: false };
+      case 'AWS::S3::Bucket':
+        buckets[logicalId] = readBucket(logicalId, properties, resolve, where, bucketNames, eventBridgeBuckets);
         break;
-      }
       case 'Custom::S3BucketNotifications': {
         // CDK's `eventBridgeEnabled: true` is applied by this custom resource, not by the bucket's own properties.
         const configuration = properties.NotificationConfiguration as Record<string, unknown> | undefined;
@@ -216,22 +228,28 @@ export function loadTemplate(template: CloudFormationTemplate, options: LoadTemp
     if (bucket) buckets[logicalId] = { ...bucket, eventBridgeEnabled: true };
   }
 
-  const functionsByName = new Map(Object.values(functions).map((fn) => [fn.functionName, fn]));
-  return {
-    region,
-    accountId,
-    partition: PARTITION,
-    stackName,
-    buckets,
-    tables,
-    functions,
-    stateMachines,
-    rules,
-    resolve,
-    findFunction(nameOrArn: string) {
-      return functionsByName.get(functionNameFromReference(nameOrArn));
-    },
-  };
+  return { buckets, tables, functions, stateMachines, rules };
+}
+
+/** A bucket's local name (unique), and whether it sends events to EventBridge (noted in `eventBridgeBuckets`). */
+function readBucket(
+  logicalId: string,
+  properties: Record<string, unknown>,
+  resolve: Resolve,
+  where: string,
+  bucketNames: Map<string, string>,
+  eventBridgeBuckets: Set<string>,
+): LocalBucket {
+  const name = localBucketName(logicalId);
+  const clash = bucketNames.get(name);
+  if (clash) throw new TemplateResolutionError(`buckets ${clash} and ${logicalId} both map to local name "${name}"`);
+  bucketNames.set(name, logicalId);
+  const notification = properties.NotificationConfiguration as Record<string, unknown> | undefined;
+  const eventBridge = notification?.EventBridgeConfiguration as Record<string, unknown> | undefined;
+  if (eventBridge && resolve(eventBridge.EventBridgeEnabled ?? true, `${where}.NotificationConfiguration`) !== false) {
+    eventBridgeBuckets.add(logicalId);
+  }
+  return { logicalId, name, eventBridgeEnabled: false };
 }
 
 /** "name", "arn:aws:lambda:r:a:function:name[:qualifier]" or "a:function:name[:qualifier]" → "name". */
@@ -637,28 +655,10 @@ function resolveIntrinsic(context: ResolveContext, name: string, argument: unkno
       if (!Array.isArray(list)) throw new TemplateResolutionError(`${at}: list did not resolve to an array`);
       return list.map((item) => scalarToString(item, at)).join(separator);
     }
-    case 'Fn::Sub': {
-      const [text, variables] = Array.isArray(argument) ? [argument[0] as string, argument[1] as Record<string, unknown>] : [argument as string, {}];
-      const resolvedVariables = resolveArg(variables ?? {}) as Record<string, unknown>;
-      return text.replace(/\$\{([^}]*)\}/g, (_whole, expression: string) => {
-        if (expression.startsWith('!')) return `\${${expression.slice(1)}}`;
-        if (expression in resolvedVariables) return scalarToString(resolvedVariables[expression], at);
-        if (expression.includes('.') && !expression.startsWith('AWS::')) {
-          const [logicalId, attribute] = splitOnce(expression, '.');
-          return scalarToString(resolveGetAtt(context, logicalId, attribute, at), at);
-        }
-        return scalarToString(resolveRef(context, expression, at), at);
-      });
-    }
-    case 'Fn::Select': {
-      const [indexValue, listValue] = argument as [unknown, unknown];
-      const index = Number(resolveArg(indexValue));
-      const list = resolveArg(listValue);
-      if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length) {
-        throw new TemplateResolutionError(`${at}: index ${index} out of range`);
-      }
-      return list[index];
-    }
+    case 'Fn::Sub':
+      return resolveSub(context, argument, at);
+    case 'Fn::Select':
+      return resolveSelect(context, argument, at);
     case 'Fn::Split': {
       const [separator, source] = argument as [string, unknown];
       return scalarToString(resolveArg(source), at).split(separator);
@@ -701,6 +701,31 @@ function resolveIntrinsic(context: ResolveContext, name: string, argument: unkno
     default:
       throw new TemplateResolutionError(`${at}: intrinsic ${name} is not supported locally`);
   }
+}
+
+/** Fn::Sub: `${Name}` (a variable, a Ref or a pseudo parameter), `${Id.Attribute}` (a GetAtt), `${!Literal}`. */
+function resolveSub(context: ResolveContext, argument: unknown, at: string): string {
+  const [text, variables] = Array.isArray(argument) ? [argument[0] as string, argument[1] as Record<string, unknown>] : [argument as string, {}];
+  const resolvedVariables = resolveValue(context, variables ?? {}, at) as Record<string, unknown>;
+  return text.replace(/\$\{([^}]*)\}/g, (_whole, expression: string) => {
+    if (expression.startsWith('!')) return `\${${expression.slice(1)}}`;
+    if (expression in resolvedVariables) return scalarToString(resolvedVariables[expression], at);
+    if (expression.includes('.') && !expression.startsWith('AWS::')) {
+      const [logicalId, attribute] = splitOnce(expression, '.');
+      return scalarToString(resolveGetAtt(context, logicalId, attribute, at), at);
+    }
+    return scalarToString(resolveRef(context, expression, at), at);
+  });
+}
+
+function resolveSelect(context: ResolveContext, argument: unknown, at: string): unknown {
+  const [indexValue, listValue] = argument as [unknown, unknown];
+  const index = Number(resolveValue(context, indexValue, at));
+  const list = resolveValue(context, listValue, at);
+  if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length) {
+    throw new TemplateResolutionError(`${at}: index ${index} out of range`);
+  }
+  return list[index];
 }
 
 function scalarToString(value: unknown, where: string): string {

@@ -7,7 +7,9 @@ import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { guardInterrupts } from './interrupts';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
-import { checkPolicy, checkRequest } from './request';
+import { checkPolicy, checkRequest, type CheckedRequest } from './request';
+import type { RunRequest } from '../../lambdas/domain/pipeline/plan';
+import type { Summary } from '../../lambdas/domain/summary';
 import { InputError, RejectRatioExceeded, UnknownCountyError, UsageError } from '../../lambdas/domain/errors';
 
 export interface ClassifyOptions {
@@ -140,6 +142,50 @@ export async function previousClassify(dir: string, county: string): Promise<Pre
   return previous;
 }
 
+/** The run of `clearance classify`: the checked request, with the local sizes and the work and output prefixes. */
+function runRequest(
+  request: CheckedRequest,
+  options: ClassifyOptions,
+  run: { runId: string; files: RunRequest['files']; workPrefix: string; previous: PreviousRun | undefined },
+): RunRequest {
+  const { runId, files, workPrefix, previous } = run;
+  return {
+    runId,
+    county: request.county,
+    policy: request.policy,
+    policyName: request.policyName,
+    ...(request.computeAt === undefined ? {} : { computeAt: request.computeAt }),
+    files,
+    scenarioPresets: request.scenarios,
+    maxRejectRatio: options.maxRejectRatio,
+    excelSafe: options.excelSafe === true,
+    sizing: {
+      targetRangeBytes: (options.rangeMb ?? LOCAL_RANGE_MB) * MIB,
+      targetPartitionBytes: (options.partitionMb ?? LOCAL_PARTITION_MB) * MIB,
+      // Ranges and partitions balanced over the workers (SizingOptions.lanes).
+      lanes: options.concurrency,
+    },
+    workPrefix,
+    resultsPrefix: `${runId}/results/`,
+    reportsPrefix: `${runId}/reports/`,
+    registerPrefix: `${runId}/results/${REGISTER_FOLDER}/`,
+    ...(previous === undefined ? {} : { previous }),
+  };
+}
+
+/** The closing lines on stderr: rows, people, time, where the outputs are, and the changes since the previous run. */
+function printClassified(s: Summary, runDir: string): void {
+  process.stderr.write(
+    `classified ${s.rowsRead} rows (${s.rowsRejected} rejected) of ${s.people} people in ${s.processingTimeInSeconds.toFixed(1)} s; ` +
+      `results in ${path.join(runDir, 'results')}, reports in ${path.join(runDir, 'reports')}\n`,
+  );
+  const since = s.sinceLastRun;
+  if (since?.changes !== undefined) {
+    const kinds = Object.entries(since.changes).map(([kind, count]) => `${count} ${kind}`).join(', ');
+    process.stderr.write(`since ${since.previousRunId}: ${kinds}; ${since.decisionsCarried} decisions carried forward, ${since.changedSinceDecided} changed since decided${since.policyChanged ? ' (another policy than that run)' : ''}\n`);
+  }
+}
+
 export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   const request = await checkRequest(options);
   if (request.inputs.length === 0) throw new UsageError(`--input ${JSON.stringify(String(options.input))} names no file`);
@@ -180,28 +226,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   try {
     const result = await runInProcess(
       store,
-      {
-        runId,
-        county: request.county,
-        policy: request.policy,
-        policyName: request.policyName,
-        ...(request.computeAt === undefined ? {} : { computeAt: request.computeAt }),
-        files,
-        scenarioPresets: request.scenarios,
-        maxRejectRatio: options.maxRejectRatio,
-        excelSafe: options.excelSafe === true,
-        sizing: {
-          targetRangeBytes: (options.rangeMb ?? LOCAL_RANGE_MB) * MIB,
-          targetPartitionBytes: (options.partitionMb ?? LOCAL_PARTITION_MB) * MIB,
-          // Ranges and partitions balanced over the workers (SizingOptions.lanes).
-          lanes: options.concurrency,
-        },
-        workPrefix,
-        resultsPrefix: `${runId}/results/`,
-        reportsPrefix: `${runId}/reports/`,
-        registerPrefix: `${runId}/results/${REGISTER_FOLDER}/`,
-        ...(previous === undefined ? {} : { previous }),
-      },
+      runRequest(request, options, { runId, files, workPrefix, previous }),
       {
         onProgress: (p) => {
           phase = p.phase;
@@ -213,16 +238,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
       },
     );
     progress.stop();
-    const s = result.summary;
-    process.stderr.write(
-      `classified ${s.rowsRead} rows (${s.rowsRejected} rejected) of ${s.people} people in ${s.processingTimeInSeconds.toFixed(1)} s; ` +
-        `results in ${path.join(runDir, 'results')}, reports in ${path.join(runDir, 'reports')}\n`,
-    );
-    const since = s.sinceLastRun;
-    if (since?.changes !== undefined) {
-      const kinds = Object.entries(since.changes).map(([kind, count]) => `${count} ${kind}`).join(', ');
-      process.stderr.write(`since ${since.previousRunId}: ${kinds}; ${since.decisionsCarried} decisions carried forward, ${since.changedSinceDecided} changed since decided${since.policyChanged ? ' (another policy than that run)' : ''}\n`);
-    }
+    printClassified(result.summary, runDir);
     process.stdout.write(`${runDir}\n`);
   } catch (error) {
     progress.stop();

@@ -340,11 +340,9 @@ async function streamToFile(store: ObjectStore, key: string, file: string): Prom
  * Runs the checked request (checkRequest, checkAwsOptions). `synth`: the embedded stack's template, when the caller
  * started its synth already (synthEmbeddedTemplate).
  */
-export async function runCommand(options: RunOptions, request: CheckedRequest, synth?: Promise<Record<string, unknown>>, stateLock?: StateLock): Promise<void> {
+export async function runCommand(options: RunOptions, request: CheckedRequest, synth?: Promise<Record<string, unknown>>, lock?: StateLock): Promise<void> {
   const county = request.county;
-  const { policy, policyName: name } = request;
   const embedded = !options.aws;
-  const lock = stateLock;
   /** Created once stale folders are swept; a promise, so that an interrupt while it is made still removes it. */
   let temp: Promise<RunTempDir> | undefined;
   let staging: Staging | undefined;
@@ -361,29 +359,7 @@ export async function runCommand(options: RunOptions, request: CheckedRequest, s
     await lock?.release();
   };
   const guard = embedded
-    ? guardInterrupts(async () => {
-        const stoppedWhile = stage;
-        let marked = false;
-        if (lock && uploading) {
-          // An upload no run started from: nothing would ever read it, nor prune find it.
-          const { store, prefix } = uploading;
-          await store.list(prefix).then((keys) => store.delete(keys)).catch(() => undefined);
-        }
-        if (lock && target && !uploading && stoppedWhile !== 'starting the embedded stack') {
-          // Closed now, as the next start would close it: FAILED Interrupted, with its error report. The run may
-          // have started before the progress poll saw it: the ledger names it.
-          const closed = await markInterruptedRuns(target.ledger, new S3ObjectStore(target.s3, target.bucket)).catch(() => []);
-          runId ??= closed[0]?.runId;
-          marked = closed.length > 0;
-        }
-        const what = `${runId ? `run ${runId}` : 'clearance run'} stopped while ${stoppedWhile}`;
-        await releaseAll();
-        if (downloadingTo) await fs.rm(downloadingTo, { recursive: true, force: true });
-        const kept = lock
-          ? `kept: the state in ${lock.dir}${runId ? ` (run ${marked ? 'marked' : 'to be marked'} FAILED Interrupted)` : ''}`
-          : 'nothing kept';
-        return `${what}; the embedded stack stopped, its temporary files and the staged extract removed${downloadingTo ? `, the partial copy in ${downloadingTo} removed` : ''}; ${kept}`;
-      })
+    ? guardInterrupts(() => stopInterruptedRun({ stage, lock, uploading, target, runId, downloadingTo, releaseAll }))
     : undefined;
   try {
     // Temporary files of this run (the S3 stand-in's folder, staged inputs, the sample) go into its private folder.
@@ -398,45 +374,16 @@ export async function runCommand(options: RunOptions, request: CheckedRequest, s
     target = embedded ? await embeddedTarget(options, request.keepState, synth) : await awsTarget(options);
     if (lock && target.ledgerAccess) await lock.publishLedger(target.ledgerAccess);
     const store = new S3ObjectStore(target.s3, target.bucket);
-    const batch = `batch-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}`;
-    const batchPrefix = `incoming/${county}/${batch}/`;
-    const usesPreset = typeof policy === 'string' && Object.prototype.hasOwnProperty.call(PRESETS, policy);
+    const batchPrefix = `incoming/${county}/batch-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}/`;
     stage = 'uploading the extract';
     uploading = { store, prefix: batchPrefix };
-    const policyKey = `policies/${county}.json`;
-    // Every later upload of the county uses policies/<COUNTY>.json: on a deployed stack it is replaced only on request.
-    if (!usesPreset && options.aws && !options.replacePolicy && (await store.exists(policyKey))) {
-      throw new UsageError(`s3://${target.bucket}/${policyKey} exists: every upload of ${county} uses it. Pass --replace-policy to replace it, or name a preset with --policy`);
-    }
-    if (!usesPreset) {
-      await store.write(policyKey, [JSON.stringify(policy, null, 2)]);
-      if (options.aws) process.stderr.write(`uploaded policy ${name} to s3://${target.bucket}/${policyKey}\n`);
-    }
-    const names = inputs.map((file, index) => `${String(index + 1).padStart(2, '0')}-${path.basename(file)}`);
-    for (let i = 0; i < inputs.length; i++) {
-      await upload(store, target, `${batchPrefix}${names[i]}`, inputs[i], staging?.files[i]);
-      if (options.aws) process.stderr.write(`uploaded ${inputs[i]} to s3://${target.bucket}/${batchPrefix}${names[i]}\n`);
-    }
-    const manifest = {
-      files: names,
-      ...(usesPreset ? { policy } : {}),
-      ...(request.computeAt ? { computeAt: request.computeAt } : {}),
-      ...(request.scenarios.length > 0 ? { scenarios: request.scenarios } : {}),
-    };
-    const manifestKey = `${batchPrefix}manifest.json`;
-    process.stderr.write(`uploading ${inputs.length} file(s) to ${target.describe}, policy ${name}\n`);
-    await store.write(manifestKey, [JSON.stringify(manifest, null, 2)]);
+    const manifestKey = await uploadBatch(store, target, options, request, inputs, staging, batchPrefix);
     uploading = undefined;
     stage = 'running the workflow';
     if (options.aws) process.stderr.write(`uploaded the batch manifest to s3://${target.bucket}/${manifestKey}: it starts the run\n`);
 
     const ledger = target.ledger;
-    const findRunId = async () => {
-      if (runId) return runId;
-      const runs = await ledger.listRuns({ county, limit: 10 }).catch(() => []);
-      runId = runs.find((run) => triggerKeyNames(run.triggerKey, manifestKey))?.runId;
-      return runId;
-    };
+    const findRunId = async () => (runId ??= await runIdOf(ledger, county, manifestKey));
     const progress = follow(ledger, findRunId);
     let failure: Error | undefined;
     try {
@@ -472,6 +419,84 @@ export async function runCommand(options: RunOptions, request: CheckedRequest, s
       guard?.dispose();
     }
   }
+}
+
+/** What an interrupt (SIGINT, SIGTERM) of an embedded run cleans up, and the line that says what it left. */
+async function stopInterruptedRun(at: {
+  stage: string;
+  lock: StateLock | undefined;
+  uploading: { store: ObjectStore; prefix: string } | undefined;
+  target: Target | undefined;
+  runId: string | undefined;
+  downloadingTo: string | undefined;
+  releaseAll: () => Promise<void>;
+}): Promise<string> {
+  const { stage: stoppedWhile, lock, uploading, target, downloadingTo, releaseAll } = at;
+  let runId = at.runId;
+  let marked = false;
+  if (lock && uploading) {
+    // An upload no run started from: nothing would ever read it, nor prune find it.
+    const { store, prefix } = uploading;
+    await store.list(prefix).then((keys) => store.delete(keys)).catch(() => undefined);
+  }
+  if (lock && target && !uploading && stoppedWhile !== 'starting the embedded stack') {
+    // Closed now, as the next start would close it: FAILED Interrupted, with its error report. The run may
+    // have started before the progress poll saw it: the ledger names it.
+    const closed = await markInterruptedRuns(target.ledger, new S3ObjectStore(target.s3, target.bucket)).catch(() => []);
+    runId ??= closed[0]?.runId;
+    marked = closed.length > 0;
+  }
+  const what = `${runId ? `run ${runId}` : 'clearance run'} stopped while ${stoppedWhile}`;
+  await releaseAll();
+  if (downloadingTo) await fs.rm(downloadingTo, { recursive: true, force: true });
+  const kept = lock
+    ? `kept: the state in ${lock.dir}${runId ? ` (run ${marked ? 'marked' : 'to be marked'} FAILED Interrupted)` : ''}`
+    : 'nothing kept';
+  return `${what}; the embedded stack stopped, its temporary files and the staged extract removed${downloadingTo ? `, the partial copy in ${downloadingTo} removed` : ''}; ${kept}`;
+}
+
+/** Uploads the policy (unless a preset), the extracts, and last the manifest that starts the run; returns its key. */
+async function uploadBatch(
+  store: ObjectStore,
+  target: Target,
+  options: RunOptions,
+  request: CheckedRequest,
+  inputs: string[],
+  staging: Staging | undefined,
+  batchPrefix: string,
+): Promise<string> {
+  const { county, policy, policyName: name } = request;
+  const usesPreset = typeof policy === 'string' && Object.prototype.hasOwnProperty.call(PRESETS, policy);
+  const policyKey = `policies/${county}.json`;
+  // Every later upload of the county uses policies/<COUNTY>.json: on a deployed stack it is replaced only on request.
+  if (!usesPreset && options.aws && !options.replacePolicy && (await store.exists(policyKey))) {
+    throw new UsageError(`s3://${target.bucket}/${policyKey} exists: every upload of ${county} uses it. Pass --replace-policy to replace it, or name a preset with --policy`);
+  }
+  if (!usesPreset) {
+    await store.write(policyKey, [JSON.stringify(policy, null, 2)]);
+    if (options.aws) process.stderr.write(`uploaded policy ${name} to s3://${target.bucket}/${policyKey}\n`);
+  }
+  const names = inputs.map((file, index) => `${String(index + 1).padStart(2, '0')}-${path.basename(file)}`);
+  for (let i = 0; i < inputs.length; i++) {
+    await upload(store, target, `${batchPrefix}${names[i]}`, inputs[i], staging?.files[i]);
+    if (options.aws) process.stderr.write(`uploaded ${inputs[i]} to s3://${target.bucket}/${batchPrefix}${names[i]}\n`);
+  }
+  const manifest = {
+    files: names,
+    ...(usesPreset ? { policy } : {}),
+    ...(request.computeAt ? { computeAt: request.computeAt } : {}),
+    ...(request.scenarios.length > 0 ? { scenarios: request.scenarios } : {}),
+  };
+  const manifestKey = `${batchPrefix}manifest.json`;
+  process.stderr.write(`uploading ${inputs.length} file(s) to ${target.describe}, policy ${name}\n`);
+  await store.write(manifestKey, [JSON.stringify(manifest, null, 2)]);
+  return manifestKey;
+}
+
+/** The run the manifest started, once the ledger has it. */
+async function runIdOf(ledger: RunLedger, county: string, manifestKey: string): Promise<string | undefined> {
+  const runs = await ledger.listRuns({ county, limit: 10 }).catch(() => []);
+  return runs.find((run) => triggerKeyNames(run.triggerKey, manifestKey))?.runId;
 }
 
 interface Staging {

@@ -4,8 +4,7 @@
  * Configuration comes from the environment. The SDK itself reads AWS_REGION, the credentials,
  * AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_DYNAMODB (service endpoints, used by the local runtime) and
  * AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION; we add CLEARANCE_S3_FORCE_PATH_STYLE=true →
- * path-style S3 addressing (the local S3 stand-in has no virtual hosts) and CLEARANCE_S3_UNSIGNED_PAYLOAD=true →
- * request bodies sent unsigned (the local stand-in never checks their hash; see s3-payload-signing.ts).
+ * path-style S3 addressing (the local S3 stand-in has no virtual hosts).
  */
 import { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
@@ -14,7 +13,6 @@ import { HandlerConfig } from './config';
 import { RunLedger } from './ledger';
 import { tracer } from './observability';
 import { MIN_PART_BYTES_ENV, S3ObjectStore } from './s3-object-store';
-import { sendUnsignedPayloads, UNSIGNED_PAYLOAD_ENV } from './s3-payload-signing';
 import { ConfigError } from '../domain/errors';
 
 export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
@@ -94,12 +92,11 @@ export function backoffRetryStrategy(options: BackoffOptions = {}) {
 
 /** An S3 client configured from the environment (see the module comment). */
 export function createS3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
-  const client = new S3Client({
+  return new S3Client({
     ...s3ClientConfig(env),
     retryStrategy: backoffRetryStrategy(),
     requestHandler: { httpAgent: { maxSockets: S3_MAX_SOCKETS }, httpsAgent: { maxSockets: S3_MAX_SOCKETS } },
   });
-  return booleanFlag(env, UNSIGNED_PAYLOAD_ENV) ? sendUnsignedPayloads(client) : client;
 }
 
 export function dynamoDbClientConfig(env: NodeJS.ProcessEnv = process.env): DynamoDBClientConfig {

@@ -2,13 +2,12 @@
  * Logger, Metrics and Tracer (Powertools), created once per container, and the wrapper every handler runs in.
  * Logs are structured JSON with the run id, phase, counts and durations only: events, rows and anything that could
  * hold personal data are never logged. Outside Lambda (tests, the local runtime) the Tracer is off by itself and
- * metrics are off unless POWERTOOLS_METRICS_DISABLED=false asks for them, so nothing floods stdout. The Tracer (and
- * the X-Ray SDK under it) is loaded in Lambda only.
+ * metrics are off unless POWERTOOLS_METRICS_DISABLED=false asks for them, so nothing floods stdout.
  */
 import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRICS_NAMESPACE as DEFAULT_METRICS_NAMESPACE, SERVICE_NAME as DEFAULT_SERVICE_NAME } from '../domain/defaults';
 
 export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME;
@@ -22,29 +21,9 @@ export type HandlerTracer = Pick<
   'isTracingEnabled' | 'getSegment' | 'setSegment' | 'annotateColdStart' | 'addServiceNameAnnotation' | 'putAnnotation' | 'captureAWSv3Client'
 >;
 
-/** The Tracer outside Lambda, where Powertools would disable it anyway: every call a no-op, clients left as they are. */
-const OFF_TRACER: HandlerTracer = {
-  isTracingEnabled: () => false,
-  getSegment: () => undefined,
-  setSegment: () => undefined,
-  annotateColdStart: () => undefined,
-  addServiceNameAnnotation: () => undefined,
-  putAnnotation: () => undefined,
-  captureAWSv3Client: (client) => client,
-};
-
-/**
- * The Powertools Tracer in Lambda (AWS_EXECUTION_ENV set; it then decides from its own settings, e.g.
- * POWERTOOLS_TRACE_ENABLED), the no-op one elsewhere. Outside Lambda the Tracer is never enabled, yet loading it
- * loads the X-Ray SDK, which (with LAMBDA_TASK_ROOT set, as the local runtime sets it) starts its CLS context
- * tracking: an async hook on every promise, measured at a third of Assemble's CPU on a 500k-row local run.
- */
-export function createTracer(env: NodeJS.ProcessEnv = process.env): HandlerTracer {
-  if ((env.AWS_EXECUTION_ENV ?? '') === '') return OFF_TRACER;
-  // Required here, not imported: the X-Ray SDK is only loaded where it can be used (esbuild still bundles it).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Tracer: PowertoolsTracer } = require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer');
-  return new PowertoolsTracer({ serviceName: SERVICE_NAME });
+/** The Powertools Tracer: it decides from its own settings (e.g. POWERTOOLS_TRACE_ENABLED) and is off outside Lambda. */
+export function createTracer(): HandlerTracer {
+  return new Tracer({ serviceName: SERVICE_NAME });
 }
 
 export const tracer: HandlerTracer = createTracer();

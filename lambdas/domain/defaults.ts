@@ -45,3 +45,5 @@ export const DEFAULT_REVIEW_PARTITION_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_REVIEW_MAX_PARTITIONS = 1000;
 /** Most Route or Apply tasks of one Finalize execution running at once. */
 export const DEFAULT_REVIEW_MAP_CONCURRENCY = 40;
+/** The Node.js version the Lambda bundles are built for (esbuild's target; the functions' runtime is the same major). */
+export const LAMBDA_NODE_TARGET = 'node24';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { buildLambdaBundles } from '../../tools/lambda-bundles';
 import { generateExtract } from '../../tools/generator';
 import { Summary } from '../../lambdas/domain/summary';
 import { captureStdout, Handlers, LambdaBench, objectCreatedEvent, runPipeline, startBench } from './helpers';
@@ -20,17 +20,7 @@ describe('bundled handlers', () => {
   beforeAll(async () => {
     stdout = captureStdout();
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'clearance-bundles-'));
-    const root = path.resolve(__dirname, '../..');
-    await build({
-      entryPoints: Object.values(PHASES).map((phase) => ({ in: path.join(root, 'lambdas', phase, 'handler.ts'), out: `${phase}/index` })),
-      outdir,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      minify: true,
-      logLevel: 'silent',
-    });
+    buildLambdaBundles(Object.values(PHASES), outdir);
     bench = await startBench({ MAX_PARTITIONS: '3', TARGET_RANGE_BYTES: '40000', TARGET_PARTITION_BYTES: '40000', MAX_REJECT_RATIO: '0.05' });
   });
 

@@ -4,7 +4,7 @@
  * people relieved, suppressed again on the aggregated counts.
  */
 import { renderSvg } from '../report/charts';
-import { escapeHtml, formatCount } from '../report/html';
+import { escapeHtml, formatCount, htmlHead } from '../report/html';
 import { SuppressedTable } from '../report/suppression';
 import { RollupSummary } from './rollup';
 
@@ -61,15 +61,7 @@ export async function renderRollupHtml(rollup: RollupSummary): Promise<string> {
   );
   const determinations = Object.entries(rollup.convictionsByDetermination).map(([determination, count]) => `<tr><td>${escapeHtml(determination)}</td>${numberCell(count)}</tr>`);
   const range = rollup.computeAtRange === null ? 'no county has a run' : `compute-at dates from ${rollup.computeAtRange.earliest} to ${rollup.computeAtRange.latest}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Prop 64 relief in California</title>
-<style>${STYLE}</style>
-</head>
+  return `${htmlHead('Prop 64 relief in California', STYLE)}
 <body>
 <h1>Prop 64 relief in California</h1>
 ${rollup.includesGeneratedSamples ? '<p class="sample" data-notice="generated-sample">Some counties\' runs are of the generated sample: these figures include fabricated people. Do not quote them.</p>\n' : ''}<p class="meta">The latest successful run of each county: ${rollup.countiesIncluded} of ${rollup.counties.length} counties, ${escapeHtml(range)}. Aggregates only; demographic cells below ${rollup.demographics.suppressionThreshold} people are suppressed.</p>

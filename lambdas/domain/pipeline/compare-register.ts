@@ -18,7 +18,7 @@ import { csvSafeLine, linePieces } from '../csv/writer';
 import { CourtListEntry, courtListWorkKeys, entryPieces, readEntries, REVIEW_MARK } from '../report/court-lists';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readText, writeJson } from './object-store';
 import { RunPlan, shardOf, workKeys } from './plan';
-import { InputError, RegisterFormatError } from '../errors';
+import { InputError, NotFoundError, RegisterFormatError } from '../errors';
 import { DECISIONS } from '../review/decisions';
 
 const pad = (n: number) => String(n).padStart(6, '0');
@@ -41,7 +41,7 @@ export async function readPreviousRun(store: ObjectStore, registerPrefix: string
   try {
     manifest = await readJson(store, `${registerPrefix}${REGISTER_MANIFEST}`);
   } catch (error) {
-    if ((error as Error).name === 'NotFoundError') {
+    if (error instanceof NotFoundError) {
       throw new InputError(`${what} has no register (${REGISTER_MANIFEST}): only a run that succeeded writes one; compare with the county's last successful run`);
     }
     if (error instanceof SyntaxError) throw new InputError(`${what}: its register's ${REGISTER_MANIFEST} is not JSON`);

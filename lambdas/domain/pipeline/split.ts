@@ -4,7 +4,7 @@
  */
 import { personKey } from '../person-key';
 import { COL, FIELD_COUNT } from '../columns';
-import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo } from '../csv/tokenizer';
+import { DEFAULT_MAX_RECORD_BYTES, DojTokenizer, RecordInfo, RejectInfo, TokenizerSink } from '../csv/tokenizer';
 import { countInto, emptyStatistics, RunStatistics } from '../statistics';
 import { csvLine, csvSafeLine, recordMayStartFormula } from '../csv/writer';
 import { latin1Windows, ROUTED_FIELDS, RoutedRowsBuilder } from './work-area-formats';
@@ -97,104 +97,133 @@ function fieldFromEnd(line: string, n: number): string | undefined {
   return value;
 }
 
-export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteRange): Promise<SplitResult> {
-  const file = plan.files[range.fileIndex];
-  const partitions = plan.partitionCount;
-  const routed = Array.from({ length: partitions }, () => new RoutedRowsBuilder());
-  const statistics = emptyStatistics();
-  const rejects: SplitReject[] = [];
-  const notes: string[] = [];
-  const isFileStart = range.start === 0;
-  const excelSafe = plan.excelSafe === true;
-  let hadHeader = false;
-  let firstItem = true;
+/** The tokenizer's sink for one range: routes rows to partitions, rejects bad ones, counts statistics. */
+class RangeRouter implements TokenizerSink {
+  readonly routed: RoutedRowsBuilder[];
+  readonly statistics = emptyStatistics();
+  readonly rejects: SplitReject[] = [];
+  readonly notes: string[] = [];
+  hadHeader = false;
+  private firstItem = true;
+  private readonly isFileStart: boolean;
+  private readonly excelSafe: boolean;
 
-  const reject = (code: string, message: string, line: number, offset: number, text: string, subjectId: string | undefined) => {
+  constructor(
+    private readonly range: ByteRange,
+    private readonly partitions: number,
+    excelSafe: boolean,
+  ) {
+    this.routed = Array.from({ length: partitions }, () => new RoutedRowsBuilder());
+    this.isFileStart = range.start === 0;
+    this.excelSafe = excelSafe;
+  }
+
+  record(fields: string[], info: RecordInfo): void {
+    const first = this.firstItem;
+    this.firstItem = false;
+    // The header's first field is RECORD_ID, quoted or not (a re-saved export quotes every field).
+    const isHeader = fields[COL.RECORD_ID].startsWith(HEADER_START);
+    if (first && this.isFileStart && isHeader) {
+      this.hadHeader = true;
+      const trailingEmpty = info.fieldCount === FIELD_COUNT + 1 && info.rawText().endsWith(',');
+      if (info.fieldCount !== FIELD_COUNT && !trailingEmpty) {
+        this.notes.push(`header row has ${info.fieldCount} fields, expected ${FIELD_COUNT}`);
+      }
+      return;
+    }
+    if (info.fieldCount !== FIELD_COUNT) {
+      // Only the lenient first record can get here with another count; worded as the tokenizer words it.
+      this.rejectRow('FIELD_COUNT', `expected ${FIELD_COUNT} fields, found ${info.fieldCount}`, info.line, info.offset, info.rawText(), fields[COL.SUBJECT_ID]);
+      return;
+    }
+    if (isHeader && fields[COL.SUBJECT_ID] === 'SUBJECT_ID') {
+      // Files joined by hand repeat their header: not a person's row (and no person to mark incomplete).
+      this.rejectRow('REPEATED_HEADER', 'a header row inside the file (were two extracts joined?)', info.line, info.offset, info.rawText(), undefined);
+      return;
+    }
+    this.statistics.rowsRead++;
+    countInto(this.statistics.rowsByCounty, fields[COL.STP_ORI_CNTY_NAME]);
+    const subjectId = fields[COL.SUBJECT_ID];
+    const builder = this.routed[partitionOf(subjectId, this.partitions)];
+    // Classify gets the values it reads; Assemble copies the record itself from the input (rawLength bytes).
+    builder.addRow(
+      positionOf(this.range.fileIndex, info.offset),
+      info.sourceEnd - info.sourceStart,
+      fields,
+      info.source,
+      info.fieldStarts,
+      info.fieldEnds,
+      info.hasCarriageReturn || (this.excelSafe && recordMayStartFormula(info.source, info.sourceStart, info.sourceEnd))
+        ? reserialise(info.rawText(), this.excelSafe)
+        : undefined,
+    );
+  }
+
+  reject(item: RejectInfo): void {
+    const first = this.firstItem;
+    this.firstItem = false;
+    const text = item.text ?? item.excerpt ?? '';
+    if (first && this.isFileStart && text.startsWith(HEADER_START)) {
+      this.hadHeader = true;
+      this.notes.push(`header row is malformed (${item.message})`);
+      return;
+    }
+    this.rejectRow(item.code, item.message, item.line, item.offset, text, item.subjectId);
+    // A line with too many fields is usually a row glued to the next one (a lost line end, a truncated row):
+    // the last row is then whole from its second field on, so its SUBJECT_ID is the 93rd field from the end.
+    // That person's record is incomplete too.
+    if (item.code === 'FIELD_COUNT' && (item.fieldCount ?? 0) > FIELD_COUNT && item.text !== undefined) {
+      const gluedSubject = fieldFromEnd(item.text, GLUED_SUBJECT_FROM_END);
+      if (gluedSubject !== undefined && gluedSubject !== '' && gluedSubject !== item.subjectId) {
+        this.routed[partitionOf(gluedSubject, this.partitions)].addRejectedSubject(gluedSubject);
+      }
+    }
+  }
+
+  blankLine(): void {
+    // Blank lines do not count as the first item: a header after them is still the header.
+    this.statistics.blankLines++;
+  }
+
+  private rejectRow(code: string, message: string, line: number, offset: number, text: string, subjectId: string | undefined): void {
+    const { statistics } = this;
     statistics.rowsRead++;
     statistics.rowsRejected++;
     countInto(statistics.rejectsByCode, code);
-    rejects.push({ fileIndex: range.fileIndex, rangeLine: line, offset, code, message, text: text.slice(0, REJECT_TEXT_LIMIT) });
-    if (subjectId !== undefined && subjectId !== '') routed[partitionOf(subjectId, partitions)].addRejectedSubject(subjectId);
-  };
+    this.rejects.push({ fileIndex: this.range.fileIndex, rangeLine: line, offset, code, message, text: text.slice(0, REJECT_TEXT_LIMIT) });
+    if (subjectId !== undefined && subjectId !== '') this.routed[partitionOf(subjectId, this.partitions)].addRejectedSubject(subjectId);
+  }
 
-  const tokenizer = new DojTokenizer(
-    {
-      record(fields: string[], info: RecordInfo) {
-        const first = firstItem;
-        firstItem = false;
-        // The header's first field is RECORD_ID, quoted or not (a re-saved export quotes every field).
-        const isHeader = fields[COL.RECORD_ID].startsWith(HEADER_START);
-        if (first && isFileStart && isHeader) {
-          hadHeader = true;
-          const trailingEmpty = info.fieldCount === FIELD_COUNT + 1 && info.rawText().endsWith(',');
-          if (info.fieldCount !== FIELD_COUNT && !trailingEmpty) {
-            notes.push(`header row has ${info.fieldCount} fields, expected ${FIELD_COUNT}`);
-          }
-          return;
-        }
-        if (info.fieldCount !== FIELD_COUNT) {
-          // Only the lenient first record can get here with another count; worded as the tokenizer words it.
-          reject('FIELD_COUNT', `expected ${FIELD_COUNT} fields, found ${info.fieldCount}`, info.line, info.offset, info.rawText(), fields[COL.SUBJECT_ID]);
-          return;
-        }
-        if (isHeader && fields[COL.SUBJECT_ID] === 'SUBJECT_ID') {
-          // Files joined by hand repeat their header: not a person's row (and no person to mark incomplete).
-          reject('REPEATED_HEADER', 'a header row inside the file (were two extracts joined?)', info.line, info.offset, info.rawText(), undefined);
-          return;
-        }
-        statistics.rowsRead++;
-        countInto(statistics.rowsByCounty, fields[COL.STP_ORI_CNTY_NAME]);
-        const subjectId = fields[COL.SUBJECT_ID];
-        const builder = routed[partitionOf(subjectId, partitions)];
-        // Classify gets the values it reads; Assemble copies the record itself from the input (rawLength bytes).
-        builder.addRow(
-          positionOf(range.fileIndex, info.offset),
-          info.sourceEnd - info.sourceStart,
-          fields,
-          info.source,
-          info.fieldStarts,
-          info.fieldEnds,
-          info.hasCarriageReturn || (excelSafe && recordMayStartFormula(info.source, info.sourceStart, info.sourceEnd))
-            ? reserialise(info.rawText(), excelSafe)
-            : undefined,
-        );
-      },
-      reject(item: RejectInfo) {
-        const first = firstItem;
-        firstItem = false;
-        const text = item.text ?? item.excerpt ?? '';
-        if (first && isFileStart && text.startsWith(HEADER_START)) {
-          hadHeader = true;
-          notes.push(`header row is malformed (${item.message})`);
-          return;
-        }
-        reject(item.code, item.message, item.line, item.offset, text, item.subjectId);
-        // A line with too many fields is usually a row glued to the next one (a lost line end, a truncated row):
-        // the last row is then whole from its second field on, so its SUBJECT_ID is the 93rd field from the end.
-        // That person's record is incomplete too.
-        if (item.code === 'FIELD_COUNT' && (item.fieldCount ?? 0) > FIELD_COUNT && item.text !== undefined) {
-          const gluedSubject = fieldFromEnd(item.text, GLUED_SUBJECT_FROM_END);
-          if (gluedSubject !== undefined && gluedSubject !== '' && gluedSubject !== item.subjectId) {
-            routed[partitionOf(gluedSubject, partitions)].addRejectedSubject(gluedSubject);
-          }
-        }
-      },
-      blankLine() {
-        // Blank lines do not count as the first item: a header after them is still the header.
-        statistics.blankLines++;
-      },
-    },
-    {
-      expectedFields: FIELD_COUNT,
-      lenientFirstRecord: isFileStart,
-      wantedFields: SPLIT_FIELDS,
-      // What classify reads is copied from the text as bytes, without strings.
-      boundFields: ROUTED_FIELDS,
-      baseOffset: range.start,
-      stripBom: isFileStart,
-      stopAfterOffset: range.end,
-    },
-  );
+  /** One object for the range, its partitions' rows one after another (one PUT per range), and where each slice lies. */
+  rangeObject(): { body: Buffer[]; slices: number[] } {
+    const body: Buffer[] = [];
+    const slices = [0];
+    for (let partition = 0; partition < this.partitions; partition++) {
+      let end = slices[partition];
+      for (const buffer of this.routed[partition].toBuffers()) {
+        body.push(buffer);
+        end += buffer.length;
+      }
+      slices.push(end);
+    }
+    return { body, slices };
+  }
+}
+
+export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteRange): Promise<SplitResult> {
+  const file = plan.files[range.fileIndex];
+  const router = new RangeRouter(range, plan.partitionCount, plan.excelSafe === true);
+  const isFileStart = range.start === 0;
+  const tokenizer = new DojTokenizer(router, {
+    expectedFields: FIELD_COUNT,
+    lenientFirstRecord: isFileStart,
+    wantedFields: SPLIT_FIELDS,
+    // What classify reads is copied from the text as bytes, without strings.
+    boundFields: ROUTED_FIELDS,
+    baseOffset: range.start,
+    stripBom: isFileStart,
+    stopAfterOffset: range.end,
+  });
   // Read a little past the range end: the last record may run over it (bounded by the record size cap).
   const readEnd = Math.min(file.size, range.end + DEFAULT_MAX_RECORD_BYTES + 2);
   reading: for await (const bytes of store.readRange(file.key, range.start, readEnd)) {
@@ -204,19 +233,10 @@ export async function splitRange(store: ObjectStore, plan: RunPlan, range: ByteR
     }
   }
   const summary = tokenizer.end();
+  const { notes, statistics, rejects, hadHeader } = router;
   if (summary.hadBom) notes.push('file starts with a UTF-8 byte-order mark');
 
-  // One object for the range, its partitions' rows one after another: one PUT per range, whatever the partitions.
-  const body: Buffer[] = [];
-  const slices = [0];
-  for (let partition = 0; partition < partitions; partition++) {
-    let end = slices[partition];
-    for (const buffer of routed[partition].toBuffers()) {
-      body.push(buffer);
-      end += buffer.length;
-    }
-    slices.push(end);
-  }
+  const { body, slices } = router.rangeObject();
   await Promise.all([
     store.write(workKeys.splitRange(plan, range.index), body),
     store.write(workKeys.splitRejects(plan, range.index), rejects.map((r) => `${JSON.stringify(r)}\n`)),

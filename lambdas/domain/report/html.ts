@@ -270,6 +270,22 @@ ${files}
 </section>`;
 }
 
+/**
+ * The start of a self-contained page up to its <body>: no script, no outside resource (the Content-Security-Policy
+ * allows inline styles and data: images only), `title` escaped here.
+ */
+export function htmlHead(title: string, style: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>`;
+}
+
 /** The page, with every chart rendered (or taken from `rendered`, charts rendered ahead: charts.ts). */
 export async function renderReportHtml(model: ReportModel, rendered: ChartCache = new Map()): Promise<string> {
   const chartList = reportCharts(model);
@@ -278,15 +294,7 @@ export async function renderReportHtml(model: ReportModel, rendered: ChartCache 
   for (const chart of chartList) svgs.set(chart.id, await cachedSvg(chart.spec, rendered));
   const title = `Prop 64 relief in ${model.county}`;
   const determinationNote = model.determinations.map((d) => determinationLabel(d)).join(', ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
+  return `${htmlHead(title, STYLE)}
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>

@@ -5,6 +5,7 @@ import { createS3Client, dynamoDbClientConfig, s3ClientConfig } from '../../../l
 import { S3ObjectStore } from '../../../lambdas/adapters/s3-object-store';
 import { LambdaBench, startBench } from '../helpers';
 import { ConfigError } from '../../../lambdas/domain/errors';
+import { payloadHashSent } from '../../helpers/payload-hash';
 
 describe('SDK client configuration from the environment', () => {
   let bench: LambdaBench;
@@ -39,29 +40,8 @@ describe('SDK client configuration from the environment', () => {
     dynamodb.destroy();
   });
 
-  it('sends bodies unsigned with CLEARANCE_S3_UNSIGNED_PAYLOAD=true, signed (hashed) by default', async () => {
-    const sent = async (env: NodeJS.ProcessEnv) => {
-      const s3 = createS3Client(env);
-      let payloadHash: string | undefined;
-      s3.middlewareStack.add(
-        (next, context) => async (args) => {
-          // After signing: the payload hash the request was signed with.
-          if (context.commandName === 'PutObjectCommand') payloadHash = (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'];
-          return next(args);
-        },
-        { step: 'deserialize', name: 'capturePayloadHash' },
-      );
-      const body = Buffer.from('RECORD_ID,SUBJECT_ID\n'.repeat(100));
-      await s3.send(new PutObjectCommand({ Bucket: bench.bucket, Key: 'runs/env/unsigned', Body: body }));
-      const response = await s3.send(new GetObjectCommand({ Bucket: bench.bucket, Key: 'runs/env/unsigned' }));
-      expect(Buffer.from(await response.Body!.transformToByteArray()).equals(body)).toBe(true);
-      s3.destroy();
-      return payloadHash;
-    };
-    const base = { ...process.env, CLEARANCE_S3_FORCE_PATH_STYLE: 'true' };
-    expect(await sent({ ...base, CLEARANCE_S3_UNSIGNED_PAYLOAD: 'true' })).toBe('UNSIGNED-PAYLOAD');
-    expect(await sent({ ...base, CLEARANCE_S3_UNSIGNED_PAYLOAD: 'false' })).toMatch(/^[0-9a-f]{64}$/);
-    expect(() => createS3Client({ CLEARANCE_S3_UNSIGNED_PAYLOAD: 'yes' })).toThrow(ConfigError);
+  it('signs request bodies by their hash (deployed functions keep the SDK default; only the local runtime sends them unsigned)', async () => {
+    expect(await payloadHashSent(createS3Client({ ...process.env, CLEARANCE_S3_FORCE_PATH_STYLE: 'true' }), bench.bucket)).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('keeps more than the SDK default of 50 reads open at once (Assemble merges every partition)', async () => {
