@@ -29,3 +29,9 @@ export const MAX_INPUT_FILES = 200;
 
 /** Step Functions' ceiling on a task's TimeoutSeconds that the local executor can also honour (setTimeout's limit). */
 export const MAX_TASK_TIMEOUT_SECONDS = 2_147_483;
+
+/**
+ * Bytes of routed review decisions per chunk (docs/monthly.md): the previous run's decisions are routed to the run's
+ * partitions one chunk at a time, so routing holds at most a chunk (a decided conviction is ~150 bytes).
+ */
+export const DECISION_CHUNK_BYTES = 16 * 1024 * 1024;
