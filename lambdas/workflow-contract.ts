@@ -189,11 +189,12 @@ export const splitEventSchema = z.object({ runId: runIdSchema, range: byteRangeS
 export const indexEventSchema = z.object({ runId: runIdSchema, indexSlices: z.literal(true) });
 export const classifyEventSchema = z.object({ runId: runIdSchema, partition: wholeNumber });
 /** The Compare function's three tasks (docs/monthly.md): route the decisions, route one register part, compare one partition. */
-export const compareEventSchema = z.union([
-  z.object({ runId: runIdSchema, routeDecisions: z.literal(true) }).strict(),
-  z.object({ runId: runIdSchema, routePart: wholeNumber }).strict(),
-  z.object({ runId: runIdSchema, partition: wholeNumber }).strict(),
-]);
+export const compareEventSchema = z
+  .object({ runId: runIdSchema, routeDecisions: z.literal(true).optional(), routePart: wholeNumber.optional(), partition: wholeNumber.optional() })
+  .strict()
+  .refine((task) => [task.routeDecisions, task.routePart, task.partition].filter((field) => field !== undefined).length === 1, {
+    message: 'needs exactly one of routeDecisions, routePart, partition',
+  });
 export const assembleEventSchema = z.object({ runId: runIdSchema });
 
 /** What a Compare task answers: counts only (the changes themselves are personal data, under runs/). */

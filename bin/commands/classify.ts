@@ -6,6 +6,7 @@ import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { guardInterrupts } from './interrupts';
+import { sinceLastRunLine } from './since-last-run';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest } from './request';
 import { InputError, RejectRatioExceeded, UnknownCountyError, UsageError } from '../../lambdas/domain/errors';
@@ -218,11 +219,8 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
       `classified ${s.rowsRead} rows (${s.rowsRejected} rejected) of ${s.people} people in ${s.processingTimeInSeconds.toFixed(1)} s; ` +
         `results in ${path.join(runDir, 'results')}, reports in ${path.join(runDir, 'reports')}\n`,
     );
-    const since = s.sinceLastRun;
-    if (since?.changes !== undefined) {
-      const kinds = Object.entries(since.changes).map(([kind, count]) => `${count} ${kind}`).join(', ');
-      process.stderr.write(`since ${since.previousRunId}: ${kinds}; ${since.decisionsCarried} decisions carried forward, ${since.changedSinceDecided} changed since decided${since.policyChanged ? ' (another policy than that run)' : ''}\n`);
-    }
+    const since = sinceLastRunLine(s.sinceLastRun);
+    if (since !== undefined) process.stderr.write(`${since}\n`);
     process.stdout.write(`${runDir}\n`);
   } catch (error) {
     progress.stop();

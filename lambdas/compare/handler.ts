@@ -18,18 +18,19 @@ export const handler = instrumented('compare', async (event, invocation): Promis
   invocation.tag({ runId: task.runId });
   const plan = await loadRunPlan(store, task.runId);
   if (plan.previous === undefined) throw new InputError(`compare event: run ${task.runId} is compared with no previous run`);
-  if ('routeDecisions' in task) return { decided: await routeDecisions(store, plan) };
-  if ('routePart' in task) {
+  if (task.routeDecisions === true) return { decided: await routeDecisions(store, plan) };
+  if (task.routePart !== undefined) {
     if (!needsRouting(plan) || task.routePart >= plan.previous.partitionCount) {
       throw new InputError(`compare event: register part ${task.routePart} is not to be routed for run ${task.runId} (its register has ${plan.previous.partitionCount} parts, the run ${plan.partitionCount} partitions)`);
     }
     await routeRegisterPart(store, plan, task.routePart);
     return { routePart: task.routePart };
   }
-  if (task.partition >= plan.partitionCount) {
-    throw new InputError(`compare event: partition ${task.partition} is out of range; run ${task.runId} has ${plan.partitionCount}`);
+  const partition = task.partition!;
+  if (partition >= plan.partitionCount) {
+    throw new InputError(`compare event: partition ${partition} is out of range; run ${task.runId} has ${plan.partitionCount}`);
   }
-  invocation.tag({ partition: task.partition });
-  const counts = await compareRunPartition(store, plan, task.partition);
-  return { partition: task.partition, decisionsCarried: counts.decisionsCarried, changedSinceDecided: counts.changedSinceDecided };
+  invocation.tag({ partition });
+  const counts = await compareRunPartition(store, plan, partition);
+  return { partition, decisionsCarried: counts.decisionsCarried, changedSinceDecided: counts.changedSinceDecided };
 });
