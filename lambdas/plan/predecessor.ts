@@ -22,7 +22,7 @@ export async function predecessorOf(ledger: Pick<RunLedger, 'latestSucceededRun'
     manifest = await readJson(store, `${registerPrefix}${REGISTER_MANIFEST}`);
   } catch (error) {
     if (error instanceof NotFoundError || (error as Error).name === NotFoundError.errorName) {
-      return { previousNote: `not compared: the county's last successful run ${last.runId} has no register (a run of a version before registers)` };
+      return { previousNote: `not compared: the county's last successful run ${last.runId} has no register (expired with its results after resultsRetention, or a run of a version before registers)` };
     }
     if (error instanceof SyntaxError) return { previousNote: `not compared: the register manifest of ${last.runId} is not JSON` };
     throw error;
