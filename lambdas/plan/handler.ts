@@ -27,7 +27,7 @@ import {
   UploadKey,
   loadRunPlan,
 } from '../workflow-contract';
-import { comparisonMaps, predecessorOf } from './predecessor';
+import { comparisonMaps, planPredecessor, predecessorOf } from './predecessor';
 import { InputError, NotFoundError, PolicyError, RetryableError } from '../domain/errors';
 
 const config = loadPlanConfig();
@@ -113,7 +113,7 @@ async function planRun(runId: string, target: Exclude<UploadKey, { kind: 'ignore
   const predecessor = await predecessorOf(ledger, store, target.county);
   const plan = await createPlan(store, {
     ...request,
-    ...predecessor,
+    ...planPredecessor(predecessor),
     pinInputs: true,
     runId,
     county: target.county,

@@ -10,12 +10,22 @@ import type { RunPlan } from '../domain/pipeline/plan';
 import { PreviousRun, REGISTER_MANIFEST, RegisterManifest, registerManifestProblem } from '../domain/register/record';
 import { PlanResult, registerPrefixOf, runPrefixes } from '../workflow-contract';
 
-/** What Plan puts in the run's plan (RunPlan.previous, or RunPlan.previousNote). */
-export type Predecessor = { previous: PreviousRun } | { previousNote: string };
+/**
+ * The run to compare with (RunPlan.previous), or why there is none: `previousNote` for the ledger, and for the
+ * plan (summary.json's sinceLastRun) unless `firstRun`: a county's first run says nothing of a comparison, as
+ * `clearance classify` without `--previous` does.
+ */
+export type Predecessor = { previous: PreviousRun } | { previousNote: string; firstRun?: true };
+
+/** What of a Predecessor goes into the run's plan. */
+export function planPredecessor(predecessor: Predecessor): { previous?: PreviousRun; previousNote?: string } {
+  if ('previous' in predecessor) return { previous: predecessor.previous };
+  return predecessor.firstRun ? {} : { previousNote: predecessor.previousNote };
+}
 
 export async function predecessorOf(ledger: Pick<RunLedger, 'latestSucceededRun'>, store: ObjectStore, county: string): Promise<Predecessor> {
   const last = await ledger.latestSucceededRun(county);
-  if (last === undefined) return { previousNote: 'the first run of the county: no earlier run of it succeeded' };
+  if (last === undefined) return { previousNote: 'the first run of the county: no earlier run of it succeeded', firstRun: true };
   const registerPrefix = registerPrefixOf(county, last.runId);
   let manifest: unknown;
   try {
