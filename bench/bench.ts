@@ -11,6 +11,7 @@
  *   npm run bench -- --no-grid         skip the large-grid run with the cloud's limits on (bench/grid.ts)
  *   npm run bench -- --grid-people 2000 --grid-bytes 4096 --grid-slice-bytes 65536   its size: people generated, range and partition bytes, output slice bytes
  *   npm run bench -- --monthly-rows 500000,5000000   month 2 --previous month 1 at these sizes (bench/monthly.ts); 0: skip
+ *   npm run bench -- --monthly-decisions 10000       convictions month 1's review decides (carried into month 2)
  *   npm run bench -- --no-small        skip the small inputs (the conformance case, a 16,000-person county)
  *   npm run bench -- --county-people 16000   the small county's size (generated with seed 7)
  *   npm run bench -- --no-init         skip the Lambda bundles' init times (bench/lambda-init.ts)
@@ -307,6 +308,7 @@ function benchOptions() {
     .option('--grid-bytes <n>', 'range and partition bytes of the large-grid run', '4096')
     .option('--grid-slice-bytes <n>', 'input bytes per output slice of the large-grid run', '65536')
     .option('--monthly-rows <list>', 'month 2 against an N-row register at these sizes (0: skip)', '500000,5000000')
+    .option('--monthly-decisions <n>', 'convictions month 1\'s review decides before month 2 (carried forward)', '10000')
     .option('--no-small', 'skip the small inputs (the conformance case and a small county)')
     .option('--county-people <n>', 'people in the small county (generated with seed 7)', '16000')
     .option('--no-init', "skip the Lambda bundles' init times")
@@ -319,7 +321,7 @@ function benchOptions() {
     .parse(process.argv)
     .opts<{
       rows: string; huge?: boolean; referenceShaped: boolean; run: boolean; runMaxRows: string; repeat: string; grid: boolean; gridPeople: string; gridBytes: string; gridSliceBytes: string;
-      monthlyRows: string; small: boolean; countyPeople: string; init: boolean; initRuns: string;
+      monthlyRows: string; monthlyDecisions: string; small: boolean; countyPeople: string; init: boolean; initRuns: string;
       reviewRows: string; reviewDecisions: string; review: boolean; onlyReview?: boolean; reviewTaskMb?: string;
     }>();
 }
@@ -373,7 +375,7 @@ async function main(): Promise<void> {
     grid = `\n## Large grid with the cloud's limits on (embedded stack, bench/grid.ts)\n\n${await gridRun({ people: Number(options.gridPeople), bytes: Number(options.gridBytes), sliceBytes: Number(options.gridSliceBytes) })}`;
   }
   const monthlySizes = options.monthlyRows.split(',').map(Number).filter((n) => n > 0);
-  const monthly = monthlySizes.length === 0 ? '' : `\n## Monthly: month 2 against month 1's register (bench/monthly.ts)\n\n${await monthlyBench(monthlySizes)}\n`;
+  const monthly = monthlySizes.length === 0 ? '' : `\n## Monthly: month 2 against month 1's register (bench/monthly.ts)\n\n${await monthlyBench(monthlySizes, Number(options.monthlyDecisions))}\n`;
   const initRuns = Number(options.initRuns);
   const init = options.init ? measureBundleInit(initRuns) : undefined;
   const initSection = init ? `\n## Lambda bundles (bench/lambda-init.ts)\n\n${bundleInitTable(initRuns, init)}\n` : '';

@@ -1,12 +1,15 @@
 /**
  * The monthly bench (docs/monthly.md): a month-2 `clearance classify --previous` of N rows against the N-row
  * register of month 1, beside month 1's own classify (same size, no comparison): wall time, peak RSS and the
- * Compare phase. Two sizes, so that the comparison's memory can be seen flat in the register's size.
+ * Compare phase. Two sizes, so that the comparison's memory can be seen flat in the register's size. With
+ * `decisions` > 0, month 1's review first decides that many convictions (`review apply --results`), which month 2
+ * routes to its partitions and carries forward (docs/monthly.md).
  *
- *   node dist/bench/monthly.js --rows 500000        (npm run bench runs it with --monthly-rows)
+ *   node dist/bench/monthly.js --rows 500000 [--decisions 10000]   (npm run bench: --monthly-rows, --monthly-decisions)
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, promises as fs, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, promises as fs, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -25,6 +28,9 @@ export interface MonthlyMeasurement {
   peakRssMb: number;
   compareSeconds: number;
   changes: Record<string, number>;
+  /** Month 2: decisions of month 1's review carried forward, and those sent back (changed since decided). */
+  decisionsCarried?: number;
+  changedSinceDecided?: number;
 }
 
 async function extract(rows: number, nextMonth: boolean): Promise<string> {
@@ -53,8 +59,24 @@ function classify(input: string, out: string, policy: string, previous?: string)
   return { runDir: result.stdout.trim().split('\n').pop()!, seconds, peakRssMb: Math.max(...reports.map((r) => r.maxRssKb)) / 1024 };
 }
 
-/** Month 1 then month 2 --previous month 1, at `rows`. */
-export async function monthlyPair(rows: number): Promise<MonthlyMeasurement[]> {
+/** Month 1's review: a decision file deciding the first `count` convictions of its review list, applied to its results. */
+async function reviewMonth1(runDir: string, count: number): Promise<void> {
+  const results = path.join(runDir, 'results');
+  const lines = ['Conviction ID,Decision,Decision Reason,Reviewer,Decision Date'];
+  const reader = createInterface({ input: createReadStream(path.join(results, 'review_list.csv'), 'latin1'), crlfDelay: Infinity });
+  for await (const line of reader) {
+    if (lines.length > count) break;
+    if (line.startsWith('cv-')) lines.push(`${line.slice(0, line.indexOf(','))},Deny,Open case for the same conduct,B. Bench,2024-03-01`);
+  }
+  reader.close();
+  const file = path.join(runDir, '..', 'decisions.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const result = spawnSync(process.execPath, [CLI, 'review', 'apply', '--results', results, '--decisions', file], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (result.status !== 0) throw new Error(`clearance review apply failed: ${result.stderr}`);
+}
+
+/** Month 1 (and its review, with `decisions` > 0) then month 2 --previous month 1, at `rows`. */
+export async function monthlyPair(rows: number, decisions = 0): Promise<MonthlyMeasurement[]> {
   mkdirSync(CACHE, { recursive: true });
   const [first, second] = [await extract(rows, false), await extract(rows, true)];
   const out = path.join(CACHE, `monthly-out-${rows}`);
@@ -62,25 +84,31 @@ export async function monthlyPair(rows: number): Promise<MonthlyMeasurement[]> {
   const policy = path.join(CACHE, 'monthly-policy.json');
   writeFileSync(policy, JSON.stringify(POLICY));
   const month1 = classify(first, out, policy);
+  if (decisions > 0) await reviewMonth1(month1.runDir, decisions);
   const month2 = classify(second, out, policy, month1.runDir);
   const summary = JSON.parse(readFileSync(path.join(month2.runDir, 'reports', 'summary.json'), 'utf8')) as {
-    timings: Record<string, number>; sinceLastRun: { changes: Record<string, number> };
+    timings: Record<string, number>; sinceLastRun: { changes: Record<string, number>; decisionsCarried: number; changedSinceDecided: number };
   };
   rmSync(out, { recursive: true, force: true });
   return [
     { rows, month: 1, seconds: month1.seconds, peakRssMb: month1.peakRssMb, compareSeconds: 0, changes: {} },
-    { rows, month: 2, seconds: month2.seconds, peakRssMb: month2.peakRssMb, compareSeconds: summary.timings.compare ?? 0, changes: summary.sinceLastRun.changes },
+    {
+      rows, month: 2, seconds: month2.seconds, peakRssMb: month2.peakRssMb, compareSeconds: summary.timings.compare ?? 0, changes: summary.sinceLastRun.changes,
+      decisionsCarried: summary.sinceLastRun.decisionsCarried, changedSinceDecided: summary.sinceLastRun.changedSinceDecided,
+    },
   ];
 }
 
 /** The Markdown section: a line per run, sizes in order. */
-export async function monthlyBench(sizes: readonly number[]): Promise<string> {
-  const lines = ['| rows | run | wall s | Compare s | peak RSS MB | changes |', '|---|---|---|---|---|---|'];
+export async function monthlyBench(sizes: readonly number[], decisions = 0): Promise<string> {
+  const lines = ['| rows | run | wall s | Compare s | peak RSS MB | changes | decisions carried / changed since decided |', '|---|---|---|---|---|---|---|'];
   for (const rows of sizes) {
-    for (const m of await monthlyPair(rows)) {
+    for (const m of await monthlyPair(rows, decisions)) {
       process.stderr.write(`monthly ${rows} month ${m.month}: ${m.seconds.toFixed(2)} s, ${m.peakRssMb.toFixed(0)} MB\n`);
       const changes = Object.entries(m.changes).map(([kind, count]) => `${kind} ${count}`).join(', ');
-      lines.push(`| ${rows.toLocaleString('en-US')} | ${m.month === 1 ? 'month 1 (register written)' : 'month 2 --previous month 1'} | ${m.seconds.toFixed(2)} | ${m.compareSeconds.toFixed(2)} | ${m.peakRssMb.toFixed(0)} | ${changes || '–'} |`);
+      const carried = m.decisionsCarried === undefined ? '–' : `${m.decisionsCarried} / ${m.changedSinceDecided}`;
+      const run = m.month === 1 ? `month 1 (register written${decisions > 0 ? `, ${decisions} decided` : ''})` : 'month 2 --previous month 1';
+      lines.push(`| ${rows.toLocaleString('en-US')} | ${run} | ${m.seconds.toFixed(2)} | ${m.compareSeconds.toFixed(2)} | ${m.peakRssMb.toFixed(0)} | ${changes || '–'} | ${carried} |`);
     }
   }
   return lines.join('\n');
@@ -89,7 +117,8 @@ export async function monthlyBench(sizes: readonly number[]): Promise<string> {
 if (require.main === module) {
   const at = process.argv.indexOf('--rows');
   const sizes = (at > 0 ? process.argv[at + 1] : '500000').split(',').map(Number).filter((n) => n > 0);
-  monthlyBench(sizes)
+  const decisionsAt = process.argv.indexOf('--decisions');
+  monthlyBench(sizes, decisionsAt > 0 ? Number(process.argv[decisionsAt + 1]) : 0)
     .then((markdown) => process.stdout.write(`${markdown}\n`))
     .catch((error: Error) => {
       process.stderr.write(`bench monthly: ${error.message}\n`);

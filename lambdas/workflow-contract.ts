@@ -173,6 +173,11 @@ export interface PlanResult {
   /** The maps' MaxConcurrency, from the S3 request budget (domain/pipeline/limits.ts); 1 when nothing runs. */
   splitConcurrency: number;
   classifyConcurrency: number;
+  /** Whether the run is compared with the county's previous run (docs/monthly.md); false when nothing runs. */
+  compare: boolean;
+  /** The JSON array of register parts the Route map reads ('' when the register needs no routing), and their count. */
+  routePartsKey: string;
+  routeCount: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -185,6 +190,13 @@ export const splitEventSchema = z.object({ runId: runIdSchema, range: byteRangeS
 /** The Split function's second task: gather the ranges' slice boundaries into the slice index. */
 export const indexEventSchema = z.object({ runId: runIdSchema, indexSlices: z.literal(true) });
 export const classifyEventSchema = z.object({ runId: runIdSchema, partition: wholeNumber });
+/** The Compare function's three tasks (docs/monthly.md): route the decisions, route one register part, compare one partition. */
+export const compareEventSchema = z
+  .object({ runId: runIdSchema, routeDecisions: z.literal(true).optional(), routePart: wholeNumber.optional(), partition: wholeNumber.optional() })
+  .strict()
+  .refine((task) => [task.routeDecisions, task.routePart, task.partition].filter((field) => field !== undefined).length === 1, {
+    message: 'needs exactly one of routeDecisions, routePart, partition',
+  });
 /** Publish (no slice), or one output slice's task of the Assemble map. */
 export const assembleEventSchema = z.object({ runId: runIdSchema, slice: wholeNumber.optional() });
 
@@ -192,6 +204,9 @@ export interface AssembleSliceTaskResult {
   slice: number;
   rowsWritten: number;
 }
+
+/** What a Compare task answers: counts only (the changes themselves are personal data, under runs/). */
+export type CompareTaskResult = { decided: number } | { routePart: number } | { partition: number; decisionsCarried: number; changedSinceDecided: number };
 
 export interface SplitTaskResult {
   rangeIndex: number;
@@ -271,8 +286,19 @@ export interface MarkFailedResult {
 // ---------------------------------------------------------------------------------------------------------------
 // Where a run's objects live
 
-export function runPrefixes(runId: string, county: string): { workPrefix: string; resultsPrefix: string; reportsPrefix: string } {
-  return { workPrefix: `runs/${runId}/`, resultsPrefix: `results/${county}/${runId}/`, reportsPrefix: `reports/${county}/${runId}/` };
+export function runPrefixes(runId: string, county: string): { workPrefix: string; resultsPrefix: string; reportsPrefix: string; registerPrefix: string } {
+  return {
+    workPrefix: `runs/${runId}/`,
+    resultsPrefix: `results/${county}/${runId}/`,
+    reportsPrefix: `reports/${county}/${runId}/`,
+    // The county register of the run (docs/monthly.md): personal data, under results/ with the same protection.
+    registerPrefix: registerPrefixOf(county, runId),
+  };
+}
+
+/** `results/<COUNTY>/register/<runId>/`: where a run's register lies once it succeeded. */
+export function registerPrefixOf(county: string, runId: string): string {
+  return `results/${county}/register/${runId}/`;
 }
 
 export function policyKey(county: string): string {

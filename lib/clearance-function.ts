@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { LAMBDA_NODE_TARGET, METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/defaults';
 
 /** The workflow phases; each has one function whose entry is `lambdas/<phase>/handler.ts`. */
-export const CLEARANCE_PHASES = ['plan', 'split', 'classify', 'assemble', 'mark-failed'] as const;
+export const CLEARANCE_PHASES = ['plan', 'split', 'classify', 'compare', 'assemble', 'mark-failed'] as const;
 export type ClearancePhase = (typeof CLEARANCE_PHASES)[number];
 /** Functions outside the run's workflow: Finalize applies a prosecutor's decision file (lib/review.ts). */
 export const REVIEW_PHASES = ['finalize'] as const;
@@ -46,6 +46,8 @@ export const PHASE_SIZING: Readonly<Record<ClearanceHandler, PhaseSizing>> = {
   plan: { memorySize: 1024, timeout: Duration.minutes(5) },
   split: { memorySize: 2048, timeout: Duration.minutes(15) },
   classify: { memorySize: 3008, timeout: Duration.minutes(15) },
+  // Compare holds one partition of the run and of the register (docs/monthly.md): Classify's sizing.
+  compare: { memorySize: 3008, timeout: Duration.minutes(15) },
   assemble: { memorySize: 3008, timeout: Duration.minutes(15) },
   'mark-failed': { memorySize: 512, timeout: Duration.minutes(2) },
   reconcile: { memorySize: 512, timeout: Duration.minutes(2) },

@@ -30,12 +30,24 @@ export interface PhaseAccess {
   readonly ledger: 'write' | 'read-write';
 }
 
+/**
+ * What of results/ the comparison with the county's previous run reads (docs/monthly.md): the registers'
+ * manifests (Plan), their parts and the previous runs' decision records (Compare). Nothing else of results/.
+ */
+export const RegisterAccess = {
+  manifests: `${DataPrefix.results}*/register/*/manifest.json`,
+  registers: `${DataPrefix.results}*/register/`,
+  decisionRecords: `${DataPrefix.results}*/final/decisions.jsonl`,
+} as const;
+
 /** Least privilege per phase, exactly as the workflow contract distributes the prefixes. */
 export const PHASE_ACCESS: Readonly<Record<ClearancePhase, PhaseAccess>> = {
-  plan: { read: [DataPrefix.incoming, DataPrefix.policies], write: [DataPrefix.runs], ledger: 'read-write' },
+  plan: { read: [DataPrefix.incoming, DataPrefix.policies, RegisterAccess.manifests], write: [DataPrefix.runs], ledger: 'read-write' },
   // Plan copies the upload's version into runs/<runId>/input/: the later phases never read incoming/.
   split: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
   classify: { read: [DataPrefix.runs], write: [DataPrefix.runs], ledger: 'write' },
+  // Compare writes only the work area: Assemble publishes the changes and the new register.
+  compare: { read: [DataPrefix.runs, RegisterAccess.registers, RegisterAccess.decisionRecords], write: [DataPrefix.runs], ledger: 'write' },
   // Assemble copies each record from the run's copy of the upload into results/, and never reads results/ back.
   // It reads analytics/ for its county's latest pointer only (docs/analytics.md).
   assemble: { read: [DataPrefix.runs, DataPrefix.analytics], write: [DataPrefix.runs, DataPrefix.results, DataPrefix.reports, DataPrefix.analytics], ledger: 'read-write' },
@@ -48,8 +60,11 @@ const TIMEOUT_ADVICE: Record<string, string> = {
   'Split range': 'lower targetRangeBytes (TARGET_RANGE_BYTES) or raise the Split function\'s memory (functionSizing.split)',
   'Index slices': 'raise targetRangeBytes (fewer ranges) or the Split function\'s memory (functionSizing.split)',
   'Classify partition': 'lower targetPartitionBytes (TARGET_PARTITION_BYTES) or raise the Classify function\'s memory (functionSizing.classify)',
+  'Route decisions': 'raise the Compare function\'s timeout (functionSizing.compare); it streams the previous run\'s decision record once',
+  'Route register part': 'raise the Compare function\'s memory (functionSizing.compare); one part of the previous run\'s register is held at once',
+  'Compare partition': 'lower targetPartitionBytes (TARGET_PARTITION_BYTES) or raise the Compare function\'s memory (functionSizing.compare)',
   'Assemble slice': 'lower targetSliceBytes (TARGET_SLICE_BYTES) or raise the Assemble function\'s memory (functionSizing.assemble)',
-  Assemble: 'raise targetSliceBytes (TARGET_SLICE_BYTES: fewer slices to join) or the Assemble function\'s memory (functionSizing.assemble); it merges the sorted lists whole',
+  Assemble: 'raise targetSliceBytes (TARGET_SLICE_BYTES: fewer slices to join) or the Assemble function\'s memory (functionSizing.assemble)',
 };
 
 /** Distributed Map runs at most 10,000 child executions at a time. */
@@ -198,7 +213,7 @@ export class ClearanceWorkflow extends Construct {
   /** Upload events EventBridge could not deliver to the state machine (after its retries). */
   public readonly uploadDeadLetterQueue: sqs.Queue;
   /** Labels of the Distributed Maps: their child executions' metrics carry the state machine ARN `<arn>/<label>`. */
-  public readonly mapRunLabels: readonly string[] = ['Split', 'Classify', 'AssembleSlices'];
+  public readonly mapRunLabels: readonly string[] = ['Split', 'Classify', 'Route', 'Compare', 'AssembleSlices'];
 
   constructor(scope: Construct, id: string, props: ClearanceWorkflowProps) {
     super(scope, id);
@@ -224,7 +239,7 @@ export class ClearanceWorkflow extends Construct {
     this.uploadRule = this.createUploadRule(props.dataBucket, this.uploadDeadLetterQueue);
   }
 
-  /** The five phase functions, each with its environment and its phase's access (PHASE_ACCESS). */
+  /** The phase functions, each with its environment and its phase's access (PHASE_ACCESS). */
   private createFunctions(props: ClearanceWorkflowProps, settings: WorkflowSettings): Record<ClearancePhase, ClearanceFunction> {
     const commonEnvironment = { DATA_BUCKET: props.dataBucket.bucketName, LEDGER_TABLE: props.ledger.tableName };
     const phaseEnvironment: Partial<Record<ClearancePhase, Record<string, string>>> = {
@@ -259,12 +274,13 @@ export class ClearanceWorkflow extends Construct {
       plan: makeFunction('plan', 'PlanFunction'),
       split: makeFunction('split', 'SplitFunction'),
       classify: makeFunction('classify', 'ClassifyFunction'),
+      compare: makeFunction('compare', 'CompareFunction'),
       assemble: makeFunction('assemble', 'AssembleFunction'),
       'mark-failed': makeFunction('mark-failed', 'MarkFailedFunction'),
     };
   }
 
-  /** The state graph: Plan, the Split map, Index slices, the Classify map, the Assemble slices map, Assemble, and the failure path. */
+  /** The state graph: Plan, the Split map, Index slices, the Classify map, the comparison, the Assemble slices map, Assemble, and the failure path. */
   private defineStates(props: ClearanceWorkflowProps, settings: WorkflowSettings): sfn.IChainable {
     const markFailed = this.failurePath(settings);
 
@@ -314,11 +330,10 @@ export class ClearanceWorkflow extends Construct {
     for (const state of [plan, split, indexSlices, classify, assembleSlices, assemble]) {
       state.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     }
+    assembleSlices.next(assemble);
+    const compared = this.comparisonStates(props, settings, markFailed, assembleSlices, assemble);
 
     const nothingToDo = new sfn.Succeed(this, 'NothingToDo', { stateName: 'Nothing to do' });
-    const runSucceeded = new sfn.Succeed(this, 'RunSucceeded', { stateName: 'Run succeeded' });
-    // Not caught: when the event cannot be put, the execution fails (ExecutionsFailed) while the ledger says SUCCEEDED.
-    const announceSucceeded = announceRun(this, 'AnnounceRunSucceeded', 'Announce run succeeded', RUN_SUCCEEDED, runSucceededDetail());
     return plan.next(
       new sfn.Choice(this, 'DuplicateOrIgnored', { stateName: 'Duplicate or ignored?' })
         .when(
@@ -328,8 +343,51 @@ export class ClearanceWorkflow extends Construct {
           ),
           nothingToDo,
         )
-        .otherwise(split.next(indexSlices).next(classify).next(assembleSlices).next(assemble).next(announceSucceeded).next(runSucceeded)),
+        .otherwise(split.next(indexSlices).next(classify).next(compared)),
     );
+  }
+
+  /**
+   * After Classify (docs/monthly.md): a run with a previous run to compare with routes that run's review decisions
+   * to its partitions, routes the register's parts when their count is not the run's (the Route map), and compares
+   * each partition (the Compare map); then, as a run without one, the Assemble slices map, Assemble and what follows.
+   */
+  private comparisonStates(props: ClearanceWorkflowProps, settings: WorkflowSettings, markFailed: tasks.LambdaInvoke, assembleSlices: sfn.DistributedMap, assemble: tasks.LambdaInvoke): sfn.Choice {
+    const runId = sfn.JsonPath.stringAt('$.plan.runId');
+    const routeDecisions = this.invoke('RouteDecisions', 'Route decisions', this.functions.compare, settings, {
+      payload: sfn.TaskInput.fromObject({ runId, routeDecisions: true }),
+      resultPath: sfn.JsonPath.DISCARD,
+      onTimeout: markFailed,
+    });
+    const route = this.distributedMap('Route', props.dataBucket, settings, {
+      itemsKeyPath: '$.plan.routePartsKey',
+      itemSelector: { runId, routePart: sfn.JsonPath.numberAt('$$.Map.Item.Value.part') },
+      maxConcurrencyPath: '$.plan.classifyConcurrency',
+      resultPath: sfn.JsonPath.DISCARD,
+      itemProcessor: () => this.invoke('RouteRegisterPart', 'Route register part', this.functions.compare, settings, { onTimeout: 'fail' }),
+    });
+    const compare = this.distributedMap('Compare', props.dataBucket, settings, {
+      itemsKeyPath: '$.plan.partitionsKey',
+      itemSelector: { runId, partition: sfn.JsonPath.numberAt('$$.Map.Item.Value.partition') },
+      maxConcurrencyPath: '$.plan.classifyConcurrency',
+      resultPath: sfn.JsonPath.DISCARD,
+      itemProcessor: () => this.invoke('ComparePartition', 'Compare partition', this.functions.compare, settings, { onTimeout: 'fail' }),
+    });
+    for (const state of [routeDecisions, route, compare]) state.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    const runSucceeded = new sfn.Succeed(this, 'RunSucceeded', { stateName: 'Run succeeded' });
+    // Not caught: when the event cannot be put, the execution fails (ExecutionsFailed) while the ledger says SUCCEEDED.
+    assemble.next(announceRun(this, 'AnnounceRunSucceeded', 'Announce run succeeded', RUN_SUCCEEDED, runSucceededDetail())).next(runSucceeded);
+    compare.next(assembleSlices);
+    return new sfn.Choice(this, 'ComparedWithPreviousRun', { stateName: 'Compared with a previous run?' })
+      .when(
+        sfn.Condition.booleanEquals('$.plan.compare', true),
+        routeDecisions.next(
+          new sfn.Choice(this, 'RegisterToRoute', { stateName: 'Register to route?' })
+            .when(sfn.Condition.numberGreaterThan('$.plan.routeCount', 0), route.next(compare))
+            .otherwise(compare),
+        ),
+      )
+      .otherwise(assembleSlices);
   }
 
   /**

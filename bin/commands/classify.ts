@@ -6,6 +6,7 @@ import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { guardInterrupts } from './interrupts';
+import { sinceLastRunLine } from './since-last-run';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest, type CheckedRequest } from './request';
 import type { RunRequest } from '../../lambdas/domain/pipeline/plan';
@@ -179,11 +180,8 @@ function printClassified(s: Summary, runDir: string): void {
     `classified ${s.rowsRead} rows (${s.rowsRejected} rejected) of ${s.people} people in ${s.processingTimeInSeconds.toFixed(1)} s; ` +
       `results in ${path.join(runDir, 'results')}, reports in ${path.join(runDir, 'reports')}\n`,
   );
-  const since = s.sinceLastRun;
-  if (since?.changes !== undefined) {
-    const kinds = Object.entries(since.changes).map(([kind, count]) => `${count} ${kind}`).join(', ');
-    process.stderr.write(`since ${since.previousRunId}: ${kinds}; ${since.decisionsCarried} decisions carried forward, ${since.changedSinceDecided} changed since decided${since.policyChanged ? ' (another policy than that run)' : ''}\n`);
-  }
+  const since = sinceLastRunLine(s.sinceLastRun);
+  if (since !== undefined) process.stderr.write(`${since}\n`);
 }
 
 export async function classifyCommand(options: ClassifyOptions): Promise<void> {

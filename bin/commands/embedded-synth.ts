@@ -20,7 +20,7 @@ export const RUN_PARTITION_MB = 32;
  * The pool caps each worker's heap at its function's memory; 1 GB is ample for the local task sizes (cloud sizes
  * stay as deployed). A run's peak memory is the S3 stand-in and the runtime more than the workers' heaps.
  */
-const LOCAL_FUNCTION_SIZING = { plan: { memorySize: 1024 }, split: { memorySize: 1024 }, classify: { memorySize: 1024 }, assemble: { memorySize: 1024 } };
+const LOCAL_FUNCTION_SIZING = { plan: { memorySize: 1024 }, split: { memorySize: 1024 }, classify: { memorySize: 1024 }, compare: { memorySize: 1024 }, assemble: { memorySize: 1024 } };
 
 /** The embedded stack's worker threads (Lambda invocations at once): `--workers`, else one per CPU. */
 export function embeddedWorkers(options: { workers?: number }): number {

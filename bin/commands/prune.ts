@@ -8,6 +8,7 @@ import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { keptStateDir, openKeptState } from './status';
 import { UsageError } from '../../lambdas/domain/errors';
+import { registerPrefixOf } from '../../lambdas/workflow-contract';
 
 export interface PruneOptions {
   keepState: string;
@@ -20,9 +21,10 @@ export interface PruneOptions {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAP_RESULTS = 'runs/map-results/';
 
-/** The key prefixes of a run's objects: its batch (or its single upload), its work area, its outputs. */
+/** The key prefixes of a run's objects: its batch (or its single upload), its work area, its outputs and register. */
 export function runPrefixes(run: RunRecord): string[] {
-  const prefixes = [`runs/${run.runId}/`, `results/${run.county}/${run.runId}/`, `reports/${run.county}/${run.runId}/`];
+  // The run's register (docs/monthly.md) goes with it: the next run then compares with the last run still kept.
+  const prefixes = [`runs/${run.runId}/`, `results/${run.county}/${run.runId}/`, registerPrefixOf(run.county, run.runId), `reports/${run.county}/${run.runId}/`];
   if (run.triggerKey?.endsWith('/manifest.json')) prefixes.push(run.triggerKey.slice(0, -'manifest.json'.length));
   else if (run.triggerKey) prefixes.push(run.triggerKey);
   for (const key of run.inputKeys ?? []) if (!prefixes.some((prefix) => key.startsWith(prefix))) prefixes.push(key);

@@ -53,6 +53,7 @@ export interface RunOptions {
 
 /** The sample `npm start` classifies when no input is given. */
 import { SAMPLE } from './sample';
+import { sinceLastRunOf } from './since-last-run';
 import { RunFailed, UsageError } from '../../lambdas/domain/errors';
 
 export { SAMPLE };
@@ -527,6 +528,8 @@ function printSummary(runId: string, run: RunRecord | undefined, outDir: string)
       `  convictions eligible for dismissal ${run.dismissals}, for reduction ${run.reductions}`,
     );
   }
+  const since = sinceLastRunOf(path.join(outDir, 'results'));
+  if (since !== undefined) lines.push(`  ${since}`);
   lines.push(`  results (personal data): ${path.join(outDir, 'results')}`, `  reports (no personal data): ${path.join(outDir, 'reports')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -95,6 +95,9 @@ export interface RunRecord extends RunCounters {
   statistics?: RunStatisticsCounts;
   /** The prosecutor's review (Finalize), once a decision file was applied: counts only, never ids or names. */
   review?: RunReviewState;
+  /** The county's run this one is compared with (docs/monthly.md), or why none (first run, no register, ...). */
+  previousRunId?: string;
+  previousNote?: string;
 }
 
 /** What the ledger keeps of a run's review: rounds applied and the final counts after the latest. */
@@ -374,6 +377,37 @@ export class RunLedger {
     } catch (error) {
       throw retryableOrOriginal(error, `GetItem ${PK_PREFIX}${runId}`);
     }
+  }
+
+  /**
+   * The county's most recent run that succeeded (docs/monthly.md: what a run compares itself with), or undefined.
+   * Pages through the county's runs, newest first, past any that failed or are still running.
+   */
+  async latestSucceededRun(county: string): Promise<RunRecord | undefined> {
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: LEDGER_COUNTY_INDEX,
+            KeyConditionExpression: '#county = :county',
+            FilterExpression: '#status = :succeeded',
+            ExpressionAttributeNames: { '#county': 'county', '#status': 'status' },
+            ExpressionAttributeValues: { ':county': county, ':succeeded': 'SUCCEEDED' satisfies RunStatus },
+            ScanIndexForward: false,
+            Limit: 50,
+            ExclusiveStartKey: start,
+          }),
+        );
+        const item = page.Items?.[0];
+        if (item !== undefined) return toRecord(item);
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+    } catch (error) {
+      throw retryableOrOriginal(error, `Query ${LEDGER_COUNTY_INDEX}`);
+    }
+    return undefined;
   }
 
   /** Most recent runs first. */

@@ -52,7 +52,7 @@ export function addCount(metric: RunMetric, value: number): void {
 }
 
 /** Every deployed handler, as the `phase` key of its log lines. */
-export type HandlerName = 'plan' | 'split' | 'classify' | 'assemble' | 'mark-failed' | 'reconcile' | 'watch-runs' | 'finalize' | 'rollup';
+export type HandlerName = 'plan' | 'split' | 'classify' | 'compare' | 'assemble' | 'mark-failed' | 'reconcile' | 'watch-runs' | 'finalize' | 'rollup';
 
 /** What a handler gets besides its event. */
 export interface Invocation {

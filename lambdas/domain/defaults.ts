@@ -47,3 +47,8 @@ export const DEFAULT_REVIEW_MAX_PARTITIONS = 1000;
 export const DEFAULT_REVIEW_MAP_CONCURRENCY = 40;
 /** The Node.js version the Lambda bundles are built for (esbuild's target; the functions' runtime is the same major). */
 export const LAMBDA_NODE_TARGET = 'node24';
+/**
+ * Bytes of routed review decisions per chunk (docs/monthly.md): the previous run's decisions are routed to the run's
+ * partitions one chunk at a time, so routing holds at most a chunk (a decided conviction is ~150 bytes).
+ */
+export const DECISION_CHUNK_BYTES = 16 * 1024 * 1024;

@@ -25,13 +25,17 @@ import {
   runPrefixes,
   uploadOf,
   UploadKey,
+  loadRunPlan,
 } from '../workflow-contract';
+import { comparisonMaps, planPredecessor, predecessorOf } from './predecessor';
 import { InputError, NotFoundError, PolicyError, RetryableError } from '../domain/errors';
 
 const config = loadPlanConfig();
 const { store, ledger } = handlerResources(config);
 
-const NOTHING = { rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
+const NOTHING = {
+  rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1, compare: false, routePartsKey: '', routeCount: 0,
+};
 
 /**
  * The state machine sends `{ event, executionId }` (the execution's id lets a retried Plan recognise its own claim);
@@ -93,6 +97,7 @@ async function answerClaimed(runId: string, county: string, executionId: string 
       rangeCount: recorded.rangeCount,
       partitionCount: recorded.partitionCount,
       ...mapConcurrency(recorded.rangeCount, config.targetRangeBytes),
+      ...(await comparisonMaps(store, await loadRunPlan(store, runId))),
     };
   }
   logger.info('repeated event: the run is already recorded');
@@ -105,8 +110,11 @@ async function planRun(runId: string, target: Exclude<UploadKey, { kind: 'ignore
   // The object version whose upload started the run: Plan copies exactly that one into the run's work area and
   // every phase reads the copy (a re-upload under the same key during the run changes nothing here).
   if (target.kind === 'file' && eventVersion) request.files = request.files.map((file) => ({ ...file, versionId: eventVersion }));
+  // The county's last successful run, to compare with (docs/monthly.md); checked before any heavy work.
+  const predecessor = await predecessorOf(ledger, store, target.county);
   const plan = await createPlan(store, {
     ...request,
+    ...planPredecessor(predecessor),
     pinInputs: true,
     runId,
     county: target.county,
@@ -130,7 +138,9 @@ async function planRun(runId: string, target: Exclude<UploadKey, { kind: 'ignore
     computeAt: plan.computeAt,
     scenarioPresets: plan.scenarioPresets,
     planEndedAt: new Date().toISOString(),
+    ...('previous' in predecessor ? { previousRunId: predecessor.previous.runId } : { previousNote: predecessor.previousNote }),
   });
+  const comparison = await comparisonMaps(store, plan);
   return {
     runId,
     county: target.county,
@@ -142,6 +152,7 @@ async function planRun(runId: string, target: Exclude<UploadKey, { kind: 'ignore
     rangeCount: plan.ranges.length,
     partitionCount: plan.partitionCount,
     ...mapConcurrency(plan.ranges.length, Math.max(...plan.ranges.map((range) => range.end - range.start))),
+    ...comparison,
   };
 }
 

@@ -14,6 +14,7 @@ import { synthTemplate } from '../../bin/commands/synth-template';
 import { RunRecord } from '../../lambdas/adapters/ledger';
 import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
+import { readText } from '../../lambdas/domain/pipeline/object-store';
 import type { ExecutionEvent } from '../../local/asl-runner';
 import type { FaultDecision } from '../../local/lambda-pool';
 import { BatchRun, COUNTY, Harness, ledgerCounts, MIB, publishedOutputs, runBatch, runOf, startHarness } from './fixtures/harness';
@@ -48,6 +49,11 @@ function taskOf(phase: string, payload: unknown): string {
   const event = payload as { range?: { index: number }; partition?: number; indexSlices?: boolean };
   if (phase === 'split') return event.indexSlices ? 'index' : `split-${event.range?.index}`;
   if (phase === 'classify') return `classify-${event.partition}`;
+  // Compare (docs/monthly.md): its decisions, a register part routed, or a partition compared.
+  if (phase === 'compare') {
+    const task = payload as { routeDecisions?: boolean; routePart?: number; partition?: number };
+    return task.routeDecisions ? 'compare-decisions' : task.routePart !== undefined ? `route-${task.routePart}` : `compare-${task.partition}`;
+  }
   // Plan runs for the data file too (and ignores it), then for the manifest.
   if (phase === 'plan') {
     const event = (payload as { event?: unknown }).event ?? payload; // the state machine wraps the event with the execution id
@@ -67,7 +73,7 @@ interface PoolFaults {
 }
 
 /** The first task of each phase fails on every attempt it may (`perTask`), so every phase is covered whatever the seed. */
-const ALWAYS_FAULTY = new Set(['plan-manifest.json', 'split-0', 'classify-0', 'assemble']);
+const ALWAYS_FAULTY = new Set(['plan-manifest.json', 'split-0', 'classify-0', 'compare-0', 'assemble']);
 
 type MidwriteFault = { at: number | 'ledger' | 'copy'; nth?: number; kind: 'refused' | 'lost-response' };
 
@@ -180,11 +186,14 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
     rmSync(faultDir, { recursive: true, force: true });
   });
 
-  function expectLikeClean(run: Awaited<ReturnType<typeof faultyRun>>) {
+  async function expectLikeClean(run: Awaited<ReturnType<typeof faultyRun>>) {
     expect(run.ended.status).toBe('SUCCEEDED');
     expect(run.run?.status).toBe('SUCCEEDED');
     expect(run.run!.runId).not.toBe(clean.run.runId);
     expect(run.outputs).toEqual(clean.outputs);
+    // Compared with the run before it (the same extract): every conviction unchanged, whatever the faults.
+    const { changes } = JSON.parse(await readText(h.store, `reports/${COUNTY}/${run.run!.runId}/summary.json`)).sinceLastRun;
+    expect(Object.entries(changes).filter(([, count]) => count !== 0).map(([kind]) => kind)).toEqual(['unchanged']);
     expect(ledgerCounts(run.run)).toEqual(ledgerCounts(clean.run));
     expect(run.beforeAssemble).toEqual(clean.beforeAssemble);
   }
@@ -196,22 +205,22 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
     expect(new Set(run.poolFaults.map((f) => f.task)).size).toBeLessThan(run.poolFaults.length);
     expect(run.poolFaultsCounted).toBe(run.poolFaults.length);
     expect(run.retried).toHaveLength(run.poolFaults.length);
-    expectLikeClean(run);
+    await expectLikeClean(run);
   });
 
   test('30% of invocations fail after the handler ran, its writes and ledger updates done (RetryableError): same outputs, nothing counted twice', async () => {
-    const run = await faultyRun('after', { when: 'after', errorName: 'RetryableError', probability: 0.3, phases: ['split', 'classify', 'assemble'], perTask: 2, seed: 'after-5' });
-    expect(new Set(run.poolFaults.map((f) => f.task.split('-')[0]))).toEqual(new Set(['split', 'classify', 'assemble']));
+    const run = await faultyRun('after', { when: 'after', errorName: 'RetryableError', probability: 0.3, phases: ['split', 'classify', 'compare', 'assemble'], perTask: 2, seed: 'after-5' });
+    expect(new Set(run.poolFaults.map((f) => f.task.split('-')[0]))).toEqual(new Set(['split', 'classify', 'compare', 'assemble']));
     expect(run.poolFaults.length).toBeGreaterThanOrEqual(4);
     expect(run.retried).toHaveLength(run.poolFaults.length);
-    expectLikeClean(run);
+    await expectLikeClean(run);
   });
 
   test('Lambda service errors after the handler ran (Lambda.ServiceException, retried up to 6 times): same outputs', async () => {
     const run = await faultyRun('service', { when: 'after', errorName: 'Lambda.ServiceException', probability: 0.3, phases: ['split', 'classify'], perTask: 3, seed: 'service-1' });
     expect(run.poolFaults.length).toBeGreaterThanOrEqual(3);
     expect(run.retried).toHaveLength(run.poolFaults.length);
-    expectLikeClean(run);
+    await expectLikeClean(run);
   });
 
   // A function timeout reaches Step Functions as Sandbox.Timedout (Lambda.Unknown on older runtimes). The same
@@ -237,7 +246,7 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
   test('Plan whose answer is lost after it planned (Lambda.ServiceException after the handler) is retried: same outputs', async () => {
     const run = await faultyRun('plan-after', { when: 'after', errorName: 'Lambda.ServiceException', probability: 1, phases: ['plan'], perTask: 1, seed: 'plan-after' });
     expect(run.poolFaults.map((f) => f.task)).toContain('plan-manifest.json');
-    expectLikeClean(run);
+    await expectLikeClean(run);
   });
 
   test('30% of the tasks fail in the middle of their writes (S3 or the ledger answers 503 after earlier writes went through), Assemble while publishing: same outputs and counts', async () => {
@@ -250,6 +259,6 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
     expect(byTask['classify-0']).toMatchObject({ command: 'UpdateCommand', kind: 'lost-response' });
     expect(byTask.assemble).toMatchObject({ command: 'CopyObjectCommand', kind: 'refused' }); // three outputs published
     expect(run.retried).toHaveLength(run.midwriteFaults.length);
-    expectLikeClean(run);
+    await expectLikeClean(run);
   });
 });

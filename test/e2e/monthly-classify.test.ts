@@ -9,32 +9,12 @@ import * as path from 'node:path';
 import { previousClassify } from '../../bin/commands/classify';
 import { CHANGE_KINDS, ChangeKind } from '../../lambdas/domain/register/compare';
 import { parseRecord, personKey, RegisterRecord } from '../../lambdas/domain/register/record';
-import { generateExtract, GenerateOptions, plantedChanges } from '../../tools/generator';
-import { PlantedChange } from '../../tools/next-month';
+import { generateExtract, plantedChanges } from '../../tools/generator';
+import { expectedChanges, MONTH, MONTHLY_COUNTY, MONTHLY_POLICY } from '../helpers/monthly';
 import { runClearance } from '../helpers/cli-process';
 
-const COUNTY = 'LOS ANGELES';
-/** Misdemeanors dismissed, felony 11359/11360 reduced, felony 11357/11358 undecided: every rule is the conviction's own. */
-const POLICY = { baselineEligibility: { reduce: ['11359', '11360'] } };
-const MONTH: Omit<GenerateOptions, 'nextMonth'> = { county: COUNTY, people: 400, seed: 11, malformedDateRate: 0 };
-
-/** What each planted change must show in the comparison, under POLICY. */
-function expectedKinds(change: PlantedChange): ChangeKind[] {
-  const reduced = change.section === '11359' || change.section === '11360';
-  switch (change.change) {
-    case 'sealed':
-    case 'new person':
-      return []; // every conviction of the person: checked apart
-    case 'new conviction':
-      return ['new'];
-    case 'corrected date':
-      return ['gone from the extract', 'new'];
-    case 'felony to misdemeanor':
-      return [reduced ? 'determination changed' : 'newly eligible'];
-    case 'misdemeanor to felony':
-      return [reduced ? 'determination changed' : 'no longer eligible'];
-  }
-}
+const COUNTY = MONTHLY_COUNTY;
+const POLICY = MONTHLY_POLICY;
 
 function csvLines(file: string): string[][] {
   // The lines compared here hold no quoted comma in the columns read (id, change, review mark).
@@ -95,14 +75,7 @@ test('month 2 against month 1: exactly the planted changes, decisions carried fo
     const pk = pkOf.get(id)!;
     found.set(pk, [...(found.get(pk) ?? []), kind as ChangeKind].sort());
   }
-  const expected = new Map<number, ChangeKind[]>();
-  for (const change of planted) {
-    const pk = personKey(change.subjectId);
-    if (change.change === 'sealed') expected.set(pk, before.filter((r) => r.pk === pk).map(() => 'gone from the extract' as ChangeKind));
-    else if (change.change === 'new person') expected.set(pk, after.filter((r) => r.pk === pk).map(() => 'new' as ChangeKind));
-    else expected.set(pk, expectedKinds(change).sort());
-  }
-  for (const [pk, kinds] of expected) if (kinds.length === 0) expected.delete(pk);
+  const expected = expectedChanges(planted, (pk, month) => (month === 1 ? before : after).filter((r) => r.pk === pk).length);
   expect(found).toEqual(expected);
   // Every kind was planted and found; the summary counts what changes.csv lists.
   const summary = JSON.parse(readFileSync(path.join(month2, 'results', 'summary.json'), 'utf8'));

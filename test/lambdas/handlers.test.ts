@@ -116,6 +116,10 @@ describe('handlers end to end', () => {
       // Small runs stay far below the request budget: the maps' ceilings apply (domain/pipeline/limits.ts).
       splitConcurrency: 100,
       classifyConcurrency: 100,
+      // The county's first run: nothing to compare with (docs/monthly.md).
+      compare: false,
+      routePartsKey: '',
+      routeCount: 0,
     });
     expect(plan.rangeCount).toBeGreaterThanOrEqual(4);
     expect(plan.partitionCount).toBeGreaterThanOrEqual(4);

@@ -158,17 +158,19 @@ export interface Handlers {
   plan: Handler;
   split: Handler;
   classify: Handler;
+  compare: Handler;
   assemble: Handler;
   markFailed: Handler;
 }
 
-/** The five handler modules, loaded (cold-started) with the environment as it is now. */
+/** The phases' handler modules, loaded (cold-started) with the environment as it is now. */
 export function loadHandlers(): Handlers {
   /* eslint-disable @typescript-eslint/no-require-imports */
   return {
     plan: require('../../lambdas/plan/handler').handler,
     split: require('../../lambdas/split/handler').handler,
     classify: require('../../lambdas/classify/handler').handler,
+    compare: require('../../lambdas/compare/handler').handler,
     assemble: require('../../lambdas/assemble/handler').handler,
     markFailed: require('../../lambdas/mark-failed/handler').handler,
   };
@@ -178,13 +180,16 @@ export interface PipelineOutcome {
   plan: import('../../lambdas/workflow-contract').PlanResult;
   splits: unknown[];
   classifies: unknown[];
+  /** The Compare tasks' answers, when Plan found a previous run to compare with. */
+  compares?: unknown[];
   assemble?: unknown;
 }
 
 /**
  * What the state machine does with one upload event: Plan; then, unless duplicate or ignored, Split over every item
  * of the ranges manifest and Classify over every item of the partitions manifest (payloads as the maps' ItemSelectors
- * build them), then Assemble. Throws what a phase throws.
+ * build them), the comparison when Plan says so (Route decisions, the Route map when it has items, the Compare map),
+ * then Assemble. Throws what a phase throws.
  */
 export async function runPipeline(handlers: Handlers, bench: LambdaBench, event: unknown): Promise<PipelineOutcome> {
   const plan = (await handlers.plan(event)) as PipelineOutcome['plan'];
@@ -195,9 +200,18 @@ export async function runPipeline(handlers: Handlers, bench: LambdaBench, event:
   await handlers.split({ runId: plan.runId, indexSlices: true });
   const partitions = JSON.parse(await bench.text(plan.partitionsKey, 'utf8')) as Array<{ partition: number }>;
   const classifies = await Promise.all(partitions.map((item) => handlers.classify({ runId: plan.runId, partition: item.partition })));
+  let compares: unknown[] | undefined;
+  if (plan.compare) {
+    await handlers.compare({ runId: plan.runId, routeDecisions: true });
+    if (plan.routeCount > 0) {
+      const parts = JSON.parse(await bench.text(plan.routePartsKey, 'utf8')) as Array<{ part: number }>;
+      await Promise.all(parts.map((item) => handlers.compare({ runId: plan.runId, routePart: item.part })));
+    }
+    compares = await Promise.all(partitions.map((item) => handlers.compare({ runId: plan.runId, partition: item.partition })));
+  }
   // The "Assemble slices" map: the Assemble function once per output slice, then once more to publish.
   const slices = JSON.parse(await bench.text(plan.slicesKey, 'utf8')) as Array<{ slice: number }>;
   await Promise.all(slices.map((item) => handlers.assemble({ runId: plan.runId, slice: item.slice })));
   const assemble = await handlers.assemble({ runId: plan.runId });
-  return { plan, splits, classifies, assemble };
+  return { plan, splits, classifies, ...(compares === undefined ? {} : { compares }), assemble };
 }

@@ -79,7 +79,7 @@ describe('ClearanceFunction', () => {
     ['too little memory', { memorySize: 64 }, /memorySize of split must be an integer from 128 to 10240 MB, got 64/],
     ['too much memory', { memorySize: 20_000 }, /got 20000/],
     ['a timeout above 15 minutes', { timeout: Duration.minutes(16) }, /timeout of split must be from 1 second to 15 minutes, got 16 minutes/],
-    ['an unknown phase', { phase: 'merge' as ClearancePhase }, /phase must be one of plan, split, classify, assemble, mark-failed, finalize, reconcile, watch-runs, rollup, got "merge"/],
+    ['an unknown phase', { phase: 'merge' as ClearancePhase }, /phase must be one of plan, split, classify, compare, assemble, mark-failed, finalize, reconcile, watch-runs, rollup, got "merge"/],
   ])('rejects %s at synth time', (_case, props, message) => {
     expect(() => synthFunction(props)).toThrow(message);
   });

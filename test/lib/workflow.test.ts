@@ -64,12 +64,40 @@ describe('state graph', () => {
       'Split',
       'Index slices',
       'Classify',
+      'Compared with a previous run?',
       'Assemble slices',
       'Assemble',
       'Announce run succeeded',
       'Run succeeded',
     ]);
     expect(state('Run succeeded').Type).toBe('Succeed');
+  });
+
+  test('a run with a previous run to compare with routes the decisions, the register when Plan says so, compares, then assembles', () => {
+    const compared = (_name: string, choice: AslState) => (choice.Choices as Array<{ Next: string }>)[0].Next;
+    const throughChoices = (name: string, choice: AslState) => (name === 'Duplicate or ignored?' ? (choice.Default as string) : compared(name, choice));
+    expect(mainChain(graph, throughChoices)).toEqual([
+      'Plan', 'Duplicate or ignored?', 'Split', 'Index slices', 'Classify',
+      'Compared with a previous run?', 'Route decisions', 'Register to route?', 'Route', 'Compare',
+      'Assemble slices', 'Assemble', 'Announce run succeeded', 'Run succeeded',
+    ]);
+    expect(state('Compared with a previous run?').Choices).toEqual([{ Variable: '$.plan.compare', BooleanEquals: true, Next: 'Route decisions' }]);
+    expect(state('Register to route?')).toMatchObject({ Choices: [{ Variable: '$.plan.routeCount', NumericGreaterThan: 0, Next: 'Route' }], Default: 'Compare' });
+    expect(state('Route decisions')).toMatchObject({
+      Type: 'Task', Resource: functionArn('compare'), Parameters: { 'runId.$': '$.plan.runId', routeDecisions: true }, ResultPath: null, Next: 'Register to route?',
+    });
+    for (const [name, keyPath, selector, child] of [
+      ['Route', '$.plan.routePartsKey', { 'runId.$': '$.plan.runId', 'routePart.$': '$$.Map.Item.Value.part' }, 'Route register part'],
+      ['Compare', '$.plan.partitionsKey', { 'runId.$': '$.plan.runId', 'partition.$': '$$.Map.Item.Value.partition' }, 'Compare partition'],
+    ] as const) {
+      const map = state(name);
+      expect([name, map.ItemReader, map.ItemSelector, map.MaxConcurrencyPath, map.ResultPath]).toEqual([
+        name, { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: bucketRef, 'Key.$': keyPath } },
+        selector, '$.plan.classifyConcurrency', null,
+      ]);
+      expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: bucketRef, Prefix: `runs/map-results/${name.toLowerCase()}` } });
+      expect((map.ItemProcessor as AslGraph).States[child]).toMatchObject({ Type: 'Task', Resource: functionArn('compare'), End: true });
+    }
   });
 
   test('a duplicate or ignored upload ends in Nothing to do', () => {
@@ -196,11 +224,11 @@ describe('state graph', () => {
   });
 
   test('every top-level step catches everything into $.error and goes to Mark failed', () => {
-    for (const name of ['Split', 'Classify', 'Assemble slices']) {
+    for (const name of ['Split', 'Classify', 'Route', 'Compare', 'Assemble slices']) {
       expect([name, state(name).Catch]).toEqual([name, CATCH_TO_MARK_FAILED]);
     }
     // A top-level task's timeout goes to Mark failed too, with an error that names the task and what to change.
-    for (const name of ['Plan', 'Index slices', 'Assemble']) {
+    for (const name of ['Plan', 'Index slices', 'Route decisions', 'Assemble']) {
       expect([name, state(name).Catch]).toEqual([
         name,
         [{ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], ResultPath: null, Next: `${name} timed out` }, ...CATCH_TO_MARK_FAILED],
@@ -223,7 +251,7 @@ describe('state graph', () => {
   });
 
   test('the children of the maps catch only timeouts, into a Fail: a failed item must count against the tolerance', () => {
-    for (const name of ['Split range', 'Classify partition', 'Assemble slice']) {
+    for (const name of ['Split range', 'Classify partition', 'Assemble slice', 'Route register part', 'Compare partition']) {
       expect(state(name).Catch).toEqual([{ ErrorEquals: ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'], ResultPath: null, Next: `Record ${name} timeout` }]);
       expect(state(`${name} timed out`).Type).toBe('Fail');
     }
@@ -233,8 +261,8 @@ describe('state graph', () => {
     const tasks = [...states.entries()].filter(([, s]) => s.Type === 'Task' && s.Resource !== 'arn:aws:states:::events:putEvents');
     expect(tasks.map(([name]) => name).sort()).toEqual(
       [
-        'Assemble', 'Assemble slice', 'Classify partition', 'Index slices', 'Mark failed', 'Plan', 'Split range',
-        'Record Assemble slice timeout', 'Record Classify partition timeout', 'Record Split range timeout',
+        'Assemble', 'Assemble slice', 'Classify partition', 'Compare partition', 'Index slices', 'Mark failed', 'Plan', 'Route decisions', 'Route register part', 'Split range',
+        'Record Assemble slice timeout', 'Record Classify partition timeout', 'Record Compare partition timeout', 'Record Route register part timeout', 'Record Split range timeout',
       ].sort(),
     );
     for (const [name, task] of tasks) {
@@ -367,6 +395,8 @@ describe('least privilege', () => {
     // Plan copies the upload into runs/<runId>/input/: no later phase reads incoming/.
     split: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
     classify: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
+    // Of results/, Compare reads the registers and the decision records only (test below).
+    compare: { read: ['runs/'], write: ['runs/'], ledgerRead: false },
     // Assemble reads analytics/ for its county's latest pointer only (docs/analytics.md).
     assemble: { read: ['runs/', 'analytics/'], write: ['runs/', 'results/', 'reports/', 'analytics/'], ledgerRead: true },
     'mark-failed': { read: ['runs/'], write: ['reports/'], ledgerRead: true },
@@ -413,6 +443,20 @@ describe('least privilege', () => {
       expect([roleId, allows(statements, 's3:GetObject', object('results/'))]).toEqual([roleId, roleId === finalize]);
       expect([roleId, allows(statements, 's3:PutObject', object('results/'))]).toEqual([roleId, roleId === roleOf('assemble') || roleId === finalize]);
     }
+  });
+
+  test('of results/, Plan reads the registers\' manifests and Compare their parts and the previous runs\' decision records, nothing else', () => {
+    const plan = roleStatements(json, roleOf('plan'));
+    const compare = roleStatements(json, roleOf('compare'));
+    const manifest = `${bucketArn}/results/LA/register/run-1/manifest.json`;
+    const part = `${bucketArn}/results/LA/register/run-1/part-000000.jsonl`;
+    const decisions = `${bucketArn}/results/LA/run-1/final/decisions.jsonl`;
+    expect([allows(plan, 's3:GetObject', manifest), allows(plan, 's3:GetObject', part), allows(plan, 's3:GetObject', decisions)]).toEqual([true, false, false]);
+    expect([allows(compare, 's3:GetObject', part), allows(compare, 's3:GetObject', decisions)]).toEqual([true, true]);
+    for (const other of ['results/LA/run-1/review_list.csv', 'results/LA/run-1/final/court_motions.csv', 'results/LA/run-1/changes.csv']) {
+      expect([other, allows(compare, 's3:GetObject', `${bucketArn}/${other}`), allows(plan, 's3:GetObject', `${bucketArn}/${other}`)]).toEqual([other, false, false]);
+    }
+    for (const role of [plan, compare]) expect(allows(role, 's3:PutObject', part)).toBe(false);
   });
 
   test('no role can delete objects or use s3:* (lifecycle rules do the cleaning)', () => {

@@ -215,7 +215,7 @@ const realStack = fs.existsSync(path.join(projectRoot, 'lib', 'clearance-stack.t
     const local = loadTemplate(app.synth().getStackByName('RecordClearance').template as CloudFormationTemplate);
 
     const phases = Object.values(local.functions).map((fn) => fn.phase).filter(Boolean).sort();
-    expect(phases).toEqual(['assemble', 'classify', 'finalize', 'mark-failed', 'plan', 'reconcile', 'rollup', 'split', 'watch-runs']);
+    expect(phases).toEqual(['assemble', 'classify', 'compare', 'finalize', 'mark-failed', 'plan', 'reconcile', 'rollup', 'split', 'watch-runs']);
     for (const fn of Object.values(local.functions).filter((candidate) => candidate.phase)) {
       expect(fn.environment.DATA_BUCKET).toBe(Object.values(local.buckets).find((bucket) => bucket.eventBridgeEnabled)!.name);
       // The roll-up reads analytics/ only: it is given no ledger.

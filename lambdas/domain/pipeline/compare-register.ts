@@ -1,15 +1,14 @@
 /**
  * Compare: the run against its county's register (docs/monthly.md), a fan-out like Classify. Each task takes one
  * partition of the run: its register records (written by Classify), the register's records of the same people,
- * and the decisions of the previous run's review; it writes the partition's changes, its filtered review-list
- * entries and its register part. Memory: one partition of each side (and the previous review's decided
- * convictions, a line each), never the county.
+ * and the previous run's review decisions on them (routed by route-decisions.ts); it writes the partition's changes, its filtered review-list
+ * entries and its register part. Memory: one partition of each side, never the county.
  *
  * When the register was written with another partition count, Route first reads each of its parts once and
  * writes it again grouped by the run's partitions (one object per part and an index of where each partition's
  * records lie), so that every Compare task reads only its own records.
  */
-import { ChangeKind, changeFields, comparePartition, ComparisonCounts, REVIEW_CARRY, ReviewedDecision } from '../register/compare';
+import { ChangeKind, changeFields, comparePartition, ComparisonCounts, REVIEW_CARRY } from '../register/compare';
 import {
   parseRecord, PreviousRun, registerManifestProblem, RegisterManifest, REGISTER_FORMAT, REGISTER_MANIFEST, registerPartitionOf,
   registerPartKey, RegisterRecord, serializeRecord,
@@ -19,14 +18,13 @@ import { CourtListEntry, courtListWorkKeys, entryPieces, readEntries, REVIEW_MAR
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readText, writeJson } from './object-store';
 import { RunPlan, shardOf, workKeys } from './plan';
 import { InputError, NotFoundError, RegisterFormatError } from '../errors';
-import { DECISIONS } from '../review/decisions';
+import { decisionsOfPartition } from './route-decisions';
 
 const pad = (n: number) => String(n).padStart(6, '0');
 
 export const compareKeys = {
   /** Classify's register records of a partition (JSON lines, no decision). */
   current: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${workKeys.classified(plan, partition)}.register.jsonl`,
-  decisions: (plan: Pick<RunPlan, 'workPrefix'>) => `${plan.workPrefix}compare/decisions.json`,
   routed: (plan: Pick<RunPlan, 'workPrefix'>, part: number) => `${plan.workPrefix}compare/route/${shardOf(part)}/q${pad(part)}`,
   routedIndex: (plan: Pick<RunPlan, 'workPrefix'>, part: number) => `${plan.workPrefix}compare/route/${shardOf(part)}/q${pad(part)}.index.json`,
   changes: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.changes.csv`,
@@ -74,50 +72,6 @@ function recordLines(text: string, where: string): RegisterRecord[] {
 /** Classify's output for the register: the partition's records, one JSON line each. */
 export function registerWorkPieces(records: readonly RegisterRecord[]): Iterable<Buffer> {
   return linePieces(records, serializeRecord);
-}
-
-const DECISION_KINDS: ReadonlySet<string> = new Set(DECISIONS);
-
-/**
- * Before the fan-out: the previous review's latest decision of each conviction it decided (Defer included: it
- * supersedes an earlier decision), as one small object every Compare task reads.
- */
-export async function prepareDecisions(store: ObjectStore, plan: RunPlan): Promise<number> {
-  const previous = plan.previous!;
-  const decided: Record<string, ReviewedDecision> = {};
-  let count = 0;
-  if (previous.decisionsKey !== undefined) {
-    // Streamed line by line: the record has a line per conviction of the review list, decided or not.
-    let carry = '';
-    const take = (line: string) => {
-      if (line === '') return;
-      const record = JSON.parse(line) as { convictionId?: string; decisions?: Array<Record<string, unknown>> };
-      const history = record.decisions ?? [];
-      const latest = history[history.length - 1];
-      if (typeof record.convictionId !== 'string' || latest === undefined || !DECISION_KINDS.has(String(latest.decision))) return;
-      decided[record.convictionId] = {
-        decision: latest.decision as ReviewedDecision['decision'],
-        reason: String(latest.reason ?? ''),
-        reviewer: String(latest.reviewer ?? ''),
-        date: String(latest.date ?? ''),
-        round: Number(latest.round ?? 1),
-        runId: previous.runId,
-      };
-      count++;
-    };
-    for await (const chunk of store.read(previous.decisionsKey)) {
-      const text = carry + chunk.toString('latin1');
-      let start = 0;
-      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        take(text.slice(start, end));
-        start = end + 1;
-      }
-      carry = text.slice(start);
-    }
-    take(carry);
-  }
-  await writeJson(store, compareKeys.decisions(plan), decided);
-  return count;
 }
 
 /** Whether the register must be routed again (its partition count is not the run's). */
@@ -178,10 +132,10 @@ export async function compareRunPartition(store: ObjectStore, plan: RunPlan, par
   const [currentText, previous, decided] = await Promise.all([
     readText(store, compareKeys.current(plan, partition), 'latin1'),
     previousRecords(store, plan, partition),
-    readJson<Record<string, ReviewedDecision>>(store, compareKeys.decisions(plan)),
+    decisionsOfPartition(store, plan, partition),
   ]);
   const current = recordLines(currentText, `the run's register records of partition ${partition}`);
-  const comparison = comparePartition(previous, current, new Map(Object.entries(decided)));
+  const comparison = comparePartition(previous, current, decided);
   const carry = new Map<string, string>();
   const changes: string[] = [];
   for (const entry of comparison.entries) {

@@ -10,7 +10,8 @@ import { createPlan, RunPlan, RunRequest } from './plan';
 import { splitRange } from './split';
 import { indexSlices } from './slice-index';
 import { assembleSlice, sliceStartsOf } from './output-slices';
-import { compareRunPartition, needsRouting, prepareDecisions, routeRegisterPart } from './compare-register';
+import { compareRunPartition, needsRouting, routeRegisterPart } from './compare-register';
+import { routeDecisions } from './route-decisions';
 
 export interface Progress {
   phase: 'plan' | 'split' | 'classify' | 'compare' | 'assemble';
@@ -119,9 +120,9 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
   }
 }
 
-/** Compare (compare-register.ts) in this thread: decisions, Route when the partition counts differ, then each partition. */
+/** Compare (compare-register.ts) in this thread: decisions routed, Route when the partition counts differ, then each partition. */
 async function compareWithRegister(store: ObjectStore, plan: RunPlan, concurrency: number, report: (progress: Progress) => void): Promise<void> {
-  await prepareDecisions(store, plan);
+  await routeDecisions(store, plan);
   const parts = needsRouting(plan) ? plan.previous!.partitionCount : 0;
   const total = parts + plan.partitionCount;
   let done = 0;

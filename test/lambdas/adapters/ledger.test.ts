@@ -143,6 +143,22 @@ describe('RunLedger against the DynamoDB stand-in', () => {
     expect(all.map((run) => run.runId)).toEqual(['fresno-c', 'tulare-a', 'fresno-b']);
   });
 
+  it("finds a county's most recent run that succeeded, past any number of later failed or running ones", async () => {
+    const run = async (runId: string, status: 'SUCCEEDED' | 'FAILED' | 'CLASSIFYING', county = 'MODOC') => {
+      tick(1000);
+      await ledger.claimRun(newRun(runId, county), 1000);
+      await ledger.updateRun(runId, status);
+    };
+    expect(await ledger.latestSucceededRun('MODOC')).toBeUndefined();
+    await run('modoc-1', 'SUCCEEDED');
+    await run('modoc-2', 'SUCCEEDED');
+    await run('sierra-1', 'SUCCEEDED', 'SIERRA');
+    // More than a page (50) of later runs that did not succeed.
+    for (let i = 0; i < 52; i++) await run(`modoc-failed-${i}`, i === 51 ? 'CLASSIFYING' : 'FAILED');
+    expect((await ledger.latestSucceededRun('MODOC'))?.runId).toBe('modoc-2');
+    expect((await ledger.latestSucceededRun('SIERRA'))?.runId).toBe('sierra-1');
+  });
+
   it('stores only the non-personal fields it is given, under pk RUN#<runId>', async () => {
     const item = await documents.send(new GetCommand({ TableName: table, Key: { pk: 'RUN#count-1' } }));
     expect(Object.keys(item.Item ?? {}).sort()).toEqual(

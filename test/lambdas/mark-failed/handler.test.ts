@@ -78,7 +78,7 @@ describe('mark-failed handler', () => {
     const summary = JSON.parse(await bench.text(`reports/MONO/${run.runId}/summary.json`, 'utf8')) as Summary;
     expect(summary).toMatchObject({ status: 'FAILED', rowsRejected: 40 });
 
-    const plan: PlanResult = { runId: run.runId, county: 'MONO', duplicate: false, ignored: false, rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 1, partitionCount: 1, splitConcurrency: 1, classifyConcurrency: 1 };
+    const plan: PlanResult = { runId: run.runId, county: 'MONO', duplicate: false, ignored: false, rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 1, partitionCount: 1, splitConcurrency: 1, classifyConcurrency: 1, compare: false, routePartsKey: '', routeCount: 0 };
     const result = await markFailed({ ...event, plan, error: caught(failure) });
     expect(result).toMatchObject({ recorded: true, runId: run.runId, county: 'MONO', errorName: 'RejectRatioExceeded' });
     expect(await ledger.getRun(run.runId)).toMatchObject({ status: 'FAILED', errorName: 'RejectRatioExceeded', errorMessage: failure.message });

@@ -5,7 +5,7 @@ import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { captureStdout, LambdaBench, objectCreatedEvent, rejectionOf, startBench } from '../helpers';
 
 const EXTRACT = [...generateExtract({ county: 'KERN', people: 40, seed: 3 })].join('');
-const IGNORED: PlanResult = { runId: '', county: '', duplicate: false, ignored: true, rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
+const IGNORED: PlanResult = { runId: '', county: '', duplicate: false, ignored: true, rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1, compare: false, routePartsKey: '', routeCount: 0 };
 
 describe('plan handler', () => {
   let bench: LambdaBench;
