@@ -982,7 +982,7 @@ describe('files that are missing or not text', () => {
 });
 
 describe('the Plan handler on uploads only the cloud sees (S3 and DynamoDB stand-ins)', () => {
-  const IGNORED = { runId: '', county: '', duplicate: false, ignored: true, rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1 };
+  const IGNORED = { runId: '', county: '', duplicate: false, ignored: true, rangesKey: '', partitionsKey: '', slicesKey: '', rangeCount: 0, partitionCount: 0, splitConcurrency: 1, classifyConcurrency: 1, compare: false, routePartsKey: '', routeCount: 0 };
   let bench: LambdaBench;
   let plan: (event: unknown) => Promise<unknown>;
   let stdout: ReturnType<typeof captureStdout>;
