@@ -14,6 +14,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { mulberry32 } from '../lambdas/domain/mulberry32';
 import type { LocalFunction } from './template';
+import { LAMBDA_WORKER_FILE, type InvocationUsage, type LambdaWorkerData, type WorkerMessage } from './lambda-worker-protocol';
 
 /** LambdaPoolOptions.initialHeapMb's default. */
 const DEFAULT_INITIAL_HEAP_MB = 64;
@@ -232,6 +233,8 @@ export class LambdaPool {
   private readonly peaks = new Map<string, { invocations: number; openSockets: number; heapBytes: number; seconds: number; networkBytes: number }>();
   private readonly maxInvocationBytes?: number | Readonly<Record<string, number>>;
   private readonly workerSetupModule?: string;
+  /** The worker threads' entry point, compiled by `npm run build` (local/lambda-worker.ts). */
+  private readonly workerModule = path.join(findProjectRoot(), 'dist', 'local', LAMBDA_WORKER_FILE);
 
   constructor(options: LambdaPoolOptions = {}) {
     this.size = Math.max(1, options.size ?? os.availableParallelism());
@@ -257,6 +260,7 @@ export class LambdaPool {
 
   /** Fail fast (before any execution) when a function's handler module is missing, e.g. before `npm run build`. */
   assertHandlersExist(functions: Iterable<LocalFunction>): void {
+    if (!fs.existsSync(this.workerModule)) throw new Error(`the Lambda worker module is not found at ${this.workerModule}: run \`npm run build\` first`);
     assertHandlerModulesExist(functions, this.handlerResolver);
   }
 
@@ -387,19 +391,19 @@ export class LambdaPool {
     const capture = this.logs !== 'inherit';
     // V8 reads its heap flags when an isolate is created: this sets the new worker's initial heap only.
     setFlagsFromString(`--initial-heap-size=${Math.min(this.initialHeapMb, Math.floor(fn.memoryMb / 2))}`);
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
+    const workerData: LambdaWorkerData = {
+      handlerPath,
+      functionName: fn.functionName,
+      functionArn: fn.arn,
+      memoryMb: fn.memoryMb,
+      workerId: id,
+      ...(this.maxOpenSockets === undefined ? {} : { maxOpenSockets: this.maxOpenSockets }),
+      ...(this.maxInvocationBytes === undefined ? {} : { maxInvocationBytes: this.maxInvocationBytes }),
+      ...(this.workerSetupModule === undefined ? {} : { workerSetupModule: this.workerSetupModule }),
+    };
+    const worker = new Worker(this.workerModule, {
       env: this.environmentFor(fn, handlerPath),
-      workerData: {
-        handlerPath,
-        functionName: fn.functionName,
-        functionArn: fn.arn,
-        memoryMb: fn.memoryMb,
-        workerId: id,
-        ...(this.maxOpenSockets === undefined ? {} : { maxOpenSockets: this.maxOpenSockets }),
-        ...(this.maxInvocationBytes === undefined ? {} : { maxInvocationBytes: this.maxInvocationBytes }),
-        ...(this.workerSetupModule === undefined ? {} : { workerSetupModule: this.workerSetupModule }),
-      },
+      workerData,
       stdout: capture,
       stderr: capture,
       ...(this.enforceMemoryLimit ? { resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb } } : {}),
@@ -522,7 +526,7 @@ export class LambdaPool {
     this.dispatch();
   }
 
-  private recordPeaks(functionName: string, usage: { openSockets: number; heapBytes: number; seconds: number; networkBytes: number }): void {
+  private recordPeaks(functionName: string, usage: InvocationUsage): void {
     const peak = this.peaks.get(functionName) ?? { invocations: 0, openSockets: 0, heapBytes: 0, seconds: 0, networkBytes: 0 };
     peak.networkBytes = Math.max(peak.networkBytes, usage.networkBytes);
     peak.invocations++;
@@ -563,223 +567,6 @@ export class LambdaPool {
   }
 }
 
-/** What one invocation needed at most, as its worker measured it. */
-interface InvocationUsage {
-  openSockets: number;
-  heapBytes: number;
-  seconds: number;
-  networkBytes: number;
-}
-
-type WorkerMessage =
-  | { type: 'result'; requestId: string; payload?: string; usage?: InvocationUsage }
-  | { type: 'error'; requestId: string; error: { errorType: string; errorMessage: string; trace: string[] }; usage?: InvocationUsage };
-
 function slotKey(fn: LocalFunction, handlerPath: string): string {
   return `${fn.logicalId}\u0000${handlerPath}`;
 }
-
-/**
- * Counts the sockets a thread opens into `sockets` (shared by an execution environment's threads: open now, most
- * open, refused) and, with `max`, refuses a socket beyond it with EMFILE, as a process at its descriptor limit does.
- */
-const SOCKET_COUNTER_SOURCE = `
-// This thread's network bytes since the invocation began: sockets closed meanwhile, and each open socket's bytes
-// beyond what it had moved when the invocation began.
-const traffic = { open: new Map(), closed: 0 };
-function socketBytes(socket) { return (socket.bytesRead || 0) + (socket.bytesWritten || 0); }
-function resetTraffic() {
-  traffic.closed = 0;
-  for (const socket of traffic.open.keys()) traffic.open.set(socket, socketBytes(socket));
-}
-function trafficBytes() {
-  let bytes = traffic.closed;
-  for (const [socket, base] of traffic.open) bytes += socketBytes(socket) - base;
-  return bytes;
-}
-function countSockets(sockets, max) {
-  require('node:diagnostics_channel').channel('net.client.socket').subscribe(({ socket }) => {
-    const open = Atomics.add(sockets, 0, 1) + 1;
-    let closed = false;
-    traffic.open.set(socket, 0);
-    socket.once('close', () => {
-      if (!closed) Atomics.sub(sockets, 0, 1);
-      closed = true;
-      const base = traffic.open.get(socket);
-      if (base !== undefined) traffic.closed += socketBytes(socket) - base;
-      traffic.open.delete(socket);
-    });
-    for (;;) {
-      const peak = Atomics.load(sockets, 1);
-      if (open <= peak || Atomics.compareExchange(sockets, 1, peak, open) === peak) break;
-    }
-    if (max !== undefined && open > max) {
-      Atomics.add(sockets, 2, 1);
-      const error = new Error('EMFILE: too many open files (socket ' + open + ' of at most ' + max + ')');
-      error.code = 'EMFILE';
-      process.nextTick(() => socket.destroy(error));
-    }
-  });
-}
-`;
-
-/** A thread started by a handler: counts its sockets with its environment's, then runs its module with its own workerData. */
-const NESTED_WORKER_SOURCE = `
-'use strict';
-const workerThreads = require('node:worker_threads');
-const boot = workerThreads.workerData;
-${SOCKET_COUNTER_SOURCE}
-countSockets(boot.sockets, boot.maxOpenSockets);
-workerThreads.workerData = boot.workerData;
-require(boot.entry);
-`;
-
-/**
- * The worker's bootstrap, evaluated as a CommonJS script (eval: true) so it runs the same from ts-jest and from dist/.
- * It loads the handler as soon as it starts (Lambda's init phase), keeps it for later invocations, and answers with the
- * JSON text of the result (what Lambda sends back) or the error's type, message and stack. A failed init is reported
- * by the invocation that waited for it and tried again by the next one, as Lambda does.
- */
-const WORKER_SOURCE = `
-'use strict';
-const workerThreads = require('node:worker_threads');
-const { parentPort, workerData } = workerThreads;
-const { pathToFileURL } = require('node:url');
-const v8 = require('node:v8');
-let handler;
-
-// Sockets of this execution environment, its threads together: [open now, most open since the invocation began,
-// refused beyond the cap]. A thread the handler starts (Assemble's merge thread) counts into the same array.
-const sockets = new Int32Array(new SharedArrayBuffer(12));
-const maxOpenSockets = workerData.maxOpenSockets;
-${SOCKET_COUNTER_SOURCE}
-countSockets(sockets, maxOpenSockets);
-const OriginalWorker = workerThreads.Worker;
-workerThreads.Worker = class CountedWorker extends OriginalWorker {
-  constructor(entry, options = {}) {
-    if (options.eval) throw new Error('a worker thread started with eval is not supported in the local Lambda runtime');
-    const entryPath = entry instanceof URL ? entry : String(entry);
-    super(NESTED_BOOT, { ...options, eval: true, workerData: { entry: String(entryPath), workerData: options.workerData, sockets, maxOpenSockets } });
-  }
-};
-const NESTED_BOOT = ${JSON.stringify(NESTED_WORKER_SOURCE)};
-
-function serialise(error) {
-  if (error && typeof error === 'object' && 'message' in error) {
-    return { errorType: String(error.name || 'Error'), errorMessage: String(error.message), trace: String(error.stack || '').split('\\n') };
-  }
-  return { errorType: typeof error === 'string' ? 'string' : 'Error', errorMessage: String(error), trace: [] };
-}
-
-function named(name, message) {
-  const error = new Error(message);
-  error.name = name;
-  return error;
-}
-
-async function loadHandler() {
-  let mod;
-  if (workerData.workerSetupModule !== undefined) require(workerData.workerSetupModule).prepareLambdaWorker(workerData.handlerPath);
-  try {
-    mod = require(workerData.handlerPath);
-  } catch (error) {
-    if (error && error.code === 'ERR_REQUIRE_ESM') {
-      mod = await import(pathToFileURL(workerData.handlerPath).href);
-    } else {
-      throw named('Runtime.ImportModuleError', 'Error: Cannot load ' + workerData.handlerPath + ': ' + (error && error.message));
-    }
-  }
-  const candidate = mod && (mod.handler || (mod.default && mod.default.handler));
-  if (typeof candidate !== 'function') {
-    throw named('Runtime.HandlerNotFound', workerData.handlerPath + ' does not export a function named handler');
-  }
-  return candidate;
-}
-
-// Functions may set NODE_OPTIONS=--enable-source-maps, which a worker thread does not read: honour it here.
-if (/--enable-source-maps/.test(process.env.NODE_OPTIONS || '')) process.setSourceMapsEnabled(true);
-
-process.on('unhandledRejection', (reason) => {
-  const error = serialise(reason);
-  throw named('Runtime.UnhandledPromiseRejection', error.errorType + ': ' + error.errorMessage);
-});
-
-// What one function's network moves within its timeout, scaled down (LambdaPoolOptions.maxInvocationBytes): an
-// invocation beyond it would have timed out in the cloud.
-const networkBudget = typeof workerData.maxInvocationBytes === 'object'
-  ? workerData.maxInvocationBytes[process.env.CLEARANCE_PHASE || '']
-  : workerData.maxInvocationBytes;
-function networkBudgetError() {
-  return named('Sandbox.Timedout', 'Task timed out: the invocation moved ' + trafficBytes() + ' network bytes, above the ' +
-    networkBudget + ' one invocation can move within its timeout (the local network budget)');
-}
-function overNetworkBudget() {
-  return networkBudget !== undefined && trafficBytes() > networkBudget;
-}
-function checkNetworkBudget() {
-  if (overNetworkBudget()) throw networkBudgetError();
-}
-
-let init;
-function startInit() {
-  init = loadHandler();
-  init.catch(() => undefined); // reported by the invocation that awaits it
-}
-
-parentPort.on('message', async (message) => {
-  if (message.type !== 'invoke') return;
-  const started = Date.now();
-  const deadline = started + message.timeoutMs;
-  Atomics.store(sockets, 1, Atomics.load(sockets, 0));
-  Atomics.store(sockets, 2, 0);
-  resetTraffic();
-  let heapBytes = v8.getHeapStatistics().used_heap_size;
-  const sampler = setInterval(() => { heapBytes = Math.max(heapBytes, v8.getHeapStatistics().used_heap_size); }, 50);
-  const usage = () => {
-    clearInterval(sampler);
-    heapBytes = Math.max(heapBytes, v8.getHeapStatistics().used_heap_size);
-    return { openSockets: Atomics.load(sockets, 1), heapBytes, seconds: (Date.now() - started) / 1000, networkBytes: trafficBytes() };
-  };
-  const context = {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: workerData.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: workerData.functionArn,
-    memoryLimitInMB: String(workerData.memoryMb),
-    awsRequestId: message.requestId,
-    logGroupName: '/aws/lambda/' + workerData.functionName,
-    logStreamName: 'local/[$LATEST]worker-' + workerData.workerId,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done() {}, fail() {}, succeed() {},
-  };
-  try {
-    if (!handler) {
-      try {
-        handler = await init;
-      } catch (error) {
-        startInit();
-        throw error;
-      }
-    }
-    const result = await handler(message.event, context);
-    checkNetworkBudget();
-    const refused = Atomics.load(sockets, 2);
-    if (refused > 0) {
-      throw named('Runtime.TooManyOpenFiles', 'EMFILE: ' + refused + ' socket(s) refused: more than ' + maxOpenSockets + ' open at once (Lambda allows 1,024 file descriptors per execution environment)');
-    }
-    const payload = result === undefined ? undefined : JSON.stringify(result);
-    parentPort.postMessage({ type: 'result', requestId: message.requestId, payload, usage: usage() });
-  } catch (error) {
-    const refused = Atomics.load(sockets, 2);
-    const overBudget = overNetworkBudget();
-    const reported = overBudget && !(error && error.name === 'Sandbox.Timedout')
-      ? networkBudgetError()
-      : refused > 0 && !(error && error.name === 'Runtime.TooManyOpenFiles')
-      ? named('Runtime.TooManyOpenFiles', 'EMFILE: ' + refused + ' socket(s) refused: more than ' + maxOpenSockets + ' open at once (' + (error && error.message) + ')')
-      : error;
-    parentPort.postMessage({ type: 'error', requestId: message.requestId, error: serialise(reported), usage: usage() });
-  }
-});
-
-startInit();
-`;

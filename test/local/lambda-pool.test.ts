@@ -233,6 +233,11 @@ describe('LambdaPool', () => {
     expect(JSON.parse(error.cause)).toMatchObject({ errorType: 'PolicyError', errorMessage: 'no policy for county LA' });
   });
 
+  it('loads an ES module handler', async () => {
+    const lambdas = pool({ handlerResolver: () => path.join(fixtures, 'es-module.mjs') });
+    await expect(lambdas.invoke(fn('EsmFn', 'esm'), { n: 1 })).resolves.toEqual({ loadedAs: 'es module', event: { n: 1 } });
+  });
+
   it('returns null for a handler that returns undefined (as Lambda serialises it)', async () => {
     await expect(pool().invoke(fn('PlanFn', 'thrower'), { returnUndefined: true })).resolves.toBeNull();
   });
