@@ -187,7 +187,7 @@ describe('(b) any byte ranges, partitions and file cuts give byte-identical outp
           }
         },
       ),
-      { numRuns: 15 },
+      { numRuns: 10 },
     );
   }, PIPELINE_PROPERTY_TIMEOUT);
 

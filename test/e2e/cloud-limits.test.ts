@@ -63,7 +63,7 @@ describe('a 60 x 60 grid under a scaled descriptor limit and S3\'s request rates
 });
 
 describe('a run under injected SlowDown answers', () => {
-  const extract = Array.from(generateExtract({ county: COUNTY, people: 700, seed: 41 })).join('');
+  const extract = Array.from(generateExtract({ county: COUNTY, people: 250, seed: 41 })).join('');
   const template = sizedTemplate({ TARGET_RANGE_BYTES: String(256 * 1024), TARGET_PARTITION_BYTES: String(256 * 1024) });
 
   async function outputsOf(limits: Parameters<typeof startHarness>[0]['limits']) {
