@@ -81,8 +81,8 @@ describe('a run under injected SlowDown answers', () => {
     const clean = await outputsOf(undefined);
     expect(clean.ended.status).toBe('SUCCEEDED');
     expect(clean.s3.slowDowns).toBe(0);
-    // Every 7th request of any kind answered 503 SlowDown (the test's own requests too).
-    const throttled = await outputsOf({ s3: { slowDownEvery: 7 } });
+    // Every 11th request of any kind answered 503 SlowDown (the test's own requests too).
+    const throttled = await outputsOf({ s3: { slowDownEvery: 11 } });
     expect(throttled.ended.status).toBe('SUCCEEDED');
     expect(throttled.s3.slowDowns).toBeGreaterThan(20);
     expect(throttled.outputs).toEqual(clean.outputs);
