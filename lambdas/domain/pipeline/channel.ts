@@ -1,3 +1,5 @@
+import type { ObjectStore } from './object-store';
+
 /**
  * A bounded async queue of chunks: one producer pushes, one consumer (an ObjectStore write) iterates.
  * Lets one merge loop feed several output files at once with memory bounded by `capacity` chunks each.
@@ -84,4 +86,29 @@ export class PieceWriter {
     this.length = 0;
     await this.channel.push(piece);
   }
+}
+
+/**
+ * Writes an object from text pieces produced by `produce`, through `wrap` (e.g. to count its bytes); a failure of
+ * either side fails both, and the write is awaited before the error is thrown.
+ */
+export async function writeText(
+  store: ObjectStore,
+  key: string,
+  wrap: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
+  produce: (writer: PieceWriter) => Promise<void>,
+): Promise<void> {
+  const channel = new ChunkChannel();
+  const writing = store.write(key, wrap(channel));
+  try {
+    const writer = new PieceWriter(channel);
+    await produce(writer);
+    await writer.flush();
+    channel.close();
+  } catch (error) {
+    channel.close(error);
+    await writing.catch(() => undefined);
+    throw error;
+  }
+  await writing;
 }

@@ -21,7 +21,7 @@
  */
 import { csvSafeLine } from '../csv/writer';
 import { COURT_LIST_HEADERS, COURT_LIST_KINDS, COURT_LIST_OUTPUTS } from '../report/court-lists';
-import { ChunkChannel, PieceWriter } from './channel';
+import { writeText } from './channel';
 import { ListKeyIndex, listKeysKey, listSliceEntries } from './list-merge';
 import { mergeReadOptions, mergeSlice, RESULT_FILES, RESULT_FILE_NAMES } from './merge';
 import {
@@ -222,28 +222,6 @@ async function writeSliceRejects(
       }
     }
   });
-}
-
-/** Writes an object from text pieces produced by `produce`. */
-async function writeText(
-  store: ObjectStore,
-  key: string,
-  wrap: (chunks: AsyncIterable<Buffer>) => AsyncIterable<Buffer>,
-  produce: (writer: PieceWriter) => Promise<void>,
-): Promise<void> {
-  const channel = new ChunkChannel();
-  const writing = store.write(key, wrap(channel));
-  try {
-    const writer = new PieceWriter(channel);
-    await produce(writer);
-    await writer.flush();
-    channel.close();
-  } catch (error) {
-    channel.close(error);
-    await writing.catch(() => undefined);
-    throw error;
-  }
-  await writing;
 }
 
 /** The slices' results, READS_IN_FLIGHT at once. */

@@ -7,7 +7,7 @@
  * window per partition and the counts; never the review list.
  */
 import { csvSafeLine as csvLine } from '../csv/writer';
-import { ChunkChannel, PieceWriter } from '../pipeline/channel';
+import { writeText } from '../pipeline/channel';
 import { mapBounded, ObjectStore, ReadOptions, READS_IN_FLIGHT, readJson, readMany } from '../pipeline/object-store';
 import { mergeEntries, readEntries } from '../report/court-lists';
 import { readRounds, ReviewReport, writeReviewState } from './apply';
@@ -63,20 +63,10 @@ const PART_READ: ReadOptions = { chunkBytes: 16 * 1024 };
 /** One final list: its header (if any), then the partitions' parts merged by review-list line. */
 async function writeMerged(store: ObjectStore, plan: RoundPlan, list: 'motions' | 'notices' | 'records', key: string, header: string | null): Promise<void> {
   const sources = Array.from({ length: plan.partitionCount }, (_, p) => readEntries(readMany(store, roundKeys.part(plan, p, list), plan.partitionCount, PART_READ)));
-  const channel = new ChunkChannel();
-  const writing = store.write(key, channel);
-  try {
-    const writer = new PieceWriter(channel);
+  await writeText(store, key, (chunks) => chunks, async (writer) => {
     if (header !== null) await writer.write(`${header}\n`);
     for await (const entry of mergeEntries(sources)) await writer.write(`${entry.line}\n`);
-    await writer.flush();
-    channel.close();
-  } catch (error) {
-    channel.close(error);
-    await writing.catch(() => undefined);
-    throw error;
-  }
-  await writing;
+  });
 }
 
 /** Every problem of the round, by line: the header's, Route's (lines made absolute) and Apply's. */
