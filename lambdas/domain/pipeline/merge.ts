@@ -50,7 +50,7 @@ export function mergeResultFiles(store: ObjectStore, plan: RunPlan, files: reado
   for (const file of files) outputs[file] = stagedKey(plan, RESULT_FILE_NAMES[file]);
   const chunking = mergeReadOptions(plan.partitionCount);
   const sources = Array.from({ length: plan.partitionCount }, (_, p) => readMany(store, workKeys.classified(plan, p), plan.partitionCount, chunking));
-  return mergeOutputs(store, plan, sources, outputs, { header: true, fileEnds: plan.files.map((file) => file.size) });
+  return mergeSlice(store, plan, sources, outputs, { header: true, fileEnds: plan.files.map((file) => file.size) });
 }
 
 export interface SliceMergeOptions {
@@ -62,30 +62,17 @@ export interface SliceMergeOptions {
   wrap?: (file: ResultFile, body: AsyncIterable<Buffer>) => AsyncIterable<Buffer>;
 }
 
-/**
- * Merges position-sorted classified rows from `sources` (an output slice's part of each partition) into the result
- * files named in `outputs` (keys). Returns rows per input file.
- */
-export function mergeSlice(
-  store: ObjectStore,
-  plan: RunPlan,
-  sources: ReadonlyArray<AsyncIterable<Buffer>>,
-  outputs: Partial<Record<ResultFile, string>>,
-  options: SliceMergeOptions,
-): Promise<number[]> {
-  return mergeOutputs(store, plan, sources, outputs, options);
-}
-
 /** Output is handed to the store in pieces of about this many bytes. */
 const OUTPUT_PIECE = 1 << 20;
 const COMMA = 44;
 const LF = 10;
 
 /**
- * k-way merge of the position-sorted partition outputs into the three result files. Each row's DOJ fields are
- * copied from the input file (rows come in input order, so each file is read once, forward). Returns rows per file.
+ * k-way merge of position-sorted classified rows from `sources` (an output slice's part of each partition) into the
+ * result files named in `outputs` (keys). Each row's DOJ fields are copied from the input file (rows come in input
+ * order, so each file is read once, forward). Returns rows per input file.
  */
-async function mergeOutputs(
+export async function mergeSlice(
   store: ObjectStore,
   plan: RunPlan,
   sources: ReadonlyArray<AsyncIterable<Buffer>>,
