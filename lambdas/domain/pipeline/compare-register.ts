@@ -16,22 +16,12 @@ import {
 import { csvSafeLine, linePieces } from '../csv/writer';
 import { CourtListEntry, courtListWorkKeys, entryPieces, readEntries, REVIEW_MARK } from '../report/court-lists';
 import { collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readText, writeJson } from './object-store';
-import { RunPlan, shardOf, workKeys } from './plan';
+import { RunPlan, workKeys } from './plan';
 import { InputError, NotFoundError, RegisterFormatError } from '../errors';
+import { compareKeys } from './compare-keys';
 import { decisionsOfPartition } from './route-decisions';
 
-const pad = (n: number) => String(n).padStart(6, '0');
-
-export const compareKeys = {
-  /** Classify's register records of a partition (JSON lines, no decision). */
-  current: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${workKeys.classified(plan, partition)}.register.jsonl`,
-  routed: (plan: Pick<RunPlan, 'workPrefix'>, part: number) => `${plan.workPrefix}compare/route/${shardOf(part)}/q${pad(part)}`,
-  routedIndex: (plan: Pick<RunPlan, 'workPrefix'>, part: number) => `${plan.workPrefix}compare/route/${shardOf(part)}/q${pad(part)}.index.json`,
-  changes: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.changes.csv`,
-  register: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.register.jsonl`,
-  review: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.review.entries`,
-  counts: (plan: Pick<RunPlan, 'workPrefix'>, partition: number) => `${plan.workPrefix}compare/${shardOf(partition)}/p${pad(partition)}.counts.json`,
-};
+export { compareKeys };
 
 /** Reads a register's manifest and says whether a run can be compared with it; RunError('InputError') otherwise. */
 export async function readPreviousRun(store: ObjectStore, registerPrefix: string, decisionsKey: string | undefined, what: string): Promise<PreviousRun> {

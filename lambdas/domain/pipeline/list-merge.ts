@@ -19,9 +19,9 @@
 import { linePieces } from '../csv/writer';
 import { LIST_KEY_BYTES } from '../defaults';
 import { CourtListEntry, CourtListKind, compareEntries, courtListWorkKeys, entryText, mergeEntries, readEntries } from '../report/court-lists';
-import { compareKeys } from './compare-register';
+import { compareKeys } from './compare-keys';
 import { ObjectStore, readManyRange } from './object-store';
-import { RunPlan, workKeys } from './plan';
+import { RunPlan, workKeys } from './run-plan';
 
 /** A sampled entry of a sorted list file: its sort key, its position (the last tie-break) and its byte offset. */
 export type ListKeySample = [sortKey: string, position: number, offset: number];

@@ -27,9 +27,9 @@ import { mergeReadOptions, mergeSlice, RESULT_FILES, RESULT_FILE_NAMES } from '.
 import {
   collectBytes, mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, readManyRange, readText, writeJson,
 } from './object-store';
-import { positionOf, RunPlan, shardOf, workKeys } from './plan';
+import { positionOf, RunPlan, shardOf, workKeys } from './run-plan';
 export { MAX_SLICES, planSlices } from './slice-plan';
-import { SplitReject } from './split';
+import type { SplitReject } from './split';
 
 /** The outputs each slice writes a part of: the position-ordered ones, then the sorted lists. */
 export const SLICE_OUTPUTS = [

@@ -10,7 +10,6 @@
  */
 import * as z from 'zod';
 import { RegisterFormatError } from '../errors';
-import { sha256Latin1Hex } from '../sha256';
 
 /** The register's format; a manifest with another `format` is a register of another version. */
 export const REGISTER_FORMAT = 'clearance-register/v1';
@@ -113,14 +112,7 @@ export function parseRecord(line: string, where: string): RegisterRecord {
   return parsed.data;
 }
 
-/**
- * The inputs of a conviction's determination as a reviewer saw them: a digest of its review-list line (identity,
- * case, date, section, level, sentence, determination, reason, rule). A decision is carried forward only while it
- * stays the same.
- */
-export function inputsDigest(reviewLine: string): string {
-  return sha256Latin1Hex(reviewLine).slice(0, 16);
-}
+export { inputsDigest } from './inputs-digest';
 
 /** The run a county's run is compared with (RunPlan.previous): checked before any work. */
 export interface PreviousRun {

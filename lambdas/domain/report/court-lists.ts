@@ -17,7 +17,9 @@ import { csvSafeLine as csvLine, linePieces } from '../csv/writer';
 import { DayNumber, dayFromCivil, formatUsDate, isMalformed, parseDojDate } from '../dates';
 import { Conviction } from '../person';
 import { convictionId } from '../review/conviction-id';
-import { inputsDigest, personKey, RegisterRecord } from '../register/record';
+import { inputsDigest } from '../register/inputs-digest';
+import type { RegisterRecord } from '../register/record';
+import { personKey } from '../person-key';
 import { sentenceEnd } from '../rules';
 
 /** The lists, in the order they are written; `kind` names a list in CourtLists and in the work area. */

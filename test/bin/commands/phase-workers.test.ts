@@ -99,6 +99,6 @@ describe('PhaseWorkerPool', () => {
     expect(packagesLoadedBy(['lambdas/domain/policy.js'])).toContain('zod');
     const worker = ['bin/commands/phase-workers.js'];
     expect(packagesLoadedBy([...worker, 'lambdas/domain/pipeline/split.js'])).toEqual([]);
-    expect(packagesLoadedBy([...worker, 'lambdas/domain/pipeline/merge.js'])).toEqual([]);
+    expect(packagesLoadedBy([...worker, 'lambdas/domain/pipeline/output-slices.js'])).toEqual([]);
   });
 });
