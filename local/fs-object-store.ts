@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { existsBySize, ObjectStore, ReadOptions } from '../lambdas/domain/pipeline/object-store';
 import { NotFoundError } from '../lambdas/domain/errors';
+import { JOIN_COPY_BYTES } from '../lambdas/domain/defaults';
 
 /** 256 KiB reads by default; readers ask for more or less (ReadOptions.chunkBytes). */
 const READ_CHUNK = 256 * 1024;
@@ -147,6 +148,31 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Joins objects in order into `toKey` without passing their bytes through JavaScript: one source is a copy (a hard
+   * link), more are a kernel copy of the first with the others written after it from one reused buffer. Atomic like
+   * a write.
+   */
+  async join(sources: ReadonlyArray<{ key: string; size: number }>, toKey: string): Promise<void> {
+    const parts = sources.filter((source) => source.size > 0);
+    if (parts.length === 1) return this.copy(parts[0].key, toKey);
+    if (parts.length === 0) return this.write(toKey, []);
+    const target = this.pathOf(toKey);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
+    try {
+      await fs.copyFile(this.pathOf(parts[0].key), temporary, fsConstants.COPYFILE_FICLONE);
+      await appendParts(temporary, parts[0].size, parts.slice(1).map((part) => ({ file: this.pathOf(part.key), size: part.size })));
+      await fs.rename(temporary, target);
+    } catch (error) {
+      await fs.rm(temporary, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        for (const part of parts) if (!(await this.exists(part.key))) throw new NotFoundError(part.key);
+      }
+      throw error;
+    }
+  }
+
   async delete(keys: readonly string[]): Promise<void> {
     await Promise.all(keys.map((key) => fs.rm(this.pathOf(key), { force: true })));
   }
@@ -189,6 +215,38 @@ async function* readReusingBuffer(file: string, start: number, end: number, chun
     // A reader that stopped early leaves a read in flight: it ends before the file is closed.
     await pending?.catch(() => undefined);
     await handle.close();
+  }
+}
+
+/** Appends `parts` to `file` from byte `at` on, JOIN_COPY_BYTES at a time through one buffer. */
+async function appendParts(file: string, at: number, parts: ReadonlyArray<{ file: string; size: number }>): Promise<void> {
+  const target = await fs.open(file, 'r+');
+  const buffer = Buffer.allocUnsafeSlow(JOIN_COPY_BYTES);
+  let position = at;
+  try {
+    for (const part of parts) {
+      const source = await fs.open(part.file, 'r');
+      try {
+        for (let offset = 0; offset < part.size; ) {
+          const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, part.size - offset), offset);
+          if (bytesRead === 0) throw new Error(`${part.file} ended at ${offset} bytes, before ${part.size}`);
+          await writeAllAt(target, buffer.subarray(0, bytesRead), position);
+          offset += bytesRead;
+          position += bytesRead;
+        }
+      } finally {
+        await source.close();
+      }
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+async function writeAllAt(handle: fs.FileHandle, bytes: Buffer, position: number): Promise<void> {
+  for (let written = 0; written < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
+    written += bytesWritten;
   }
 }
 

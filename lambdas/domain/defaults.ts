@@ -52,3 +52,5 @@ export const LAMBDA_NODE_TARGET = 'node24';
  * partitions one chunk at a time, so routing holds at most a chunk (a decided conviction is ~150 bytes).
  */
 export const DECISION_CHUNK_BYTES = 16 * 1024 * 1024;
+/** Bytes per read and write when the local store joins an output's slice parts (fs-object-store.ts join). */
+export const JOIN_COPY_BYTES = 4 * 1024 * 1024;

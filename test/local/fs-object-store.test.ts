@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { collectBytes, readText } from '../../lambdas/domain/pipeline/object-store';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { NotFoundError } from '../../lambdas/domain/errors';
+import { JOIN_COPY_BYTES } from '../../lambdas/domain/defaults';
 
 describe('FsObjectStore.copy', () => {
   let root: string;
@@ -128,5 +129,49 @@ describe('FsObjectStore.copy', () => {
     for await (const chunk of store.read('x/data', { chunkBytes: 1000 })) fresh.add(chunk.buffer);
     expect(fresh.size).toBe(5);
     await expect(collectBytes(store.read('x/missing', { reuseBuffer: true }))).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('FsObjectStore.join', () => {
+  let root: string;
+  let store: FsObjectStore;
+
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'fs-store-join-'));
+    store = new FsObjectStore(root);
+  });
+
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const bytesOf = (length: number, seed: number) => {
+    const bytes = Buffer.alloc(length);
+    for (let i = 0; i < length; i++) bytes[i] = (i * 31 + seed) % 251;
+    return bytes;
+  };
+
+  test('joins parts in order (one longer than a copy buffer, an empty one skipped) into a new folder, leaving no temporary file', async () => {
+    const parts = [bytesOf(1000, 1), Buffer.alloc(0), bytesOf(JOIN_COPY_BYTES + 3, 2), bytesOf(1, 3)];
+    const keys = parts.map((_, i) => `work/s${i}/All_Results.csv`);
+    for (const [i, part] of parts.entries()) await store.write(keys[i], [part]);
+    await store.join(keys.map((key, i) => ({ key, size: parts[i].length })), 'staged/out/All_Results.csv');
+    expect((await fs.readFile(path.join(root, 'staged/out/All_Results.csv'))).equals(Buffer.concat(parts))).toBe(true);
+    expect(await fs.readdir(path.join(root, 'staged/out'))).toEqual(['All_Results.csv']);
+    // The parts are unchanged (the first was copied, not appended to).
+    expect((await collectBytes(store.read(keys[0]))).equals(parts[0])).toBe(true);
+  });
+
+  test('one part is the object itself; none is an empty object', async () => {
+    await store.write('work/a', ['only part']);
+    await store.join([{ key: 'work/empty', size: 0 }, { key: 'work/a', size: 9 }], 'out/one');
+    expect(await readText(store, 'out/one', 'latin1')).toBe('only part');
+    await store.join([], 'out/none');
+    expect(await store.size('out/none')).toBe(0);
+  });
+
+  test('a missing part fails with NotFoundError naming it, and leaves no object and no temporary file', async () => {
+    await store.write('work/a', ['first']);
+    await expect(store.join([{ key: 'work/a', size: 5 }, { key: 'work/gone', size: 4 }], 'out/joined')).rejects.toThrow(NotFoundError);
+    await expect(store.join([{ key: 'work/a', size: 5 }, { key: 'work/gone', size: 4 }], 'out/joined')).rejects.toThrow('work/gone');
+    expect(await fs.readdir(path.join(root, 'out'))).toEqual([]);
   });
 });
