@@ -163,8 +163,9 @@ function runRequest(
     sizing: {
       targetRangeBytes: (options.rangeMb ?? LOCAL_RANGE_MB) * MIB,
       targetPartitionBytes: (options.partitionMb ?? LOCAL_PARTITION_MB) * MIB,
-      // Ranges and partitions balanced over the workers (SizingOptions.lanes).
+      // Ranges and partitions balanced over the workers (SizingOptions.lanes), and a merge for each of them.
       lanes: options.concurrency,
+      slices: options.concurrency,
     },
     workPrefix,
     resultsPrefix: `${runId}/results/`,

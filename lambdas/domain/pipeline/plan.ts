@@ -11,7 +11,7 @@ import { DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYT
 import { parsePolicy, PolicyInput, presetPolicy, PRESETS } from '../policy';
 import { collectBytes, ObjectStore, writeJson } from './object-store';
 import { ByteRange, InputFile, RunPlan, workKeys } from './run-plan';
-import { planSlices } from './slice-plan';
+import { planEvenSlices, planSlices } from './slice-plan';
 import { InputError, NotFoundError } from '../errors';
 
 export { fileIndexOf, POSITION_FILE_FACTOR, positionOf, shardOf, WORK_SHARDS, workKeys } from './run-plan';
@@ -24,6 +24,8 @@ export interface SizingOptions {
   targetPartitionBytes?: number;
   /** Input bytes per output slice (default 256 MiB, output-slices.ts). */
   targetSliceBytes?: number;
+  /** Output slices of about equal input, whatever their size (slice-plan.ts planEvenSlices); replaces targetSliceBytes. */
+  slices?: number;
   /** Upper bound on partitions (default 1000). */
   maxPartitions?: number;
   /**
@@ -288,7 +290,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     files,
     ranges,
     partitionCount: partitionCountFor(totalBytes, request.sizing),
-    sliceStarts: planSlices(ranges, request.sizing?.targetSliceBytes),
+    sliceStarts: request.sizing?.slices === undefined ? planSlices(ranges, request.sizing?.targetSliceBytes) : planEvenSlices(ranges, request.sizing.slices),
     maxRejectRatio,
     ...(request.excelSafe === true ? { excelSafe: true } : {}),
     workPrefix: request.workPrefix,

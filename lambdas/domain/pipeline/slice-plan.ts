@@ -30,3 +30,24 @@ export function planSlices(ranges: ReadonlyArray<{ start: number; end: number }>
   return starts;
 }
 
+
+/**
+ * The first range of each of `count` slices of about equal input (fewer when there are fewer ranges): each cut at
+ * the range boundary nearest its share of the bytes. A run on one machine cuts one slice per worker, so that every
+ * worker merges; a slice of at least `targetSliceBytes` (a cloud figure) would leave all but one idle.
+ */
+export function planEvenSlices(ranges: ReadonlyArray<{ start: number; end: number }>, count: number): number[] {
+  if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`slices must be a whole number >= 1, got ${count}`);
+  const slices = Math.min(count, MAX_SLICES, Math.max(1, ranges.length));
+  const total = ranges.reduce((sum, range) => sum + (range.end - range.start), 0);
+  const starts = [0];
+  let before = 0;
+  for (let r = 0; r < ranges.length && starts.length < slices; r++) {
+    const size = ranges[r].end - ranges[r].start;
+    const cut = (starts.length * total) / slices;
+    // Range r begins the next slice when the cut lies nearer its start than its end (and it is not slice 0's).
+    if (r > starts[starts.length - 1] && before + size / 2 > cut) starts.push(r);
+    before += size;
+  }
+  return starts;
+}
