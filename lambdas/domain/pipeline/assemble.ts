@@ -98,6 +98,16 @@ export interface AssembleOptions {
    */
   runSlices?: (plan: RunPlan) => Promise<void>;
   /**
+   * When the Assemble phase began (Date.now()), when its slices' tasks ran before this call (runSlices a no-op):
+   * its timing and the run's total then count them. Default: the call's start.
+   */
+  startedAt?: number;
+  /**
+   * Charts already being rendered (renderRunChartsAhead, while the slices' tasks run on other threads): the report
+   * takes them from here, and renders any it lacks.
+   */
+  charts?: ChartCache;
+  /**
    * Where a successful run adds its analytics rows (docs/analytics.md), after its reports; default `analytics/`
    * at the store's root, null for none.
    */
@@ -115,7 +125,7 @@ export async function assembleSlicesInThread(store: ObjectStore, plan: RunPlan):
  * number of ranges, partitions and slices (small objects, part lists), never with the bytes of the output.
  */
 export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}, options: AssembleOptions = {}): Promise<AssembleResult> {
-  const assembleStarted = Date.now();
+  const assembleStarted = options.startedAt ?? Date.now();
   await (options.runSlices ?? ((runPlan: RunPlan) => assembleSlicesInThread(store, runPlan)))(plan);
   const policy = parsePolicy(plan.policy);
   const reportSettings = reportSettingsOf(plan);
@@ -152,7 +162,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
   const files = fileSummaries(plan, splits);
   await join(['rejects']);
   // Charts rendered while the joins run (chartsAhead); empty until then, and for a run that fails before them.
-  let charts: ChartCache = new Map();
+  let charts: ChartCache = options.charts ?? new Map();
   const finish = async (status: 'SUCCEEDED' | 'FAILED', error?: RunError): Promise<AssembleResult> => {
     // A failed run publishes no result CSVs: nothing was written, whatever the partitions classified.
     if (status === 'FAILED') statistics.rowsWritten = 0;
@@ -218,7 +228,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
-  charts = chartsAhead(plan, statistics, files, policy, reportSettings);
+  charts = chartsAhead(plan, statistics, files, policy, reportSettings, charts);
   await Promise.all([
     join(SLICE_OUTPUTS.filter((name) => name !== 'rejects')),
     ...(plan.previous === undefined ? [] : [writeChanges(store, plan, staged('changes'))]),
@@ -241,13 +251,29 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
  * The report's charts depend on the run's statistics alone, known before the outputs are joined: this thread renders
  * them while it waits on the joins, and the page takes them from the cache.
  */
-function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings): ChartCache {
-  const cache: ChartCache = new Map();
+function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings, cache: ChartCache): ChartCache {
   const summary = buildSummary(statistics, {
     runId: plan.runId, county: plan.county, computeAt: plan.computeAt, policy, policyName: plan.policyName, files, timings: {}, status: 'SUCCEEDED', reportSettings,
   });
   renderChartsAhead(buildReportModel(statistics, summary, policy, reportSettings), cache);
   return cache;
+}
+
+/**
+ * Starts rendering the report's charts into `cache` once Classify is done (they need the split and classify
+ * statistics only), so that this thread draws them while other threads run the slices' merges. Resolves when every
+ * chart has been started; a chart that fails is rendered again, and fails the run, when the page asks for it.
+ */
+export async function renderRunChartsAhead(store: ObjectStore, plan: RunPlan, cache: ChartCache): Promise<void> {
+  const splits = await loadSplitResults(store, plan);
+  const classified = await mapBounded(
+    Array.from({ length: plan.partitionCount }, (_, p) => p),
+    READS_IN_FLIGHT,
+    (p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p)),
+  );
+  const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
+  if (statistics.rowsRead === 0 || !statistics.rowsByCounty[plan.county]) return;
+  chartsAhead(plan, statistics, fileSummaries(plan, splits), parsePolicy(plan.policy), reportSettingsOf(plan), cache);
 }
 
 /** changes.csv: the header, then each partition's changes in partition order. */

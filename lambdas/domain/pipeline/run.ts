@@ -3,7 +3,8 @@
  * the phases then run over the ObjectStore. `runInProcess` drives all of them in one process (the CLI's
  * `classify`); the cloud runs the same phase functions from the Lambda handlers.
  */
-import { assembleRun, AssembleResult } from './assemble';
+import { assembleRun, AssembleResult, renderRunChartsAhead } from './assemble';
+import type { ChartCache } from '../report/charts';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore } from './object-store';
 import { createPlan, RunPlan, RunRequest } from './plan';
@@ -95,6 +96,9 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
       report({ phase: 'classify', done: ++done, total: plan.partitionCount });
     }, () => executor.prepare?.('merge'));
     timings.classify = (Date.now() - started) / 1000;
+    // The report's charts need only the statistics known now: drawn while the slices' merges run on other threads.
+    const charts: ChartCache = new Map();
+    const chartsStarted = renderRunChartsAhead(store, plan, charts).catch(() => undefined);
 
     if (plan.previous !== undefined) {
       started = Date.now();
@@ -112,7 +116,8 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     });
     // The executor's work is done: its threads' memory goes before the reports are rendered.
     await (executor as { close?(): Promise<void> }).close?.();
-    const result = await assembleRun(store, plan, timings, { runSlices: async () => undefined });
+    await chartsStarted;
+    const result = await assembleRun(store, plan, timings, { runSlices: async () => undefined, charts, startedAt: started });
     report({ phase: 'assemble', done: slices + 1, total: slices + 1 });
     return result;
   } finally {
