@@ -4,7 +4,7 @@
  */
 import { COL, CONDENSED_INDICES } from '../columns';
 import { PartitionClassifier } from '../people-classifier';
-import { bytesStartFormula, csvField, csvSafeField, fieldNeedsQuotes } from '../csv/writer';
+import { bytesStartFormula, csvSafeField, fieldNeedsQuotes } from '../csv/writer';
 import { parseIsoDate } from '../dates';
 import { parsePolicy, presetPolicy, Policy } from '../policy';
 import { RunStatistics } from '../statistics';
@@ -127,7 +127,7 @@ function* outputPieces(classifier: PartitionClassifier, objects: RoutedRowsReade
         const start = starts[slot];
         const end = ends[slot];
         if (excelSafe && bytesStartFormula(bytes, start, end)) out.text(csvSafeField(text.slice(start, end)));
-        else if (fieldNeedsQuotes(bytes, start, end)) out.text(csvField(text.slice(start, end)));
+        else if (fieldNeedsQuotes(bytes, start, end)) out.quotedBytes(bytes, start, end);
         else out.bytes(bytes, start, end);
       }
       const condensedLength = out.length - mark;

@@ -62,6 +62,7 @@ const ROUTED_MAGIC = 0x52; // 'R'
 const ROUTED_HEADER_BYTES = 9;
 const CLASSIFIED_HEADER_BYTES = 4 + 4 + 1 + 4 * 4;
 const TWO_32 = 0x100000000;
+const QUOTE = 34;
 const EMPTY = Buffer.alloc(0);
 
 function readU32(buffer: Buffer, at: number): number {
@@ -118,6 +119,24 @@ export class ByteWriter {
       for (let i = start; i < end; i++) buffer[at++] = source[i];
       this.length = at;
     } else this.length += source.copy(this.buffer, this.length, start, end);
+  }
+
+  /**
+   * Latin-1 bytes `source[start, end)` as a quoted CSV field: in quotes, each quote doubled (csv/writer.ts csvField's
+   * quoting, without decoding the field to a string and back).
+   */
+  quotedBytes(source: Buffer, start: number, end: number): void {
+    this.ensure(2 * (end - start) + 2);
+    const buffer = this.buffer;
+    let at = this.length;
+    buffer[at++] = QUOTE;
+    for (let i = start; i < end; i++) {
+      const byte = source[i];
+      buffer[at++] = byte;
+      if (byte === QUOTE) buffer[at++] = QUOTE;
+    }
+    buffer[at++] = QUOTE;
+    this.length = at;
   }
 
   /** An unsigned 32-bit integer at the end, or at `at` (a place reserved earlier). */

@@ -8,6 +8,7 @@ import { FIELD_COUNT } from '../../../lambdas/domain/columns';
 import { ByteWriter, ClassifiedRowReader, finishClassifiedRow, ROUTED_FIELDS, RoutedRowsBuilder, RoutedRowsReader, slotsOf, startClassifiedRow } from '../../../lambdas/domain/pipeline/work-area-formats';
 import { POSITION_FILE_FACTOR } from '../../../lambdas/domain/pipeline/plan';
 import { FrameFormatError } from '../../../lambdas/domain/errors';
+import { csvField, fieldNeedsQuotes } from '../../../lambdas/domain/csv/writer';
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -309,6 +310,24 @@ function apply(writer: ByteWriter, o: Op): void {
 }
 
 describe('ByteWriter', () => {
+  test('quotedBytes writes what csvField writes for a field that needs quotes, after other bytes and across growth', () => {
+    fc.assert(
+      fc.property(anyText, anyText, fc.integer({ min: 1, max: 8 }), (before, field, capacity) => {
+        const bytes = latin1(`${before}${field}`);
+        fc.pre(fieldNeedsQuotes(bytes, before.length, bytes.length));
+        const writer = new ByteWriter(capacity);
+        writer.text(before);
+        writer.quotedBytes(bytes, before.length, bytes.length);
+        expect(writer.take().toString('latin1')).toBe(`${before}${csvField(field)}`);
+      }),
+      { numRuns: 300 },
+    );
+    // The check can fail: a quote in the field is doubled, as csvField doubles it.
+    const writer = new ByteWriter(4);
+    writer.quotedBytes(latin1('a"b'), 0, 3);
+    expect(writer.take().toString('latin1')).toBe('"a""b"');
+  });
+
   test('text, textRange, bytes, byte, u32, varint and position append the expected bytes across growth', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 25 }), fc.integer({ min: 1, max: 8 }), (ops, capacity) => {
