@@ -1,0 +1,123 @@
+/**
+ * Test files mirror source paths: `lambdas/domain/X.ts` is tested in `test/domain/X.test.ts`, any other `P.ts` of the
+ * source folders in `test/P.test.ts`, so that a file's tests are found without searching. A source file without a
+ * mirrored test is listed below with why (only types or constants, or a thin entry point run end to end); a new
+ * file with neither fails this test, and so does a listed one once it has a test or is gone (take it off the list).
+ * bench/ is left out: the benchmark is measured by `npm run bench`, not tested.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ROOT, sourceFiles } from '../helpers/import-graph';
+
+/** The folders whose files must have a mirrored test. */
+const MIRRORED_FOLDERS = ['lambdas', 'lib', 'local', 'bin', 'tools'];
+
+/** Source files allowed without a mirrored test, with why. */
+const EXEMPT: Readonly<Record<string, string>> = {
+  'bin/app.ts': 'the CDK app entry point (context to props); the stack it builds is tested in test/lib/clearance-stack.test.ts',
+  'bin/commands/aws-stack.ts': 'no direct test yet',
+  'bin/commands/classify.ts': 'no direct test yet',
+  'bin/commands/embedded-synth.ts': 'no direct test yet',
+  'bin/commands/export-analytics.ts': 'no direct test yet',
+  'bin/commands/interrupts.ts': 'no direct test yet',
+  'bin/commands/prune.ts': 'no direct test yet',
+  'bin/commands/review-command.ts': 'the commander options of `clearance review`, run end to end by test/bin/commands/review.test.ts and checked against --help by test/bin/cli.test.ts',
+  'bin/commands/review-report.ts': 'the lines `clearance review apply` prints, read end to end by test/bin/commands/review.test.ts',
+  'bin/commands/sample.ts': "one constant: the sample run's size and seed",
+  'bin/commands/since-last-run.ts': 'no direct test yet',
+  'bin/commands/status.ts': 'no direct test yet',
+  'bin/commands/synth-template.ts': 'thin: the real stack synthesized without bundling; every e2e suite and test/bin/commands/run-aws.test.ts run its template',
+  'lambdas/domain/analytics/columns.ts': 'no direct test yet',
+  'lambdas/domain/analytics/records.ts': 'no direct test yet',
+  'lambdas/domain/analytics/rollup-html.ts': 'no direct test yet',
+  'lambdas/domain/analytics/rollup-output.ts': 'no direct test yet',
+  'lambdas/domain/columns.ts': 'constants only: the DOJ and output column lists',
+  'lambdas/domain/counties.ts': 'no direct test yet',
+  'lambdas/domain/decision.ts': 'types and the determination labels only',
+  'lambdas/domain/defaults.ts': 'constants only',
+  'lambdas/domain/person-key.ts': 'no direct test yet',
+  'lambdas/domain/person.ts': 'no direct test yet',
+  'lambdas/domain/pipeline/channel.ts': 'no direct test yet',
+  'lambdas/domain/pipeline/compare-register.ts': 'no direct test yet',
+  'lambdas/domain/pipeline/limits.ts': 'no direct test yet',
+  'lambdas/domain/pipeline/output-slices.ts': 'no direct test yet',
+  'lambdas/domain/pipeline/run-plan.ts': 'no direct test yet',
+  'lambdas/domain/pipeline/slice-index.ts': 'no direct test yet',
+  'lambdas/domain/pipeline/slice-plan.ts': 'no direct test yet',
+  'lambdas/domain/register/record.ts': 'no direct test yet',
+  'lambdas/domain/report/charts.ts': 'no direct test yet',
+  'lambdas/domain/report/html.ts': 'no direct test yet',
+  'lambdas/domain/report/settings.ts': 'no direct test yet',
+  'lambdas/domain/report/statistics-csv.ts': 'no direct test yet',
+  'lambdas/domain/review/apply.ts': 'no direct test yet',
+  'lambdas/domain/review/csv-records.ts': 'no direct test yet',
+  'lambdas/domain/review/review-list.ts': 'no direct test yet',
+  'lambdas/domain/review/review-state.ts': 'no direct test yet',
+  'lambdas/domain/review/round-apply.ts': 'no direct test yet',
+  'lambdas/domain/review/round-commit.ts': 'no direct test yet',
+  'lambdas/domain/review/round-plan.ts': 'no direct test yet',
+  'lambdas/domain/review/round-route.ts': 'no direct test yet',
+  'lambdas/domain/validation.ts': 'no direct test yet',
+  'lambdas/operations.ts': 'no direct test yet',
+  'lambdas/plan/predecessor.ts': 'no direct test yet',
+  'lambdas/run-events.ts': 'no direct test yet',
+  'lib/nag.ts': 'no direct test yet',
+  'lib/run-events.ts': 'no direct test yet',
+  'local/lambda-nested-worker.ts': 'the entry point of a thread a handler starts (13 lines), run by the in-thread socket count of test/local/lambda-pool.test.ts',
+  'local/lambda-worker-protocol.ts': 'types and file names only',
+  'local/lambda-worker-sockets.ts': 'runs inside worker threads only (a process-wide diagnostics channel); the socket cap and byte counts are tested through the pool in test/local/lambda-pool.test.ts',
+  'local/lambda-worker.ts': 'the worker thread entry point of the Lambda pool, run by test/local/lambda-pool.test.ts and every e2e suite',
+  'local/promise-polyfill.ts': 'no direct test yet',
+  'local/sfn-stand-in.ts': 'no direct test yet',
+  'tools/lambda-bundles.ts': 'thin (esbuild options); test/lambdas/bundle.test.ts bundles every handler with it and runs an upload through the bundles',
+  'tools/next-month.ts': 'no direct test yet',
+  'tools/prng.ts': 'no direct test yet',
+};
+
+/** The mirrored test path of a source file. */
+function mirroredTestPath(source: string): string {
+  const base = source.replace(/\.ts$/, '.test.ts');
+  return base.startsWith('lambdas/domain/') ? `test/domain/${base.slice('lambdas/domain/'.length)}` : `test/${base}`;
+}
+
+interface MirrorProblems {
+  /** Source files with neither a mirrored test nor an exemption. */
+  untested: string[];
+  /** Exemptions of files that now have a mirrored test. */
+  exemptButTested: string[];
+  /** Exemptions of files that no longer exist. */
+  exemptButGone: string[];
+}
+
+function mirrorProblems(sources: readonly string[], hasTest: (testPath: string) => boolean, exempt: Readonly<Record<string, string>>): MirrorProblems {
+  const known = new Set(sources);
+  return {
+    untested: sources.filter((source) => !hasTest(mirroredTestPath(source)) && !(source in exempt)),
+    exemptButTested: Object.keys(exempt).filter((source) => known.has(source) && hasTest(mirroredTestPath(source))),
+    exemptButGone: Object.keys(exempt).filter((source) => !known.has(source)),
+  };
+}
+
+describe('test files mirror source paths', () => {
+  it('maps a domain file under test/domain/ and any other file under test/', () => {
+    expect(mirroredTestPath('lambdas/domain/pipeline/split.ts')).toBe('test/domain/pipeline/split.test.ts');
+    expect(mirroredTestPath('lambdas/plan/handler.ts')).toBe('test/lambdas/plan/handler.test.ts');
+    expect(mirroredTestPath('bin/commands/run.ts')).toBe('test/bin/commands/run.test.ts');
+  });
+
+  it('finds an untested file, an exemption of a tested file and an exemption of a gone file (the check can fail)', () => {
+    const tests = new Set(['test/lib/a.test.ts', 'test/domain/b.test.ts']);
+    const problems = mirrorProblems(['lib/a.ts', 'lambdas/domain/b.ts', 'local/c.ts', 'tools/d.ts'], (file) => tests.has(file), {
+      'lambdas/domain/b.ts': 'types only',
+      'tools/d.ts': 'entry point',
+      'tools/gone.ts': 'entry point',
+    });
+    expect(problems).toEqual({ untested: ['local/c.ts'], exemptButTested: ['lambdas/domain/b.ts'], exemptButGone: ['tools/gone.ts'] });
+  });
+
+  it('of the project: every source file has a mirrored test or a listed reason, and every listed reason still applies', () => {
+    const problems = mirrorProblems(sourceFiles(MIRRORED_FOLDERS), (file) => fs.existsSync(path.join(ROOT, file)), EXEMPT);
+    expect(problems).toEqual({ untested: [], exemptButTested: [], exemptButGone: [] });
+    for (const reason of Object.values(EXEMPT)) expect(reason.length).toBeGreaterThan(10);
+  });
+});
