@@ -39,7 +39,6 @@ const EXEMPT: Readonly<Record<string, string>> = {
   'lambdas/domain/pipeline/compare-register.ts': 'no direct test yet',
   'lambdas/domain/pipeline/output-slices.ts': 'no direct test yet',
   'lambdas/domain/pipeline/slice-index.ts': 'no direct test yet',
-  'lambdas/domain/register/record.ts': 'no direct test yet',
   'lambdas/domain/report/charts.ts': 'no direct test yet',
   'lambdas/domain/report/html.ts': 'no direct test yet',
   'lambdas/domain/report/settings.ts': 'no direct test yet',
