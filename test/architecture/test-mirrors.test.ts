@@ -22,7 +22,6 @@ const EXEMPT: Readonly<Record<string, string>> = {
   'lambdas/domain/columns.ts': 'constants only: the DOJ and output column lists',
   'lambdas/domain/decision.ts': 'types and the determination labels only',
   'lambdas/domain/defaults.ts': 'constants only',
-  'lambdas/domain/pipeline/channel.ts': 'no direct test yet',
   'lambdas/domain/pipeline/compare-register.ts': 'no direct test yet',
   'lambdas/domain/pipeline/output-slices.ts': 'no direct test yet',
   'lambdas/domain/pipeline/slice-index.ts': 'no direct test yet',
