@@ -22,7 +22,6 @@ const EXEMPT: Readonly<Record<string, string>> = {
   'lambdas/domain/columns.ts': 'constants only: the DOJ and output column lists',
   'lambdas/domain/decision.ts': 'types and the determination labels only',
   'lambdas/domain/defaults.ts': 'constants only',
-  'lambdas/domain/pipeline/compare-register.ts': 'no direct test yet',
   'local/lambda-nested-worker.ts': 'the entry point of a thread a handler starts (13 lines), run by the in-thread socket count of test/local/lambda-pool.test.ts',
   'local/lambda-worker-protocol.ts': 'types and file names only',
   'local/lambda-worker-sockets.ts': 'runs inside worker threads only (a process-wide diagnostics channel); the socket cap and byte counts are tested through the pool in test/local/lambda-pool.test.ts',

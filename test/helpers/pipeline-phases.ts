@@ -18,9 +18,8 @@ export interface PhasedRun {
   extract: string;
 }
 
-/** A generated extract of `people` planned in ranges of about `rangeBytes`. */
-export async function plannedRun(people = 200, rangeBytes = 20_000, extra: Partial<RunRequest> = {}): Promise<PhasedRun> {
-  const store = new MemoryObjectStore();
+/** A generated extract of `people` planned in ranges of about `rangeBytes` (in `store`, beside an earlier run). */
+export async function plannedRun(people = 200, rangeBytes = 20_000, extra: Partial<RunRequest> = {}, store = new MemoryObjectStore()): Promise<PhasedRun> {
   const extract = [...generateExtract({ county: 'SUTTER', people, seed: 5 })].join('');
   store.put('uploads/x.csv', extract);
   const request: RunRequest = {
@@ -40,8 +39,8 @@ export async function splitRun(run: PhasedRun): Promise<SplitResult[]> {
 }
 
 /** Split, the slice index and Classify of every partition. */
-export async function classifiedRun(people?: number, rangeBytes?: number, extra?: Partial<RunRequest>): Promise<PhasedRun> {
-  const run = await plannedRun(people, rangeBytes, extra);
+export async function classifiedRun(people?: number, rangeBytes?: number, extra?: Partial<RunRequest>, store?: MemoryObjectStore): Promise<PhasedRun> {
+  const run = await plannedRun(people, rangeBytes, extra, store);
   await splitRun(run);
   await indexSlices(run.store, run.plan);
   for (let partition = 0; partition < run.plan.partitionCount; partition++) await classifyPartition(run.store, run.plan, partition);
