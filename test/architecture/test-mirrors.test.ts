@@ -29,7 +29,6 @@ const EXEMPT: Readonly<Record<string, string>> = {
   'local/promise-polyfill.ts': 'no direct test yet',
   'local/sfn-stand-in.ts': 'no direct test yet',
   'tools/lambda-bundles.ts': 'thin (esbuild options); test/lambdas/bundle.test.ts bundles every handler with it and runs an upload through the bundles',
-  'tools/next-month.ts': 'no direct test yet',
 };
 
 /** The mirrored test path of a source file. */
