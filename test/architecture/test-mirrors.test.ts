@@ -26,8 +26,6 @@ const EXEMPT: Readonly<Record<string, string>> = {
   'local/lambda-worker-protocol.ts': 'types and file names only',
   'local/lambda-worker-sockets.ts': 'runs inside worker threads only (a process-wide diagnostics channel); the socket cap and byte counts are tested through the pool in test/local/lambda-pool.test.ts',
   'local/lambda-worker.ts': 'the worker thread entry point of the Lambda pool, run by test/local/lambda-pool.test.ts and every e2e suite',
-  'local/promise-polyfill.ts': 'no direct test yet',
-  'local/sfn-stand-in.ts': 'no direct test yet',
   'tools/lambda-bundles.ts': 'thin (esbuild options); test/lambdas/bundle.test.ts bundles every handler with it and runs an upload through the bundles',
 };
 
