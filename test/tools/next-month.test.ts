@@ -65,7 +65,7 @@ describe('next month', () => {
           expect(ofCount(next!).every((row) => row[COL.CONV_STAT_DESCR] === 'FELONY' && row[COL.OFFENSE_TOC] === 'F')).toBe(true);
           break;
         default:
-          throw new Error(`${subjectId} of the first month planted as ${change.change}`);
+          throw new Error(`${subjectId} of the first month planted as ${change?.change}`);
       }
       if (change?.change !== undefined && change.change !== 'sealed' && change.change !== 'new conviction') {
         expect(next!.length).toBe(rows.length);
