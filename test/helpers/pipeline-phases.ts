@@ -19,7 +19,7 @@ export interface PhasedRun {
 }
 
 /** A generated extract of `people` planned in ranges of about `rangeBytes` (in `store`, beside an earlier run). */
-export async function plannedRun(people = 200, rangeBytes = 20_000, extra: Partial<RunRequest> = {}, store = new MemoryObjectStore()): Promise<PhasedRun> {
+export async function plannedRun(people = 40, rangeBytes = 40_000, extra: Partial<RunRequest> = {}, store = new MemoryObjectStore()): Promise<PhasedRun> {
   const extract = [...generateExtract({ county: 'SUTTER', people, seed: 5 })].join('');
   store.put('uploads/x.csv', extract);
   const request: RunRequest = {

@@ -6,7 +6,7 @@ import { COL, FIELD_COUNT } from '../../lambdas/domain/columns';
 import { generateExtract, plantedChanges } from '../../tools/generator';
 import { newPeopleCount, PLANTED_CHANGES, splitRow } from '../../tools/next-month';
 
-const OPTIONS = { county: 'LOS ANGELES', people: 400, seed: 11, malformedDateRate: 0 };
+const OPTIONS = { county: 'LOS ANGELES', people: 100, seed: 12, malformedDateRate: 0 };
 
 /** Each person's rows (fields), in file order. */
 function rowsByPerson(nextMonth: boolean): Map<string, string[][]> {
