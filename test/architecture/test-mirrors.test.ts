@@ -22,7 +22,7 @@ const EXEMPT: Readonly<Record<string, string>> = {
   'lambdas/domain/decision.ts': 'types and the determination labels only',
   'lambdas/domain/defaults.ts': 'constants only',
   'local/lambda-nested-worker.ts': 'the entry point of a thread a handler starts (13 lines), run by the in-thread socket count of test/local/lambda-pool.test.ts',
-  'local/lambda-worker-protocol.ts': 'types and constants only (the workers\' file names, the socket counters\' slots)',
+  'local/lambda-worker-protocol.ts': "types and constants only (the workers' file names, the socket counters' slots)",
   'local/lambda-worker-sockets.ts': 'runs inside worker threads only (a process-wide diagnostics channel); the socket cap and byte counts are tested through the pool in test/local/lambda-pool.test.ts',
   'local/lambda-worker.ts': 'the worker thread entry point of the Lambda pool, run by test/local/lambda-pool.test.ts and every e2e suite',
   'tools/lambda-bundles.ts': 'thin (esbuild options); test/lambdas/bundle.test.ts bundles every handler with it and runs an upload through the bundles',
