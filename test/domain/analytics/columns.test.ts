@@ -1,8 +1,9 @@
 /** The analytics tables' one definition (lambdas/domain/analytics/columns.ts): columns, county slugs and keys. */
 import {
-  ANALYTICS_PARTITION_KEYS, ANALYTICS_RUN_COLUMNS, ANALYTICS_TABLES, COUNTY_SLUGS, countySlug, latestKey, RUN_TABLES, runTableKey, STATISTICS_TABLE,
+  ANALYTICS_PARTITION_KEYS, ANALYTICS_RUN_COLUMNS, ANALYTICS_TABLES, latestKey, RUN_TABLES, runTableKey, STATISTICS_TABLE,
 } from '../../../lambdas/domain/analytics/columns';
 import { PERSONAL_COLUMNS } from '../../../lambdas/domain/columns';
+import { CALIFORNIA_COUNTIES } from '../../../lambdas/domain/counties';
 
 describe('the analytics tables', () => {
   it('each start with the run identity, name every column once, and none is a partition key or personal', () => {
@@ -22,13 +23,12 @@ describe('the analytics tables', () => {
   });
 });
 
-describe('county slugs and keys', () => {
-  it('are lower case with underscores, one per county, path-safe', () => {
-    expect(countySlug('LOS ANGELES')).toBe('los_angeles');
-    expect(countySlug('SAN LUIS OBISPO')).toBe('san_luis_obispo');
-    expect(COUNTY_SLUGS).toHaveLength(58);
-    expect(new Set(COUNTY_SLUGS).size).toBe(58);
-    for (const slug of COUNTY_SLUGS) expect(slug).toMatch(/^[a-z_]+$/);
+describe('the keys', () => {
+  it("name the county's partition in lower case with underscores: one value per county, path-safe", () => {
+    const values = CALIFORNIA_COUNTIES.map((county) => /county=([^/]*)\//.exec(latestKey('', county))![1]);
+    expect(values).toContain('san_luis_obispo');
+    expect(new Set(values).size).toBe(58);
+    for (const value of values) expect(value).toMatch(/^[a-z_]+$/);
   });
 
   it('put a run under its table, county and run date, and the latest pointer under its county', () => {

@@ -1,12 +1,7 @@
 /** The cloud split's request budget (lambdas/domain/pipeline/limits.ts): map concurrency that keeps every prefix under budget. */
 import * as fc from 'fast-check';
-import {
-  classifyTaskRequests,
-  DEFAULT_PREFIX_REQUEST_BUDGET,
-  mapConcurrencyFor,
-  peakRatePerPrefix,
-  splitTaskRequests,
-} from '../../../lambdas/domain/pipeline/limits';
+import { DEFAULT_PREFIX_REQUEST_BUDGET } from '../../../lambdas/domain/defaults';
+import { classifyTaskRequests, mapConcurrencyFor, peakRatePerPrefix, splitTaskRequests } from '../../../lambdas/domain/pipeline/limits';
 
 const MiB = 1024 * 1024;
 
