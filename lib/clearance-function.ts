@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LAMBDA_NODE_TARGET, METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/defaults';
+import { LAMBDA_ESBUILD_ARGS, LAMBDA_MAIN_FIELDS, LAMBDA_NODE_TARGET, METRICS_NAMESPACE, SERVICE_NAME } from '../lambdas/domain/defaults';
 
 /** The workflow phases; each has one function whose entry is `lambdas/<phase>/handler.ts`. */
 export const CLEARANCE_PHASES = ['plan', 'split', 'classify', 'compare', 'assemble', 'mark-failed'] as const;
@@ -199,6 +199,10 @@ export class ClearanceFunction extends Construct implements iam.IGrantable {
         format: OutputFormat.CJS,
         target: LAMBDA_NODE_TARGET,
         minify: true,
+        // ES module builds first: esbuild drops what is not imported (a third of the AWS SDK's bytes), so each
+        // cold start compiles less.
+        mainFields: LAMBDA_MAIN_FIELDS,
+        esbuildArgs: { ...LAMBDA_ESBUILD_ARGS },
         sourceMap: true,
         sourcesContent: false,
         // Bundle the AWS SDK: the pinned, tested version ships instead of whatever the runtime carries.
