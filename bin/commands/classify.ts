@@ -6,6 +6,7 @@ import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { guardInterrupts } from './interrupts';
+import { startChartWorker } from './chart-worker';
 import { sinceLastRunLine } from './since-last-run';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest, type CheckedRequest } from './request';
@@ -205,11 +206,15 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   const inputBytes = request.inputs.reduce((sum, input) => sum + input.size, 0);
   // Started now, so that the workers load the split code while this thread plans.
   const workers = inputBytes > IN_THREAD_MAX_BYTES ? new (await import('./phase-workers')).PhaseWorkerPool(outDir, options.concurrency) : undefined;
+  // A small run's charts are drawn in a thread of their own that loads vega meanwhile (chart-worker.ts); a large
+  // run draws them in this thread while its outputs are joined.
+  const charts = workers === undefined ? startChartWorker() : undefined;
   const removeWork = () => fs.rm(path.join(outDir, workPrefix), { recursive: true, force: true });
   const guard = guardInterrupts(async () => {
     const stoppedIn = phase;
     progress.stop();
     await workers?.close();
+    await charts?.close();
     await removeWork();
     await fs.rm(runDir, { recursive: true, force: true });
     // Stopped after Assemble published its analytics rows: they go with the run's folder.
@@ -233,6 +238,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
         concurrency: options.concurrency,
         // The heavy phases run in worker threads (both cores, and heap limits of their own), or in this one.
         executor: () => workers,
+        renderChart: charts?.render,
       },
     );
     progress.stop();
@@ -249,6 +255,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     throw error;
   } finally {
     await workers?.close();
+    await charts?.close();
     await removeWork();
     guard.dispose();
   }

@@ -17,8 +17,8 @@ export async function placeholderSvg(spec: Spec): Promise<string> {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><desc>${description} (${serialised.length} bytes of spec)</desc></svg>`;
 }
 
-/** The charts module with its drawing (`renderSvg`, `chartSvg`, `cachedSvg`) replaced by `placeholderSvg`, everything else as it is. */
+/** The charts module with its drawing (`renderSvg`, `chartSvg`, `cachedSvg`; none rendered ahead) replaced by `placeholderSvg`, everything else as it is. */
 export function chartsWithPlaceholderSvg(): Record<string, unknown> {
   const chartSvg = (chart: ChartSpec) => placeholderSvg(chart.spec);
-  return { ...jest.requireActual('../../lambdas/domain/report/charts'), renderSvg: placeholderSvg, chartSvg, cachedSvg: chartSvg };
+  return { ...jest.requireActual('../../lambdas/domain/report/charts'), renderSvg: placeholderSvg, chartSvg, cachedSvg: chartSvg, renderChartsAhead: () => undefined };
 }

@@ -6,6 +6,7 @@
 import { DETERMINATION_ORDER, determinationLabel, ReportModel } from './model';
 import { DisplayedCell, SuppressedTable } from './suppression';
 import { ChartDefinition, ChartSlots, Spec, vegaSpecOf } from './chart-templates';
+import { renderSvg } from './vega-render';
 
 const WIDTH = 560;
 const FONT = 'Helvetica, Arial, sans-serif';
@@ -244,29 +245,7 @@ export function reportCharts(model: ReportModel): ChartSpec[] {
   return charts;
 }
 
-interface VegaModule {
-  parse(spec: unknown): unknown;
-  View: new (runtime: unknown, options: { renderer: 'none' }) => { toSVG(): Promise<string>; finalize(): void };
-}
-
-let vegaModule: Promise<VegaModule> | undefined;
-
-/** vega is loaded on first use: only the commands and phases that write a report render charts. */
-function loadVega(): Promise<VegaModule> {
-  vegaModule ??= import('vega').then((vega) => vega as unknown as VegaModule);
-  return vegaModule;
-}
-
-/** A Vega spec as a standalone SVG string (renderer `none`: no DOM, no canvas). */
-export async function renderSvg(vegaSpec: Spec): Promise<string> {
-  const vega = await loadVega();
-  const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
+export { renderSvg } from './vega-render';
 
 /** A chart as SVG: its definition's build-time Vega template fed the chart's slots, rendered. */
 export function chartSvg(chart: ChartSpec): Promise<string> {
@@ -280,15 +259,18 @@ export function chartSvg(chart: ChartSpec): Promise<string> {
  */
 export type ChartCache = Map<string, Promise<string>>;
 
-/** chartSvg through `cache`: a chart rendered before is not rendered again. */
-export function cachedSvg(chart: ChartSpec, cache: ChartCache): Promise<string> {
+/** Draws a chart as SVG: chartSvg in this thread, or another thread's (the CLI's chart worker). */
+export type ChartRenderer = (chart: ChartSpec) => Promise<string>;
+
+/** `render` through `cache`: a chart rendered before is not rendered again. */
+export function cachedSvg(chart: ChartSpec, cache: ChartCache, render: ChartRenderer = chartSvg): Promise<string> {
   const key = JSON.stringify(chart.spec);
   let svg = cache.get(key);
-  if (svg === undefined) cache.set(key, (svg = chartSvg(chart)));
+  if (svg === undefined) cache.set(key, (svg = render(chart)));
   return svg;
 }
 
 /** Starts rendering the charts of `model` into `cache`; a failure surfaces when the page asks for that chart. */
-export function renderChartsAhead(model: ReportModel, cache: ChartCache): void {
-  for (const chart of reportCharts(model)) cachedSvg(chart, cache).catch(() => undefined);
+export function renderChartsAhead(model: ReportModel, cache: ChartCache, render: ChartRenderer = chartSvg): void {
+  for (const chart of reportCharts(model)) cachedSvg(chart, cache, render).catch(() => undefined);
 }
