@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { chartSvg, type ChartRenderer, type ChartSpec } from '../../lambdas/domain/report/charts';
+import type { ChartRenderer, ChartSpec } from '../../lambdas/domain/report/charts';
 import { vegaSpecOf } from '../../lambdas/domain/report/chart-templates';
 import type { ChartResult, ChartTask } from './chart-worker-thread';
 
@@ -18,6 +18,11 @@ export interface ChartWorker {
  * A worker drawing charts, or undefined where this file cannot run as a worker (TypeScript sources under the test
  * runner): charts are then drawn in this thread. A worker that fails hands its charts back to this thread.
  */
+/** Draws in this thread, for a worker that failed: charts.ts (and the report model) loaded only then. */
+function chartSvg(chart: ChartSpec): Promise<string> {
+  return (require('../../lambdas/domain/report/charts') as typeof import('../../lambdas/domain/report/charts')).chartSvg(chart);
+}
+
 export function startChartWorker(): ChartWorker | undefined {
   if (!__filename.endsWith('.js')) return undefined;
   const worker = new Worker(path.join(__dirname, 'chart-worker-thread.js'));
@@ -49,5 +54,6 @@ export function startChartWorker(): ChartWorker | undefined {
       worker.postMessage({ id, spec: vegaSpecOf(chart.id, chart.slots) } satisfies ChartTask);
     });
   };
+  // Closed twice when classify closes the worker it was handed: terminate() is idempotent.
   return { render, close: async () => void (await worker.terminate()) };
 }

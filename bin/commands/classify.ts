@@ -6,7 +6,7 @@ import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { guardInterrupts } from './interrupts';
-import { startChartWorker } from './chart-worker';
+import { ChartWorker, startChartWorker } from './chart-worker';
 import { sinceLastRunLine } from './since-last-run';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest, type CheckedRequest } from './request';
@@ -185,7 +185,19 @@ function printClassified(s: Summary, runDir: string): void {
   if (since !== undefined) process.stderr.write(`${since}\n`);
 }
 
-export async function classifyCommand(options: ClassifyOptions): Promise<void> {
+/**
+ * `chartWorker`: a chart worker started with the command (bin/cli.ts), used when the input runs in this thread and
+ * closed otherwise; without one, a small run starts its own.
+ */
+export async function classifyCommand(options: ClassifyOptions, chartWorker?: ChartWorker): Promise<void> {
+  try {
+    await classifyWith(options, chartWorker);
+  } finally {
+    await chartWorker?.close();
+  }
+}
+
+async function classifyWith(options: ClassifyOptions, chartWorker: ChartWorker | undefined): Promise<void> {
   const request = await checkRequest(options);
   if (request.inputs.length === 0) throw new UsageError(`--input ${JSON.stringify(String(options.input))} names no file`);
   for (const note of request.notes) process.stderr.write(`${note}\n`);
@@ -207,8 +219,8 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   // Started now, so that the workers load the split code while this thread plans.
   const workers = inputBytes > IN_THREAD_MAX_BYTES ? new (await import('./phase-workers')).PhaseWorkerPool(outDir, options.concurrency) : undefined;
   // A small run's charts are drawn in a thread of their own that loads vega meanwhile (chart-worker.ts); a large
-  // run draws them in this thread while its outputs are joined.
-  const charts = workers === undefined ? startChartWorker() : undefined;
+  // run draws them in this thread while its outputs are joined (a worker handed in is closed now).
+  const charts = workers === undefined ? (chartWorker ?? startChartWorker()) : await chartWorker?.close();
   const removeWork = () => fs.rm(path.join(outDir, workPrefix), { recursive: true, force: true });
   const guard = guardInterrupts(async () => {
     const stoppedIn = phase;
