@@ -10,7 +10,7 @@
  * with a 1 MiB threshold 4.8 s), and it is already flat (~350 MB on 500k, ~460 MB on 5M). glibc reads tunables
  * when a process starts only, hence the child process; other C libraries ignore the variable.
  */
-import type { spawn as Spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 export const MMAP_THRESHOLD_TUNABLE = 'glibc.malloc.mmap_threshold=131072';
 /** Set in the child's environment: it runs the CLI itself, and ends when its launcher is gone. */
@@ -50,8 +50,6 @@ export function launch(script: string, runCli: () => void): void {
     runCli();
     return;
   }
-  // Loaded here: only `run` starts a child, and node:child_process (with net and dgram) is a cost to every command.
-  const { spawn } = require('node:child_process') as { spawn: typeof Spawn };
   const child = spawn(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], {
     env,
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
