@@ -47,6 +47,14 @@ export const DEFAULT_REVIEW_MAX_PARTITIONS = 1000;
 export const DEFAULT_REVIEW_MAP_CONCURRENCY = 40;
 /** The Node.js version the Lambda bundles are built for (esbuild's target; the functions' runtime is the same major). */
 export const LAMBDA_NODE_TARGET = 'node24';
+/** Where esbuild looks first in a package for the Lambda bundles: ES module builds, which it can tree-shake. */
+export const LAMBDA_MAIN_FIELDS = ['module', 'main'];
+/**
+ * esbuild arguments of the Lambda bundles besides those CDK names: the SDK's ES module builds load some Node
+ * built-ins with `import()` (node:http when the first request is sent); as require() they load as every other
+ * module of a CommonJS bundle does.
+ */
+export const LAMBDA_ESBUILD_ARGS: Readonly<Record<string, string>> = { '--supported:dynamic-import': 'false' };
 /**
  * Bytes of routed review decisions per chunk (docs/monthly.md): the previous run's decisions are routed to the run's
  * partitions one chunk at a time, so routing holds at most a chunk (a decided conviction is ~150 bytes).

@@ -81,6 +81,15 @@ export class RegisterFormatError extends Error {
   override readonly name = RegisterFormatError.errorName;
 }
 
+/**
+ * A report chart's compiled template does not fit its definition (chart-templates.ts): vega-lite placed a slot where it
+ * cannot be fed, or the template is missing or stale. A build fault, raised at build time or on the first render.
+ */
+export class ChartTemplateError extends Error {
+  static readonly errorName = 'ChartTemplateError';
+  override readonly name = ChartTemplateError.errorName;
+}
+
 /** A missing or bad environment variable of a function: its cold start fails, naming the variable and value. */
 export class ConfigError extends Error {
   static readonly errorName = 'ConfigError';
@@ -194,7 +203,7 @@ export function isRequestError(error: unknown): boolean {
 
 const CATALOGUE: ReadonlyMap<string, { prototype: Error }> = new Map(
   [
-    InputError, UnknownCountyError, RejectRatioExceeded, InvariantError, PolicyError, ReportSettingsError, ReviewListError, ConfigError,
+    InputError, UnknownCountyError, RejectRatioExceeded, InvariantError, PolicyError, ReportSettingsError, ReviewListError, ChartTemplateError, ConfigError,
     NotFoundError, FrameFormatError, RetryableError, LedgerError, TaskTimedOut, RunFailed, UsageError, StateInUseError, DecisionFileRejected,
   ].map((errorClass) => [errorClass.errorName, errorClass]),
 );

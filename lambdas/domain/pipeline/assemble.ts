@@ -24,7 +24,7 @@ import { SplitResult } from './split';
 import { loadSplitResults } from './slice-index';
 import { COURT_LIST_FILES } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
-import { ChartCache, renderChartsAhead } from '../report/charts';
+import { ChartCache, ChartRenderer, renderChartsAhead } from '../report/charts';
 import { buildReportModel } from '../report/model';
 import { ReportSettings, reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
@@ -102,6 +102,8 @@ export interface AssembleOptions {
    * at the store's root, null for none.
    */
   analyticsPrefix?: string | null;
+  /** Draws the report's charts; default: in this thread (the CLI passes its chart worker's). */
+  renderChart?: ChartRenderer;
 }
 
 /** Runs every output slice of `plan` in this thread. */
@@ -218,7 +220,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
       );
     }
   }
-  charts = chartsAhead(plan, statistics, files, policy, reportSettings);
+  charts = chartsAhead(plan, statistics, files, policy, reportSettings, options.renderChart);
   await Promise.all([
     join(SLICE_OUTPUTS.filter((name) => name !== 'rejects')),
     ...(plan.previous === undefined ? [] : [writeChanges(store, plan, staged('changes'))]),
@@ -241,12 +243,12 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
  * The report's charts depend on the run's statistics alone, known before the outputs are joined: this thread renders
  * them while it waits on the joins, and the page takes them from the cache.
  */
-function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings): ChartCache {
+function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings, render?: ChartRenderer): ChartCache {
   const cache: ChartCache = new Map();
   const summary = buildSummary(statistics, {
     runId: plan.runId, county: plan.county, computeAt: plan.computeAt, policy, policyName: plan.policyName, files, timings: {}, status: 'SUCCEEDED', reportSettings,
   });
-  renderChartsAhead(buildReportModel(statistics, summary, policy, reportSettings), cache);
+  renderChartsAhead(buildReportModel(statistics, summary, policy, reportSettings), cache, render);
   return cache;
 }
 

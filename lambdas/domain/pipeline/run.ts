@@ -4,6 +4,7 @@
  * `classify`); the cloud runs the same phase functions from the Lambda handlers.
  */
 import { assembleRun, AssembleResult } from './assemble';
+import type { ChartRenderer } from '../report/charts';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore } from './object-store';
 import { createPlan, RunPlan, RunRequest } from './plan';
@@ -38,6 +39,8 @@ export interface InProcessOptions {
   concurrency?: number;
   /** Creates the executor once the plan exists (default: this thread); closed at the end. */
   executor?: (plan: RunPlan) => (PhaseExecutor & { close?(): Promise<void> }) | undefined;
+  /** Draws the report's charts (AssembleOptions.renderChart); default: in this thread. */
+  renderChart?: ChartRenderer;
 }
 
 function inThreadExecutor(store: ObjectStore): PhaseExecutor {
@@ -112,7 +115,7 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     });
     // The executor's work is done: its threads' memory goes before the reports are rendered.
     await (executor as { close?(): Promise<void> }).close?.();
-    const result = await assembleRun(store, plan, timings, { runSlices: async () => undefined });
+    const result = await assembleRun(store, plan, timings, { runSlices: async () => undefined, renderChart: options.renderChart });
     report({ phase: 'assemble', done: slices + 1, total: slices + 1 });
     return result;
   } finally {
