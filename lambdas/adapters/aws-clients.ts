@@ -12,7 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HandlerConfig } from './config';
 import { RunLedger } from './ledger';
 import { tracer } from './observability';
-import { MIN_PART_BYTES_ENV, S3ObjectStore } from './s3-object-store';
+import { S3ObjectStore } from './s3-object-store';
 import { ConfigError } from '../domain/errors';
 
 export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
@@ -120,13 +120,8 @@ export function documentClient(): DynamoDBDocumentClient {
 
 /** The data bucket as the pipeline's ObjectStore, and the run ledger, for a handler's configuration. */
 export function handlerResources(config: HandlerConfig): { store: S3ObjectStore; ledger: RunLedger } {
-  const minPart = process.env[MIN_PART_BYTES_ENV];
-  const minPartBytes = minPart === undefined || minPart === '' ? undefined : Number(minPart);
-  if (minPartBytes !== undefined && !(Number.isSafeInteger(minPartBytes) && minPartBytes >= 1)) {
-    throw new ConfigError(`configuration: ${MIN_PART_BYTES_ENV}: ${JSON.stringify(minPart)} must be a whole number >= 1`);
-  }
   return {
-    store: new S3ObjectStore(s3Client(), config.dataBucket, minPartBytes === undefined ? {} : { minPartBytes }),
+    store: new S3ObjectStore(s3Client(), config.dataBucket),
     ledger: new RunLedger(documentClient(), config.ledgerTable),
   };
 }

@@ -45,12 +45,6 @@ export interface S3ObjectStoreOptions {
   minPartBytes?: number;
 }
 
-/**
- * S3's least multipart part size as the embedded stack scales it down (tests of the output slices' join on small
- * runs, local/embedded-stack.ts limits.s3MinPartBytes); unset in the cloud: S3's 5 MiB.
- */
-export const MIN_PART_BYTES_ENV = 'CLEARANCE_S3_MIN_PART_BYTES';
-
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 /** CopyObject's limit, and the largest part of a multipart upload; larger objects are copied part by part. */
