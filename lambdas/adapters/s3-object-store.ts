@@ -101,37 +101,54 @@ export class S3ObjectStore implements ObjectStore {
     if (parts.length === 0) return this.write(toKey, []);
     const only = parts[0];
     if (parts.length === 1 && 'bytes' in only) return this.write(toKey, [await gather(only)]);
+    await this.multipartUpload(toKey, parts.length, 'join', async (index, uploadId) => {
+      const part = parts[index];
+      if ('copy' in part) {
+        const { key, start, end } = part.copy;
+        const copied = await this.client.send(
+          new UploadPartCopyCommand({
+            Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1,
+            CopySource: `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+            CopySourceRange: `bytes=${start}-${end - 1}`,
+          }),
+        );
+        return copied.CopyPartResult?.ETag;
+      }
+      const body = await gather(part);
+      const uploaded = await this.client.send(
+        new UploadPartCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length }),
+      );
+      return uploaded.ETag;
+    }, async (error) => retryableOrOriginal(error, `join ${toKey}`));
+  }
+
+  /**
+   * One multipart upload of `parts` parts to `toKey`: `sendPart(index, uploadId)` sends part index + 1 and returns its
+   * ETag, copyConcurrency parts at once. The first failure stops the other workers from starting parts; the upload is
+   * aborted only once no part is in flight, so none lands after the abort (parts left behind are billed until a
+   * lifecycle rule removes them). Throws the error as `toError` makes it; `label` names the operation in its message.
+   */
+  private async multipartUpload(
+    toKey: string,
+    parts: number,
+    label: string,
+    sendPart: (index: number, uploadId: string) => Promise<string | undefined>,
+    toError: (error: unknown) => Promise<unknown>,
+  ): Promise<void> {
     let uploadId: string | undefined;
     try {
       const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: contentTypeOf(toKey) }));
-      uploadId = created.UploadId;
-      if (uploadId === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
-      const etags: string[] = new Array(parts.length);
+      const upload = created.UploadId;
+      uploadId = upload;
+      if (upload === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
+      const etags: string[] = new Array(parts);
       let next = 0;
       let failed = false;
       const sendParts = async () => {
-        while (next < parts.length && !failed) {
+        while (next < parts && !failed) {
           const index = next++;
-          const part = parts[index];
-          let etag: string | undefined;
-          if ('copy' in part) {
-            const { key, start, end } = part.copy;
-            const copied = await this.client.send(
-              new UploadPartCopyCommand({
-                Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1,
-                CopySource: `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
-                CopySourceRange: `bytes=${start}-${end - 1}`,
-              }),
-            );
-            etag = copied.CopyPartResult?.ETag;
-          } else {
-            const body = await gather(part);
-            const uploaded = await this.client.send(
-              new UploadPartCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length }),
-            );
-            etag = uploaded.ETag;
-          }
-          if (etag === undefined) throw new Error(`join ${toKey} part ${index + 1}: no ETag in the response`);
+          const etag = await sendPart(index, upload);
+          if (etag === undefined) throw new Error(`${label} ${toKey} part ${index + 1}: no ETag in the response`);
           etags[index] = etag;
         }
       };
@@ -139,14 +156,14 @@ export class S3ObjectStore implements ObjectStore {
         failed = true;
         throw error;
       });
-      const settled = await Promise.allSettled(Array.from({ length: Math.min(this.copyConcurrency, parts.length) }, worker));
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(this.copyConcurrency, parts) }, worker));
       const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failure) throw failure.reason;
       await this.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key: toKey,
-          UploadId: uploadId,
+          UploadId: upload,
           MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
         }),
       );
@@ -154,7 +171,7 @@ export class S3ObjectStore implements ObjectStore {
       if (uploadId !== undefined) {
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId })).catch(() => undefined);
       }
-      throw retryableOrOriginal(error, `join ${toKey}`);
+      throw await toError(error);
     }
   }
 
@@ -279,58 +296,21 @@ export class S3ObjectStore implements ObjectStore {
     const mib = 1024 * 1024;
     const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_PARTS / mib) * mib);
     const parts = Math.ceil(size / partSize);
-    let uploadId: string | undefined;
-    try {
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: contentTypeOf(toKey) }));
-      uploadId = created.UploadId;
-      if (uploadId === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
-      const etags: string[] = new Array(parts);
-      let next = 0;
-      let failed = false;
-      const copyParts = async () => {
-        while (next < parts && !failed) {
-          const index = next++;
-          const start = index * partSize;
-          const end = Math.min(size, start + partSize) - 1;
-          const copied = await this.client.send(
-            new UploadPartCopyCommand({
-              Bucket: this.bucket,
-              Key: toKey,
-              UploadId: uploadId,
-              PartNumber: index + 1,
-              CopySource: source,
-              CopySourceRange: `bytes=${start}-${end}`,
-            }),
-          );
-          const etag = copied.CopyPartResult?.ETag;
-          if (etag === undefined) throw new Error(`UploadPartCopy ${toKey} part ${index + 1}: no ETag in the response`);
-          etags[index] = etag;
-        }
-      };
-      // The first failure stops the other workers from starting parts; the upload is aborted (below) only once
-      // no part is in flight, so none lands after the abort.
-      const worker = () => copyParts().catch((error) => {
-        failed = true;
-        throw error;
-      });
-      const settled = await Promise.allSettled(Array.from({ length: Math.min(this.copyConcurrency, parts) }, worker));
-      const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failure) throw failure.reason;
-      await this.client.send(
-        new CompleteMultipartUploadCommand({
+    await this.multipartUpload(toKey, parts, 'UploadPartCopy', async (index, uploadId) => {
+      const start = index * partSize;
+      const end = Math.min(size, start + partSize) - 1;
+      const copied = await this.client.send(
+        new UploadPartCopyCommand({
           Bucket: this.bucket,
           Key: toKey,
           UploadId: uploadId,
-          MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+          PartNumber: index + 1,
+          CopySource: source,
+          CopySourceRange: `bytes=${start}-${end}`,
         }),
       );
-    } catch (error) {
-      if (uploadId !== undefined) {
-        // Parts left behind are billed until a lifecycle rule removes them.
-        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId })).catch(() => undefined);
-      }
-      throw await this.keyFailure(error, 'UploadPartCopy', fromKey);
-    }
+      return copied.CopyPartResult?.ETag;
+    }, (error) => this.keyFailure(error, 'UploadPartCopy', fromKey));
   }
 
   async delete(keys: readonly string[]): Promise<void> {
