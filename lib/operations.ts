@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { LAMBDA_SERVICE_ERRORS, TASK_TIMEOUT_ERRORS, TRANSIENT_ERRORS } from '../lambdas/domain/errors';
 import { ClearanceFunction } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
 import { announceRun, RUN_FAILED } from './run-events';
@@ -144,7 +145,7 @@ export class ClearanceOperations extends Construct {
       taskTimeout: sfn.Timeout.duration(reconcileFunction.timeout.plus(Duration.minutes(1))),
     });
     reconcile.addRetry({
-      errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'RetryableError', 'States.Timeout', 'Sandbox.Timedout'],
+      errors: [...LAMBDA_SERVICE_ERRORS, ...TRANSIENT_ERRORS, ...TASK_TIMEOUT_ERRORS],
       interval: Duration.seconds(2),
       maxAttempts: 6,
       backoffRate: 2,

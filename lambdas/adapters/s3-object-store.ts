@@ -24,7 +24,7 @@ import { CopyOptions, ObjectStore, Slots, collectBytes, existsBySize } from '../
 import { JoinPart, planJoin, S3_MIN_PART_BYTES } from '../domain/pipeline/join';
 import { contentTypeOf } from './content-type';
 import { retryableOrOriginal } from './errors';
-import { NotFoundError } from '../domain/errors';
+import { hasErrorName, NotFoundError } from '../domain/errors';
 
 export interface S3ObjectStoreOptions {
   /** Bytes per multipart part, and the largest body sent as one PutObject (default 16 MiB, at least 5 MiB). */
@@ -199,7 +199,7 @@ export class S3ObjectStore implements ObjectStore {
         return;
       }
     } catch (error) {
-      if (statusOf(error) === 416 || nameOf(error) === 'InvalidRange') return; // the range starts at or past the end
+      if (statusOf(error) === 416 || hasErrorName(error, 'InvalidRange')) return; // the range starts at or past the end
       throw await this.keyFailure(error, 'GetObject', key);
     }
     try {
@@ -350,8 +350,7 @@ export class S3ObjectStore implements ObjectStore {
    */
   private async keyFailure(error: unknown, operation: string, key: string): Promise<unknown> {
     const status = statusOf(error);
-    const name = nameOf(error);
-    if (status === 404 || name === 'NotFound' || name === 'NoSuchKey') return new NotFoundError(key);
+    if (status === 404 || hasErrorName(error, 'NotFound') || hasErrorName(error, 'NoSuchKey')) return new NotFoundError(key);
     if (status === 403) {
       const listed = await this.isListed(key).catch(() => true);
       if (!listed) return new NotFoundError(key);
@@ -369,11 +368,6 @@ export class S3ObjectStore implements ObjectStore {
 function statusOf(error: unknown): number | undefined {
   const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
   return typeof status === 'number' ? status : undefined;
-}
-
-function nameOf(error: unknown): string | undefined {
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' ? name : undefined;
 }
 
 async function* toBuffers(body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncIterable<Buffer> {

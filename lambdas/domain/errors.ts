@@ -147,11 +147,17 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** A task past its timeout as Step Functions names it: the state's (States.Timeout) or the function's (Sandbox.Timedout). */
+export const TASK_TIMEOUT_ERRORS: readonly string[] = ['States.Timeout', 'Sandbox.Timedout'];
+
 /**
- * A task past its timeout (the task's, or the function's: Sandbox.Timedout, Lambda.Unknown on older runtimes). Not
- * retried: the same range, partition or run would take as long again; the run fails at once with TaskTimedOut.
+ * A task past its timeout (TASK_TIMEOUT_ERRORS, and Lambda.Unknown: the function's on older runtimes). Not retried by
+ * the run's workflow: the same range, partition or run would take as long again; the run fails at once with TaskTimedOut.
  */
-export const TIMEOUT_ERRORS: readonly string[] = ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'];
+export const TIMEOUT_ERRORS: readonly string[] = [...TASK_TIMEOUT_ERRORS, 'Lambda.Unknown'];
+
+/** A distributed map whose failed items exceed its tolerance (the map's own error; the items' causes are elsewhere). */
+export const MAP_FAILED_ERROR = 'States.ExceedToleratedFailureThreshold';
 
 // ------------------------------------------------------------------------------------------------ the CLI
 
