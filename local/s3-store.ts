@@ -30,6 +30,7 @@ import S3Object from 's3rver/lib/models/object';
 import S3Error from 's3rver/lib/models/error';
 import { assertInsideRoot } from './stand-in-guard';
 import { NotFoundError } from '../lambdas/domain/errors';
+import { S3_MIN_PART_BYTES } from '../lambdas/domain/pipeline/join';
 
 /** The hash behind a body's ETag (see the module comment); `bodyEtag` gives its 32 hex digits. */
 export function bodyHash(): crypto.Hash {
@@ -100,9 +101,6 @@ async function slotSize(uploadDir: string, length: number): Promise<number> {
     }
   }
 }
-
-/** S3's least size of a multipart upload's parts but the last. */
-export const S3_MIN_PART_BYTES = 5 * 1024 * 1024;
 
 export class LocalS3Store extends FilesystemStore {
   /** GetObject bodies being read (their files open). */

@@ -14,8 +14,7 @@ import { RunLedger } from './ledger';
 import { tracer } from './observability';
 import { S3ObjectStore } from './s3-object-store';
 import { ConfigError } from '../domain/errors';
-
-export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
+import { FORCE_PATH_STYLE_ENV } from '../domain/defaults';
 
 function regionOf(env: NodeJS.ProcessEnv): { region?: string } {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;

@@ -19,9 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { retryableOrOriginal } from './errors';
 import { hasErrorName, LedgerError } from '../domain/errors';
-
-/** Name of the county + start time index (lib/storage.ts creates it; not imported: handlers never load CDK code). */
-export const LEDGER_COUNTY_INDEX = 'byCounty';
+import { LEDGER_COUNTY_INDEX } from '../domain/defaults';
 
 export const RUN_STATUSES = ['PLANNING', 'SPLITTING', 'CLASSIFYING', 'ASSEMBLING', 'SUCCEEDED', 'FAILED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
