@@ -8,6 +8,9 @@ export const SERVICE_NAME = 'record-clearance';
 /** CloudWatch namespace of the custom metrics. */
 export const METRICS_NAMESPACE = 'RecordClearance';
 
+/** The stack's name when none is given (`cdk deploy`'s stackName context; the embedded stack's, always). */
+export const DEFAULT_STACK_NAME = 'RecordClearance';
+
 /** Nominal bytes per Split range (TARGET_RANGE_BYTES): 64 MiB. */
 export const DEFAULT_RANGE_BYTES = 64 * 1024 * 1024;
 /** Nominal input bytes per Classify partition (TARGET_PARTITION_BYTES): 64 MiB. */
