@@ -35,11 +35,10 @@ export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientCo
 }
 
 /**
- * Sockets per S3 client. Assemble reads every partition at once (a k-way merge, then the court lists), and a read
- * holds its socket until its body is consumed: with the SDK's default of 50 sockets, a run of more than ~50
- * partitions waited forever for a socket (seen locally with 257 partitions of a 5M-row extract; on AWS until the
- * function timed out). Partitions are capped by MAX_PARTITIONS (1000 by default), so this leaves room for that many
- * reads and the writes beside them.
+ * Sockets per S3 client. A read holds its socket until its body is consumed, and a task that reads many objects at
+ * once (a merge over the partitions) would, with the SDK's default of 50 sockets, wait forever for one past the
+ * 50th. Partitions are capped by MAX_PARTITIONS (1000 by default), so this leaves room for that many reads and the
+ * writes beside them.
  */
 export const S3_MAX_SOCKETS = 1100;
 

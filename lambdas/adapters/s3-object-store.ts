@@ -41,7 +41,10 @@ export interface S3ObjectStoreOptions {
   copyPartSize?: number;
   /** UploadPartCopy requests of one copy in flight at once (default 8). */
   copyConcurrency?: number;
-  /** S3's least part size but the last (default 5 MiB): what `join` plans its parts with. Lower only for tests. */
+  /**
+   * S3's least part size but the last (default 5 MiB): what `join` plans its parts with. Lower only against a store
+   * that allows smaller parts (the embedded stack's scaled S3 stand-in, local/lambda-hooks.ts).
+   */
   minPartBytes?: number;
 }
 
