@@ -73,6 +73,16 @@ export class ReviewListError extends Error {
 }
 
 /**
+ * A run's review record (a round's plan, an applied round's file, the rounds' index) that no longer holds what was
+ * written: damaged, or changed behind the round being applied. A fault of the stored review state, not of the
+ * decision file.
+ */
+export class ReviewStateError extends Error {
+  static readonly errorName = 'ReviewStateError';
+  override readonly name = ReviewStateError.errorName;
+}
+
+/**
  * A county register's part or manifest that does not hold what this version wrote (docs/monthly.md): damaged, or
  * written by something else. A fault of the stored register, not of the request.
  */
@@ -200,8 +210,8 @@ export function isRequestError(error: unknown): boolean {
 
 const CATALOGUE: ReadonlyMap<string, { prototype: Error }> = new Map(
   [
-    InputError, UnknownCountyError, RejectRatioExceeded, InvariantError, PolicyError, ReportSettingsError, ReviewListError, ConfigError,
-    NotFoundError, FrameFormatError, RetryableError, LedgerError, TaskTimedOut, RunFailed, UsageError, StateInUseError, DecisionFileRejected,
+    InputError, UnknownCountyError, RejectRatioExceeded, InvariantError, PolicyError, ReportSettingsError, ReviewListError, ReviewStateError,
+    RegisterFormatError, ConfigError, NotFoundError, FrameFormatError, RetryableError, LedgerError, TaskTimedOut, RunFailed, UsageError, StateInUseError, DecisionFileRejected,
   ].map((errorClass) => [errorClass.errorName, errorClass]),
 );
 
