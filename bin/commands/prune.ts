@@ -22,7 +22,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MAP_RESULTS = 'runs/map-results/';
 
 /** The key prefixes of a run's objects: its batch (or its single upload), its work area, its outputs and register. */
-export function keptRunPrefixes(run: RunRecord): string[] {
+export function runPrefixes(run: RunRecord): string[] {
   // The run's register (docs/monthly.md) goes with it: the next run then compares with the last run still kept.
   const prefixes = [`runs/${run.runId}/`, `results/${run.county}/${run.runId}/`, registerPrefixOf(run.county, run.runId), `reports/${run.county}/${run.runId}/`];
   if (run.triggerKey?.endsWith('/manifest.json')) prefixes.push(run.triggerKey.slice(0, -'manifest.json'.length));
@@ -59,7 +59,7 @@ export async function pruneCommand(runIds: string[], options: PruneOptions): Pro
     let freed = 0;
     for (const run of chosen) {
       const keys = new Set<string>();
-      for (const prefix of keptRunPrefixes(run)) for (const key of await state.store.list(prefix)) keys.add(key);
+      for (const prefix of runPrefixes(run)) for (const key of await state.store.list(prefix)) keys.add(key);
       for (const key of await runAnalyticsKeys(state.store, run.county, run.runId)) keys.add(key);
       let bytes = 0;
       for (const key of keys) bytes += await state.store.size(key).catch(() => 0);
@@ -74,7 +74,7 @@ export async function pruneCommand(runIds: string[], options: PruneOptions): Pro
     }
     // Uploads no run started from (a `clearance run` interrupted before it wrote its batch's manifest): nothing
     // reads them; no process uploads now (the lock is ours), so every one of them is such a leftover.
-    const referenced = runs.flatMap((run) => keptRunPrefixes(run).filter((prefix) => prefix.startsWith('incoming/')));
+    const referenced = runs.flatMap((run) => runPrefixes(run).filter((prefix) => prefix.startsWith('incoming/')));
     const orphans = (await state.store.list('incoming/')).filter((key) => !referenced.some((prefix) => key.startsWith(prefix)));
     if (orphans.length > 0) {
       let bytes = 0;
