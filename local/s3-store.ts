@@ -46,8 +46,8 @@ const WRITE_BATCH = 1024 * 1024;
 /**
  * Chunk size of object reads (GetObject bodies): 512 KiB while few are open, less as more are, down to 64 KiB, so
  * that the read buffers of all open bodies stay within about READ_BUDGET. Each open body holds up to two chunks (one
- * read ahead, one in its socket's buffer). Assemble keeps every partition open at once: 128 bodies of 512 KiB were
- * ~150 MB of the stand-in's memory on 5M rows, and their number grows with the input.
+ * read ahead, one in its socket's buffer). Many bodies can be open at once (the Assemble-slice tasks' window reads,
+ * several tasks at once): with fixed 512 KiB chunks the stand-in's memory would grow with their number.
  */
 const READ_CHUNK_MAX = 512 * 1024;
 const READ_CHUNK_MIN = 64 * 1024;
