@@ -131,7 +131,7 @@ export class FsObjectStore implements ObjectStore {
     const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
     try {
       // A hard link is a copy here: every write replaces a file by renaming a new one into place, so an object's
-      // bytes never change under another name. (Measured: publishing the 500k-row outputs took ~0.3 s as copies.)
+      // bytes never change under another name; publishing a run's outputs then copies no bytes.
       try {
         await fs.link(source, temporary);
       } catch (error) {

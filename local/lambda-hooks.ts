@@ -4,7 +4,7 @@
  * - S3 request bodies go unsigned (the stand-in never checks their hash; local/s3-payload-signing.ts);
  * - the Powertools Tracer is an off one. Outside Lambda the Tracer is never enabled, yet loading it loads the X-Ray
  *   SDK, which (with LAMBDA_TASK_ROOT set, as a Lambda worker has it) starts its CLS context tracking: an async hook
- *   on every promise, a third of Assemble's CPU on a 500k-row local run.
+ *   on every promise, a large share of Assemble's CPU on one machine.
  * - with S3_MIN_PART_BYTES_ENV set (the embedded stack's limits.s3MinPartBytes), the adapter's S3ObjectStore plans
  *   its joins with S3's least part scaled down as the stand-in's is, so that small runs' joins copy parts too.
  * They act on the module instances the handler resolves (from its own path, and the compiled adapters next to this
