@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { DEFAULT_MAX_REJECT_RATIO } from '../lambdas/domain/defaults';
 import { SAMPLE } from './commands/sample';
 import { registerReviewCommand } from './commands/review-command';
-import type { ClassifyCommandOptions } from './commands/classify';
+import type { ClassifyOptions } from './commands/classify';
 import type { RunOptions } from './commands/run';
 import type { StatusOptions } from './commands/status';
 import type { PruneOptions } from './commands/prune';
@@ -111,7 +111,7 @@ function registerClassifyCommand(program: Command): void {
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))
     .option('--excel-safe', 'neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md)')
     .option('--previous <dir>', 'compare with an earlier classify of the county (its folder <out>/<runId>): changes.csv, decisions carried forward (docs/monthly.md)')
-    .action(async (options: ClassifyCommandOptions) => (await import('./commands/classify')).classifyCommand(options))
+    .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options))
     .exitOverride();
 }
 

@@ -13,7 +13,7 @@ import type { RunRequest } from '../../lambdas/domain/pipeline/plan';
 import type { Summary } from '../../lambdas/domain/summary';
 import { InputError, RejectRatioExceeded, UnknownCountyError, UsageError } from '../../lambdas/domain/errors';
 
-export interface ClassifyCommandOptions {
+export interface ClassifyOptions {
   /** `--input a.csv b.csv` or `--input a.csv,b.csv` (request.ts splitList). */
   input: string[];
   county: string;
@@ -146,7 +146,7 @@ export async function previousClassify(dir: string, county: string): Promise<Pre
 /** The run of `clearance classify`: the checked request, with the local sizes and the work and output prefixes. */
 function runRequest(
   request: CheckedRequest,
-  options: ClassifyCommandOptions,
+  options: ClassifyOptions,
   run: { runId: string; files: RunRequest['files']; workPrefix: string; previous: PreviousRun | undefined },
 ): RunRequest {
   const { runId, files, workPrefix, previous } = run;
@@ -184,7 +184,7 @@ function printClassified(s: Summary, runDir: string): void {
   if (since !== undefined) process.stderr.write(`${since}\n`);
 }
 
-export async function classifyCommand(options: ClassifyCommandOptions): Promise<void> {
+export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   const request = await checkRequest(options);
   if (request.inputs.length === 0) throw new UsageError(`--input ${JSON.stringify(String(options.input))} names no file`);
   for (const note of request.notes) process.stderr.write(`${note}\n`);
