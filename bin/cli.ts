@@ -1,10 +1,10 @@
 /**
  * `clearance`: the command line. Commands: run (the workflow on the embedded stack or AWS), classify (local files,
- * in-process), status and prune (kept runs), generate (fabricated extracts), review (a prosecutor's decisions on a
- * run's review list: template, apply). Errors end the process with one clear
- * line on stderr and an exit code: 2 for a bad request (arguments, policy, input, a state folder in use), 1 for a
- * run that failed (too many rejects, county not in the extract, a workflow failure), 130 / 143 when interrupted by
- * SIGINT / SIGTERM.
+ * in-process), status and prune (kept runs), generate (fabricated extracts), rollup (the statewide report from every
+ * county's latest run), review (a prosecutor's decisions on a run's review list: template, apply). Errors end the
+ * process with one clear line on stderr and an exit code: 2 for a bad request (arguments, policy, input, a state
+ * folder in use), 1 for a run that failed (too many rejects, county not in the extract, a workflow failure), 130 / 143
+ * when interrupted by SIGINT / SIGTERM.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createWriteStream } from 'node:fs';

@@ -34,10 +34,10 @@ export interface ClassifyOptions {
 
 const MIB = 1024 * 1024;
 /**
- * Range and partition sizes on one machine. Partitions are small (memory: the 500k-row extract peaked at 515-533 MB
- * RSS with 16 MiB partitions, 376-379 MB with 8 MiB); ranges are larger, because classify reads one routed object
- * per range and partition: 8 MiB ranges made 257 × 257 objects for 5M rows and classify took 124 s; 16 MiB ranges halve that count
- * (at 540 MB peak on the 500k-row extract, where 8 MiB ranges gave 476 MB).
+ * Range and partition sizes on one machine. Partitions are small: a classify task holds its partition's people, so
+ * peak memory follows the partition size. Ranges are larger: classify reads one routed object per range and
+ * partition, so their count grows with ranges × partitions, and small ranges on a large input make many small reads.
+ * The measurements behind these sizes are in bench/results/.
  */
 export const LOCAL_RANGE_MB = 16;
 export const LOCAL_PARTITION_MB = 8;
