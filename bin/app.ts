@@ -3,6 +3,7 @@
 import { App, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClearanceStack } from '../lib/clearance-stack';
+import { DEFAULT_STACK_NAME } from '../lambdas/domain/defaults';
 
 /** Used only when neither context nor the CLI's environment names them, so that offline synth works. */
 const PLACEHOLDER_ACCOUNT = '123456789012';
@@ -57,7 +58,7 @@ const alarmEmails = stringContext('alarmEmail')
   .map((email) => email.trim())
   .filter((email) => email !== '');
 
-new ClearanceStack(app, stringContext('stackName') ?? 'RecordClearance', {
+new ClearanceStack(app, stringContext('stackName') ?? DEFAULT_STACK_NAME, {
   env: { account, region },
   description: 'record-clearance: Prop 64 record clearance workflow (S3, Step Functions, Lambda, DynamoDB)',
   storage: {

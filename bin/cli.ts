@@ -1,10 +1,10 @@
 /**
  * `clearance`: the command line. Commands: run (the workflow on the embedded stack or AWS), classify (local files,
- * in-process), status and prune (kept runs), generate (fabricated extracts), review (a prosecutor's decisions on a
- * run's review list: template, apply). Errors end the process with one clear
- * line on stderr and an exit code: 2 for a bad request (arguments, policy, input, a state folder in use), 1 for a
- * run that failed (too many rejects, county not in the extract, a workflow failure), 130 / 143 when interrupted by
- * SIGINT / SIGTERM.
+ * in-process), status and prune (kept runs), generate (fabricated extracts), rollup (the statewide report from every
+ * county's latest run), review (a prosecutor's decisions on a run's review list: template, apply). Errors end the
+ * process with one clear line on stderr and an exit code: 2 for a bad request (arguments, policy, input, a state
+ * folder in use), 1 for a run that failed (too many rejects, county not in the extract, a workflow failure), 130 / 143
+ * when interrupted by SIGINT / SIGTERM.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createWriteStream } from 'node:fs';
@@ -111,7 +111,8 @@ function registerClassifyCommand(program: Command): void {
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))
     .option('--excel-safe', 'neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md)')
     .option('--previous <dir>', 'compare with an earlier classify of the county (its folder <out>/<runId>): changes.csv, decisions carried forward (docs/monthly.md)')
-    .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options))
+    // The chart worker starts before the command's own modules load: it loads vega meanwhile (chart-worker.ts).
+    .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options, (await import('./commands/chart-worker')).startChartWorker()))
     .exitOverride();
 }
 

@@ -4,11 +4,9 @@
  */
 import * as z from 'zod';
 import type { RunRecord } from './adapters/ledger';
+import { ENDED_EXECUTION_STATUSES, EXECUTION_STATUS_CHANGE } from './domain/defaults';
 import { objectCreatedEventSchema, parseUploadKey, runIdFor, uploadOf } from './workflow-contract';
 
-export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
-/** Execution statuses after which a run must have ended; the reconciler is sent these. */
-export const ENDED_EXECUTION_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
 /** The EventBridge event Step Functions sends when an execution changes status (the fields the reconciler reads). */
 export const executionStatusChangeSchema = z.object({

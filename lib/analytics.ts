@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  ANALYTICS_PARTITION_KEYS, ANALYTICS_TABLES, AnalyticsColumn, AnalyticsTable, COUNTY_SLUGS, LATEST_TABLE,
+  ANALYTICS_PARTITION_KEYS, ANALYTICS_TABLES, AnalyticsColumn, AnalyticsTable, COUNTY_PARTITION_VALUES, LATEST_TABLE,
 } from '../lambdas/domain/analytics/columns';
 import { STATEWIDE_REPORTS_PREFIX } from '../lambdas/domain/analytics/rollup-output';
 import { ClearanceFunction } from './clearance-function';
@@ -157,7 +157,7 @@ export class ClearanceAnalytics extends Construct {
     const projection: Record<string, string> = {
       'projection.enabled': 'true',
       'projection.county.type': 'enum',
-      'projection.county.values': COUNTY_SLUGS.join(','),
+      'projection.county.values': COUNTY_PARTITION_VALUES.join(','),
       'storage.location.template': template,
     };
     if (partitionKeys.some((key) => key.name === 'run_date')) {

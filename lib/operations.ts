@@ -10,15 +10,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { ENDED_EXECUTION_STATUSES, EXECUTION_STATUS_CHANGE } from '../lambdas/domain/defaults';
+import { LAMBDA_SERVICE_ERRORS, TASK_TIMEOUT_ERRORS, TRANSIENT_ERRORS } from '../lambdas/domain/errors';
 import { ClearanceFunction } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
 import { announceRun, RUN_FAILED } from './run-events';
 import { DataPrefix } from './storage';
 
-/** The event Step Functions puts on the default bus when an execution changes status. */
-export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
-/** Execution ends that Mark failed may not have recorded. */
-export const RECONCILED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'];
 
 export interface ClearanceOperationsProps {
   /** The workflow's state machine, whose ended executions are reconciled. */
@@ -94,7 +92,7 @@ export class ClearanceOperations extends Construct {
       eventPattern: {
         source: ['aws.states'],
         detailType: [EXECUTION_STATUS_CHANGE],
-        detail: { stateMachineArn: [props.stateMachine.stateMachineArn], status: RECONCILED_STATUSES },
+        detail: { stateMachineArn: [props.stateMachine.stateMachineArn], status: [...ENDED_EXECUTION_STATUSES] },
       },
     });
     this.executionEndedRule.addTarget(
@@ -144,7 +142,7 @@ export class ClearanceOperations extends Construct {
       taskTimeout: sfn.Timeout.duration(reconcileFunction.timeout.plus(Duration.minutes(1))),
     });
     reconcile.addRetry({
-      errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException', 'RetryableError', 'States.Timeout', 'Sandbox.Timedout'],
+      errors: [...LAMBDA_SERVICE_ERRORS, ...TRANSIENT_ERRORS, ...TASK_TIMEOUT_ERRORS],
       interval: Duration.seconds(2),
       maxAttempts: 6,
       backoffRate: 2,

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -14,6 +12,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ClearanceFunction, FINALIZE_SIZING } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
+import { codeVersion } from './code-version';
 import { DataPrefix } from './storage';
 import { LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS } from '../lambdas/domain/errors';
 import { DEFAULT_REVIEW_MAP_CONCURRENCY } from '../lambdas/domain/defaults';
@@ -220,14 +219,3 @@ export class ClearanceReview extends Construct {
   }
 }
 
-/** `record-clearance@<version>` from package.json: the code version the decision record cites. */
-function codeVersion(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'record-clearance') return `${pkg.name}@${pkg.version}`;
-    }
-    if (path.dirname(dir) === dir) return 'record-clearance@unknown';
-  }
-}

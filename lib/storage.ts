@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CALIFORNIA_COUNTIES } from '../lambdas/domain/counties';
+import { LEDGER_COUNTY_INDEX } from '../lambdas/domain/defaults';
 import { acknowledgeWildcardResources } from './nag';
 import { stackAlarmConditions } from './monitoring';
 
@@ -33,9 +34,6 @@ export const DataPrefix = {
 
 /** Server access logging without ACLs (the buckets enforce bucket-owner object ownership) needs this flag. */
 export const SERVER_ACCESS_LOGS_BUCKET_POLICY_FLAG = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
-
-/** Name of the ledger's county + time index (the contract's GSI). */
-export const LEDGER_COUNTY_INDEX = 'byCounty';
 
 export interface ClearanceStorageProps {
   /**

@@ -12,13 +12,13 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import {
   DEFAULT_MAP_CONCURRENCY, DEFAULT_MAX_PARTITIONS, DEFAULT_MAX_REJECT_RATIO, DEFAULT_PARTITION_BYTES, DEFAULT_PREFIX_REQUEST_BUDGET, DEFAULT_RANGE_BYTES, DEFAULT_SLICE_BYTES,
-  MAX_TASK_TIMEOUT_SECONDS,
+  LEDGER_COUNTY_INDEX, MAX_TASK_TIMEOUT_SECONDS,
 } from '../lambdas/domain/defaults';
 import { LAMBDA_SERVICE_ERRORS, RunFailed, TaskTimedOut, TIMEOUT_ERRORS, TRANSIENT_ERRORS } from '../lambdas/domain/errors';
 import { CLEARANCE_PHASES, ClearanceFunction, ClearancePhase, PhaseSizing } from './clearance-function';
 import { acknowledgeWildcardResources } from './nag';
 import { announceRun, RUN_FAILED, RUN_SUCCEEDED, runSucceededDetail } from './run-events';
-import { DataPrefix, LEDGER_COUNTY_INDEX } from './storage';
+import { DataPrefix } from './storage';
 
 /** What one phase may do: object reads and writes per data-bucket prefix, and ledger access. */
 export interface PhaseAccess {

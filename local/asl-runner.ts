@@ -155,8 +155,8 @@ export interface PreparedStateMachine {
   /**
    * Warm (AslRuntime.prewarm) the functions an execution invokes first: those of its first Task or map states and of
    * the Task or map states after them (looking through Pass, Wait and Choice states; a map's with its MaxConcurrency).
-   * For an idle runtime expecting an execution: warming ahead during an execution was measured to slow it on two
-   * cores (the next phase's module loading competes with the running phase).
+   * For an idle runtime expecting an execution: warming ahead during an execution slows it on two cores (the next
+   * phase's module loading competes with the running phase).
    */
   prewarm(): void;
 }

@@ -30,7 +30,7 @@ import {
 import { localAwsConfig, localLambdaEnvironment, localS3Client, startStandIns, type S3EventRecord, type StandInEndpoints, type StandIns } from './stand-ins';
 import { createLocalResources, loadTemplate, type CloudFormationTemplate, type LocalTemplate } from './template';
 import type { S3RequestLimitOptions, S3RequestStats, StagedFile } from './s3-store';
-import { MIN_PART_BYTES_ENV } from '../lambdas/adapters/s3-object-store';
+import { S3_MIN_PART_BYTES_ENV } from './lambda-hooks';
 import { startStepFunctionsStandIn, type StepFunctionsStandIn } from './sfn-stand-in';
 
 export interface EmbeddedStackOptions {
@@ -191,7 +191,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     const config = localAwsConfig(standIns.endpoints);
     const env = {
       ...localLambdaEnvironment(standIns.endpoints),
-      ...(options.limits?.s3MinPartBytes !== undefined ? { [MIN_PART_BYTES_ENV]: String(options.limits.s3MinPartBytes) } : {}),
+      ...(options.limits?.s3MinPartBytes !== undefined ? { [S3_MIN_PART_BYTES_ENV]: String(options.limits.s3MinPartBytes) } : {}),
     };
     s3Client = localS3Client(standIns.endpoints);
     const dynamodb = new DynamoDBClient(config.dynamodb);
@@ -254,7 +254,7 @@ function createLambdaPool(options: EmbeddedStackOptions, environment: Record<str
     ...(options.functionLogs ? { logs: options.functionLogs } : {}),
     ...(options.limits?.maxOpenSockets !== undefined ? { maxOpenSockets: options.limits.maxOpenSockets } : {}),
     ...(options.limits?.maxInvocationBytes !== undefined ? { maxInvocationBytes: options.limits.maxInvocationBytes } : {}),
-    // Unsigned S3 bodies and an off Tracer in every worker, without the handlers' adapters knowing (lambda-hooks.ts).
+    // Unsigned S3 bodies, an off Tracer and the scaled least S3 part in every worker, without the handlers' adapters knowing (lambda-hooks.ts).
     workerSetupModule: path.join(findProjectRoot(), 'dist', 'local', 'lambda-hooks.js'),
     environment,
   });

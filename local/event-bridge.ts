@@ -8,6 +8,7 @@ import type { S3EventRecord } from './stand-ins';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './stand-ins';
 import type { LocalRule, LocalRuleTarget } from './template';
 import type { ExecutionRecord } from './asl-runner';
+import { EXECUTION_STATUS_CHANGE } from '../lambdas/domain/defaults';
 
 export interface S3ObjectCreatedEvent {
   version: '0';
@@ -98,8 +99,6 @@ export function objectCreatedEvent(record: S3EventRecord, options: ObjectCreated
 
 /** What the status-change event needs of an execution (ExecutionRecord / the embedded stack's summary). */
 export type ExecutionStatusSource = Omit<ExecutionRecord, 'status'> & { readonly status: string };
-
-export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
 
 /**
  * The "Step Functions Execution Status Change" event Step Functions puts on the default bus when an execution starts

@@ -501,7 +501,7 @@ export class LambdaPool {
     this.counters.invocations++;
     // A worker's first invocation means the work has moved on to its function (the next phase of a run): idle
     // workers of other functions that have served invocations give their memory back. On AWS an idle environment
-    // costs nothing; here it holds its heap (an idle Classify worker, ~150 MB of RSS through a 5M-row Assemble).
+    // costs nothing; here it holds its heap (an idle Classify worker holds its grown heap through Assemble).
     if (firstInvocation) this.retireIdleOthers(slot.key);
     slot.worker.postMessage({ type: 'invoke', requestId, event: request.payload, timeoutMs: functionTimeoutMs });
   }

@@ -2,8 +2,8 @@
  * s3rver's file-system store with cheaper writes, multipart completions and copies; same layout on disk, same API.
  *
  * s3rver's own store writes an object in place, hashes a multipart object a second time while concatenating its
- * parts into a new file, and copies the bytes of CopyObject. Measured on a 500k-row `clearance run`, that was about a
- * third of the S3 stand-in's CPU (most of its MD5 time, and ~1.1 GB of extra file I/O). Here:
+ * parts into a new file, and copies the bytes of CopyObject: a large share of the S3 stand-in's CPU and file I/O on
+ * a large run. Here:
  * - every object is written to a temporary file beside it and renamed into place, so a reader sees the old or the
  *   new object, never a part (as on S3), and an object file, once in place, is never modified;
  * - which makes CopyObject a hard link of the object file (its ETag and metadata copied as before); where links are
@@ -15,9 +15,9 @@
  * - incoming bodies are written in batches of up to 1 MiB (one writev per batch) and objects are read in 512 KiB
  *   chunks (64 KiB in s3rver).
  * - a body's ETag is not its MD5 but its SHA-1 cut to 32 hex digits (bodyHash): the same bytes give the same ETag,
- *   other bytes another, as with S3, and nothing here reads an ETag as an MD5. SHA-1 runs 2.6× faster than MD5 on
- *   this machine (SHA extensions: 500 MB in 0.27 s, MD5 0.69 s); hashing every byte written was 1.5 s of the S3
- *   stand-in's thread in a 500k-row `clearance run`. A multipart ETag is S3's form over those digests.
+ *   other bytes another, as with S3, and nothing here reads an ETag as an MD5. SHA-1 is several times faster than
+ *   MD5 on CPUs with SHA extensions, and the stand-in hashes every byte written. A multipart ETag is S3's form over
+ *   those digests.
  * Unchanged: the files (`<key>._S3rver_object`, `.md5`, `._S3rver_metadata.json`), what every other request does,
  * events.
  */
@@ -30,6 +30,7 @@ import S3Object from 's3rver/lib/models/object';
 import S3Error from 's3rver/lib/models/error';
 import { assertInsideRoot } from './stand-in-guard';
 import { NotFoundError } from '../lambdas/domain/errors';
+import { S3_MIN_PART_BYTES } from '../lambdas/domain/pipeline/join';
 
 /** The hash behind a body's ETag (see the module comment); `bodyEtag` gives its 32 hex digits. */
 export function bodyHash(): crypto.Hash {
@@ -45,8 +46,8 @@ const WRITE_BATCH = 1024 * 1024;
 /**
  * Chunk size of object reads (GetObject bodies): 512 KiB while few are open, less as more are, down to 64 KiB, so
  * that the read buffers of all open bodies stay within about READ_BUDGET. Each open body holds up to two chunks (one
- * read ahead, one in its socket's buffer). Assemble keeps every partition open at once: 128 bodies of 512 KiB were
- * ~150 MB of the stand-in's memory on 5M rows, and their number grows with the input.
+ * read ahead, one in its socket's buffer). Many bodies can be open at once (the Assemble-slice tasks' window reads,
+ * several tasks at once): with fixed 512 KiB chunks the stand-in's memory would grow with their number.
  */
 const READ_CHUNK_MAX = 512 * 1024;
 const READ_CHUNK_MIN = 64 * 1024;
@@ -100,9 +101,6 @@ async function slotSize(uploadDir: string, length: number): Promise<number> {
     }
   }
 }
-
-/** S3's least size of a multipart upload's parts but the last. */
-export const S3_MIN_PART_BYTES = 5 * 1024 * 1024;
 
 export class LocalS3Store extends FilesystemStore {
   /** GetObject bodies being read (their files open). */

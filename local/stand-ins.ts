@@ -18,11 +18,10 @@ import S3Account from 's3rver/lib/models/account';
 import { LocalS3Store, S3RequestLimits, uploadPartCopyMiddleware, type S3RequestLimitOptions, type S3RequestStats, type StagedFile } from './s3-store';
 import { guardDynalite, guardS3rver, newLocalCredentials, type LocalCredentials } from './stand-in-guard';
 import { sendUnsignedPayloads } from './s3-payload-signing';
+import { FORCE_PATH_STYLE_ENV } from '../lambdas/domain/defaults';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
-/** Set in every handler environment; the S3 adapter must turn it into `forcePathStyle: true`. */
-export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
 
 export interface StandInEndpoints {
   /** e.g. http://127.0.0.1:41234 (an IP, never `localhost`: s3rver would treat the host as a bucket). */

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { LAMBDA_NODE_TARGET } from '../lambdas/domain/defaults';
+import { LAMBDA_ESBUILD_ARGS, LAMBDA_MAIN_FIELDS, LAMBDA_NODE_TARGET } from '../lambdas/domain/defaults';
 
 const ROOT = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '.');
 
@@ -17,6 +17,9 @@ export function buildLambdaBundles(phases: readonly string[], outdir: string): v
     format: 'cjs',
     target: LAMBDA_NODE_TARGET,
     minify: true,
+    mainFields: LAMBDA_MAIN_FIELDS,
+    // LAMBDA_ESBUILD_ARGS, as esbuild's API spells them.
+    supported: { 'dynamic-import': LAMBDA_ESBUILD_ARGS['--supported:dynamic-import'] !== 'false' },
     logLevel: 'silent',
   });
 }

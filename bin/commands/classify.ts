@@ -6,6 +6,7 @@ import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { guardInterrupts } from './interrupts';
+import { ChartWorker, startChartWorker } from './chart-worker';
 import { sinceLastRunLine } from './since-last-run';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest, type CheckedRequest } from './request';
@@ -33,10 +34,10 @@ export interface ClassifyOptions {
 
 const MIB = 1024 * 1024;
 /**
- * Range and partition sizes on one machine. Partitions are small (memory: the 500k-row extract peaked at 515-533 MB
- * RSS with 16 MiB partitions, 376-379 MB with 8 MiB); ranges are larger, because classify reads one routed object
- * per range and partition: 8 MiB ranges made 257 × 257 objects for 5M rows and classify took 124 s; 16 MiB ranges halve that count
- * (at 540 MB peak on the 500k-row extract, where 8 MiB ranges gave 476 MB).
+ * Range and partition sizes on one machine. Partitions are small: a classify task holds its partition's people, so
+ * peak memory follows the partition size. Ranges are larger: classify reads one routed object per range and
+ * partition, so their count grows with ranges × partitions, and small ranges on a large input make many small reads.
+ * The measurements behind these sizes are in bench/results/.
  */
 export const LOCAL_RANGE_MB = 16;
 export const LOCAL_PARTITION_MB = 8;
@@ -185,7 +186,19 @@ function printClassified(s: Summary, runDir: string): void {
   if (since !== undefined) process.stderr.write(`${since}\n`);
 }
 
-export async function classifyCommand(options: ClassifyOptions): Promise<void> {
+/**
+ * `chartWorker`: a chart worker started with the command (bin/cli.ts), used when the input runs in this thread and
+ * closed otherwise; without one, a small run starts its own.
+ */
+export async function classifyCommand(options: ClassifyOptions, chartWorker?: ChartWorker): Promise<void> {
+  try {
+    await classifyWith(options, chartWorker);
+  } finally {
+    await chartWorker?.close();
+  }
+}
+
+async function classifyWith(options: ClassifyOptions, chartWorker: ChartWorker | undefined): Promise<void> {
   const request = await checkRequest(options);
   if (request.inputs.length === 0) throw new UsageError(`--input ${JSON.stringify(String(options.input))} names no file`);
   for (const note of request.notes) process.stderr.write(`${note}\n`);
@@ -206,11 +219,15 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   const inputBytes = request.inputs.reduce((sum, input) => sum + input.size, 0);
   // Started now, so that the workers load the split code while this thread plans.
   const workers = inputBytes > IN_THREAD_MAX_BYTES ? new (await import('./phase-workers')).PhaseWorkerPool(outDir, options.concurrency) : undefined;
+  // A small run's charts are drawn in a thread of their own that loads vega meanwhile (chart-worker.ts); a large
+  // run draws them in this thread while its outputs are joined (a worker handed in is closed now).
+  const charts = workers === undefined ? (chartWorker ?? startChartWorker()) : await chartWorker?.close();
   const removeWork = () => fs.rm(path.join(outDir, workPrefix), { recursive: true, force: true });
   const guard = guardInterrupts(async () => {
     const stoppedIn = phase;
     progress.stop();
     await workers?.close();
+    await charts?.close();
     await removeWork();
     await fs.rm(runDir, { recursive: true, force: true });
     // Stopped after Assemble published its analytics rows: they go with the run's folder.
@@ -234,6 +251,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
         concurrency: options.concurrency,
         // The heavy phases run in worker threads (both cores, and heap limits of their own), or in this one.
         executor: () => workers,
+        renderChart: charts?.render,
       },
     );
     progress.stop();
@@ -250,6 +268,7 @@ export async function classifyCommand(options: ClassifyOptions): Promise<void> {
     throw error;
   } finally {
     await workers?.close();
+    await charts?.close();
     await removeWork();
     guard.dispose();
   }

@@ -3,7 +3,7 @@
  * `<out>/analytics/`, and the county's `latest` pointer there moved to it unless a later run is already there; so
  * runs made with the same `--out` can be queried together (docs/analytics.md).
  */
-import { ANALYTICS_PREFIX, countySlug, RUN_TABLES, RUNS_TABLE } from '../../lambdas/domain/analytics/columns';
+import { ANALYTICS_PREFIX, countyPartitionValue, RUN_TABLES, RUNS_TABLE } from '../../lambdas/domain/analytics/columns';
 import { moveLatest } from '../../lambdas/domain/analytics/publish';
 import { AnalyticsRow } from '../../lambdas/domain/analytics/records';
 import { ObjectStore, readText } from '../../lambdas/domain/pipeline/object-store';
@@ -15,7 +15,7 @@ export async function exportRunAnalytics(bucket: ObjectStore, runId: string, cou
   const copied: string[] = [];
   let runRow: AnalyticsRow | undefined;
   for (const table of RUN_TABLES) {
-    const keys = (await bucket.list(`${ANALYTICS_PREFIX}${table.name}/county=${countySlug(county)}/`)).filter((key) => key.endsWith(`/${runId}.jsonl`));
+    const keys = (await bucket.list(`${ANALYTICS_PREFIX}${table.name}/county=${countyPartitionValue(county)}/`)).filter((key) => key.endsWith(`/${runId}.jsonl`));
     for (const key of keys) {
       const text = await readText(bucket, key);
       await local.write(key, [Buffer.from(text, 'utf8')]);

@@ -7,7 +7,7 @@
  * are kept apart, from DIR/../reports/. The rounds are kept in DIR/reviews/, the report of the latest attempt in
  * DIR/reviews/review_report.json.
  */
-import { createReadStream, existsSync, promises as fs, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FsObjectStore } from '../../local/fs-object-store';
 import { loadRun, ReviewReport, reviewKeys } from '../../lambdas/domain/review/apply';
@@ -15,6 +15,7 @@ import { applyDecisionFile } from '../../lambdas/domain/review/fan-out';
 import { decisionTemplate } from '../../lambdas/domain/review/decisions';
 import { DecisionFileRejected, UsageError } from '../../lambdas/domain/errors';
 import { reportApplied } from './review-report';
+import { codeVersion } from '../../lib/code-version';
 
 
 /** The keys of a run's review in its local results folder (the layout of results/<COUNTY>/<runId>/ in the bucket). */
@@ -28,18 +29,6 @@ export function localReviewKeys(resultsDir: string): ReturnType<typeof reviewKey
     summaries: reportsApart && summary !== apart ? [summary, apart] : [summary],
     html: reportsApart ? path.resolve(resultsDir, '..', 'reports', 'report.html') : 'report.html',
   });
-}
-
-/** `record-clearance@<version>` of the code running, from the package's package.json. */
-export function codeVersion(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'record-clearance') return `${pkg.name}@${pkg.version}`;
-    }
-    if (path.dirname(dir) === dir) return 'record-clearance@unknown';
-  }
 }
 
 const mib = (n: number | undefined) => (n === undefined ? undefined : n * 1024 * 1024);

@@ -8,8 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClearanceStack, ClearanceStackProps } from '../../lib/clearance-stack';
-
-export const LOCAL_STACK_NAME = 'RecordClearance';
+import { DEFAULT_STACK_NAME } from '../../lambdas/domain/defaults';
 
 export function synthTemplate(props: ClearanceStackProps = {}): Record<string, unknown> {
   // No built-in CloudFormation validation here: it only reports (never changes the template), and it is most of a
@@ -19,8 +18,8 @@ export function synthTemplate(props: ClearanceStackProps = {}): Record<string, u
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'cdk.out-clearance-'));
   try {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
-    new ClearanceStack(app, LOCAL_STACK_NAME, { env: { account: '000000000000', region: 'us-east-1' }, ...props });
-    return app.synth().getStackByName(LOCAL_STACK_NAME).template as Record<string, unknown>;
+    new ClearanceStack(app, DEFAULT_STACK_NAME, { env: { account: '000000000000', region: 'us-east-1' }, ...props });
+    return app.synth().getStackByName(DEFAULT_STACK_NAME).template as Record<string, unknown>;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -29,20 +29,22 @@ export function templateCacheName(libDir: string, synthModule: string, props: Cl
   return `template-${hash.digest('hex').slice(0, 32)}.json`;
 }
 
-const WORKER_SOURCE = `
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-try {
-  const { synthTemplate } = require(workerData.modulePath);
-  parentPort.postMessage({ template: synthTemplate(workerData.props) });
-} catch (error) {
-  parentPort.postMessage({ error: { name: error && error.name, message: String(error && error.message), stack: String(error && error.stack) } });
+/** The compiled file of the synth's thread (synth-worker-thread.ts), next to this module's. */
+const SYNTH_WORKER_THREAD_FILE = 'synth-worker-thread.js';
+
+/** The synth thread's workerData: the props of the stack to synthesize (structured-cloneable). */
+export interface SynthWorkerData {
+  readonly props: ClearanceStackProps;
 }
-`;
+
+/** What the synth thread posts back: the template, or why there is none. */
+export type SynthWorkerMessage =
+  | { readonly template: Record<string, unknown> }
+  | { readonly error: { readonly name: string; readonly message: string; readonly stack: string } };
 
 export async function synthTemplateInWorker(props: ClearanceStackProps = {}, options: { cacheDir?: string } = {}): Promise<Record<string, unknown>> {
   const modulePath = path.join(__dirname, 'synth-template.js');
-  if (!existsSync(modulePath)) {
+  if (!existsSync(modulePath) || !existsSync(path.join(__dirname, SYNTH_WORKER_THREAD_FILE))) {
     const { synthTemplate } = await import('./synth-template');
     return synthTemplate(props);
   }
@@ -50,7 +52,7 @@ export async function synthTemplateInWorker(props: ClearanceStackProps = {}, opt
   const cacheFile = path.join(cacheDir, templateCacheName(path.resolve(__dirname, '..', '..', 'lib'), modulePath, props));
   const cached = await fs.readFile(cacheFile, 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>, () => undefined);
   if (cached !== undefined) return cached;
-  const template = await synthInWorker(modulePath, props);
+  const template = await synthInWorker(props);
   // Written whole or not at all (a temporary file renamed); a cache that cannot be written is only a slower next run.
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   await fs
@@ -61,15 +63,16 @@ export async function synthTemplateInWorker(props: ClearanceStackProps = {}, opt
   return template;
 }
 
-async function synthInWorker(modulePath: string, props: ClearanceStackProps): Promise<Record<string, unknown>> {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath, props } });
+async function synthInWorker(props: ClearanceStackProps): Promise<Record<string, unknown>> {
+  const workerData: SynthWorkerData = { props };
+  const worker = new Worker(path.join(__dirname, SYNTH_WORKER_THREAD_FILE), { workerData });
   try {
     return await new Promise<Record<string, unknown>>((resolve, reject) => {
-      worker.once('message', (message: { template?: Record<string, unknown>; error?: { name: string; message: string; stack: string } }) => {
-        if (message.template) return resolve(message.template);
-        const error = new Error(message.error?.message ?? 'the synth worker failed');
-        error.name = message.error?.name ?? 'Error';
-        error.stack = message.error?.stack ?? error.stack;
+      worker.once('message', (message: SynthWorkerMessage) => {
+        if ('template' in message) return resolve(message.template);
+        const error = new Error(message.error.message);
+        error.name = message.error.name;
+        error.stack = message.error.stack;
         reject(error);
       });
       worker.once('error', reject);

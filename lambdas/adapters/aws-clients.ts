@@ -12,10 +12,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HandlerConfig } from './config';
 import { RunLedger } from './ledger';
 import { tracer } from './observability';
-import { MIN_PART_BYTES_ENV, S3ObjectStore } from './s3-object-store';
+import { S3ObjectStore } from './s3-object-store';
 import { ConfigError } from '../domain/errors';
-
-export const FORCE_PATH_STYLE_ENV = 'CLEARANCE_S3_FORCE_PATH_STYLE';
+import { FORCE_PATH_STYLE_ENV } from '../domain/defaults';
 
 function regionOf(env: NodeJS.ProcessEnv): { region?: string } {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
@@ -36,11 +35,10 @@ export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientCo
 }
 
 /**
- * Sockets per S3 client. Assemble reads every partition at once (a k-way merge, then the court lists), and a read
- * holds its socket until its body is consumed: with the SDK's default of 50 sockets, a run of more than ~50
- * partitions waited forever for a socket (seen locally with 257 partitions of a 5M-row extract; on AWS until the
- * function timed out). Partitions are capped by MAX_PARTITIONS (1000 by default), so this leaves room for that many
- * reads and the writes beside them.
+ * Sockets per S3 client. A read holds its socket until its body is consumed, and a task that reads many objects at
+ * once (a merge over the partitions) would, with the SDK's default of 50 sockets, wait forever for one past the
+ * 50th. Partitions are capped by MAX_PARTITIONS (1000 by default), so this leaves room for that many reads and the
+ * writes beside them.
  */
 export const S3_MAX_SOCKETS = 1100;
 
@@ -120,13 +118,8 @@ export function documentClient(): DynamoDBDocumentClient {
 
 /** The data bucket as the pipeline's ObjectStore, and the run ledger, for a handler's configuration. */
 export function handlerResources(config: HandlerConfig): { store: S3ObjectStore; ledger: RunLedger } {
-  const minPart = process.env[MIN_PART_BYTES_ENV];
-  const minPartBytes = minPart === undefined || minPart === '' ? undefined : Number(minPart);
-  if (minPartBytes !== undefined && !(Number.isSafeInteger(minPartBytes) && minPartBytes >= 1)) {
-    throw new ConfigError(`configuration: ${MIN_PART_BYTES_ENV}: ${JSON.stringify(minPart)} must be a whole number >= 1`);
-  }
   return {
-    store: new S3ObjectStore(s3Client(), config.dataBucket, minPartBytes === undefined ? {} : { minPartBytes }),
+    store: new S3ObjectStore(s3Client(), config.dataBucket),
     ledger: new RunLedger(documentClient(), config.ledgerTable),
   };
 }

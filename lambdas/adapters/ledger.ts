@@ -19,9 +19,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { retryableOrOriginal } from './errors';
 import { hasErrorName, LedgerError } from '../domain/errors';
+import { LEDGER_COUNTY_INDEX } from '../domain/defaults';
 
-/** Name of the county + start time index (lib/storage.ts creates it; not imported: handlers never load CDK code). */
-export const LEDGER_COUNTY_INDEX = 'byCounty';
+/** Where a Query or Scan resumes: the last page's LastEvaluatedKey (none for the first page). */
+type PageKey = Record<string, unknown> | undefined;
 
 export const RUN_STATUSES = ['PLANNING', 'SPLITTING', 'CLASSIFYING', 'ASSEMBLING', 'SUCCEEDED', 'FAILED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -349,24 +350,9 @@ export class RunLedger {
     const e = new Expression();
     const filter = `${e.name('status')} IN (${IN_PROGRESS_STATUSES.map((status) => e.value(status)).join(', ')})`;
     const runs: RunRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: filter,
-            ExpressionAttributeNames: e.names,
-            ExpressionAttributeValues: e.values,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) runs.push(toRecord(item));
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
-    } catch (error) {
-      throw retryableOrOriginal(error, 'Scan');
-    }
+    const scan = (start: PageKey) =>
+      new ScanCommand({ TableName: this.tableName, FilterExpression: filter, ExpressionAttributeNames: e.names, ExpressionAttributeValues: e.values, ExclusiveStartKey: start });
+    for await (const items of this.pages('Scan', scan)) for (const item of items) runs.push(toRecord(item));
     return runs.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
   }
 
@@ -384,29 +370,19 @@ export class RunLedger {
    * Pages through the county's runs, newest first, past any that failed or are still running.
    */
   async latestSucceededRun(county: string): Promise<RunRecord | undefined> {
-    let start: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: LEDGER_COUNTY_INDEX,
-            KeyConditionExpression: '#county = :county',
-            FilterExpression: '#status = :succeeded',
-            ExpressionAttributeNames: { '#county': 'county', '#status': 'status' },
-            ExpressionAttributeValues: { ':county': county, ':succeeded': 'SUCCEEDED' satisfies RunStatus },
-            ScanIndexForward: false,
-            Limit: 50,
-            ExclusiveStartKey: start,
-          }),
-        );
-        const item = page.Items?.[0];
-        if (item !== undefined) return toRecord(item);
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
-    } catch (error) {
-      throw retryableOrOriginal(error, `Query ${LEDGER_COUNTY_INDEX}`);
-    }
+    const query = (start: PageKey) =>
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: LEDGER_COUNTY_INDEX,
+        KeyConditionExpression: '#county = :county',
+        FilterExpression: '#status = :succeeded',
+        ExpressionAttributeNames: { '#county': 'county', '#status': 'status' },
+        ExpressionAttributeValues: { ':county': county, ':succeeded': 'SUCCEEDED' satisfies RunStatus },
+        ScanIndexForward: false,
+        Limit: 50,
+        ExclusiveStartKey: start,
+      });
+    for await (const items of this.pages(`Query ${LEDGER_COUNTY_INDEX}`, query)) if (items[0] !== undefined) return toRecord(items[0]);
     return undefined;
   }
 
@@ -415,45 +391,50 @@ export class RunLedger {
     const limit = options.limit ?? 20;
     if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`limit must be a whole number >= 1, got ${limit}`);
     const runs: RunRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    try {
-      if (options.county !== undefined) {
-        do {
-          const page = await this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: LEDGER_COUNTY_INDEX,
-              KeyConditionExpression: '#county = :county',
-              ExpressionAttributeNames: { '#county': 'county' },
-              ExpressionAttributeValues: { ':county': options.county },
-              ScanIndexForward: false,
-              Limit: limit - runs.length,
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const item of page.Items ?? []) runs.push(toRecord(item));
-          start = page.LastEvaluatedKey;
-        } while (start !== undefined && runs.length < limit);
-        return runs;
+    const county = options.county;
+    if (county !== undefined) {
+      const query = (start: PageKey) =>
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: LEDGER_COUNTY_INDEX,
+          KeyConditionExpression: '#county = :county',
+          ExpressionAttributeNames: { '#county': 'county' },
+          ExpressionAttributeValues: { ':county': county },
+          ScanIndexForward: false,
+          Limit: limit - runs.length,
+          ExclusiveStartKey: start,
+        });
+      for await (const items of this.pages(`Query ${LEDGER_COUNTY_INDEX}`, query)) {
+        for (const item of items) runs.push(toRecord(item));
+        if (runs.length >= limit) break;
       }
-      // A Scan reads the whole table (one small item per run). The stack grants it to no function: only an
-      // operator's credentials (the CLI's `clearance status` without a county) use this path.
-      do {
-        const page = await this.client.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: 'begins_with(pk, :prefix)',
-            ExpressionAttributeValues: { ':prefix': PK_PREFIX },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) runs.push(toRecord(item));
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
-    } catch (error) {
-      throw retryableOrOriginal(error, options.county === undefined ? 'Scan' : `Query ${LEDGER_COUNTY_INDEX}`);
+      return runs;
     }
+    // A Scan reads the whole table (one small item per run). The stack grants it to no function: only an
+    // operator's credentials (the CLI's `clearance status` without a county) use this path.
+    const scan = (start: PageKey) =>
+      new ScanCommand({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :prefix)', ExpressionAttributeValues: { ':prefix': PK_PREFIX }, ExclusiveStartKey: start });
+    for await (const items of this.pages('Scan', scan)) for (const item of items) runs.push(toRecord(item));
     return runs.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0)).slice(0, limit);
+  }
+
+  /**
+   * The items of a Query or Scan, a page at a time, following LastEvaluatedKey to the last page (or until the caller
+   * stops); a failed request is thrown as retryableOrOriginal names it (`operation`).
+   */
+  private async *pages(operation: string, command: (start: PageKey) => QueryCommand | ScanCommand): AsyncGenerator<Array<Record<string, unknown>>> {
+    let start: PageKey;
+    do {
+      let page: { Items?: Array<Record<string, unknown>>; LastEvaluatedKey?: Record<string, unknown> };
+      try {
+        // send takes one command type at a time; both answer with Items and LastEvaluatedKey.
+        page = await this.client.send(command(start) as QueryCommand);
+      } catch (error) {
+        throw retryableOrOriginal(error, operation);
+      }
+      start = page.LastEvaluatedKey;
+      yield page.Items ?? [];
+    } while (start !== undefined);
   }
 
   private async recordProgress(runId: string, unit: 'range' | 'partition', index: number, counts: Record<string, number>): Promise<ProgressUpdate> {

@@ -8,12 +8,13 @@ import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { METRICS_NAMESPACE as DEFAULT_METRICS_NAMESPACE, SERVICE_NAME as DEFAULT_SERVICE_NAME } from '../domain/defaults';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../domain/defaults';
 
-export const SERVICE_NAME = process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME;
-export const METRICS_NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE;
+/** The service and namespace of this function: its environment's (set by lib/clearance-function.ts), else the defaults. */
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
+const metricsNamespace = process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE;
 
-export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const logger = new Logger({ serviceName });
 
 /** What the handlers use of the Tracer. */
 export type HandlerTracer = Pick<
@@ -23,12 +24,12 @@ export type HandlerTracer = Pick<
 
 /** The Powertools Tracer: it decides from its own settings (e.g. POWERTOOLS_TRACE_ENABLED) and is off outside Lambda. */
 export function createTracer(): HandlerTracer {
-  return new Tracer({ serviceName: SERVICE_NAME });
+  return new Tracer({ serviceName });
 }
 
 export const tracer: HandlerTracer = createTracer();
 /** Powertools adds the `service` dimension (record-clearance) to every metric. */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+export const metrics = new Metrics({ namespace: metricsNamespace, serviceName });
 
 /**
  * Metrics are published when POWERTOOLS_METRICS_DISABLED is false, or when it is unset and this is a real Lambda

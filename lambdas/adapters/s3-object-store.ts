@@ -24,7 +24,7 @@ import { CopyOptions, ObjectStore, Slots, collectBytes, existsBySize } from '../
 import { JoinPart, planJoin, S3_MIN_PART_BYTES } from '../domain/pipeline/join';
 import { contentTypeOf } from './content-type';
 import { retryableOrOriginal } from './errors';
-import { NotFoundError } from '../domain/errors';
+import { hasErrorName, NotFoundError } from '../domain/errors';
 
 export interface S3ObjectStoreOptions {
   /** Bytes per multipart part, and the largest body sent as one PutObject (default 16 MiB, at least 5 MiB). */
@@ -41,15 +41,12 @@ export interface S3ObjectStoreOptions {
   copyPartSize?: number;
   /** UploadPartCopy requests of one copy in flight at once (default 8). */
   copyConcurrency?: number;
-  /** S3's least part size but the last (default 5 MiB): what `join` plans its parts with. Lower only for tests. */
+  /**
+   * S3's least part size but the last (default 5 MiB): what `join` plans its parts with. Lower only against a store
+   * that allows smaller parts (the embedded stack's scaled S3 stand-in, local/lambda-hooks.ts).
+   */
   minPartBytes?: number;
 }
-
-/**
- * S3's least multipart part size as the embedded stack scales it down (tests of the output slices' join on small
- * runs, local/embedded-stack.ts limits.s3MinPartBytes); unset in the cloud: S3's 5 MiB.
- */
-export const MIN_PART_BYTES_ENV = 'CLEARANCE_S3_MIN_PART_BYTES';
 
 export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
 const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -107,37 +104,54 @@ export class S3ObjectStore implements ObjectStore {
     if (parts.length === 0) return this.write(toKey, []);
     const only = parts[0];
     if (parts.length === 1 && 'bytes' in only) return this.write(toKey, [await gather(only)]);
+    await this.multipartUpload(toKey, parts.length, 'join', async (index, uploadId) => {
+      const part = parts[index];
+      if ('copy' in part) {
+        const { key, start, end } = part.copy;
+        const copied = await this.client.send(
+          new UploadPartCopyCommand({
+            Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1,
+            CopySource: `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+            CopySourceRange: `bytes=${start}-${end - 1}`,
+          }),
+        );
+        return copied.CopyPartResult?.ETag;
+      }
+      const body = await gather(part);
+      const uploaded = await this.client.send(
+        new UploadPartCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length }),
+      );
+      return uploaded.ETag;
+    }, async (error) => retryableOrOriginal(error, `join ${toKey}`));
+  }
+
+  /**
+   * One multipart upload of `parts` parts to `toKey`: `sendPart(index, uploadId)` sends part index + 1 and returns its
+   * ETag, copyConcurrency parts at once. The first failure stops the other workers from starting parts; the upload is
+   * aborted only once no part is in flight, so none lands after the abort (parts left behind are billed until a
+   * lifecycle rule removes them). Throws the error as `toError` makes it; `label` names the operation in its message.
+   */
+  private async multipartUpload(
+    toKey: string,
+    parts: number,
+    label: string,
+    sendPart: (index: number, uploadId: string) => Promise<string | undefined>,
+    toError: (error: unknown) => Promise<unknown>,
+  ): Promise<void> {
     let uploadId: string | undefined;
     try {
       const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: contentTypeOf(toKey) }));
-      uploadId = created.UploadId;
-      if (uploadId === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
-      const etags: string[] = new Array(parts.length);
+      const upload = created.UploadId;
+      uploadId = upload;
+      if (upload === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
+      const etags: string[] = new Array(parts);
       let next = 0;
       let failed = false;
       const sendParts = async () => {
-        while (next < parts.length && !failed) {
+        while (next < parts && !failed) {
           const index = next++;
-          const part = parts[index];
-          let etag: string | undefined;
-          if ('copy' in part) {
-            const { key, start, end } = part.copy;
-            const copied = await this.client.send(
-              new UploadPartCopyCommand({
-                Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1,
-                CopySource: `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
-                CopySourceRange: `bytes=${start}-${end - 1}`,
-              }),
-            );
-            etag = copied.CopyPartResult?.ETag;
-          } else {
-            const body = await gather(part);
-            const uploaded = await this.client.send(
-              new UploadPartCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length }),
-            );
-            etag = uploaded.ETag;
-          }
-          if (etag === undefined) throw new Error(`join ${toKey} part ${index + 1}: no ETag in the response`);
+          const etag = await sendPart(index, upload);
+          if (etag === undefined) throw new Error(`${label} ${toKey} part ${index + 1}: no ETag in the response`);
           etags[index] = etag;
         }
       };
@@ -145,14 +159,14 @@ export class S3ObjectStore implements ObjectStore {
         failed = true;
         throw error;
       });
-      const settled = await Promise.allSettled(Array.from({ length: Math.min(this.copyConcurrency, parts.length) }, worker));
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(this.copyConcurrency, parts) }, worker));
       const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
       if (failure) throw failure.reason;
       await this.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key: toKey,
-          UploadId: uploadId,
+          UploadId: upload,
           MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
         }),
       );
@@ -160,7 +174,7 @@ export class S3ObjectStore implements ObjectStore {
       if (uploadId !== undefined) {
         await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId })).catch(() => undefined);
       }
-      throw retryableOrOriginal(error, `join ${toKey}`);
+      throw await toError(error);
     }
   }
 
@@ -188,7 +202,7 @@ export class S3ObjectStore implements ObjectStore {
         return;
       }
     } catch (error) {
-      if (statusOf(error) === 416 || nameOf(error) === 'InvalidRange') return; // the range starts at or past the end
+      if (statusOf(error) === 416 || hasErrorName(error, 'InvalidRange')) return; // the range starts at or past the end
       throw await this.keyFailure(error, 'GetObject', key);
     }
     try {
@@ -285,58 +299,21 @@ export class S3ObjectStore implements ObjectStore {
     const mib = 1024 * 1024;
     const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_PARTS / mib) * mib);
     const parts = Math.ceil(size / partSize);
-    let uploadId: string | undefined;
-    try {
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, ContentType: contentTypeOf(toKey) }));
-      uploadId = created.UploadId;
-      if (uploadId === undefined) throw new Error(`CreateMultipartUpload ${toKey}: no UploadId in the response`);
-      const etags: string[] = new Array(parts);
-      let next = 0;
-      let failed = false;
-      const copyParts = async () => {
-        while (next < parts && !failed) {
-          const index = next++;
-          const start = index * partSize;
-          const end = Math.min(size, start + partSize) - 1;
-          const copied = await this.client.send(
-            new UploadPartCopyCommand({
-              Bucket: this.bucket,
-              Key: toKey,
-              UploadId: uploadId,
-              PartNumber: index + 1,
-              CopySource: source,
-              CopySourceRange: `bytes=${start}-${end}`,
-            }),
-          );
-          const etag = copied.CopyPartResult?.ETag;
-          if (etag === undefined) throw new Error(`UploadPartCopy ${toKey} part ${index + 1}: no ETag in the response`);
-          etags[index] = etag;
-        }
-      };
-      // The first failure stops the other workers from starting parts; the upload is aborted (below) only once
-      // no part is in flight, so none lands after the abort.
-      const worker = () => copyParts().catch((error) => {
-        failed = true;
-        throw error;
-      });
-      const settled = await Promise.allSettled(Array.from({ length: Math.min(this.copyConcurrency, parts) }, worker));
-      const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-      if (failure) throw failure.reason;
-      await this.client.send(
-        new CompleteMultipartUploadCommand({
+    await this.multipartUpload(toKey, parts, 'UploadPartCopy', async (index, uploadId) => {
+      const start = index * partSize;
+      const end = Math.min(size, start + partSize) - 1;
+      const copied = await this.client.send(
+        new UploadPartCopyCommand({
           Bucket: this.bucket,
           Key: toKey,
           UploadId: uploadId,
-          MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+          PartNumber: index + 1,
+          CopySource: source,
+          CopySourceRange: `bytes=${start}-${end}`,
         }),
       );
-    } catch (error) {
-      if (uploadId !== undefined) {
-        // Parts left behind are billed until a lifecycle rule removes them.
-        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId: uploadId })).catch(() => undefined);
-      }
-      throw await this.keyFailure(error, 'UploadPartCopy', fromKey);
-    }
+      return copied.CopyPartResult?.ETag;
+    }, (error) => this.keyFailure(error, 'UploadPartCopy', fromKey));
   }
 
   async delete(keys: readonly string[]): Promise<void> {
@@ -376,8 +353,7 @@ export class S3ObjectStore implements ObjectStore {
    */
   private async keyFailure(error: unknown, operation: string, key: string): Promise<unknown> {
     const status = statusOf(error);
-    const name = nameOf(error);
-    if (status === 404 || name === 'NotFound' || name === 'NoSuchKey') return new NotFoundError(key);
+    if (status === 404 || hasErrorName(error, 'NotFound') || hasErrorName(error, 'NoSuchKey')) return new NotFoundError(key);
     if (status === 403) {
       const listed = await this.isListed(key).catch(() => true);
       if (!listed) return new NotFoundError(key);
@@ -395,11 +371,6 @@ export class S3ObjectStore implements ObjectStore {
 function statusOf(error: unknown): number | undefined {
   const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
   return typeof status === 'number' ? status : undefined;
-}
-
-function nameOf(error: unknown): string | undefined {
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' ? name : undefined;
 }
 
 async function* toBuffers(body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncIterable<Buffer> {

@@ -73,12 +73,31 @@ export class ReviewListError extends Error {
 }
 
 /**
+ * A run's review record (a round's plan, an applied round's file, the rounds' index) that no longer holds what was
+ * written: damaged, or changed behind the round being applied. A fault of the stored review state, not of the
+ * decision file.
+ */
+export class ReviewStateError extends Error {
+  static readonly errorName = 'ReviewStateError';
+  override readonly name = ReviewStateError.errorName;
+}
+
+/**
  * A county register's part or manifest that does not hold what this version wrote (docs/monthly.md): damaged, or
  * written by something else. A fault of the stored register, not of the request.
  */
 export class RegisterFormatError extends Error {
   static readonly errorName = 'RegisterFormatError';
   override readonly name = RegisterFormatError.errorName;
+}
+
+/**
+ * A report chart's compiled template does not fit its definition (chart-templates.ts): vega-lite placed a slot where it
+ * cannot be fed, or the template is missing or stale. A build fault, raised at build time or on the first render.
+ */
+export class ChartTemplateError extends Error {
+  static readonly errorName = 'ChartTemplateError';
+  override readonly name = ChartTemplateError.errorName;
 }
 
 /** A missing or bad environment variable of a function: its cold start fails, naming the variable and value. */
@@ -147,11 +166,17 @@ export const LAMBDA_SERVICE_ERRORS: readonly string[] = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** A task past its timeout as Step Functions names it: the state's (States.Timeout) or the function's (Sandbox.Timedout). */
+export const TASK_TIMEOUT_ERRORS: readonly string[] = ['States.Timeout', 'Sandbox.Timedout'];
+
 /**
- * A task past its timeout (the task's, or the function's: Sandbox.Timedout, Lambda.Unknown on older runtimes). Not
- * retried: the same range, partition or run would take as long again; the run fails at once with TaskTimedOut.
+ * A task past its timeout (TASK_TIMEOUT_ERRORS, and Lambda.Unknown: the function's on older runtimes). Not retried by
+ * the run's workflow: the same range, partition or run would take as long again; the run fails at once with TaskTimedOut.
  */
-export const TIMEOUT_ERRORS: readonly string[] = ['States.Timeout', 'Sandbox.Timedout', 'Lambda.Unknown'];
+export const TIMEOUT_ERRORS: readonly string[] = [...TASK_TIMEOUT_ERRORS, 'Lambda.Unknown'];
+
+/** A distributed map whose failed items exceed its tolerance (the map's own error; the items' causes are elsewhere). */
+export const MAP_FAILED_ERROR = 'States.ExceedToleratedFailureThreshold';
 
 // ------------------------------------------------------------------------------------------------ the CLI
 
@@ -194,8 +219,9 @@ export function isRequestError(error: unknown): boolean {
 
 const CATALOGUE: ReadonlyMap<string, { prototype: Error }> = new Map(
   [
-    InputError, UnknownCountyError, RejectRatioExceeded, InvariantError, PolicyError, ReportSettingsError, ReviewListError, ConfigError,
-    NotFoundError, FrameFormatError, RetryableError, LedgerError, TaskTimedOut, RunFailed, UsageError, StateInUseError, DecisionFileRejected,
+    InputError, UnknownCountyError, RejectRatioExceeded, InvariantError, PolicyError, ReportSettingsError, ReviewListError, ReviewStateError,
+    ChartTemplateError, RegisterFormatError, ConfigError, NotFoundError, FrameFormatError, RetryableError, LedgerError, TaskTimedOut, RunFailed,
+    UsageError, StateInUseError, DecisionFileRejected,
   ].map((errorClass) => [errorClass.errorName, errorClass]),
 );
 

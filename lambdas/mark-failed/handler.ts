@@ -5,6 +5,7 @@
 the ledger update and error.json are idempotent).
  */
 import { writeJson } from '../domain/pipeline/object-store';
+import { hasErrorName, MAP_FAILED_ERROR, TaskTimedOut } from '../domain/errors';
 import { handlerResources } from '../adapters/aws-clients';
 import { loadHandlerConfig } from '../adapters/config';
 import { describeError, instrumented, logger } from '../adapters/observability';
@@ -36,8 +37,6 @@ function runOfEvent(state: unknown): { runId: string; county: string } | undefin
   }
 }
 
-/** The error a map's failure stands for: a child's recorded timeout when the map says only that its tolerance was exceeded. */
-const MAP_FAILED = 'States.ExceedToleratedFailureThreshold';
 
 export const handler = instrumented('mark-failed', async (state, invocation): Promise<MarkFailedResult> => {
   const timedOut = timedOutTaskSchema.safeParse(state);
@@ -45,7 +44,7 @@ export const handler = instrumented('mark-failed', async (state, invocation): Pr
     // A map child's timeout branch: its cause is kept for the Mark failed that ends the run.
     invocation.tag({ runId: timedOut.data.runId });
     await ledger.recordTimedOutTask(timedOut.data.runId, timedOut.data.timedOut);
-    return { recorded: true, runId: timedOut.data.runId, errorName: 'TaskTimedOut' };
+    return { recorded: true, runId: timedOut.data.runId, errorName: TaskTimedOut.errorName };
   }
   const parsed = markFailedStateSchema.parse(state);
   let error = errorOf(parsed.error);
@@ -56,9 +55,11 @@ export const handler = instrumented('mark-failed', async (state, invocation): Pr
     return { recorded: false, errorName: error.name };
   }
   invocation.tag({ runId });
-  // Plan records the county (decoded from the key) when it claims the run: prefer it to the raw event key's.
-  const recorded = parsed.plan?.county && error.name !== MAP_FAILED ? undefined : await ledger.getRun(runId);
-  if (error.name === MAP_FAILED && recorded?.timedOutTask !== undefined) error = { name: 'TaskTimedOut', message: recorded.timedOutTask };
+  // Plan records the county (decoded from the key) when it claims the run: prefer it to the raw event key's. A map's
+  // failure stands for a child's recorded timeout when the map says only that its tolerance was exceeded.
+  const mapFailed = hasErrorName(error, MAP_FAILED_ERROR);
+  const recorded = parsed.plan?.county && !mapFailed ? undefined : await ledger.getRun(runId);
+  if (mapFailed && recorded?.timedOutTask !== undefined) error = { name: TaskTimedOut.errorName, message: recorded.timedOutTask };
   const county = parsed.plan?.county || recorded?.county || fromEvent?.county;
   // Without a plan, this execution may have failed before claiming a run that another execution of the same event
   // owns (a repeated event): that run is left alone.

@@ -4,7 +4,7 @@
  */
 import type { RunLedger } from '../adapters/ledger';
 import { needsRouting } from '../domain/pipeline/compare-register';
-import { NotFoundError } from '../domain/errors';
+import { hasErrorName, NotFoundError } from '../domain/errors';
 import { ObjectStore, readJson, writeJson } from '../domain/pipeline/object-store';
 import type { RunPlan } from '../domain/pipeline/plan';
 import { PreviousRun, REGISTER_MANIFEST, RegisterManifest, registerManifestProblem } from '../domain/register/record';
@@ -31,7 +31,7 @@ export async function predecessorOf(ledger: Pick<RunLedger, 'latestSucceededRun'
   try {
     manifest = await readJson(store, `${registerPrefix}${REGISTER_MANIFEST}`);
   } catch (error) {
-    if (error instanceof NotFoundError || (error as Error).name === NotFoundError.errorName) {
+    if (hasErrorName(error, NotFoundError.errorName)) {
       return { previousNote: `not compared: the county's last successful run ${last.runId} has no register (expired with its results after resultsRetention, or a run of a version before registers)` };
     }
     if (error instanceof SyntaxError) return { previousNote: `not compared: the register manifest of ${last.runId} is not JSON` };

@@ -6,6 +6,7 @@ import {
   DecisionFileRejected, hasErrorName, InputError, InvariantError, isRequestError, LedgerError, NotFoundError, PolicyError, RejectRatioExceeded,
   RetryableError, revivedError, RunError, RunFailed, StateInUseError, TaskTimedOut, TRANSIENT_ERRORS, UnknownCountyError, UsageError,
 } from '../../lambdas/domain/errors';
+import * as catalogue from '../../lambdas/domain/errors';
 
 describe('revivedError', () => {
   it.each([
@@ -19,6 +20,14 @@ describe('revivedError', () => {
     expect(revived).toBeInstanceOf(errorClass);
     expect([revived.name, revived.message]).toEqual([original.name, original.message]);
     expect(JSON.parse(JSON.stringify(revived))).toEqual({ name: original.name });
+  });
+
+  it('gives back every class of the catalogue as itself', () => {
+    const classes = Object.values(catalogue).filter(
+      (value): value is typeof InputError => typeof value === 'function' && typeof (value as { errorName?: unknown }).errorName === 'string',
+    );
+    expect(classes.length).toBeGreaterThanOrEqual(18);
+    for (const errorClass of classes) expect({ name: errorClass.errorName, revived: revivedError({ name: errorClass.errorName, message: 'm' }) instanceof errorClass }).toEqual({ name: errorClass.errorName, revived: true });
   });
 
   it('keeps a name the catalogue does not know on a plain Error', () => {

@@ -7,6 +7,7 @@
  * slices, joined from the slices' parts with UploadPartCopy on the S3 stand-in) byte for byte those of a run in one
  * process with a single slice.
  */
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
@@ -60,6 +61,10 @@ test('one task per output slice stays within a per-invocation budget that one in
       expect({ file, text: published[file] }).toEqual({ file, text: inProcess });
     }
     expect(expected.store.text('results/test-run/court_motion_list.csv').split('\n').length).toBeGreaterThan(3);
+    // Joined by a multipart upload of the slices' parts (S3's `<hex>-<parts>` ETag): the handlers plan joins with the
+    // least part scaled down as the stand-in's is (limits.s3MinPartBytes, through the worker hook), not S3's 5 MiB.
+    const joined = await h.store.client.send(new HeadObjectCommand({ Bucket: h.store.bucket, Key: `results/${COUNTY}/${run!.runId}/${OUTPUT_FILES.allResults}` }));
+    expect(joined.ETag).toMatch(/-\d+"$/);
   } finally {
     await h.stop();
   }

@@ -10,7 +10,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { synthTemplate } from '../../bin/commands/synth-template';
 import { RunRecord } from '../../lambdas/adapters/ledger';
 import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
@@ -18,18 +17,20 @@ import { readText } from '../../lambdas/domain/pipeline/object-store';
 import type { ExecutionEvent } from '../../local/asl-runner';
 import type { FaultDecision } from '../../local/lambda-pool';
 import { BatchRun, COUNTY, Harness, ledgerCounts, MIB, publishedOutputs, runBatch, runOf, startHarness } from './fixtures/harness';
+import { sizedTemplate } from './fixtures/template';
 
 jest.setTimeout(120_000);
 
-/** ~4.3 MB: five ranges and five partitions of 1 MiB, more than the three of each the faults below name. */
-const PEOPLE = 1000;
+/** ~2.2 MB: five ranges and five partitions of 400 KiB, more than the three of each the faults below name. */
+const PEOPLE = 500;
+const TASK_BYTES = String(400 * 1024);
 const extract = Array.from(generateExtract({ county: COUNTY, people: PEOPLE, seed: 11 })).join('');
 const FILES = { 'extract.csv': extract };
 const MIDWRITE_HANDLER = path.join(__dirname, 'fixtures', 'midwrite-faults.js');
 
 /** The synthesized stack, small ranges and partitions, every function told where the mid-write faults are set. */
-function faultTemplate(faultDir: string): Record<string, unknown> {
-  const template = synthTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } });
+async function faultTemplate(faultDir: string): Promise<Record<string, unknown>> {
+  const template = await sizedTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } }, { TARGET_RANGE_BYTES: TASK_BYTES, TARGET_PARTITION_BYTES: TASK_BYTES });
   const resources = template.Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
   for (const resource of Object.values(resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
@@ -154,7 +155,7 @@ describe('a run with faults gives the clean run outputs, and the ledger counts e
   beforeAll(async () => {
     faultDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-faults-'));
     writeFileSync(path.join(faultDir, 'config.json'), JSON.stringify({ faults: {} }));
-    h = await startHarness({ template: faultTemplate(faultDir), handlerResolver: () => MIDWRITE_HANDLER, faults: { decide } });
+    h = await startHarness({ template: await faultTemplate(faultDir), handlerResolver: () => MIDWRITE_HANDLER, faults: { decide } });
     h.stack.onExecutionEvent((event) => {
       events.push(event);
       // The last Classify partition has been counted; Assemble, which overwrites the counters, has not finished.

@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ClearanceAnalytics } from '../../lib/analytics';
-import { ANALYTICS_PARTITION_KEYS, ANALYTICS_TABLES, COUNTY_SLUGS, LATEST_TABLE } from '../../lambdas/domain/analytics/columns';
+import { ANALYTICS_PARTITION_KEYS, ANALYTICS_TABLES, COUNTY_PARTITION_VALUES, LATEST_TABLE } from '../../lambdas/domain/analytics/columns';
 import { generateExtract } from '../../tools/generator';
 import { readText } from '../../lambdas/domain/pipeline/object-store';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
@@ -87,8 +87,8 @@ test('partition projection over analytics/<table>/county=<slug>/run_date=<date>/
     expect(glue.StorageDescriptor.Location).toBe(location);
     expect(glue.Parameters['projection.enabled']).toBe('true');
     expect(glue.Parameters['projection.county.type']).toBe('enum');
-    expect(glue.Parameters['projection.county.values'].split(',')).toEqual([...COUNTY_SLUGS]);
-    expect(COUNTY_SLUGS).toContain('san_luis_obispo');
+    expect(glue.Parameters['projection.county.values'].split(',')).toEqual([...COUNTY_PARTITION_VALUES]);
+    expect(COUNTY_PARTITION_VALUES).toContain('san_luis_obispo');
     if (table === LATEST_TABLE) {
       expect(glue.PartitionKeys.map((k) => k.Name)).toEqual(['county']);
       expect(glue.Parameters['storage.location.template']).toBe(`${location}county=\${county}/`);

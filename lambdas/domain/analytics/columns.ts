@@ -115,19 +115,19 @@ export const ANALYTICS_TABLES: readonly AnalyticsTable[] = Object.freeze([...RUN
 export const ANALYTICS_PREFIX = 'analytics/';
 
 /** A county's partition value: lower case, spaces as underscores (`LOS ANGELES` → `los_angeles`). */
-export function countySlug(county: string): string {
+export function countyPartitionValue(county: string): string {
   return county.toLowerCase().split(' ').join('_');
 }
 
 /** Every county's partition value (the Glue tables' projection enumerates them). */
-export const COUNTY_SLUGS: readonly string[] = Object.freeze(CALIFORNIA_COUNTIES.map(countySlug));
+export const COUNTY_PARTITION_VALUES: readonly string[] = Object.freeze(CALIFORNIA_COUNTIES.map(countyPartitionValue));
 
 /** Key of a run's object of one table. */
 export function runTableKey(prefix: string, table: AnalyticsTable, county: string, runDate: string, runId: string): string {
-  return `${prefix}${table.name}/county=${countySlug(county)}/run_date=${runDate}/${runId}.jsonl`;
+  return `${prefix}${table.name}/county=${countyPartitionValue(county)}/run_date=${runDate}/${runId}.jsonl`;
 }
 
 /** Key of a county's latest pointer. */
 export function latestKey(prefix: string, county: string): string {
-  return `${prefix}${LATEST_TABLE.name}/county=${countySlug(county)}/latest.jsonl`;
+  return `${prefix}${LATEST_TABLE.name}/county=${countyPartitionValue(county)}/latest.jsonl`;
 }

@@ -3,7 +3,7 @@
  * to it unless a run that started later is already there. Every key is the run's own or its county's pointer, so
  * runs of different counties never write the same object, and a retried run writes the same objects again.
  */
-import { ANALYTICS_PREFIX, countySlug, latestKey, RUN_TABLES, runTableKey, RUNS_TABLE } from './columns';
+import { ANALYTICS_PREFIX, countyPartitionValue, latestKey, RUN_TABLES, runTableKey, RUNS_TABLE } from './columns';
 import { AnalyticsRow, jsonLines, RunAnalytics } from './records';
 import { NotFoundError } from '../errors';
 import { ObjectStore, readText } from '../pipeline/object-store';
@@ -58,7 +58,7 @@ function startedBefore(run: AnalyticsRow, other: AnalyticsRow): boolean {
 export async function runAnalyticsKeys(store: ObjectStore, county: string, runId: string, prefix = ANALYTICS_PREFIX): Promise<string[]> {
   const keys: string[] = [];
   for (const table of RUN_TABLES) {
-    for (const key of await store.list(`${prefix}${table.name}/county=${countySlug(county)}/`)) if (key.endsWith(`/${runId}.jsonl`)) keys.push(key);
+    for (const key of await store.list(`${prefix}${table.name}/county=${countyPartitionValue(county)}/`)) if (key.endsWith(`/${runId}.jsonl`)) keys.push(key);
   }
   return keys;
 }
@@ -69,7 +69,7 @@ export async function runAnalyticsKeys(store: ObjectStore, county: string, runId
  */
 export async function repointLatest(store: ObjectStore, county: string, prefix = ANALYTICS_PREFIX): Promise<void> {
   let latest: AnalyticsRow | null = null;
-  for (const key of await store.list(`${prefix}${RUNS_TABLE.name}/county=${countySlug(county)}/`)) {
+  for (const key of await store.list(`${prefix}${RUNS_TABLE.name}/county=${countyPartitionValue(county)}/`)) {
     const row = JSON.parse((await readText(store, key)).trim()) as AnalyticsRow;
     if (latest === null || startedBefore(latest, row)) latest = row;
   }

@@ -3,7 +3,8 @@
  * relief by county on a chart and in a table (counties with no run listed), determinations, and the demographics of
  * people relieved, suppressed again on the aggregated counts.
  */
-import { renderSvg } from '../report/charts';
+import { chartOf, chartSvg } from '../report/charts';
+import { ChartDefinition } from '../report/chart-templates';
 import { escapeHtml, formatCount, htmlHead } from '../report/html';
 import { SuppressedTable } from '../report/suppression';
 import { RollupSummary } from './rollup';
@@ -17,25 +18,33 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .meta { color: #555; }
 `;
 
-function reliefChart(rollup: RollupSummary): Record<string, unknown> {
-  const values = rollup.counties
-    .filter((county) => county.counts !== undefined)
-    .map((county) => ({ county: county.county, people: county.counts!.people_with_some_relief }));
-  return {
+/** The roll-up's one chart (compiled with the report's: tools/chart-templates.ts). */
+export const ROLLUP_RELIEF_CHART: ChartDefinition = {
+  id: 'rollup-relief',
+  title: 'People with some relief, by county',
+  slotNames: ['values'],
+  spec: (slots) => ({
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     description: 'People with some relief, by county (latest run of each county)',
     background: 'white',
     config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } },
     width: 560,
     height: { step: 20 },
-    data: { values },
+    data: { values: slots.values },
     mark: { type: 'bar', color: '#1a9850' },
     encoding: {
       y: { field: 'county', type: 'nominal', sort: '-x', title: null },
       x: { field: 'people', type: 'quantitative', title: 'People with some relief' },
       tooltip: [{ field: 'county' }, { field: 'people' }],
     },
-  };
+  }),
+};
+
+function reliefChartSvg(rollup: RollupSummary): Promise<string> {
+  const values = rollup.counties
+    .filter((county) => county.counts !== undefined)
+    .map((county) => ({ county: county.county, people: county.counts!.people_with_some_relief }));
+  return chartSvg(chartOf(ROLLUP_RELIEF_CHART, { values }));
 }
 
 function numberCell(n: number | null | undefined): string {
@@ -51,7 +60,7 @@ function demographicTable(title: string, table: SuppressedTable): string {
 
 export async function renderRollupHtml(rollup: RollupSummary): Promise<string> {
   const t = rollup.totals;
-  const chart = rollup.countiesIncluded > 0 ? await renderSvg(reliefChart(rollup)) : '';
+  const chart = rollup.countiesIncluded > 0 ? await reliefChartSvg(rollup) : '';
   const countyRows = rollup.counties.map((county) =>
     county.counts === undefined
       ? `<tr data-county="${escapeHtml(county.county)}"><td>${escapeHtml(county.county)}</td><td colspan="5">no run</td></tr>`

@@ -18,13 +18,13 @@ import { buildSummary, FileSummary, Summary } from '../summary';
 import { RESULT_FILE_NAMES, stagedKey } from './merge';
 import { mapBounded, ObjectStore, READS_IN_FLIGHT, readJson, writeJson } from './object-store';
 import { joinObjects } from './join';
-import { assembleSlice, loadSliceResults, SLICE_OUTPUTS, SliceOutput, sliceKeys, sliceStartsOf } from './output-slices';
+import { assembleSlice, loadSliceResults, SLICE_OUTPUTS, SliceOutput, sliceKeys, SliceResult, sliceStartsOf } from './output-slices';
 import { RunPlan, workKeys } from './plan';
 import { SplitResult } from './split';
 import { loadSplitResults } from './slice-index';
 import { COURT_LIST_FILES } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
-import { ChartCache, renderChartsAhead } from '../report/charts';
+import { ChartCache, ChartRenderer, renderChartsAhead } from '../report/charts';
 import { buildReportModel } from '../report/model';
 import { ReportSettings, reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
@@ -112,11 +112,30 @@ export interface AssembleOptions {
    * at the store's root, null for none.
    */
   analyticsPrefix?: string | null;
+  /** Draws the report's charts; default: in this thread (the CLI passes its chart worker's). */
+  renderChart?: ChartRenderer;
 }
 
 /** Runs every output slice of `plan` in this thread. */
 export async function assembleSlicesInThread(store: ObjectStore, plan: RunPlan): Promise<void> {
   for (let slice = 0; slice < sliceStartsOf(plan).length; slice++) await assembleSlice(store, plan, slice);
+}
+
+/** What Publish works from: the run's plan and settings, the phases' results, and the outputs' final keys. */
+interface PublishRun {
+  store: ObjectStore;
+  plan: RunPlan;
+  options: AssembleOptions;
+  timings: Record<string, number>;
+  assembleStarted: number;
+  policy: Policy;
+  reportSettings: ReportSettings;
+  statistics: RunStatistics;
+  files: FileSummary[];
+  slices: SliceResult[];
+  outputs: Record<OutputName, string>;
+  /** Charts rendered while the joins run (chartsAhead); empty until then, and for a run that fails before them. */
+  charts: ChartCache;
 }
 
 /**
@@ -127,6 +146,21 @@ export async function assembleSlicesInThread(store: ObjectStore, plan: RunPlan):
 export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number> = {}, options: AssembleOptions = {}): Promise<AssembleResult> {
   const assembleStarted = options.startedAt ?? Date.now();
   await (options.runSlices ?? ((runPlan: RunPlan) => assembleSlicesInThread(store, runPlan)))(plan);
+  const run = await loadPublishRun(store, plan, timings, options, assembleStarted);
+  await joinSliceParts(run, ['rejects']);
+  const inputFailure = statisticsFailure(plan, run.statistics) ?? (await changedUploadFailure(store, plan));
+  if (inputFailure) return finishRun(run, 'FAILED', inputFailure);
+  run.charts = chartsAhead(plan, run.statistics, run.files, run.policy, run.reportSettings, run.charts, run.options.renderChart);
+  await Promise.all([
+    joinSliceParts(run, SLICE_OUTPUTS.filter((name) => name !== 'rejects')),
+    ...(plan.previous === undefined ? [] : [writeChanges(store, plan, stagedOutputKey(plan, 'changes'))]),
+  ]);
+  const lostRows = rowCountFailure(plan, run.files, run.slices);
+  return lostRows ? finishRun(run, 'FAILED', lostRows) : finishRun(run, 'SUCCEEDED');
+}
+
+/** Reads what the phases before Publish left: the splits' and partitions' statistics and the slices' results. */
+async function loadPublishRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number>, options: AssembleOptions, assembleStarted: number): Promise<PublishRun> {
   const policy = parsePolicy(plan.policy);
   const reportSettings = reportSettingsOf(plan);
   const splits = await loadSplitResults(store, plan);
@@ -137,8 +171,14 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
   );
   const slices = await loadSliceResults(store, plan);
   const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
-  // Final keys; every output is written to stagedOutputKey(plan, name) first and copied here by publishOutputs.
-  const outputs: Record<OutputName, string> = {
+  const outputs = finalOutputKeys(plan);
+  const files = fileSummaries(plan, splits);
+  return { store, plan, options, timings, assembleStarted, policy, reportSettings, statistics, files, slices, outputs, charts: options.charts ?? new Map() };
+}
+
+/** The outputs' final keys; every output is written to stagedOutputKey(plan, name) first and copied here by publishOutputs. */
+function finalOutputKeys(plan: RunPlan): Record<OutputName, string> {
+  return {
     allResults: `${plan.resultsPrefix}${OUTPUT_FILES.allResults}`,
     prop64Results: `${plan.resultsPrefix}${OUTPUT_FILES.prop64Results}`,
     condensed: `${plan.resultsPrefix}${OUTPUT_FILES.condensed}`,
@@ -154,108 +194,113 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
     report: `${plan.reportsPrefix}${OUTPUT_FILES.report}`,
     changes: `${plan.resultsPrefix}${OUTPUT_FILES.changes}`,
   };
+}
 
-  const staged = (name: OutputName) => stagedOutputKey(plan, name);
-  /** Joins the slices' parts of outputs into their staged keys, all at once (each a few server-side requests). */
-  const join = (names: readonly SliceOutput[]) =>
-    Promise.all(names.map((name) => joinObjects(store, slices.map((slice) => ({ key: sliceKeys.part(plan, slice.slice, name), size: slice.sizes[name] })), staged(name))));
-  const files = fileSummaries(plan, splits);
-  await join(['rejects']);
-  // Charts rendered while the joins run (chartsAhead); empty until then, and for a run that fails before them.
-  let charts: ChartCache = options.charts ?? new Map();
-  const finish = async (status: 'SUCCEEDED' | 'FAILED', error?: RunError): Promise<AssembleResult> => {
-    // A failed run publishes no result CSVs: nothing was written, whatever the partitions classified.
-    if (status === 'FAILED') statistics.rowsWritten = 0;
-    const total = Object.values(timings).reduce((sum, t) => sum + t, 0) + (Date.now() - assembleStarted) / 1000;
-    const summary = buildSummary(statistics, {
-      runId: plan.runId,
-      county: plan.county,
-      computeAt: plan.computeAt,
-      policy,
-      policyName: plan.policyName,
-      files,
-      timings: { ...timings, assemble: (Date.now() - assembleStarted) / 1000, total },
-      status,
-      ...(error ? { error: error.message } : {}),
-      reportSettings,
-    });
-    const since = await sinceLastRun(store, plan, summary.policySha256 ?? '');
-    if (since !== undefined) summary.sinceLastRun = since;
-    const model = status === 'SUCCEEDED' ? buildReportModel(statistics, summary, policy, reportSettings) : undefined;
-    if (model) {
-      // The reports of a finished run, before summary.json (the completion marker).
-      await store.write(staged('statistics'), [Buffer.from(statisticsCsv(model), 'utf8')]);
-      await store.write(staged('report'), [Buffer.from(await renderReportHtml(model, charts), 'utf8')]);
-    }
-    await writeJson(store, staged('resultsSummary'), summary);
-    await writeJson(store, staged('summary'), reportSummary(summary));
-    await publishOutputs(store, plan, outputs, status);
-    // The register of a run that succeeded, for the county's next run (docs/monthly.md).
-    if (status === 'SUCCEEDED' && plan.registerPrefix !== undefined) await publishRegister(store, plan, summary.policySha256 ?? '', summary.convictions);
-    const analyticsPrefix = options.analyticsPrefix === undefined ? ANALYTICS_PREFIX : options.analyticsPrefix;
-    if (model && analyticsPrefix !== null) {
-      // Derived from the published reports: a run killed here is retried whole and writes the same keys again.
-      await publishAnalytics(store, runAnalytics(model, summary, { startedAt: plan.startedAt, reportsPrefix: plan.reportsPrefix }), analyticsPrefix);
-    }
-    if (error) throw error;
-    return { summary, outputs };
-  };
+/** Joins the slices' parts of outputs into their staged keys, all at once (each a few server-side requests). */
+async function joinSliceParts(run: PublishRun, names: readonly SliceOutput[]): Promise<void> {
+  const { store, plan, slices } = run;
+  await Promise.all(
+    names.map((name) => joinObjects(store, slices.map((slice) => ({ key: sliceKeys.part(plan, slice.slice, name), size: slice.sizes[name] })), stagedOutputKey(plan, name))),
+  );
+}
 
-  const rejectRatio = statistics.rowsRead === 0 ? 0 : statistics.rowsRejected / statistics.rowsRead;
-  if (statistics.rowsRead === 0) {
-    return finish('FAILED', new InputError('the extract holds no data rows'));
-  }
+/** Why the run's statistics fail it (no data rows, too many rejected, not the run's county), if they do. */
+function statisticsFailure(plan: RunPlan, statistics: RunStatistics): RunError | undefined {
+  if (statistics.rowsRead === 0) return new InputError('the extract holds no data rows');
+  const rejectRatio = statistics.rowsRejected / statistics.rowsRead;
   if (rejectRatio > plan.maxRejectRatio) {
-    return finish(
-      'FAILED',
-      new RejectRatioExceeded(
-        `${statistics.rowsRejected} of ${statistics.rowsRead} rows rejected (${percent(rejectRatio)}), ` +
-          `above the allowed ${percent(plan.maxRejectRatio)}; see ${OUTPUT_FILES.rejects}`,
-      ),
+    return new RejectRatioExceeded(
+      `${statistics.rowsRejected} of ${statistics.rowsRead} rows rejected (${percent(rejectRatio)}), ` +
+        `above the allowed ${percent(plan.maxRejectRatio)}; see ${OUTPUT_FILES.rejects}`,
     );
   }
-  if (!statistics.rowsByCounty[plan.county]) {
-    return finish('FAILED', new UnknownCountyError(countyMismatchMessage(plan.county, statistics.rowsByCounty)));
-  }
+  if (!statistics.rowsByCounty[plan.county]) return new UnknownCountyError(countyMismatchMessage(plan.county, statistics.rowsByCounty));
+  return undefined;
+}
 
-  // The slices copied each record from the upload again: it must be the file Split read.
+/** The slices copied each record from the upload again: it must be the file Split read. */
+async function changedUploadFailure(store: ObjectStore, plan: RunPlan): Promise<RunError | undefined> {
   for (const file of plan.files) {
     const size = await store.size(file.key).catch(() => -1);
     if (size !== file.size) {
-      return finish(
-        'FAILED',
-        new InputError(`${file.name} changed during the run (${size < 0 ? 'it is gone' : `${size} bytes, planned ${file.size}`}); upload it again`),
-      );
+      return new InputError(`${file.name} changed during the run (${size < 0 ? 'it is gone' : `${size} bytes, planned ${file.size}`}); upload it again`);
     }
   }
-  charts = chartsAhead(plan, statistics, files, policy, reportSettings, charts);
-  await Promise.all([
-    join(SLICE_OUTPUTS.filter((name) => name !== 'rejects')),
-    ...(plan.previous === undefined ? [] : [writeChanges(store, plan, staged('changes'))]),
-  ]);
+  return undefined;
+}
+
+/** Sets each file's rows written (from the slices); the broken invariant if a file's rows do not add up. */
+function rowCountFailure(plan: RunPlan, files: FileSummary[], slices: SliceResult[]): RunError | undefined {
   const written = plan.files.map((_, index) => slices.reduce((sum, slice) => sum + (slice.rowsPerFile[index] ?? 0), 0));
   for (const file of files) {
     const index = plan.files.findIndex((f) => f.name === file.name);
     file.rowsWritten = written[index] ?? 0;
     if (file.rowsRead !== file.rowsWritten + file.rowsRejected) {
-      return finish(
-        'FAILED',
-        new InvariantError(`${file.name}: ${file.rowsRead} rows read but ${file.rowsWritten} written and ${file.rowsRejected} rejected`),
-      );
+      return new InvariantError(`${file.name}: ${file.rowsRead} rows read but ${file.rowsWritten} written and ${file.rowsRejected} rejected`);
     }
   }
-  return finish('SUCCEEDED');
+  return undefined;
+}
+
+/**
+ * Writes the run's summaries (and, for a run that succeeded, its reports), publishes the outputs of its status,
+ * then the register and analytics of a run that succeeded; throws `error` once a failed run is published.
+ */
+async function finishRun(run: PublishRun, status: 'SUCCEEDED' | 'FAILED', error?: RunError): Promise<AssembleResult> {
+  const { store, plan, options, statistics, policy, reportSettings, outputs } = run;
+  const staged = (name: OutputName) => stagedOutputKey(plan, name);
+  // A failed run publishes no result CSVs: nothing was written, whatever the partitions classified.
+  if (status === 'FAILED') statistics.rowsWritten = 0;
+  const summary = runSummary(run, status, error);
+  const since = await sinceLastRun(store, plan, summary.policySha256 ?? '');
+  if (since !== undefined) summary.sinceLastRun = since;
+  const model = status === 'SUCCEEDED' ? buildReportModel(statistics, summary, policy, reportSettings) : undefined;
+  if (model) {
+    // The reports of a finished run, before summary.json (the completion marker).
+    await store.write(staged('statistics'), [Buffer.from(statisticsCsv(model), 'utf8')]);
+    await store.write(staged('report'), [Buffer.from(await renderReportHtml(model, run.charts), 'utf8')]);
+  }
+  await writeJson(store, staged('resultsSummary'), summary);
+  await writeJson(store, staged('summary'), reportSummary(summary));
+  await publishOutputs(store, plan, outputs, status);
+  // The register of a run that succeeded, for the county's next run (docs/monthly.md).
+  if (status === 'SUCCEEDED' && plan.registerPrefix !== undefined) await publishRegister(store, plan, summary.policySha256 ?? '', summary.convictions);
+  const analyticsPrefix = options.analyticsPrefix === undefined ? ANALYTICS_PREFIX : options.analyticsPrefix;
+  if (model && analyticsPrefix !== null) {
+    // Derived from the published reports: a run killed here is retried whole and writes the same keys again.
+    await publishAnalytics(store, runAnalytics(model, summary, { startedAt: plan.startedAt, reportsPrefix: plan.reportsPrefix }), analyticsPrefix);
+  }
+  if (error) throw error;
+  return { summary, outputs };
+}
+
+/** The run's summary, with the phases' timings and Assemble's own up to now. */
+function runSummary(run: PublishRun, status: 'SUCCEEDED' | 'FAILED', error?: RunError): Summary {
+  const { plan, timings, assembleStarted } = run;
+  const total = Object.values(timings).reduce((sum, t) => sum + t, 0) + (Date.now() - assembleStarted) / 1000;
+  return buildSummary(run.statistics, {
+    runId: plan.runId,
+    county: plan.county,
+    computeAt: plan.computeAt,
+    policy: run.policy,
+    policyName: plan.policyName,
+    files: run.files,
+    timings: { ...timings, assemble: (Date.now() - assembleStarted) / 1000, total },
+    status,
+    ...(error ? { error: error.message } : {}),
+    reportSettings: run.reportSettings,
+  });
 }
 
 /**
  * The report's charts depend on the run's statistics alone, known before the outputs are joined: this thread renders
  * them while it waits on the joins, and the page takes them from the cache.
  */
-function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings, cache: ChartCache): ChartCache {
+function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings, cache: ChartCache, render?: ChartRenderer): ChartCache {
   const summary = buildSummary(statistics, {
     runId: plan.runId, county: plan.county, computeAt: plan.computeAt, policy, policyName: plan.policyName, files, timings: {}, status: 'SUCCEEDED', reportSettings,
   });
-  renderChartsAhead(buildReportModel(statistics, summary, policy, reportSettings), cache);
+  renderChartsAhead(buildReportModel(statistics, summary, policy, reportSettings), cache, render);
   return cache;
 }
 
@@ -264,7 +309,7 @@ function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummar
  * statistics only), so that this thread draws them while other threads run the slices' merges. Resolves when every
  * chart has been started; a chart that fails is rendered again, and fails the run, when the page asks for it.
  */
-export async function renderRunChartsAhead(store: ObjectStore, plan: RunPlan, cache: ChartCache): Promise<void> {
+export async function renderRunChartsAhead(store: ObjectStore, plan: RunPlan, cache: ChartCache, render?: ChartRenderer): Promise<void> {
   const splits = await loadSplitResults(store, plan);
   const classified = await mapBounded(
     Array.from({ length: plan.partitionCount }, (_, p) => p),
@@ -273,7 +318,7 @@ export async function renderRunChartsAhead(store: ObjectStore, plan: RunPlan, ca
   );
   const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
   if (statistics.rowsRead === 0 || !statistics.rowsByCounty[plan.county]) return;
-  chartsAhead(plan, statistics, fileSummaries(plan, splits), parsePolicy(plan.policy), reportSettingsOf(plan), cache);
+  chartsAhead(plan, statistics, fileSummaries(plan, splits), parsePolicy(plan.policy), reportSettingsOf(plan), cache, render);
 }
 
 /** changes.csv: the header, then each partition's changes in partition order. */

@@ -2,14 +2,9 @@
  * The request budget of the cloud split (docs/limits.md): how many map children may run at once so that no S3
  * prefix is asked for more than a budget of requests per second, from what each child asks for. Pure arithmetic.
  */
+import { DEFAULT_PREFIX_REQUEST_BUDGET } from '../defaults';
 import { WORK_SHARDS } from './plan';
 
-/**
- * Requests per second the split allows itself per S3 prefix: below S3's ~3,500 PUT/COPY/POST/DELETE and ~5,500
- * GET/HEAD per partitioned prefix, with room for a prefix S3 has not partitioned yet (SlowDown answers there are
- * retried with backoff by the adapters' adaptive retry mode).
- */
-export const DEFAULT_PREFIX_REQUEST_BUDGET = 2_000;
 /**
  * The least time one Split or Classify child takes, over which its requests are spread (a 64 MiB range or partition
  * takes tens of seconds; a small one seconds, with few requests). The budget assumes no child goes faster.

@@ -9,8 +9,8 @@ import { csvLine } from '../csv/writer';
 import { ChunkChannel } from './channel';
 import { ByteWriter, CLASSIFIED_FULL_LINE, ClassifiedRowReader, FLAG_EVALUATED } from './work-area-formats';
 import { InputCursor } from './input-cursor';
-import { ObjectStore, ReadOptions, readMany } from './object-store';
-import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan, workKeys } from './run-plan';
+import { ObjectStore, ReadOptions } from './object-store';
+import { fileIndexOf, POSITION_FILE_FACTOR, RunPlan } from './run-plan';
 
 /**
  * Read chunks of the merges, which hold every partition's stream open at once: small, so their memory stays flat
@@ -27,7 +27,7 @@ export function mergeReadOptions(partitionCount: number): ReadOptions {
   return { chunkBytes: Math.max(MERGE_READ_MIN, Math.min(MERGE_READ_MAX, Math.floor(MERGE_READ_BUDGET / partitionCount))), reuseBuffer: true };
 }
 
-/** The three result files a merge writes (`mergeResultFiles` writes any subset of them), by output name. */
+/** The three result files a merge writes (`mergeSlice` writes any subset of them), by output name. */
 export const RESULT_FILE_NAMES = {
   allResults: 'All_Results.csv',
   prop64Results: 'Prop64_Results.csv',
@@ -43,15 +43,6 @@ export function stagedKey(plan: Pick<RunPlan, 'workPrefix'>, fileName: string): 
 
 const FULL_HEADER = csvLine([...DOJ_COLUMNS, ...ELIGIBILITY_COLUMNS]);
 const CONDENSED_HEADER = csvLine([...CONDENSED_COLUMNS, ...ELIGIBILITY_COLUMNS]);
-
-/** Merges the partitions into the staged result files named (see assembleRun). Returns rows per input file. */
-export function mergeResultFiles(store: ObjectStore, plan: RunPlan, files: readonly ResultFile[]): Promise<number[]> {
-  const outputs: Partial<Record<ResultFile, string>> = {};
-  for (const file of files) outputs[file] = stagedKey(plan, RESULT_FILE_NAMES[file]);
-  const chunking = mergeReadOptions(plan.partitionCount);
-  const sources = Array.from({ length: plan.partitionCount }, (_, p) => readMany(store, workKeys.classified(plan, p), plan.partitionCount, chunking));
-  return mergeSlice(store, plan, sources, outputs, { header: true, fileEnds: plan.files.map((file) => file.size) });
-}
 
 export interface SliceMergeOptions {
   /** Write the header lines first (the first slice). */

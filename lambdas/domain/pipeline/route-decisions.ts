@@ -8,7 +8,7 @@
  *
  * Memory: one chunk while routing; one partition's decisions while comparing. Never the county's.
  */
-import { NotFoundError, RegisterFormatError } from '../errors';
+import { hasErrorName, NotFoundError, RegisterFormatError } from '../errors';
 import { DECISION_CHUNK_BYTES } from '../defaults';
 import type { ReviewedDecision } from '../register/compare';
 import { looksLikeConvictionId, personKeyOfConvictionId } from '../review/conviction-id';
@@ -135,7 +135,7 @@ export async function routeDecisions(store: ObjectStore, plan: PlanPart, chunkBy
       }
     } catch (error) {
       // No decision record: the previous run's review never applied a decision file.
-      if ((error as Error).name !== NotFoundError.errorName) throw error;
+      if (!hasErrorName(error, NotFoundError.errorName)) throw error;
     }
     if (buffer.bytes > 0) await flush();
   }

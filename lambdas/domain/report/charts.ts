@@ -1,11 +1,12 @@
 /**
- * The report's charts as Vega-Lite specifications, rendered to static SVG in Node (no browser, no canvas,
- * no network): the HTML inlines them, so the page needs no script to show them.
+ * The report's charts, defined in Vega-Lite and rendered from their Vega form (compiled at build time:
+ * chart-templates.ts) to static SVG in Node (no browser, no canvas, no network): the HTML inlines them, so the page
+ * needs no script to show them.
  */
 import { DETERMINATION_ORDER, determinationLabel, ReportModel } from './model';
 import { DisplayedCell, SuppressedTable } from './suppression';
-
-type Spec = Record<string, unknown>;
+import { ChartDefinition, ChartSlots, Spec, vegaSpecOf } from './chart-templates';
+import { renderSvg } from './vega-render';
 
 const WIDTH = 560;
 const FONT = 'Helvetica, Arial, sans-serif';
@@ -19,12 +20,6 @@ const DETERMINATION_COLOURS: Readonly<Record<string, string>> = {
   'Not eligible': '#d73027',
   'No determination': '#bdbdbd',
 };
-
-function determinationScale(present: readonly string[]): Spec {
-  const domain = DETERMINATION_ORDER.map(determinationLabel).filter((label) => present.includes(label));
-  for (const label of present) if (!domain.includes(label)) domain.push(label);
-  return { domain, range: domain.map((label) => DETERMINATION_COLOURS[label] ?? '#7f7f7f') };
-}
 
 function base(description: string, spec: Spec): Spec {
   return {
@@ -42,59 +37,70 @@ function base(description: string, spec: Spec): Spec {
 }
 
 export interface ChartSpec {
-  /** Stable id, used in the page (`data-chart`) and by tests. */
   id: string;
   title: string;
+  slots: ChartSlots;
+  /** The chart in Vega-Lite: its definition, what the build-time template is compiled from. */
   spec: Spec;
 }
 
-function sectionChart(model: ReportModel): ChartSpec {
-  const values = model.bySectionAndDetermination.map((row) => ({ section: `HS ${row.section}`, determination: determinationLabel(row.determination), convictions: row.count }));
-  const order = DETERMINATION_ORDER.map(determinationLabel);
-  return {
-    id: 'by-section',
-    title: 'Convictions by section and determination',
-    spec: base('Evaluated Prop 64 convictions by code section, stacked by determination', {
+export function chartOf(definition: ChartDefinition, slots: ChartSlots): ChartSpec {
+  return { id: definition.id, title: definition.title, slots, spec: definition.spec(slots) };
+}
+
+const DETERMINATION_ORDER_EXPRESSION = `indexof(${JSON.stringify(DETERMINATION_ORDER.map(determinationLabel))}, datum.determination)`;
+
+/** The colour scale of the determinations present, as slots `colourDomain` and `colourRange`. */
+function determinationColourSlots(present: readonly string[]): { colourDomain: string[]; colourRange: string[] } {
+  const domain = DETERMINATION_ORDER.map(determinationLabel).filter((label) => present.includes(label));
+  for (const label of present) if (!domain.includes(label)) domain.push(label);
+  return { colourDomain: domain, colourRange: domain.map((label) => DETERMINATION_COLOURS[label] ?? '#7f7f7f') };
+}
+
+const SECTION_CHART: ChartDefinition = {
+  id: 'by-section',
+  title: 'Convictions by section and determination',
+  slotNames: ['values', 'colourDomain', 'colourRange'],
+  spec: (slots) =>
+    base('Evaluated Prop 64 convictions by code section, stacked by determination', {
       width: WIDTH,
       height: { step: 28 },
-      data: { values },
-      transform: [{ calculate: `indexof(${JSON.stringify(order)}, datum.determination)`, as: 'order' }],
+      data: { values: slots.values },
+      transform: [{ calculate: DETERMINATION_ORDER_EXPRESSION, as: 'order' }],
       mark: { type: 'bar' },
       encoding: {
         y: { field: 'section', type: 'nominal', title: null, sort: ['HS 11357', 'HS 11358', 'HS 11359', 'HS 11360'] },
         x: { field: 'convictions', type: 'quantitative', title: 'Convictions', stack: 'zero' },
-        color: { field: 'determination', type: 'nominal', title: 'Determination', scale: determinationScale(values.map((v) => v.determination)) },
+        color: { field: 'determination', type: 'nominal', title: 'Determination', scale: { domain: slots.colourDomain, range: slots.colourRange } },
         order: { field: 'order', type: 'quantitative' },
         tooltip: [{ field: 'section' }, { field: 'determination' }, { field: 'convictions' }],
       },
     }),
-  };
+};
+
+function sectionChart(model: ReportModel): ChartSpec {
+  const values = model.bySectionAndDetermination.map((row) => ({ section: `HS ${row.section}`, determination: determinationLabel(row.determination), convictions: row.count }));
+  return chartOf(SECTION_CHART, { values, ...determinationColourSlots(values.map((v) => v.determination)) });
 }
 
-function funnelChart(model: ReportModel): ChartSpec {
-  const values = model.funnel.map((step, index) => ({
-    step: `${String(index + 1).padStart(2, '0')}. ${step.reason}`,
-    entering: step.entering,
-    decided: step.count,
-    determination: determinationLabel(step.determination),
-  }));
-  const steps = values.map((v) => v.step);
-  return {
-    id: 'funnel',
-    title: 'Reasons funnel',
-    spec: base('Convictions still undecided when each rule is tried (grey) and decided by it (colour), in rule order', {
+const FUNNEL_CHART: ChartDefinition = {
+  id: 'funnel',
+  title: 'Reasons funnel',
+  slotNames: ['values', 'steps', 'colourDomain', 'colourRange'],
+  spec: (slots) =>
+    base('Convictions still undecided when each rule is tried (grey) and decided by it (colour), in rule order', {
       // narrower: the reasons take the rest of the page's width
       width: WIDTH - 200,
       height: { step: 20 },
-      data: { values },
-      encoding: { y: { field: 'step', type: 'ordinal', title: null, sort: steps } },
+      data: { values: slots.values },
+      encoding: { y: { field: 'step', type: 'ordinal', title: null, sort: slots.steps } },
       layer: [
         { mark: { type: 'bar', color: '#e6e6e6' }, encoding: { x: { field: 'entering', type: 'quantitative', title: 'Convictions' } } },
         {
           mark: { type: 'bar' },
           encoding: {
             x: { field: 'decided', type: 'quantitative' },
-            color: { field: 'determination', type: 'nominal', title: 'Determination', scale: determinationScale(values.map((v) => v.determination)) },
+            color: { field: 'determination', type: 'nominal', title: 'Determination', scale: { domain: slots.colourDomain, range: slots.colourRange } },
           },
         },
         {
@@ -103,30 +109,41 @@ function funnelChart(model: ReportModel): ChartSpec {
         },
       ],
     }),
-  };
+};
+
+function funnelChart(model: ReportModel): ChartSpec {
+  const values = model.funnel.map((step, index) => ({
+    step: `${String(index + 1).padStart(2, '0')}. ${step.reason}`,
+    entering: step.entering,
+    decided: step.count,
+    determination: determinationLabel(step.determination),
+  }));
+  return chartOf(FUNNEL_CHART, { values, steps: values.map((v) => v.step), ...determinationColourSlots(values.map((v) => v.determination)) });
 }
 
-function decadeChart(model: ReportModel): ChartSpec {
-  const values = model.byDecadeAndDetermination.map((row) => ({ decade: row.decade, determination: determinationLabel(row.determination), convictions: row.count }));
-  const order = DETERMINATION_ORDER.map(determinationLabel);
-  const decades = [...new Set(values.map((v) => v.decade))];
-  return {
-    id: 'by-decade',
-    title: 'Convictions by decade',
-    spec: base('Evaluated Prop 64 convictions by decade of conviction, stacked by determination', {
+const DECADE_CHART: ChartDefinition = {
+  id: 'by-decade',
+  title: 'Convictions by decade',
+  slotNames: ['values', 'decades', 'colourDomain', 'colourRange'],
+  spec: (slots) =>
+    base('Evaluated Prop 64 convictions by decade of conviction, stacked by determination', {
       width: WIDTH,
       height: 220,
-      data: { values },
-      transform: [{ calculate: `indexof(${JSON.stringify(order)}, datum.determination)`, as: 'order' }],
+      data: { values: slots.values },
+      transform: [{ calculate: DETERMINATION_ORDER_EXPRESSION, as: 'order' }],
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'decade', type: 'ordinal', title: 'Decade of conviction', sort: decades, axis: { labelAngle: 0 } },
+        x: { field: 'decade', type: 'ordinal', title: 'Decade of conviction', sort: slots.decades, axis: { labelAngle: 0 } },
         y: { field: 'convictions', type: 'quantitative', title: 'Convictions', stack: 'zero' },
-        color: { field: 'determination', type: 'nominal', title: 'Determination', scale: determinationScale(values.map((v) => v.determination)) },
+        color: { field: 'determination', type: 'nominal', title: 'Determination', scale: { domain: slots.colourDomain, range: slots.colourRange } },
         order: { field: 'order', type: 'quantitative' },
       },
     }),
-  };
+};
+
+function decadeChart(model: ReportModel): ChartSpec {
+  const values = model.byDecadeAndDetermination.map((row) => ({ decade: row.decade, determination: determinationLabel(row.determination), convictions: row.count }));
+  return chartOf(DECADE_CHART, { values, decades: [...new Set(values.map((v) => v.decade))], ...determinationColourSlots(values.map((v) => v.determination)) });
 }
 
 export const WHAT_IF_METRICS = [
@@ -136,25 +153,28 @@ export const WHAT_IF_METRICS = [
   ['CountSubjectsNoConvictionLast7Years', 'No conviction in the last 7 years'],
 ] as const;
 
-function whatIfChart(model: ReportModel): ChartSpec {
-  const values = model.whatIf.flatMap((row) => WHAT_IF_METRICS.map(([key, metric]) => ({ scenario: row.label, metric, people: row[key] })));
-  const scenarios = model.whatIf.map((row) => row.label);
-  return {
-    id: 'what-if',
-    title: 'What-if comparison',
-    spec: base('People relieved under the chosen policy and under each what-if scenario', {
+const WHAT_IF_CHART: ChartDefinition = {
+  id: 'what-if',
+  title: 'What-if comparison',
+  slotNames: ['values', 'scenarios'],
+  spec: (slots) =>
+    base('People relieved under the chosen policy and under each what-if scenario', {
       width: WIDTH,
       height: { step: 14 },
-      data: { values },
+      data: { values: slots.values },
       mark: { type: 'bar' },
       encoding: {
         y: { field: 'metric', type: 'nominal', title: null, sort: WHAT_IF_METRICS.map(([, metric]) => metric) },
-        yOffset: { field: 'scenario', type: 'nominal', sort: scenarios },
+        yOffset: { field: 'scenario', type: 'nominal', sort: slots.scenarios },
         x: { field: 'people', type: 'quantitative', title: 'People' },
-        color: { field: 'scenario', type: 'nominal', title: 'Policy', sort: scenarios, scale: { scheme: 'tableau10' } },
+        color: { field: 'scenario', type: 'nominal', title: 'Policy', sort: slots.scenarios, scale: { scheme: 'tableau10' } },
       },
     }),
-  };
+};
+
+function whatIfChart(model: ReportModel): ChartSpec {
+  const values = model.whatIf.flatMap((row) => WHAT_IF_METRICS.map(([key, metric]) => ({ scenario: row.label, metric, people: row[key] })));
+  return chartOf(WHAT_IF_CHART, { values, scenarios: model.whatIf.map((row) => row.label) });
 }
 
 /** What a demographic chart plots: the shown cells and the suppressed ones as one bar. */
@@ -168,31 +188,46 @@ export function demographicBars(table: SuppressedTable): Array<{ category: strin
   return bars;
 }
 
-function demographicChart(id: string, title: string, table: SuppressedTable): ChartSpec {
-  const values = demographicBars(table);
+function demographicDefinition(id: string, title: string): ChartDefinition {
   return {
     id,
     title,
-    spec: base(`${title}: shares of people relieved, small groups suppressed`, {
-      width: WIDTH - 120,
-      height: { step: 20 },
-      data: { values },
-      encoding: {
-        y: { field: 'category', type: 'nominal', title: null, sort: values.map((v) => v.category) },
-        x: { field: 'share', type: 'quantitative', title: 'Share of people relieved (%)', scale: { domain: [0, 100] } },
-      },
-      layer: [
-        {
-          mark: { type: 'bar' },
-          encoding: {
-            color: { field: 'suppressed', type: 'nominal', legend: null, scale: { domain: [false, true], range: ['#4575b4', '#bdbdbd'] } },
-          },
+    slotNames: ['values', 'categories'],
+    spec: (slots) =>
+      base(`${title}: shares of people relieved, small groups suppressed`, {
+        width: WIDTH - 120,
+        height: { step: 20 },
+        data: { values: slots.values },
+        encoding: {
+          y: { field: 'category', type: 'nominal', title: null, sort: slots.categories },
+          x: { field: 'share', type: 'quantitative', title: 'Share of people relieved (%)', scale: { domain: [0, 100] } },
         },
-        { mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 }, encoding: { text: { field: 'share', type: 'quantitative', format: 'd' } } },
-      ],
-    }),
+        layer: [
+          {
+            mark: { type: 'bar' },
+            encoding: {
+              color: { field: 'suppressed', type: 'nominal', legend: null, scale: { domain: [false, true], range: ['#4575b4', '#bdbdbd'] } },
+            },
+          },
+          { mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 }, encoding: { text: { field: 'share', type: 'quantitative', format: 'd' } } },
+        ],
+      }),
   };
 }
+
+const RACE_ETHNICITY_CHART = demographicDefinition('race-ethnicity', 'Race/ethnicity');
+const GENDER_CHART = demographicDefinition('gender', 'Gender');
+const AGE_BAND_CHART = demographicDefinition('age-band', 'Age at compute-at');
+
+function demographicChart(definition: ChartDefinition, table: SuppressedTable): ChartSpec {
+  const values = demographicBars(table);
+  return chartOf(definition, { values, categories: values.map((v) => v.category) });
+}
+
+/** Every chart the report can hold: what the build-time templates are compiled from (tools/chart-templates.ts). */
+export const REPORT_CHART_DEFINITIONS: readonly ChartDefinition[] = [
+  SECTION_CHART, FUNNEL_CHART, DECADE_CHART, WHAT_IF_CHART, RACE_ETHNICITY_CHART, GENDER_CHART, AGE_BAND_CHART,
+];
 
 /** Every chart of the report, in page order. Charts with no data are left out (the page says so instead). */
 export function reportCharts(model: ReportModel): ChartSpec[] {
@@ -203,41 +238,18 @@ export function reportCharts(model: ReportModel): ChartSpec[] {
   charts.push(whatIfChart(model));
   const demographics = model.demographics;
   if (demographics.total > 0) {
-    charts.push(demographicChart('race-ethnicity', 'Race/ethnicity', demographics.raceEthnicity));
-    charts.push(demographicChart('gender', 'Gender', demographics.gender));
-    charts.push(demographicChart('age-band', 'Age at compute-at', demographics.ageBand));
+    charts.push(demographicChart(RACE_ETHNICITY_CHART, demographics.raceEthnicity));
+    charts.push(demographicChart(GENDER_CHART, demographics.gender));
+    charts.push(demographicChart(AGE_BAND_CHART, demographics.ageBand));
   }
   return charts;
 }
 
-interface VegaModule {
-  parse(spec: unknown): unknown;
-  View: new (runtime: unknown, options: { renderer: 'none' }) => { toSVG(): Promise<string>; finalize(): void };
-}
-interface VegaLiteModule {
-  compile(spec: unknown): { spec: unknown };
-}
+export { renderSvg } from './vega-render';
 
-let libraries: Promise<{ vega: VegaModule; vegaLite: VegaLiteModule }> | undefined;
-
-/** vega and vega-lite are loaded on first use: only assemble renders charts. */
-function loadLibraries(): Promise<{ vega: VegaModule; vegaLite: VegaLiteModule }> {
-  libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({
-    vega: vega as unknown as VegaModule,
-    vegaLite: vegaLite as unknown as VegaLiteModule,
-  }));
-  return libraries;
-}
-
-/** A Vega-Lite spec as a standalone SVG string (renderer `none`: no DOM, no canvas). */
-export async function renderSvg(spec: Spec): Promise<string> {
-  const { vega, vegaLite } = await loadLibraries();
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+/** A chart as SVG: its definition's build-time Vega template fed the chart's slots, rendered. */
+export function chartSvg(chart: ChartSpec): Promise<string> {
+  return renderSvg(vegaSpecOf(chart.id, chart.slots));
 }
 
 /**
@@ -247,15 +259,18 @@ export async function renderSvg(spec: Spec): Promise<string> {
  */
 export type ChartCache = Map<string, Promise<string>>;
 
-/** renderSvg through `cache`: a spec rendered before is not rendered again. */
-export function cachedSvg(spec: Spec, cache: ChartCache): Promise<string> {
-  const key = JSON.stringify(spec);
+/** Draws a chart as SVG: chartSvg in this thread, or another thread's (the CLI's chart worker). */
+export type ChartRenderer = (chart: ChartSpec) => Promise<string>;
+
+/** `render` through `cache`: a chart rendered before is not rendered again. */
+export function cachedSvg(chart: ChartSpec, cache: ChartCache, render: ChartRenderer = chartSvg): Promise<string> {
+  const key = JSON.stringify(chart.spec);
   let svg = cache.get(key);
-  if (svg === undefined) cache.set(key, (svg = renderSvg(spec)));
+  if (svg === undefined) cache.set(key, (svg = render(chart)));
   return svg;
 }
 
 /** Starts rendering the charts of `model` into `cache`; a failure surfaces when the page asks for that chart. */
-export function renderChartsAhead(model: ReportModel, cache: ChartCache): void {
-  for (const chart of reportCharts(model)) cachedSvg(chart.spec, cache).catch(() => undefined);
+export function renderChartsAhead(model: ReportModel, cache: ChartCache, render: ChartRenderer = chartSvg): void {
+  for (const chart of reportCharts(model)) cachedSvg(chart, cache, render).catch(() => undefined);
 }

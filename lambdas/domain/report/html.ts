@@ -291,7 +291,7 @@ export async function renderReportHtml(model: ReportModel, rendered: ChartCache 
   const chartList = reportCharts(model);
   const charts = new Map(chartList.map((chart) => [chart.id, chart]));
   const svgs = new Map<string, string>();
-  for (const chart of chartList) svgs.set(chart.id, await cachedSvg(chart.spec, rendered));
+  for (const chart of chartList) svgs.set(chart.id, await cachedSvg(chart, rendered));
   const title = `Prop 64 relief in ${model.county}`;
   const determinationNote = model.determinations.map((d) => determinationLabel(d)).join(', ');
   return `${htmlHead(title, STYLE)}

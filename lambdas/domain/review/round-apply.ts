@@ -13,7 +13,7 @@ import { FinalTally, hasPeople, RecordedDecision, ReviewCounts } from './finaliz
 import { LISTED_TWICE, ReviewItem, reviewItemOf } from './review-list';
 import { RoundPlan, roundKeys } from './round-plan';
 import { lineBases, RoutedDecisionLine, routedDecision, RoutedListLine, RouteResult } from './round-route';
-import { ReviewListError } from '../errors';
+import { ReviewListError, ReviewStateError } from '../errors';
 
 export interface PartResult {
   partition: number;
@@ -52,7 +52,7 @@ interface PartitionItems {
 
 async function readItems(store: ObjectStore, plan: RoundPlan, results: readonly RouteResult[], bases: readonly number[], p: number): Promise<PartitionItems> {
   const source = plan.sources[0];
-  if (source.kind !== 'reviewList') throw new Error('the plan does not start with the review list');
+  if (source.kind !== 'reviewList') throw new ReviewStateError('the plan does not start with the review list');
   const items: PartitionItems['items'] = [];
   const byId = new Map<string, ReviewItem>();
   for await (const [json, base] of sectionLines(store, plan, results, bases, 0, p)) {
@@ -90,7 +90,7 @@ async function readDecisions(
       else accepted.push(decision);
     }
     if (source.kind === 'round' && found.length > 0) {
-      throw new Error(`review round ${source.round} (${source.file}) no longer matches its record: the review state is damaged`);
+      throw new ReviewStateError(`review round ${source.round} (${source.file}) no longer matches its record: the review state is damaged`);
     }
     problems.push(...found);
   }

@@ -17,6 +17,7 @@ import { summaryReviewState } from './review-state';
 import { PartResult, readRouteResults } from './round-apply';
 import { keysOf, RoundPlan, roundKeys } from './round-plan';
 import { absoluteProblem, lineBases } from './round-route';
+import { ReviewStateError } from '../errors';
 
 /** Sums partitions' counts; each keyed count's keys ordered by the first review-list line that used them. */
 export function mergeCounts(parts: ReadonlyArray<{ counts: ReviewCounts; firstSeen: Record<string, number> }>): ReviewCounts {
@@ -96,7 +97,7 @@ export async function commitRound(store: ObjectStore, plan: RoundPlan): Promise<
   const decisions = parts.reduce((sum, part) => sum + part.decisions, 0);
   if (problems.length === 0 && decisions === 0) problems.push({ line: null, message: NO_DECISION });
   if (problems.length > 0) return { ...base, status: 'REJECTED', problems };
-  if (index.rounds.length + 1 !== plan.round) throw new Error(`another round was applied to the run while round ${plan.round} was checked: upload the file again`);
+  if (index.rounds.length + 1 !== plan.round) throw new ReviewStateError(`another round was applied to the run while round ${plan.round} was checked: upload the file again`);
 
   await store.copy(plan.file.key, keys.roundFile(plan.round));
   // One list after the other: one read window per partition at a time.

@@ -17,6 +17,7 @@ import { CsvProblem, CsvRecord, headerIndices } from './csv-records';
 import { DECISION_COLUMNS, DecisionColumns, EMPTY_FILE } from './decisions';
 import { FinalizeContext } from './finalize';
 import { reviewListColumns, ReviewListColumns } from './review-list';
+import { ReviewStateError } from '../errors';
 
 /** Longest record of a decision file or review list (csv-records.ts readCsvRecords). */
 export const REVIEW_MAX_RECORD_BYTES = 64 * 1024;
@@ -191,7 +192,7 @@ export async function planRound(
     const size = await store.size(key);
     const header = decisionHeader(await readHeader(store, key, size));
     if (header.columns === null || (await sha256OfObject(store, key)) !== entry.sha256) {
-      throw new Error(`review round ${entry.round} (${entry.file}) no longer matches its record: the review state is damaged`);
+      throw new ReviewStateError(`review round ${entry.round} (${entry.file}) no longer matches its record: the review state is damaged`);
     }
     sources.push({ kind: 'round', key, size, round: entry.round, file: entry.file, sha256: entry.sha256, columns: header.columns, width: header.width });
   }

@@ -13,7 +13,7 @@ import { CsvProblem } from './csv-records';
 import { looksLikeConvictionId, personKeyOfConvictionId } from './conviction-id';
 import { checkDecisionLine, DecisionLine, PROBLEM_RANK, RankedProblem, UNKNOWN_ID } from './decisions';
 import { REJECT_WORDING } from './csv-records';
-import { ReviewListError } from '../errors';
+import { ReviewListError, ReviewStateError } from '../errors';
 import { REVIEW_MAX_RECORD_BYTES, RoundPlan, roundKeys } from './round-plan';
 
 export interface RouteResult {
@@ -75,7 +75,7 @@ export async function routeRange(store: ObjectStore, plan: RoundPlan, rangeIndex
       },
       reject(reject) {
         if (source.kind === 'reviewList') throw new ReviewListError(`review_list.csv: the record at byte ${reject.offset} is not valid CSV (${REJECT_WORDING[reject.code]})`);
-        if (source.kind === 'round') throw new Error(`review round ${source.round} (${source.file}) no longer matches its record: the review state is damaged`);
+        if (source.kind === 'round') throw new ReviewStateError(`review round ${source.round} (${source.file}) no longer matches its record: the review state is damaged`);
         problems.push({ line: reject.line, rank: PROBLEM_RANK.line, message: `not valid CSV: ${REJECT_WORDING[reject.code]}` });
       },
       blankLine() {},

@@ -33,6 +33,18 @@ describe('synthTemplateInWorker', () => {
     expect(readdirSync(cacheDir)).toHaveLength(2);
   });
 
+  it('rejects with the error the synth threw in its thread, and caches nothing', async () => {
+    const failedCache = mkdtempSync(path.join(os.tmpdir(), 'template-cache-'));
+    try {
+      const error = await compiled.synthTemplateInWorker({ workflow: { targetRangeBytes: -5 } }, { cacheDir: failedCache }).then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.message).toBe('targetRangeBytes must be an integer of at least 1048576 (1 MiB), got -5');
+      expect(error?.stack).toContain('workflowSettings');
+      expect(readdirSync(failedCache)).toEqual([]);
+    } finally {
+      rmSync(failedCache, { recursive: true, force: true });
+    }
+  });
+
   it('names the cache file after the code of the constructs and the props', () => {
     const lib = mkdtempSync(path.join(os.tmpdir(), 'template-lib-'));
     try {

@@ -4,28 +4,15 @@
  * decisions carried forward or sent back to review.
  */
 import fc from 'fast-check';
-import { PartitionClassifier } from '../../../lambdas/domain/people-classifier';
-import { parseIsoDate } from '../../../lambdas/domain/dates';
-import { presetPolicy } from '../../../lambdas/domain/policy';
-import { partitionOf } from '../../../lambdas/domain/pipeline/split';
 import {
   CHANGE_KINDS, changeOf, comparePartition, REVIEW_CARRY, ReviewedDecision,
 } from '../../../lambdas/domain/register/compare';
 import {
-  CarriedDecision, parseRecord, personKey, registerManifestProblem, REGISTER_FORMAT, registerPartitionOf, RegisterRecord, serializeRecord,
+  CarriedDecision, RegisterRecord,
 } from '../../../lambdas/domain/register/record';
 import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { birthDatesArbitrary, computeAtArbitrary, fieldsOf, makeConvictionsConsistent, rowArbitrary } from '../../helpers/arbitraries';
-
-/** The county of the arbitrary rows (helpers/arbitraries.ts). */
-const COUNTY = 'SACRAMENTO';
-
-function registerOf(rows: string[][], computeAt: string, policyName = 'los-angeles-2020'): RegisterRecord[] {
-  const classifier = new PartitionClassifier({ county: COUNTY, computeAtDay: parseIsoDate(computeAt), policy: presetPolicy(policyName), keepRegister: true });
-  rows.forEach((fields, index) => classifier.addRow(fields, index));
-  classifier.decide();
-  return classifier.registerEntries();
-}
+import { registerOf } from '../../helpers/register-records';
 
 const extractArbitrary = fc
   .tuple(fc.array(rowArbitrary, { minLength: 1, maxLength: 25 }), birthDatesArbitrary)
@@ -165,21 +152,4 @@ test('property: a run compared with itself gives only unchanged, and carries eve
     { numRuns: 100 },
   );
   expect(total).toBeGreaterThan(50);
-});
-
-test('property: a register record lies in the partition of its person (the routing of rows), and reads back as written', () => {
-  fc.assert(
-    fc.property(fc.string({ minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 1000 }), (subjectId, partitions) => {
-      expect(registerPartitionOf(personKey(subjectId), partitions)).toBe(partitionOf(subjectId, partitions));
-    }),
-  );
-  const rows = fieldsOf([{ subject: 1, stepType: 'COURT', disposition: 'CONVICTED', offense: '11357 HS-POSSESS MARIJUANA', comment: '', date: '20100304', county: COUNTY, status: 'MISDEMEANOR', toc: 'M', countOrder: '101001001000', ofn: 'BA1' }], ['19700102', '19700102', '', '', '']);
-  const [one] = registerOf(rows, '2020-07-01');
-  expect(parseRecord(serializeRecord(one), 'here')).toEqual(one);
-  expect(() => parseRecord('{"id":"cv-1"}', 'part 3 line 2')).toThrow(/part 3 line 2: field pk/);
-});
-
-test('a register manifest of another version is named as such', () => {
-  expect(registerManifestProblem({ format: 'clearance-register/v0' })).toMatch(/another version \(format "clearance-register\/v0", this version reads "clearance-register\/v1"\)/);
-  expect(registerManifestProblem({ format: REGISTER_FORMAT })).toMatch(/field runId/);
 });

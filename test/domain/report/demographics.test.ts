@@ -1,13 +1,10 @@
 /**
- * Demographic categories and report settings: RACE_DESCR mapping, gender, age at compute-at and its bands,
- * decades, and the validation of the settings.
+ * Demographic categories: RACE_DESCR mapping, gender, age at compute-at and its bands, decades.
  */
 import { dayFromCivil, parseDojDate, parseIsoDate } from '../../../lambdas/domain/dates';
 import {
   ageBandLabels, ageBandOf, ageInYears, decadeOf, DEFAULT_RACE_CATEGORIES, genderCategory, normalizeRaceDescription, RaceMapper, UNKNOWN,
 } from '../../../lambdas/domain/report/demographics';
-import { ReportSettingsError } from '../../../lambdas/domain/errors';
-import { DEFAULT_SUPPRESSION_THRESHOLD, parseReportSettings } from '../../../lambdas/domain/report/settings';
 
 describe('race/ethnicity mapping', () => {
   const mapper = new RaceMapper();
@@ -82,32 +79,4 @@ test('decades of conviction dates; malformed is Unknown', () => {
   expect([parseDojDate('19591231'), parseDojDate('19600101'), parseDojDate('20191231'), parseDojDate('20200101'), NaN].map(decadeOf)).toEqual([
     '1950s', '1960s', '2010s', '2020s', UNKNOWN,
   ]);
-});
-
-describe('report settings', () => {
-  test('defaults', () => {
-    const settings = parseReportSettings();
-    expect(settings.suppressionThreshold).toBe(DEFAULT_SUPPRESSION_THRESHOLD);
-    expect(settings.suppressionThreshold).toBe(11);
-    expect(settings.ageBands).toEqual([21, 30, 40, 50, 65]);
-    expect(settings.raceCategories).toBe(DEFAULT_RACE_CATEGORIES);
-  });
-
-  test('configured values', () => {
-    const settings = parseReportSettings({ raceCategories: { HISPANIC: 'Latinx' }, ageBands: [25], suppressionThreshold: 20 });
-    expect(settings).toEqual({ raceCategories: { HISPANIC: 'Latinx' }, ageBands: [25], suppressionThreshold: 20 });
-  });
-
-  test.each<[unknown, RegExp]>([
-    [{ suppressionThreshold: 0 }, /suppressionThreshold: 0 must be 1-1000/],
-    [{ suppressionThreshold: 2.5 }, /suppressionThreshold: 2.5 must be a whole number/],
-    [{ ageBands: [30, 21] }, /ageBands: \[30,21\] must be strictly increasing/],
-    [{ ageBands: [] }, /ageBands: \[\] must name at least one bound/],
-    [{ raceCategories: { HISPANIC: '' } }, /raceCategories.HISPANIC: "" must not be empty/],
-    [{ raceCategories: 'default' }, /raceCategories: "default" must be (record|object)/],
-    [{ supressionThreshold: 5 }, /supressionThreshold: unknown option/],
-  ])('%j is rejected, naming the field and value', (input, message) => {
-    expect(() => parseReportSettings(input)).toThrow(ReportSettingsError);
-    expect(() => parseReportSettings(input)).toThrow(message);
-  });
 });

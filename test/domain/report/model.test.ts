@@ -1,67 +1,19 @@
 /**
- * The report model, statistics.csv and report.html from hand-made people: what each table counts, that the
- * new statistics merge (partitions in any grouping give the same report), and the shape of the outputs.
+ * The report model from hand-made people: what each table counts, that the new statistics merge (partitions in any
+ * grouping give the same report), and the date the data is as of.
  */
 import { DETERMINATION } from '../../../lambdas/domain/decision';
 import fc from 'fast-check';
 import { classifyInMemory } from '../../helpers/classify-rows';
-import { convictionRow, dojFields, RowValues } from '../../helpers/doj-rows';
-import { parseCsvText } from '../../helpers/csv-compare';
+import { convictionRow, dojFields } from '../../helpers/doj-rows';
 import { parseIsoDate } from '../../../lambdas/domain/dates';
-import { parsePolicy, PolicyInput, presetPolicy } from '../../../lambdas/domain/policy';
-import { mergeAll, mergeStatistics, RunStatistics } from '../../../lambdas/domain/statistics';
+import { parsePolicy } from '../../../lambdas/domain/policy';
+import { mergeAll, mergeStatistics } from '../../../lambdas/domain/statistics';
 import { buildSummary } from '../../../lambdas/domain/summary';
-import { buildReportModel, NO_DETERMINATION, ReportModel, shareText } from '../../../lambdas/domain/report/model';
-import { parseReportSettings, ReportSettings } from '../../../lambdas/domain/report/settings';
-import { STATISTICS_CSV_HEADER, statisticsCsv } from '../../../lambdas/domain/report/statistics-csv';
-import { escapeHtml, formatCount, renderReportHtml } from '../../../lambdas/domain/report/html';
-import { ChartCache, renderChartsAhead, reportCharts } from '../../../lambdas/domain/report/charts';
-
-const COUNTY = 'SACRAMENTO';
-const COMPUTE_AT = '2020-07-01';
-const POLICY: PolicyInput = {
-  baselineEligibility: { dismiss: ['11357'], reduce: ['11359'] },
-  disqualifiers: { superstrike: 'notEligible' },
-};
-
-let counter = 0;
-function person(subjectId: string, race: string, gender: string, dob: string, convictions: Array<[string, string, boolean]>): RowValues[] {
-  return convictions.map(([offense, date, felony]) => {
-    counter++;
-    return convictionRow({
-      subjectId,
-      offense,
-      date,
-      felony,
-      dob,
-      countOrder: `${String(100 + counter).padStart(3, '0')}001001000`,
-      ofn: `OFN${counter}`,
-      extra: { RACE_DESCR: race, GENDER: gender, CII_NUMBER: `CII${subjectId}` },
-    });
-  });
-}
-
-// P1 dismissed (section), P2 reduced, P3 not eligible (prior superstrike), P4 misdemeanor dismissed, P5 no rule.
-const PEOPLE: RowValues[][] = [
-  person('P1', 'HISPANIC', 'M', '19700101', [['11357 HS', '19950101', true]]),
-  person('P2', 'BLACK', 'F', '19900801', [['11359 HS', '20000101', true]]),
-  person('P3', 'WHITE', 'M', '19600101', [['187 PC', '19900101', true], ['11359 HS', '20050101', true]]),
-  person('P4', 'MARTIAN', '', '19790000', [['11360 HS', '20150101', false]]),
-  person('P5', 'WHITE', 'M', '19600101', [['11360 HS', '20100101', true]]),
-];
-
-function statisticsOf(people: RowValues[][], policy: PolicyInput = POLICY): RunStatistics {
-  const rows = people.flat().map((values) => dojFields(values));
-  return classifyInMemory(rows, { county: COUNTY, computeAtDay: parseIsoDate(COMPUTE_AT), policy: parsePolicy(policy), scenarioPolicies: { 'dismiss-all': presetPolicy('dismiss-all') } }).statistics;
-}
-
-function modelOf(stats: RunStatistics, settings: ReportSettings = parseReportSettings()): ReportModel {
-  const policy = parsePolicy(POLICY);
-  const summary = buildSummary(stats, {
-    runId: 'r1', county: COUNTY, computeAt: COMPUTE_AT, policy, policyName: 'custom', files: [], timings: { total: 1 }, status: 'SUCCEEDED', reportSettings: settings,
-  });
-  return buildReportModel(stats, summary, policy, settings);
-}
+import { NO_DETERMINATION, shareText } from '../../../lambdas/domain/report/model';
+import { parseReportSettings } from '../../../lambdas/domain/report/settings';
+import { statisticsCsv } from '../../../lambdas/domain/report/statistics-csv';
+import { COMPUTE_AT, COUNTY, modelOf, PEOPLE, POLICY, statisticsOf } from './report-people';
 
 describe('new statistics', () => {
   const stats = statisticsOf(PEOPLE);
@@ -213,80 +165,6 @@ describe('report model', () => {
   });
 });
 
-describe('statistics.csv', () => {
-  const csv = statisticsCsv(modelOf(statisticsOf(PEOPLE)));
-  const rows = parseCsvText(csv);
-
-  test('tidy: a header, then dimension,value,count; each (dimension, value) once; counts are whole numbers or empty when suppressed', () => {
-    expect(csv.endsWith('\n')).toBe(true);
-    expect(csv.split('\n')[0]).toBe(STATISTICS_CSV_HEADER);
-    const body = rows.slice(1);
-    expect(body.length).toBeGreaterThan(40);
-    for (const row of body) {
-      expect(row).toHaveLength(3);
-      expect(row[2]).toMatch(/^(\d+)?$/);
-      if (row[2] === '') expect(row[0]).toMatch(/^people relieved/);
-    }
-    const keys = body.map((row) => `${row[0]}\u0000${row[1]}`);
-    expect(new Set(keys).size).toBe(keys.length);
-  });
-
-  test('holds the numbers of the report', () => {
-    const find = (dimension: string, value: string) => rows.find((row) => row[0] === dimension && row[1] === value)?.[2];
-    expect(find('people', 'with any relief')).toBe('3');
-    expect(find('convictions by section and determination', `11359 | ${DETERMINATION.notEligible}`)).toBe('1');
-    expect(find('convictions by decade and determination', '2010s | No determination')).toBe('1');
-    expect(find('convictions by rule and reason', 'superstrike | Prior superstrike')).toBe('1');
-    expect(find('what-if people', 'dismissAllProp64 | People with any relief')).toBe('5');
-    expect(find('people relieved by gender', 'Male')).toBe('');
-    expect(find('people relieved by gender', 'Suppressed groups combined')).toBe('3');
-    expect(find('people relieved by gender', 'Total')).toBe('3');
-  });
-});
-
-describe('report.html', () => {
-  test('charts rendered ahead (while Assemble merges): the same page, each chart taken from the cache, none rendered twice', async () => {
-    const model = modelOf(statisticsOf(PEOPLE), parseReportSettings({ suppressionThreshold: 1 }));
-    const cache: ChartCache = new Map();
-    renderChartsAhead(model, cache);
-    const charts = reportCharts(model);
-    expect(cache.size).toBe(charts.length);
-    const plain = await renderReportHtml(model);
-    expect(await renderReportHtml(model, cache)).toBe(plain);
-    expect(cache.size).toBe(charts.length);
-    // What the cache holds for a spec is what the page shows for it.
-    cache.set(JSON.stringify(charts[0].spec), Promise.resolve('<svg data-from-cache="yes"></svg>'));
-    const fromCache = await renderReportHtml(model, cache);
-    expect(fromCache).toContain(`data-chart="${charts[0].id}">\n<svg data-from-cache="yes"></svg>`);
-    expect(fromCache.match(/<svg /g)).toHaveLength(charts.length);
-  });
-
-  test('self-contained: no script, no external resource, a chart per section, headline numbers marked', async () => {
-    const model = modelOf(statisticsOf(PEOPLE), parseReportSettings({ suppressionThreshold: 1 }));
-    const html = await renderReportHtml(model);
-    expect(html).toMatch(/^<!DOCTYPE html>/);
-    expect(html).not.toMatch(/<script|<link|<img|@import|url\(http/i);
-    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
-    // the only URLs are SVG's XML namespaces
-    expect(new Set(html.match(/https?:\/\/[^"'\s)]+/g))).toEqual(new Set(['http://www.w3.org/2000/svg', 'http://www.w3.org/1999/xlink']));
-    const charts = reportCharts(model).map((chart) => chart.id);
-    expect(charts).toEqual(['by-section', 'funnel', 'by-decade', 'what-if', 'race-ethnicity', 'gender', 'age-band']);
-    for (const id of charts) expect(html).toMatch(new RegExp(`<figure class="chart" data-chart="${id}">\\n<svg `));
-    expect(html.match(/<svg /g)).toHaveLength(charts.length);
-    expect(html).toContain('<div class="figure" data-headline="peopleWithSomeRelief"><span class="number">3</span>');
-    for (const determination of model.determinations.filter((d) => d !== NO_DETERMINATION)) expect(html).toContain(`<th class="num">${determination}</th>`);
-  });
-
-  test('text from the run is escaped', async () => {
-    expect(escapeHtml(`<b>"A&B's"</b>`)).toBe('&lt;b&gt;&quot;A&amp;B&#39;s&quot;&lt;/b&gt;');
-    expect(formatCount(1234567)).toBe('1,234,567');
-    const model = { ...modelOf(statisticsOf(PEOPLE)), county: '<script>alert(1)</script>' };
-    const html = await renderReportHtml(model);
-    expect(html).not.toContain('<script>');
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-  });
-});
-
 describe('data as of: the latest valid event date of the extract, not after the day the run started', () => {
   const ceiling = parseIsoDate('2021-03-01');
   const rows = (dates: string[]) =>
@@ -303,15 +181,12 @@ describe('data as of: the latest valid event date of the extract, not after the 
     expect(latestOf(['', 'X'])).toBeNull();
   });
 
-  test('partitions merge to the latest; the summary and the report state it beside the compute-at date, in one format', async () => {
+  test('partitions merge to the latest, and the model states it (report.html shows it: html.test.ts)', () => {
     const parts = [latestOf(['20190105']), latestOf(['20200610', '20180101']), latestOf([])].map((latestEventDay) => ({ ...statisticsOf(PEOPLE), latestEventDay }));
     const merged = mergeAll(parts);
     expect(merged.latestEventDay).toBe(parseIsoDate('2020-06-10'));
     const model = modelOf(merged);
     expect(model.dataAsOf).toBe('2020-06-10');
-    const html = await renderReportHtml(model);
-    expect(html).toContain('<span data-date="data-as-of">Data as of 2020-06-10</span>');
-    expect(html).toContain(`<span data-date="compute-at">eligibility computed as of ${COMPUTE_AT}</span>`);
     expect(modelOf(mergeAll([{ ...statisticsOf(PEOPLE), latestEventDay: null }])).dataAsOf).toBeNull();
   });
 });

@@ -4,7 +4,6 @@
  */
 import { DETERMINATION } from '../../../lambdas/domain/decision';
 import { parseDecisionFile } from '../../../lambdas/domain/review/decisions';
-import { ReviewItem } from '../../../lambdas/domain/review/review-list';
 import { itemOf, reviewItems } from './review-fixture';
 
 const items = reviewItems();
@@ -90,10 +89,4 @@ describe('each problem is reported with its line, and nothing is accepted', () =
     expect(parseDecisionFile('', byId).problems).toEqual([{ line: null, message: 'the file is empty: a decision file starts with a header line' }]);
     expect(parseDecisionFile(`${HEADER}\n${handFelony.id},,,,\n`, byId).problems).toEqual([{ line: null, message: 'the file decides no conviction (every Decision is empty)' }]);
   });
-});
-
-test('review items keep the columns the final lists need', () => {
-  const item: ReviewItem = handFelony;
-  expect(item).toMatchObject({ caseNumber: 'CASE-4', name: 'DOE,P3', county: 'SACRAMENTO', date: '05/05/2005', codeSection: '11358 HS', felony: true });
-  expect(item.rule).not.toBe('');
 });

@@ -22,6 +22,7 @@ import { applyDecisionFile, FanOutOptions } from '../../../lambdas/domain/review
 import { personKeyOfConvictionId } from '../../../lambdas/domain/review/conviction-id';
 import { parseCsvText } from '../../helpers/csv-compare';
 import { MemoryObjectStore } from '../../helpers/memory-store';
+import { ReviewStateError } from '../../../lambdas/domain/errors';
 
 const POLICY = { baselineEligibility: { dismiss: ['11357'], reduce: ['11359', '11360'], handReview: ['11358'] } };
 const context: FinalizeContext = {
@@ -170,7 +171,9 @@ test('a review list that does not read, or a stored round whose bytes changed, s
   const decisionsBefore = await text(store, 'final/decisions.jsonl');
   store.put('reviews/round-0001.csv', Buffer.from(good.toString('latin1').replace('Deny', 'Defer'), 'latin1'));
   const second = Buffer.from(`${csvLine(HEADER)}\n${csvLine([FELONY.id, 'Defer', 'y', 'B', '2024-03-02'])}\n`, 'latin1');
-  await expect(applyDecisionFile(store, keys, { name: 'b.csv', bytes: second }, 'v')).rejects.toThrow(/review state is damaged/);
+  const damaged = applyDecisionFile(store, keys, { name: 'b.csv', bytes: second }, 'v');
+  await expect(damaged).rejects.toThrow(/review state is damaged/);
+  await expect(damaged).rejects.toBeInstanceOf(ReviewStateError);
   expect(await text(store, 'final/decisions.jsonl')).toBe(decisionsBefore);
 });
 
