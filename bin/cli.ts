@@ -111,8 +111,7 @@ function registerClassifyCommand(program: Command): void {
     .addOption(new Option('--concurrency <n>', 'phase tasks run at once').argParser(positiveInteger).default(2))
     .option('--excel-safe', 'neutralise spreadsheet formulas in the three reference-format CSVs too (docs/security.md)')
     .option('--previous <dir>', 'compare with an earlier classify of the county (its folder <out>/<runId>): changes.csv, decisions carried forward (docs/monthly.md)')
-    // The chart worker starts before the command's own modules load: it loads vega meanwhile (chart-worker.ts).
-    .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options, (await import('./commands/chart-worker')).startChartWorker()))
+    .action(async (options: ClassifyOptions) => (await import('./commands/classify')).classifyCommand(options))
     .exitOverride();
 }
 

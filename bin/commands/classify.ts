@@ -6,7 +6,6 @@ import { repointLatest, runAnalyticsKeys } from '../../lambdas/domain/analytics/
 import { Progress, runInProcess } from '../../lambdas/domain/pipeline/run';
 import { PreviousRun, readPreviousRun } from '../../lambdas/domain/pipeline/compare-register';
 import { guardInterrupts } from './interrupts';
-import { ChartWorker, startChartWorker } from './chart-worker';
 import { sinceLastRunLine } from './since-last-run';
 import { PRIVATE_DIR_MODE, processAlive, sweepStaleTempDirs } from './private-files';
 import { checkPolicy, checkRequest, type CheckedRequest } from './request';
@@ -186,19 +185,7 @@ function printClassified(s: Summary, runDir: string): void {
   if (since !== undefined) process.stderr.write(`${since}\n`);
 }
 
-/**
- * `chartWorker`: a chart worker started with the command (bin/cli.ts), used when the input runs in this thread and
- * closed otherwise; without one, a small run starts its own.
- */
-export async function classifyCommand(options: ClassifyOptions, chartWorker?: ChartWorker): Promise<void> {
-  try {
-    await classifyWith(options, chartWorker);
-  } finally {
-    await chartWorker?.close();
-  }
-}
-
-async function classifyWith(options: ClassifyOptions, chartWorker: ChartWorker | undefined): Promise<void> {
+export async function classifyCommand(options: ClassifyOptions): Promise<void> {
   const request = await checkRequest(options);
   if (request.inputs.length === 0) throw new UsageError(`--input ${JSON.stringify(String(options.input))} names no file`);
   for (const note of request.notes) process.stderr.write(`${note}\n`);
@@ -219,15 +206,11 @@ async function classifyWith(options: ClassifyOptions, chartWorker: ChartWorker |
   const inputBytes = request.inputs.reduce((sum, input) => sum + input.size, 0);
   // Started now, so that the workers load the split code while this thread plans.
   const workers = inputBytes > IN_THREAD_MAX_BYTES ? new (await import('./phase-workers')).PhaseWorkerPool(outDir, options.concurrency) : undefined;
-  // A small run's charts are drawn in a thread of their own that loads vega meanwhile (chart-worker.ts); a large
-  // run draws them in this thread while its outputs are joined (a worker handed in is closed now).
-  const charts = workers === undefined ? (chartWorker ?? startChartWorker()) : await chartWorker?.close();
   const removeWork = () => fs.rm(path.join(outDir, workPrefix), { recursive: true, force: true });
   const guard = guardInterrupts(async () => {
     const stoppedIn = phase;
     progress.stop();
     await workers?.close();
-    await charts?.close();
     await removeWork();
     await fs.rm(runDir, { recursive: true, force: true });
     // Stopped after Assemble published its analytics rows: they go with the run's folder.
@@ -251,7 +234,6 @@ async function classifyWith(options: ClassifyOptions, chartWorker: ChartWorker |
         concurrency: options.concurrency,
         // The heavy phases run in worker threads (both cores, and heap limits of their own), or in this one.
         executor: () => workers,
-        renderChart: charts?.render,
       },
     );
     progress.stop();
@@ -268,7 +250,6 @@ async function classifyWith(options: ClassifyOptions, chartWorker: ChartWorker |
     throw error;
   } finally {
     await workers?.close();
-    await charts?.close();
     await removeWork();
     guard.dispose();
   }

@@ -15,7 +15,6 @@ const MIRRORED_FOLDERS = ['lambdas', 'lib', 'local', 'bin', 'tools'];
 /** Source files allowed without a mirrored test, with why. */
 const EXEMPT: Readonly<Record<string, string>> = {
   'bin/app.ts': 'the CDK app entry point (context to props); the stack it builds is tested in test/lib/clearance-stack.test.ts',
-  'bin/commands/chart-worker-thread.ts': "the chart worker's thread entry point, run by test/bin/commands/chart-worker.test.ts and every classify of a small input",
   'bin/commands/review-command.ts': 'the commander options of `clearance review`, run end to end by test/bin/commands/review.test.ts and checked against --help by test/bin/cli.test.ts',
   'bin/commands/sample.ts': "one constant: the sample run's size and seed",
   'bin/commands/synth-template.ts': 'thin: the real stack synthesized without bundling; every e2e suite and test/bin/commands/run-aws.test.ts run its template',

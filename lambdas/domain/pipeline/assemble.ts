@@ -24,7 +24,7 @@ import { SplitResult } from './split';
 import { loadSplitResults } from './slice-index';
 import { COURT_LIST_FILES } from '../report/court-lists';
 import { renderReportHtml } from '../report/html';
-import { ChartCache, ChartRenderer, renderChartsAhead } from '../report/charts';
+import { ChartCache, renderChartsAhead } from '../report/charts';
 import { buildReportModel } from '../report/model';
 import { ReportSettings, reportSettingsOf } from '../report/settings';
 import { statisticsCsv } from '../report/statistics-csv';
@@ -112,8 +112,6 @@ export interface AssembleOptions {
    * at the store's root, null for none.
    */
   analyticsPrefix?: string | null;
-  /** Draws the report's charts; default: in this thread (the CLI passes its chart worker's). */
-  renderChart?: ChartRenderer;
 }
 
 /** Runs every output slice of `plan` in this thread. */
@@ -150,7 +148,7 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
   await joinSliceParts(run, ['rejects']);
   const inputFailure = statisticsFailure(plan, run.statistics) ?? (await changedUploadFailure(store, plan));
   if (inputFailure) return finishRun(run, 'FAILED', inputFailure);
-  run.charts = chartsAhead(plan, run.statistics, run.files, run.policy, run.reportSettings, run.charts, run.options.renderChart);
+  run.charts = chartsAhead(plan, run.statistics, run.files, run.policy, run.reportSettings, run.charts);
   await Promise.all([
     joinSliceParts(run, SLICE_OUTPUTS.filter((name) => name !== 'rejects')),
     ...(plan.previous === undefined ? [] : [writeChanges(store, plan, stagedOutputKey(plan, 'changes'))]),
@@ -296,11 +294,11 @@ function runSummary(run: PublishRun, status: 'SUCCEEDED' | 'FAILED', error?: Run
  * The report's charts depend on the run's statistics alone, known before the outputs are joined: this thread renders
  * them while it waits on the joins, and the page takes them from the cache.
  */
-function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings, cache: ChartCache, render?: ChartRenderer): ChartCache {
+function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummary[], policy: Policy, reportSettings: ReportSettings, cache: ChartCache): ChartCache {
   const summary = buildSummary(statistics, {
     runId: plan.runId, county: plan.county, computeAt: plan.computeAt, policy, policyName: plan.policyName, files, timings: {}, status: 'SUCCEEDED', reportSettings,
   });
-  renderChartsAhead(buildReportModel(statistics, summary, policy, reportSettings), cache, render);
+  renderChartsAhead(buildReportModel(statistics, summary, policy, reportSettings), cache);
   return cache;
 }
 
@@ -309,7 +307,7 @@ function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummar
  * statistics only), so that this thread draws them while other threads run the slices' merges. Resolves when every
  * chart has been started; a chart that fails is rendered again, and fails the run, when the page asks for it.
  */
-export async function renderRunChartsAhead(store: ObjectStore, plan: RunPlan, cache: ChartCache, render?: ChartRenderer): Promise<void> {
+export async function renderRunChartsAhead(store: ObjectStore, plan: RunPlan, cache: ChartCache): Promise<void> {
   const splits = await loadSplitResults(store, plan);
   const classified = await mapBounded(
     Array.from({ length: plan.partitionCount }, (_, p) => p),
@@ -318,7 +316,7 @@ export async function renderRunChartsAhead(store: ObjectStore, plan: RunPlan, ca
   );
   const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
   if (statistics.rowsRead === 0 || !statistics.rowsByCounty[plan.county]) return;
-  chartsAhead(plan, statistics, fileSummaries(plan, splits), parsePolicy(plan.policy), reportSettingsOf(plan), cache, render);
+  chartsAhead(plan, statistics, fileSummaries(plan, splits), parsePolicy(plan.policy), reportSettingsOf(plan), cache);
 }
 
 /** changes.csv: the header, then each partition's changes in partition order. */

@@ -4,7 +4,7 @@
  * `classify`); the cloud runs the same phase functions from the Lambda handlers.
  */
 import { assembleRun, AssembleResult, renderRunChartsAhead } from './assemble';
-import type { ChartCache, ChartRenderer } from '../report/charts';
+import type { ChartCache } from '../report/charts';
 import { classifyPartition } from './classify-partition';
 import { ObjectStore } from './object-store';
 import { createPlan, RunPlan, RunRequest } from './plan';
@@ -39,8 +39,6 @@ export interface InProcessOptions {
   concurrency?: number;
   /** Creates the executor once the plan exists (default: this thread); closed at the end. */
   executor?: (plan: RunPlan) => (PhaseExecutor & { close?(): Promise<void> }) | undefined;
-  /** Draws the report's charts (AssembleOptions.renderChart); default: in this thread. */
-  renderChart?: ChartRenderer;
 }
 
 function inThreadExecutor(store: ObjectStore): PhaseExecutor {
@@ -100,7 +98,7 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     timings.classify = (Date.now() - started) / 1000;
     // The report's charts need only the statistics known now: drawn while the slices' merges run on other threads.
     const charts: ChartCache = new Map();
-    const chartsStarted = renderRunChartsAhead(store, plan, charts, options.renderChart).catch(() => undefined);
+    const chartsStarted = renderRunChartsAhead(store, plan, charts).catch(() => undefined);
 
     if (plan.previous !== undefined) {
       started = Date.now();
@@ -119,7 +117,7 @@ export async function runInProcess(store: ObjectStore, request: RunRequest, opti
     // The executor's work is done: its threads' memory goes before the reports are rendered.
     await (executor as { close?(): Promise<void> }).close?.();
     await chartsStarted;
-    const result = await assembleRun(store, plan, timings, { runSlices: async () => undefined, charts, startedAt: started, renderChart: options.renderChart });
+    const result = await assembleRun(store, plan, timings, { runSlices: async () => undefined, charts, startedAt: started });
     report({ phase: 'assemble', done: slices + 1, total: slices + 1 });
     return result;
   } finally {

@@ -259,18 +259,15 @@ export function chartSvg(chart: ChartSpec): Promise<string> {
  */
 export type ChartCache = Map<string, Promise<string>>;
 
-/** Draws a chart as SVG: chartSvg in this thread, or another thread's (the CLI's chart worker). */
-export type ChartRenderer = (chart: ChartSpec) => Promise<string>;
-
-/** `render` through `cache`: a chart rendered before is not rendered again. */
-export function cachedSvg(chart: ChartSpec, cache: ChartCache, render: ChartRenderer = chartSvg): Promise<string> {
+/** chartSvg through `cache`: a chart rendered before is not rendered again. */
+export function cachedSvg(chart: ChartSpec, cache: ChartCache): Promise<string> {
   const key = JSON.stringify(chart.spec);
   let svg = cache.get(key);
-  if (svg === undefined) cache.set(key, (svg = render(chart)));
+  if (svg === undefined) cache.set(key, (svg = chartSvg(chart)));
   return svg;
 }
 
 /** Starts rendering the charts of `model` into `cache`; a failure surfaces when the page asks for that chart. */
-export function renderChartsAhead(model: ReportModel, cache: ChartCache, render: ChartRenderer = chartSvg): void {
-  for (const chart of reportCharts(model)) cachedSvg(chart, cache, render).catch(() => undefined);
+export function renderChartsAhead(model: ReportModel, cache: ChartCache): void {
+  for (const chart of reportCharts(model)) cachedSvg(chart, cache).catch(() => undefined);
 }

@@ -1,7 +1,7 @@
 /**
  * Vega specs drawn as static SVG in Node (renderer `none`: no DOM, no canvas, no network). This module loads nothing
- * until asked: vega (~0.15-0.2 s of CPU to load) comes in on the first render or an explicit loadVega(), so a thread
- * that only renders charts (the CLI's chart worker) loads this file and vega, nothing of the pipeline.
+ * until asked: vega comes in on the first render, so a run that draws no chart (a failed run, a run of no rows)
+ * never loads it.
  */
 type Spec = Record<string, unknown>;
 
@@ -13,7 +13,7 @@ interface VegaModule {
 let vegaModule: Promise<VegaModule> | undefined;
 
 /** vega, loaded once. */
-export function loadVega(): Promise<VegaModule> {
+function loadVega(): Promise<VegaModule> {
   vegaModule ??= import('vega').then((vega) => vega as unknown as VegaModule);
   return vegaModule;
 }
