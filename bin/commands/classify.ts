@@ -165,7 +165,7 @@ function runRequest(
       targetPartitionBytes: (options.partitionMb ?? LOCAL_PARTITION_MB) * MIB,
       // Ranges and partitions balanced over the workers (SizingOptions.lanes), and a merge for each of them.
       lanes: options.concurrency,
-      slices: options.concurrency,
+      minSlices: options.concurrency,
     },
     workPrefix,
     resultsPrefix: `${runId}/results/`,

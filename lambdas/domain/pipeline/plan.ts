@@ -24,8 +24,11 @@ export interface SizingOptions {
   targetPartitionBytes?: number;
   /** Input bytes per output slice (default 256 MiB, output-slices.ts). */
   targetSliceBytes?: number;
-  /** Output slices of about equal input, whatever their size (slice-plan.ts planEvenSlices); replaces targetSliceBytes. */
-  slices?: number;
+  /**
+   * At least this many output slices, of about equal input (slice-plan.ts planEvenSlices): a run on one machine asks
+   * for one per worker. More when the input makes more slices of targetSliceBytes, which bounds a merge's memory.
+   */
+  minSlices?: number;
   /** Upper bound on partitions (default 1000). */
   maxPartitions?: number;
   /**
@@ -146,6 +149,12 @@ export async function planRanges(store: ObjectStore, files: readonly InputFile[]
     }
   }
   return ranges;
+}
+
+/** The first range of each output slice: slices of targetSliceBytes, or at least `minSlices` of about equal input. */
+export function sliceStartsFor(ranges: ReadonlyArray<{ start: number; end: number }>, sizing: SizingOptions = {}): number[] {
+  const bySize = planSlices(ranges, sizing.targetSliceBytes);
+  return sizing.minSlices === undefined || bySize.length >= sizing.minSlices ? bySize : planEvenSlices(ranges, sizing.minSlices);
 }
 
 /** Partitions for a run: enough that one holds about `targetPartitionBytes` of input (balanced over `lanes`). */
@@ -290,7 +299,7 @@ export async function createPlan(store: ObjectStore, request: RunRequest): Promi
     files,
     ranges,
     partitionCount: partitionCountFor(totalBytes, request.sizing),
-    sliceStarts: request.sizing?.slices === undefined ? planSlices(ranges, request.sizing?.targetSliceBytes) : planEvenSlices(ranges, request.sizing.slices),
+    sliceStarts: sliceStartsFor(ranges, request.sizing),
     maxRejectRatio,
     ...(request.excelSafe === true ? { excelSafe: true } : {}),
     workPrefix: request.workPrefix,
