@@ -6,7 +6,7 @@
  * item, log line, execution input/output/error or event. Also on the failure paths: a bad policy, a run failing
  * on too many rejected rows that carry canaries, and a run whose county is not in the extract.
  */
-import { synthTemplate } from '../../bin/commands/synth-template';
+import { sizedTemplate } from './fixtures/template';
 import { COL } from '../../lambdas/domain/columns';
 import { generateExtract } from '../../tools/generator';
 import type { ExecutionEvent } from '../../local/asl-runner';
@@ -18,7 +18,7 @@ import { BatchRun, COUNTY, Harness, MIB, readBytes, runBatch, scanLedger, startH
 jest.setTimeout(120_000);
 
 const PEOPLE = 600;
-const template = synthTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } });
+const template = sizedTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } });
 const original = Array.from(generateExtract({ county: COUNTY, people: PEOPLE, seed: 23 })).join('');
 
 interface Canary {
@@ -90,7 +90,7 @@ describe('planted canaries reach results/ and nothing else', () => {
   const runs: Record<string, BatchRun> = {};
 
   beforeAll(async () => {
-    h = await startHarness({ template, functionLogs: (line) => logs.push(line) });
+    h = await startHarness({ template: await template, functionLogs: (line) => logs.push(line) });
     h.stack.onExecutionEvent((event) => events.push(event));
     await h.store.write(`policies/${COUNTY}.json`, [JSON.stringify({})]);
 

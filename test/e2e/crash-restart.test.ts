@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync, rmS
 import { processAlive } from '../../bin/commands/private-files';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthTemplate } from '../../bin/commands/synth-template';
+import { sizedTemplate } from './fixtures/template';
 import { generateExtract } from '../../tools/generator';
 import { runInProcess } from '../../lambdas/domain/pipeline/run';
 import { FsObjectStore } from '../../local/fs-object-store';
@@ -201,7 +201,7 @@ describe('a local run killed mid-way, and run again', () => {
     }
 
     // Each run published only its own outputs: the interrupted ones nothing but the error report of the next start.
-    const h = await startHarness({ template: synthTemplate(), keepStateDir: stateDir, workers: 1 });
+    const h = await startHarness({ template: await sizedTemplate({}), keepStateDir: stateDir, workers: 1 });
     try {
       for (const interrupted of runs.slice(0, 2)) {
         expect(await h.store.list(`results/${COUNTY}/${interrupted.runId}/`)).toEqual([]);

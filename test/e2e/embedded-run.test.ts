@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthTemplate } from '../../bin/commands/synth-template';
+import { sizedTemplate } from './fixtures/template';
 import { RunLedger } from '../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { generateExtract } from '../../tools/generator';
@@ -22,7 +22,7 @@ jest.setTimeout(180_000);
 
 const COUNTY = 'LOS ANGELES';
 const MIB = 1024 * 1024;
-const template = synthTemplate({ workflow: { targetRangeBytes: 1 * MIB } });
+const template = sizedTemplate({ workflow: { targetRangeBytes: 1 * MIB } });
 const extract = Array.from(generateExtract({ county: COUNTY, people: 3000, seed: 11 })).join('');
 
 interface Harness {
@@ -32,7 +32,7 @@ interface Harness {
 }
 
 async function start(options: Partial<Parameters<typeof startEmbeddedStack>[0]> = {}): Promise<Harness> {
-  const stack = await startEmbeddedStack({ template, functionLogs: 'discard', workers: 2, retryDelayMs: 10, ...options });
+  const stack = await startEmbeddedStack({ template: await template, functionLogs: 'discard', workers: 2, retryDelayMs: 10, ...options });
   const store = new S3ObjectStore(new S3Client(stack.s3Config), stack.bucketName());
   const ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
   return { stack, store, ledger };

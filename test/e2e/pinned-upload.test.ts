@@ -3,7 +3,7 @@
  * reads that copy. An upload of other content under the same key while the run is in flight starts its own run and
  * leaves the first run's outputs those of the content that started it.
  */
-import { synthTemplate } from '../../bin/commands/synth-template';
+import { sizedTemplate } from './fixtures/template';
 import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { COUNTY, Harness, MIB, publishedOutputs, runOf, startHarness } from './fixtures/harness';
@@ -18,7 +18,7 @@ describe('an upload overwritten while its run is in flight', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness({ template: synthTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } }) });
+    h = await startHarness({ template: await sizedTemplate({ workflow: { targetRangeBytes: MIB, targetPartitionBytes: MIB } }) });
     await h.store.write(`policies/${COUNTY}.json`, [JSON.stringify(PRESETS['reference-default'])]);
   });
 

@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { statusCommand } from '../../bin/commands/status';
-import { synthTemplate } from '../../bin/commands/synth-template';
+import { sizedTemplate } from './fixtures/template';
 import { RunLedger } from '../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { generateExtract } from '../../tools/generator';
@@ -22,7 +22,7 @@ import { EmbeddedStack, ExecutionSummary, startEmbeddedStack } from '../../local
 jest.setTimeout(180_000);
 
 const COUNTY = 'LOS ANGELES';
-const template = synthTemplate({ workflow: { targetRangeBytes: 1024 * 1024 } });
+const template = sizedTemplate({ workflow: { targetRangeBytes: 1024 * 1024 } });
 const extract = Buffer.from(Array.from(generateExtract({ county: COUNTY, people: 1500, seed: 7 })).join(''), 'latin1');
 
 describe('reconciling ended executions on the embedded stack', () => {
@@ -45,7 +45,7 @@ describe('reconciling ended executions on the embedded stack', () => {
 
   beforeAll(async () => {
     stack = await startEmbeddedStack({
-      template,
+      template: await template,
       functionLogs: 'discard',
       workers: 2,
       retryDelayMs: 10,

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { main } from '../../../bin/cli';
 import { checkRequest } from '../../../bin/commands/request';
 import { runCommand, RunOptions, triggerKeyNames } from '../../../bin/commands/run';
-import { synthTemplate } from '../../../bin/commands/synth-template';
+import { sizedTemplate } from '../../e2e/fixtures/template';
 import { RunLedger } from '../../../lambdas/adapters/ledger';
 import { S3ObjectStore } from '../../../lambdas/adapters/s3-object-store';
 import { generateExtract } from '../../../tools/generator';
@@ -48,7 +48,7 @@ describe('clearance run --aws', () => {
   const incomingKeys = async () => (await store.list('incoming/')).filter((key) => key.startsWith('incoming/'));
 
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ template: synthTemplate(), functionLogs: 'discard', workers: 2, retryDelayMs: 10 });
+    stack = await startEmbeddedStack({ template: await sizedTemplate({}), functionLogs: 'discard', workers: 2, retryDelayMs: 10 });
     store = new S3ObjectStore(new S3Client(stack.s3Config), stack.bucketName());
     ledger = new RunLedger(DynamoDBDocumentClient.from(new DynamoDBClient(stack.dynamoDbConfig)), stack.tableName());
     dir = mkdtempSync(path.join(os.tmpdir(), 'run-aws-'));
