@@ -12,7 +12,7 @@ import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
 import { runFixture } from '../helpers/run-fixture';
-import { COMPUTE_AT, COUNTY, MIB, normalizeOutput, publishedOutputs, runBatch, startHarness } from './fixtures/harness';
+import { COMPUTE_AT, COUNTY, MIB, normalizeOutput, publishedOutputs, runBatch, SLICED_OUTPUTS, startHarness } from './fixtures/harness';
 import { sizedTemplate } from './fixtures/template';
 
 jest.setTimeout(90_000);
@@ -23,8 +23,6 @@ jest.setTimeout(90_000);
  */
 const extract = Array.from(generateExtract({ county: COUNTY, people: 80, seed: 51 })).join('');
 const RANGE_BYTES = 128 * 1024;
-const POSITION_ORDERED = ['allResults', 'prop64Results', 'condensed', 'rejects'] as const;
-const SORTED_LISTS = ['courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'reviewList'] as const;
 
 test('one task per output slice stays within a per-invocation budget that one invocation over the whole output cannot; outputs as one slice\'s', async () => {
   const expected = await runFixture({
@@ -55,7 +53,7 @@ test('one task per output slice stays within a per-invocation budget that one in
     expect(assemble.networkBytes).toBeLessThanOrEqual(budget);
 
     const published = await publishedOutputs(h.store, run!.runId);
-    for (const name of [...POSITION_ORDERED, ...SORTED_LISTS]) {
+    for (const name of SLICED_OUTPUTS) {
       const file = `results/${OUTPUT_FILES[name]}`;
       const inProcess = normalizeOutput(file, expected.store.text(`results/test-run/${OUTPUT_FILES[name]}`), 'test-run');
       expect({ file, text: published[file] }).toEqual({ file, text: inProcess });

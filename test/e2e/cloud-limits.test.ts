@@ -9,7 +9,7 @@ import { generateExtract } from '../../tools/generator';
 import { PRESETS } from '../../lambdas/domain/policy';
 import { OUTPUT_FILES } from '../../lambdas/domain/pipeline/assemble';
 import { runFixture } from '../helpers/run-fixture';
-import { COMPUTE_AT, COUNTY, Harness, MIB, normalizeOutput, publishedOutputs, runBatch, runOf, startHarness } from './fixtures/harness';
+import { COMPUTE_AT, COUNTY, Harness, MIB, normalizeOutput, publishedOutputs, runBatch, runOf, SLICED_OUTPUTS, startHarness } from './fixtures/harness';
 import { sizedTemplate as cachedSizedTemplate } from './fixtures/template';
 
 /** The synthesized stack with Plan's sizing set in its environment (below the stack props' 1 MiB floor). */
@@ -22,8 +22,6 @@ jest.setTimeout(480_000);
 /** The descriptor limit of the grid test: 1,024 scaled to its 60-odd partitions, below the 3 x P of a socket per partition per merge. */
 const SOCKET_LIMIT = 160;
 const GRID = 60;
-const POSITION_ORDERED = ['allResults', 'prop64Results', 'condensed', 'rejects'] as const;
-const SORTED_LISTS = ['courtMotions', 'defenderNotices', 'cityAttorneyReferrals', 'undecided', 'reviewList'] as const;
 
 describe('a 60 x 60 grid under a scaled descriptor limit and S3\'s request rates', () => {
   let h: Harness;
@@ -90,7 +88,7 @@ describe('a run under injected SlowDown answers', () => {
       expect(h.stack.s3RequestStats().slowDowns).toBeGreaterThan(20);
       expect(run!.partitionCount).toBe(expected.plan.partitionCount);
       const published = await publishedOutputs(h.store, run!.runId);
-      for (const name of [...POSITION_ORDERED, ...SORTED_LISTS]) {
+      for (const name of SLICED_OUTPUTS) {
         const file = `results/${OUTPUT_FILES[name]}`;
         const inProcess = normalizeOutput(file, expected.store.text(`results/test-run/${OUTPUT_FILES[name]}`), 'test-run');
         expect({ file, text: published[file] }).toEqual({ file, text: inProcess });
