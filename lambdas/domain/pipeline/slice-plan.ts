@@ -30,11 +30,10 @@ export function planSlices(ranges: ReadonlyArray<{ start: number; end: number }>
   return starts;
 }
 
-
 /**
  * The first range of each of `count` slices of about equal input (fewer when there are fewer ranges): each cut at
- * the range boundary nearest its share of the bytes. A run on one machine cuts one slice per worker, so that every
- * worker merges; a slice of at least `targetSliceBytes` (a cloud figure) would leave all but one idle.
+ * the range boundary nearest its share of the bytes. A run on one machine asks for at least one slice per worker
+ * (plan.ts sliceStartsFor), so that every worker merges an input smaller than a slice of `targetSliceBytes`.
  */
 export function planEvenSlices(ranges: ReadonlyArray<{ start: number; end: number }>, count: number): number[] {
   if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`slices must be a whole number >= 1, got ${count}`);
