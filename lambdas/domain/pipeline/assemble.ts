@@ -161,17 +161,22 @@ export async function assembleRun(store: ObjectStore, plan: RunPlan, timings: Re
 async function loadPublishRun(store: ObjectStore, plan: RunPlan, timings: Record<string, number>, options: AssembleOptions, assembleStarted: number): Promise<PublishRun> {
   const policy = parsePolicy(plan.policy);
   const reportSettings = reportSettingsOf(plan);
+  const { splits, statistics } = await loadRunStatistics(store, plan);
+  const slices = await loadSliceResults(store, plan);
+  const outputs = finalOutputKeys(plan);
+  const files = fileSummaries(plan, splits);
+  return { store, plan, options, timings, assembleStarted, policy, reportSettings, statistics, files, slices, outputs, charts: options.charts ?? new Map() };
+}
+
+/** The splits' results and the run's statistics: every range's and every partition's, merged. */
+async function loadRunStatistics(store: ObjectStore, plan: RunPlan): Promise<{ splits: Awaited<ReturnType<typeof loadSplitResults>>; statistics: RunStatistics }> {
   const splits = await loadSplitResults(store, plan);
   const classified = await mapBounded(
     Array.from({ length: plan.partitionCount }, (_, p) => p),
     READS_IN_FLIGHT,
     (p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p)),
   );
-  const slices = await loadSliceResults(store, plan);
-  const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
-  const outputs = finalOutputKeys(plan);
-  const files = fileSummaries(plan, splits);
-  return { store, plan, options, timings, assembleStarted, policy, reportSettings, statistics, files, slices, outputs, charts: options.charts ?? new Map() };
+  return { splits, statistics: mergeAll([...splits.map((split) => split.statistics), ...classified]) };
 }
 
 /** The outputs' final keys; every output is written to stagedOutputKey(plan, name) first and copied here by publishOutputs. */
@@ -308,13 +313,7 @@ function chartsAhead(plan: RunPlan, statistics: RunStatistics, files: FileSummar
  * chart has been started; a chart that fails is rendered again, and fails the run, when the page asks for it.
  */
 export async function renderRunChartsAhead(store: ObjectStore, plan: RunPlan, cache: ChartCache): Promise<void> {
-  const splits = await loadSplitResults(store, plan);
-  const classified = await mapBounded(
-    Array.from({ length: plan.partitionCount }, (_, p) => p),
-    READS_IN_FLIGHT,
-    (p) => readJson<RunStatistics>(store, workKeys.classifyStats(plan, p)),
-  );
-  const statistics = mergeAll([...splits.map((s) => s.statistics), ...classified]);
+  const { splits, statistics } = await loadRunStatistics(store, plan);
   if (statistics.rowsRead === 0 || !statistics.rowsByCounty[plan.county]) return;
   chartsAhead(plan, statistics, fileSummaries(plan, splits), parsePolicy(plan.policy), reportSettingsOf(plan), cache);
 }
